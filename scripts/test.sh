@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets up what cfn's tests need on a fresh machine of this kind, then checks formatting and
+# lints and runs the whole test suite. This is the command README.md gives and CI runs.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup-test.sh
+cargo fmt --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo test --locked --all-targets -- --test-threads="${CFN_TEST_THREADS:-4}"

@@ -1,0 +1,30 @@
+use crate::compose::runner;
+use crate::context::Context;
+use crate::error::SilentExit;
+use crate::stack_files;
+use crate::workspace::Workspace;
+use anyhow::Result;
+use std::ffi::OsString;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The branch (default: the checkout you are in).
+    #[arg(long, short = 'b')]
+    branch: Option<String>,
+    /// Arguments passed to compose, e.g. `config`, `ps`, `logs -f web`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMPOSE_ARGS")]
+    args: Vec<OsString>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let ws = Workspace::open(ctx)?;
+    let env = ws.branch_env(args.branch.as_deref())?;
+    let files = stack_files::render(&ws, &env)?;
+    let tool = runner::detect()?;
+    let status = tool.command(&env.project, &files, &args.args).cwd(&env.path).interactive()?;
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(code) => Err(SilentExit(code).into()),
+        None => Err(SilentExit(crate::error::exit::FAILURE).into()),
+    }
+}

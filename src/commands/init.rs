@@ -1,0 +1,57 @@
+use crate::context::Context;
+use crate::error::UserError;
+use crate::init::{self, InitOptions};
+use anyhow::Result;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Derive cfn.toml again even if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Compose project name of the main checkout (default: the directory name).
+    #[arg(long)]
+    name: Option<String>,
+    /// Print what was found as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let (checkout, plan) = init::plan(ctx, &InitOptions { force: args.force, name: args.name })?;
+    if !args.json {
+        ctx.say(format!(
+            "project {}: {} compose file(s), {} port key(s)",
+            plan.project,
+            plan.compose_files.len(),
+            plan.keys.len()
+        ));
+        for k in &plan.keys {
+            ctx.say(format!(
+                "  {:<16} {}:{}/{} base {}",
+                k.key,
+                k.service,
+                k.target,
+                k.protocol.as_str(),
+                k.base
+            ));
+        }
+        for f in &plan.findings {
+            ctx.say(format!("  note: {f}"));
+        }
+    }
+    if ctx.interactive() && !args.yes {
+        let go = dialoguer::Confirm::new().with_prompt("Write cfn.toml?").default(true).interact()?;
+        if !go {
+            return Err(UserError::new("init cancelled; nothing was written").into());
+        }
+    }
+    let ws = init::apply(ctx, checkout, &plan)?;
+    if args.json {
+        return crate::output::json(&plan);
+    }
+    ctx.say(format!("wrote {}", ws.main_root().join(crate::config::FILE_NAME).display()));
+    Ok(())
+}

@@ -1,0 +1,36 @@
+use super::view::WorktreeView;
+use crate::context::Context;
+use crate::workspace::Workspace;
+use anyhow::Result;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The branch (default: the checkout you are in).
+    branch: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let ws = Workspace::open(ctx)?;
+    let env = ws.branch_env(args.branch.as_deref())?;
+    if args.json {
+        return crate::output::json(&WorktreeView::from(&env));
+    }
+    let rows: Vec<Vec<String>> = ws
+        .config
+        .ports
+        .keys
+        .iter()
+        .filter_map(|(key, k)| {
+            let port = env.ports.get(key)?;
+            Some(vec![
+                key.clone(),
+                port.to_string(),
+                format!("{}:{}/{}", k.service, k.target, k.protocol),
+                crate::names::port_env_name(key),
+            ])
+        })
+        .collect();
+    crate::output::table(&["KEY", "PORT", "SERVICE", "VARIABLE"], &rows)
+}

@@ -1,0 +1,40 @@
+use crate::context::Context;
+use crate::workspace::Workspace;
+use crate::worktrees::{self, RemoveOptions};
+use anyhow::Result;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    branch: String,
+    /// Remove even with uncommitted or untracked changes (they are lost); with
+    /// --delete-branch, delete an unmerged branch too.
+    #[arg(long, short = 'f')]
+    force: bool,
+    /// Delete the branch as well (only a merged one without --force).
+    #[arg(long, short = 'd')]
+    delete_branch: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    yes: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let mut ws = Workspace::open(ctx)?;
+    let opts = RemoveOptions {
+        branch: args.branch,
+        force: args.force,
+        delete_branch: args.delete_branch,
+        yes: args.yes,
+    };
+    let removed = worktrees::remove(ctx, &mut ws, &opts)?;
+    if args.json {
+        return crate::output::json(&removed);
+    }
+    ctx.say(format!("removed {} ({})", removed.branch, removed.path));
+    if removed.branch_deleted {
+        ctx.say(format!("deleted branch {}", removed.branch));
+    }
+    Ok(())
+}

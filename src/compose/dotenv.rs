@@ -1,0 +1,152 @@
+//! Reading a project's `.env` file, the variables compose interpolates with
+//! when the shell does not set them: `KEY=VALUE` lines, an optional
+//! `export ` prefix, single quotes (literal), double quotes (with `\n`, `\t`,
+//! `\"`, `\\` escapes, may span lines), `#` comments and blank lines. As in
+//! both compose v1 (python-dotenv) and v2, unquoted and double-quoted values
+//! may refer to variables defined earlier in the file or in the shell
+//! (`${A}/x`); single-quoted values are literal, and a value whose reference
+//! cannot be expanded is kept as written.
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+
+use super::interpolate::interpolate;
+
+/// The variables of the `.env` file at `path`; empty when there is no such
+/// file (or it cannot be read). Later assignments of a key win.
+pub fn read_dotenv(path: &Path) -> IndexMap<String, String> {
+    std::fs::read_to_string(path).map(|text| parse_dotenv(&text)).unwrap_or_default()
+}
+
+/// Parses the text of a `.env` file. Lines that are not assignments are
+/// skipped, as compose skips them.
+pub fn parse_dotenv(text: &str) -> IndexMap<String, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n");
+    let mut vars = IndexMap::new();
+    let mut lines = text.split('\n');
+    while let Some(line) = lines.next() {
+        let line = line.trim_start();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        let valid = !key.is_empty()
+            && !key.starts_with(|c: char| c.is_ascii_digit())
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+        if !valid {
+            continue;
+        }
+        let value = value.trim_start();
+        let (value, expand) = match value.chars().next() {
+            Some('\'') => (quoted(&value[1..], '\'', &mut lines), false),
+            Some('"') => (quoted(&value[1..], '"', &mut lines), true),
+            _ => (unquoted(value), true),
+        };
+        let value = if expand && value.contains('$') {
+            let lookup = |name: &str| vars.get(name).cloned().or_else(|| std::env::var(name).ok());
+            interpolate(&value, &lookup).unwrap_or(value)
+        } else {
+            value
+        };
+        vars.insert(key.to_string(), value);
+    }
+    vars
+}
+
+/// An unquoted value ends at a ` #` comment; surrounding blanks are dropped.
+fn unquoted(value: &str) -> String {
+    let end = value
+        .char_indices()
+        .find(|&(i, c)| c == '#' && i > 0 && value[..i].ends_with([' ', '\t']))
+        .map_or(value.len(), |(i, _)| i);
+    value[..end].trim().to_string()
+}
+
+/// A quoted value, continued over the following lines until the closing
+/// quote; anything after the closing quote is ignored.
+fn quoted<'a>(first: &str, quote: char, lines: &mut impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    let mut current = first.to_string();
+    loop {
+        let mut chars = current.chars();
+        while let Some(c) = chars.next() {
+            if c == quote {
+                return out;
+            }
+            if c == '\\' && quote == '"' {
+                match chars.next() {
+                    Some('n') => out.push('\n'),
+                    Some('t') => out.push('\t'),
+                    Some('r') => out.push('\r'),
+                    Some(e @ ('"' | '\\' | '$')) => out.push(e),
+                    Some(other) => {
+                        out.push('\\');
+                        out.push(other);
+                    }
+                    None => out.push('\\'),
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        match lines.next() {
+            Some(next) => {
+                out.push('\n');
+                current = next.to_string();
+            }
+            None => return out,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_common_forms() {
+        let vars = parse_dotenv(
+            "\u{feff}# comment\r\n\r\nA=1\r\nexport B = two \r\nC='single # not a comment'\n\
+             D=\"dq \\\"x\\\" \\n end\" # trailing\nE=plain # comment\nF=a#b\nG=\n\
+             H=\"multi\nline\"\nnot an assignment\n1BAD=x\nA=override\n",
+        );
+        let got: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("A", "override"),
+                ("B", "two"),
+                ("C", "single # not a comment"),
+                ("D", "dq \"x\" \n end"),
+                ("E", "plain"),
+                ("F", "a#b"),
+                ("G", ""),
+                ("H", "multi\nline"),
+            ]
+        );
+    }
+
+    #[test]
+    fn single_quotes_are_literal() {
+        let vars = parse_dotenv("P='a\\nb ${X} $$'\n");
+        assert_eq!(vars["P"], "a\\nb ${X} $$");
+    }
+
+    #[test]
+    fn earlier_values_are_expanded() {
+        let vars = parse_dotenv("ROOT=/srv\nDATA=${ROOT}/data\nQ=\"$ROOT:${NOPE_CFN_X:-d}\"\nBAD=$(x)\n");
+        assert_eq!(vars["DATA"], "/srv/data");
+        assert_eq!(vars["Q"], "/srv:d");
+        assert_eq!(vars["BAD"], "$(x)");
+    }
+
+    #[test]
+    fn missing_file_is_empty() {
+        assert!(read_dotenv(Path::new("/nonexistent/.env")).is_empty());
+    }
+}

@@ -1,0 +1,71 @@
+//! Running the compose program for a branch: which compose (v2 plugin or v1), and the explicit
+//! project, files and environment every invocation gets.
+
+use crate::error::UserError;
+use crate::process::{self, Cmd};
+use crate::stack_files::StackFiles;
+use anyhow::Result;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComposeVersion {
+    V1,
+    V2,
+}
+
+/// The compose program: its argument vector prefix and its major version.
+#[derive(Debug, Clone)]
+pub struct ComposeTool {
+    pub program: Vec<String>,
+    pub version: ComposeVersion,
+    pub version_text: String,
+}
+
+/// `CFN_COMPOSE` (an argument list split on white space, e.g. `docker compose`), else
+/// `docker compose` when the v2 plugin answers, else `docker-compose`.
+pub fn detect() -> Result<ComposeTool> {
+    if let Some(custom) = std::env::var("CFN_COMPOSE").ok().filter(|s| !s.trim().is_empty()) {
+        let program: Vec<String> = custom.split_whitespace().map(str::to_string).collect();
+        return probe(program.clone()).ok_or_else(|| {
+            UserError::new(format!("CFN_COMPOSE={custom:?} does not answer `version`"))
+                .hint("set CFN_COMPOSE to `docker compose` or `docker-compose`, or unset it")
+                .into()
+        });
+    }
+    let candidates = [vec!["docker".to_string(), "compose".to_string()], vec!["docker-compose".to_string()]];
+    candidates.into_iter().filter(|c| process::on_path(&c[0])).find_map(probe).ok_or_else(|| {
+        UserError::new("no compose program found (neither `docker compose` nor `docker-compose`)")
+            .hint("install Docker Compose; on Debian: apt-get install docker-compose")
+            .into()
+    })
+}
+
+fn probe(program: Vec<String>) -> Option<ComposeTool> {
+    let (first, rest) = program.split_first()?;
+    let out = Cmd::new(first).args(rest).args(["version", "--short"]).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = out.stdout.trim().trim_start_matches('v').to_string();
+    let version = if text.starts_with('1') { ComposeVersion::V1 } else { ComposeVersion::V2 };
+    Some(ComposeTool { program, version, version_text: text })
+}
+
+impl ComposeTool {
+    /// `compose -p <project> --project-directory <dir> -f … <args>` with the branch's variables
+    /// in the environment. The variables go in the process environment rather than through
+    /// `--env-file`, which would hide the project's own `.env` file from interpolation.
+    pub fn command<I, S>(&self, project: &str, files: &StackFiles, args: I) -> Cmd
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let (first, rest) =
+            self.program.split_first().map(|(f, r)| (f.as_str(), r)).unwrap_or(("docker-compose", &[]));
+        let mut cmd =
+            Cmd::new(first).args(rest).args(["-p", project, "--project-directory"]).arg(&files.project_dir);
+        for f in &files.compose_files {
+            cmd = cmd.arg("-f").arg(f);
+        }
+        cmd.args(args).envs(files.env.iter()).env("COMPOSE_PROJECT_NAME", project)
+    }
+}

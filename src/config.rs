@@ -1,0 +1,224 @@
+//! `cfn.toml`: the project's committed configuration, parsed once into checked types.
+//!
+//! Unknown keys are errors (a typo must not be silently ignored). Precedence, where a value can
+//! come from several places: command-line flag > `CFN_*` environment variable > `cfn.toml` >
+//! built-in default. docs/configuration.md describes every key.
+
+use crate::error::UserError;
+use anyhow::{Context as _, Result};
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "cfn.toml";
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub project: ProjectConfig,
+    #[serde(default)]
+    pub ports: PortsConfig,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectConfig {
+    /// Compose project name of the main checkout; branches get `<name>-<branch-slug>`.
+    pub name: Option<String>,
+    /// Base compose files, relative to the repository root, in `-f` order.
+    #[serde(default)]
+    pub compose_files: Vec<String>,
+    /// Where `worktree add` puts a worktree: a template relative to the repository root.
+    pub worktree_dir: Option<String>,
+    /// A folder (relative to the repository root) whose templates replace the built-in ones.
+    pub templates_dir: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scheme {
+    /// `base + slot × stride`: a branch's Redis stays recognisably near 6379.
+    #[default]
+    Offset,
+    /// `block_start + slot × block_width + i`: for projects whose base ports are crowded.
+    Block,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortsConfig {
+    #[serde(default)]
+    pub scheme: Scheme,
+    /// Host address the branch's ports are published on.
+    #[serde(default = "default_bind")]
+    pub bind: String,
+    /// A branch's preferred slot lies in 1..slots (slot 0 is the main checkout); when all are
+    /// taken, higher slots are used while their ports stay below 65536.
+    #[serde(default = "default_slots")]
+    pub slots: u32,
+    #[serde(default = "default_stride")]
+    pub stride: u32,
+    #[serde(default = "default_block_start")]
+    pub block_start: u32,
+    #[serde(default = "default_block_width")]
+    pub block_width: u32,
+    /// One entry per published port of the base compose files.
+    #[serde(default)]
+    pub keys: IndexMap<String, PortKeyConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortKeyConfig {
+    pub service: String,
+    pub target: u16,
+    #[serde(default = "default_protocol")]
+    pub protocol: String,
+    /// The host port of the main checkout.
+    pub base: u16,
+}
+
+fn default_bind() -> String {
+    "127.0.0.1".into()
+}
+fn default_slots() -> u32 {
+    100
+}
+fn default_stride() -> u32 {
+    10
+}
+fn default_block_start() -> u32 {
+    20000
+}
+fn default_block_width() -> u32 {
+    20
+}
+fn default_protocol() -> String {
+    "tcp".into()
+}
+
+impl Default for PortsConfig {
+    fn default() -> Self {
+        PortsConfig {
+            scheme: Scheme::default(),
+            bind: default_bind(),
+            slots: default_slots(),
+            stride: default_stride(),
+            block_start: default_block_start(),
+            block_width: default_block_width(),
+            keys: IndexMap::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `cfn.toml` from the repository root.
+    pub fn load(repo_root: &Path) -> Result<Config> {
+        let path = repo_root.join(FILE_NAME);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(UserError::new(format!("no {FILE_NAME} in {}", repo_root.display()))
+                    .hint("run `cfn init` in the main checkout first")
+                    .into())
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        Self::parse(&text, &path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let msg = e.message().to_string();
+            let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+            let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+            UserError::new(format!("invalid {}{at}: {msg}", path.display()))
+                .hint("see docs/configuration.md for every key")
+        })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<()> {
+        let bad = |msg: String| -> anyhow::Error {
+            UserError::new(format!("invalid {}: {msg}", path.display()))
+                .hint("see docs/configuration.md")
+                .into()
+        };
+        if let Some(name) = &self.project.name {
+            if !crate::names::is_valid_project_name(name) {
+                return Err(bad(format!("project.name {name:?} must match [a-z0-9][a-z0-9_-]*")));
+            }
+        }
+        let p = &self.ports;
+        if p.bind.parse::<IpAddr>().is_err() {
+            return Err(bad(format!("ports.bind {:?} is not an IP address", p.bind)));
+        }
+        if p.slots < 2 {
+            return Err(bad("ports.slots must be at least 2".into()));
+        }
+        if p.scheme == Scheme::Offset && p.stride == 0 {
+            return Err(bad("ports.stride must be at least 1".into()));
+        }
+        if p.scheme == Scheme::Block && (p.block_width as usize) < p.keys.len() {
+            return Err(bad(format!(
+                "ports.block_width {} is smaller than the {} port keys",
+                p.block_width,
+                p.keys.len()
+            )));
+        }
+        for (key, k) in &p.keys {
+            if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                return Err(bad(format!("port key {key:?} may use only letters, digits, '_' and '-'")));
+            }
+            if !matches!(k.protocol.as_str(), "tcp" | "udp" | "sctp") {
+                return Err(bad(format!("ports.keys.{key}.protocol must be tcp, udp or sctp")));
+            }
+            if k.base < 1024 && p.scheme == Scheme::Offset {
+                // Allowed for the main checkout; branches' ports start above 1024 anyway.
+            }
+        }
+        Ok(())
+    }
+
+    /// The compose project name of the main checkout.
+    pub fn project_name(&self, repo_root: &Path) -> String {
+        self.project.name.clone().unwrap_or_else(|| default_project_name(repo_root))
+    }
+
+    /// Base compose files as absolute paths.
+    pub fn compose_paths(&self, repo_root: &Path) -> Vec<PathBuf> {
+        self.project.compose_files.iter().map(|f| repo_root.join(f)).collect()
+    }
+}
+
+/// The main checkout's directory name made compose-safe (`My Shop` → `my-shop`).
+pub fn default_project_name(repo_root: &Path) -> String {
+    let base = repo_root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let slug = crate::names::slug(&base);
+    if slug.is_empty() || !crate::names::is_valid_project_name(&slug) {
+        format!("p{}", crate::names::short_hash(&base))
+    } else {
+        slug
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let err = Config::parse("[ports]\nstrid = 3\n", Path::new("cfn.toml")).unwrap_err();
+        assert!(err.to_string().contains("strid"), "{err}");
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::parse("", Path::new("cfn.toml")).unwrap();
+        assert_eq!(c.ports.bind, "127.0.0.1");
+        assert_eq!(c.ports.scheme, Scheme::Offset);
+    }
+}

@@ -1,0 +1,38 @@
+//! What every command gets: the directory it acts on, where state lives, how chatty to be.
+//! Built once from the global flags; no global state.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The directory commands act on (`-C <dir>`, else the current directory).
+    pub cwd: PathBuf,
+    /// `$CFN_HOME`: where the state database lives.
+    pub home: PathBuf,
+    pub quiet: bool,
+    pub verbose: u8,
+}
+
+impl Context {
+    /// Whether a person can answer a prompt: stdin and stderr are terminals and the run is not
+    /// under CI. Prompts are only ever shown when this holds; scripts use `--yes`.
+    pub fn interactive(&self) -> bool {
+        std::io::stdin().is_terminal()
+            && std::io::stderr().is_terminal()
+            && console::user_attended_stderr()
+            && std::env::var_os("CI").is_none()
+    }
+
+    /// A progress or status line on stderr, unless `-q`.
+    pub fn say(&self, line: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", line.as_ref());
+        }
+    }
+
+    /// A warning on stderr (even with `-q`: it is something the user must know).
+    pub fn warn(&self, line: impl AsRef<str>) {
+        eprintln!("{} {}", console::style("warning:").yellow().bold(), line.as_ref());
+    }
+}

@@ -1,0 +1,95 @@
+//! Errors that reach the user: one line of message, an optional one-line hint, an exit code.
+//!
+//! Plumbing uses `anyhow` with context; a [`UserError`] anywhere in the chain decides the exit
+//! code and the hint that `main` prints. Everything else exits 1.
+
+use std::fmt;
+
+/// The documented exit codes (docs/exit-codes.md).
+pub mod exit {
+    pub const SUCCESS: i32 = 0;
+    pub const FAILURE: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const TIMEOUT: i32 = 124;
+}
+
+/// An error meant for the user, with what to do about it.
+#[derive(Debug, Clone)]
+pub struct UserError {
+    pub message: String,
+    pub hint: Option<String>,
+    pub code: i32,
+}
+
+impl UserError {
+    pub fn new(message: impl Into<String>) -> Self {
+        UserError { message: message.into(), hint: None, code: exit::FAILURE }
+    }
+
+    /// A usage error: bad input from the command line (exit 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        UserError { code: exit::USAGE, ..UserError::new(message) }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn code(mut self, code: i32) -> Self {
+        self.code = code;
+        self
+    }
+}
+
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// A non-zero exit that is not an error worth a message (a child's exit status passed through).
+#[derive(Debug, Clone, Copy)]
+pub struct SilentExit(pub i32);
+
+impl fmt::Display for SilentExit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "exit status {}", self.0)
+    }
+}
+
+impl std::error::Error for SilentExit {}
+
+/// Shorthand for returning a [`UserError`] from a function that returns `anyhow::Result`.
+#[macro_export]
+macro_rules! bail_user {
+    ($($arg:tt)*) => {
+        return Err($crate::error::UserError::new(format!($($arg)*)).into())
+    };
+}
+
+/// What `main` needs to report an error: the exit code, the lines to print.
+pub fn report(err: &anyhow::Error) -> (i32, Vec<String>) {
+    if let Some(silent) = err.downcast_ref::<SilentExit>() {
+        return (silent.0, Vec::new());
+    }
+    let user = err.chain().find_map(|e| e.downcast_ref::<UserError>());
+    let mut lines = vec![format!("error: {err}")];
+    for cause in err.chain().skip(1) {
+        if user.is_some_and(|u| std::ptr::eq(u as &dyn std::error::Error, cause)) {
+            continue;
+        }
+        lines.push(format!("  caused by: {cause}"));
+    }
+    match user {
+        Some(u) => {
+            if let Some(hint) = &u.hint {
+                lines.push(format!("hint: {hint}"));
+            }
+            (u.code, lines)
+        }
+        None => (exit::FAILURE, lines),
+    }
+}

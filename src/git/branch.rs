@@ -1,0 +1,54 @@
+//! Branches: which names are acceptable, whether one exists, deleting one.
+
+use super::git;
+use crate::error::UserError;
+use anyhow::Result;
+use std::path::Path;
+
+/// Refuses names git would refuse as a branch (`bad..name`, `a b`) and names that would read as
+/// an option (`-x`), before anything is created.
+pub fn validate_branch_name(name: &str) -> Result<()> {
+    let valid = !name.is_empty()
+        && !name.starts_with('-')
+        && name != "HEAD"
+        && git2::Branch::name_is_valid(name).unwrap_or(false);
+    if valid {
+        Ok(())
+    } else {
+        Err(UserError::usage(format!("not a valid branch name: {name:?}"))
+            .hint("git branch names cannot start with '-' or contain spaces, '..', '~', '^', ':', '?', '*', '[' or '\\'")
+            .into())
+    }
+}
+
+/// Whether `refs/heads/<name>` exists in the repository at `repo_dir`.
+pub fn branch_exists(repo_dir: &Path, name: &str) -> Result<bool> {
+    let repo = git2::Repository::open(repo_dir)?;
+    let found = repo.find_branch(name, git2::BranchType::Local).is_ok();
+    Ok(found)
+}
+
+/// Whether exactly one remote has a branch called `name` (git then creates a tracking branch).
+pub fn remote_branch_exists(repo_dir: &Path, name: &str) -> Result<bool> {
+    let repo = git2::Repository::open(repo_dir)?;
+    let mut count = 0;
+    for remote in repo.remotes()?.iter().flatten().flatten() {
+        if repo.find_branch(&format!("{remote}/{name}"), git2::BranchType::Remote).is_ok() {
+            count += 1;
+        }
+    }
+    Ok(count == 1)
+}
+
+/// Deletes a local branch; an unmerged one only with `force`.
+pub fn delete_branch(repo_dir: &Path, name: &str, force: bool) -> Result<()> {
+    let flag = if force { "-D" } else { "-d" };
+    let out = git(repo_dir).args(["branch", flag, "--", name]).output()?;
+    if !out.status.success() {
+        let msg = crate::process::last_lines(&out.stderr, 2);
+        let err = UserError::new(format!("cannot delete branch {name}: {msg}"));
+        let err = if force { err } else { err.hint("it is not merged; pass --force to delete it anyway") };
+        return Err(err.into());
+    }
+    Ok(())
+}

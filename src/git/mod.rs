@@ -1,0 +1,26 @@
+//! Git: finding the checkout you stand in, and the worktree and branch operations cfn needs.
+//!
+//! Reads go through libgit2 (fast, in process). Changes to worktrees and branches go through the
+//! `git` program, so that git's own locking, hooks and configuration apply exactly as they do for
+//! a user typing the command; its machine-readable `--porcelain -z` output is parsed, never its
+//! messages.
+
+mod branch;
+mod checkout;
+mod lock;
+mod status;
+mod worktree;
+
+pub use branch::{branch_exists, delete_branch, remote_branch_exists, validate_branch_name};
+pub use checkout::{discover, Checkout};
+pub use status::dirty_paths;
+pub use worktree::{list_worktrees, prune_worktrees, remove_worktree, worktree_add, GitWorktree, NewBranch};
+
+use crate::process::Cmd;
+use std::path::Path;
+
+/// A `git` command run in `dir`, with the variable set that tells cfn's own hooks that cfn is
+/// the caller (so a post-checkout hook does not provision a worktree twice).
+pub fn git(dir: &Path) -> Cmd {
+    Cmd::new("git").arg("-C").arg(dir).env("CFN_INTERNAL", "1")
+}

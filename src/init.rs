@@ -1,0 +1,105 @@
+//! `cfn init`: derive the project's configuration from its compose files and set up the main
+//! checkout (slot 0) — `cfn.toml`, `.cfn/` excluded from git, the rendered files.
+
+use crate::compose::{self, Finding, PortKey};
+use crate::config::{self, Config};
+use crate::context::Context;
+use crate::error::UserError;
+use crate::git::{self, Checkout};
+use crate::render::{self, Renderer};
+use crate::stack_files;
+use crate::workspace::Workspace;
+use anyhow::{Context as _, Result};
+use serde::Serialize;
+use std::path::Path;
+
+pub struct InitOptions {
+    pub force: bool,
+    pub name: Option<String>,
+}
+
+/// What init found, for the summary it prints (or `--json`).
+#[derive(Debug, Serialize)]
+pub struct Plan {
+    pub project: String,
+    pub compose_files: Vec<String>,
+    pub keys: Vec<PortKey>,
+    pub findings: Vec<Finding>,
+    #[serde(skip)]
+    pub toml: String,
+}
+
+/// Reads the compose files and prepares `cfn.toml`, writing nothing.
+pub fn plan(ctx: &Context, opts: &InitOptions) -> Result<(Checkout, Plan)> {
+    let checkout = git::discover(&ctx.cwd)?;
+    if !checkout.is_main() {
+        return Err(UserError::new(format!(
+            "cfn init runs in the main checkout, not in {}",
+            checkout.root.display()
+        ))
+        .hint(format!("cd {}", checkout.main_root.display()))
+        .into());
+    }
+    let root = &checkout.main_root;
+    if root.join(config::FILE_NAME).exists() && !opts.force {
+        return Err(UserError::new(format!("{} already exists", root.join(config::FILE_NAME).display()))
+            .hint("pass --force to derive it again from the compose files")
+            .into());
+    }
+    let previous = if opts.force { Config::load(root).ok() } else { None };
+    let paths = compose::find_compose_files(root);
+    let files = paths.iter().map(|p| compose::load(p)).collect::<Result<Vec<_>, _>>()?;
+    let dotenv = compose::read_dotenv(&root.join(".env"));
+    let lookup = |name: &str| dotenv.get(name).cloned();
+    let keys = compose::port_keys(&compose::published_ports(&files, &lookup)?);
+    let findings = compose::findings(&files);
+    let project = opts
+        .name
+        .clone()
+        .or_else(|| previous.as_ref().and_then(|c| c.project.name.clone()))
+        .unwrap_or_else(|| config::default_project_name(root));
+    if !crate::names::is_valid_project_name(&project) {
+        return Err(UserError::usage(format!("invalid project name {project:?}"))
+            .hint("use lower-case letters, digits, '-' and '_', starting with a letter or digit")
+            .into());
+    }
+    let compose_files: Vec<String> = paths.iter().map(|p| relative(root, p)).collect();
+    let toml = Renderer::new(None).render(
+        "cfn.toml.j2",
+        &serde_json::json!({ "name": project, "compose_files": compose_files, "keys": keys }),
+    )?;
+    Config::parse(&toml, &root.join(config::FILE_NAME)).context("the generated cfn.toml does not parse")?;
+    Ok((checkout, Plan { project, compose_files, keys, findings, toml }))
+}
+
+/// Writes `cfn.toml`, excludes `.cfn/` from git, registers the repository and renders slot 0.
+pub fn apply(ctx: &Context, checkout: Checkout, plan: &Plan) -> Result<Workspace> {
+    let root = checkout.main_root.clone();
+    let config = Config::parse(&plan.toml, &root.join(config::FILE_NAME))?;
+    render::write_atomic(&root.join(config::FILE_NAME), &plan.toml, 0o644)?;
+    exclude_cfn_dir(&checkout.common_dir)?;
+    let ws = Workspace::with_config(ctx, checkout, config)?;
+    stack_files::render(&ws, &ws.main_env())?;
+    Ok(ws)
+}
+
+/// Adds `/.cfn/` to `info/exclude` of the shared git directory (covers every worktree).
+pub fn exclude_cfn_dir(common_dir: &Path) -> Result<()> {
+    let path = common_dir.join("info").join("exclude");
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    if current.lines().any(|l| matches!(l.trim(), ".cfn/" | "/.cfn/" | ".cfn" | "/.cfn")) {
+        return Ok(());
+    }
+    let mut text = current;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str("# cfn's rendered files (env, compose override, per-branch data)\n.cfn/\n");
+    std::fs::create_dir_all(path.parent().unwrap_or(common_dir))?;
+    render::write_atomic(&path, &text, 0o644)?;
+    Ok(())
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).to_string_lossy().into_owned()
+}

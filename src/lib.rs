@@ -1,0 +1,33 @@
+//! cfn: every git branch its own isolated, running environment — worktree, collision-free
+//! ports, rendered env and compose files — and a multi-agent work loop against it.
+
+pub mod cli;
+pub mod commands;
+pub mod compose;
+pub mod config;
+pub mod context;
+pub mod error;
+pub mod git;
+pub mod init;
+pub mod migrate;
+pub mod names;
+pub mod output;
+pub mod ports;
+pub mod process;
+pub mod render;
+pub mod stack_files;
+pub mod state;
+pub mod workspace;
+pub mod worktrees;
+
+use anyhow::Result;
+
+/// Runs a parsed command line.
+pub fn run(cli: cli::Cli) -> Result<()> {
+    let cwd = match cli.dir {
+        Some(dir) => std::env::current_dir()?.join(dir),
+        None => std::env::current_dir()?,
+    };
+    let ctx = context::Context { cwd, home: state::home_dir()?, quiet: cli.quiet, verbose: cli.verbose };
+    commands::run(&ctx, cli.command)
+}

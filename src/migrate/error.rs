@@ -1,0 +1,98 @@
+//! The one error type of the migration engine.
+//!
+//! Every message is a single lower-case line that names its subject (a file, a version, the
+//! lock file). Failures that come from the database carry it as their `source`, so the place
+//! that prints errors shows it as a `Caused by:` line instead of repeating it in the message.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A database driver's error, boxed so that other targets (PostgreSQL) fit the same enum.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("cannot read {}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("migration file is not valid UTF-8: {file}")]
+    NotUtf8 { file: String },
+
+    #[error(
+        "not a migration file name: {file} (expected NNNN_name.up.sql or NNNN_name.down.sql: \
+         NNNN a version number from 1, name made of letters, digits, '_' and '-')"
+    )]
+    BadFileName { file: String },
+
+    #[error("duplicate migration version {version}: {first} and {second}")]
+    DuplicateVersion { version: i64, first: String, second: String },
+
+    #[error("down migration without an up migration: {file} (expected {expected} next to it)")]
+    DownWithoutUp { file: String, expected: String },
+
+    #[error(
+        "migration {version} ({name}) was changed after it was applied: its checksum no longer \
+         matches the recorded one; restore the file, or revert it and apply it again"
+    )]
+    ChecksumMismatch { version: i64, name: String },
+
+    #[error(
+        "migration {version} ({name}) is pending but migration {highest} is already applied: \
+         migrations must be applied in order, so renumber it above {highest}"
+    )]
+    OutOfOrder { version: i64, name: String, highest: i64 },
+
+    #[error("migration {version} ({name}) has no down script and cannot be reverted")]
+    NoDownScript { version: i64, name: String },
+
+    #[error(
+        "{script} contains a transaction-control statement ({statement}) on line {line}: remove \
+         it, or make `-- cfn:no-transaction` its first line to run it outside cfn's transaction"
+    )]
+    TransactionControl { script: String, statement: String, line: usize },
+
+    #[error("no migration with version {version}")]
+    UnknownVersion { version: i64 },
+
+    #[error("migration {version} ({name}) failed in {script}")]
+    Script {
+        version: i64,
+        name: String,
+        script: String,
+        #[source]
+        source: BoxError,
+    },
+
+    #[error("migration {version} ({name}) is already recorded as applied by another migrator")]
+    AlreadyApplied { version: i64, name: String },
+
+    #[error(
+        "migration {version} ({name}) is no longer recorded as applied: another migrator \
+         reverted it"
+    )]
+    NotApplied { version: i64, name: String },
+
+    #[error(
+        "timed out after {waited:?} waiting for another migrator to release {}",
+        path.display()
+    )]
+    LockTimeout { path: PathBuf, waited: Duration },
+
+    #[error("migration bookkeeping failed while {action}")]
+    Database {
+        action: String,
+        #[source]
+        source: BoxError,
+    },
+}
+
+impl MigrateError {
+    /// Wraps a driver error met while doing `action` ("reading applied migrations").
+    pub fn database(action: &str, source: impl Into<BoxError>) -> Self {
+        MigrateError::Database { action: action.to_string(), source: source.into() }
+    }
+}

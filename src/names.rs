@@ -1,0 +1,103 @@
+//! Names derived from branch names: slugs, compose project names, env variable names.
+//!
+//! Compose requires project names matching `[a-z0-9][a-z0-9_-]*`; git accepts far more. A slug is
+//! lossy (`Feature/Auth_V2` and `feature/auth_v2` meet), so uniqueness is not decided here but by
+//! the registry, which appends [`short_hash`] when a slug is already taken.
+
+use sha2::{Digest, Sha256};
+
+/// Longest slug kept before it is cut and suffixed with a hash; keeps container, network and
+/// volume names (project + service + index) well inside Docker's limits.
+pub const MAX_SLUG: usize = 40;
+
+/// A lower-case `[a-z0-9_-]` rendering of `text`; empty when nothing usable remains.
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = c.to_ascii_lowercase();
+        let mapped = if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' };
+        if mapped == '-' && (out.is_empty() || out.ends_with('-')) {
+            continue;
+        }
+        out.push(mapped);
+    }
+    let trimmed = out.trim_matches(|c| c == '-' || c == '_');
+    if trimmed.len() <= MAX_SLUG {
+        return trimmed.to_string();
+    }
+    let cut = trimmed[..MAX_SLUG - 7].trim_end_matches(['-', '_']);
+    format!("{cut}-{}", short_hash(text))
+}
+
+/// Six hex digits of SHA-256: a stable disambiguator (never `DefaultHasher`, which may change).
+pub fn short_hash(text: &str) -> String {
+    hex(&Sha256::digest(text.as_bytes()))[..6].to_string()
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// The compose project name of a branch: `<project>-<branch-slug>`.
+pub fn project_name(project: &str, branch: &str) -> String {
+    let s = slug(branch);
+    if s.is_empty() {
+        format!("{project}-{}", short_hash(branch))
+    } else {
+        format!("{project}-{s}")
+    }
+}
+
+/// The same name made distinct: used when [`project_name`] is taken by another branch.
+pub fn disambiguated(name: &str, branch: &str) -> String {
+    format!("{name}-{}", short_hash(branch))
+}
+
+/// Whether compose accepts `name` as a project name.
+pub fn is_valid_project_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+/// `redis` → `CFN_REDIS_PORT`; `web_443` → `CFN_WEB_443_PORT`.
+pub fn port_env_name(key: &str) -> String {
+    let upper: String =
+        key.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    format!("CFN_{upper}_PORT")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_compose_safe() {
+        for branch in ["Feature/Auth_V2", "feature/auth_v2", "fix/ünïcode", "-x-", "a..b", &"x".repeat(200)]
+        {
+            let name = project_name("shop", branch);
+            assert!(is_valid_project_name(&name), "{name}");
+            assert!(name.len() <= "shop-".len() + MAX_SLUG, "{name}");
+        }
+        assert_eq!(slug("Feature/Auth_V2"), "feature-auth_v2");
+        assert_eq!(slug("fix/ünïcode"), "fix-n-code");
+    }
+
+    #[test]
+    fn long_names_keep_distinct() {
+        let a = format!("{}a", "x".repeat(199));
+        let b = format!("{}b", "x".repeat(199));
+        assert_ne!(slug(&a), slug(&b));
+    }
+
+    #[test]
+    fn env_names() {
+        assert_eq!(port_env_name("redis"), "CFN_REDIS_PORT");
+        assert_eq!(port_env_name("web_443-udp"), "CFN_WEB_443_UDP_PORT");
+    }
+}

@@ -1,0 +1,15 @@
+//! Host ports for branches, with four guarantees (DESIGN §4):
+//!
+//! 1. no two leases anywhere on the machine share a port, and no lease takes any repository's
+//!    base port: the allocator reads every lease inside the caller's `BEGIN IMMEDIATE`
+//!    transaction, and the port is the lease table's primary key;
+//! 2. every port handed out was bindable at that moment ([`probe`]);
+//! 3. a branch re-created gets its slot back if it is free: the first slot tried is derived from
+//!    SHA-256 of the repository and the branch ([`scheme::preferred_slot`]), then slots upward;
+//! 4. slot 0 is the main checkout; branch ports stay within 1024–65535.
+
+mod allocate;
+pub mod probe;
+pub mod scheme;
+
+pub use allocate::{allocate, Allocation};

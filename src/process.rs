@@ -1,0 +1,151 @@
+//! The one place cfn starts external programs.
+//!
+//! Arguments are always passed as an argument vector, never through a shell, so no value that
+//! comes from a branch name, a path or task text can change what runs. Failures carry the
+//! program, its arguments and the last lines of its stderr.
+
+use anyhow::{Context as _, Result};
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+
+/// A command to run: program, arguments, working directory and environment changes.
+#[derive(Debug, Clone)]
+pub struct Cmd {
+    program: OsString,
+    args: Vec<OsString>,
+    cwd: Option<PathBuf>,
+    env: Vec<(OsString, OsString)>,
+    env_remove: Vec<OsString>,
+}
+
+/// What a finished command printed.
+#[derive(Debug)]
+pub struct Output {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Cmd {
+    pub fn new(program: impl AsRef<OsStr>) -> Self {
+        Cmd {
+            program: program.as_ref().to_owned(),
+            args: Vec::new(),
+            cwd: None,
+            env: Vec::new(),
+            env_remove: Vec::new(),
+        }
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.args.push(arg.as_ref().to_owned());
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.args.extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self
+    }
+
+    pub fn cwd(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cwd = Some(dir.as_ref().to_owned());
+        self
+    }
+
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.env.push((key.as_ref().to_owned(), value.as_ref().to_owned()));
+        self
+    }
+
+    pub fn envs<I, K, V>(mut self, vars: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<OsStr>,
+        V: AsRef<OsStr>,
+    {
+        for (k, v) in vars {
+            self = self.env(k, v);
+        }
+        self
+    }
+
+    pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Self {
+        self.env_remove.push(key.as_ref().to_owned());
+        self
+    }
+
+    /// How the command reads in messages: `git worktree add /x feature`.
+    pub fn display(&self) -> String {
+        let mut s = self.program.to_string_lossy().into_owned();
+        for a in &self.args {
+            s.push(' ');
+            s.push_str(&a.to_string_lossy());
+        }
+        s
+    }
+
+    fn build(&self) -> Command {
+        let mut c = Command::new(&self.program);
+        c.args(&self.args);
+        if let Some(dir) = &self.cwd {
+            c.current_dir(dir);
+        }
+        for k in &self.env_remove {
+            c.env_remove(k);
+        }
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    /// Runs it with captured output; a non-zero exit is not an error here.
+    pub fn output(&self) -> Result<Output> {
+        let out = self
+            .build()
+            .stdin(Stdio::null())
+            .output()
+            .with_context(|| format!("cannot run {}", self.program.to_string_lossy()))?;
+        Ok(Output {
+            status: out.status,
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
+    }
+
+    /// Runs it and returns stdout; a non-zero exit is an error carrying stderr.
+    pub fn read(&self) -> Result<String> {
+        let out = self.output()?;
+        if !out.status.success() {
+            anyhow::bail!("{} failed ({}): {}", self.display(), out.status, last_lines(&out.stderr, 5));
+        }
+        Ok(out.stdout)
+    }
+
+    /// Runs it with the terminal attached (stdin, stdout, stderr inherited); returns its status.
+    pub fn interactive(&self) -> Result<ExitStatus> {
+        self.build().status().with_context(|| format!("cannot run {}", self.program.to_string_lossy()))
+    }
+}
+
+/// The last `n` non-empty lines of a program's output, joined for a one-line message.
+pub fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let start = lines.len().saturating_sub(n);
+    lines[start..].join(" | ")
+}
+
+/// Whether `program` can be found on PATH (or is a path that exists).
+pub fn on_path(program: &str) -> bool {
+    if program.contains('/') {
+        return Path::new(program).is_file();
+    }
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+        .unwrap_or(false)
+}

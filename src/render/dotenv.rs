@@ -1,0 +1,81 @@
+//! Dotenv values: quoting that shells, compose v1 and compose v2 all read back verbatim, and the
+//! reader cfn uses on its own rendered files.
+//!
+//! A value of plain characters is written bare; otherwise single quotes (literal everywhere:
+//! no `$` expansion, `#` is not a comment); a value holding a single quote is written in double
+//! quotes with `\`, `"`, `$` and `` ` `` escaped. Newlines cannot be represented portably and
+//! are refused by the callers (branch names cannot hold them; paths holding them are rejected).
+
+use indexmap::IndexMap;
+
+fn is_plain(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_-./:@%+,=".contains(c)
+}
+
+pub fn quote(value: &str) -> String {
+    if !value.is_empty() && value.chars().all(is_plain) {
+        value.to_string()
+    } else if !value.contains('\'') {
+        format!("'{value}'")
+    } else {
+        let mut out = String::from("\"");
+        for c in value.chars() {
+            if matches!(c, '\\' | '"' | '$' | '`') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push('"');
+        out
+    }
+}
+
+/// Reads `KEY=value` lines as written by [`quote`] (and simple hand-written ones).
+pub fn parse(text: &str) -> IndexMap<String, String> {
+    let mut vars = IndexMap::new();
+    for line in text.lines() {
+        let line = line.trim_start();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((key, raw)) = line.split_once('=') else { continue };
+        vars.insert(key.trim().to_string(), unquote(raw.trim()));
+    }
+    vars
+}
+
+fn unquote(raw: &str) -> String {
+    if let Some(inner) = raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+        return inner.to_string();
+    }
+    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        let mut out = String::new();
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        return out;
+    }
+    // A bare value ends at an unquoted comment.
+    raw.split(" #").next().unwrap_or("").trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        for v in ["plain-1.2", "", "a b", "it's $HOME", "#x", "a\"b", "$(rm -rf /)", "`x`", "a\\b'c"] {
+            let text = format!("K={}\n", quote(v));
+            assert_eq!(parse(&text)["K"], v, "{text}");
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! A branch's rendered files under `.cfn/`: the env file, a sanitized copy of each base compose
+//! file, and the compose override — everything `cfn compose` and `cfn up` run with.
+//!
+//! Why sanitized copies and not only an override: compose v1 (the only one Debian ships)
+//! appends `ports:` lists across `-f` files and knows no `!override` tag, so an override alone
+//! cannot take away a base file's fixed host ports. cfn therefore runs compose on copies of the
+//! base files with exactly what defeats per-branch isolation removed (fixed host ports,
+//! `container_name`, global volume and network names, fixed subnets), plus an override
+//! rendered from a template that publishes the branch's leased ports. v1 and v2 get the same
+//! files and produce the same configuration. The copies are written again by every command that
+//! runs compose, so they never lag behind the base files.
+
+use crate::compose::{self, ComposeFile, PortKey, Protocol};
+use crate::error::UserError;
+use crate::render::{self, Renderer};
+use crate::workspace::{BranchEnv, Workspace};
+use anyhow::{Context as _, Result};
+use indexmap::IndexMap;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The folder inside each checkout that holds cfn's rendered, never-committed files.
+pub const CFN_DIR: &str = ".cfn";
+pub const ENV_FILE: &str = "env";
+pub const OVERRIDE_FILE: &str = "compose.override.yaml";
+
+/// What compose is run with for one branch.
+#[derive(Debug, Clone)]
+pub struct StackFiles {
+    pub env_file: PathBuf,
+    /// Sanitized base files, then the override: the `-f` list in order.
+    pub compose_files: Vec<PathBuf>,
+    /// The directory relative paths of the base files are resolved against.
+    pub project_dir: PathBuf,
+    /// The variables of the env file, as compose and agents receive them.
+    pub env: IndexMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct PortContext {
+    key: String,
+    env: String,
+    service: String,
+    target: u16,
+    protocol: String,
+    base: u16,
+    port: u16,
+}
+
+#[derive(Serialize)]
+struct ServiceContext {
+    name: String,
+    ports: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct BranchContext<'a> {
+    project: &'a str,
+    project_name: &'a str,
+    branch: &'a str,
+    branch_slug: String,
+    slot: u32,
+    worktree: String,
+    repo_root: String,
+    bind: &'a str,
+    ports: Vec<PortContext>,
+    services: Vec<ServiceContext>,
+    redis_url: Option<String>,
+}
+
+pub fn renderer(ws: &Workspace) -> Renderer {
+    renderer_for(&ws.config, ws.main_root())
+}
+
+/// The project's renderer: its templates_dir (if any) before the built-in templates.
+pub fn renderer_for(config: &crate::config::Config, repo_root: &Path) -> Renderer {
+    Renderer::new(config.project.templates_dir.as_ref().map(|d| repo_root.join(d)))
+}
+
+/// Renders and writes the branch's files; only files whose content changed are rewritten.
+pub fn render(ws: &Workspace, branch: &BranchEnv) -> Result<StackFiles> {
+    let dir = branch.path.join(CFN_DIR);
+    let files = load_compose_files(ws, &branch.path)?;
+    let keys = configured_keys(ws);
+    let dotenv = compose::read_dotenv(&branch.path.join(".env"));
+    let lookup = |name: &str| dotenv.get(name).cloned();
+    let services = services_with_ports(ws, branch, &files, &keys, &lookup)?;
+    let ctx = context(ws, branch, services);
+    let renderer = renderer(ws);
+
+    let env_text = renderer.render("env.j2", &ctx)?;
+    let env_file = dir.join(ENV_FILE);
+    render::write_atomic(&env_file, &env_text, 0o600)?;
+
+    let mut compose_files = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        let sanitized = compose::to_yaml(&compose::sanitize_with_env(file, &keys, &lookup)?)?;
+        let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let path = dir.join("compose").join(format!("{i}-{name}"));
+        let header =
+            format!("# Sanitized copy of {} rendered by cfn; edit the original.\n", file.path.display());
+        render::write_atomic(&path, &(header + &sanitized), 0o644)?;
+        compose_files.push(path);
+    }
+    let override_text = renderer.render("compose.override.yaml.j2", &ctx)?;
+    let override_file = dir.join(OVERRIDE_FILE);
+    render::write_atomic(&override_file, &override_text, 0o644)?;
+    compose_files.push(override_file);
+
+    let project_dir = files.first().and_then(|f| f.path.parent()).unwrap_or(&branch.path).to_path_buf();
+    Ok(StackFiles { env_file, compose_files, project_dir, env: render::dotenv::parse(&env_text) })
+}
+
+/// The branch's env variables as the env template renders them, without writing anything.
+pub fn env_vars(ws: &Workspace, branch: &BranchEnv) -> Result<IndexMap<String, String>> {
+    let ctx = context(ws, branch, Vec::new());
+    Ok(render::dotenv::parse(&renderer(ws).render("env.j2", &ctx)?))
+}
+
+fn context<'a>(ws: &'a Workspace, branch: &'a BranchEnv, services: Vec<ServiceContext>) -> BranchContext<'a> {
+    let ports: Vec<PortContext> = ws
+        .config
+        .ports
+        .keys
+        .iter()
+        .filter_map(|(key, k)| {
+            let port = *branch.ports.get(key)?;
+            Some(PortContext {
+                key: key.clone(),
+                env: crate::names::port_env_name(key),
+                service: k.service.clone(),
+                target: k.target,
+                protocol: k.protocol.clone(),
+                base: k.base,
+                port,
+            })
+        })
+        .collect();
+    let redis_url = ports
+        .iter()
+        .find(|p| p.target == 6379 || p.key == "redis")
+        .map(|p| format!("redis://{}:{}", host_for_url(&ws.config.ports.bind), p.port));
+    BranchContext {
+        project: &ws.repo.project,
+        project_name: &branch.project,
+        branch: &branch.branch,
+        branch_slug: crate::names::slug(&branch.branch),
+        slot: branch.slot,
+        worktree: branch.path.to_string_lossy().into_owned(),
+        repo_root: ws.main_root().to_string_lossy().into_owned(),
+        bind: &ws.config.ports.bind,
+        ports,
+        services,
+        redis_url,
+    }
+}
+
+fn host_for_url(bind: &str) -> String {
+    match bind {
+        "0.0.0.0" => "127.0.0.1".into(),
+        "::" => "[::1]".into(),
+        b if b.contains(':') => format!("[{b}]"),
+        b => b.into(),
+    }
+}
+
+/// The base compose files as this branch's checkout has them.
+pub fn load_compose_files(ws: &Workspace, checkout: &Path) -> Result<Vec<ComposeFile>> {
+    ws.config
+        .project
+        .compose_files
+        .iter()
+        .map(|rel| {
+            let path = checkout.join(rel);
+            if !path.is_file() {
+                return Err(UserError::new(format!("compose file not found: {}", path.display()))
+                    .hint("fix project.compose_files in cfn.toml, or run `cfn init --force`")
+                    .into());
+            }
+            Ok(compose::load(&path)?)
+        })
+        .collect()
+}
+
+fn configured_keys(ws: &Workspace) -> Vec<PortKey> {
+    ws.config
+        .ports
+        .keys
+        .iter()
+        .map(|(key, k)| PortKey {
+            key: key.clone(),
+            service: k.service.clone(),
+            target: k.target,
+            protocol: Protocol::parse(&k.protocol).unwrap_or(Protocol::Tcp),
+            base: k.base,
+        })
+        .collect()
+}
+
+/// Every service of the base files with the port specs the branch publishes for it. A fixed
+/// host port that no key of cfn.toml covers is an error: silently dropping it would break the
+/// service, silently keeping it would share it between branches.
+fn services_with_ports(
+    ws: &Workspace,
+    branch: &BranchEnv,
+    files: &[ComposeFile],
+    keys: &[PortKey],
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<ServiceContext>> {
+    let published = compose::published_ports(files, lookup)?;
+    let mut services: IndexMap<String, Vec<String>> =
+        compose::service_names(files).into_iter().map(|s| (s, Vec::new())).collect();
+    for p in published.iter().filter(|p| p.spec.published.is_some()) {
+        let key = keys
+            .iter()
+            .find(|k| k.service == p.service && k.target == p.spec.target && k.protocol == p.spec.protocol)
+            .ok_or_else(|| {
+                UserError::new(format!(
+                    "service {} publishes port {} which cfn.toml has no port key for",
+                    p.service, p.raw
+                ))
+                .hint("run `cfn init --force` to derive the port keys again")
+            })?;
+        let Some(&host) = branch.ports.get(&key.key) else { continue };
+        let spec = port_spec(&ws.config.ports.bind, host, key.target, key.protocol);
+        let list = services.entry(p.service.clone()).or_default();
+        if !list.contains(&spec) {
+            list.push(spec);
+        }
+    }
+    Ok(services.into_iter().map(|(name, ports)| ServiceContext { name, ports }).collect())
+}
+
+/// `127.0.0.1:6389:6379/tcp`, with an IPv6 bind address in brackets.
+fn port_spec(bind: &str, host: u16, target: u16, protocol: Protocol) -> String {
+    let ip = if bind.contains(':') { format!("[{bind}]") } else { bind.to_string() };
+    format!("{ip}:{host}:{target}/{}", protocol.as_str())
+}
+
+/// The `.cfn/` folder of a checkout.
+pub fn cfn_dir(checkout: &Path) -> PathBuf {
+    checkout.join(CFN_DIR)
+}
+
+/// Fails with a clear message when a path cannot be written into a dotenv file portably.
+pub fn check_path_is_representable(path: &Path) -> Result<()> {
+    let text = path.to_str().context("worktree paths must be valid UTF-8")?;
+    if text.contains(['\n', '\r']) {
+        return Err(UserError::usage(format!("worktree path contains a newline: {text:?}"))
+            .hint("choose another --path")
+            .into());
+    }
+    Ok(())
+}

@@ -1,0 +1,137 @@
+//! The worktree registry and its port leases.
+
+use anyhow::Result;
+use indexmap::IndexMap;
+use rusqlite::{params, Connection, OptionalExtension as _};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorktreeState {
+    /// `add` is under way (or died half-way: `prune` clears it when the directory is gone).
+    Creating,
+    Ready,
+}
+
+#[derive(Debug, Clone)]
+pub struct WorktreeRow {
+    pub id: i64,
+    pub repo_id: i64,
+    pub branch: String,
+    pub path: PathBuf,
+    pub project: String,
+    pub slot: u32,
+    pub state: WorktreeState,
+    /// Port key → leased host port.
+    pub ports: IndexMap<String, u16>,
+}
+
+const COLUMNS: &str = "id, repo_id, branch, path, project, slot, state";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorktreeRow> {
+    let state: String = r.get(6)?;
+    Ok(WorktreeRow {
+        id: r.get(0)?,
+        repo_id: r.get(1)?,
+        branch: r.get(2)?,
+        path: PathBuf::from(r.get::<_, String>(3)?),
+        project: r.get(4)?,
+        slot: r.get(5)?,
+        state: if state == "ready" { WorktreeState::Ready } else { WorktreeState::Creating },
+        ports: IndexMap::new(),
+    })
+}
+
+fn with_ports(conn: &Connection, mut rows: Vec<WorktreeRow>) -> Result<Vec<WorktreeRow>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT key, port FROM leases WHERE worktree_id = ?1 ORDER BY rowid")?;
+    for wt in &mut rows {
+        let leases = stmt.query_map([wt.id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u16>(1)?)))?;
+        wt.ports = leases.collect::<rusqlite::Result<IndexMap<_, _>>>()?;
+    }
+    Ok(rows)
+}
+
+fn query(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> Result<Vec<WorktreeRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM worktrees {filter}");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(args, row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    with_ports(conn, rows)
+}
+
+impl WorktreeRow {
+    pub fn find_by_branch(conn: &Connection, repo_id: i64, branch: &str) -> Result<Option<WorktreeRow>> {
+        Ok(query(conn, "WHERE repo_id = ?1 AND branch = ?2", params![repo_id, branch])?.pop())
+    }
+
+    pub fn find_by_path(conn: &Connection, path: &Path) -> Result<Option<WorktreeRow>> {
+        Ok(query(conn, "WHERE path = ?1", [path.to_string_lossy()])?.pop())
+    }
+
+    /// The worktrees of one repository, by slot.
+    pub fn list(conn: &Connection, repo_id: i64) -> Result<Vec<WorktreeRow>> {
+        query(conn, "WHERE repo_id = ?1 ORDER BY slot", [repo_id])
+    }
+
+    /// Inserts a worktree in state `creating` with its leases, inside the caller's transaction.
+    pub fn insert(
+        conn: &Connection,
+        repo_id: i64,
+        branch: &str,
+        path: &Path,
+        project: &str,
+        slot: u32,
+        ports: &IndexMap<String, u16>,
+    ) -> Result<i64> {
+        conn.execute(
+            "INSERT INTO worktrees (repo_id, branch, path, project, slot) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![repo_id, branch, path.to_string_lossy(), project, slot],
+        )?;
+        let id = conn.last_insert_rowid();
+        let mut lease =
+            conn.prepare_cached("INSERT INTO leases (port, worktree_id, key) VALUES (?1, ?2, ?3)")?;
+        for (key, port) in ports {
+            lease.execute(params![port, id, key])?;
+        }
+        Ok(id)
+    }
+
+    pub fn mark_ready(conn: &Connection, id: i64) -> Result<()> {
+        conn.execute("UPDATE worktrees SET state = 'ready' WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// Removes the registry row; its leases go with it.
+    pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+        conn.execute("DELETE FROM worktrees WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// Whether a compose project name is used by any repository or worktree on the machine.
+    pub fn project_taken(conn: &Connection, name: &str) -> Result<bool> {
+        Ok(conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM repositories WHERE project = ?1)
+                OR EXISTS(SELECT 1 FROM worktrees WHERE project = ?1)",
+            [name],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+/// Every port no new lease may take: all leases and every repository's base ports.
+pub fn taken_ports(conn: &Connection) -> Result<std::collections::HashSet<u16>> {
+    let mut stmt = conn.prepare_cached("SELECT port FROM leases UNION SELECT port FROM base_ports")?;
+    let ports = stmt.query_map([], |r| r.get::<_, u16>(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(ports)
+}
+
+/// Slots used by the worktrees of one repository.
+pub fn taken_slots(conn: &Connection, repo_id: i64) -> Result<std::collections::HashSet<u32>> {
+    let mut stmt = conn.prepare_cached("SELECT slot FROM worktrees WHERE repo_id = ?1")?;
+    let slots = stmt.query_map([repo_id], |r| r.get::<_, u32>(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(slots)
+}
+
+/// Whether a row still has a lease on `port` (used by tests and doctor).
+pub fn lease_holder(conn: &Connection, port: u16) -> Result<Option<i64>> {
+    Ok(conn.query_row("SELECT worktree_id FROM leases WHERE port = ?1", [port], |r| r.get(0)).optional()?)
+}

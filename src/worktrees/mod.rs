@@ -1,0 +1,9 @@
+//! The worktree lifecycle: add (atomic), remove (never loses uncommitted work), prune.
+
+mod add;
+mod prune;
+mod remove;
+
+pub use add::{add, AddOptions};
+pub use prune::{prune, Pruned};
+pub use remove::{remove, RemoveOptions, Removed};

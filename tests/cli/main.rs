@@ -1,0 +1,12 @@
+//! cfn's integration tests: the real binary, real git, in hermetic temporary repositories.
+//! One test binary (faster to build and link than one per file); one module per area.
+
+mod harness;
+
+mod branch_names;
+mod init;
+mod isolation;
+mod no_docker;
+mod ports_alloc;
+mod worktree_add;
+mod worktree_remove;
