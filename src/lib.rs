@@ -14,6 +14,7 @@ pub mod names;
 pub mod output;
 pub mod ports;
 pub mod process;
+pub mod reference;
 pub mod render;
 pub mod stack_files;
 pub mod state;

@@ -7,6 +7,7 @@ use anyhow::Result;
 pub struct Args {
     /// The branch (default: the checkout you are in).
     branch: Option<String>,
+    /// Print the result as JSON.
     #[arg(long)]
     json: bool,
 }

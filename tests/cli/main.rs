@@ -8,5 +8,6 @@ mod init;
 mod isolation;
 mod no_docker;
 mod ports_alloc;
+mod reference;
 mod worktree_add;
 mod worktree_remove;

@@ -15,6 +15,7 @@ pub struct Args {
     /// Where to put the worktree (default: project.worktree_dir, `../<project>-<branch>`).
     #[arg(long)]
     path: Option<PathBuf>,
+    /// Print the result as JSON.
     #[arg(long)]
     json: bool,
 }

@@ -5,6 +5,7 @@ use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Print the result as JSON.
     #[arg(long)]
     json: bool,
 }

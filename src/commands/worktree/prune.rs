@@ -9,6 +9,7 @@ pub struct Args {
     /// Prune every repository on this machine, including repositories that are gone.
     #[arg(long)]
     all: bool,
+    /// Print the result as JSON.
     #[arg(long)]
     json: bool,
 }

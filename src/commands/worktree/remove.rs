@@ -5,6 +5,7 @@ use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The branch whose worktree to remove.
     branch: String,
     /// Remove even with uncommitted or untracked changes (they are lost); with
     /// --delete-branch, delete an unmerged branch too.
@@ -16,6 +17,7 @@ pub struct Args {
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     yes: bool,
+    /// Print the result as JSON.
     #[arg(long)]
     json: bool,
 }
