@@ -75,6 +75,13 @@ pub fn report(err: &anyhow::Error) -> (i32, Vec<String>) {
     if let Some(silent) = err.downcast_ref::<SilentExit>() {
         return (silent.0, Vec::new());
     }
+    // The reader went away (`cfn status | head`): not an error, as for any Unix filter.
+    let broken_pipe = err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    });
+    if broken_pipe {
+        return (exit::SUCCESS, Vec::new());
+    }
     let user = err.chain().find_map(|e| e.downcast_ref::<UserError>());
     let mut lines = vec![format!("error: {err}")];
     for cause in err.chain().skip(1) {

@@ -90,25 +90,32 @@ impl Workspace {
                 .hint("create worktrees with `cfn worktree add`, or name a branch")
             })?,
         };
-        Ok(from_row(row))
+        Ok(self.env_from_row(row))
     }
 
     /// Every environment of the repository: the main checkout first, then worktrees by slot.
     pub fn all_envs(&self) -> Result<Vec<BranchEnv>> {
         let mut envs = vec![self.main_env()];
-        envs.extend(WorktreeRow::list(self.state.conn(), self.repo.id)?.into_iter().map(from_row));
+        envs.extend(
+            WorktreeRow::list(self.state.conn(), self.repo.id)?.into_iter().map(|r| self.env_from_row(r)),
+        );
         Ok(envs)
     }
 }
 
-pub fn from_row(row: WorktreeRow) -> BranchEnv {
-    BranchEnv {
-        branch: row.branch,
-        path: row.path,
-        project: row.project,
-        slot: row.slot,
-        ports: row.ports,
-        is_main: false,
+impl Workspace {
+    /// A registered worktree's environment, its ports in the order of the port keys.
+    pub fn env_from_row(&self, mut row: WorktreeRow) -> BranchEnv {
+        let keys = &self.config.ports.keys;
+        row.ports.sort_by_key(|key, _| keys.get_index_of(key).unwrap_or(usize::MAX));
+        BranchEnv {
+            branch: row.branch,
+            path: row.path,
+            project: row.project,
+            slot: row.slot,
+            ports: row.ports,
+            is_main: false,
+        }
     }
 }
 

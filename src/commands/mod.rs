@@ -1,9 +1,13 @@
 //! One file per subcommand: its arguments, and one function that calls into the domain.
 
 mod compose;
+mod down;
 mod env;
 mod init;
+mod logs;
 mod ports;
+mod status;
+mod up;
 mod view;
 mod worktree;
 
@@ -24,6 +28,14 @@ pub enum Command {
     Env(env::Args),
     /// Run compose with the branch's project name, files and variables.
     Compose(compose::Args),
+    /// Start the branch's stack and wait until every service is ready.
+    Up(up::Args),
+    /// Stop the branch's stack; its volumes are kept unless --volumes.
+    Down(down::Args),
+    /// Every worktree with its slot, ports and per-service state.
+    Status(status::Args),
+    /// Show the logs of the branch's services.
+    Logs(logs::Args),
 }
 
 pub fn run(ctx: &Context, command: Command) -> Result<()> {
@@ -33,5 +45,9 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Ports(args) => ports::run(ctx, args),
         Command::Env(args) => env::run(ctx, args),
         Command::Compose(args) => compose::run(ctx, args),
+        Command::Up(args) => up::run(ctx, args),
+        Command::Down(args) => down::run(ctx, args),
+        Command::Status(args) => status::run(ctx, args),
+        Command::Logs(args) => logs::run(ctx, args),
     }
 }

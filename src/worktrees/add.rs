@@ -15,7 +15,7 @@ use crate::names;
 use crate::ports;
 use crate::stack_files;
 use crate::state::WorktreeRow;
-use crate::workspace::{from_row, BranchEnv, Workspace};
+use crate::workspace::{BranchEnv, Workspace};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -68,7 +68,7 @@ pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Branc
         Ok(()) => {
             let row = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)?
                 .ok_or_else(|| anyhow::anyhow!("worktree row vanished during add"))?;
-            Ok(from_row(row))
+            Ok(ws.env_from_row(row))
         }
         Err(err) => {
             if let Err(undo_err) = rollback(ws, &undo) {
@@ -94,7 +94,7 @@ fn create(
     }
     let row = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)?
         .ok_or_else(|| anyhow::anyhow!("worktree row vanished during add"))?;
-    stack_files::render(ws, &from_row(row))?;
+    stack_files::render(ws, &ws.env_from_row(row))?;
     WorktreeRow::mark_ready(ws.state.conn(), undo.row.unwrap_or_default())?;
     Ok(())
 }

@@ -9,5 +9,7 @@ mod isolation;
 mod no_docker;
 mod ports_alloc;
 mod reference;
+mod stack;
+mod stack_harness;
 mod worktree_add;
 mod worktree_remove;

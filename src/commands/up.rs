@@ -1,0 +1,46 @@
+use crate::context::Context;
+use crate::stack::{self, UpOptions};
+use crate::workspace::Workspace;
+use anyhow::Result;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Services to start (default: all).
+    services: Vec<String>,
+    /// Seconds to wait for every service to be ready.
+    #[arg(long, default_value = "120", value_name = "SECS")]
+    timeout: u64,
+    /// Start the stack and return without waiting.
+    #[arg(long)]
+    no_wait: bool,
+    /// The branch (default: the checkout you are in).
+    #[arg(long, short = 'b')]
+    branch: Option<String>,
+    /// Print the endpoints as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let ws = Workspace::open(ctx)?;
+    let branch = ws.branch_env(args.branch.as_deref())?;
+    let handle = stack::prepare(&ws, &branch)?;
+    let opts = UpOptions {
+        timeout: Duration::from_secs(args.timeout),
+        wait: !args.no_wait,
+        services: args.services,
+    };
+    stack::up(ctx, &branch, &handle, &opts)?;
+    let endpoints = stack::endpoints(&ws.config, &branch);
+    if args.json {
+        return crate::output::json(&endpoints);
+    }
+    ctx.say(format!("{} is up", branch.project));
+    let rows: Vec<Vec<String>> =
+        endpoints.iter().map(|e| vec![e.service.clone(), e.port.to_string(), e.url.clone()]).collect();
+    if !rows.is_empty() {
+        crate::output::table(&["SERVICE", "PORT", "URL"], &rows)?;
+    }
+    Ok(())
+}

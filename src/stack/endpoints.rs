@@ -1,0 +1,43 @@
+//! A branch's endpoints: each port key as service, host port and a URL to paste.
+
+use crate::config::Config;
+use crate::workspace::BranchEnv;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Endpoint {
+    pub key: String,
+    pub service: String,
+    pub port: u16,
+    pub url: String,
+}
+
+pub fn endpoints(config: &Config, branch: &BranchEnv) -> Vec<Endpoint> {
+    let host = match config.ports.bind.as_str() {
+        "0.0.0.0" => "127.0.0.1".to_string(),
+        "::" => "[::1]".to_string(),
+        b if b.contains(':') => format!("[{b}]"),
+        b => b.to_string(),
+    };
+    config
+        .ports
+        .keys
+        .iter()
+        .filter_map(|(key, k)| {
+            let port = *branch.ports.get(key)?;
+            let scheme = match (k.protocol.as_str(), k.target) {
+                ("udp", _) => "udp",
+                (_, 6379) => "redis",
+                (_, 5432) => "postgresql",
+                (_, 443 | 8443) => "https",
+                _ => "http",
+            };
+            Some(Endpoint {
+                key: key.clone(),
+                service: k.service.clone(),
+                port,
+                url: format!("{scheme}://{host}:{port}"),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,120 @@
+//! `up` and `down` for one branch: compose with the branch's files, then the wait.
+
+use super::progress::{describe, Progress};
+use super::wait::{wait_ready, WaitOutcome};
+use crate::compose::runner::{self, ComposeTool};
+use crate::context::Context;
+use crate::engine::{last_health_output, last_log_lines, ContainerInfo, Engine};
+use crate::error::{exit, UserError};
+use crate::stack_files::{self, StackFiles};
+use crate::workspace::{BranchEnv, Workspace};
+use anyhow::Result;
+use std::time::Duration;
+
+/// How many log lines a failure report shows per service.
+const LOG_LINES: usize = 15;
+
+pub struct UpOptions {
+    pub timeout: Duration,
+    pub wait: bool,
+    pub services: Vec<String>,
+}
+
+/// The compose program, the engine and the rendered files: what every stack command needs.
+pub struct StackHandle {
+    pub tool: ComposeTool,
+    pub engine: Engine,
+    pub files: StackFiles,
+}
+
+pub fn prepare(ws: &Workspace, branch: &BranchEnv) -> Result<StackHandle> {
+    let files = stack_files::render(ws, branch)?;
+    let tool = runner::detect()?;
+    let engine = crate::runtime::block_on(Engine::connect())??;
+    Ok(StackHandle { tool, engine, files })
+}
+
+/// `compose up -d`, then waits until every service is ready. Returns the ready containers.
+pub fn up(
+    ctx: &Context,
+    branch: &BranchEnv,
+    stack: &StackHandle,
+    opts: &UpOptions,
+) -> Result<Vec<ContainerInfo>> {
+    let mut args = vec!["up".to_string(), "-d".to_string()];
+    args.extend(opts.services.iter().cloned());
+    run_compose(stack, branch, &args, "up")?;
+    if !opts.wait {
+        return Ok(Vec::new());
+    }
+    ctx.say(format!("waiting for {} to be ready (timeout {}s)", branch.project, opts.timeout.as_secs()));
+    let mut progress = Progress::new(ctx.quiet);
+    let outcome = crate::runtime::block_on(wait_ready(
+        &stack.engine,
+        &branch.project,
+        &opts.services,
+        opts.timeout,
+        &mut progress,
+    ))??;
+    match outcome {
+        WaitOutcome::Ready(containers) => Ok(containers),
+        WaitOutcome::Failed(failed) => {
+            report(&stack.engine, &failed)?;
+            let names: Vec<String> =
+                failed.iter().map(|c| format!("{} ({})", c.service, describe(c))).collect();
+            Err(UserError::new(format!("service failed: {}", names.join(", ")))
+                .hint(format!("see its logs with `cfn logs {}`", failed[0].service))
+                .into())
+        }
+        WaitOutcome::TimedOut(waiting) => {
+            report(&stack.engine, &waiting)?;
+            let names: Vec<String> =
+                waiting.iter().map(|c| format!("{} ({})", c.service, describe(c))).collect();
+            Err(UserError::new(format!(
+                "timed out after {}s waiting for {}",
+                opts.timeout.as_secs(),
+                names.join(", ")
+            ))
+            .hint("raise --timeout, or check the service's health check and logs")
+            .code(exit::TIMEOUT)
+            .into())
+        }
+    }
+}
+
+/// `compose down`, with `--volumes` only when asked (the caller confirms).
+pub fn down(branch: &BranchEnv, stack: &StackHandle, volumes: bool) -> Result<()> {
+    let mut args = vec!["down".to_string()];
+    if volumes {
+        args.push("--volumes".into());
+    }
+    run_compose(stack, branch, &args, "down")
+}
+
+fn run_compose(stack: &StackHandle, branch: &BranchEnv, args: &[String], what: &str) -> Result<()> {
+    let status = stack.tool.command(&branch.project, &stack.files, args).cwd(&branch.path).interactive()?;
+    if !status.success() {
+        return Err(UserError::new(format!("compose {what} failed ({status})"))
+            .hint("its own messages above say why; `cfn compose config` shows what it ran")
+            .into());
+    }
+    Ok(())
+}
+
+/// Prints, for each container, its last health-check output and its last log lines.
+fn report(engine: &Engine, containers: &[ContainerInfo]) -> Result<()> {
+    crate::runtime::block_on(async {
+        for c in containers {
+            eprintln!("--- {} ({}): {}", c.service, c.name, describe(c));
+            if let Ok(Some(health)) = last_health_output(engine, &c.id).await {
+                eprintln!("last health check: {health}");
+            }
+            if let Ok(lines) = last_log_lines(engine, &c.id, LOG_LINES).await {
+                for line in lines {
+                    eprintln!("  | {line}");
+                }
+            }
+        }
+    })?;
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! A branch's stack: bringing it up until it is really ready, taking it down without losing
+//! data, and reading its state.
+
+mod endpoints;
+mod lifecycle;
+mod progress;
+mod wait;
+
+pub use endpoints::{endpoints, Endpoint};
+pub use lifecycle::{down, prepare, up, StackHandle, UpOptions};
+pub use progress::{describe, describe_short, Progress};
+pub use wait::{wait_ready, Readiness, WaitOutcome};

@@ -1,0 +1,101 @@
+//! Helpers for tests on the real Docker engine: the engine and test images must be there
+//! (scripts/setup-test.sh provides them; under CI a missing one fails the test), and every
+//! resource a test creates is removed when it ends, even when it fails.
+
+use crate::harness::*;
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::Duration;
+
+pub const V1: &str = "docker-compose";
+pub const V2: &str = "docker compose";
+
+pub const IMAGES: &[&str] = &["cfn-test/redis:1", "cfn-test/postgres:1", "cfn-test/app:1"];
+
+/// Whether the engine answers and the test images exist (panics under CI when not).
+pub fn engine_ready(compose: &str) -> bool {
+    let docker = std::process::Command::new("docker").args(["info"]).output().map(|o| o.status.success());
+    if !require(docker.unwrap_or(false), "a Docker engine") {
+        return false;
+    }
+    let images = IMAGES.iter().all(|i| docker_ok(&["image", "inspect", i]));
+    if !require(images, "the cfn-test images (scripts/build-test-images.sh)") {
+        return false;
+    }
+    let program: Vec<&str> = compose.split(' ').collect();
+    require(compose_available(&program), compose)
+}
+
+pub fn docker_ok(args: &[&str]) -> bool {
+    std::process::Command::new("docker").args(args).output().map(|o| o.status.success()).unwrap_or(false)
+}
+
+pub fn docker_lines(args: &[&str]) -> Vec<String> {
+    let out = std::process::Command::new("docker").args(args).output().unwrap();
+    text(&out.stdout).lines().map(str::to_string).filter(|l| !l.is_empty()).collect()
+}
+
+/// Removes every container, volume and network of the given compose projects on drop.
+pub struct Cleanup(pub Vec<String>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        for project in &self.0 {
+            let label = format!("label=com.docker.compose.project={project}");
+            for id in docker_lines(&["ps", "-aq", "--filter", &label]) {
+                docker_ok(&["rm", "-f", "-v", &id]);
+            }
+            for v in docker_lines(&["volume", "ls", "-q", "--filter", &label]) {
+                docker_ok(&["volume", "rm", "-f", &v]);
+            }
+            for n in docker_lines(&["network", "ls", "-q", "--filter", &label]) {
+                docker_ok(&["network", "rm", &n]);
+            }
+        }
+    }
+}
+
+/// A Redis command over RESP on 127.0.0.1:port; returns the raw reply.
+pub fn redis(port: u16, args: &[&str]) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut req = format!("*{}\r\n", args.len());
+    for a in args {
+        req.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+    }
+    stream.write_all(req.as_bytes()).unwrap();
+    let mut buf = [0u8; 512];
+    let n = stream.read(&mut buf).unwrap();
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+/// `psql` against 127.0.0.1:port as user postgres; returns stdout (unaligned, tuples only).
+pub fn psql(port: u16, db: &str, sql: &str) -> String {
+    let out = std::process::Command::new("psql")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres", "-d", db, "-Atc", sql])
+        .env("PGPASSWORD", "secret")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "psql {sql}: {}", text(&out.stderr));
+    text(&out.stdout).trim().to_string()
+}
+
+/// `cfn` with the compose program chosen.
+pub fn cfn_with(sb: &Sandbox, dir: &Path, compose: &str, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = sb.cfn(dir, args);
+    cmd.env("CFN_COMPOSE", compose);
+    cmd
+}
+
+pub fn volumes_of(project: &str) -> Vec<String> {
+    docker_lines(&["volume", "ls", "-q", "--filter", &format!("label=com.docker.compose.project={project}")])
+}
+
+pub fn containers_of(project: &str) -> Vec<String> {
+    docker_lines(&["ps", "-aq", "--filter", &format!("label=com.docker.compose.project={project}")])
+}
+
+pub fn networks_of(project: &str) -> Vec<String> {
+    docker_lines(&["network", "ls", "-q", "--filter", &format!("label=com.docker.compose.project={project}")])
+}
