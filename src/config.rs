@@ -20,6 +20,59 @@ pub struct Config {
     pub project: ProjectConfig,
     #[serde(default)]
     pub ports: PortsConfig,
+    #[serde(default)]
+    pub migrations: MigrationsConfig,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MigrationTarget {
+    /// A per-branch SQLite file under `.cfn/data/`, exported as `DB_PATH`.
+    #[default]
+    Sqlite,
+    /// The branch's PostgreSQL, reached through `url`.
+    Postgres,
+}
+
+/// The branch's own database and the migrations applied to it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationsConfig {
+    /// Folder of `NNNN_name.up.sql` / `.down.sql` files, relative to each checkout.
+    #[serde(default = "default_migrations_dir")]
+    pub dir: String,
+    #[serde(default)]
+    pub target: MigrationTarget,
+    /// File name of the SQLite database under `.cfn/data/`.
+    #[serde(default = "default_sqlite_file")]
+    pub sqlite_file: String,
+    /// PostgreSQL connection string, a template (`{{ ports.postgres }}`, `{{ env.PGPASSWORD }}`).
+    pub url: Option<String>,
+    /// Whether `cfn up` applies pending migrations after the stack is ready.
+    #[serde(default = "default_true")]
+    pub on_up: bool,
+}
+
+impl Default for MigrationsConfig {
+    fn default() -> Self {
+        MigrationsConfig {
+            dir: default_migrations_dir(),
+            target: MigrationTarget::default(),
+            sqlite_file: default_sqlite_file(),
+            url: None,
+            on_up: true,
+        }
+    }
+}
+
+fn default_migrations_dir() -> String {
+    "migrations".into()
+}
+fn default_sqlite_file() -> String {
+    "app.db".into()
+}
+fn default_true() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -147,6 +200,13 @@ impl Config {
                 .hint("see docs/configuration.md")
                 .into()
         };
+        let m = &self.migrations;
+        if m.target == MigrationTarget::Postgres && m.url.is_none() {
+            return Err(bad("migrations.target = \"postgres\" needs migrations.url".into()));
+        }
+        if m.sqlite_file.contains('/') || m.sqlite_file.is_empty() {
+            return Err(bad("migrations.sqlite_file must be a plain file name".into()));
+        }
         if let Some(name) = &self.project.name {
             if !crate::names::is_valid_project_name(name) {
                 return Err(bad(format!("project.name {name:?} must match [a-z0-9][a-z0-9_-]*")));

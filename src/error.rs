@@ -82,13 +82,16 @@ pub fn report(err: &anyhow::Error) -> (i32, Vec<String>) {
     if broken_pipe {
         return (exit::SUCCESS, Vec::new());
     }
-    let user = err.chain().find_map(|e| e.downcast_ref::<UserError>());
+    let user =
+        err.downcast_ref::<UserError>().or_else(|| err.chain().find_map(|e| e.downcast_ref::<UserError>()));
     let mut lines = vec![format!("error: {err}")];
+    let mut previous = err.to_string();
     for cause in err.chain().skip(1) {
-        if user.is_some_and(|u| std::ptr::eq(u as &dyn std::error::Error, cause)) {
-            continue;
+        let text = cause.to_string();
+        if text != previous {
+            lines.push(format!("  caused by: {text}"));
         }
-        lines.push(format!("  caused by: {cause}"));
+        previous = text;
     }
     match user {
         Some(u) => {

@@ -1,6 +1,7 @@
 //! cfn: every git branch its own isolated, running environment — worktree, collision-free
 //! ports, rendered env and compose files — and a multi-agent work loop against it.
 
+pub mod branch_db;
 pub mod cli;
 pub mod commands;
 pub mod compose;

@@ -66,6 +66,7 @@ struct BranchContext<'a> {
     ports: Vec<PortContext>,
     services: Vec<ServiceContext>,
     redis_url: Option<String>,
+    db_path: String,
 }
 
 pub fn renderer(ws: &Workspace) -> Renderer {
@@ -152,7 +153,13 @@ fn context<'a>(ws: &'a Workspace, branch: &'a BranchEnv, services: Vec<ServiceCo
         ports,
         services,
         redis_url,
+        db_path: sqlite_path(ws, branch).to_string_lossy().into_owned(),
     }
+}
+
+/// The branch's SQLite database: `.cfn/data/<migrations.sqlite_file>` (exported as `DB_PATH`).
+pub fn sqlite_path(ws: &Workspace, branch: &BranchEnv) -> PathBuf {
+    cfn_dir(&branch.path).join("data").join(&ws.config.migrations.sqlite_file)
 }
 
 fn host_for_url(bind: &str) -> String {

@@ -5,6 +5,7 @@ mod down;
 mod env;
 mod init;
 mod logs;
+mod migrate;
 mod ports;
 mod status;
 mod up;
@@ -36,6 +37,8 @@ pub enum Command {
     Status(status::Args),
     /// Show the logs of the branch's services.
     Logs(logs::Args),
+    /// Apply or revert the branch's database migrations.
+    Migrate(migrate::Args),
 }
 
 pub fn run(ctx: &Context, command: Command) -> Result<()> {
@@ -49,5 +52,6 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Down(args) => down::run(ctx, args),
         Command::Status(args) => status::run(ctx, args),
         Command::Logs(args) => logs::run(ctx, args),
+        Command::Migrate(args) => migrate::run(ctx, args),
     }
 }

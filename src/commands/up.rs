@@ -32,6 +32,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         services: args.services,
     };
     stack::up(ctx, &branch, &handle, &opts)?;
+    if opts.wait {
+        crate::branch_db::migrate_on_up(ctx, &ws, &branch)?;
+    }
     let endpoints = stack::endpoints(&ws.config, &branch);
     if args.json {
         return crate::output::json(&endpoints);

@@ -6,6 +6,7 @@ mod harness;
 mod branch_names;
 mod init;
 mod isolation;
+mod migrate;
 mod no_docker;
 mod ports_alloc;
 mod reference;

@@ -195,6 +195,7 @@ fn an_unreachable_engine_is_one_clear_line_and_the_rest_still_works() {
     run(&["worktree", "add", "feat"]).assert().success();
     run(&["ports", "feat"]).assert().success();
     run(&["env", "feat"]).assert().success();
+    run(&["migrate", "up", "-b", "feat"]).assert().success();
     for args in [&["up", "-b", "feat"][..], &["status"][..], &["down", "-b", "feat"][..]] {
         let out = run(args).output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{args:?}");

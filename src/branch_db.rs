@@ -1,0 +1,71 @@
+//! The branch's own database and its migrations: where they are, and the migration target to
+//! apply them to (a SQLite file of the branch, or the branch's PostgreSQL).
+
+use crate::config::MigrationTarget;
+use crate::error::UserError;
+use crate::migrate::{self, Migration, SqliteTarget};
+use crate::stack_files;
+use crate::workspace::{BranchEnv, Workspace};
+use anyhow::{Context as _, Result};
+use rusqlite::Connection;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// After `cfn up`: applies pending migrations when the checkout has any and `on_up` is set.
+pub fn migrate_on_up(ctx: &crate::context::Context, ws: &Workspace, branch: &BranchEnv) -> Result<()> {
+    if !ws.config.migrations.on_up || !migrations_dir(ws, branch).is_dir() {
+        return Ok(());
+    }
+    let available = migrations(ws, branch)?;
+    if available.is_empty() {
+        return Ok(());
+    }
+    let report = with_target(ws, branch, |t| migrate::up(t, &available, None, false))?;
+    for step in &report.steps {
+        ctx.say(format!("applied migration {} {}", step.version, step.name));
+    }
+    Ok(())
+}
+
+/// A migration error as the user sees it: its message, with what to do next.
+pub fn explain(e: migrate::MigrateError) -> anyhow::Error {
+    let message = e.to_string();
+    anyhow::Error::new(e)
+        .context(UserError::new(message).hint("`cfn migrate status` shows every migration's state"))
+}
+
+/// The migration files of the branch's checkout (its own version of them).
+pub fn migrations(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Migration>> {
+    let dir = migrations_dir(ws, branch);
+    Ok(migrate::load_dir(&dir).with_context(|| format!("cannot read the migrations in {}", dir.display()))?)
+}
+
+pub fn migrations_dir(ws: &Workspace, branch: &BranchEnv) -> PathBuf {
+    branch.path.join(&ws.config.migrations.dir)
+}
+
+/// Runs `f` with the branch's migration target.
+pub fn with_target<T>(
+    ws: &Workspace,
+    branch: &BranchEnv,
+    f: impl FnOnce(&mut dyn migrate::Target) -> Result<T, migrate::MigrateError>,
+) -> Result<T> {
+    match ws.config.migrations.target {
+        MigrationTarget::Sqlite => {
+            let path = stack_files::sqlite_path(ws, branch);
+            let dir = path.parent().context("the database path has no folder")?;
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            let mut conn = Connection::open(&path)
+                .with_context(|| format!("cannot open the branch database {}", path.display()))?;
+            conn.busy_timeout(Duration::from_secs(30))?;
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+            let mut target = SqliteTarget::new(&mut conn);
+            f(&mut target).map_err(explain)
+        }
+        MigrationTarget::Postgres => {
+            Err(UserError::new("PostgreSQL migrations are not available in this build")
+                .hint("use migrations.target = \"sqlite\"")
+                .into())
+        }
+    }
+}
