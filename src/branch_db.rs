@@ -37,7 +37,7 @@ pub fn explain(e: migrate::MigrateError) -> anyhow::Error {
 /// The migration files of the branch's checkout (its own version of them).
 pub fn migrations(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Migration>> {
     let dir = migrations_dir(ws, branch);
-    Ok(migrate::load_dir(&dir).with_context(|| format!("cannot read the migrations in {}", dir.display()))?)
+    migrate::load_dir(&dir).with_context(|| format!("cannot read the migrations in {}", dir.display()))
 }
 
 pub fn migrations_dir(ws: &Workspace, branch: &BranchEnv) -> PathBuf {
