@@ -4,7 +4,8 @@
 #     PostgreSQL 15 server and client (present on the project's machines; checked, not assumed),
 #     git, and Compose v1;
 #   - a Docker Engine answering `docker info` (started in the background if needed);
-#   - Compose v2 (`docker compose`) beside v1 (`docker-compose`).
+#   - Compose v2 (`docker compose`) beside v1 (`docker-compose`);
+#   - the test images (cfn-test/*), built offline from the host's binaries.
 # Each step is idempotent; a second run takes about a second and touches no network.
 # Prints one line per step; on failure, the failing step's own message and a non-zero exit.
 set -euo pipefail
@@ -27,6 +28,7 @@ step() {
 step packages "$here/ensure-packages.sh" "${packages[@]}"
 step docker "$here/ensure-docker.sh"
 step compose-v2 "$here/install-compose-v2.sh"
+step images "$here/build-test-images.sh"
 
 printf 'setup-test: %-10s engine %s, compose v2 %s, compose v1 %s\n' versions \
     "$(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?')" \

@@ -1,5 +1,4 @@
 use crate::context::Context;
-use crate::error::UserError;
 use crate::stack;
 use crate::workspace::Workspace;
 use anyhow::Result;
@@ -20,16 +19,8 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     let branch = ws.branch_env(args.branch.as_deref())?;
-    if args.volumes && !args.yes {
-        if !ctx.interactive() {
-            return Err(UserError::usage("refusing to delete volumes without confirmation")
-                .hint("pass --yes to delete this branch's volumes, or drop --volumes to keep the data")
-                .into());
-        }
-        let prompt = format!("Delete the volumes (all data) of {}?", branch.project);
-        if !dialoguer::Confirm::new().with_prompt(prompt).default(false).interact()? {
-            return Err(UserError::new("cancelled; nothing was stopped or deleted").into());
-        }
+    if args.volumes {
+        super::confirm::volume_deletion(ctx, args.yes, &branch.project)?;
     }
     let handle = stack::prepare(&ws, &branch)?;
     stack::down(&branch, &handle, args.volumes)?;

@@ -1,6 +1,7 @@
 //! One file per subcommand: its arguments, and one function that calls into the domain.
 
 mod compose;
+mod confirm;
 mod down;
 mod env;
 mod init;

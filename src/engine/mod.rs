@@ -7,9 +7,11 @@
 
 mod containers;
 mod diagnose;
+mod teardown;
 
 pub use containers::{ContainerInfo, Health, RunState};
 pub use diagnose::{last_health_output, last_log_lines};
+pub use teardown::Teardown;
 
 use crate::error::UserError;
 use anyhow::Result;

@@ -13,6 +13,8 @@ pub struct RemoveOptions {
     pub branch: String,
     pub force: bool,
     pub delete_branch: bool,
+    /// Also delete the stack's volumes (the caller has confirmed).
+    pub volumes: bool,
     pub yes: bool,
 }
 
@@ -22,6 +24,8 @@ pub struct Removed {
     pub path: String,
     pub released_ports: Vec<u16>,
     pub branch_deleted: bool,
+    /// What of the stack was removed; `None` when no engine was reachable.
+    pub stack: Option<crate::engine::Teardown>,
 }
 
 pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result<Removed> {
@@ -58,6 +62,9 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
                 return Err(UserError::new("removal cancelled; nothing was changed").into());
             }
         }
+    }
+    let stack = stop_stack(ctx, &row.project, opts.volumes)?;
+    if row.path.exists() {
         git::remove_worktree(ws.main_root(), &row.path, opts.force)?;
     } else {
         // Deleted by hand: let git forget it too.
@@ -77,7 +84,28 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
         path: row.path.to_string_lossy().into_owned(),
         released_ports,
         branch_deleted,
+        stack,
     })
+}
+
+/// Stops the branch's stack through the engine, by its project label. With no engine
+/// reachable nothing can be running, so removal goes on; `--volumes` then cannot be honoured
+/// and says so rather than pretending.
+fn stop_stack(ctx: &Context, project: &str, volumes: bool) -> Result<Option<crate::engine::Teardown>> {
+    let result = crate::runtime::block_on(async {
+        let engine = crate::engine::Engine::connect().await?;
+        engine.teardown(project, volumes).await
+    })?;
+    match result {
+        Ok(done) => Ok(Some(done)),
+        Err(e) if volumes => Err(e.context("cannot delete the stack's volumes")),
+        Err(e) => {
+            if ctx.verbose > 0 {
+                ctx.warn(format!("stack not stopped: {e:#}"));
+            }
+            Ok(None)
+        }
+    }
 }
 
 fn confirm(prompt: &str) -> Result<bool> {

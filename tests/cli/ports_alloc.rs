@@ -103,5 +103,10 @@ fn block_scheme_allocates_inside_its_block() {
     let v = sb.json(&root, &["worktree", "add", "blocky", "--json"]);
     let slot = v["slot"].as_u64().unwrap() as u16;
     let start = 30000 + slot * 5;
-    assert_eq!(ports_of(&v), [start, start + 1, start + 2]);
+    let p = |k: &str| v["ports"][k].as_u64().unwrap() as u16;
+    assert_eq!(
+        [p("redis"), p("postgres"), p("web")],
+        [start, start + 1, start + 2],
+        "keys in cfn.toml order"
+    );
 }

@@ -209,3 +209,22 @@ fn an_unreachable_engine_is_one_clear_line_and_the_rest_still_works() {
         assert!(lines.len() <= 3, "{err}");
     }
 }
+
+#[test]
+fn removing_a_worktree_stops_its_stack_and_keeps_its_volumes() {
+    let Some((s, wts)) = stack("rmstack", V2, "", &["gone"]) else { return };
+    let wt = &wts[0];
+    let project = wt["project"].as_str().unwrap();
+    cfn_with(&s.sb, &path(wt), s.compose, &["up", "--timeout", "90"]).assert().success();
+    assert_eq!(containers_of(project).len(), 2);
+    let out =
+        cfn_with(&s.sb, &s.root, s.compose, &["worktree", "remove", "gone", "--volumes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "--volumes needs --yes without a terminal");
+    assert_eq!(containers_of(project).len(), 2, "refusal changed nothing");
+    let removed = s.sb.json(&s.root, &["worktree", "remove", "gone", "--json"]);
+    assert_eq!(removed["stack"]["containers"].as_array().unwrap().len(), 2);
+    assert!(containers_of(project).is_empty(), "stack stopped");
+    assert!(networks_of(project).is_empty());
+    assert_eq!(volumes_of(project).len(), 2, "volumes kept");
+    assert!(!path(wt).exists());
+}

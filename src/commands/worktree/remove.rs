@@ -14,6 +14,9 @@ pub struct Args {
     /// Delete the branch as well (only a merged one without --force).
     #[arg(long, short = 'd')]
     delete_branch: bool,
+    /// Also delete the stack's volumes (its data); asks first on a terminal.
+    #[arg(long)]
+    volumes: bool,
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     yes: bool,
@@ -24,10 +27,14 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut ws = Workspace::open(ctx)?;
+    if args.volumes {
+        crate::commands::confirm::volume_deletion(ctx, args.yes, &args.branch)?;
+    }
     let opts = RemoveOptions {
         branch: args.branch,
         force: args.force,
         delete_branch: args.delete_branch,
+        volumes: args.volumes,
         yes: args.yes,
     };
     let removed = worktrees::remove(ctx, &mut ws, &opts)?;
@@ -35,6 +42,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         return crate::output::json(&removed);
     }
     ctx.say(format!("removed {} ({})", removed.branch, removed.path));
+    if let Some(stack) = removed.stack.as_ref().filter(|s| !s.containers.is_empty() || !s.volumes.is_empty())
+    {
+        ctx.say(format!(
+            "stopped its stack: {} container(s) removed, {} volume(s) deleted",
+            stack.containers.len(),
+            stack.volumes.len()
+        ));
+    }
     if removed.branch_deleted {
         ctx.say(format!("deleted branch {}", removed.branch));
     }

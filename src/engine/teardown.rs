@@ -1,0 +1,59 @@
+//! Removing what one compose project owns, found by its label — never by name, so a container
+//! whose name merely looks alike is never touched. Used when a worktree is removed (its files
+//! may already be gone, so compose cannot be asked) and by doctor for orphans.
+
+use super::{Engine, PROJECT_LABEL};
+use anyhow::Result;
+use bollard::query_parameters::{
+    ListNetworksOptionsBuilder, ListVolumesOptionsBuilder, RemoveContainerOptionsBuilder,
+    StopContainerOptionsBuilder,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Default, Serialize)]
+pub struct Teardown {
+    pub containers: Vec<String>,
+    pub networks: Vec<String>,
+    pub volumes: Vec<String>,
+}
+
+impl Engine {
+    /// Stops and removes the project's containers and networks; its volumes only if `volumes`.
+    pub async fn teardown(&self, project: &str, volumes: bool) -> Result<Teardown> {
+        let label = format!("{PROJECT_LABEL}={project}");
+        let filters = HashMap::from([("label", vec![label])]);
+        let mut done = Teardown::default();
+        for c in self.containers(&[project]).await? {
+            let stop = StopContainerOptionsBuilder::default().t(10).build();
+            // Already stopped is fine; removal below is what must succeed.
+            let _ = self.docker.stop_container(&c.id, Some(stop)).await;
+            let rm = RemoveContainerOptionsBuilder::default().force(true).build();
+            self.docker.remove_container(&c.id, Some(rm)).await?;
+            done.containers.push(c.name);
+        }
+        let networks = self
+            .docker
+            .list_networks(Some(ListNetworksOptionsBuilder::default().filters(&filters).build()))
+            .await?;
+        for n in networks {
+            if let Some(name) = n.name {
+                self.docker.remove_network(&name).await?;
+                done.networks.push(name);
+            }
+        }
+        if volumes {
+            let list = self
+                .docker
+                .list_volumes(Some(ListVolumesOptionsBuilder::default().filters(&filters).build()))
+                .await?;
+            for v in list.volumes.unwrap_or_default() {
+                self.docker
+                    .remove_volume(&v.name, None::<bollard::query_parameters::RemoveVolumeOptions>)
+                    .await?;
+                done.volumes.push(v.name);
+            }
+        }
+        Ok(done)
+    }
+}
