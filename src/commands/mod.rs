@@ -1,11 +1,13 @@
 //! One file per subcommand: its arguments, and one function that calls into the domain.
 
+mod completions;
 mod compose;
 mod confirm;
 mod down;
 mod env;
 mod init;
 mod logs;
+mod manpage;
 mod migrate;
 mod ports;
 mod status;
@@ -40,6 +42,11 @@ pub enum Command {
     Logs(logs::Args),
     /// Apply or revert the branch's database migrations.
     Migrate(migrate::Args),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions(completions::Args),
+    /// Print the manual page (roff).
+    #[command(hide = true)]
+    Manpage(manpage::Args),
 }
 
 pub fn run(ctx: &Context, command: Command) -> Result<()> {
@@ -54,5 +61,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Status(args) => status::run(ctx, args),
         Command::Logs(args) => logs::run(ctx, args),
         Command::Migrate(args) => migrate::run(ctx, args),
+        Command::Completions(args) => completions::run(ctx, args),
+        Command::Manpage(args) => manpage::run(ctx, args),
     }
 }

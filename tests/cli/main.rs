@@ -4,6 +4,7 @@
 mod harness;
 
 mod branch_names;
+mod completions;
 mod init;
 mod isolation;
 mod migrate;

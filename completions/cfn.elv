@@ -1,0 +1,342 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[cfn] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'cfn'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'cfn'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Write cfn.toml from the compose files and set up the main checkout'
+            cand worktree 'Create, list, remove and prune worktrees'
+            cand ports 'Show a branch''s host ports'
+            cand env 'Print a branch''s environment variables'
+            cand compose 'Run compose with the branch''s project name, files and variables'
+            cand up 'Start the branch''s stack and wait until every service is ready'
+            cand down 'Stop the branch''s stack; its volumes are kept unless --volumes'
+            cand status 'Every worktree with its slot, ports and per-service state'
+            cand logs 'Show the logs of the branch''s services'
+            cand migrate 'Apply or revert the branch''s database migrations'
+            cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+            cand manpage 'Print the manual page (roff)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;init'= {
+            cand --name 'Compose project name of the main checkout (default: the directory name)'
+            cand -C 'Run as if started in DIR'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --force 'Derive cfn.toml again even if it exists'
+            cand --json 'Print what was found as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;worktree'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Create a worktree for a branch with its own ports and rendered files'
+            cand list 'List the repository''s worktrees with their slots and ports'
+            cand remove 'Remove a worktree and release its ports (the branch is kept unless asked)'
+            cand prune 'Forget worktrees whose directory is gone and release their ports'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;worktree;add'= {
+            cand --base 'Revision a new branch starts from (default: HEAD)'
+            cand --path 'Where to put the worktree (default: project.worktree_dir, `../<project>-<branch>`)'
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;worktree;list'= {
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;worktree;remove'= {
+            cand -C 'Run as if started in DIR'
+            cand -f 'Remove even with uncommitted or untracked changes (they are lost); with --delete-branch, delete an unmerged branch too'
+            cand --force 'Remove even with uncommitted or untracked changes (they are lost); with --delete-branch, delete an unmerged branch too'
+            cand -d 'Delete the branch as well (only a merged one without --force)'
+            cand --delete-branch 'Delete the branch as well (only a merged one without --force)'
+            cand --volumes 'Also delete the stack''s volumes (its data); asks first on a terminal'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;worktree;prune'= {
+            cand -C 'Run as if started in DIR'
+            cand --all 'Prune every repository on this machine, including repositories that are gone'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;worktree;help'= {
+            cand add 'Create a worktree for a branch with its own ports and rendered files'
+            cand list 'List the repository''s worktrees with their slots and ports'
+            cand remove 'Remove a worktree and release its ports (the branch is kept unless asked)'
+            cand prune 'Forget worktrees whose directory is gone and release their ports'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;worktree;help;add'= {
+        }
+        &'cfn;worktree;help;list'= {
+        }
+        &'cfn;worktree;help;remove'= {
+        }
+        &'cfn;worktree;help;prune'= {
+        }
+        &'cfn;worktree;help;help'= {
+        }
+        &'cfn;ports'= {
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;env'= {
+            cand --format 'format'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;compose'= {
+            cand -b 'The branch (default: the checkout you are in)'
+            cand --branch 'The branch (default: the checkout you are in)'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;up'= {
+            cand --timeout 'Seconds to wait for every service to be ready'
+            cand -b 'The branch (default: the checkout you are in)'
+            cand --branch 'The branch (default: the checkout you are in)'
+            cand -C 'Run as if started in DIR'
+            cand --no-wait 'Start the stack and return without waiting'
+            cand --json 'Print the endpoints as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;down'= {
+            cand -b 'The branch (default: the checkout you are in)'
+            cand --branch 'The branch (default: the checkout you are in)'
+            cand -C 'Run as if started in DIR'
+            cand --volumes 'Also delete the stack''s volumes (its data). Asks first on a terminal'
+            cand -y 'Do not ask for confirmation (needed with --volumes when there is no terminal)'
+            cand --yes 'Do not ask for confirmation (needed with --volumes when there is no terminal)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;status'= {
+            cand -C 'Run as if started in DIR'
+            cand --all 'Every repository on this machine, not only this one'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;logs'= {
+            cand --tail 'Lines to show from the end of each log'
+            cand -b 'The branch (default: the checkout you are in)'
+            cand --branch 'The branch (default: the checkout you are in)'
+            cand -C 'Run as if started in DIR'
+            cand -f 'Keep following the logs'
+            cand --follow 'Keep following the logs'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;migrate'= {
+            cand --to 'Target version: up to it, or down to it (0 reverts everything)'
+            cand -b 'The branch (default: the checkout you are in)'
+            cand --branch 'The branch (default: the checkout you are in)'
+            cand -C 'Run as if started in DIR'
+            cand --dry-run 'Show what would run, change nothing'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;completions'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;manpage'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;help'= {
+            cand init 'Write cfn.toml from the compose files and set up the main checkout'
+            cand worktree 'Create, list, remove and prune worktrees'
+            cand ports 'Show a branch''s host ports'
+            cand env 'Print a branch''s environment variables'
+            cand compose 'Run compose with the branch''s project name, files and variables'
+            cand up 'Start the branch''s stack and wait until every service is ready'
+            cand down 'Stop the branch''s stack; its volumes are kept unless --volumes'
+            cand status 'Every worktree with its slot, ports and per-service state'
+            cand logs 'Show the logs of the branch''s services'
+            cand migrate 'Apply or revert the branch''s database migrations'
+            cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+            cand manpage 'Print the manual page (roff)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;help;init'= {
+        }
+        &'cfn;help;worktree'= {
+            cand add 'Create a worktree for a branch with its own ports and rendered files'
+            cand list 'List the repository''s worktrees with their slots and ports'
+            cand remove 'Remove a worktree and release its ports (the branch is kept unless asked)'
+            cand prune 'Forget worktrees whose directory is gone and release their ports'
+        }
+        &'cfn;help;worktree;add'= {
+        }
+        &'cfn;help;worktree;list'= {
+        }
+        &'cfn;help;worktree;remove'= {
+        }
+        &'cfn;help;worktree;prune'= {
+        }
+        &'cfn;help;ports'= {
+        }
+        &'cfn;help;env'= {
+        }
+        &'cfn;help;compose'= {
+        }
+        &'cfn;help;up'= {
+        }
+        &'cfn;help;down'= {
+        }
+        &'cfn;help;status'= {
+        }
+        &'cfn;help;logs'= {
+        }
+        &'cfn;help;migrate'= {
+        }
+        &'cfn;help;completions'= {
+        }
+        &'cfn;help;manpage'= {
+        }
+        &'cfn;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

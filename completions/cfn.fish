@@ -1,0 +1,187 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_cfn_global_optspecs
+    string join \n C= q/quiet v/verbose h/help V/version
+end
+
+function __fish_cfn_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_cfn_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_cfn_using_subcommand
+    set -l cmd (__fish_cfn_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c cfn -n "__fish_cfn_needs_command" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_needs_command" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_needs_command" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_needs_command" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_needs_command" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "init" -d 'Write cfn.toml from the compose files and set up the main checkout'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "worktree" -d 'Create, list, remove and prune worktrees'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "ports" -d 'Show a branch\'s host ports'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "env" -d 'Print a branch\'s environment variables'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "compose" -d 'Run compose with the branch\'s project name, files and variables'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "up" -d 'Start the branch\'s stack and wait until every service is ready'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "down" -d 'Stop the branch\'s stack; its volumes are kept unless --volumes'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "status" -d 'Every worktree with its slot, ports and per-service state'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "logs" -d 'Show the logs of the branch\'s services'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "migrate" -d 'Apply or revert the branch\'s database migrations'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "manpage" -d 'Print the manual page (roff)'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand init" -l name -d 'Compose project name of the main checkout (default: the directory name)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand init" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand init" -s y -l yes -d 'Do not ask for confirmation'
+complete -c cfn -n "__fish_cfn_using_subcommand init" -l force -d 'Derive cfn.toml again even if it exists'
+complete -c cfn -n "__fish_cfn_using_subcommand init" -l json -d 'Print what was found as JSON'
+complete -c cfn -n "__fish_cfn_using_subcommand init" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand init" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand init" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand init" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "add" -d 'Create a worktree for a branch with its own ports and rendered files'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "list" -d 'List the repository\'s worktrees with their slots and ports'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "remove" -d 'Remove a worktree and release its ports (the branch is kept unless asked)'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "prune" -d 'Forget worktrees whose directory is gone and release their ports'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l base -d 'Revision a new branch starts from (default: HEAD)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l path -d 'Where to put the worktree (default: project.worktree_dir, `../<project>-<branch>`)' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l json -d 'Print the result as JSON'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from list" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from list" -l json -d 'Print the result as JSON'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from remove" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from remove" -s f -l force -d 'Remove even with uncommitted or untracked changes (they are lost); with --delete-branch, delete an unmerged branch too'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from remove" -s d -l delete-branch -d 'Delete the branch as well (only a merged one without --force)'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from remove" -l volumes -d 'Also delete the stack\'s volumes (its data); asks first on a terminal'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from remove" -l json -d 'Print the result as JSON'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from prune" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from prune" -l all -d 'Prune every repository on this machine, including repositories that are gone'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from prune" -l json -d 'Print the result as JSON'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "add" -d 'Create a worktree for a branch with its own ports and rendered files'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the repository\'s worktrees with their slots and ports'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a worktree and release its ports (the branch is kept unless asked)'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Forget worktrees whose directory is gone and release their ports'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand ports" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand ports" -l json -d 'Print the result as JSON'
+complete -c cfn -n "__fish_cfn_using_subcommand ports" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand ports" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand ports" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand ports" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand env" -l format -r -f -a "dotenv\t''
+shell\t''
+json\t''"
+complete -c cfn -n "__fish_cfn_using_subcommand env" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand env" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand env" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand env" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand env" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand compose" -s b -l branch -d 'The branch (default: the checkout you are in)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand compose" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand compose" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand compose" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand compose" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand compose" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand up" -l timeout -d 'Seconds to wait for every service to be ready' -r
+complete -c cfn -n "__fish_cfn_using_subcommand up" -s b -l branch -d 'The branch (default: the checkout you are in)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand up" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand up" -l no-wait -d 'Start the stack and return without waiting'
+complete -c cfn -n "__fish_cfn_using_subcommand up" -l json -d 'Print the endpoints as JSON'
+complete -c cfn -n "__fish_cfn_using_subcommand up" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand up" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand up" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand up" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand down" -s b -l branch -d 'The branch (default: the checkout you are in)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand down" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand down" -l volumes -d 'Also delete the stack\'s volumes (its data). Asks first on a terminal'
+complete -c cfn -n "__fish_cfn_using_subcommand down" -s y -l yes -d 'Do not ask for confirmation (needed with --volumes when there is no terminal)'
+complete -c cfn -n "__fish_cfn_using_subcommand down" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand down" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand down" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand down" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand status" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand status" -l all -d 'Every repository on this machine, not only this one'
+complete -c cfn -n "__fish_cfn_using_subcommand status" -l json -d 'Print the result as JSON'
+complete -c cfn -n "__fish_cfn_using_subcommand status" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand status" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand status" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand status" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand logs" -l tail -d 'Lines to show from the end of each log' -r
+complete -c cfn -n "__fish_cfn_using_subcommand logs" -s b -l branch -d 'The branch (default: the checkout you are in)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand logs" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand logs" -s f -l follow -d 'Keep following the logs'
+complete -c cfn -n "__fish_cfn_using_subcommand logs" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand logs" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand migrate" -l to -d 'Target version: up to it, or down to it (0 reverts everything)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand migrate" -s b -l branch -d 'The branch (default: the checkout you are in)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand migrate" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand migrate" -l dry-run -d 'Show what would run, change nothing'
+complete -c cfn -n "__fish_cfn_using_subcommand migrate" -l json -d 'Print the result as JSON'
+complete -c cfn -n "__fish_cfn_using_subcommand migrate" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand migrate" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cfn -n "__fish_cfn_using_subcommand migrate" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand completions" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand completions" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand manpage" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand manpage" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand manpage" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand manpage" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand manpage" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs migrate completions manpage help" -f -a "init" -d 'Write cfn.toml from the compose files and set up the main checkout'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs migrate completions manpage help" -f -a "worktree" -d 'Create, list, remove and prune worktrees'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs migrate completions manpage help" -f -a "ports" -d 'Show a branch\'s host ports'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs migrate completions manpage help" -f -a "env" -d 'Print a branch\'s environment variables'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs migrate completions manpage help" -f -a "compose" -d 'Run compose with the branch\'s project name, files and variables'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs migrate completions manpage help" -f -a "up" -d 'Start the branch\'s stack and wait until every service is ready'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs migrate completions manpage help" -f -a "down" -d 'Stop the branch\'s stack; its volumes are kept unless --volumes'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs migrate completions manpage help" -f -a "status" -d 'Every worktree with its slot, ports and per-service state'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs migrate completions manpage help" -f -a "logs" -d 'Show the logs of the branch\'s services'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs migrate completions manpage help" -f -a "migrate" -d 'Apply or revert the branch\'s database migrations'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs migrate completions manpage help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs migrate completions manpage help" -f -a "manpage" -d 'Print the manual page (roff)'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs migrate completions manpage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "add" -d 'Create a worktree for a branch with its own ports and rendered files'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "list" -d 'List the repository\'s worktrees with their slots and ports'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "remove" -d 'Remove a worktree and release its ports (the branch is kept unless asked)'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "prune" -d 'Forget worktrees whose directory is gone and release their ports'
