@@ -31,6 +31,12 @@ _cfn() {
             cfn,help)
                 cmd="cfn__subcmd__help"
                 ;;
+            cfn,hook-run)
+                cmd="cfn__subcmd__hook__subcmd__run"
+                ;;
+            cfn,hooks)
+                cmd="cfn__subcmd__hooks"
+                ;;
             cfn,init)
                 cmd="cfn__subcmd__init"
                 ;;
@@ -70,6 +76,12 @@ _cfn() {
             cfn__subcmd__help,help)
                 cmd="cfn__subcmd__help__subcmd__help"
                 ;;
+            cfn__subcmd__help,hook-run)
+                cmd="cfn__subcmd__help__subcmd__hook__subcmd__run"
+                ;;
+            cfn__subcmd__help,hooks)
+                cmd="cfn__subcmd__help__subcmd__hooks"
+                ;;
             cfn__subcmd__help,init)
                 cmd="cfn__subcmd__help__subcmd__init"
                 ;;
@@ -94,6 +106,15 @@ _cfn() {
             cfn__subcmd__help,worktree)
                 cmd="cfn__subcmd__help__subcmd__worktree"
                 ;;
+            cfn__subcmd__help__subcmd__hooks,install)
+                cmd="cfn__subcmd__help__subcmd__hooks__subcmd__install"
+                ;;
+            cfn__subcmd__help__subcmd__hooks,status)
+                cmd="cfn__subcmd__help__subcmd__hooks__subcmd__status"
+                ;;
+            cfn__subcmd__help__subcmd__hooks,uninstall)
+                cmd="cfn__subcmd__help__subcmd__hooks__subcmd__uninstall"
+                ;;
             cfn__subcmd__help__subcmd__worktree,add)
                 cmd="cfn__subcmd__help__subcmd__worktree__subcmd__add"
                 ;;
@@ -105,6 +126,30 @@ _cfn() {
                 ;;
             cfn__subcmd__help__subcmd__worktree,remove)
                 cmd="cfn__subcmd__help__subcmd__worktree__subcmd__remove"
+                ;;
+            cfn__subcmd__hooks,help)
+                cmd="cfn__subcmd__hooks__subcmd__help"
+                ;;
+            cfn__subcmd__hooks,install)
+                cmd="cfn__subcmd__hooks__subcmd__install"
+                ;;
+            cfn__subcmd__hooks,status)
+                cmd="cfn__subcmd__hooks__subcmd__status"
+                ;;
+            cfn__subcmd__hooks,uninstall)
+                cmd="cfn__subcmd__hooks__subcmd__uninstall"
+                ;;
+            cfn__subcmd__hooks__subcmd__help,help)
+                cmd="cfn__subcmd__hooks__subcmd__help__subcmd__help"
+                ;;
+            cfn__subcmd__hooks__subcmd__help,install)
+                cmd="cfn__subcmd__hooks__subcmd__help__subcmd__install"
+                ;;
+            cfn__subcmd__hooks__subcmd__help,status)
+                cmd="cfn__subcmd__hooks__subcmd__help__subcmd__status"
+                ;;
+            cfn__subcmd__hooks__subcmd__help,uninstall)
+                cmd="cfn__subcmd__hooks__subcmd__help__subcmd__uninstall"
                 ;;
             cfn__subcmd__worktree,add)
                 cmd="cfn__subcmd__worktree__subcmd__add"
@@ -143,7 +188,7 @@ _cfn() {
 
     case "${cmd}" in
         cfn)
-            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports env compose up down status logs migrate completions manpage help"
+            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports env compose up down status logs migrate hooks hook-run completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -253,7 +298,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help)
-            opts="init worktree ports env compose up down status logs migrate completions manpage help"
+            opts="init worktree ports env compose up down status logs migrate hooks hook-run completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -325,6 +370,76 @@ _cfn() {
         cfn__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__hook__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__hooks)
+            opts="install uninstall status"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__hooks__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__hooks__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__hooks__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -497,6 +612,166 @@ _cfn() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__hook__subcmd__run)
+            opts="-C -q -v -h -V --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__hooks)
+            opts="-C -q -v -h -V --quiet --verbose --help --version install uninstall status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__hooks__subcmd__help)
+            opts="install uninstall status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__hooks__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__hooks__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__hooks__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__hooks__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__hooks__subcmd__install)
+            opts="-C -q -v -h -V --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__hooks__subcmd__status)
+            opts="-C -q -v -h -V --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__hooks__subcmd__uninstall)
+            opts="-C -q -v -h -V --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

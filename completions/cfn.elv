@@ -37,6 +37,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand status 'Every worktree with its slot, ports and per-service state'
             cand logs 'Show the logs of the branch''s services'
             cand migrate 'Apply or revert the branch''s database migrations'
+            cand hooks 'Install, remove or inspect cfn''s git hooks'
+            cand hook-run 'Run by cfn''s git hooks'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand manpage 'Print the manual page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -262,6 +264,82 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'cfn;hooks'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand install 'Install cfn''s git hooks (post-checkout, post-merge), chaining any existing hook'
+            cand uninstall 'Remove cfn''s git hooks and restore the hooks they chained'
+            cand status 'Show which hooks are installed'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;hooks;install'= {
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;hooks;uninstall'= {
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;hooks;status'= {
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;hooks;help'= {
+            cand install 'Install cfn''s git hooks (post-checkout, post-merge), chaining any existing hook'
+            cand uninstall 'Remove cfn''s git hooks and restore the hooks they chained'
+            cand status 'Show which hooks are installed'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;hooks;help;install'= {
+        }
+        &'cfn;hooks;help;uninstall'= {
+        }
+        &'cfn;hooks;help;status'= {
+        }
+        &'cfn;hooks;help;help'= {
+        }
+        &'cfn;hook-run'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'cfn;completions'= {
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
@@ -295,6 +373,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand status 'Every worktree with its slot, ports and per-service state'
             cand logs 'Show the logs of the branch''s services'
             cand migrate 'Apply or revert the branch''s database migrations'
+            cand hooks 'Install, remove or inspect cfn''s git hooks'
+            cand hook-run 'Run by cfn''s git hooks'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand manpage 'Print the manual page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -330,6 +410,19 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;help;logs'= {
         }
         &'cfn;help;migrate'= {
+        }
+        &'cfn;help;hooks'= {
+            cand install 'Install cfn''s git hooks (post-checkout, post-merge), chaining any existing hook'
+            cand uninstall 'Remove cfn''s git hooks and restore the hooks they chained'
+            cand status 'Show which hooks are installed'
+        }
+        &'cfn;help;hooks;install'= {
+        }
+        &'cfn;help;hooks;uninstall'= {
+        }
+        &'cfn;help;hooks;status'= {
+        }
+        &'cfn;help;hook-run'= {
         }
         &'cfn;help;completions'= {
         }

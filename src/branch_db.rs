@@ -27,6 +27,29 @@ pub fn migrate_on_up(ctx: &crate::context::Context, ws: &Workspace, branch: &Bra
     Ok(())
 }
 
+/// After a merge: apply the pending migrations, or say how many there are and how to apply them.
+pub fn after_merge(ctx: &crate::context::Context, ws: &Workspace, branch: &BranchEnv) -> Result<()> {
+    if !migrations_dir(ws, branch).is_dir() {
+        return Ok(());
+    }
+    let available = migrations(ws, branch)?;
+    let rows = with_target(ws, branch, |t| migrate::status(t, &available))?;
+    let pending = rows.iter().filter(|r| r.state == migrate::State::Pending).count();
+    if pending == 0 {
+        return Ok(());
+    }
+    match ws.config.migrations.on_merge {
+        crate::config::OnMerge::Apply => {
+            let report = with_target(ws, branch, |t| migrate::up(t, &available, None, false))?;
+            ctx.say(format!("cfn: applied {} new migration(s)", report.steps.len()));
+        }
+        crate::config::OnMerge::Announce => {
+            ctx.say(format!("cfn: {pending} new migration(s); apply them with `cfn migrate up`"))
+        }
+    }
+    Ok(())
+}
+
 /// A migration error as the user sees it: its message, with what to do next.
 pub fn explain(e: migrate::MigrateError) -> anyhow::Error {
     let message = e.to_string();

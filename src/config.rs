@@ -51,6 +51,17 @@ pub struct MigrationsConfig {
     /// Whether `cfn up` applies pending migrations after the stack is ready.
     #[serde(default = "default_true")]
     pub on_up: bool,
+    /// After `git merge`/`git pull` brings new migrations: `announce` them or `apply` them.
+    #[serde(default)]
+    pub on_merge: OnMerge,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnMerge {
+    #[default]
+    Announce,
+    Apply,
 }
 
 impl Default for MigrationsConfig {
@@ -61,6 +72,7 @@ impl Default for MigrationsConfig {
             sqlite_file: default_sqlite_file(),
             url: None,
             on_up: true,
+            on_merge: OnMerge::default(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod context;
 pub mod engine;
 pub mod error;
 pub mod git;
+pub mod hooks;
 pub mod init;
 pub mod migrate;
 pub mod names;

@@ -5,6 +5,8 @@ mod compose;
 mod confirm;
 mod down;
 mod env;
+mod hook_run;
+mod hooks;
 mod init;
 mod logs;
 mod manpage;
@@ -12,7 +14,7 @@ mod migrate;
 mod ports;
 mod status;
 mod up;
-mod view;
+pub mod view;
 mod worktree;
 
 use crate::context::Context;
@@ -42,6 +44,12 @@ pub enum Command {
     Logs(logs::Args),
     /// Apply or revert the branch's database migrations.
     Migrate(migrate::Args),
+    /// Install, remove or inspect cfn's git hooks.
+    #[command(subcommand)]
+    Hooks(hooks::HooksCommand),
+    /// Run by cfn's git hooks.
+    #[command(hide = true)]
+    HookRun(hook_run::Args),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions(completions::Args),
     /// Print the manual page (roff).
@@ -61,6 +69,8 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Status(args) => status::run(ctx, args),
         Command::Logs(args) => logs::run(ctx, args),
         Command::Migrate(args) => migrate::run(ctx, args),
+        Command::Hooks(cmd) => hooks::run(ctx, cmd),
+        Command::HookRun(args) => hook_run::run(ctx, args),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Manpage(args) => manpage::run(ctx, args),
     }

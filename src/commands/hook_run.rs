@@ -1,0 +1,60 @@
+//! What cfn's git hooks run. Never fails the git command that triggered it for cfn's sake:
+//! problems are reported as warnings.
+
+use crate::context::Context;
+use crate::workspace::Workspace;
+use crate::worktrees;
+use anyhow::Result;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The git hook being run.
+    hook: String,
+    /// The arguments git gave the hook.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let result = match args.hook.as_str() {
+        "post-checkout" => post_checkout(ctx, &args.args),
+        "post-merge" => post_merge(ctx),
+        _ => Ok(()),
+    };
+    if let Err(e) = result {
+        ctx.warn(format!("cfn {} hook: {e:#}", args.hook));
+    }
+    Ok(())
+}
+
+/// A new worktree (git reports a null previous HEAD) that cfn did not create: provision it.
+fn post_checkout(ctx: &Context, args: &[String]) -> Result<()> {
+    if args.first().map(|a| a.trim_start_matches('0')) != Some("") {
+        return Ok(());
+    }
+    let checkout = crate::git::discover(&ctx.cwd)?;
+    if checkout.is_main() || !checkout.main_root.join(crate::config::FILE_NAME).exists() {
+        return Ok(());
+    }
+    let mut ws = Workspace::open(ctx)?;
+    if let Some(env) = worktrees::adopt(ctx, &mut ws, &checkout)? {
+        ctx.say(format!(
+            "cfn: provisioned {} (slot {}, {})",
+            env.branch,
+            env.slot,
+            crate::commands::view::ports_inline(&env.ports)
+        ));
+    }
+    Ok(())
+}
+
+/// After a merge: apply or announce migrations the merge brought.
+fn post_merge(ctx: &Context) -> Result<()> {
+    let checkout = crate::git::discover(&ctx.cwd)?;
+    if !checkout.main_root.join(crate::config::FILE_NAME).exists() {
+        return Ok(());
+    }
+    let ws = Workspace::open(ctx)?;
+    let Ok(branch) = ws.branch_env(None) else { return Ok(()) };
+    crate::branch_db::after_merge(ctx, &ws, &branch)
+}

@@ -1,0 +1,61 @@
+//! Adopting a worktree that git created without cfn (a plain `git worktree add`, seen by the
+//! post-checkout hook): lease its ports, render its files, register it. The worktree itself is
+//! the user's: a failure undoes only what cfn did (row, leases), never the checkout.
+
+use crate::context::Context;
+use crate::error::UserError;
+use crate::git::Checkout;
+use crate::names;
+use crate::ports;
+use crate::stack_files;
+use crate::state::WorktreeRow;
+use crate::workspace::{BranchEnv, Workspace};
+use anyhow::Result;
+
+/// Registers and provisions the linked worktree `checkout`; `Ok(None)` when there is nothing to
+/// do (the main checkout, a detached HEAD, or already registered).
+pub fn adopt(ctx: &Context, ws: &mut Workspace, checkout: &Checkout) -> Result<Option<BranchEnv>> {
+    if checkout.is_main() || WorktreeRow::find_by_path(ws.state.conn(), &checkout.root)?.is_some() {
+        return Ok(None);
+    }
+    let Some(branch) = checkout.branch.clone() else {
+        ctx.warn(format!(
+            "{} has a detached HEAD; cfn provisions worktrees of branches",
+            checkout.root.display()
+        ));
+        return Ok(None);
+    };
+    if let Some(existing) = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &branch)? {
+        return Err(UserError::new(format!(
+            "branch {branch} is registered with another worktree at {}",
+            existing.path.display()
+        ))
+        .hint("`cfn worktree prune` forgets worktrees whose directory is gone")
+        .into());
+    }
+    stack_files::check_path_is_representable(&checkout.root)?;
+    let tx = ws.state.immediate()?;
+    let alloc = ports::allocate(&tx, &ws.repo, &ws.config.ports, &branch)?;
+    let mut project = names::project_name(&ws.repo.project, &branch);
+    if WorktreeRow::project_taken(&tx, &project)? {
+        project = names::disambiguated(&project, &branch);
+    }
+    let id =
+        WorktreeRow::insert(&tx, ws.repo.id, &branch, &checkout.root, &project, alloc.slot, &alloc.ports)?;
+    tx.commit()?;
+    let rendered = (|| -> Result<BranchEnv> {
+        let row = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &branch)?
+            .ok_or_else(|| anyhow::anyhow!("worktree row vanished during adoption"))?;
+        let env = ws.env_from_row(row);
+        stack_files::render(ws, &env)?;
+        WorktreeRow::mark_ready(ws.state.conn(), id)?;
+        Ok(env)
+    })();
+    match rendered {
+        Ok(env) => Ok(Some(env)),
+        Err(e) => {
+            WorktreeRow::delete(ws.state.conn(), id)?;
+            Err(e)
+        }
+    }
+}
