@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the branch''s stack; its volumes are kept unless --volumes')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Every worktree with its slot, ports and per-service state')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the logs of the branch''s services')
+            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Run the branch''s health checks')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Apply or revert the branch''s database migrations')
             [CompletionResult]::new('hooks', 'hooks', [CompletionResultType]::ParameterValue, 'Install, remove or inspect cfn''s git hooks')
             [CompletionResult]::new('hook-run', 'hook-run', [CompletionResultType]::ParameterValue, 'Run by cfn''s git hooks')
@@ -271,6 +272,21 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'cfn;health' {
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'cfn;migrate' {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Target version: up to it, or down to it (0 reverts everything)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
@@ -408,6 +424,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the branch''s stack; its volumes are kept unless --volumes')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Every worktree with its slot, ports and per-service state')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the logs of the branch''s services')
+            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Run the branch''s health checks')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Apply or revert the branch''s database migrations')
             [CompletionResult]::new('hooks', 'hooks', [CompletionResultType]::ParameterValue, 'Install, remove or inspect cfn''s git hooks')
             [CompletionResult]::new('hook-run', 'hook-run', [CompletionResultType]::ParameterValue, 'Run by cfn''s git hooks')
@@ -457,6 +474,9 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;help;logs' {
+            break
+        }
+        'cfn;help;health' {
             break
         }
         'cfn;help;migrate' {

@@ -28,6 +28,9 @@ _cfn() {
             cfn,env)
                 cmd="cfn__subcmd__env"
                 ;;
+            cfn,health)
+                cmd="cfn__subcmd__health"
+                ;;
             cfn,help)
                 cmd="cfn__subcmd__help"
                 ;;
@@ -72,6 +75,9 @@ _cfn() {
                 ;;
             cfn__subcmd__help,env)
                 cmd="cfn__subcmd__help__subcmd__env"
+                ;;
+            cfn__subcmd__help,health)
+                cmd="cfn__subcmd__help__subcmd__health"
                 ;;
             cfn__subcmd__help,help)
                 cmd="cfn__subcmd__help__subcmd__help"
@@ -188,7 +194,7 @@ _cfn() {
 
     case "${cmd}" in
         cfn)
-            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports env compose up down status logs migrate hooks hook-run completions manpage help"
+            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -297,8 +303,34 @@ _cfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cfn__subcmd__health)
+            opts="-b -C -q -v -h -V --branch --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cfn__subcmd__help)
-            opts="init worktree ports env compose up down status logs migrate hooks hook-run completions manpage help"
+            opts="init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -354,6 +386,20 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help__subcmd__env)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__health)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

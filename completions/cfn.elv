@@ -36,6 +36,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand down 'Stop the branch''s stack; its volumes are kept unless --volumes'
             cand status 'Every worktree with its slot, ports and per-service state'
             cand logs 'Show the logs of the branch''s services'
+            cand health 'Run the branch''s health checks'
             cand migrate 'Apply or revert the branch''s database migrations'
             cand hooks 'Install, remove or inspect cfn''s git hooks'
             cand hook-run 'Run by cfn''s git hooks'
@@ -248,6 +249,20 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'cfn;health'= {
+            cand -b 'The branch (default: the checkout you are in)'
+            cand --branch 'The branch (default: the checkout you are in)'
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'cfn;migrate'= {
             cand --to 'Target version: up to it, or down to it (0 reverts everything)'
             cand -b 'The branch (default: the checkout you are in)'
@@ -372,6 +387,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand down 'Stop the branch''s stack; its volumes are kept unless --volumes'
             cand status 'Every worktree with its slot, ports and per-service state'
             cand logs 'Show the logs of the branch''s services'
+            cand health 'Run the branch''s health checks'
             cand migrate 'Apply or revert the branch''s database migrations'
             cand hooks 'Install, remove or inspect cfn''s git hooks'
             cand hook-run 'Run by cfn''s git hooks'
@@ -408,6 +424,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;help;status'= {
         }
         &'cfn;help;logs'= {
+        }
+        &'cfn;help;health'= {
         }
         &'cfn;help;migrate'= {
         }

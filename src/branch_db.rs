@@ -86,9 +86,11 @@ pub fn with_target<T>(
             f(&mut target).map_err(explain)
         }
         MigrationTarget::Postgres => {
-            Err(UserError::new("PostgreSQL migrations are not available in this build")
-                .hint("use migrations.target = \"sqlite\"")
-                .into())
+            let template = ws.config.migrations.url.as_deref().unwrap_or_default();
+            let vars = stack_files::template_vars(ws, branch)?;
+            let url = stack_files::renderer(ws).render_str("migrations.url", template, &vars)?;
+            let mut target = crate::pg::PgTarget::connect(&url).map_err(explain)?;
+            f(&mut target).map_err(explain)
         }
     }
 }

@@ -22,6 +22,10 @@ pub struct Config {
     pub ports: PortsConfig,
     #[serde(default)]
     pub migrations: MigrationsConfig,
+    /// Health checks run by `cfn health` and after `cfn up`, by name; their string values are
+    /// templates (`{{ ports.redis }}`, `{{ env.PGPASSWORD }}`).
+    #[serde(default, skip_serializing)]
+    pub health: IndexMap<String, crate::health::CheckConfig>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

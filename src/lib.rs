@@ -2,6 +2,7 @@
 //! ports, rendered env and compose files — and a multi-agent work loop against it.
 
 pub mod branch_db;
+pub mod branch_health;
 pub mod cli;
 pub mod commands;
 pub mod compose;
@@ -10,11 +11,13 @@ pub mod context;
 pub mod engine;
 pub mod error;
 pub mod git;
+pub mod health;
 pub mod hooks;
 pub mod init;
 pub mod migrate;
 pub mod names;
 pub mod output;
+pub mod pg;
 pub mod ports;
 pub mod process;
 pub mod reference;

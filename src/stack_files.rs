@@ -157,6 +157,26 @@ fn context<'a>(ws: &'a Workspace, branch: &'a BranchEnv, services: Vec<ServiceCo
     }
 }
 
+/// The values configuration templates (health checks, the PostgreSQL URL) may use: `ports`
+/// by key, `env` (the checkout's `.env`, then the process environment, then the branch's own
+/// variables), and the branch's names, slot and paths.
+pub fn template_vars(ws: &Workspace, branch: &BranchEnv) -> Result<serde_json::Value> {
+    let mut env: IndexMap<String, String> = compose::read_dotenv(&branch.path.join(".env"));
+    env.extend(std::env::vars());
+    env.extend(env_vars(ws, branch)?);
+    Ok(serde_json::json!({
+        "project": ws.repo.project,
+        "project_name": branch.project,
+        "branch": branch.branch,
+        "branch_slug": crate::names::slug(&branch.branch),
+        "slot": branch.slot,
+        "worktree": branch.path,
+        "db_path": sqlite_path(ws, branch),
+        "ports": branch.ports,
+        "env": env,
+    }))
+}
+
 /// The branch's SQLite database: `.cfn/data/<migrations.sqlite_file>` (exported as `DB_PATH`).
 pub fn sqlite_path(ws: &Workspace, branch: &BranchEnv) -> PathBuf {
     cfn_dir(&branch.path).join("data").join(&ws.config.migrations.sqlite_file)

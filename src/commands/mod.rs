@@ -5,6 +5,7 @@ mod compose;
 mod confirm;
 mod down;
 mod env;
+mod health;
 mod hook_run;
 mod hooks;
 mod init;
@@ -42,6 +43,8 @@ pub enum Command {
     Status(status::Args),
     /// Show the logs of the branch's services.
     Logs(logs::Args),
+    /// Run the branch's health checks.
+    Health(health::Args),
     /// Apply or revert the branch's database migrations.
     Migrate(migrate::Args),
     /// Install, remove or inspect cfn's git hooks.
@@ -69,6 +72,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Status(args) => status::run(ctx, args),
         Command::Logs(args) => logs::run(ctx, args),
         Command::Migrate(args) => migrate::run(ctx, args),
+        Command::Health(args) => health::run(ctx, args),
         Command::Hooks(cmd) => hooks::run(ctx, cmd),
         Command::HookRun(args) => hook_run::run(ctx, args),
         Command::Completions(args) => completions::run(ctx, args),

@@ -34,6 +34,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     stack::up(ctx, &branch, &handle, &opts)?;
     if opts.wait {
         crate::branch_db::migrate_on_up(ctx, &ws, &branch)?;
+        let results = crate::branch_health::run(&ws, &branch)?;
+        if let Some(err) = crate::branch_health::failure(&results) {
+            crate::branch_health::print(&results)?;
+            return Err(err);
+        }
+        for r in &results {
+            ctx.say(format!("health {}: {}", r.name, r.message));
+        }
     }
     let endpoints = stack::endpoints(&ws.config, &branch);
     if args.json {

@@ -28,6 +28,27 @@ services:
     )
 }
 
+/// The branch's PostgreSQL gets the migrations; health checks are templated per branch.
+const STACK_CONFIG: &str = r#"
+[migrations]
+target = "postgres"
+url = "postgresql://postgres:{{ env.POSTGRES_PASSWORD }}@127.0.0.1:{{ ports.postgres }}/shop"
+
+[health.cache]
+type = "redis"
+url = "redis://127.0.0.1:{{ ports.redis }}"
+
+[health.db]
+type = "postgres"
+url = "postgresql://postgres:{{ env.POSTGRES_PASSWORD }}@127.0.0.1:{{ ports.postgres }}/shop"
+timeout = 5
+
+[health.port]
+type = "tcp"
+host = "127.0.0.1"
+port = "{{ ports.redis }}"
+"#;
+
 struct Stack {
     sb: Sandbox,
     root: PathBuf,
@@ -48,8 +69,19 @@ fn stack(
     }
     let sb = Sandbox::new();
     let repo = format!("{name}{}", if compose == V1 { "v1" } else { "v2" });
-    let root = sb.repo(&repo, &[("docker-compose.yml", &compose_file(extra))]);
+    let root = sb.repo(
+        &repo,
+        &[
+            ("docker-compose.yml", &compose_file(extra)),
+            (".env", "POSTGRES_PASSWORD=secret\n"),
+            ("migrations/0001_items.up.sql", "CREATE TABLE items (id SERIAL PRIMARY KEY, name TEXT);"),
+            ("migrations/0001_items.down.sql", "DROP TABLE items;"),
+        ],
+    );
     sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let mut toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    toml.push_str(STACK_CONFIG);
+    std::fs::write(root.join("cfn.toml"), toml).unwrap();
     let wts: Vec<_> = branches.iter().map(|b| sb.json(&root, &["worktree", "add", b, "--json"])).collect();
     let mut projects: Vec<String> = wts.iter().map(|w| w["project"].as_str().unwrap().to_string()).collect();
     projects.push(repo);
@@ -67,9 +99,30 @@ fn port(wt: &serde_json::Value, key: &str) -> u16 {
 fn two_branches_have_separate_data(compose: &'static str) {
     let Some((s, wts)) = stack("iso", compose, "", &["feature-a", "feature-b"]) else { return };
     for wt in &wts {
-        cfn_with(&s.sb, &path(wt), s.compose, &["up", "--timeout", "90"]).assert().success();
+        let out = cfn_with(&s.sb, &path(wt), s.compose, &["up", "--timeout", "90"]).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("applied migration 1 items"), "{err}");
+        assert!(err.contains("health cache: PONG"), "{err}");
     }
     let (a, b) = (&wts[0], &wts[1]);
+    for wt in &wts {
+        assert_eq!(
+            psql(port(wt, "postgres"), "shop", "SELECT count(*) FROM items"),
+            "0",
+            "migration applied"
+        );
+        let status = s.sb.json(&path(wt), &["migrate", "status", "--json"]);
+        assert_eq!(status[0]["state"], "applied");
+        let health = s.sb.json(&path(wt), &["health", "--json"]);
+        assert!(health.as_array().unwrap().iter().all(|r| r["ok"] == true), "{health}");
+    }
+    psql(port(a, "postgres"), "shop", "INSERT INTO items (name) VALUES ('only in a')");
+    assert_eq!(
+        psql(port(b, "postgres"), "shop", "SELECT count(*) FROM items"),
+        "0",
+        "rows leaked between branches"
+    );
     for wt in &wts {
         assert!(redis(port(wt, "redis"), &["PING"]).starts_with("+PONG"));
     }
@@ -83,7 +136,10 @@ fn two_branches_have_separate_data(compose: &'static str) {
 
     // down then up keeps the data.
     cfn_with(&s.sb, &path(a), s.compose, &["down"]).assert().success();
+    let out = cfn_with(&s.sb, &path(a), s.compose, &["health", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "health fails while the stack is down");
     cfn_with(&s.sb, &path(a), s.compose, &["up", "--timeout", "90"]).assert().success();
+    assert_eq!(psql(port(a, "postgres"), "shop", "SELECT count(*) FROM items"), "1", "rows lost by down/up");
     assert_eq!(redis(port(a, "redis"), &["EXISTS", "only-a"]), ":1\r\n", "redis data lost by down/up");
     assert_eq!(
         psql(port(a, "postgres"), "shop", "SELECT count(*) FROM only_a"),
