@@ -3,6 +3,7 @@
 mod completions;
 mod compose;
 mod confirm;
+mod doctor;
 mod down;
 mod env;
 mod health;
@@ -43,6 +44,8 @@ pub enum Command {
     Status(status::Args),
     /// Show the logs of the branch's services.
     Logs(logs::Args),
+    /// Find what is wrong with the set-up and say how to fix it.
+    Doctor(doctor::Args),
     /// Run the branch's health checks.
     Health(health::Args),
     /// Apply or revert the branch's database migrations.
@@ -73,6 +76,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Logs(args) => logs::run(ctx, args),
         Command::Migrate(args) => migrate::run(ctx, args),
         Command::Health(args) => health::run(ctx, args),
+        Command::Doctor(args) => doctor::run(ctx, args),
         Command::Hooks(cmd) => hooks::run(ctx, cmd),
         Command::HookRun(args) => hook_run::run(ctx, args),
         Command::Completions(args) => completions::run(ctx, args),
