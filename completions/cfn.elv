@@ -36,10 +36,16 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand down 'Stop the branch''s stack; its volumes are kept unless --volumes'
             cand status 'Every worktree with its slot, ports and per-service state'
             cand logs 'Show the logs of the branch''s services'
+            cand doctor 'Find what is wrong with the set-up and say how to fix it'
             cand health 'Run the branch''s health checks'
             cand migrate 'Apply or revert the branch''s database migrations'
             cand hooks 'Install, remove or inspect cfn''s git hooks'
             cand hook-run 'Run by cfn''s git hooks'
+            cand context 'Store and read values shared by a task''s agents'
+            cand signal 'Send and wait for signals between a task''s agents'
+            cand agent 'Report an agent''s result'
+            cand results 'Collect agents'' results'
+            cand lock 'Take and release token locks'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand manpage 'Print the manual page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -249,6 +255,17 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'cfn;doctor'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'cfn;health'= {
             cand -b 'The branch (default: the checkout you are in)'
             cand --branch 'The branch (default: the checkout you are in)'
@@ -355,6 +372,247 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'cfn;context'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand store 'Store a value under a key of the task'
+            cand get 'Print a stored value (exit 1 when there is none)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;context;store'= {
+            cand --task-id 'The task (loop run) id'
+            cand --key 'key'
+            cand --value 'The value, or @file to read it from a file'
+            cand --ttl 'Seconds before it expires (default: 24 h)'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;context;get'= {
+            cand --task-id 'The task (loop run) id'
+            cand --key 'key'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;context;help'= {
+            cand store 'Store a value under a key of the task'
+            cand get 'Print a stored value (exit 1 when there is none)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;context;help;store'= {
+        }
+        &'cfn;context;help;get'= {
+        }
+        &'cfn;context;help;help'= {
+        }
+        &'cfn;signal'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand send 'Send a signal on a channel: every waiter wakes, and later waiters still see it'
+            cand wait 'Wait for a signal on a channel and print its payload (exit 124 on timeout)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;signal;send'= {
+            cand --task-id 'The task (loop run) id'
+            cand --channel 'channel'
+            cand --payload 'payload'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;signal;wait'= {
+            cand --task-id 'The task (loop run) id'
+            cand --channel 'channel'
+            cand --timeout 'Seconds to wait'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;signal;help'= {
+            cand send 'Send a signal on a channel: every waiter wakes, and later waiters still see it'
+            cand wait 'Wait for a signal on a channel and print its payload (exit 124 on timeout)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;signal;help;send'= {
+        }
+        &'cfn;signal;help;wait'= {
+        }
+        &'cfn;signal;help;help'= {
+        }
+        &'cfn;agent'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand report 'Report an agent''s result for an iteration (the first report of an agent counts)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;agent;report'= {
+            cand --task-id 'The task (loop run) id'
+            cand --agent-id 'agent-id'
+            cand --iteration 'The loop iteration the report belongs to'
+            cand --confidence 'Confidence from 0 to 1'
+            cand --status 'status'
+            cand --payload 'A JSON payload, or @file to read it from a file'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;agent;help'= {
+            cand report 'Report an agent''s result for an iteration (the first report of an agent counts)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;agent;help;report'= {
+        }
+        &'cfn;agent;help;help'= {
+        }
+        &'cfn;results'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand collect 'Wait until enough distinct agents reported, then print their results as JSON'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;results;collect'= {
+            cand --task-id 'The task (loop run) id'
+            cand --expected 'How many agents are expected'
+            cand --threshold 'Fraction of the expected agents needed: returns after ceil(expected × threshold)'
+            cand --timeout 'Seconds to wait'
+            cand --iteration 'iteration'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;results;help'= {
+            cand collect 'Wait until enough distinct agents reported, then print their results as JSON'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;results;help;collect'= {
+        }
+        &'cfn;results;help;help'= {
+        }
+        &'cfn;lock'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand acquire 'Take a lock and print its token (exit 124 if it could not be had in time)'
+            cand release 'Release a lock; only its holder''s token can'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;lock;acquire'= {
+            cand --resource 'resource'
+            cand --ttl 'Seconds the lock is held at most'
+            cand --wait 'Seconds to wait for it'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;lock;release'= {
+            cand --resource 'resource'
+            cand --token 'The token `lock acquire` printed'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;lock;help'= {
+            cand acquire 'Take a lock and print its token (exit 124 if it could not be had in time)'
+            cand release 'Release a lock; only its holder''s token can'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;lock;help;acquire'= {
+        }
+        &'cfn;lock;help;release'= {
+        }
+        &'cfn;lock;help;help'= {
+        }
         &'cfn;completions'= {
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
@@ -387,10 +645,16 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand down 'Stop the branch''s stack; its volumes are kept unless --volumes'
             cand status 'Every worktree with its slot, ports and per-service state'
             cand logs 'Show the logs of the branch''s services'
+            cand doctor 'Find what is wrong with the set-up and say how to fix it'
             cand health 'Run the branch''s health checks'
             cand migrate 'Apply or revert the branch''s database migrations'
             cand hooks 'Install, remove or inspect cfn''s git hooks'
             cand hook-run 'Run by cfn''s git hooks'
+            cand context 'Store and read values shared by a task''s agents'
+            cand signal 'Send and wait for signals between a task''s agents'
+            cand agent 'Report an agent''s result'
+            cand results 'Collect agents'' results'
+            cand lock 'Take and release token locks'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand manpage 'Print the manual page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -425,6 +689,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         }
         &'cfn;help;logs'= {
         }
+        &'cfn;help;doctor'= {
+        }
         &'cfn;help;health'= {
         }
         &'cfn;help;migrate'= {
@@ -441,6 +707,40 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;help;hooks;status'= {
         }
         &'cfn;help;hook-run'= {
+        }
+        &'cfn;help;context'= {
+            cand store 'Store a value under a key of the task'
+            cand get 'Print a stored value (exit 1 when there is none)'
+        }
+        &'cfn;help;context;store'= {
+        }
+        &'cfn;help;context;get'= {
+        }
+        &'cfn;help;signal'= {
+            cand send 'Send a signal on a channel: every waiter wakes, and later waiters still see it'
+            cand wait 'Wait for a signal on a channel and print its payload (exit 124 on timeout)'
+        }
+        &'cfn;help;signal;send'= {
+        }
+        &'cfn;help;signal;wait'= {
+        }
+        &'cfn;help;agent'= {
+            cand report 'Report an agent''s result for an iteration (the first report of an agent counts)'
+        }
+        &'cfn;help;agent;report'= {
+        }
+        &'cfn;help;results'= {
+            cand collect 'Wait until enough distinct agents reported, then print their results as JSON'
+        }
+        &'cfn;help;results;collect'= {
+        }
+        &'cfn;help;lock'= {
+            cand acquire 'Take a lock and print its token (exit 124 if it could not be had in time)'
+            cand release 'Release a lock; only its holder''s token can'
+        }
+        &'cfn;help;lock;acquire'= {
+        }
+        &'cfn;help;lock;release'= {
         }
         &'cfn;help;completions'= {
         }

@@ -38,10 +38,16 @@ complete -c cfn -n "__fish_cfn_needs_command" -f -a "up" -d 'Start the branch\'s
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "down" -d 'Stop the branch\'s stack; its volumes are kept unless --volumes'
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "status" -d 'Every worktree with its slot, ports and per-service state'
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "logs" -d 'Show the logs of the branch\'s services'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "doctor" -d 'Find what is wrong with the set-up and say how to fix it'
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "health" -d 'Run the branch\'s health checks'
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "migrate" -d 'Apply or revert the branch\'s database migrations'
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "hooks" -d 'Install, remove or inspect cfn\'s git hooks'
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "hook-run" -d 'Run by cfn\'s git hooks'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "context" -d 'Store and read values shared by a task\'s agents'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "signal" -d 'Send and wait for signals between a task\'s agents'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "agent" -d 'Report an agent\'s result'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "results" -d 'Collect agents\' results'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "lock" -d 'Take and release token locks'
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "manpage" -d 'Print the manual page (roff)'
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -152,6 +158,11 @@ complete -c cfn -n "__fish_cfn_using_subcommand logs" -s q -l quiet -d 'Print on
 complete -c cfn -n "__fish_cfn_using_subcommand logs" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand doctor" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand doctor" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand doctor" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c cfn -n "__fish_cfn_using_subcommand health" -s b -l branch -d 'The branch (default: the checkout you are in)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand health" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand health" -l json -d 'Print the result as JSON'
@@ -204,6 +215,134 @@ complete -c cfn -n "__fish_cfn_using_subcommand hook-run" -s q -l quiet -d 'Prin
 complete -c cfn -n "__fish_cfn_using_subcommand hook-run" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand hook-run" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand hook-run" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and not __fish_seen_subcommand_from store get help" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand context; and not __fish_seen_subcommand_from store get help" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and not __fish_seen_subcommand_from store get help" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and not __fish_seen_subcommand_from store get help" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and not __fish_seen_subcommand_from store get help" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and not __fish_seen_subcommand_from store get help" -f -a "store" -d 'Store a value under a key of the task'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and not __fish_seen_subcommand_from store get help" -f -a "get" -d 'Print a stored value (exit 1 when there is none)'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and not __fish_seen_subcommand_from store get help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -l task-id -d 'The task (loop run) id' -r
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -l key -r
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -l value -d 'The value, or @file to read it from a file' -r
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -l ttl -d 'Seconds before it expires (default: 24 h)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -l task-id -d 'The task (loop run) id' -r
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -l key -r
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "store" -d 'Store a value under a key of the task'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print a stored value (exit 1 when there is none)'
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and not __fish_seen_subcommand_from send wait help" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and not __fish_seen_subcommand_from send wait help" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and not __fish_seen_subcommand_from send wait help" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and not __fish_seen_subcommand_from send wait help" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and not __fish_seen_subcommand_from send wait help" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and not __fish_seen_subcommand_from send wait help" -f -a "send" -d 'Send a signal on a channel: every waiter wakes, and later waiters still see it'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and not __fish_seen_subcommand_from send wait help" -f -a "wait" -d 'Wait for a signal on a channel and print its payload (exit 124 on timeout)'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and not __fish_seen_subcommand_from send wait help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -l task-id -d 'The task (loop run) id' -r
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -l channel -r
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -l payload -r
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -l task-id -d 'The task (loop run) id' -r
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -l channel -r
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -l timeout -d 'Seconds to wait' -r
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from help" -f -a "send" -d 'Send a signal on a channel: every waiter wakes, and later waiters still see it'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from help" -f -a "wait" -d 'Wait for a signal on a channel and print its payload (exit 124 on timeout)'
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and not __fish_seen_subcommand_from report help" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and not __fish_seen_subcommand_from report help" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and not __fish_seen_subcommand_from report help" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and not __fish_seen_subcommand_from report help" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and not __fish_seen_subcommand_from report help" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and not __fish_seen_subcommand_from report help" -f -a "report" -d 'Report an agent\'s result for an iteration (the first report of an agent counts)'
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and not __fish_seen_subcommand_from report help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -l task-id -d 'The task (loop run) id' -r
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -l agent-id -r
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -l iteration -d 'The loop iteration the report belongs to' -r
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -l confidence -d 'Confidence from 0 to 1' -r
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -l status -r -f -a "ok\t''
+failed\t''"
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -l payload -d 'A JSON payload, or @file to read it from a file' -r
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "report" -d 'Report an agent\'s result for an iteration (the first report of an agent counts)'
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand results; and not __fish_seen_subcommand_from collect help" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand results; and not __fish_seen_subcommand_from collect help" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand results; and not __fish_seen_subcommand_from collect help" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand results; and not __fish_seen_subcommand_from collect help" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand results; and not __fish_seen_subcommand_from collect help" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand results; and not __fish_seen_subcommand_from collect help" -f -a "collect" -d 'Wait until enough distinct agents reported, then print their results as JSON'
+complete -c cfn -n "__fish_cfn_using_subcommand results; and not __fish_seen_subcommand_from collect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -l task-id -d 'The task (loop run) id' -r
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -l expected -d 'How many agents are expected' -r
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -l threshold -d 'Fraction of the expected agents needed: returns after ceil(expected × threshold)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -l timeout -d 'Seconds to wait' -r
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -l iteration -r
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from help" -f -a "collect" -d 'Wait until enough distinct agents reported, then print their results as JSON'
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and not __fish_seen_subcommand_from acquire release help" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and not __fish_seen_subcommand_from acquire release help" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and not __fish_seen_subcommand_from acquire release help" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and not __fish_seen_subcommand_from acquire release help" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and not __fish_seen_subcommand_from acquire release help" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and not __fish_seen_subcommand_from acquire release help" -f -a "acquire" -d 'Take a lock and print its token (exit 124 if it could not be had in time)'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and not __fish_seen_subcommand_from acquire release help" -f -a "release" -d 'Release a lock; only its holder\'s token can'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and not __fish_seen_subcommand_from acquire release help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l resource -r
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l ttl -d 'Seconds the lock is held at most' -r
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l wait -d 'Seconds to wait for it' -r
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -l resource -r
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -l token -d 'The token `lock acquire` printed' -r
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "acquire" -d 'Take a lock and print its token (exit 124 if it could not be had in time)'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "release" -d 'Release a lock; only its holder\'s token can'
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand completions" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand completions" -s v -l verbose -d 'Say more about what happens (repeatable)'
@@ -214,22 +353,28 @@ complete -c cfn -n "__fish_cfn_using_subcommand manpage" -s q -l quiet -d 'Print
 complete -c cfn -n "__fish_cfn_using_subcommand manpage" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand manpage" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand manpage" -s V -l version -d 'Print version'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "init" -d 'Write cfn.toml from the compose files and set up the main checkout'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "worktree" -d 'Create, list, remove and prune worktrees'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "ports" -d 'Show a branch\'s host ports'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "env" -d 'Print a branch\'s environment variables'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "compose" -d 'Run compose with the branch\'s project name, files and variables'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "up" -d 'Start the branch\'s stack and wait until every service is ready'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "down" -d 'Stop the branch\'s stack; its volumes are kept unless --volumes'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "status" -d 'Every worktree with its slot, ports and per-service state'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "logs" -d 'Show the logs of the branch\'s services'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "health" -d 'Run the branch\'s health checks'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "migrate" -d 'Apply or revert the branch\'s database migrations'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "hooks" -d 'Install, remove or inspect cfn\'s git hooks'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "hook-run" -d 'Run by cfn\'s git hooks'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "manpage" -d 'Print the manual page (roff)'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs health migrate hooks hook-run completions manpage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "init" -d 'Write cfn.toml from the compose files and set up the main checkout'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "worktree" -d 'Create, list, remove and prune worktrees'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "ports" -d 'Show a branch\'s host ports'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "env" -d 'Print a branch\'s environment variables'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "compose" -d 'Run compose with the branch\'s project name, files and variables'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "up" -d 'Start the branch\'s stack and wait until every service is ready'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "down" -d 'Stop the branch\'s stack; its volumes are kept unless --volumes'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "status" -d 'Every worktree with its slot, ports and per-service state'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "logs" -d 'Show the logs of the branch\'s services'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "doctor" -d 'Find what is wrong with the set-up and say how to fix it'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "health" -d 'Run the branch\'s health checks'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "migrate" -d 'Apply or revert the branch\'s database migrations'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "hooks" -d 'Install, remove or inspect cfn\'s git hooks'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "hook-run" -d 'Run by cfn\'s git hooks'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "context" -d 'Store and read values shared by a task\'s agents'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "signal" -d 'Send and wait for signals between a task\'s agents'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "agent" -d 'Report an agent\'s result'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "results" -d 'Collect agents\' results'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "lock" -d 'Take and release token locks'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "manpage" -d 'Print the manual page (roff)'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "add" -d 'Create a worktree for a branch with its own ports and rendered files'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "list" -d 'List the repository\'s worktrees with their slots and ports'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "remove" -d 'Remove a worktree and release its ports (the branch is kept unless asked)'
@@ -237,3 +382,11 @@ complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "install" -d 'Install cfn\'s git hooks (post-checkout, post-merge), chaining any existing hook'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "uninstall" -d 'Remove cfn\'s git hooks and restore the hooks they chained'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "status" -d 'Show which hooks are installed'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "store" -d 'Store a value under a key of the task'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "get" -d 'Print a stored value (exit 1 when there is none)'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from signal" -f -a "send" -d 'Send a signal on a channel: every waiter wakes, and later waiters still see it'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from signal" -f -a "wait" -d 'Wait for a signal on a channel and print its payload (exit 124 on timeout)'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "report" -d 'Report an agent\'s result for an iteration (the first report of an agent counts)'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from results" -f -a "collect" -d 'Wait until enough distinct agents reported, then print their results as JSON'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "acquire" -d 'Take a lock and print its token (exit 124 if it could not be had in time)'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "release" -d 'Release a lock; only its holder\'s token can'

@@ -78,6 +78,8 @@ pub fn report(err: &anyhow::Error) -> (i32, Vec<String>) {
     // The reader went away (`cfn status | head`): not an error, as for any Unix filter.
     let broken_pipe = err.chain().any(|e| {
         e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || e.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
     });
     if broken_pipe {
         return (exit::SUCCESS, Vec::new());

@@ -3,6 +3,8 @@
 
 pub mod branch_db;
 pub mod branch_health;
+pub mod bus;
+pub mod bus_choice;
 pub mod cli;
 pub mod commands;
 pub mod compose;

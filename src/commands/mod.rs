@@ -1,8 +1,11 @@
 //! One file per subcommand: its arguments, and one function that calls into the domain.
 
+mod agent;
+mod bus_args;
 mod completions;
 mod compose;
 mod confirm;
+mod context_cmd;
 mod doctor;
 mod down;
 mod env;
@@ -10,10 +13,13 @@ mod health;
 mod hook_run;
 mod hooks;
 mod init;
+mod lock;
 mod logs;
 mod manpage;
 mod migrate;
 mod ports;
+mod results;
+mod signal;
 mod status;
 mod up;
 pub mod view;
@@ -56,6 +62,21 @@ pub enum Command {
     /// Run by cfn's git hooks.
     #[command(hide = true)]
     HookRun(hook_run::Args),
+    /// Store and read values shared by a task's agents.
+    #[command(subcommand)]
+    Context(context_cmd::ContextCommand),
+    /// Send and wait for signals between a task's agents.
+    #[command(subcommand)]
+    Signal(signal::SignalCommand),
+    /// Report an agent's result.
+    #[command(subcommand)]
+    Agent(agent::AgentCommand),
+    /// Collect agents' results.
+    #[command(subcommand)]
+    Results(results::ResultsCommand),
+    /// Take and release token locks.
+    #[command(subcommand)]
+    Lock(lock::LockCommand),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions(completions::Args),
     /// Print the manual page (roff).
@@ -79,6 +100,11 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Doctor(args) => doctor::run(ctx, args),
         Command::Hooks(cmd) => hooks::run(ctx, cmd),
         Command::HookRun(args) => hook_run::run(ctx, args),
+        Command::Context(cmd) => context_cmd::run(ctx, cmd),
+        Command::Signal(cmd) => signal::run(ctx, cmd),
+        Command::Agent(cmd) => agent::run(ctx, cmd),
+        Command::Results(cmd) => results::run(ctx, cmd),
+        Command::Lock(cmd) => lock::run(ctx, cmd),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Manpage(args) => manpage::run(ctx, args),
     }

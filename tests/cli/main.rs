@@ -5,6 +5,7 @@ mod harness;
 
 mod branch_names;
 mod completions;
+mod coordination;
 mod git_hooks;
 mod init;
 mod isolation;

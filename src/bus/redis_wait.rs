@@ -1,0 +1,178 @@
+//! The Redis backend's blocking operations, all built on one primitive: `XREAD BLOCK` from an
+//! explicit cursor, on a dedicated connection.
+//!
+//! Why this has no lost wakeup: `XREAD ... STREAMS key <id>` returns at once if the stream holds
+//! any entry newer than `<id>`, and otherwise blocks until one is appended; the check and the
+//! block are one atomic command on the server. A waiter never reads "nothing yet" in one command
+//! and then starts listening in another (which is the race of read-then-subscribe). It is a
+//! broadcast: a stream entry is not consumed by reading it, so every blocked reader wakes on one
+//! `XADD` and every later reader still sees it.
+//!
+//! - `signal_wait` returns the newest signal if there is one, else blocks from cursor `0-0`.
+//! - `signal_next` blocks from the caller's cursor (the id of the last signal it saw).
+//! - `results_collect` reads the iteration's index stream from `0-0` and keeps blocking from the
+//!   last id read until enough distinct agents are in. Reading never removes anything.
+//! - `lock_acquire` notes the release stream's last id *before* trying `SET NX`, then blocks from
+//!   that id, so a release between the attempt and the block still wakes it. Expiry appends
+//!   nothing, so the block is also capped at the lock's remaining `PTTL`.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::error::{BusError, Result};
+use super::keys;
+use super::redis_bus::RedisBus;
+use super::redis_stream::{self, check_id, last, xread};
+use super::types::{needed, Collected, LockToken, Report, Signal};
+
+impl RedisBus {
+    pub(super) async fn signal_wait(
+        &self,
+        task: &str,
+        channel: &str,
+        timeout: Duration,
+    ) -> Result<Option<String>> {
+        let key = keys::signal(task, channel)?;
+        if let Some(latest) = last(&mut self.conn(), &key).await? {
+            return Ok(Some(latest.field("payload")?.to_string()));
+        }
+        if timeout.is_zero() {
+            return Ok(None);
+        }
+        let mut conn = self.dedicated(timeout).await?;
+        let first = xread(&mut conn, &key, "0-0", Some(timeout), Some(1)).await?;
+        match first.first() {
+            Some(entry) => Ok(Some(entry.field("payload")?.to_string())),
+            None => Ok(None),
+        }
+    }
+
+    pub(super) async fn signal_next(
+        &self,
+        task: &str,
+        channel: &str,
+        after: &str,
+        timeout: Duration,
+    ) -> Result<Option<Signal>> {
+        let key = keys::signal(task, channel)?;
+        check_id(after)?;
+        let mut found = xread(&mut self.conn(), &key, after, None, Some(1)).await?;
+        if found.is_empty() && !timeout.is_zero() {
+            let mut conn = self.dedicated(timeout).await?;
+            found = xread(&mut conn, &key, after, Some(timeout), Some(1)).await?;
+        }
+        match found.into_iter().next() {
+            Some(entry) => Ok(Some(Signal { payload: entry.field("payload")?.to_string(), id: entry.id })),
+            None => Ok(None),
+        }
+    }
+
+    pub(super) async fn results_collect(
+        &self,
+        task: &str,
+        iteration: u32,
+        expected: usize,
+        threshold: f64,
+        timeout: Duration,
+    ) -> Result<Collected> {
+        let key = keys::results_index(task, iteration)?;
+        let needed = needed(expected, threshold)?;
+        let deadline = Instant::now() + timeout;
+        let mut got = Gathered::default();
+        got.absorb(xread(&mut self.conn(), &key, "0-0", None, None).await?)?;
+        let mut conn = None;
+        while got.reports.len() < needed {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                break;
+            }
+            let conn = match &mut conn {
+                Some(conn) => conn,
+                None => conn.insert(self.dedicated(remaining).await?),
+            };
+            let cursor = got.cursor.clone();
+            got.absorb(xread(conn, &key, &cursor, Some(remaining), None).await?)?;
+        }
+        Ok(Collected::new(got.reports, needed))
+    }
+
+    pub(super) async fn lock_acquire(
+        &self,
+        resource: &str,
+        ttl: Duration,
+        wait: Duration,
+    ) -> Result<Option<LockToken>> {
+        let lock = keys::lock(resource)?;
+        let released = keys::lock_released(resource)?;
+        let ttl_ms = keys::ttl_ms("lock ttl", ttl)?;
+        let token = LockToken::random()?;
+        let deadline = Instant::now() + wait;
+        let mut conn = None;
+        loop {
+            let cursor = match last(&mut self.conn(), &released).await? {
+                Some(entry) => entry.id,
+                None => "0-0".to_string(),
+            };
+            let set: Option<String> = redis::cmd("SET")
+                .arg(&lock)
+                .arg(token.as_str())
+                .arg("NX")
+                .arg("PX")
+                .arg(ttl_ms)
+                .query_async(&mut self.conn())
+                .await
+                .map_err(BusError::redis("lock acquire"))?;
+            if set.is_some() {
+                return Ok(Some(token));
+            }
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Ok(None);
+            }
+            let pttl: i64 = redis::cmd("PTTL")
+                .arg(&lock)
+                .query_async(&mut self.conn())
+                .await
+                .map_err(BusError::redis("pttl"))?;
+            // -2: gone already, try again now; -1: a lock without TTL, only a release frees it.
+            let block = match pttl {
+                -2 => continue,
+                ms if ms > 0 => remaining.min(Duration::from_millis(ms.unsigned_abs())),
+                _ => remaining,
+            };
+            let conn = match &mut conn {
+                Some(conn) => conn,
+                None => conn.insert(self.dedicated(remaining).await?),
+            };
+            xread(conn, &released, &cursor, Some(block), Some(1)).await?;
+        }
+    }
+}
+
+/// Reports read so far from an index stream, one per distinct agent, and the last id read.
+struct Gathered {
+    reports: Vec<Report>,
+    agents: HashSet<String>,
+    cursor: String,
+}
+
+impl Default for Gathered {
+    fn default() -> Gathered {
+        Gathered { reports: Vec::new(), agents: HashSet::new(), cursor: "0-0".to_string() }
+    }
+}
+
+impl Gathered {
+    fn absorb(&mut self, entries: Vec<redis_stream::Entry>) -> Result<()> {
+        for entry in entries {
+            let report = Report::from_json(entry.field("report")?)?;
+            if self.agents.insert(report.agent.clone()) {
+                self.reports.push(report);
+            }
+            self.cursor = entry.id;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,71 @@
+//! What only a server can do: logins, fallbacks, dying mid-wait.
+
+use tokio::time::Instant;
+
+use super::harness::RedisServer;
+use super::ms;
+use crate::bus::{connect_with_fallback, Bus, BusError, RedisBus};
+
+// redis-server joins the words after `--user` into one ACL rule line.
+const ACL: [&str; 10] = ["--user", "agent", "on", ">s3cret", "~*", "&*", "+@all", "--user", "default", "off"];
+
+#[tokio::test]
+async fn an_acl_user_and_password_work() {
+    let Some(server) = RedisServer::start(&ACL) else { return };
+    let bus = Bus::Redis(RedisBus::connect(&server.url_as("agent", "s3cret")).await.expect("login"));
+    bus.signal_send("t", "c", "p").await.expect("send");
+    assert_eq!(bus.signal_wait("t", "c", ms(0)).await.expect("wait").as_deref(), Some("p"));
+    assert!(bus.describe().contains("agent:***@"), "{}", bus.describe());
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_a_clear_error() {
+    let Some(server) = RedisServer::start(&ACL) else { return };
+    let err = RedisBus::connect(&server.url_as("agent", "badpass")).await.err().expect("refused");
+    assert!(matches!(err, BusError::Auth { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.starts_with("redis at redis://agent:***@127.0.0.1:"), "{message}");
+    assert!(message.ends_with("refused the login (wrong user name or password)"), "{message}");
+    assert!(!message.contains("badpass"));
+    let anonymous = RedisBus::connect(&server.url()).await.err().expect("refused");
+    assert!(matches!(anonymous, BusError::Auth { .. }), "{anonymous:?}");
+}
+
+#[tokio::test]
+async fn requirepass_works_with_an_empty_user() {
+    let Some(server) = RedisServer::start(&["--requirepass", "pw"]) else { return };
+    assert!(RedisBus::connect(&server.url_as("", "pw")).await.is_ok());
+    assert!(RedisBus::connect(&server.url_as("", "nope")).await.is_err());
+}
+
+#[tokio::test]
+async fn a_server_killed_mid_wait_is_an_error_not_a_timeout() {
+    let Some(mut server) = RedisServer::start(&[]) else { return };
+    let bus = server.bus().await;
+    let waiter = {
+        let bus = bus.clone();
+        tokio::spawn(async move { bus.signal_wait("t", "loop3:complete", ms(30_000)).await })
+    };
+    server.until_blocked(1).await;
+    let killed = Instant::now();
+    server.kill();
+    let got = tokio::time::timeout(ms(5_000), waiter).await.expect("no hang").expect("join");
+    assert!(got.is_err(), "a dead server reported as {got:?}");
+    assert!(killed.elapsed() < ms(2_000), "noticed after {:?}", killed.elapsed());
+    assert!(bus.signal_send("t", "c", "p").await.is_err(), "later commands fail too");
+    let collect = bus.results_collect("t", 1, 2, 1.0, ms(2_000)).await;
+    assert!(collect.is_err(), "{collect:?}");
+}
+
+#[tokio::test]
+async fn the_fallback_is_used_only_when_the_primary_is_unreachable() {
+    let Some(server) = RedisServer::start(&ACL) else { return };
+    let good = server.url_as("agent", "s3cret");
+    let via = connect_with_fallback("redis://127.0.0.1:1/0", Some(&good)).await.expect("fallback");
+    assert!(via.used_fallback);
+    assert_eq!(via.url, good);
+    let direct = connect_with_fallback(&good, Some("redis://127.0.0.1:1/0")).await.expect("primary");
+    assert!(!direct.used_fallback);
+    let refused = connect_with_fallback(&server.url_as("agent", "bad"), Some(&good)).await;
+    assert!(matches!(refused, Err(BusError::Auth { .. })), "a refused login never falls back");
+}

@@ -1,0 +1,52 @@
+//! Which coordination bus a command uses: `--redis-url` > `CFN_REDIS_URL` > the current
+//! branch stack's Redis > the embedded bus in the checkout's `.cfn/` (or in `$CFN_HOME` outside
+//! any cfn checkout). cfn says which on stderr.
+
+use crate::bus::{self, Bus, BusChoice};
+use crate::context::Context;
+use crate::error::{exit, UserError};
+use crate::stack_files;
+use crate::workspace::Workspace;
+use anyhow::Result;
+
+/// The embedded bus's file inside a checkout's `.cfn/`.
+pub const EMBEDDED_FILE: &str = "bus.db";
+
+pub fn choose(ctx: &Context, flag: Option<&str>) -> Result<BusChoice> {
+    let env_url = std::env::var("CFN_REDIS_URL").ok();
+    let given = |v: Option<&str>| v.is_some_and(|v| !v.trim().is_empty());
+    if given(flag) || given(env_url.as_deref()) {
+        return Ok(bus::resolve(flag, env_url.as_deref(), None, &ctx.home.join(EMBEDDED_FILE)));
+    }
+    let (stack, embedded) = match Workspace::open(ctx) {
+        Ok(ws) => match ws.branch_env(None) {
+            Ok(branch) => (
+                stack_files::env_vars(&ws, &branch)?.get("CFN_REDIS_URL").cloned(),
+                stack_files::cfn_dir(&branch.path).join(EMBEDDED_FILE),
+            ),
+            Err(_) => (None, stack_files::cfn_dir(&ws.checkout.root).join(EMBEDDED_FILE)),
+        },
+        Err(_) => (None, ctx.home.join(EMBEDDED_FILE)),
+    };
+    Ok(bus::resolve(None, None, stack.as_deref(), &embedded))
+}
+
+/// Opens the chosen bus, saying which it is.
+pub async fn open(ctx: &Context, choice: &BusChoice) -> Result<Bus> {
+    if ctx.verbose > 0 {
+        ctx.say(format!("bus: {choice}"));
+    }
+    Bus::open(choice).await.map_err(|e| user_error(e, Some(choice)))
+}
+
+/// A bus error as the user sees it: usage errors exit 2, an unreachable server names itself.
+pub fn user_error(e: bus::BusError, choice: Option<&BusChoice>) -> anyhow::Error {
+    let message = e.to_string();
+    let err = if e.is_usage() { UserError::usage(message) } else { UserError::new(message) };
+    let hint = match choice {
+        Some(c) if e.is_unreachable() => format!("bus: {c}; start it (`cfn up`) or pass --redis-url"),
+        _ => "see docs/coordination.md".to_string(),
+    };
+    let code = if e.is_usage() { exit::USAGE } else { exit::FAILURE };
+    anyhow::Error::new(e).context(err.hint(hint).code(code))
+}

@@ -1,0 +1,52 @@
+use super::bus_args::{value_or_file, with_bus, BusArgs, TaskArg};
+use crate::bus::Status;
+use crate::context::Context;
+use crate::error::UserError;
+use anyhow::Result;
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Report an agent's result for an iteration (the first report of an agent counts).
+    Report(ReportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    task: TaskArg,
+    #[arg(long, env = "CFN_AGENT_ID")]
+    agent_id: String,
+    /// The loop iteration the report belongs to.
+    #[arg(long, env = "CFN_ITERATION", default_value = "1")]
+    iteration: u32,
+    /// Confidence from 0 to 1.
+    #[arg(long)]
+    confidence: f64,
+    #[arg(long, default_value = "ok", value_parser = ["ok", "failed"])]
+    status: String,
+    /// A JSON payload, or @file to read it from a file.
+    #[arg(long)]
+    payload: Option<String>,
+    #[command(flatten)]
+    bus: BusArgs,
+}
+
+pub fn run(ctx: &Context, cmd: AgentCommand) -> Result<()> {
+    let AgentCommand::Report(a) = cmd;
+    let status = if a.status == "failed" { Status::Failed } else { Status::Ok };
+    let payload = match &a.payload {
+        Some(p) => Some(serde_json::from_str(&value_or_file(p)?).map_err(|e| {
+            UserError::usage(format!("--payload is not JSON: {e}"))
+                .hint("pass a JSON value, or @file holding one")
+        })?),
+        None => None,
+    };
+    let first = with_bus(ctx, &a.bus, |bus| async move {
+        bus.agent_report(&a.task.task_id, &a.agent_id, a.iteration, a.confidence, status, payload).await
+    })?;
+    if !first {
+        ctx.say("an earlier report of this agent and iteration counts; this one was ignored");
+    }
+    Ok(())
+}

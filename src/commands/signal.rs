@@ -1,0 +1,67 @@
+use super::bus_args::{seconds, with_bus, BusArgs, TaskArg};
+use crate::context::Context;
+use crate::error::{exit, UserError};
+use anyhow::Result;
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum SignalCommand {
+    /// Send a signal on a channel: every waiter wakes, and later waiters still see it.
+    Send(SendArgs),
+    /// Wait for a signal on a channel and print its payload (exit 124 on timeout).
+    Wait(WaitArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SendArgs {
+    #[command(flatten)]
+    task: TaskArg,
+    #[arg(long)]
+    channel: String,
+    #[arg(long, default_value = "")]
+    payload: String,
+    #[command(flatten)]
+    bus: BusArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WaitArgs {
+    #[command(flatten)]
+    task: TaskArg,
+    #[arg(long)]
+    channel: String,
+    /// Seconds to wait.
+    #[arg(long, default_value = "60")]
+    timeout: f64,
+    #[command(flatten)]
+    bus: BusArgs,
+}
+
+pub fn run(ctx: &Context, cmd: SignalCommand) -> Result<()> {
+    match cmd {
+        SignalCommand::Send(a) => {
+            with_bus(ctx, &a.bus, |bus| async move {
+                bus.signal_send(&a.task.task_id, &a.channel, &a.payload).await
+            })?;
+            Ok(())
+        }
+        SignalCommand::Wait(a) => {
+            let timeout = seconds(a.timeout)?;
+            let (task, channel) = (a.task.task_id.clone(), a.channel.clone());
+            let got =
+                with_bus(ctx, &a.bus, |bus| async move { bus.signal_wait(&task, &channel, timeout).await })?;
+            match got {
+                Some(payload) => {
+                    println!("{payload}");
+                    Ok(())
+                }
+                None => Err(UserError::new(format!(
+                    "no signal on channel {} of task {} within {}s",
+                    a.channel, a.task.task_id, a.timeout
+                ))
+                .code(exit::TIMEOUT)
+                .into()),
+            }
+        }
+    }
+}
