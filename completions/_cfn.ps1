@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('signal', 'signal', [CompletionResultType]::ParameterValue, 'Send and wait for signals between a task''s agents')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Report an agent''s result')
             [CompletionResult]::new('results', 'results', [CompletionResultType]::ParameterValue, 'Collect agents'' results')
+            [CompletionResult]::new('loop', 'loop', [CompletionResultType]::ParameterValue, 'Run the loop for an epic, and inspect runs')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Take and release token locks')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('manpage', 'manpage', [CompletionResultType]::ParameterValue, 'Print the manual page (roff)')
@@ -280,6 +281,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
         }
         'cfn;doctor' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--fix', '--fix', [CompletionResultType]::ParameterName, 'Repair what is safe to repair, then check again (volumes are deleted only when confirmed on a terminal; other programs are never stopped)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the checks as a JSON array of {name, status, message, hint}')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
@@ -619,6 +622,91 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
         'cfn;results;help;help' {
             break
         }
+        'cfn;loop' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a run and its events (live with --follow)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the runs on this machine, newest first')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'cfn;loop;run' {
+            [CompletionResult]::new('--epic', '--epic', [CompletionResultType]::ParameterName, 'What to build; reaches agents verbatim in their context file')
+            [CompletionResult]::new('--task-id', '--task-id', [CompletionResultType]::ParameterName, 'The task id (default: a new one)')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'mode')
+            [CompletionResult]::new('--max-iterations', '--max-iterations', [CompletionResultType]::ParameterName, 'max-iterations')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--high-complexity', '--high-complexity', [CompletionResultType]::ParameterName, 'Route agents without a provider to CFN_HIGH_COMPLEXITY_PROVIDER')
+            [CompletionResult]::new('--cost-sensitive', '--cost-sensitive', [CompletionResultType]::ParameterName, 'Route agents without a provider to CFN_COST_PROVIDER')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the summary as one JSON object')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;loop;status' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep printing events until the run ends')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep printing events until the run ends')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;loop;list' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;loop;help' {
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a run and its events (live with --follow)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the runs on this machine, newest first')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'cfn;loop;help;run' {
+            break
+        }
+        'cfn;loop;help;status' {
+            break
+        }
+        'cfn;loop;help;list' {
+            break
+        }
+        'cfn;loop;help;help' {
+            break
+        }
         'cfn;lock' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -723,6 +811,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('signal', 'signal', [CompletionResultType]::ParameterValue, 'Send and wait for signals between a task''s agents')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Report an agent''s result')
             [CompletionResult]::new('results', 'results', [CompletionResultType]::ParameterValue, 'Collect agents'' results')
+            [CompletionResult]::new('loop', 'loop', [CompletionResultType]::ParameterValue, 'Run the loop for an epic, and inspect runs')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Take and release token locks')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('manpage', 'manpage', [CompletionResultType]::ParameterValue, 'Print the manual page (roff)')
@@ -833,6 +922,21 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;help;results;collect' {
+            break
+        }
+        'cfn;help;loop' {
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a run and its events (live with --follow)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the runs on this machine, newest first')
+            break
+        }
+        'cfn;help;loop;run' {
+            break
+        }
+        'cfn;help;loop;status' {
+            break
+        }
+        'cfn;help;loop;list' {
             break
         }
         'cfn;help;lock' {

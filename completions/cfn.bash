@@ -58,6 +58,9 @@ _cfn() {
             cfn,logs)
                 cmd="cfn__subcmd__logs"
                 ;;
+            cfn,loop)
+                cmd="cfn__subcmd__loop"
+                ;;
             cfn,manpage)
                 cmd="cfn__subcmd__manpage"
                 ;;
@@ -154,6 +157,9 @@ _cfn() {
             cfn__subcmd__help,logs)
                 cmd="cfn__subcmd__help__subcmd__logs"
                 ;;
+            cfn__subcmd__help,loop)
+                cmd="cfn__subcmd__help__subcmd__loop"
+                ;;
             cfn__subcmd__help,manpage)
                 cmd="cfn__subcmd__help__subcmd__manpage"
                 ;;
@@ -201,6 +207,15 @@ _cfn() {
                 ;;
             cfn__subcmd__help__subcmd__lock,release)
                 cmd="cfn__subcmd__help__subcmd__lock__subcmd__release"
+                ;;
+            cfn__subcmd__help__subcmd__loop,list)
+                cmd="cfn__subcmd__help__subcmd__loop__subcmd__list"
+                ;;
+            cfn__subcmd__help__subcmd__loop,run)
+                cmd="cfn__subcmd__help__subcmd__loop__subcmd__run"
+                ;;
+            cfn__subcmd__help__subcmd__loop,status)
+                cmd="cfn__subcmd__help__subcmd__loop__subcmd__status"
                 ;;
             cfn__subcmd__help__subcmd__results,collect)
                 cmd="cfn__subcmd__help__subcmd__results__subcmd__collect"
@@ -264,6 +279,30 @@ _cfn() {
                 ;;
             cfn__subcmd__lock__subcmd__help,release)
                 cmd="cfn__subcmd__lock__subcmd__help__subcmd__release"
+                ;;
+            cfn__subcmd__loop,help)
+                cmd="cfn__subcmd__loop__subcmd__help"
+                ;;
+            cfn__subcmd__loop,list)
+                cmd="cfn__subcmd__loop__subcmd__list"
+                ;;
+            cfn__subcmd__loop,run)
+                cmd="cfn__subcmd__loop__subcmd__run"
+                ;;
+            cfn__subcmd__loop,status)
+                cmd="cfn__subcmd__loop__subcmd__status"
+                ;;
+            cfn__subcmd__loop__subcmd__help,help)
+                cmd="cfn__subcmd__loop__subcmd__help__subcmd__help"
+                ;;
+            cfn__subcmd__loop__subcmd__help,list)
+                cmd="cfn__subcmd__loop__subcmd__help__subcmd__list"
+                ;;
+            cfn__subcmd__loop__subcmd__help,run)
+                cmd="cfn__subcmd__loop__subcmd__help__subcmd__run"
+                ;;
+            cfn__subcmd__loop__subcmd__help,status)
+                cmd="cfn__subcmd__loop__subcmd__help__subcmd__status"
                 ;;
             cfn__subcmd__results,collect)
                 cmd="cfn__subcmd__results__subcmd__collect"
@@ -332,7 +371,7 @@ _cfn() {
 
     case "${cmd}" in
         cfn)
-            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help"
+            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -642,7 +681,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__doctor)
-            opts="-C -q -v -h -V --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --fix --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -734,7 +773,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help)
-            opts="init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results lock completions manpage help"
+            opts="init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1044,6 +1083,62 @@ _cfn() {
         cfn__subcmd__help__subcmd__logs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__loop)
+            opts="run status list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__loop__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__loop__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__loop__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1604,6 +1699,176 @@ _cfn() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop)
+            opts="-C -q -v -h -V --quiet --verbose --help --version run status list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop__subcmd__help)
+            opts="run status list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop__subcmd__list)
+            opts="-C -q -v -h -V --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop__subcmd__run)
+            opts="-b -C -q -v -h -V --epic --task-id --mode --max-iterations --high-complexity --cost-sensitive --branch --redis-url --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --epic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --task-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "mvp standard enterprise" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-iterations)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop__subcmd__status)
+            opts="-f -C -q -v -h -V --follow --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -45,6 +45,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand signal 'Send and wait for signals between a task''s agents'
             cand agent 'Report an agent''s result'
             cand results 'Collect agents'' results'
+            cand loop 'Run the loop for an epic, and inspect runs'
             cand lock 'Take and release token locks'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand manpage 'Print the manual page (roff)'
@@ -257,6 +258,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         }
         &'cfn;doctor'= {
             cand -C 'Run as if started in DIR'
+            cand --fix 'Repair what is safe to repair, then check again (volumes are deleted only when confirmed on a terminal; other programs are never stopped)'
+            cand --json 'Print the checks as a JSON array of {name, status, message, hint}'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
             cand -v 'Say more about what happens (repeatable)'
@@ -559,6 +562,82 @@ set edit:completion:arg-completer[cfn] = {|@words|
         }
         &'cfn;results;help;help'= {
         }
+        &'cfn;loop'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand run 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)'
+            cand status 'Show a run and its events (live with --follow)'
+            cand list 'List the runs on this machine, newest first'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;loop;run'= {
+            cand --epic 'What to build; reaches agents verbatim in their context file'
+            cand --task-id 'The task id (default: a new one)'
+            cand --mode 'mode'
+            cand --max-iterations 'max-iterations'
+            cand -b 'The branch (default: the checkout you are in)'
+            cand --branch 'The branch (default: the checkout you are in)'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand -C 'Run as if started in DIR'
+            cand --high-complexity 'Route agents without a provider to CFN_HIGH_COMPLEXITY_PROVIDER'
+            cand --cost-sensitive 'Route agents without a provider to CFN_COST_PROVIDER'
+            cand --json 'Print the summary as one JSON object'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;loop;status'= {
+            cand -C 'Run as if started in DIR'
+            cand -f 'Keep printing events until the run ends'
+            cand --follow 'Keep printing events until the run ends'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;loop;list'= {
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;loop;help'= {
+            cand run 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)'
+            cand status 'Show a run and its events (live with --follow)'
+            cand list 'List the runs on this machine, newest first'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;loop;help;run'= {
+        }
+        &'cfn;loop;help;status'= {
+        }
+        &'cfn;loop;help;list'= {
+        }
+        &'cfn;loop;help;help'= {
+        }
         &'cfn;lock'= {
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
@@ -654,6 +733,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand signal 'Send and wait for signals between a task''s agents'
             cand agent 'Report an agent''s result'
             cand results 'Collect agents'' results'
+            cand loop 'Run the loop for an epic, and inspect runs'
             cand lock 'Take and release token locks'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand manpage 'Print the manual page (roff)'
@@ -733,6 +813,17 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand collect 'Wait until enough distinct agents reported, then print their results as JSON'
         }
         &'cfn;help;results;collect'= {
+        }
+        &'cfn;help;loop'= {
+            cand run 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)'
+            cand status 'Show a run and its events (live with --follow)'
+            cand list 'List the runs on this machine, newest first'
+        }
+        &'cfn;help;loop;run'= {
+        }
+        &'cfn;help;loop;status'= {
+        }
+        &'cfn;help;loop;list'= {
         }
         &'cfn;help;lock'= {
             cand acquire 'Take a lock and print its token (exit 124 if it could not be had in time)'

@@ -2,7 +2,7 @@
 # cfn's main job on a sample repository: installs cfn, creates a repository with a compose file
 # whose services would collide (fixed ports, container_name, global volume names), sets it up
 # with `cfn init`, adds two branches and shows that each gets its own ports, env and compose
-# configuration. Leaves the sample under ${CFN_DEMO_DIR:-/tmp/cfn-demo}.
+# configuration, then runs the agent loop with the example agents. Leaves the sample under ${CFN_DEMO_DIR:-/tmp/cfn-demo}.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -46,4 +46,34 @@ run "$cfn" env fix/Payment_Bug
 if "$cfn" compose --branch feature-auth version >/dev/null 2>&1; then
     run "$cfn" compose --branch feature-auth config
 fi
+# A loop run on the feature branch with the example agents (embedded bus: no stack is running).
+cat >> cfn.toml <<TOML
+
+[loop]
+mode = "mvp"
+implementers = ["impl-1", "impl-2"]
+validators = ["validator"]
+product_owner = "po"
+
+[agents.impl-1]
+role = "implementer"
+command = ["python3", "$here/examples/agents/implementer.py"]
+
+[agents.impl-2]
+role = "implementer"
+command = ["python3", "$here/examples/agents/implementer.py"]
+
+[agents.validator]
+role = "validator"
+command = ["python3", "$here/examples/agents/validator.py"]
+
+[agents.po]
+role = "product-owner"
+command = ["python3", "$here/examples/agents/product_owner.py"]
+TOML
+export CFN_BIN="$cfn"
+cd "$demo/shop-feature-auth"
+run "$cfn" loop run --epic "Add OAuth login" --task-id demo-oauth
+run "$cfn" loop status demo-oauth
+
 printf '\nThe sample repository is in %s; its state in %s.\n' "$demo/shop" "$CFN_HOME"

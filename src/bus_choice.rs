@@ -1,6 +1,7 @@
 //! Which coordination bus a command uses: `--redis-url` > `CFN_REDIS_URL` > the current
-//! branch stack's Redis > the embedded bus in the checkout's `.cfn/` (or in `$CFN_HOME` outside
-//! any cfn checkout). cfn says which on stderr.
+//! branch stack's Redis (while it answers) > the embedded bus in the checkout's `.cfn/` (or in `$CFN_HOME` outside
+//! any cfn checkout), or the embedded file named by `CFN_BUS_PATH`, which a loop run gives its
+//! agents. `-v` says which on stderr.
 
 use crate::bus::{self, Bus, BusChoice};
 use crate::context::Context;
@@ -18,6 +19,10 @@ pub fn choose(ctx: &Context, flag: Option<&str>) -> Result<BusChoice> {
     if given(flag) || given(env_url.as_deref()) {
         return Ok(bus::resolve(flag, env_url.as_deref(), None, &ctx.home.join(EMBEDDED_FILE)));
     }
+    // A loop run pins its agents to its embedded bus through CFN_BUS_PATH.
+    if let Some(path) = std::env::var_os("CFN_BUS_PATH").filter(|p| !p.is_empty()) {
+        return Ok(bus::resolve(None, None, None, std::path::Path::new(&path)));
+    }
     let (stack, embedded) = match Workspace::open(ctx) {
         Ok(ws) => match ws.branch_env(None) {
             Ok(branch) => (
@@ -28,7 +33,24 @@ pub fn choose(ctx: &Context, flag: Option<&str>) -> Result<BusChoice> {
         },
         Err(_) => (None, ctx.home.join(EMBEDDED_FILE)),
     };
+    // The stack's Redis counts only while it answers; a stopped stack means the embedded bus.
+    let stack = stack.filter(|url| {
+        let up = answers(url);
+        if !up {
+            ctx.say(format!("the branch stack's Redis is not running; using the embedded bus {}", embedded.display()));
+        }
+        up
+    });
     Ok(bus::resolve(None, None, stack.as_deref(), &embedded))
+}
+
+/// Whether something accepts connections at the URL's host and port (within 300 ms).
+fn answers(url: &str) -> bool {
+    use std::net::ToSocketAddrs as _;
+    let Some(rest) = url.split("://").nth(1) else { return false };
+    let hostport = rest.rsplit('@').next().unwrap_or(rest).split('/').next().unwrap_or("");
+    let Ok(mut addrs) = hostport.to_socket_addrs() else { return false };
+    addrs.any(|a| std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_millis(300)).is_ok())
 }
 
 /// Opens the chosen bus, saying which it is.

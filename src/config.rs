@@ -26,6 +26,15 @@ pub struct Config {
     /// templates (`{{ ports.redis }}`, `{{ env.PGPASSWORD }}`).
     #[serde(default, skip_serializing)]
     pub health: IndexMap<String, crate::health::CheckConfig>,
+    /// The loop's mode, thresholds and default team.
+    #[serde(default, rename = "loop")]
+    pub work_loop: crate::agents::LoopConfig,
+    /// Agent profiles by id.
+    #[serde(default)]
+    pub agents: IndexMap<String, crate::agents::AgentProfile>,
+    /// Model providers: which environment variables hold each one's credentials.
+    #[serde(default)]
+    pub providers: IndexMap<String, crate::agents::ProviderConfig>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

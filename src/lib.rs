@@ -1,6 +1,7 @@
 //! cfn: every git branch its own isolated, running environment — worktree, collision-free
 //! ports, rendered env and compose files — and a multi-agent work loop against it.
 
+pub mod agents;
 pub mod branch_db;
 pub mod branch_health;
 pub mod bus;
@@ -29,6 +30,7 @@ pub mod runtime;
 pub mod stack;
 pub mod stack_files;
 pub mod state;
+pub mod workloop;
 pub mod workspace;
 pub mod worktrees;
 

@@ -17,6 +17,7 @@ pub struct Cmd {
     cwd: Option<PathBuf>,
     env: Vec<(OsString, OsString)>,
     env_remove: Vec<OsString>,
+    clear_env: bool,
 }
 
 /// What a finished command printed.
@@ -35,6 +36,7 @@ impl Cmd {
             cwd: None,
             env: Vec::new(),
             env_remove: Vec::new(),
+            clear_env: false,
         }
     }
 
@@ -95,6 +97,9 @@ impl Cmd {
         if let Some(dir) = &self.cwd {
             c.current_dir(dir);
         }
+        if self.clear_env {
+            c.env_clear();
+        }
         for k in &self.env_remove {
             c.env_remove(k);
         }
@@ -148,4 +153,30 @@ pub fn on_path(program: &str) -> bool {
     std::env::var_os("PATH")
         .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
         .unwrap_or(false)
+}
+
+impl Cmd {
+    /// Starts it in a process group of its own (so the group can be killed with everything it
+    /// started), stdin closed, stdout and stderr into `log`. Async, for waiting with a deadline.
+    pub fn spawn_group(&self, log: &std::fs::File) -> Result<tokio::process::Child> {
+        use std::os::unix::process::CommandExt as _;
+        let mut cmd = self.build();
+        cmd.process_group(0).stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log.try_clone()?);
+        let mut cmd = tokio::process::Command::from(cmd);
+        cmd.kill_on_drop(true);
+        cmd.spawn().with_context(|| format!("cannot run {}", self.program.to_string_lossy()))
+    }
+
+    /// Removes every variable of the environment (the caller then sets what the child gets).
+    pub fn env_clear(mut self) -> Self {
+        self.env_remove.clear();
+        self.clear_env = true;
+        self
+    }
+}
+
+/// Sends SIGKILL to every process of the group `pgid` (a group cfn started; never another).
+pub fn kill_group(pgid: u32) {
+    // `kill` is run directly, as an argument vector; a group that is already gone is fine.
+    let _ = Cmd::new("kill").args(["-KILL", "--", &format!("-{pgid}")]).output();
 }

@@ -15,6 +15,8 @@ mod hooks;
 mod init;
 mod lock;
 mod logs;
+mod loop_cmd;
+mod loop_status;
 mod manpage;
 mod migrate;
 mod ports;
@@ -74,6 +76,9 @@ pub enum Command {
     /// Collect agents' results.
     #[command(subcommand)]
     Results(results::ResultsCommand),
+    /// Run the loop for an epic, and inspect runs.
+    #[command(subcommand, name = "loop")]
+    Loop(loop_cmd::LoopCommand),
     /// Take and release token locks.
     #[command(subcommand)]
     Lock(lock::LockCommand),
@@ -105,6 +110,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Agent(cmd) => agent::run(ctx, cmd),
         Command::Results(cmd) => results::run(ctx, cmd),
         Command::Lock(cmd) => lock::run(ctx, cmd),
+        Command::Loop(cmd) => loop_cmd::run(ctx, cmd),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Manpage(args) => manpage::run(ctx, args),
     }

@@ -22,6 +22,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("env.j2", include_str!("../../templates/env.j2")),
     ("compose.override.yaml.j2", include_str!("../../templates/compose.override.yaml.j2")),
     ("cfn.toml.j2", include_str!("../../templates/cfn.toml.j2")),
+    ("agent-context.json.j2", include_str!("../../templates/agent-context.json.j2")),
 ];
 
 /// A template environment: the project's templates first, then the built-in ones.
@@ -39,6 +40,7 @@ impl Renderer {
             env.set_syntax(syntax);
         }
         env.add_filter("yaml", yaml_filter);
+        env.add_filter("json", yaml_filter);
         env.add_filter("toml", json_string_filter);
         env.add_filter("dotenv", |v: Value| dotenv::quote(&plain(&v)));
         env.set_loader(move |name| {

@@ -8,6 +8,8 @@ use rusqlite::Connection;
 pub const FILES: &[(&str, &str)] = &[
     ("0001_state.up.sql", include_str!("../../migrations/0001_state.up.sql")),
     ("0001_state.down.sql", include_str!("../../migrations/0001_state.down.sql")),
+    ("0002_loop.up.sql", include_str!("../../migrations/0002_loop.up.sql")),
+    ("0002_loop.down.sql", include_str!("../../migrations/0002_loop.down.sql")),
 ];
 
 /// Applies what is pending. The common case, nothing pending, costs one read and takes no lock.

@@ -1,0 +1,101 @@
+//! `[loop]`, `[agents.<id>]` and `[providers.<name>]` of cfn.toml.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Mvp,
+    #[default]
+    Standard,
+    Enterprise,
+}
+
+impl Mode {
+    /// (gate, consensus, max iterations) of DESIGN §8.
+    pub fn defaults(self) -> (f64, f64, u32) {
+        match self {
+            Mode::Mvp => (0.70, 0.80, 5),
+            Mode::Standard => (0.75, 0.90, 10),
+            Mode::Enterprise => (0.85, 0.95, 15),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Mvp => "mvp",
+            Mode::Standard => "standard",
+            Mode::Enterprise => "enterprise",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoopConfig {
+    #[serde(default)]
+    pub mode: Mode,
+    /// Overrides of the mode's thresholds and iteration limit.
+    pub gate_threshold: Option<f64>,
+    pub consensus_threshold: Option<f64>,
+    pub max_iterations: Option<u32>,
+    /// Seconds a phase (all agents of one role) may take at most.
+    pub phase_timeout: Option<f64>,
+    /// The default team: agent ids.
+    #[serde(default)]
+    pub implementers: Vec<String>,
+    #[serde(default)]
+    pub validators: Vec<String>,
+    pub product_owner: Option<String>,
+    /// Provider used when neither the profile, a rule nor `CFN_DEFAULT_PROVIDER` names one.
+    pub default_provider: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Implementer,
+    Validator,
+    ProductOwner,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Implementer => "implementer",
+            Role::Validator => "validator",
+            Role::ProductOwner => "product-owner",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentProfile {
+    pub role: Role,
+    /// The program and its arguments (never a shell string).
+    pub command: Option<Vec<String>>,
+    /// A container image to run instead of a process (`command` then overrides its command).
+    pub image: Option<String>,
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub temperature: Option<f64>,
+    pub max_tokens: Option<u32>,
+    /// Seconds before the agent is killed and counted as failed.
+    pub timeout: Option<f64>,
+    /// Container memory limit, e.g. `512m`, `2g`.
+    pub memory: Option<String>,
+    /// Container CPU limit, e.g. `1.5`.
+    pub cpus: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    /// Environment variables holding this provider's credentials and settings; an agent of this
+    /// provider receives them, no other agent does.
+    #[serde(default)]
+    pub env: Vec<String>,
+    /// The model used when the profile names none.
+    pub model: Option<String>,
+}

@@ -1,0 +1,36 @@
+//! A process agent: the profile's argument vector, run in the worktree in a process group of
+//! its own, killed with everything it started when its deadline passes — and after it exits,
+//! so nothing it left running outlives its turn.
+
+use super::run::{AgentOutcome, AgentRun};
+use crate::process::{kill_group, Cmd};
+use anyhow::{Context as _, Result};
+use std::time::Instant;
+
+pub async fn run(spec: &AgentRun, argv: &[String]) -> Result<AgentOutcome> {
+    let (program, args) = argv.split_first().context("the agent's command is empty")?;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&spec.log)
+        .with_context(|| format!("cannot open {}", spec.log.display()))?;
+    let started = Instant::now();
+    let cmd = Cmd::new(program).args(args).cwd(&spec.workdir).env_clear().envs(spec.env.iter().cloned());
+    let mut child = match cmd.spawn_group(&log) {
+        Ok(child) => child,
+        Err(e) => return Ok(AgentOutcome::failed_to_start(spec, format!("{e:#}"))),
+    };
+    let pgid = child.id();
+    let waited = tokio::time::timeout(spec.timeout, child.wait()).await;
+    if let Some(pgid) = pgid {
+        kill_group(pgid);
+    }
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(match waited {
+        Ok(status) => AgentOutcome::exited(spec, status?.code(), elapsed_ms),
+        Err(_) => {
+            let _ = child.wait().await;
+            AgentOutcome::timed_out(spec, elapsed_ms)
+        }
+    })
+}

@@ -1,0 +1,94 @@
+//! Running one agent, as a process or a container, to an outcome: exited (with a code), killed
+//! at its deadline, or failed to start. Whether it reported is the bus's business, not this.
+
+use super::{container, process};
+use crate::engine::Engine;
+use anyhow::Result;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything needed to start one agent.
+#[derive(Debug, Clone)]
+pub struct AgentRun {
+    pub agent_id: String,
+    pub command: Option<Vec<String>>,
+    pub image: Option<String>,
+    pub workdir: PathBuf,
+    /// The complete environment the agent gets (nothing else is inherited).
+    pub env: Vec<(String, String)>,
+    pub timeout: Duration,
+    pub log: PathBuf,
+    pub memory: Option<String>,
+    pub cpus: Option<f64>,
+    /// For container agents: the stack's compose project (network, labels).
+    pub project: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgentOutcome {
+    pub agent_id: String,
+    pub exit_code: Option<i64>,
+    pub timed_out: bool,
+    pub error: Option<String>,
+    pub elapsed_ms: u64,
+    pub log: String,
+}
+
+impl AgentOutcome {
+    pub fn exited(spec: &AgentRun, code: Option<i32>, elapsed_ms: u64) -> Self {
+        AgentOutcome { exit_code: code.map(i64::from), elapsed_ms, ..Self::base(spec) }
+    }
+
+    pub fn exited_with(spec: &AgentRun, code: i64, elapsed_ms: u64) -> Self {
+        AgentOutcome { exit_code: Some(code), elapsed_ms, ..Self::base(spec) }
+    }
+
+    pub fn timed_out(spec: &AgentRun, elapsed_ms: u64) -> Self {
+        AgentOutcome { timed_out: true, elapsed_ms, ..Self::base(spec) }
+    }
+
+    pub fn failed_to_start(spec: &AgentRun, error: String) -> Self {
+        AgentOutcome { error: Some(error), ..Self::base(spec) }
+    }
+
+    fn base(spec: &AgentRun) -> Self {
+        AgentOutcome {
+            agent_id: spec.agent_id.clone(),
+            exit_code: None,
+            timed_out: false,
+            error: None,
+            elapsed_ms: 0,
+            log: spec.log.to_string_lossy().into_owned(),
+        }
+    }
+
+    /// One line for feedback: why this agent counts as failed, if it does for its own part.
+    pub fn problem(&self) -> Option<String> {
+        if self.timed_out {
+            Some(format!("agent {} was killed after its timeout ({} ms)", self.agent_id, self.elapsed_ms))
+        } else if let Some(e) = &self.error {
+            Some(format!("agent {} could not start: {e}", self.agent_id))
+        } else {
+            match self.exit_code {
+                Some(0) => None,
+                Some(code) => Some(format!("agent {} exited with status {code}", self.agent_id)),
+                None => Some(format!("agent {} was killed by a signal", self.agent_id)),
+            }
+        }
+    }
+}
+
+/// Runs the agent to its outcome; containers need the engine.
+pub async fn run_agent(spec: &AgentRun, engine: Option<&Engine>) -> Result<AgentOutcome> {
+    match (&spec.image, &spec.command) {
+        (Some(image), _) => match engine {
+            Some(engine) => container::run(spec, engine, image).await,
+            None => Ok(AgentOutcome::failed_to_start(spec, "container agents need a Docker engine".into())),
+        },
+        (None, Some(argv)) => process::run(spec, argv).await,
+        (None, None) => {
+            Ok(AgentOutcome::failed_to_start(spec, "the profile has neither command nor image".into()))
+        }
+    }
+}

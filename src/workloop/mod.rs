@@ -1,0 +1,19 @@
+//! The CFN loop: implementers (Loop 3) → gate → validators (Loop 2) → consensus → product
+//! owner → PROCEED, ITERATE or ABORT, with feedback carried into the next iteration.
+//!
+//! Fail closed everywhere: an agent that exits without reporting, crashes or passes its
+//! deadline counts as confidence 0; a product-owner answer that is not exactly one of the three
+//! decisions is ITERATE; running out of iterations is a failure; a bus that fails mid-run ends
+//! the run as failed with the reason. Every step is written to the state database and
+//! published on the bus as an event.
+
+mod decision;
+mod engine;
+mod phase;
+mod record;
+mod settings;
+
+pub use decision::{parse_decision, Decision};
+pub use engine::{run, RunOptions, Summary};
+pub use record::{list_runs, run_events, run_row, EventRow, RunRow};
+pub use settings::Settings;

@@ -1,0 +1,188 @@
+//! One phase of an iteration: every agent of a role started at once, each with its own
+//! deadline inside the phase's; then their reports read from the bus. The phase's confidence
+//! is the mean over ALL its agents, an agent without an ok report counting 0.
+
+use crate::agents::{self, AgentContext, AgentOutcome, AgentProfile, AgentRun, ProviderConfig, Role};
+use crate::bus::{Bus, Report, Status};
+use crate::engine::Engine;
+use crate::render::Renderer;
+use anyhow::Result;
+use indexmap::IndexMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// What every agent of a run shares.
+pub struct RunContext {
+    pub task: String,
+    pub epic: String,
+    pub mode: &'static str,
+    pub gate: f64,
+    pub consensus: f64,
+    pub max_iterations: u32,
+    pub phase_timeout: Duration,
+    pub bus: Bus,
+    /// How agents reach the same bus: `CFN_REDIS_URL` or `CFN_BUS_PATH`.
+    pub bus_env: (String, String),
+    /// The Redis URL a container agent uses (service name on the stack's network).
+    pub container_redis_url: Option<String>,
+    pub engine: Option<Engine>,
+    pub renderer: Renderer,
+    pub worktree: PathBuf,
+    pub branch: String,
+    pub project: String,
+    pub run_dir: PathBuf,
+    /// The caller's environment and the branch's variables.
+    pub base_env: Vec<(String, String)>,
+    pub branch_env: IndexMap<String, String>,
+    pub endpoints: serde_json::Value,
+    pub providers: IndexMap<String, ProviderConfig>,
+    pub default_provider: Option<String>,
+    pub high_complexity: bool,
+    pub cost_sensitive: bool,
+}
+
+pub struct PhaseResult {
+    pub outcomes: Vec<AgentOutcome>,
+    pub reports: IndexMap<String, Option<Report>>,
+    pub mean: f64,
+    /// Why agents count as failed: no report, failed report, timeout, crash.
+    pub problems: Vec<String>,
+    /// What the agents themselves said (`feedback` in their payloads).
+    pub said: Vec<String>,
+}
+
+/// Prepares one agent: routing, context file, environment. Returns the run spec and the
+/// provider it was routed to (for the spawn event).
+pub fn prepare(
+    rc: &RunContext,
+    id: &str,
+    profile: &AgentProfile,
+    iteration: u32,
+    feedback: &[String],
+) -> Result<(AgentRun, agents::Routing)> {
+    let env_lookup = |k: &str| std::env::var(k).ok();
+    let routing = agents::route_provider(
+        profile,
+        rc.high_complexity,
+        rc.cost_sensitive,
+        rc.default_provider.as_deref(),
+        &env_lookup,
+    );
+    let provider = routing.provider.clone();
+    let model =
+        profile.model.clone().or_else(|| provider.as_ref().and_then(|p| rc.providers.get(p)?.model.clone()));
+    let dir = rc.run_dir.join(format!("iter-{iteration}"));
+    std::fs::create_dir_all(&dir)?;
+    let slug = crate::names::slug(id);
+    let context_path = dir.join(format!("{slug}.json"));
+    let container = profile.image.is_some();
+    let redis_url = if container { rc.container_redis_url.clone() } else { None }
+        .or_else(|| (rc.bus_env.0 == "CFN_REDIS_URL").then(|| rc.bus_env.1.clone()));
+    let ctx = AgentContext {
+        task_id: rc.task.clone(),
+        agent_id: id.to_string(),
+        role: profile.role.as_str(),
+        iteration,
+        max_iterations: rc.max_iterations,
+        mode: rc.mode,
+        epic: rc.epic.clone(),
+        gate_threshold: rc.gate,
+        consensus_threshold: rc.consensus,
+        feedback: feedback.to_vec(),
+        endpoints: rc.endpoints.clone(),
+        provider: provider.clone(),
+        model: model.clone(),
+        redis_url: redis_url.clone(),
+        branch: rc.branch.clone(),
+        worktree: rc.worktree.to_string_lossy().into_owned(),
+    };
+    agents::write_context_file(&rc.renderer, &ctx, &context_path)?;
+    let mut env = agents::agent_environment(rc.base_env.clone(), &rc.providers, provider.as_deref());
+    env.retain(|(k, _)| k != "CFN_REDIS_URL" && k != "CFN_BUS_PATH");
+    env.extend(
+        rc.branch_env
+            .iter()
+            .filter(|(k, _)| k.as_str() != "CFN_REDIS_URL")
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    let context_in_agent = if container {
+        let rel = context_path.strip_prefix(&rc.worktree).unwrap_or(&context_path);
+        PathBuf::from("/workspace").join(rel)
+    } else {
+        context_path.clone()
+    };
+    let bus_env = match (&redis_url, container) {
+        (Some(url), true) => ("CFN_REDIS_URL".to_string(), url.clone()),
+        _ => rc.bus_env.clone(),
+    };
+    env.extend([
+        ("CFN_TASK_ID".to_string(), rc.task.clone()),
+        ("CFN_AGENT_ID".to_string(), id.to_string()),
+        ("CFN_ITERATION".to_string(), iteration.to_string()),
+        ("CFN_ROLE".to_string(), profile.role.as_str().to_string()),
+        ("CFN_CONTEXT_FILE".to_string(), context_in_agent.to_string_lossy().into_owned()),
+        ("CFN_PROVIDER".to_string(), provider.unwrap_or_default()),
+        ("CFN_MODEL".to_string(), model.unwrap_or_default()),
+        bus_env,
+    ]);
+    let timeout = profile.timeout.unwrap_or(super::settings::DEFAULT_AGENT_TIMEOUT);
+    let timeout = Duration::try_from_secs_f64(timeout).unwrap_or(rc.phase_timeout).min(rc.phase_timeout);
+    let spec = AgentRun {
+        agent_id: id.to_string(),
+        command: profile.command.clone(),
+        image: profile.image.clone(),
+        workdir: rc.worktree.clone(),
+        env,
+        timeout,
+        log: dir.join(format!("{slug}.log")),
+        memory: profile.memory.clone(),
+        cpus: profile.cpus,
+        project: rc.project.clone(),
+    };
+    Ok((spec, routing))
+}
+
+/// Runs prepared agents concurrently, then reads their reports.
+pub async fn run(rc: &RunContext, role: Role, iteration: u32, specs: &[AgentRun]) -> Result<PhaseResult> {
+    let runs = specs.iter().map(|s| agents::run_agent(s, rc.engine.as_ref()));
+    let outcomes: Vec<AgentOutcome> =
+        futures_util::future::join_all(runs).await.into_iter().collect::<Result<_>>()?;
+    let collected =
+        rc.bus.results_collect(&rc.task, iteration, specs.len(), 1.0, Duration::from_millis(100)).await?;
+    let mut reports: IndexMap<String, Option<Report>> =
+        specs.iter().map(|s| (s.agent_id.clone(), None)).collect();
+    for r in collected.reports {
+        if let Some(slot) = reports.get_mut(&r.agent) {
+            *slot = Some(r);
+        }
+    }
+    let mut problems: Vec<String> = outcomes.iter().filter_map(AgentOutcome::problem).collect();
+    let mut said = Vec::new();
+    let mut total = 0.0;
+    for (agent, report) in &reports {
+        match report {
+            None => problems.push(format!("{} {agent} exited without reporting", role.as_str())),
+            Some(r) if r.status == Status::Failed => {
+                problems.push(format!("{} {agent} reported failure", role.as_str()))
+            }
+            Some(r) => total += r.confidence,
+        }
+        if let Some(text) = report.as_ref().and_then(|r| feedback_of(r.payload.as_ref())) {
+            said.push(format!("{agent}: {text}"));
+        }
+    }
+    let mean = if specs.is_empty() { 0.0 } else { total / specs.len() as f64 };
+    Ok(PhaseResult { outcomes, reports, mean, problems, said })
+}
+
+/// The `feedback` (or `reason`) an agent put in its payload: a string or a list of strings.
+fn feedback_of(payload: Option<&serde_json::Value>) -> Option<String> {
+    let value = payload?.get("feedback").or_else(|| payload?.get("reason"))?;
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Array(items) => {
+            Some(items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join("; "))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,149 @@
+//! What a run leaves behind: its row and events in the state database (read by
+//! `cfn loop status` and `cfn loop list`), and the same events on the bus.
+
+use crate::bus::Bus;
+use anyhow::Result;
+use rusqlite::{params, Connection, OptionalExtension as _};
+use serde::Serialize;
+use serde_json::Value;
+
+pub fn start_run(
+    conn: &Connection,
+    task: &str,
+    repo_id: i64,
+    branch: &str,
+    epic: &str,
+    mode: &str,
+    bus: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO loop_runs (task_id, repo_id, branch, epic, mode, bus) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![task, repo_id, branch, epic, mode, bus],
+    )?;
+    Ok(())
+}
+
+pub fn finish_run(
+    conn: &Connection,
+    task: &str,
+    status: &str,
+    reason: Option<&str>,
+    iterations: u32,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE loop_runs SET status = ?2, reason = ?3, iterations = ?4,
+                finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE task_id = ?1",
+        params![task, status, reason, iterations],
+    )?;
+    Ok(())
+}
+
+/// Records an event in the state database and publishes it on the bus.
+pub async fn event(
+    conn: &Connection,
+    bus: &Bus,
+    task: &str,
+    iteration: u32,
+    kind: &str,
+    data: Value,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO loop_events (task_id, iteration, kind, data) VALUES (?1, ?2, ?3, ?4)",
+        params![task, iteration, kind, data.to_string()],
+    )?;
+    let published = serde_json::json!({ "kind": kind, "iteration": iteration, "data": data });
+    bus.publish_event(task, &published).await?;
+    Ok(())
+}
+
+/// A validator's or the product owner's decision, for the approval history.
+pub fn approval(
+    conn: &Connection,
+    task: &str,
+    iteration: u32,
+    agent: &str,
+    decision: &str,
+    confidence: f64,
+    metadata: &Value,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO approval_history (agent, decision, confidence, metadata, task_id, iteration)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![agent, decision, confidence, metadata.to_string(), task, iteration],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRow {
+    pub task_id: String,
+    pub branch: Option<String>,
+    pub epic: String,
+    pub mode: String,
+    pub bus: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub iterations: u32,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+}
+
+const RUN_COLUMNS: &str =
+    "task_id, branch, epic, mode, bus, status, reason, iterations, started_at, finished_at";
+
+fn run_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
+    Ok(RunRow {
+        task_id: r.get(0)?,
+        branch: r.get(1)?,
+        epic: r.get(2)?,
+        mode: r.get(3)?,
+        bus: r.get(4)?,
+        status: r.get(5)?,
+        reason: r.get(6)?,
+        iterations: r.get(7)?,
+        started_at: r.get(8)?,
+        finished_at: r.get(9)?,
+    })
+}
+
+pub fn run_row(conn: &Connection, task: &str) -> Result<Option<RunRow>> {
+    let sql = format!("SELECT {RUN_COLUMNS} FROM loop_runs WHERE task_id = ?1");
+    Ok(conn.query_row(&sql, [task], run_from).optional()?)
+}
+
+pub fn list_runs(conn: &Connection) -> Result<Vec<RunRow>> {
+    let sql = format!("SELECT {RUN_COLUMNS} FROM loop_runs ORDER BY started_at DESC");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], run_from)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// One recorded event of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRow {
+    pub id: i64,
+    pub iteration: u32,
+    pub kind: String,
+    pub data: Value,
+    pub at: String,
+}
+
+/// Events of a run after event id `after`, oldest first.
+pub fn run_events(conn: &Connection, task: &str, after: i64) -> Result<Vec<EventRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, iteration, kind, data, at FROM loop_events WHERE task_id = ?1 AND id > ?2 ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map(params![task, after], |r| {
+            let data: String = r.get(3)?;
+            Ok(EventRow {
+                id: r.get(0)?,
+                iteration: r.get(1)?,
+                kind: r.get(2)?,
+                data: serde_json::from_str(&data).unwrap_or(Value::Null),
+                at: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}

@@ -1,0 +1,87 @@
+//! A run's settings, checked before anything starts: mode, thresholds, iteration limit and the
+//! team, every agent of which must exist with the right role.
+
+use crate::agents::{AgentProfile, Mode, Role};
+use crate::config::Config;
+use crate::error::UserError;
+use anyhow::Result;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub mode: Mode,
+    pub gate: f64,
+    pub consensus: f64,
+    pub max_iterations: u32,
+    pub phase_timeout: Duration,
+    pub implementers: Vec<(String, AgentProfile)>,
+    pub validators: Vec<(String, AgentProfile)>,
+    pub product_owner: (String, AgentProfile),
+}
+
+/// Seconds an agent may run when its profile sets no timeout.
+pub const DEFAULT_AGENT_TIMEOUT: f64 = 300.0;
+const DEFAULT_PHASE_TIMEOUT: f64 = 900.0;
+
+impl Settings {
+    pub fn resolve(config: &Config, mode: Option<Mode>, max_iterations: Option<u32>) -> Result<Settings> {
+        let l = &config.work_loop;
+        let mode = mode.unwrap_or(l.mode);
+        let (gate, consensus, max) = mode.defaults();
+        let gate = l.gate_threshold.unwrap_or(gate);
+        let consensus = l.consensus_threshold.unwrap_or(consensus);
+        for (name, t) in [("gate_threshold", gate), ("consensus_threshold", consensus)] {
+            if !(0.0..=1.0).contains(&t) {
+                return Err(UserError::usage(format!("loop.{name} must be between 0 and 1, not {t}")).into());
+            }
+        }
+        let max_iterations = max_iterations.or(l.max_iterations).unwrap_or(max);
+        if max_iterations == 0 {
+            return Err(UserError::usage("--max-iterations must be at least 1").into());
+        }
+        let phase_timeout = Duration::try_from_secs_f64(l.phase_timeout.unwrap_or(DEFAULT_PHASE_TIMEOUT))
+            .map_err(|_| UserError::usage("loop.phase_timeout must be a positive number of seconds"))?;
+        let team = |ids: &[String], role: Role| -> Result<Vec<(String, AgentProfile)>> {
+            ids.iter().map(|id| profile(config, id, role)).collect()
+        };
+        let implementers = team(&l.implementers, Role::Implementer)?;
+        let validators = team(&l.validators, Role::Validator)?;
+        let po = l.product_owner.as_deref().ok_or_else(|| {
+            UserError::usage("the loop has no product owner").hint("set loop.product_owner in cfn.toml")
+        })?;
+        if implementers.is_empty() || validators.is_empty() {
+            return Err(UserError::usage("the loop needs at least one implementer and one validator")
+                .hint("set loop.implementers and loop.validators in cfn.toml (see docs/loop.md)")
+                .into());
+        }
+        let product_owner = profile(config, po, Role::ProductOwner)?;
+        Ok(Settings {
+            mode,
+            gate,
+            consensus,
+            max_iterations,
+            phase_timeout,
+            implementers,
+            validators,
+            product_owner,
+        })
+    }
+}
+
+fn profile(config: &Config, id: &str, role: Role) -> Result<(String, AgentProfile)> {
+    let p = config.agents.get(id).ok_or_else(|| {
+        UserError::usage(format!("agent {id} is not defined")).hint(format!("add [agents.{id}] to cfn.toml"))
+    })?;
+    if p.role != role {
+        return Err(UserError::usage(format!(
+            "agent {id} is a {}, not a {}",
+            p.role.as_str(),
+            role.as_str()
+        ))
+        .into());
+    }
+    if p.command.as_ref().is_none_or(|c| c.is_empty()) && p.image.is_none() {
+        return Err(UserError::usage(format!("agent {id} has neither command nor image")).into());
+    }
+    Ok((id.to_string(), p.clone()))
+}
