@@ -1,9 +1,63 @@
+//! `cfn doctor`: what is wrong with this set-up, and how to fix it.
 use crate::context::Context;
+use crate::doctor::{self, Check, Status};
+use crate::error::{exit, SilentExit};
 use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Repair what is safe to repair, then check again (volumes are deleted only when
+    /// confirmed on a terminal; other programs are never stopped).
+    #[arg(long)]
+    fix: bool,
+    /// Print the checks as a JSON array of {name, status, message, hint}.
+    #[arg(long)]
+    json: bool,
+}
 
-pub fn run(_ctx: &Context, _args: Args) -> Result<()> {
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let mut checks = doctor::diagnose(ctx)?;
+    if args.fix {
+        let mut ask = |question: &str| -> Result<bool> {
+            Ok(dialoguer::Confirm::new().with_prompt(question).default(false).interact()?)
+        };
+        let confirm: Option<doctor::Confirm> = if ctx.interactive() { Some(&mut ask) } else { None };
+        let repairs = doctor::fix(ctx, confirm)?;
+        for r in &repairs {
+            if r.done {
+                ctx.say(format!("fixed: {}", r.message));
+            } else {
+                ctx.warn(r.message.clone());
+            }
+        }
+        if repairs.is_empty() {
+            ctx.say("nothing to fix");
+        }
+        checks = doctor::diagnose(ctx)?;
+    }
+    if args.json {
+        crate::output::json(&checks)?;
+    } else {
+        print(&checks);
+        ctx.say(doctor::summary(&checks));
+    }
+    if doctor::any_failed(&checks) {
+        return Err(SilentExit(exit::FAILURE).into());
+    }
     Ok(())
+}
+
+fn print(checks: &[Check]) {
+    let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
+    for c in checks {
+        let status = match c.status {
+            Status::Ok => "ok  ",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+        };
+        println!("{status}  {:<width$}  {}", c.name, c.message);
+        if let Some(hint) = &c.hint {
+            println!("      {:<width$}  hint: {hint}", "");
+        }
+    }
 }

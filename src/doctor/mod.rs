@@ -1,1 +1,122 @@
-//! `cfn doctor`: what is wrong with this set-up, and how to fix it.
+//! `cfn doctor`: what is wrong with this set-up, and how to fix it (DESIGN §10).
+//!
+//! [`diagnose`] looks once at everything a repository's environments depend on — the state
+//! database, `git worktree list`, the directories, the Docker engine, the host's listening
+//! sockets, each branch's Redis and database, the hooks, the configuration and the rendered
+//! files — and turns what it sees into [`Check`]s: a name, ok / warn / fail, a one-line message
+//! naming its subject and a one-line hint. It changes nothing.
+//!
+//! [`fix`] repairs only what is safe to repair (stale registry rows and their leases, rendered
+//! files, hooks, unregistered worktrees, orphaned containers and networks) and deletes data
+//! (orphaned volumes) only when a person says yes. It never stops a process it did not start:
+//! a port held by another program is reported with its PID and command, never killed.
+//!
+//! Severity: `fail` means something cfn relies on is broken now (a registered worktree is
+//! gone, a port is taken, a Redis evicts keys, an applied migration was edited, the engine is
+//! unreachable while the project has a stack); `warn` means something is untidy or will bite
+//! later (hooks missing, orphans, pending migrations, compose files that defeat isolation).
+
+mod docker;
+mod fix;
+mod hooks;
+mod isolation;
+mod listeners;
+mod migrations;
+mod orphans;
+mod ports;
+mod redis;
+mod registry;
+mod rendered;
+mod scratch;
+mod snapshot;
+mod survey;
+
+pub use fix::{fix, Confirm, Repair};
+
+use crate::context::Context;
+use anyhow::Result;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+        }
+    }
+}
+
+/// One result of the diagnosis.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// What was checked: `registry`, `docker`, `ports`, `redis`, …
+    pub name: &'static str,
+    pub status: Status,
+    /// One lower-case line naming its subject.
+    pub message: String,
+    /// One line saying what to do; `None` when there is nothing to do.
+    pub hint: Option<String>,
+}
+
+impl Check {
+    pub fn ok(name: &'static str, message: impl Into<String>) -> Check {
+        Check { name, status: Status::Ok, message: message.into(), hint: None }
+    }
+
+    pub fn warn(name: &'static str, message: impl Into<String>, hint: impl Into<String>) -> Check {
+        Check { name, status: Status::Warn, message: message.into(), hint: Some(hint.into()) }
+    }
+
+    pub fn fail(name: &'static str, message: impl Into<String>, hint: impl Into<String>) -> Check {
+        Check { name, status: Status::Fail, message: message.into(), hint: Some(hint.into()) }
+    }
+}
+
+/// Every check of the repository containing `ctx.cwd`, in a fixed order.
+pub fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
+    let survey = survey::Survey::take(ctx)?;
+    let mut checks = survey.config_checks.clone();
+    let Some(ws) = &survey.workspace else {
+        // Without a valid configuration only the machine-wide checks make sense.
+        checks.extend(docker::checks(&survey));
+        checks.extend(hooks::checks(&survey.checkout.main_root));
+        return Ok(checks);
+    };
+    checks.extend(registry::checks(&survey, ws)?);
+    checks.extend(docker::checks(&survey));
+    checks.extend(ports::checks(&survey, ws));
+    checks.extend(orphans::checks(&survey, ws)?);
+    checks.extend(redis::checks(&survey, ws));
+    checks.extend(migrations::checks(&survey, ws));
+    checks.extend(hooks::checks(ws.main_root()));
+    checks.extend(rendered::checks(&survey, ws));
+    checks.extend(isolation::checks(&survey));
+    Ok(checks)
+}
+
+/// Whether any check failed (the command then exits 1).
+pub fn any_failed(checks: &[Check]) -> bool {
+    checks.iter().any(|c| c.status == Status::Fail)
+}
+
+/// `2 failed, 1 warning, 9 ok`.
+pub fn summary(checks: &[Check]) -> String {
+    let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
+    let warnings = count(Status::Warn);
+    format!(
+        "{} failed, {} warning{}, {} ok",
+        count(Status::Fail),
+        warnings,
+        if warnings == 1 { "" } else { "s" },
+        count(Status::Ok)
+    )
+}

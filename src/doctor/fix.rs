@@ -1,0 +1,224 @@
+//! `doctor --fix`: repairs what is safe to repair, in an order where each step sees the result
+//! of the one before: stale registry rows and their leases are pruned first (so a gone
+//! worktree's still-running stack then shows up as orphaned), unregistered worktrees are
+//! registered, rendered files are written again where stale, hooks installed, and orphaned
+//! containers and networks removed by their labels with their volumes kept.
+//!
+//! Volumes hold data: they are deleted only when `confirm` (a prompt on a terminal) says yes;
+//! without it they are only reported. Processes are never touched.
+
+use super::orphans::{self, Orphans};
+use super::registry::same_path;
+use super::snapshot::{self, Snapshot};
+use super::{hooks, scratch};
+use crate::config::Config;
+use crate::context::Context;
+use crate::engine::Engine;
+use crate::git;
+use crate::state::WorktreeRow;
+use crate::workspace::Workspace;
+use crate::worktrees;
+use anyhow::{Context as _, Result};
+use bollard::query_parameters::RemoveContainerOptionsBuilder;
+use std::collections::BTreeMap;
+
+/// Asks a yes/no question; `Ok(true)` means go ahead.
+pub type Confirm<'a> = &'a mut dyn FnMut(&str) -> Result<bool>;
+
+/// One thing `fix` did, or tried and could not do.
+#[derive(Debug, Clone)]
+pub struct Repair {
+    pub done: bool,
+    pub message: String,
+}
+
+impl Repair {
+    fn done(message: impl Into<String>) -> Repair {
+        Repair { done: true, message: message.into() }
+    }
+
+    fn failed(message: impl Into<String>, e: &anyhow::Error) -> Repair {
+        Repair { done: false, message: format!("{}: {e:#}", message.into()) }
+    }
+}
+
+pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
+    let checkout = git::discover(&ctx.cwd)?;
+    let mut out = Vec::new();
+    if let Ok(config) = Config::load(&checkout.main_root) {
+        let mut ws = Workspace::with_config(ctx, checkout.clone(), config)?;
+        prune(&ws, &mut out);
+        adopt(ctx, &mut ws, &mut out)?;
+        render(&ws, &mut out)?;
+        remove_orphans(&ws, confirm, &mut out)?;
+    }
+    if hooks::need_install(&checkout.main_root) {
+        let installed = std::env::current_exe()
+            .context("cannot find cfn's own path")
+            .and_then(|exe| crate::hooks::install(&checkout.main_root, &exe));
+        match installed {
+            Ok(_) => out.push(Repair::done("installed the git hooks")),
+            Err(e) => out.push(Repair::failed("could not install the git hooks", &e)),
+        }
+    }
+    Ok(out)
+}
+
+fn prune(ws: &Workspace, out: &mut Vec<Repair>) {
+    match worktrees::prune(ws.state.conn(), Some(ws.repo.id)) {
+        Ok(pruned) => out.extend(pruned.iter().map(|p| {
+            let what =
+                p.branch.as_deref().map(|b| format!("worktree {b}")).unwrap_or("the repository".into());
+            let ports: Vec<String> = p.released_ports.iter().map(u16::to_string).collect();
+            let released = if ports.is_empty() {
+                String::new()
+            } else {
+                format!(", released ports {}", ports.join(", "))
+            };
+            Repair::done(format!("forgot {what} ({}){released}", p.reason))
+        })),
+        Err(e) => out.push(Repair::failed("could not prune the registry", &e)),
+    }
+}
+
+/// Registers linked worktrees git knows and cfn does not (what the post-checkout hook does).
+fn adopt(ctx: &Context, ws: &mut Workspace, out: &mut Vec<Repair>) -> Result<()> {
+    let Ok(list) = git::list_worktrees(ws.main_root()) else { return Ok(()) };
+    let rows = WorktreeRow::list(ws.state.conn(), ws.repo.id)?;
+    for wt in list.iter().skip(1).filter(|w| !w.bare && w.branch.is_some() && w.path.is_dir()) {
+        if rows.iter().any(|r| same_path(&r.path, &wt.path)) {
+            continue;
+        }
+        let adopted = git::discover(&wt.path).and_then(|checkout| worktrees::adopt(ctx, ws, &checkout));
+        match adopted {
+            Ok(Some(env)) => out.push(Repair::done(format!(
+                "registered worktree {} at {} (slot {})",
+                env.branch,
+                env.path.display(),
+                env.slot
+            ))),
+            Ok(None) => {}
+            Err(e) => out.push(Repair::failed(format!("could not register {}", wt.path.display()), &e)),
+        }
+    }
+    Ok(())
+}
+
+/// Writes the rendered files again of every checkout whose files are missing or stale.
+fn render(ws: &Workspace, out: &mut Vec<Repair>) -> Result<()> {
+    for env in ws.all_envs()?.iter().filter(|e| e.path.is_dir()) {
+        let Ok(stale) = scratch::stale_files(ws, env) else { continue };
+        if stale.is_empty() {
+            continue;
+        }
+        match crate::stack_files::render(ws, env) {
+            Ok(_) => out.push(Repair::done(format!("rendered {} of {} again", stale.join(", "), env.branch))),
+            Err(e) => out.push(Repair::failed(format!("could not render the files of {}", env.branch), &e)),
+        }
+    }
+    Ok(())
+}
+
+fn remove_orphans(ws: &Workspace, confirm: Option<Confirm>, out: &mut Vec<Repair>) -> Result<()> {
+    // No engine: nothing of it to repair (the diagnosis reports that).
+    let Ok(snapshot) = snapshot::take(&[]) else { return Ok(()) };
+    let found = orphans::find(ws.state.conn(), ws, &snapshot)?;
+    let volumes = volumes_to_delete(&found, confirm, out)?;
+    let done = crate::runtime::block_on(async {
+        let engine = Engine::connect().await?;
+        Ok::<_, anyhow::Error>(remove(&engine, &snapshot, &found, &volumes, &ws.repo.project).await)
+    })??;
+    out.extend(done);
+    Ok(())
+}
+
+/// The orphaned volumes a person agreed to delete, by project; the rest are reported as kept.
+fn volumes_to_delete(
+    found: &Orphans,
+    mut confirm: Option<Confirm>,
+    out: &mut Vec<Repair>,
+) -> Result<BTreeMap<String, Vec<String>>> {
+    let mut by_project: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for v in &found.volumes {
+        by_project.entry(v.project.clone()).or_default().push(v.name.clone());
+    }
+    let mut agreed = BTreeMap::new();
+    for (project, names) in by_project {
+        let question = format!(
+            "Delete the volumes of orphaned project {project} ({}), with all their data?",
+            names.join(", ")
+        );
+        let yes = match confirm.as_mut() {
+            Some(ask) => ask(&question)?,
+            None => false,
+        };
+        if yes {
+            agreed.insert(project, names);
+        } else {
+            let why = if confirm.is_some() { "as you chose" } else { "no terminal to ask on" };
+            out.push(Repair {
+                done: false,
+                message: format!("kept the volumes of {project} ({why}): {}", names.join(", ")),
+            });
+        }
+    }
+    Ok(agreed)
+}
+
+async fn remove(
+    engine: &Engine,
+    snapshot: &Snapshot,
+    found: &Orphans,
+    volumes: &BTreeMap<String, Vec<String>>,
+    ours: &str,
+) -> Vec<Repair> {
+    let mut out = Vec::new();
+    for project in found.projects() {
+        // A project that also holds containers without this repository's label is not
+        // provably ours as a whole: only our labelled containers go.
+        let foreign = snapshot
+            .containers
+            .iter()
+            .any(|c| c.project() == Some(project.as_str()) && c.cfn_project() != Some(ours));
+        if foreign {
+            for c in found.containers.iter().filter(|c| c.project() == Some(project.as_str())) {
+                out.push(remove_container(engine, &c.id, &c.name).await);
+            }
+            continue;
+        }
+        match engine.teardown(&project, false).await {
+            Ok(t) => out.push(Repair::done(format!(
+                "removed orphaned project {project}: {} container{}, {} network{} (volumes kept)",
+                t.containers.len(),
+                super::docker::plural(t.containers.len()),
+                t.networks.len(),
+                super::docker::plural(t.networks.len())
+            ))),
+            Err(e) => out.push(Repair::failed(format!("could not remove orphaned project {project}"), &e)),
+        }
+    }
+    for c in found.containers.iter().filter(|c| c.project().is_none()) {
+        out.push(remove_container(engine, &c.id, &c.name).await);
+    }
+    for (project, names) in volumes {
+        for name in names {
+            let removed =
+                engine.docker.remove_volume(name, None::<bollard::query_parameters::RemoveVolumeOptions>);
+            match removed.await {
+                Ok(()) => {
+                    out.push(Repair::done(format!("deleted volume {name} of orphaned project {project}")))
+                }
+                Err(e) => out.push(Repair::failed(format!("could not delete volume {name}"), &e.into())),
+            }
+        }
+    }
+    out
+}
+
+async fn remove_container(engine: &Engine, id: &str, name: &str) -> Repair {
+    let options = RemoveContainerOptionsBuilder::default().force(true).build();
+    match engine.docker.remove_container(id, Some(options)).await {
+        Ok(()) => Repair::done(format!("removed orphaned container {name}")),
+        Err(e) => Repair::failed(format!("could not remove container {name}"), &e.into()),
+    }
+}

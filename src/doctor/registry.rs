@@ -1,0 +1,129 @@
+//! git and the worktree registry agree: every registered worktree's directory exists, git knows
+//! it and has its branch checked out there; every linked worktree git knows is registered; and a
+//! worktree whose directory is gone has no stack left running.
+
+use super::docker::plural;
+use super::survey::Survey;
+use super::Check;
+use crate::git::GitWorktree;
+use crate::state::{WorktreeRow, WorktreeState};
+use crate::workspace::Workspace;
+use anyhow::Result;
+use std::path::Path;
+
+/// A row left in `creating` this long is an add that died (as `worktree prune` decides).
+const STALE_CREATING_SECS: i64 = 600;
+
+const PRUNE: &str = "`cfn doctor --fix` (or `cfn worktree prune`) forgets it and releases its ports";
+
+pub fn checks(survey: &Survey, ws: &Workspace) -> Result<Vec<Check>> {
+    let git = match &survey.git_worktrees {
+        Ok(list) => list,
+        Err(e) => {
+            let message = format!("cannot list git's worktrees: {e}");
+            return Ok(vec![Check::fail("registry", message, "check that `git worktree list` works here")]);
+        }
+    };
+    let mut out = Vec::new();
+    for row in &survey.rows {
+        if let Some(check) = row_check(survey, ws, row, git)? {
+            out.push(check);
+        }
+    }
+    for wt in git.iter().skip(1).filter(|w| !w.bare) {
+        if !survey.rows.iter().any(|r| same_path(&r.path, &wt.path)) {
+            out.push(unregistered(wt));
+        }
+    }
+    if out.is_empty() {
+        let n = survey.rows.len();
+        out.push(Check::ok(
+            "registry",
+            format!("{n} registered worktree{}, in agreement with git and the directories", plural(n)),
+        ));
+    }
+    Ok(out)
+}
+
+fn row_check(
+    survey: &Survey,
+    ws: &Workspace,
+    row: &WorktreeRow,
+    git: &[GitWorktree],
+) -> Result<Option<Check>> {
+    let name = format!("worktree {}", row.branch);
+    if row.state == WorktreeState::Creating {
+        if age_secs(ws, row.id)? < STALE_CREATING_SECS {
+            return Ok(None);
+        }
+        let message = format!("{name}: its creation did not finish");
+        return Ok(Some(Check::fail("registry", message, PRUNE)));
+    }
+    if !row.path.is_dir() {
+        let running = running_containers(survey, &row.project);
+        let stack = if running > 0 {
+            format!("; its stack still runs ({running} container{})", plural(running))
+        } else {
+            String::new()
+        };
+        let message = format!("{name}: directory {} is gone{stack}", row.path.display());
+        let hint = if running > 0 {
+            "`cfn doctor --fix` forgets it, releases its ports and removes its containers (volumes kept)"
+        } else {
+            PRUNE
+        };
+        return Ok(Some(Check::fail("registry", message, hint)));
+    }
+    let Some(known) = git.iter().find(|w| same_path(&w.path, &row.path)) else {
+        let message = format!("{name}: git no longer knows the worktree at {}", row.path.display());
+        return Ok(Some(Check::fail("registry", message, PRUNE)));
+    };
+    if known.branch.as_deref() != Some(row.branch.as_str()) {
+        let now = known.branch.as_deref().unwrap_or("a detached HEAD");
+        let message = format!("{name}: {} has {now} checked out instead", row.path.display());
+        let hint = format!("check out {} there again, or `cfn worktree remove {}`", row.branch, row.branch);
+        return Ok(Some(Check::warn("registry", message, hint)));
+    }
+    Ok(None)
+}
+
+fn unregistered(wt: &GitWorktree) -> Check {
+    let path = wt.path.display();
+    if wt.prunable || !wt.path.is_dir() {
+        return Check::warn(
+            "registry",
+            format!("git worktree {path} is gone but git still lists it"),
+            "`cfn doctor --fix` (or `git worktree prune`) forgets it",
+        );
+    }
+    match &wt.branch {
+        Some(branch) => Check::warn(
+            "registry",
+            format!("git worktree {path} (branch {branch}) is not registered with cfn"),
+            "`cfn doctor --fix` registers it: leases its ports and renders its files",
+        ),
+        None => Check::warn(
+            "registry",
+            format!("git worktree {path} has a detached HEAD and is not registered with cfn"),
+            "check out a branch there, then run `cfn doctor --fix` to register it",
+        ),
+    }
+}
+
+fn running_containers(survey: &Survey, project: &str) -> usize {
+    let Ok(snapshot) = &survey.engine else { return 0 };
+    snapshot.containers.iter().filter(|c| c.running && c.project() == Some(project)).count()
+}
+
+fn age_secs(ws: &Workspace, id: i64) -> Result<i64> {
+    Ok(ws.state.conn().query_row(
+        "SELECT CAST(strftime('%s', 'now') AS INTEGER) - CAST(strftime('%s', created_at) AS INTEGER)
+           FROM worktrees WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn same_path(a: &Path, b: &Path) -> bool {
+    a == b || std::fs::canonicalize(a).ok().is_some_and(|ca| std::fs::canonicalize(b).ok() == Some(ca))
+}

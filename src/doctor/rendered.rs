@@ -1,0 +1,61 @@
+//! The configuration's templates render for every branch (the env file, the compose override,
+//! the health checks and the migrations URL), and each branch's rendered files under `.cfn/`
+//! are there and current. A template that does not render fails; a missing or stale file warns,
+//! since every command that runs compose writes the files again anyway.
+
+use super::docker::plural;
+use super::scratch;
+use super::survey::{Problem, Survey};
+use super::Check;
+use crate::config::MigrationTarget;
+use crate::workspace::{BranchEnv, Workspace};
+
+pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
+    let mut templates = Vec::new();
+    let mut rendered = Vec::new();
+    let envs: Vec<&BranchEnv> = survey.envs.iter().filter(|e| e.path.is_dir()).collect();
+    for env in &envs {
+        if let Err(e) = other_templates(ws, env) {
+            templates.push(broken(env, &e));
+        }
+        match scratch::stale_files(ws, env) {
+            Ok(stale) if stale.is_empty() => {}
+            Ok(stale) => rendered.push(Check::warn(
+                "rendered",
+                format!("rendered files of {} are missing or out of date: {}", env.branch, stale.join(", ")),
+                "`cfn doctor --fix` renders them again (so does every `cfn up`)",
+            )),
+            Err(e) => templates.push(broken(env, &e)),
+        }
+    }
+    let n = envs.len();
+    if templates.is_empty() {
+        templates.push(Check::ok("templates", format!("templates render for {n} checkout{}", plural(n))));
+    }
+    if rendered.is_empty() && !templates.iter().any(|c| c.status == super::Status::Fail) {
+        rendered
+            .push(Check::ok("rendered", format!("rendered files of {n} checkout{} are current", plural(n))));
+    }
+    templates.extend(rendered);
+    templates
+}
+
+/// The templated values of cfn.toml: health checks, and the PostgreSQL migrations URL.
+fn other_templates(ws: &Workspace, env: &BranchEnv) -> anyhow::Result<()> {
+    crate::branch_health::checks(ws, env)?;
+    if ws.config.migrations.target == MigrationTarget::Postgres {
+        let template = ws.config.migrations.url.as_deref().unwrap_or_default();
+        let vars = crate::stack_files::template_vars(ws, env)?;
+        crate::stack_files::renderer(ws).render_str("migrations.url", template, &vars)?;
+    }
+    Ok(())
+}
+
+fn broken(env: &BranchEnv, e: &anyhow::Error) -> Check {
+    let p = Problem::from_error(e);
+    Check::fail(
+        "templates",
+        format!("{}: {}", env.branch, p.message),
+        p.hint.unwrap_or_else(|| "fix the template or the value in cfn.toml".into()),
+    )
+}

@@ -1,0 +1,133 @@
+//! One look at the Docker engine: its version, every container with its labels and published
+//! ports, the compose networks and volumes, and which of the stacks' images are present.
+//!
+//! Everything is read in one runtime and turned into plain data, so the checks that judge it
+//! never talk to the engine themselves.
+
+use crate::engine::{Engine, PROJECT_LABEL};
+use anyhow::Result;
+use bollard::models::{ContainerSummaryStateEnum, PortSummaryTypeEnum};
+use bollard::query_parameters::{
+    ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
+};
+use std::collections::{HashMap, HashSet};
+
+/// The label cfn's override puts on every service of a repository's stacks.
+pub const CFN_PROJECT_LABEL: &str = "dev.cfn.project";
+
+pub struct Snapshot {
+    /// `docker engine 20.10.24 (api 1.41)`.
+    pub version: String,
+    pub containers: Vec<Container>,
+    pub networks: Vec<Resource>,
+    pub volumes: Vec<Resource>,
+    /// The wanted images the engine has.
+    pub present_images: HashSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Container {
+    pub id: String,
+    pub name: String,
+    pub labels: HashMap<String, String>,
+    pub running: bool,
+    pub published: Vec<Published>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub port: u16,
+    /// `tcp`, `udp` or `sctp`.
+    pub protocol: String,
+}
+
+/// A network or volume carrying a compose project label.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub name: String,
+    pub project: String,
+}
+
+impl Container {
+    /// The compose project it belongs to.
+    pub fn project(&self) -> Option<&str> {
+        self.labels.get(PROJECT_LABEL).map(String::as_str)
+    }
+
+    /// The cfn repository project its override labelled it with.
+    pub fn cfn_project(&self) -> Option<&str> {
+        self.labels.get(CFN_PROJECT_LABEL).map(String::as_str)
+    }
+}
+
+/// Connects and reads everything; an unreachable engine is the error.
+pub fn take(images: &[String]) -> Result<Snapshot> {
+    crate::runtime::block_on(async {
+        let engine = Engine::connect().await?;
+        read(&engine, images).await
+    })?
+}
+
+async fn read(engine: &Engine, images: &[String]) -> Result<Snapshot> {
+    let docker = &engine.docker;
+    let v = docker.version().await?;
+    let version = format!(
+        "docker engine {} (api {})",
+        v.version.unwrap_or_else(|| "unknown".into()),
+        v.api_version.unwrap_or_else(|| "unknown".into())
+    );
+    let list =
+        docker.list_containers(Some(ListContainersOptionsBuilder::default().all(true).build())).await?;
+    let containers = list
+        .into_iter()
+        .map(|c| Container {
+            id: c.id.unwrap_or_default(),
+            name: c
+                .names
+                .and_then(|n| n.first().cloned())
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_string(),
+            labels: c.labels.unwrap_or_default(),
+            running: c.state == Some(ContainerSummaryStateEnum::RUNNING),
+            published: c
+                .ports
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|p| {
+                    let protocol = match p.typ {
+                        Some(PortSummaryTypeEnum::UDP) => "udp",
+                        Some(PortSummaryTypeEnum::SCTP) => "sctp",
+                        _ => "tcp",
+                    };
+                    Some(Published { port: p.public_port?, protocol: protocol.into() })
+                })
+                .collect(),
+        })
+        .collect();
+    let filters = HashMap::from([("label", vec![PROJECT_LABEL.to_string()])]);
+    let networks = docker
+        .list_networks(Some(ListNetworksOptionsBuilder::default().filters(&filters).build()))
+        .await?
+        .into_iter()
+        .filter_map(|n| {
+            let project = n.labels?.get(PROJECT_LABEL)?.clone();
+            Some(Resource { name: n.name?, project })
+        })
+        .collect();
+    let volumes = docker
+        .list_volumes(Some(ListVolumesOptionsBuilder::default().filters(&filters).build()))
+        .await?
+        .volumes
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|v| Some(Resource { project: v.labels.get(PROJECT_LABEL)?.clone(), name: v.name }))
+        .collect();
+    let mut present_images = HashSet::new();
+    for image in images {
+        if docker.inspect_image(image).await.is_ok() {
+            present_images.insert(image.clone());
+        }
+    }
+    Ok(Snapshot { version, containers, networks, volumes, present_images })
+}

@@ -1,0 +1,171 @@
+//! Everything the checks look at, gathered once: the checkout, the configuration, the registry,
+//! git's worktree list, the compose files, the compose program and one look at the engine.
+//!
+//! Gathering first and judging afterwards keeps each check a pure function of what was seen,
+//! and asks the engine for its containers, networks and volumes once instead of once a check.
+
+use super::snapshot::{self, Snapshot};
+use super::Check;
+use crate::compose::runner::{self, ComposeTool};
+use crate::compose::{self, ComposeFile};
+use crate::config::Config;
+use crate::context::Context;
+use crate::error::UserError;
+use crate::git::{self, Checkout, GitWorktree};
+use crate::state::WorktreeRow;
+use crate::workspace::{BranchEnv, Workspace};
+use anyhow::Result;
+use indexmap::IndexMap;
+
+pub struct Survey {
+    pub checkout: Checkout,
+    /// The verdict on cfn.toml and the compose files it names.
+    pub config_checks: Vec<Check>,
+    /// `None` when cfn.toml cannot be read; most checks are then skipped.
+    pub workspace: Option<Workspace>,
+    /// The repository's registered worktrees, with their state.
+    pub rows: Vec<WorktreeRow>,
+    /// The main checkout first, then every registered worktree (directory there or not).
+    pub envs: Vec<BranchEnv>,
+    pub git_worktrees: Result<Vec<GitWorktree>, String>,
+    /// The main checkout's compose files, when they load.
+    pub compose_files: Vec<ComposeFile>,
+    /// Image → the services that run it (services with `build:` are left out: compose makes
+    /// their image itself).
+    pub images: IndexMap<String, Vec<String>>,
+    pub engine: Result<Snapshot, Problem>,
+    pub compose_tool: Result<ComposeTool, Problem>,
+}
+
+/// An error as a check reports it: its message and, if it has one, its hint.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    pub fn from_error(e: &anyhow::Error) -> Problem {
+        let user = e.chain().find_map(|c| c.downcast_ref::<UserError>());
+        match user {
+            Some(u) => Problem { message: u.message.clone(), hint: u.hint.clone() },
+            None => Problem { message: format!("{e:#}"), hint: None },
+        }
+    }
+}
+
+impl Survey {
+    pub fn take(ctx: &Context) -> Result<Survey> {
+        let checkout = git::discover(&ctx.cwd)?;
+        let mut config_checks = Vec::new();
+        let (workspace, compose_files) = match Config::load(&checkout.main_root) {
+            Ok(config) => {
+                let ws = Workspace::with_config(ctx, checkout.clone(), config)?;
+                let files = match crate::stack_files::load_compose_files(&ws, ws.main_root()) {
+                    Ok(files) => files,
+                    Err(e) => {
+                        let p = Problem::from_error(&e);
+                        let hint =
+                            p.hint.unwrap_or_else(|| "fix the compose file, then run cfn again".into());
+                        config_checks.push(Check::fail("config", p.message, hint));
+                        Vec::new()
+                    }
+                };
+                if config_checks.is_empty() {
+                    config_checks.push(Check::ok("config", describe_config(&ws.config)));
+                }
+                (Some(ws), files)
+            }
+            Err(e) => {
+                let p = Problem::from_error(&e);
+                let hint = p.hint.unwrap_or_else(|| "see docs/configuration.md".into());
+                config_checks.push(Check::fail("config", p.message, hint));
+                (None, Vec::new())
+            }
+        };
+        let (rows, envs) = match &workspace {
+            Some(ws) => {
+                let rows = WorktreeRow::list(ws.state.conn(), ws.repo.id)?;
+                let mut envs = vec![ws.main_env()];
+                envs.extend(rows.iter().cloned().map(|r| ws.env_from_row(r)));
+                (rows, envs)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        let git_worktrees = git::list_worktrees(&checkout.main_root).map_err(|e| format!("{e:#}"));
+        let images = match &workspace {
+            Some(ws) => images_of(ws, &envs, &compose_files),
+            None => IndexMap::new(),
+        };
+        let wanted: Vec<String> = images.keys().cloned().collect();
+        let engine = snapshot::take(&wanted).map_err(|e| Problem::from_error(&e));
+        let compose_tool = runner::detect().map_err(|e| Problem::from_error(&e));
+        Ok(Survey {
+            checkout,
+            config_checks,
+            workspace,
+            rows,
+            envs,
+            git_worktrees,
+            compose_files,
+            images,
+            engine,
+            compose_tool,
+        })
+    }
+
+    /// Whether the project has a stack at all (compose files in cfn.toml): only then is an
+    /// unreachable engine a failure rather than a warning.
+    pub fn has_stack(&self) -> bool {
+        self.workspace.as_ref().is_some_and(|ws| !ws.config.project.compose_files.is_empty())
+    }
+
+    /// Whether any container of `project` is running; `None` when the engine could not be asked.
+    pub fn stack_running(&self, project: &str) -> Option<bool> {
+        let snapshot = self.engine.as_ref().ok()?;
+        Some(snapshot.containers.iter().any(|c| c.running && c.project() == Some(project)))
+    }
+}
+
+fn describe_config(config: &Config) -> String {
+    let keys = config.ports.keys.len();
+    let files = config.project.compose_files.len();
+    format!(
+        "cfn.toml is valid: {keys} port key{}, {files} compose file{}",
+        if keys == 1 { "" } else { "s" },
+        if files == 1 { "" } else { "s" }
+    )
+}
+
+/// The images the stacks of every checkout run, interpolated as compose would (shell
+/// environment, then the checkout's `.env`).
+fn images_of(
+    ws: &Workspace,
+    envs: &[BranchEnv],
+    main_files: &[ComposeFile],
+) -> IndexMap<String, Vec<String>> {
+    let mut images: IndexMap<String, Vec<String>> = IndexMap::new();
+    for env in envs.iter().filter(|e| e.path.is_dir()) {
+        let files = if env.is_main {
+            main_files.to_vec()
+        } else {
+            crate::stack_files::load_compose_files(ws, &env.path).unwrap_or_default()
+        };
+        let dotenv = compose::read_dotenv(&env.path.join(".env"));
+        let lookup = compose::interpolate::shell_then_dotenv(&dotenv);
+        for file in &files {
+            for (service, body) in file.services() {
+                if body.contains_key("build") {
+                    continue;
+                }
+                let Some(raw) = body.get("image").and_then(|v| v.as_str()) else { continue };
+                let Ok(image) = compose::interpolate(raw, &lookup) else { continue };
+                let users = images.entry(image).or_default();
+                if !users.iter().any(|s| s == service) {
+                    users.push(service.to_string());
+                }
+            }
+        }
+    }
+    images
+}
