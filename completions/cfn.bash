@@ -193,6 +193,9 @@ _cfn() {
             cfn__subcmd__help__subcmd__context,store)
                 cmd="cfn__subcmd__help__subcmd__context__subcmd__store"
                 ;;
+            cfn__subcmd__help__subcmd__hooks,approve)
+                cmd="cfn__subcmd__help__subcmd__hooks__subcmd__approve"
+                ;;
             cfn__subcmd__help__subcmd__hooks,install)
                 cmd="cfn__subcmd__help__subcmd__hooks__subcmd__install"
                 ;;
@@ -238,6 +241,9 @@ _cfn() {
             cfn__subcmd__help__subcmd__worktree,remove)
                 cmd="cfn__subcmd__help__subcmd__worktree__subcmd__remove"
                 ;;
+            cfn__subcmd__hooks,approve)
+                cmd="cfn__subcmd__hooks__subcmd__approve"
+                ;;
             cfn__subcmd__hooks,help)
                 cmd="cfn__subcmd__hooks__subcmd__help"
                 ;;
@@ -249,6 +255,9 @@ _cfn() {
                 ;;
             cfn__subcmd__hooks,uninstall)
                 cmd="cfn__subcmd__hooks__subcmd__uninstall"
+                ;;
+            cfn__subcmd__hooks__subcmd__help,approve)
+                cmd="cfn__subcmd__hooks__subcmd__help__subcmd__approve"
                 ;;
             cfn__subcmd__hooks__subcmd__help,help)
                 cmd="cfn__subcmd__hooks__subcmd__help__subcmd__help"
@@ -969,8 +978,22 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help__subcmd__hooks)
-            opts="install uninstall status"
+            opts="install uninstall status approve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__hooks__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1379,7 +1402,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__hooks)
-            opts="-C -q -v -h -V --quiet --verbose --help --version install uninstall status help"
+            opts="-C -q -v -h -V --quiet --verbose --help --version install uninstall status approve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1396,9 +1419,41 @@ _cfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        cfn__subcmd__hooks__subcmd__help)
-            opts="install uninstall status help"
+        cfn__subcmd__hooks__subcmd__approve)
+            opts="-y -C -q -v -h -V --yes --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__hooks__subcmd__help)
+            opts="install uninstall status approve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__hooks__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2209,7 +2264,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__up)
-            opts="-b -C -q -v -h -V --timeout --no-wait --branch --json --quiet --verbose --help --version"
+            opts="-b -y -C -q -v -h -V --timeout --no-wait --branch --yes --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2257,7 +2312,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__worktree__subcmd__add)
-            opts="-C -q -v -h -V --base --path --json --quiet --verbose --help --version"
+            opts="-y -C -q -v -h -V --base --path --yes --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

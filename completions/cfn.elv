@@ -87,6 +87,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --base 'Revision a new branch starts from (default: HEAD)'
             cand --path 'Where to put the worktree (default: project.worktree_dir, `../<project>-<branch>`)'
             cand -C 'Run as if started in DIR'
+            cand -y 'Run the project''s post_create hooks without asking (approves them)'
+            cand --yes 'Run the project''s post_create hooks without asking (approves them)'
             cand --json 'Print the result as JSON'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -201,6 +203,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --branch 'The branch (default: the checkout you are in)'
             cand -C 'Run as if started in DIR'
             cand --no-wait 'Start the stack and return without waiting'
+            cand -y 'Run the project''s post_up hooks without asking (approves them)'
+            cand --yes 'Run the project''s post_up hooks without asking (approves them)'
             cand --json 'Print the endpoints as JSON'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -312,6 +316,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand install 'Install cfn''s git hooks (post-checkout, post-merge), chaining any existing hook'
             cand uninstall 'Remove cfn''s git hooks and restore the hooks they chained'
             cand status 'Show which hooks are installed'
+            cand approve 'Approve the project''s lifecycle hooks from cfn.toml (asks for each on a terminal)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;hooks;install'= {
@@ -350,10 +355,25 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'cfn;hooks;approve'= {
+            cand -C 'Run as if started in DIR'
+            cand -y 'Approve every hook without asking'
+            cand --yes 'Approve every hook without asking'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'cfn;hooks;help'= {
             cand install 'Install cfn''s git hooks (post-checkout, post-merge), chaining any existing hook'
             cand uninstall 'Remove cfn''s git hooks and restore the hooks they chained'
             cand status 'Show which hooks are installed'
+            cand approve 'Approve the project''s lifecycle hooks from cfn.toml (asks for each on a terminal)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;hooks;help;install'= {
@@ -361,6 +381,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;hooks;help;uninstall'= {
         }
         &'cfn;hooks;help;status'= {
+        }
+        &'cfn;hooks;help;approve'= {
         }
         &'cfn;hooks;help;help'= {
         }
@@ -779,12 +801,15 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand install 'Install cfn''s git hooks (post-checkout, post-merge), chaining any existing hook'
             cand uninstall 'Remove cfn''s git hooks and restore the hooks they chained'
             cand status 'Show which hooks are installed'
+            cand approve 'Approve the project''s lifecycle hooks from cfn.toml (asks for each on a terminal)'
         }
         &'cfn;help;hooks;install'= {
         }
         &'cfn;help;hooks;uninstall'= {
         }
         &'cfn;help;hooks;status'= {
+        }
+        &'cfn;help;hooks;approve'= {
         }
         &'cfn;help;hook-run'= {
         }

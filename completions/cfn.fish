@@ -74,6 +74,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_su
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l base -d 'Revision a new branch starts from (default: HEAD)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l path -d 'Where to put the worktree (default: project.worktree_dir, `../<project>-<branch>`)' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -s y -l yes -d 'Run the project\'s post_create hooks without asking (approves them)'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l json -d 'Print the result as JSON'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what happens (repeatable)'
@@ -131,6 +132,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand up" -l timeout -d 'Seconds to wa
 complete -c cfn -n "__fish_cfn_using_subcommand up" -s b -l branch -d 'The branch (default: the checkout you are in)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand up" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand up" -l no-wait -d 'Start the stack and return without waiting'
+complete -c cfn -n "__fish_cfn_using_subcommand up" -s y -l yes -d 'Run the project\'s post_up hooks without asking (approves them)'
 complete -c cfn -n "__fish_cfn_using_subcommand up" -l json -d 'Print the endpoints as JSON'
 complete -c cfn -n "__fish_cfn_using_subcommand up" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand up" -s v -l verbose -d 'Say more about what happens (repeatable)'
@@ -182,15 +184,16 @@ complete -c cfn -n "__fish_cfn_using_subcommand migrate" -s q -l quiet -d 'Print
 complete -c cfn -n "__fish_cfn_using_subcommand migrate" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cfn -n "__fish_cfn_using_subcommand migrate" -s V -l version -d 'Print version'
-complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status help" -s C -d 'Run as if started in DIR' -r -F
-complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status help" -s q -l quiet -d 'Print only results and errors'
-complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status help" -s v -l verbose -d 'Say more about what happens (repeatable)'
-complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status help" -s h -l help -d 'Print help'
-complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status help" -s V -l version -d 'Print version'
-complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status help" -f -a "install" -d 'Install cfn\'s git hooks (post-checkout, post-merge), chaining any existing hook'
-complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status help" -f -a "uninstall" -d 'Remove cfn\'s git hooks and restore the hooks they chained'
-complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status help" -f -a "status" -d 'Show which hooks are installed'
-complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status approve help" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status approve help" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status approve help" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status approve help" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status approve help" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status approve help" -f -a "install" -d 'Install cfn\'s git hooks (post-checkout, post-merge), chaining any existing hook'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status approve help" -f -a "uninstall" -d 'Remove cfn\'s git hooks and restore the hooks they chained'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status approve help" -f -a "status" -d 'Show which hooks are installed'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status approve help" -f -a "approve" -d 'Approve the project\'s lifecycle hooks from cfn.toml (asks for each on a terminal)'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and not __fish_seen_subcommand_from install uninstall status approve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from install" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from install" -l json -d 'Print the result as JSON'
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print only results and errors'
@@ -209,9 +212,17 @@ complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcomman
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from approve" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from approve" -s y -l yes -d 'Approve every hook without asking'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from approve" -l json -d 'Print the result as JSON'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from approve" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from approve" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "install" -d 'Install cfn\'s git hooks (post-checkout, post-merge), chaining any existing hook'
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "uninstall" -d 'Remove cfn\'s git hooks and restore the hooks they chained'
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show which hooks are installed'
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "approve" -d 'Approve the project\'s lifecycle hooks from cfn.toml (asks for each on a terminal)'
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand hook-run" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand hook-run" -s q -l quiet -d 'Print only results and errors'
@@ -428,6 +439,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "install" -d 'Install cfn\'s git hooks (post-checkout, post-merge), chaining any existing hook'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "uninstall" -d 'Remove cfn\'s git hooks and restore the hooks they chained'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "status" -d 'Show which hooks are installed'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "approve" -d 'Approve the project\'s lifecycle hooks from cfn.toml (asks for each on a terminal)'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "store" -d 'Store a value under a key of the task'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "get" -d 'Print a stored value (exit 1 when there is none)'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from signal" -f -a "send" -d 'Send a signal on a channel: every waiter wakes, and later waiters still see it'

@@ -35,6 +35,40 @@ pub struct Config {
     /// Model providers: which environment variables hold each one's credentials.
     #[serde(default)]
     pub providers: IndexMap<String, crate::agents::ProviderConfig>,
+    /// Project lifecycle hooks: argument lists run in the worktree, after approval.
+    #[serde(default)]
+    pub hooks: HooksConfig,
+    /// Git-ignored files copied (or linked) into every new worktree.
+    #[serde(default)]
+    pub copy: CopyConfig,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HooksConfig {
+    #[serde(default)]
+    pub post_create: Vec<Vec<String>>,
+    #[serde(default)]
+    pub pre_remove: Vec<Vec<String>>,
+    #[serde(default)]
+    pub post_up: Vec<Vec<String>>,
+    #[serde(default)]
+    pub pre_down: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CopyConfig {
+    /// Globs of git-ignored files to copy from the main checkout (also read from
+    /// `.worktreeinclude`).
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Globs of git-ignored files or folders to link to the main checkout's instead of copying.
+    #[serde(default)]
+    pub symlink: Vec<String>,
+    /// Rewrite the main checkout's ports to the branch's in copied dotenv files.
+    #[serde(default = "default_true")]
+    pub rewrite_ports: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

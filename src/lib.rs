@@ -18,6 +18,7 @@ pub mod git;
 pub mod health;
 pub mod hooks;
 pub mod init;
+pub mod lifecycle;
 pub mod migrate;
 pub mod names;
 pub mod output;

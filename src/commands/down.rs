@@ -22,6 +22,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if args.volumes {
         super::confirm::volume_deletion(ctx, args.yes, &branch.project)?;
     }
+    crate::lifecycle::run(ctx, &ws, &branch, crate::lifecycle::HookPoint::PreDown, args.yes)?;
     let handle = stack::prepare(&ws, &branch)?;
     stack::down(&branch, &handle, args.volumes)?;
     let kept = if args.volumes { "volumes deleted" } else { "volumes kept" };

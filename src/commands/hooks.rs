@@ -11,6 +11,18 @@ pub enum HooksCommand {
     Uninstall(Json),
     /// Show which hooks are installed.
     Status(Json),
+    /// Approve the project's lifecycle hooks from cfn.toml (asks for each on a terminal).
+    Approve(ApproveArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApproveArgs {
+    /// Approve every hook without asking.
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -21,6 +33,9 @@ pub struct Json {
 }
 
 pub fn run(ctx: &Context, cmd: HooksCommand) -> Result<()> {
+    if let HooksCommand::Approve(a) = cmd {
+        return super::hooks_approve::run(ctx, a.yes, a.json);
+    }
     let checkout = crate::git::discover(&ctx.cwd)?;
     let (states, json) = match cmd {
         HooksCommand::Install(a) => {
@@ -29,6 +44,7 @@ pub fn run(ctx: &Context, cmd: HooksCommand) -> Result<()> {
         }
         HooksCommand::Uninstall(a) => (hooks::uninstall(&checkout.root)?, a.json),
         HooksCommand::Status(a) => (hooks::status(&checkout.root)?, a.json),
+        HooksCommand::Approve(_) => return Ok(()),
     };
     if json {
         return crate::output::json(&states);

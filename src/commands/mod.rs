@@ -12,6 +12,7 @@ mod env;
 mod health;
 mod hook_run;
 mod hooks;
+mod hooks_approve;
 mod init;
 mod lock;
 mod logs;

@@ -17,6 +17,9 @@ pub struct Args {
     /// The branch (default: the checkout you are in).
     #[arg(long, short = 'b')]
     branch: Option<String>,
+    /// Run the project's post_up hooks without asking (approves them).
+    #[arg(long, short = 'y')]
+    yes: bool,
     /// Print the endpoints as JSON.
     #[arg(long)]
     json: bool,
@@ -42,6 +45,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         for r in &results {
             ctx.say(format!("health {}: {}", r.name, r.message));
         }
+        crate::lifecycle::run(ctx, &ws, &branch, crate::lifecycle::HookPoint::PostUp, args.yes)?;
     }
     let endpoints = stack::endpoints(&ws.config, &branch);
     if args.json {

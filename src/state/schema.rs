@@ -10,6 +10,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("0001_state.down.sql", include_str!("../../migrations/0001_state.down.sql")),
     ("0002_loop.up.sql", include_str!("../../migrations/0002_loop.up.sql")),
     ("0002_loop.down.sql", include_str!("../../migrations/0002_loop.down.sql")),
+    ("0003_hook_approvals.up.sql", include_str!("../../migrations/0003_hook_approvals.up.sql")),
+    ("0003_hook_approvals.down.sql", include_str!("../../migrations/0003_hook_approvals.down.sql")),
 ];
 
 /// Applies what is pending. The common case, nothing pending, costs one read and takes no lock.

@@ -94,8 +94,18 @@ fn create(
     }
     let row = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)?
         .ok_or_else(|| anyhow::anyhow!("worktree row vanished during add"))?;
-    stack_files::render(ws, &ws.env_from_row(row))?;
+    let env = ws.env_from_row(row);
+    copy_files(ws, &env)?;
+    stack_files::render(ws, &env)?;
     WorktreeRow::mark_ready(ws.state.conn(), undo.row.unwrap_or_default())?;
+    Ok(())
+}
+
+/// Git-ignored files the project asked for, their main-checkout ports made the branch's.
+fn copy_files(ws: &Workspace, env: &BranchEnv) -> Result<()> {
+    let main = ws.main_env();
+    let ports = main.ports.iter().filter_map(|(k, base)| Some((*base, *env.ports.get(k)?))).collect();
+    super::copy::copy_ignored(ws.main_root(), &env.path, &ws.config.copy, &ports)?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 mod add;
 mod adopt;
+pub mod copy;
 mod prune;
 mod remove;
 

@@ -63,6 +63,10 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
             }
         }
     }
+    if row.path.exists() {
+        let env = ws.env_from_row(row.clone());
+        crate::lifecycle::run(ctx, ws, &env, crate::lifecycle::HookPoint::PreRemove, opts.yes)?;
+    }
     let stack = stop_stack(ctx, &row.project, opts.volumes)?;
     if row.path.exists() {
         git::remove_worktree(ws.main_root(), &row.path, opts.force)?;

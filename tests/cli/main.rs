@@ -10,6 +10,7 @@ mod doctor;
 mod git_hooks;
 mod init;
 mod isolation;
+mod lifecycle;
 mod migrate;
 mod no_docker;
 mod ports_alloc;

@@ -15,6 +15,9 @@ pub struct Args {
     /// Where to put the worktree (default: project.worktree_dir, `../<project>-<branch>`).
     #[arg(long)]
     path: Option<PathBuf>,
+    /// Run the project's post_create hooks without asking (approves them).
+    #[arg(long, short = 'y')]
+    yes: bool,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -24,6 +27,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut ws = Workspace::open(ctx)?;
     let opts = AddOptions { branch: args.branch, base: args.base, path: args.path };
     let env = worktrees::add(ctx, &mut ws, &opts)?;
+    crate::lifecycle::run(ctx, &ws, &env, crate::lifecycle::HookPoint::PostCreate, args.yes)?;
     if args.json {
         return crate::output::json(&WorktreeView::from(&env));
     }
