@@ -37,7 +37,10 @@ pub fn choose(ctx: &Context, flag: Option<&str>) -> Result<BusChoice> {
     let stack = stack.filter(|url| {
         let up = answers(url);
         if !up {
-            ctx.say(format!("the branch stack's Redis is not running; using the embedded bus {}", embedded.display()));
+            ctx.say(format!(
+                "the branch stack's Redis is not running; using the embedded bus {}",
+                embedded.display()
+            ));
         }
         up
     });
