@@ -5,6 +5,7 @@ mod harness;
 
 mod branch_names;
 mod completions;
+mod container_agent;
 mod coordination;
 mod doctor;
 mod git_hooks;

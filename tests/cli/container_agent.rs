@@ -1,0 +1,92 @@
+//! A container agent on the real engine: it runs on the stack's network (reaching the branch's
+//! Redis by service name), sees the worktree at /workspace, gets its memory limit, reports
+//! through `cfn`, and is removed afterwards.
+
+use crate::harness::*;
+use crate::stack_harness::*;
+use std::path::PathBuf;
+
+struct Image(String);
+impl Drop for Image {
+    fn drop(&mut self) {
+        docker_ok(&["rmi", "-f", &self.0]);
+    }
+}
+
+const COMPOSE_REDIS: &str = "services:\n  redis:\n    image: cfn-test/redis:1\n    ports: [\"6379:6379\"]\n";
+
+#[test]
+fn a_container_agent_runs_on_the_stack_network_and_is_removed() {
+    if !engine_ready(V2) {
+        return;
+    }
+    let sb = Sandbox::new();
+    let tag = format!("cfn-test/agent:{}", std::process::id());
+    let built = std::process::Command::new("bash")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/images/agent/build.sh"))
+        .arg(assert_cmd::cargo::cargo_bin("cfn"))
+        .arg(&tag)
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", stderr(&built));
+    let _image = Image(tag.clone());
+
+    let report = "#!/bin/sh\n\"$CFN_BIN\" agent report --confidence 0.95 --payload \"${1:-null}\"\n";
+    let root = sb.repo("cagent", &[("docker-compose.yml", COMPOSE_REDIS), ("agents/report.sh", report)]);
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let in_container =
+        "cat /sys/fs/cgroup/memory/memory.limit_in_bytes > /workspace/.cfn/limit 2>/dev/null; \
+                        touch /workspace/.cfn/from-container; cfn agent report --confidence 0.9";
+    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    std::fs::write(
+        root.join("cfn.toml"),
+        format!(
+            r#"{toml}
+[loop]
+mode = "mvp"
+implementers = ["boxed"]
+validators = ["val"]
+product_owner = "po"
+
+[agents.boxed]
+role = "implementer"
+image = "{tag}"
+command = ["sh", "-c", "{in_container}"]
+memory = "256m"
+cpus = 0.5
+timeout = 60
+
+[agents.val]
+role = "validator"
+command = ["sh", "agents/report.sh"]
+
+[agents.po]
+role = "product-owner"
+command = ["sh", "agents/report.sh", "{{\"decision\": \"PROCEED\"}}"]
+"#
+        ),
+    )
+    .unwrap();
+    let v = sb.json(&root, &["worktree", "add", "boxed", "--json"]);
+    let wt = PathBuf::from(v["path"].as_str().unwrap());
+    let project = v["project"].as_str().unwrap().to_string();
+    let _cleanup = Cleanup(vec![project.clone()]);
+    cfn_with(&sb, &wt, V2, &["up", "--timeout", "60"]).assert().success();
+
+    let out = sb
+        .cfn(&wt, &["loop", "run", "--epic", "in a box", "--task-id", "boxed", "--json"])
+        .env("CFN_BIN", assert_cmd::cargo::cargo_bin("cfn"))
+        .env_remove("CFN_REDIS_URL")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["status"], "proceed");
+    assert!(summary["bus"].as_str().unwrap().contains("redis"), "the stack's redis: {summary}");
+    assert!(wt.join(".cfn/from-container").is_file(), "the worktree is /workspace");
+    // cgroup v1 (these machines): the limit is visible inside the container.
+    let limit = std::fs::read_to_string(wt.join(".cfn/limit")).expect("the agent read its memory limit");
+    assert_eq!(limit.trim(), (256u64 << 20).to_string(), "memory limit applied");
+    let left = docker_lines(&["ps", "-aq", "--filter", "label=dev.cfn.agent"]);
+    assert!(left.is_empty(), "agent containers removed: {left:?}");
+}
