@@ -167,6 +167,15 @@ impl Cmd {
         cmd.spawn().with_context(|| format!("cannot run {}", self.program.to_string_lossy()))
     }
 
+    /// Starts it with stdin closed and stdout and stderr piped, killed if the handle is dropped.
+    pub fn spawn_piped(&self) -> std::io::Result<tokio::process::Child> {
+        let mut cmd = self.build();
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut cmd = tokio::process::Command::from(cmd);
+        cmd.kill_on_drop(true);
+        cmd.spawn()
+    }
+
     /// Removes every variable of the environment (the caller then sets what the child gets).
     pub fn env_clear(mut self) -> Self {
         self.env_remove.clear();

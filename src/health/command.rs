@@ -7,12 +7,11 @@
 //! the probe early, `kill_on_drop` still kills the process.
 
 use std::path::Path;
-use std::process::{ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::process::Command;
 use tokio::task::JoinHandle;
 
 use super::probes::{error_line, Outcome};
@@ -28,12 +27,11 @@ pub(crate) async fn probe(argv: &[String], cwd: Option<&Path>, timeout: Duration
     let Some((program, args)) = argv.split_first() else {
         return Err("the command is empty".to_string());
     };
-    let mut command = Command::new(program);
-    command.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+    let mut command = crate::process::Cmd::new(program).args(args);
     if let Some(dir) = cwd {
-        command.current_dir(dir);
+        command = command.cwd(dir);
     }
-    let mut child = command.spawn().map_err(|e| format!("cannot run {program}: {}", error_line(&e)))?;
+    let mut child = command.spawn_piped().map_err(|e| format!("cannot run {program}: {}", error_line(&e)))?;
     let (out, err) = (Tail::default(), Tail::default());
     let readers = [out.follow(child.stdout.take()), err.follow(child.stderr.take())];
     let status = tokio::select! {
