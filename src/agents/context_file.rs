@@ -24,6 +24,8 @@ pub struct AgentContext {
     pub endpoints: serde_json::Value,
     pub provider: Option<String>,
     pub model: Option<String>,
+    pub temperature: Option<f64>,
+    pub max_tokens: Option<u32>,
     pub redis_url: Option<String>,
     pub branch: String,
     pub worktree: String,

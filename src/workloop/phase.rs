@@ -92,6 +92,8 @@ pub fn prepare(
         endpoints: rc.endpoints.clone(),
         provider: provider.clone(),
         model: model.clone(),
+        temperature: profile.temperature,
+        max_tokens: profile.max_tokens,
         redis_url: redis_url.clone(),
         branch: rc.branch.clone(),
         worktree: rc.worktree.to_string_lossy().into_owned(),
@@ -123,6 +125,8 @@ pub fn prepare(
         ("CFN_CONTEXT_FILE".to_string(), context_in_agent.to_string_lossy().into_owned()),
         ("CFN_PROVIDER".to_string(), provider.unwrap_or_default()),
         ("CFN_MODEL".to_string(), model.unwrap_or_default()),
+        ("CFN_TEMPERATURE".to_string(), profile.temperature.map(|t| t.to_string()).unwrap_or_default()),
+        ("CFN_MAX_TOKENS".to_string(), profile.max_tokens.map(|t| t.to_string()).unwrap_or_default()),
         bus_env,
     ]);
     let timeout = profile.timeout.unwrap_or(super::settings::DEFAULT_AGENT_TIMEOUT);
