@@ -29,8 +29,9 @@ n_impl=${CFN_BENCH_IMPLEMENTERS:-48}
 n_val=${CFN_BENCH_VALIDATORS:-1}
 iterations=3
 
-say() { printf '\n== %s\n' "$*"; }
-die() { printf 'bench-bus: %s\n' "$*" >&2; exit 1; }
+bench_name=bench-bus
+# shellcheck source=scripts/bench-common.sh
+. "$here/scripts/bench-common.sh"
 
 work=
 redis_pid=
@@ -59,11 +60,7 @@ cfn="${CARGO_TARGET_DIR:-$here/target}/release/cfn"
 [ -x "$cfn" ] || die "no release binary at $cfn"
 
 say "machine"
-printf 'cpus:      %s (%s)\n' "$(nproc)" "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
-printf 'memory:    %s MiB\n' "$(awk '/^MemTotal/ { print int($2 / 1024) }' /proc/meminfo)"
-printf 'kernel:    %s\n' "$(uname -r)"
-printf 'os:        %s\n' "$(sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"')"
-printf 'rustc:     %s\n' "$(rustc --version)"
+machine_info
 printf 'redis:     %s\n' "$(redis-server --version)"
 printf 'load:      %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 

@@ -31,8 +31,9 @@ compose_cmd=${CFN_BENCH_COMPOSE:-docker compose}
 read -r -a compose <<<"$compose_cmd"
 poll=0.25
 
-say() { printf '\n== %s\n' "$*"; }
-die() { printf 'bench-stacks: %s\n' "$*" >&2; exit 1; }
+bench_name=bench-stacks
+# shellcheck source=scripts/bench-common.sh
+. "$here/scripts/bench-common.sh"
 [ "$up_runs" -ge 5 ] || die "CFN_BENCH_UP_RUNS must be at least 5"
 
 # --- clean-up: every compose project whose name starts with $1 ---------------------------------
@@ -101,11 +102,7 @@ cfn="${CARGO_TARGET_DIR:-$here/target}/release/cfn"
 [ -x "$cfn" ] || die "no release binary at $cfn"
 
 say "machine"
-printf 'cpus:      %s (%s)\n' "$(nproc)" "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
-printf 'memory:    %s MiB\n' "$(awk '/^MemTotal/ { print int($2 / 1024) }' /proc/meminfo)"
-printf 'kernel:    %s\n' "$(uname -r)"
-printf 'os:        %s\n' "$(sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"')"
-printf 'rustc:     %s\n' "$(rustc --version)"
+machine_info
 printf 'docker:    %s (engine %s)\n' "$(docker --version)" "$(docker version --format '{{.Server.Version}}')"
 printf 'compose:   %s: %s; v1: %s\n' "$compose_cmd" "$("${compose[@]}" version --short 2>/dev/null)" \
     "$(docker-compose version --short 2>/dev/null || echo none)"

@@ -28,8 +28,9 @@ warmup=${CFN_BENCH_WARMUP:-3}
 ndirs=${CFN_BENCH_DIRS:-100}
 nfiles=${CFN_BENCH_FILES:-100}
 
-say() { printf '\n== %s\n' "$*"; }
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+bench_name=bench
+# shellcheck source=scripts/bench-common.sh
+. "$here/scripts/bench-common.sh"
 
 bash scripts/ensure-packages.sh hyperfine jq
 
@@ -40,11 +41,7 @@ cfn="${CARGO_TARGET_DIR:-$here/target}/release/cfn"
 [ -x "$cfn" ] || die "no release binary at $cfn"
 
 say "machine"
-printf 'cpus:      %s (%s)\n' "$(nproc)" "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
-printf 'memory:    %s MiB\n' "$(awk '/^MemTotal/ { print int($2 / 1024) }' /proc/meminfo)"
-printf 'kernel:    %s\n' "$(uname -r)"
-printf 'os:        %s\n' "$(sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"')"
-printf 'rustc:     %s\n' "$(rustc --version)"
+machine_info
 printf 'git:       %s (%s)\n' "$(git --version)" "$(command -v git)"
 printf 'hyperfine: %s\n' "$(hyperfine --version)"
 printf 'load:      %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
