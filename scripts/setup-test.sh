@@ -11,7 +11,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-packages=(redis-server redis-tools busybox-static postgresql-15 postgresql-client-15 git docker-compose)
+packages=(redis-server redis-tools busybox-static postgresql-15 postgresql-client-15 git docker-compose openssl)
 
 step() {
     local name=$1 start=$SECONDS
