@@ -7,6 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup-test.sh
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
-cargo test --locked --all-targets -- --test-threads="${CFN_TEST_THREADS:-4}"
+# Benches are built by clippy above; they run from scripts/bench*.sh, not here.
+cargo test --locked --lib --bins --tests -- --test-threads="${CFN_TEST_THREADS:-4}"
 # rediss:// (TLS) is behind a cargo feature: its test runs against a TLS redis-server it sets up.
 cargo test --locked --features tls --lib bus::tests::tls
