@@ -182,7 +182,8 @@ pub fn sqlite_path(ws: &Workspace, branch: &BranchEnv) -> PathBuf {
     cfn_dir(&branch.path).join("data").join(&ws.config.migrations.sqlite_file)
 }
 
-fn host_for_url(bind: &str) -> String {
+/// The host part of a URL reaching a service published on `bind` (wildcards → loopback).
+pub fn host_for_url(bind: &str) -> String {
     match bind {
         "0.0.0.0" => "127.0.0.1".into(),
         "::" => "[::1]".into(),

@@ -8,13 +8,13 @@
 //! without it they are only reported. Processes are never touched.
 
 use super::orphans::{self, Orphans};
-use super::registry::same_path;
 use super::snapshot::{self, Snapshot};
 use super::{hooks, scratch};
 use crate::config::Config;
 use crate::context::Context;
 use crate::engine::Engine;
 use crate::git;
+use crate::git::same_path;
 use crate::state::WorktreeRow;
 use crate::workspace::Workspace;
 use crate::worktrees;

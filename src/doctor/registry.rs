@@ -5,14 +5,10 @@
 use super::docker::plural;
 use super::survey::Survey;
 use super::Check;
-use crate::git::GitWorktree;
+use crate::git::{same_path, GitWorktree};
 use crate::state::{WorktreeRow, WorktreeState};
 use crate::workspace::Workspace;
 use anyhow::Result;
-use std::path::Path;
-
-/// A row left in `creating` this long is an add that died (as `worktree prune` decides).
-const STALE_CREATING_SECS: i64 = 600;
 
 const PRUNE: &str = "`cfn doctor --fix` (or `cfn worktree prune`) forgets it and releases its ports";
 
@@ -53,7 +49,7 @@ fn row_check(
 ) -> Result<Option<Check>> {
     let name = format!("worktree {}", row.branch);
     if row.state == WorktreeState::Creating {
-        if age_secs(ws, row.id)? < STALE_CREATING_SECS {
+        if !row.is_abandoned(ws.state.conn())? {
             return Ok(None);
         }
         let message = format!("{name}: its creation did not finish");
@@ -113,17 +109,4 @@ fn unregistered(wt: &GitWorktree) -> Check {
 fn running_containers(survey: &Survey, project: &str) -> usize {
     let Ok(snapshot) = &survey.engine else { return 0 };
     snapshot.containers.iter().filter(|c| c.running && c.project() == Some(project)).count()
-}
-
-fn age_secs(ws: &Workspace, id: i64) -> Result<i64> {
-    Ok(ws.state.conn().query_row(
-        "SELECT CAST(strftime('%s', 'now') AS INTEGER) - CAST(strftime('%s', created_at) AS INTEGER)
-           FROM worktrees WHERE id = ?1",
-        [id],
-        |r| r.get(0),
-    )?)
-}
-
-pub fn same_path(a: &Path, b: &Path) -> bool {
-    a == b || std::fs::canonicalize(a).ok().is_some_and(|ca| std::fs::canonicalize(b).ok() == Some(ca))
 }

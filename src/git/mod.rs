@@ -19,6 +19,12 @@ pub use worktree::{list_worktrees, prune_worktrees, remove_worktree, worktree_ad
 use crate::process::Cmd;
 use std::path::Path;
 
+/// Whether two paths name the same place: equal, or equal once resolved. A path that cannot be
+/// resolved (it is gone) equals only itself.
+pub fn same_path(a: &Path, b: &Path) -> bool {
+    a == b || std::fs::canonicalize(a).ok().is_some_and(|ca| std::fs::canonicalize(b).ok() == Some(ca))
+}
+
 /// A `git` command run in `dir`, with the variable set that tells cfn's own hooks that cfn is
 /// the caller (so a post-checkout hook does not provision a worktree twice).
 pub fn git(dir: &Path) -> Cmd {

@@ -29,7 +29,7 @@ use super::error::MigrateError;
 use super::lockfile::LockFile;
 use super::script::{down_label, transaction_mode, TxMode};
 use super::source::Migration;
-use super::target::{now_rfc3339, Applied, Target};
+use super::target::{Applied, Target};
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS cfn_schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL,
@@ -170,14 +170,7 @@ impl Target for SqliteTarget<'_> {
         if mode == TxMode::Wrapped {
             tx.execute_batch(&m.up).map_err(fail())?;
         }
-        let applied = Applied {
-            version: m.version,
-            name: m.name.clone(),
-            checksum: m.checksum.clone(),
-            applied_at: now_rfc3339(),
-            duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
-            down: m.down.clone(),
-        };
+        let applied = Applied::now(m, started);
         tx.execute(
             "INSERT INTO cfn_schema_migrations
              (version, name, checksum, applied_at, duration_ms, down_sql)

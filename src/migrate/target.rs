@@ -42,6 +42,20 @@ pub struct Applied {
     pub down: Option<String>,
 }
 
+impl Applied {
+    /// The record of `m`, applied now after running since `started`.
+    pub fn now(m: &super::source::Migration, started: std::time::Instant) -> Applied {
+        Applied {
+            version: m.version,
+            name: m.name.clone(),
+            checksum: m.checksum.clone(),
+            applied_at: now_rfc3339(),
+            duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+            down: m.down.clone(),
+        }
+    }
+}
+
 /// The current time as RFC 3339 UTC.
 pub fn now_rfc3339() -> String {
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);

@@ -14,7 +14,6 @@ use tokio_postgres::{Client, GenericClient};
 
 use super::{block, PgTarget, TABLE};
 use crate::migrate::script::{down_label, transaction_mode, TxMode};
-use crate::migrate::target::now_rfc3339;
 use crate::migrate::{Applied, MigrateError, Migration, Target};
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS cfn_schema_migrations (
@@ -100,14 +99,7 @@ async fn apply(client: &mut Client, m: &Migration, mode: TxMode) -> Result<Appli
     if mode == TxMode::Wrapped {
         tx.batch_execute(&m.up).await.map_err(failed(m.version, &m.name, &m.file))?;
     }
-    let applied = Applied {
-        version: m.version,
-        name: m.name.clone(),
-        checksum: m.checksum.clone(),
-        applied_at: now_rfc3339(),
-        duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
-        down: m.down.clone(),
-    };
+    let applied = Applied::now(m, started);
     tx.execute(
         "INSERT INTO cfn_schema_migrations (version, name, checksum, applied_at, duration_ms, down_sql)
          VALUES ($1, $2, $3, $4, $5, $6)",

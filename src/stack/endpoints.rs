@@ -13,12 +13,7 @@ pub struct Endpoint {
 }
 
 pub fn endpoints(config: &Config, branch: &BranchEnv) -> Vec<Endpoint> {
-    let host = match config.ports.bind.as_str() {
-        "0.0.0.0" => "127.0.0.1".to_string(),
-        "::" => "[::1]".to_string(),
-        b if b.contains(':') => format!("[{b}]"),
-        b => b.to_string(),
-    };
+    let host = crate::stack_files::host_for_url(&config.ports.bind);
     config
         .ports
         .keys

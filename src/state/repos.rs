@@ -45,15 +45,7 @@ pub fn ensure_repository(
     let repo = match find_repository(conn, root)? {
         Some(repo) => repo,
         None => {
-            let taken = |name: &str| -> rusqlite::Result<bool> {
-                conn.query_row(
-                    "SELECT EXISTS(SELECT 1 FROM repositories WHERE project = ?1)
-                        OR EXISTS(SELECT 1 FROM worktrees WHERE project = ?1)",
-                    [name],
-                    |r| r.get(0),
-                )
-            };
-            let project = if taken(wanted)? {
+            let project = if super::WorktreeRow::project_taken(conn, wanted)? {
                 crate::names::disambiguated(wanted, &root_text)
             } else {
                 wanted.to_string()

@@ -25,6 +25,9 @@ pub struct WorktreeRow {
     pub ports: IndexMap<String, u16>,
 }
 
+/// A row left in `creating` this long is an add that died, not one still under way.
+pub const STALE_CREATING_SECS: i64 = 600;
+
 const COLUMNS: &str = "id, repo_id, branch, path, project, slot, state";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorktreeRow> {
@@ -104,6 +107,21 @@ impl WorktreeRow {
     pub fn delete(conn: &Connection, id: i64) -> Result<()> {
         conn.execute("DELETE FROM worktrees WHERE id = ?1", [id])?;
         Ok(())
+    }
+
+    /// Whether this row is an add that died (still `creating` after [`STALE_CREATING_SECS`]),
+    /// not one still under way in another process.
+    pub fn is_abandoned(&self, conn: &Connection) -> Result<bool> {
+        if self.state != WorktreeState::Creating {
+            return Ok(false);
+        }
+        let age: i64 = conn.query_row(
+            "SELECT CAST(strftime('%s', 'now') AS INTEGER) - CAST(strftime('%s', created_at) AS INTEGER)
+               FROM worktrees WHERE id = ?1",
+            [self.id],
+            |r| r.get(0),
+        )?;
+        Ok(age >= STALE_CREATING_SECS)
     }
 
     /// Whether a compose project name is used by any repository or worktree on the machine.

@@ -48,10 +48,7 @@ pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Branc
 
     let tx = ws.state.immediate()?;
     let alloc = ports::allocate(&tx, &ws.repo, &ws.config.ports, &opts.branch)?;
-    let mut project = names::project_name(&ws.repo.project, &opts.branch);
-    if WorktreeRow::project_taken(&tx, &project)? {
-        project = names::disambiguated(&project, &opts.branch);
-    }
+    let project = super::unique_project(&tx, &ws.repo.project, &opts.branch)?;
     let path = target_path(ctx, &ws.config, &ws.repo.project, &ws.checkout.main_root, opts, &project)?;
     stack_files::check_path_is_representable(&path)?;
     if path.exists() || path.symlink_metadata().is_ok() {

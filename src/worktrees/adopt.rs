@@ -5,7 +5,6 @@
 use crate::context::Context;
 use crate::error::UserError;
 use crate::git::Checkout;
-use crate::names;
 use crate::ports;
 use crate::stack_files;
 use crate::state::WorktreeRow;
@@ -36,10 +35,7 @@ pub fn adopt(ctx: &Context, ws: &mut Workspace, checkout: &Checkout) -> Result<O
     stack_files::check_path_is_representable(&checkout.root)?;
     let tx = ws.state.immediate()?;
     let alloc = ports::allocate(&tx, &ws.repo, &ws.config.ports, &branch)?;
-    let mut project = names::project_name(&ws.repo.project, &branch);
-    if WorktreeRow::project_taken(&tx, &project)? {
-        project = names::disambiguated(&project, &branch);
-    }
+    let project = super::unique_project(&tx, &ws.repo.project, &branch)?;
     let id =
         WorktreeRow::insert(&tx, ws.repo.id, &branch, &checkout.root, &project, alloc.slot, &alloc.ports)?;
     tx.commit()?;

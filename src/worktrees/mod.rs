@@ -7,6 +7,20 @@ mod prune;
 mod remove;
 
 pub use add::{add, AddOptions};
+
+use crate::state::WorktreeRow;
+use anyhow::Result;
+use rusqlite::Connection;
+
+/// The compose project name of a new branch: `<project>-<slug>`, with a short hash of the branch
+/// appended when another repository or worktree on the machine already uses it.
+fn unique_project(conn: &Connection, main_project: &str, branch: &str) -> Result<String> {
+    let project = crate::names::project_name(main_project, branch);
+    if WorktreeRow::project_taken(conn, &project)? {
+        return Ok(crate::names::disambiguated(&project, branch));
+    }
+    Ok(project)
+}
 pub use adopt::adopt;
 pub use prune::{prune, Pruned};
 pub use remove::{remove, RemoveOptions, Removed};

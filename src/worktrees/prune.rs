@@ -6,9 +6,6 @@ use anyhow::Result;
 use rusqlite::Connection;
 use serde::Serialize;
 
-/// A row left in `creating` this long is an add that died, not one still under way.
-const STALE_CREATING_SECS: i64 = 600;
-
 #[derive(Debug, Serialize)]
 pub struct Pruned {
     pub repository: String,
@@ -44,13 +41,13 @@ pub fn prune(conn: &Connection, repo_id: Option<i64>) -> Result<Vec<Pruned>> {
         let known: Vec<_> = git::list_worktrees(&repo.root)?.into_iter().map(|w| w.path).collect();
         for row in WorktreeRow::list(conn, repo.id)? {
             let reason = if row.state == WorktreeState::Creating {
-                if age_secs(conn, row.id)? < STALE_CREATING_SECS {
+                if !row.is_abandoned(conn)? {
                     continue;
                 }
                 "add did not finish"
             } else if !row.path.exists() {
                 "directory is gone"
-            } else if !known.iter().any(|k| same_path(k, &row.path)) {
+            } else if !known.iter().any(|k| git::same_path(k, &row.path)) {
                 "git no longer knows the worktree"
             } else {
                 continue;
@@ -70,17 +67,4 @@ fn entry(root: &str, row: &WorktreeRow, reason: &'static str) -> Pruned {
         reason,
         released_ports: row.ports.values().copied().collect(),
     }
-}
-
-fn age_secs(conn: &Connection, id: i64) -> Result<i64> {
-    Ok(conn.query_row(
-        "SELECT CAST(strftime('%s', 'now') AS INTEGER) - CAST(strftime('%s', created_at) AS INTEGER)
-           FROM worktrees WHERE id = ?1",
-        [id],
-        |r| r.get(0),
-    )?)
-}
-
-fn same_path(a: &std::path::Path, b: &std::path::Path) -> bool {
-    a == b || std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
 }
