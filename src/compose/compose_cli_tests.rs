@@ -10,7 +10,7 @@ use serde_norway::Value;
 
 use super::*;
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/compose");
+use super::corpus_tests::CORPUS;
 
 fn have_compose_v1() -> bool {
     Command::new("docker-compose").arg("version").output().is_ok_and(|o| o.status.success())

@@ -1,11 +1,11 @@
-//! The whole module against the 16 real compose files of the shared corpus
+//! The whole module against the 16 real compose files in tests/fixtures/compose
 //! (see its PROVENANCE.md): loading, port keys, findings and sanitizing.
 
 use std::path::{Path, PathBuf};
 
 use super::*;
 
-pub(super) const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/compose");
+pub(super) const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/compose");
 pub(super) const WITH_RANGES: [&str; 2] =
     ["PostHog__posthog__docker-compose.dev.yml", "stilliard__docker-pure-ftpd__docker-compose.yml"];
 
