@@ -73,9 +73,9 @@ fn expected_port_keys() {
             "outline__outline__docker-compose.yml",
             vec![k("outline", 3000, 3000), k("redis", 6379, 6379), k("postgres", 5432, 5432)],
         ),
-        ("plausible__community-edition__compose.yml", vec![]),
+        ("written-here__analytics__compose.yml", vec![]),
         (
-            "wg-easy__wg-easy__docker-compose.yml",
+            "written-here__vpn__docker-compose.yml",
             vec![k("wg_easy_51820", 51820, 51820), k("wg_easy_51821", 51821, 51821)],
         ),
         (
