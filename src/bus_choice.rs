@@ -1,9 +1,14 @@
-//! Which coordination bus a command uses: `--redis-url` > `CFN_REDIS_URL` > the current
-//! branch stack's Redis (while it answers) > the embedded bus in the checkout's `.cfn/` (or in `$CFN_HOME` outside
-//! any cfn checkout), or the embedded file named by `CFN_BUS_PATH`, which a loop run gives its
-//! agents. `-v` says which on stderr.
+//! Which coordination bus a command uses: `--redis-url` > `CFN_REDIS_URL` > the embedded file
+//! named by `CFN_BUS_PATH` (which a loop run gives its agents) > the branch stack's Redis when
+//! the configuration gives the stack one (its `CFN_REDIS_URL`) > the embedded bus in the
+//! checkout's `.cfn/` (or in `$CFN_HOME` outside any cfn checkout). `-v` says which on stderr.
+//!
+//! The choice depends on configuration only, never on whether a server answers right now: a
+//! bus that followed the stack up and down would lose a signal sent while the stack was down
+//! and hide a stored value once it went down. A configured Redis that does not answer is an
+//! error that says how to start it, never a silent switch to the other bus.
 
-use crate::bus::{self, Bus, BusChoice};
+use crate::bus::{self, Bus, BusChoice, BusSource, BusTarget};
 use crate::context::Context;
 use crate::error::{exit, UserError};
 use crate::stack_files;
@@ -33,27 +38,7 @@ pub fn choose(ctx: &Context, flag: Option<&str>) -> Result<BusChoice> {
         },
         Err(_) => (None, ctx.home.join(EMBEDDED_FILE)),
     };
-    // The stack's Redis counts only while it answers; a stopped stack means the embedded bus.
-    let stack = stack.filter(|url| {
-        let up = answers(url);
-        if !up {
-            ctx.say(format!(
-                "the branch stack's Redis is not running; using the embedded bus {}",
-                embedded.display()
-            ));
-        }
-        up
-    });
     Ok(bus::resolve(None, None, stack.as_deref(), &embedded))
-}
-
-/// Whether something accepts connections at the URL's host and port (within 300 ms).
-fn answers(url: &str) -> bool {
-    use std::net::ToSocketAddrs as _;
-    let Some(rest) = url.split("://").nth(1) else { return false };
-    let hostport = rest.rsplit('@').next().unwrap_or(rest).split('/').next().unwrap_or("");
-    let Ok(mut addrs) = hostport.to_socket_addrs() else { return false };
-    addrs.any(|a| std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_millis(300)).is_ok())
 }
 
 /// Opens the chosen bus, saying which it is.
@@ -69,7 +54,17 @@ pub fn user_error(e: bus::BusError, choice: Option<&BusChoice>) -> anyhow::Error
     let message = e.to_string();
     let err = if e.is_usage() { UserError::usage(message) } else { UserError::new(message) };
     let hint = match choice {
-        Some(c) if e.is_unreachable() => format!("bus: {c}; start it (`cfn up`) or pass --redis-url"),
+        Some(c) if e.is_unreachable() => match (&c.target, c.source) {
+            (BusTarget::Redis(url), BusSource::Stack) => format!(
+                "the branch's bus is its stack's Redis at {}; run `cfn up` to start it \
+                 (or pass --redis-url)",
+                bus::redact(url)
+            ),
+            _ => format!("bus: {c}; start that server, or point --redis-url / CFN_REDIS_URL elsewhere"),
+        },
+        _ if matches!(e, bus::BusError::NotRedis { .. }) => {
+            "check the port of --redis-url / CFN_REDIS_URL: it belongs to another kind of server".to_string()
+        }
         _ => "see docs/coordination.md".to_string(),
     };
     let code = if e.is_usage() { exit::USAGE } else { exit::FAILURE };
