@@ -22,6 +22,7 @@ mod small_stack;
 mod stack;
 mod stack_harness;
 mod stack_recovery;
+mod user_errors;
 mod work_loop;
 mod worktree_add;
 mod worktree_remove;
