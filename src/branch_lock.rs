@@ -53,6 +53,10 @@ pub fn lock_branch(
 ) -> Result<(BranchLock, BranchEnv)> {
     let before = ws.branch_env(name)?;
     let lock = acquire(ctx, &before.project, op)?;
+    if before.is_main {
+        // The main checkout is never removed (and may have a detached HEAD, no branch name).
+        return Ok((lock, before));
+    }
     let after = ws
         .branch_env(Some(&before.branch))
         .map_err(|e| e.context(format!("branch {} changed while {op} waited for it", before.branch)))?;
