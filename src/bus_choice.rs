@@ -1,9 +1,16 @@
-//! Which coordination bus a command uses: `--redis-url` > `CFN_REDIS_URL` > the current
-//! branch stack's Redis (while it answers) > the embedded bus in the checkout's `.cfn/` (or in `$CFN_HOME` outside
-//! any cfn checkout), or the embedded file named by `CFN_BUS_PATH`, which a loop run gives its
-//! agents. `-v` says which on stderr.
+//! Which coordination bus a command uses: `--redis-url` > `CFN_REDIS_URL` > the embedded file
+//! named by `CFN_BUS_PATH` (which a loop run gives its agents) > the branch stack's Redis when
+//! the configuration gives the stack one (its `CFN_REDIS_URL`) > the embedded bus in the
+//! checkout's `.cfn/` (or in `$CFN_HOME` outside any cfn checkout). `-v` says which on stderr.
+//!
+//! For the primitives ([`choose`]) the choice depends on configuration only, never on whether a
+//! server answers right now: a bus that followed the stack up and down would lose a signal sent
+//! while the stack was down and hide a stored value once it went down. A configured Redis that
+//! does not answer is an error that says how to start it, never a silent switch to the other
+//! bus. Only a loop run, when its task starts ([`choose_at_task_start`]), may take the embedded
+//! bus for a stack that is not running: it says so, and pins its task and agents to that bus.
 
-use crate::bus::{self, Bus, BusChoice};
+use crate::bus::{self, Bus, BusChoice, BusSource, BusTarget};
 use crate::context::Context;
 use crate::error::{exit, UserError};
 use crate::stack_files;
@@ -13,7 +20,18 @@ use anyhow::Result;
 /// The embedded bus's file inside a checkout's `.cfn/`.
 pub const EMBEDDED_FILE: &str = "bus.db";
 
+/// The bus of the primitives (`cfn context|signal|agent|results|lock`): by configuration.
 pub fn choose(ctx: &Context, flag: Option<&str>) -> Result<BusChoice> {
+    choose_with(ctx, flag, false)
+}
+
+/// The bus a loop run pins its task to: as [`choose`], except that a stack Redis that does not
+/// answer at this moment means the embedded bus (said on stderr), for the task's whole life.
+pub fn choose_at_task_start(ctx: &Context, flag: Option<&str>) -> Result<BusChoice> {
+    choose_with(ctx, flag, true)
+}
+
+fn choose_with(ctx: &Context, flag: Option<&str>, stack_only_if_up: bool) -> Result<BusChoice> {
     let env_url = std::env::var("CFN_REDIS_URL").ok();
     let given = |v: Option<&str>| v.is_some_and(|v| !v.trim().is_empty());
     if given(flag) || given(env_url.as_deref()) {
@@ -33,16 +51,15 @@ pub fn choose(ctx: &Context, flag: Option<&str>) -> Result<BusChoice> {
         },
         Err(_) => (None, ctx.home.join(EMBEDDED_FILE)),
     };
-    // The stack's Redis counts only while it answers; a stopped stack means the embedded bus.
     let stack = stack.filter(|url| {
-        let up = answers(url);
-        if !up {
+        let use_it = !stack_only_if_up || answers(url);
+        if !use_it {
             ctx.say(format!(
-                "the branch stack's Redis is not running; using the embedded bus {}",
+                "the branch stack's Redis is not running; this task uses the embedded bus {}",
                 embedded.display()
             ));
         }
-        up
+        use_it
     });
     Ok(bus::resolve(None, None, stack.as_deref(), &embedded))
 }
@@ -69,7 +86,17 @@ pub fn user_error(e: bus::BusError, choice: Option<&BusChoice>) -> anyhow::Error
     let message = e.to_string();
     let err = if e.is_usage() { UserError::usage(message) } else { UserError::new(message) };
     let hint = match choice {
-        Some(c) if e.is_unreachable() => format!("bus: {c}; start it (`cfn up`) or pass --redis-url"),
+        Some(c) if e.is_unreachable() => match (&c.target, c.source) {
+            (BusTarget::Redis(url), BusSource::Stack) => format!(
+                "the branch's bus is its stack's Redis at {}; run `cfn up` to start it \
+                 (or pass --redis-url)",
+                bus::redact(url)
+            ),
+            _ => format!("bus: {c}; start that server, or point --redis-url / CFN_REDIS_URL elsewhere"),
+        },
+        _ if matches!(e, bus::BusError::NotRedis { .. }) => {
+            "check the port of --redis-url / CFN_REDIS_URL: it belongs to another kind of server".to_string()
+        }
         _ => "see docs/coordination.md".to_string(),
     };
     let code = if e.is_usage() { exit::USAGE } else { exit::FAILURE };

@@ -295,9 +295,14 @@ impl Config {
             if !matches!(k.protocol.as_str(), "tcp" | "udp" | "sctp") {
                 return Err(bad(format!("ports.keys.{key}.protocol must be tcp, udp or sctp")));
             }
-            if k.base < 1024 && p.scheme == Scheme::Offset {
-                // Allowed for the main checkout; branches' ports start above 1024 anyway.
+            // Port 0 would reach the state database's CHECK as a raw SQLite error.
+            if k.base == 0 {
+                return Err(bad(format!("ports.keys.{key}.base must be a port number from 1 to 65535")));
             }
+            if k.target == 0 {
+                return Err(bad(format!("ports.keys.{key}.target must be a port number from 1 to 65535")));
+            }
+            // A base below 1024 is allowed for the main checkout; branches' ports start above 1024.
         }
         Ok(())
     }
@@ -332,6 +337,16 @@ mod tests {
     fn unknown_keys_are_errors() {
         let err = Config::parse("[ports]\nstrid = 3\n", Path::new("cfn.toml")).unwrap_err();
         assert!(err.to_string().contains("strid"), "{err}");
+    }
+
+    #[test]
+    fn port_zero_is_refused_before_it_reaches_the_state_database() {
+        let toml = "[ports.keys.redis]\nservice = \"redis\"\ntarget = 6379\nbase = 0\n";
+        let err = Config::parse(toml, Path::new("/r/cfn.toml")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid /r/cfn.toml: ports.keys.redis.base must be a port number from 1 to 65535"
+        );
     }
 
     #[test]

@@ -70,6 +70,10 @@ macro_rules! bail_user {
     };
 }
 
+/// The hint of an error that carries none of its own.
+pub const GENERIC_HINT: &str =
+    "run `cfn doctor` to check the set-up; docs/troubleshooting.md describes each check";
+
 /// What `main` needs to report an error: the exit code, the lines to print.
 pub fn report(err: &anyhow::Error) -> (i32, Vec<String>) {
     if let Some(silent) = err.downcast_ref::<SilentExit>() {
@@ -102,6 +106,11 @@ pub fn report(err: &anyhow::Error) -> (i32, Vec<String>) {
             }
             (u.code, lines)
         }
-        None => (exit::FAILURE, lines),
+        None => {
+            // An error cfn did not foresee still says where to look next (docs/exit-codes.md
+            // promises every error a hint).
+            lines.push(format!("hint: {GENERIC_HINT}"));
+            (exit::FAILURE, lines)
+        }
     }
 }

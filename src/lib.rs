@@ -4,6 +4,7 @@
 pub mod agents;
 pub mod branch_db;
 pub mod branch_health;
+pub mod branch_lock;
 pub mod bus;
 pub mod bus_choice;
 pub mod cli;
@@ -40,7 +41,16 @@ use anyhow::Result;
 /// Runs a parsed command line.
 pub fn run(cli: cli::Cli) -> Result<()> {
     let cwd = match cli.dir {
-        Some(dir) => std::env::current_dir()?.join(dir),
+        Some(dir) => {
+            let cwd = std::env::current_dir()?.join(&dir);
+            if !cwd.is_dir() {
+                let what = if cwd.exists() { "is not a directory" } else { "does not exist" };
+                return Err(error::UserError::usage(format!("-C {}: the directory {what}", dir.display()))
+                    .hint("pass -C the path of a checkout (or any folder inside one)")
+                    .into());
+            }
+            cwd
+        }
         None => std::env::current_dir()?,
     };
     let ctx = context::Context { cwd, home: state::home_dir()?, quiet: cli.quiet, verbose: cli.verbose };

@@ -50,6 +50,10 @@ pub enum BusError {
         #[source]
         source: redis::RedisError,
     },
+    /// Something answered at the address, but not in the Redis protocol (an HTTP server, a
+    /// database on the wrong port...). Its garbled reply is not worth showing.
+    #[error("the server at {url} is not a Redis server (it answered in another protocol)")]
+    NotRedis { url: String },
     /// A command failed mid-operation: a dropped connection, a server error, no answer in time.
     #[error("redis {op} failed")]
     Redis {

@@ -222,6 +222,8 @@ fn classify(url: &str, source: RedisError) -> BusError {
     let no_such_host = source.kind() == ErrorKind::Io && source.to_string().contains("lookup address");
     if auth {
         BusError::Auth { url, source }
+    } else if source.kind() == ErrorKind::Parse {
+        BusError::NotRedis { url }
     } else if source.is_connection_refusal()
         || source.is_timeout()
         || source.is_connection_dropped()

@@ -1,7 +1,8 @@
 //! Which bus a command uses, and the one place a fallback server may be chosen.
 //!
 //! [`resolve`] picks, in order: `--redis-url`, `CFN_REDIS_URL`, the branch stack's Redis (the
-//! caller passes it only when the stack is running), else the embedded bus file. Empty values
+//! caller passes it when the configuration gives the stack one, running or not), else the
+//! embedded bus file. Empty values
 //! count as unset. The caller prints the choice ([`BusChoice`]'s `Display`, password redacted).
 //!
 //! **A task is pinned to one server for its whole life.** [`connect_with_fallback`] is called
@@ -65,7 +66,7 @@ impl fmt::Display for BusChoice {
     }
 }
 
-/// Picks the bus: flag, then environment, then the running stack's Redis, then the embedded file.
+/// Picks the bus: flag, then environment, then the stack's configured Redis, then the embedded file.
 pub fn resolve(
     flag: Option<&str>,
     env_url: Option<&str>,

@@ -37,14 +37,20 @@ where
 /// `@path` reads a file; anything else is the value itself.
 pub fn value_or_file(value: &str) -> Result<String> {
     match value.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| crate::error::UserError::usage(format!("cannot read {path}: {e}")).into()),
+        Some(path) => std::fs::read_to_string(path).map_err(|e| {
+            crate::error::UserError::usage(format!("cannot read {path}: {e}"))
+                .hint("@<file> reads the value from that file; pass the value itself without @")
+                .into()
+        }),
         None => Ok(value.to_string()),
     }
 }
 
 /// Seconds from the command line as a Duration, refusing negatives and NaN.
 pub fn seconds(secs: f64) -> Result<std::time::Duration> {
-    std::time::Duration::try_from_secs_f64(secs)
-        .map_err(|_| crate::error::UserError::usage(format!("not a number of seconds: {secs}")).into())
+    std::time::Duration::try_from_secs_f64(secs).map_err(|_| {
+        crate::error::UserError::usage(format!("not a number of seconds: {secs}"))
+            .hint("pass a number of seconds of 0 or more, e.g. 30 or 0.5")
+            .into()
+    })
 }

@@ -19,6 +19,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     let env = ws.branch_env(args.branch.as_deref())?;
+    crate::stack::check_services(&ws, &env, &crate::stack::services_named_in(&args.args))?;
     let files = stack_files::render(&ws, &env)?;
     let tool = runner::detect()?;
     let status = tool.command(&env.project, &files, &args.args).cwd(&env.path).interactive()?;

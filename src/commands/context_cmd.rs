@@ -54,10 +54,9 @@ pub fn run(ctx: &Context, cmd: ContextCommand) -> Result<()> {
                     println!("{value}");
                     Ok(())
                 }
-                None => {
-                    Err(UserError::new(format!("no value for key {} of task {}", a.key, a.task.task_id))
-                        .into())
-                }
+                None => Err(UserError::new(format!("no value for key {} of task {}", a.key, a.task.task_id))
+                    .hint("store it with `cfn context store`; values expire after their --ttl")
+                    .into()),
             }
         }
     }

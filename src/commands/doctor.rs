@@ -17,7 +17,10 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut checks = doctor::diagnose(ctx)?;
-    if args.fix {
+    let state_broken = checks.iter().any(|c| c.name == "state" && c.status == Status::Fail);
+    if args.fix && state_broken {
+        ctx.warn("nothing repaired: the state database must be usable first (see its check below)");
+    } else if args.fix {
         let mut ask = |question: &str| -> Result<bool> {
             Ok(dialoguer::Confirm::new().with_prompt(question).default(false).interact()?)
         };

@@ -18,13 +18,12 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
-    let branch = ws.branch_env(args.branch.as_deref())?;
+    let (_lock, branch) = crate::branch_lock::lock_branch(ctx, &ws, args.branch.as_deref(), "down")?;
     if args.volumes {
         super::confirm::volume_deletion(ctx, args.yes, &branch.project)?;
     }
     crate::lifecycle::run(ctx, &ws, &branch, crate::lifecycle::HookPoint::PreDown, args.yes)?;
-    let handle = stack::prepare(&ws, &branch)?;
-    stack::down(&branch, &handle, args.volumes)?;
+    stack::down(ctx, &ws, &branch, args.volumes)?;
     let kept = if args.volumes { "volumes deleted" } else { "volumes kept" };
     ctx.say(format!("{} is down ({kept})", branch.project));
     Ok(())

@@ -56,5 +56,10 @@ fn post_merge(ctx: &Context) -> Result<()> {
     }
     let ws = Workspace::open(ctx)?;
     let Ok(branch) = ws.branch_env(None) else { return Ok(()) };
+    // Applying migrations is a migrate like any other: not while up, down or a removal runs.
+    let _lock = match ws.config.migrations.on_merge {
+        crate::config::OnMerge::Apply => Some(crate::branch_lock::acquire(ctx, &branch.project, "migrate")?),
+        crate::config::OnMerge::Announce => None,
+    };
     crate::branch_db::after_merge(ctx, &ws, &branch)
 }

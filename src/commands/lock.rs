@@ -49,6 +49,9 @@ pub fn run(ctx: &Context, cmd: LockCommand) -> Result<()> {
                     Ok(())
                 }
                 None => Err(UserError::new(format!("lock {} is held by another caller", a.resource))
+                    .hint(
+                        "wait for it with --wait <seconds>; it is freed when released or when its --ttl ends",
+                    )
                     .code(exit::TIMEOUT)
                     .into()),
             }

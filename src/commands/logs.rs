@@ -23,6 +23,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     let branch = ws.branch_env(args.branch.as_deref())?;
+    crate::stack::check_services(&ws, &branch, &args.services)?;
     let files = stack_files::render(&ws, &branch)?;
     let tool = runner::detect()?;
     let mut compose_args = vec!["logs".to_string()];

@@ -35,7 +35,15 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
-    let branch = ws.branch_env(args.branch.as_deref())?;
+    // Applying or reverting excludes up, down and removal of the branch; reading does not.
+    let (_lock, branch) = match args.action {
+        Action::Status => (None, ws.branch_env(args.branch.as_deref())?),
+        Action::Up | Action::Down => {
+            let (lock, branch) =
+                crate::branch_lock::lock_branch(ctx, &ws, args.branch.as_deref(), "migrate")?;
+            (Some(lock), branch)
+        }
+    };
     let available = branch_db::migrations(&ws, &branch)?;
     match args.action {
         Action::Status => {

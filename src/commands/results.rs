@@ -46,6 +46,7 @@ pub fn run(ctx: &Context, cmd: ResultsCommand) -> Result<()> {
             collected.needed,
             a.timeout
         ))
+        .hint("raise --timeout or lower --threshold; `-v` names the bus the agents must report to")
         .code(exit::TIMEOUT)
         .into())
     }

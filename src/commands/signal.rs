@@ -59,6 +59,7 @@ pub fn run(ctx: &Context, cmd: SignalCommand) -> Result<()> {
                     "no signal on channel {} of task {} within {}s",
                     a.channel, a.task.task_id, a.timeout
                 ))
+                .hint("raise --timeout, or check that the sender uses the same bus (`-v` names it)")
                 .code(exit::TIMEOUT)
                 .into()),
             }

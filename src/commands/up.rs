@@ -27,7 +27,8 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
-    let branch = ws.branch_env(args.branch.as_deref())?;
+    let (_lock, branch) = crate::branch_lock::lock_branch(ctx, &ws, args.branch.as_deref(), "up")?;
+    stack::check_services(&ws, &branch, &args.services)?;
     let handle = stack::prepare(&ws, &branch)?;
     let opts = UpOptions {
         timeout: Duration::from_secs(args.timeout),

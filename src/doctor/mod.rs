@@ -29,6 +29,7 @@ mod registry;
 mod rendered;
 mod scratch;
 mod snapshot;
+mod state_db;
 mod survey;
 
 pub use fix::{fix, Confirm, Repair};

@@ -60,7 +60,13 @@ impl Survey {
         let mut config_checks = Vec::new();
         let (workspace, compose_files) = match Config::load(&checkout.main_root) {
             Ok(config) => {
-                let ws = Workspace::with_config(ctx, checkout.clone(), config)?;
+                let ws = match Workspace::with_config(ctx, checkout.clone(), config.clone()) {
+                    Ok(ws) => ws,
+                    Err(e) => {
+                        config_checks.push(Check::ok("config", describe_config(&config)));
+                        return Ok(Survey::without_state(checkout, config_checks, &e));
+                    }
+                };
                 let files = match crate::stack_files::load_compose_files(&ws, ws.main_root()) {
                     Ok(files) => files,
                     Err(e) => {

@@ -47,7 +47,11 @@ pub fn delete_branch(repo_dir: &Path, name: &str, force: bool) -> Result<()> {
     if !out.status.success() {
         let msg = crate::process::last_lines(&out.stderr, 2);
         let err = UserError::new(format!("cannot delete branch {name}: {msg}"));
-        let err = if force { err } else { err.hint("it is not merged; pass --force to delete it anyway") };
+        let err = if force {
+            err.hint(format!("see `git branch -D {name}` for git's own message"))
+        } else {
+            err.hint("it is not merged; pass --force to delete it anyway")
+        };
         return Err(err.into());
     }
     Ok(())

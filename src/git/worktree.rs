@@ -54,6 +54,7 @@ pub fn remove_worktree(main_root: &Path, path: &Path, force: bool) -> Result<()>
             "git could not remove the worktree: {}",
             last_lines(&out.stderr, 3)
         ))
+        .hint("git's message above says why; `git worktree list` shows what git knows")
         .into());
     }
     Ok(())

@@ -57,6 +57,11 @@ async fn redis_ping(url: &str, timeout: Duration) -> Outcome {
 /// A redis error without the crate's `- KindName` tags and quotes: "NOAUTH: authentication
 /// required", "password authentication failed".
 fn redis_line(error: redis::RedisError) -> String {
+    // The reply of another kind of server (HTTP, PostgreSQL) is garbage to the parser; saying
+    // what it means beats quoting the parser.
+    if error.kind() == redis::ErrorKind::Parse {
+        return "not a redis server (it answered in another protocol); check the port".to_string();
+    }
     let line = error_line(&error);
     let mut parts = line.split(" - ");
     let mut out = parts.next().unwrap_or("").replace('"', "");

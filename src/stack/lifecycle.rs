@@ -82,13 +82,33 @@ pub fn up(
     }
 }
 
-/// `compose down`, with `--volumes` only when asked (the caller confirms).
-pub fn down(branch: &BranchEnv, stack: &StackHandle, volumes: bool) -> Result<()> {
+/// Stops the branch's stack: `compose down`, with `--volumes` only when asked (the caller
+/// confirms). When compose cannot do it — a base file that no longer parses, a compose run that
+/// fails — the containers and networks (and, if asked, volumes) carrying the branch's project
+/// label are removed through the engine instead: a broken file must never keep a stack
+/// running that the user asked to stop.
+pub fn down(ctx: &Context, ws: &Workspace, branch: &BranchEnv, volumes: bool) -> Result<()> {
+    let engine = crate::runtime::block_on(Engine::connect())??;
     let mut args = vec!["down".to_string()];
     if volumes {
         args.push("--volumes".into());
     }
-    run_compose(stack, branch, &args, "down")
+    let by_compose = stack_files::render(ws, branch).and_then(|files| {
+        let stack = StackHandle { tool: runner::detect()?, engine: engine.clone(), files };
+        run_compose(&stack, branch, &args, "down")
+    });
+    let Err(why) = by_compose else { return Ok(()) };
+    ctx.warn(format!("compose cannot stop {}: {why:#}", branch.project));
+    ctx.say(format!("stopping {} by its engine labels instead", branch.project));
+    let done = crate::runtime::block_on(engine.teardown(&branch.project, volumes))??;
+    ctx.say(format!(
+        "removed {} container(s), {} network(s), {} volume(s) of {}",
+        done.containers.len(),
+        done.networks.len(),
+        done.volumes.len(),
+        branch.project
+    ));
+    Ok(())
 }
 
 fn run_compose(stack: &StackHandle, branch: &BranchEnv, args: &[String], what: &str) -> Result<()> {

@@ -4,9 +4,11 @@
 mod endpoints;
 mod lifecycle;
 mod progress;
+mod services;
 mod wait;
 
 pub use endpoints::{endpoints, Endpoint};
 pub use lifecycle::{down, prepare, up, StackHandle, UpOptions};
 pub use progress::{describe, describe_short, Progress};
+pub use services::{check_known as check_services, named_in as services_named_in};
 pub use wait::{wait_ready, Readiness, WaitOutcome};

@@ -13,8 +13,9 @@ pub use repos::base_ports_of;
 pub use repos::{ensure_repository, find_repository, list_repositories, RepoRow};
 pub use worktrees::{lease_holder, taken_ports, taken_slots, WorktreeRow, WorktreeState};
 
+use crate::error::UserError;
 use anyhow::{Context as _, Result};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -39,17 +40,25 @@ pub fn home_dir() -> Result<PathBuf> {
 
 impl State {
     /// Opens (creating if needed) the state database in `home` and brings its schema up to date.
+    /// A file that cannot be opened or is not a database is a user error naming the file and
+    /// what to do, never a bare SQLite message.
     pub fn open(home: &Path) -> Result<State> {
         create_private_dir(home)?;
         let path = home.join("state.db");
-        let mut conn = Connection::open(&path)
-            .with_context(|| format!("cannot open the state database {}", path.display()))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        schema::apply(&mut conn)
-            .with_context(|| format!("cannot migrate the state database {}", path.display()))?;
+        let broken = |e: rusqlite::Error| unusable(&path, e);
+        let mut conn = Connection::open(&path).map_err(broken)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(broken)?;
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
+            .map_err(broken)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(broken)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(broken)?;
+        if let Err(e) = schema::apply(&mut conn) {
+            let sqlite = e.chain().find_map(|c| c.downcast_ref::<rusqlite::Error>());
+            return Err(match sqlite.and_then(|s| unusable_kind(&path, s)) {
+                Some(user) => anyhow::Error::new(user),
+                None => e.context(format!("cannot migrate the state database {}", path.display())),
+            });
+        }
         Ok(State { conn })
     }
 
@@ -66,9 +75,44 @@ impl State {
 
 fn create_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::DirBuilderExt as _;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .with_context(|| format!("cannot create {}", dir.display()))
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| {
+        UserError::new(format!("cannot create the state directory {}: {e}", dir.display()))
+            .hint("point CFN_HOME at a directory you can write, or fix that path")
+            .into()
+    })
+}
+
+/// The state database cannot be used: what is wrong with the file, and what to do about it.
+fn unusable(path: &Path, e: rusqlite::Error) -> anyhow::Error {
+    match unusable_kind(path, &e) {
+        // SQLite's own words add nothing to the message, which names the file and the problem.
+        Some(user) => user.into(),
+        None => anyhow::Error::new(e).context(format!("cannot open the state database {}", path.display())),
+    }
+}
+
+fn unusable_kind(path: &Path, e: &rusqlite::Error) -> Option<UserError> {
+    let shown = path.display();
+    let dir = path.parent().unwrap_or(path).display();
+    let writable = format!(
+        "make {dir} a directory you can write (and {shown} a file you can write), \
+         or point CFN_HOME at one"
+    );
+    match e.sqlite_error_code()? {
+        ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt => Some(
+            UserError::new(format!("the state database {shown} is damaged (not an SQLite database)")).hint(
+                format!(
+                    "move it aside (`mv {shown} {shown}.broken`) and run cfn again: it starts a new, \
+                     empty registry (docs/troubleshooting.md, \"state\")"
+                ),
+            ),
+        ),
+        ErrorCode::CannotOpen | ErrorCode::PermissionDenied => {
+            Some(UserError::new(format!("cannot open the state database {shown} for writing")).hint(writable))
+        }
+        ErrorCode::ReadOnly => {
+            Some(UserError::new(format!("the state database {shown} is read-only")).hint(writable))
+        }
+        _ => None,
+    }
 }

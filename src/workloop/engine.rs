@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) 
             .hint("pick another --task-id")
             .into());
     }
-    let choice = crate::bus_choice::choose(ctx, opts.redis_url.as_deref())?;
+    let choice = crate::bus_choice::choose_at_task_start(ctx, opts.redis_url.as_deref())?;
     crate::runtime::block_on(async {
         let (bus, bus_env) = open_pinned(ctx, &choice).await?;
         ctx.say(format!("task {task} on {}", bus.describe()));

@@ -32,15 +32,22 @@ impl Settings {
         let consensus = l.consensus_threshold.unwrap_or(consensus);
         for (name, t) in [("gate_threshold", gate), ("consensus_threshold", consensus)] {
             if !(0.0..=1.0).contains(&t) {
-                return Err(UserError::usage(format!("loop.{name} must be between 0 and 1, not {t}")).into());
+                return Err(UserError::usage(format!("loop.{name} must be between 0 and 1, not {t}"))
+                    .hint("set it in [loop] of cfn.toml (see docs/loop.md)")
+                    .into());
             }
         }
         let max_iterations = max_iterations.or(l.max_iterations).unwrap_or(max);
         if max_iterations == 0 {
-            return Err(UserError::usage("--max-iterations must be at least 1").into());
+            return Err(UserError::usage("--max-iterations must be at least 1")
+                .hint("pass --max-iterations 1 or more, or set loop.max_iterations")
+                .into());
         }
         let phase_timeout = Duration::try_from_secs_f64(l.phase_timeout.unwrap_or(DEFAULT_PHASE_TIMEOUT))
-            .map_err(|_| UserError::usage("loop.phase_timeout must be a positive number of seconds"))?;
+            .map_err(|_| {
+                UserError::usage("loop.phase_timeout must be a positive number of seconds")
+                    .hint("set loop.phase_timeout in cfn.toml, e.g. 600")
+            })?;
         let team = |ids: &[String], role: Role| -> Result<Vec<(String, AgentProfile)>> {
             ids.iter().map(|id| profile(config, id, role)).collect()
         };
@@ -78,10 +85,13 @@ fn profile(config: &Config, id: &str, role: Role) -> Result<(String, AgentProfil
             p.role.as_str(),
             role.as_str()
         ))
+        .hint(format!("set agents.{id}.role, or name another agent in [loop]"))
         .into());
     }
     if p.command.as_ref().is_none_or(|c| c.is_empty()) && p.image.is_none() {
-        return Err(UserError::usage(format!("agent {id} has neither command nor image")).into());
+        return Err(UserError::usage(format!("agent {id} has neither command nor image"))
+            .hint(format!("give agents.{id} a command (an argument list) or an image"))
+            .into());
     }
     Ok((id.to_string(), p.clone()))
 }

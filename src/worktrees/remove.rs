@@ -32,6 +32,8 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
     let row = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)?.ok_or_else(|| {
         UserError::new(format!("no worktree for branch {}", opts.branch)).hint("see `cfn worktree list`")
     })?;
+    let _lock = crate::branch_lock::acquire(ctx, &row.project, "worktree remove")?;
+    let row = crate::branch_lock::reread(ws, row)?;
     if ctx.cwd.starts_with(&row.path) {
         return Err(UserError::new(format!(
             "cannot remove the worktree you are standing in: {}",

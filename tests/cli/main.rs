@@ -3,7 +3,9 @@
 
 mod harness;
 
+mod branch_busy;
 mod branch_names;
+mod bus_choice;
 mod completions;
 mod container_agent;
 mod coordination;
@@ -16,8 +18,11 @@ mod migrate;
 mod no_docker;
 mod ports_alloc;
 mod reference;
+mod small_stack;
 mod stack;
 mod stack_harness;
+mod stack_recovery;
+mod user_errors;
 mod work_loop;
 mod worktree_add;
 mod worktree_remove;

@@ -135,3 +135,20 @@ async fn run_all_runs_checks_concurrently_in_order() {
     assert_eq!(json["kind"], "command");
     assert_eq!(json["ok"], true);
 }
+
+#[tokio::test]
+async fn a_redis_check_on_another_kind_of_server_says_so() {
+    // A server that greets first in its own protocol, as SSH and SMTP servers do.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt as _;
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.2p1\r\n").await;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    });
+    let redis = run(CheckKind::Redis { url: format!("redis://127.0.0.1:{port}") }, SHORT).await;
+    assert!(!redis.ok);
+    assert_eq!(redis.message, "not a redis server (it answered in another protocol); check the port");
+}

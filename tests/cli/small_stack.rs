@@ -1,0 +1,63 @@
+//! One repository with a small stack (a Redis with a named volume, and optionally more
+//! services) and one worktree, on the real engine; everything it creates in the engine is
+//! removed when it is dropped. For tests of what happens to one branch's stack.
+
+use crate::harness::*;
+use crate::stack_harness::*;
+use std::path::PathBuf;
+
+pub struct SmallStack {
+    pub sb: Sandbox,
+    pub root: PathBuf,
+    /// The worktree of branch `feat`.
+    pub wt: PathBuf,
+    pub project: String,
+    pub redis_port: u16,
+    _cleanup: Cleanup,
+}
+
+impl SmallStack {
+    /// `None` (outside CI) when the engine or the test images are missing. `name` makes the
+    /// compose projects unique on the machine; `extra` is appended under `services:`.
+    pub fn new(name: &str, extra: &str) -> Option<SmallStack> {
+        if !engine_ready(V2) {
+            return None;
+        }
+        let compose = format!(
+            "services:\n  redis:\n    image: cfn-test/redis:1\n    ports: [\"6379:6379\"]\n    \
+             volumes: [data:/data]\n{extra}volumes:\n  data:\n"
+        );
+        let sb = Sandbox::new();
+        let root = sb.repo(name, &[("docker-compose.yml", &compose)]);
+        sb.cfn(&root, &["init", "--yes"]).assert().success();
+        let wt = sb.json(&root, &["worktree", "add", "feat", "--json"]);
+        let project = wt["project"].as_str().unwrap().to_string();
+        let redis_port = wt["ports"]["redis"].as_u64().unwrap() as u16;
+        let cleanup = Cleanup(vec![project.clone(), name.to_string()]);
+        let wt = PathBuf::from(wt["path"].as_str().unwrap());
+        Some(SmallStack { sb, root, wt, project, redis_port, _cleanup: cleanup })
+    }
+
+    /// `cfn` in `dir` with compose v2.
+    pub fn cfn(&self, dir: &std::path::Path, args: &[&str]) -> assert_cmd::Command {
+        cfn_with(&self.sb, dir, V2, args)
+    }
+
+    /// `cfn` as a child process in `dir`, with extra environment variables.
+    pub fn spawn(&self, dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfn"));
+        cmd.current_dir(dir)
+            .args(args)
+            .envs(hermetic_env(&self.sb.home, self.sb.path()))
+            .env("CFN_COMPOSE", V2)
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().unwrap()
+    }
+
+    pub fn running(&self) -> Vec<String> {
+        let label = format!("label=com.docker.compose.project={}", self.project);
+        docker_lines(&["ps", "-q", "--filter", &label])
+    }
+}

@@ -1,0 +1,54 @@
+//! A branch's stack stays under control when its files go wrong: `cfn down` stops a running
+//! stack whose compose file no longer parses (from the engine's labels alone), and a service
+//! name that is not in the compose files is an error, not an empty answer.
+
+use crate::harness::*;
+use crate::small_stack::SmallStack;
+use crate::stack_harness::{networks_of, volumes_of};
+
+#[test]
+fn down_stops_a_running_stack_whose_compose_file_is_broken() {
+    let Some(s) = SmallStack::new("brokendown", "") else { return };
+    s.cfn(&s.wt, &["up", "--timeout", "60"]).assert().success();
+    assert_eq!(s.running().len(), 1);
+    let volumes = volumes_of(&s.project);
+    assert_eq!(volumes.len(), 1, "the redis volume");
+    std::fs::write(s.wt.join("docker-compose.yml"), "services:\n  redis: [unclosed\n").unwrap();
+
+    let out = s.cfn(&s.wt, &["down"]).output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("stopping") && err.contains("by its engine labels"), "{err}");
+    assert!(s.running().is_empty(), "nothing of the branch runs");
+    assert!(crate::stack_harness::containers_of(&s.project).is_empty(), "containers removed");
+    assert!(networks_of(&s.project).is_empty(), "network removed");
+    assert_eq!(volumes_of(&s.project), volumes, "volumes kept without --volumes");
+
+    // With the file still broken, --volumes deletes the data too (asked for, confirmed).
+    let out = s.cfn(&s.wt, &["down", "--volumes", "--yes"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(volumes_of(&s.project).is_empty());
+}
+
+#[test]
+fn unknown_services_are_an_error_with_the_known_ones_as_hint() {
+    let Some(s) = SmallStack::new("nosuchsvc", "") else { return };
+    for args in [
+        &["logs", "nosuch"][..],
+        &["compose", "logs", "nosuch"],
+        &["compose", "ps", "nosuch"],
+        &["compose", "logs", "--tail", "5", "redis", "nosuch"],
+        &["up", "nosuch"],
+    ] {
+        let out = s.cfn(&s.wt, args).output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "cfn {args:?}: {err}");
+        assert!(err.contains("error: no such service: nosuch"), "cfn {args:?}: {err}");
+        assert!(err.contains(&format!("hint: the services of {} are: redis", s.project)), "{err}");
+    }
+    assert!(s.running().is_empty(), "`up nosuch` started nothing");
+    // Known names still pass through to compose.
+    s.cfn(&s.wt, &["logs", "redis"]).assert().success();
+    s.cfn(&s.wt, &["compose", "ps", "redis"]).assert().success();
+    s.cfn(&s.wt, &["compose", "logs", "--tail", "5", "redis"]).assert().success();
+}
