@@ -23,6 +23,7 @@ mod isolation;
 mod listeners;
 mod migrations;
 mod orphans;
+mod plain;
 mod ports;
 mod redis;
 mod registry;
@@ -99,6 +100,7 @@ pub fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
     checks.extend(migrations::checks(&survey, ws));
     checks.extend(hooks::checks(ws.main_root()));
     checks.extend(rendered::checks(&survey, ws));
+    checks.extend(plain::checks(&survey, ws));
     checks.extend(isolation::checks(&survey));
     Ok(checks)
 }

@@ -60,6 +60,8 @@ pub fn stale_files(ws: &Workspace, env: &BranchEnv) -> Result<Vec<String>> {
             stale.push(rel.to_string_lossy().into_owned());
         }
     }
+    // the block of plain `docker compose` in the checkout's `.env`, and its reset override
+    stale.extend(crate::plain_compose::inspect(ws, env, crate::plain_compose::compose_is_v2)?.stale());
     Ok(stale)
 }
 

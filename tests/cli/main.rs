@@ -14,6 +14,7 @@ mod isolation;
 mod lifecycle;
 mod migrate;
 mod no_docker;
+mod plain_compose;
 mod ports_alloc;
 mod reference;
 mod stack;
