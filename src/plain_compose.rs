@@ -329,12 +329,32 @@ pub fn inspect(ws: &Workspace, branch: &BranchEnv, v2: impl FnOnce() -> bool) ->
     plan(branch, &originals, &sanitized, &vars, v2)
 }
 
-/// Whether compose v2 is the compose here (as cfn picks it; `CFN_COMPOSE` decides first). With
-/// none found, v2 is assumed: it is what gets installed today.
+/// Whether the compose people type in a worktree is v2: `CFN_PLAIN_COMPOSE` (an argument list,
+/// e.g. `docker-compose`) when set, else `docker compose` when the v2 plugin answers, else
+/// `docker-compose` (which may be v2 too). `CFN_COMPOSE` does not decide: it is what cfn itself
+/// runs, and a one-off `CFN_COMPOSE=docker-compose cfn up` must not take the block away. With
+/// no compose at all, v2 is assumed: it is what gets installed today.
 pub fn compose_is_v2() -> bool {
     // asked once per process: a command renders, then reports, with the same answer
     static V2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *V2.get_or_init(|| {
-        compose::runner::detect().map(|t| t.version == compose::runner::ComposeVersion::V2).unwrap_or(true)
+        let chosen = std::env::var("CFN_PLAIN_COMPOSE").ok().filter(|s| !s.trim().is_empty());
+        let candidates = match &chosen {
+            Some(program) => vec![program.clone()],
+            None => vec!["docker compose".to_string(), "docker-compose".to_string()],
+        };
+        candidates.iter().find_map(|c| major_version(c)).map_or(true, |major| major != "1")
     })
+}
+
+/// The major version `program version --short` reports, if it answers.
+fn major_version(program: &str) -> Option<String> {
+    let words: Vec<&str> = program.split_whitespace().collect();
+    let (first, rest) = words.split_first()?;
+    if !crate::process::on_path(first) {
+        return None;
+    }
+    let out = crate::process::Cmd::new(first).args(rest).args(["version", "--short"]).output().ok()?;
+    let text = out.stdout.trim().trim_start_matches('v');
+    (out.status.success() && !text.is_empty()).then(|| text.split('.').next().unwrap_or("").to_string())
 }

@@ -7,12 +7,11 @@
 use super::docker::plural;
 use super::survey::Survey;
 use super::Check;
-use crate::compose::runner::ComposeVersion;
 use crate::plain_compose::{self, Plain};
 use crate::workspace::Workspace;
 
 pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
-    let v2 = survey.compose_tool.as_ref().map(|t| t.version == ComposeVersion::V2).unwrap_or(true);
+    let v2 = plain_compose::compose_is_v2();
     let mut checks = Vec::new();
     let mut isolated = 0;
     for env in survey.envs.iter().filter(|e| !e.is_main && e.path.is_dir()) {
