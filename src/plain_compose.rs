@@ -338,7 +338,13 @@ pub fn compose_is_v2() -> bool {
     // asked once per process: a command renders, then reports, with the same answer
     static V2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *V2.get_or_init(|| {
-        let chosen = std::env::var("CFN_PLAIN_COMPOSE").ok().filter(|s| !s.trim().is_empty());
+        let set = |name: &str| std::env::var(name).ok().filter(|s| !s.trim().is_empty());
+        let chosen = set("CFN_PLAIN_COMPOSE");
+        if chosen.is_none() && set("CFN_COMPOSE").is_none() {
+            // the same choice as cfn's own: ask it, and share its answer
+            return compose::runner::detect()
+                .map_or(true, |t| t.version == compose::runner::ComposeVersion::V2);
+        }
         let candidates = match &chosen {
             Some(program) => vec![program.clone()],
             None => vec!["docker compose".to_string(), "docker-compose".to_string()],

@@ -138,12 +138,16 @@ fn plain_docker_compose_v2_runs_the_branch_configuration() {
         &[(".gitignore", ".env\n"), (".worktreeinclude", ".env\n")],
     );
     // only a .worktreeinclude, no [copy] table: ports in the copied .env are still rewritten
-    std::fs::write(root.join(".env"), "# mine\nREDIS_URL=redis://localhost:46379/0\n").unwrap();
+    std::fs::write(root.join(".env"), "# mine\nREDIS_URL=redis://localhost:46379/0\nDB_PATH=./mine.db\n")
+        .unwrap();
     let (v, _) = worktree(&sb, &root, "feat", V2);
     let wt = path_of(&v);
     let redis = v["ports"]["redis"].as_u64().unwrap();
-    let copied = format!("# mine\nREDIS_URL=redis://localhost:{redis}/0\n");
+    let copied = format!("# mine\nREDIS_URL=redis://localhost:{redis}/0\nDB_PATH=./mine.db\n");
     assert_eq!(user_lines(&wt.join(".env")), copied, "copied and port-rewritten without a [copy] table");
+    let whole = std::fs::read_to_string(wt.join(".env")).unwrap();
+    assert_eq!(whole.matches("DB_PATH=").count(), 1, "a variable of the user's own is left to them: {whole}");
+    assert!(whole.contains(&format!("CFN_REDIS_PORT={redis}\n")), "{whole}");
 
     let plain_cfg = parsed(&plain(&wt, V2, &["config"]), "docker compose config");
     let cfn_cfg = cfn_config(&sb, &wt, V2);
@@ -194,6 +198,22 @@ fn plain_docker_compose_v2_runs_the_branch_configuration() {
 
     let (checks, _) = doctor(&sb, &root);
     assert!(checks.iter().any(|c| c["name"] == "plain-compose" && c["status"] == "ok"), "{checks:#?}");
+
+    // A block in the main checkout's .env (copied there by hand) is reported, and --fix takes
+    // it out, keeping the user's lines.
+    let main_env = root.join(".env");
+    let user = std::fs::read_to_string(&main_env).unwrap();
+    let branch_env = std::fs::read_to_string(&env_path).unwrap();
+    std::fs::write(&main_env, format!("{user}{}", &branch_env[branch_env.find(BEGIN).unwrap()..])).unwrap();
+    let (checks, _) = doctor(&sb, &root);
+    assert!(
+        checks.iter().any(
+            |c| c["name"] == "rendered" && c["message"].as_str().unwrap().contains("left-over cfn block")
+        ),
+        "{checks:#?}"
+    );
+    sb.cfn(&root, &["doctor", "--fix"]).env("CFN_COMPOSE", "docker compose").assert().success();
+    assert_eq!(std::fs::read_to_string(&main_env).unwrap(), format!("{user}AFTER=kept\n"));
 }
 
 fn doctor(sb: &Sandbox, dir: &Path) -> (Vec<serde_json::Value>, Output) {
