@@ -100,7 +100,6 @@ pub fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
     checks.extend(migrations::checks(&survey, ws));
     checks.extend(hooks::checks(ws.main_root()));
     checks.extend(rendered::checks(&survey, ws));
-    checks.extend(plain::checks(&survey, ws));
     checks.extend(isolation::checks(&survey));
     Ok(checks)
 }
