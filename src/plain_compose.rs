@@ -349,7 +349,7 @@ pub fn compose_is_v2() -> bool {
             Some(program) => vec![program.clone()],
             None => vec!["docker compose".to_string(), "docker-compose".to_string()],
         };
-        candidates.iter().find_map(|c| major_version(c)).map_or(true, |major| major != "1")
+        candidates.iter().find_map(|c| major_version(c)).is_none_or(|major| major != "1")
     })
 }
 
