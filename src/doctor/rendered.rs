@@ -1,7 +1,9 @@
 //! The configuration's templates render for every branch (the env file, the compose override,
 //! the health checks and the migrations URL), and each branch's rendered files under `.cfn/`
-//! (and its `.env` block for plain `docker compose`) are there and current. A template that does not render fails; a missing or stale file warns,
-//! since every command that runs compose writes the files again anyway.
+//! (and its `.env` block for plain `docker compose`) are there and current. A template that
+//! does not render fails; a missing or stale file warns, since every command that runs compose
+//! writes the files again anyway. What plain compose runs in each worktree is reported from the
+//! same look (`plain-compose`).
 
 use super::docker::plural;
 use super::scratch;
