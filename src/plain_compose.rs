@@ -364,3 +364,7 @@ fn major_version(program: &str) -> Option<String> {
     let text = out.stdout.trim().trim_start_matches('v');
     (out.status.success() && !text.is_empty()).then(|| text.split('.').next().unwrap_or("").to_string())
 }
+
+#[cfg(test)]
+#[path = "plain_compose_tests.rs"]
+mod tests;
