@@ -15,6 +15,7 @@ mod lifecycle;
 mod migrate;
 mod no_docker;
 mod plain_compose;
+mod plain_compose_hooks;
 mod ports_alloc;
 mod reference;
 mod stack;

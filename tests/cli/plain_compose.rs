@@ -9,13 +9,13 @@ use serde_norway::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-const V2: &[&str] = &["docker", "compose"];
+pub(crate) const V2: &[&str] = &["docker", "compose"];
 const V1: &[&str] = &["docker-compose"];
-const BEGIN: &str = "# >>> cfn:";
+pub(crate) const BEGIN: &str = "# >>> cfn:";
 
 /// A compose file with everything that defeats isolation: fixed host ports, a container name,
 /// a global volume and network name, a fixed subnet and address; plus relative paths.
-fn hostile_compose(name: &str, redis: u16, web: u16, net: u8) -> String {
+pub(crate) fn hostile_compose(name: &str, redis: u16, web: u16, net: u8) -> String {
     format!(
         "name: {name}\nservices:\n  redis:\n    image: cfn-test/redis:1\n    container_name: {name}-redis\n    \
          ports: [\"{redis}:6379\"]\n    env_file: conf/redis.env\n    volumes: [\"data:/data\", \"./conf:/conf:ro\"]\n    \
@@ -27,7 +27,7 @@ fn hostile_compose(name: &str, redis: u16, web: u16, net: u8) -> String {
 }
 
 /// A repository `name` whose `.env` git ignores and `.worktreeinclude` copies.
-fn repo(sb: &Sandbox, name: &str, compose: &str, extra: &[(&str, &str)]) -> PathBuf {
+pub(crate) fn repo(sb: &Sandbox, name: &str, compose: &str, extra: &[(&str, &str)]) -> PathBuf {
     let mut files = vec![
         ("docker-compose.yml", compose),
         ("conf/redis.env", "A=1\n"),
@@ -40,7 +40,7 @@ fn repo(sb: &Sandbox, name: &str, compose: &str, extra: &[(&str, &str)]) -> Path
 }
 
 /// `program args` in `dir` as a person types it: no COMPOSE_* variables of the caller.
-fn plain(dir: &Path, program: &[&str], args: &[&str]) -> Output {
+pub(crate) fn plain(dir: &Path, program: &[&str], args: &[&str]) -> Output {
     std::process::Command::new(program[0])
         .args(&program[1..])
         .args(args)
@@ -52,7 +52,7 @@ fn plain(dir: &Path, program: &[&str], args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn parsed(out: &Output, what: &str) -> Value {
+pub(crate) fn parsed(out: &Output, what: &str) -> Value {
     assert!(out.status.success(), "{what} failed: {}", stderr(out));
     serde_norway::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{what}: not YAML ({e})"))
 }
@@ -63,7 +63,7 @@ fn cfn_config(sb: &Sandbox, dir: &Path, program: &[&str]) -> Value {
 }
 
 /// Published host ports (`ip:port/proto`), container names, volume and network names.
-fn published_and_named(cfg: &Value) -> Vec<String> {
+pub(crate) fn published_and_named(cfg: &Value) -> Vec<String> {
     let mut out = Vec::new();
     for (svc, body) in cfg["services"].as_mapping().unwrap() {
         let svc = svc.as_str().unwrap();
@@ -102,7 +102,12 @@ fn without_empty_network_settings(mut cfg: Value) -> Value {
     cfg
 }
 
-fn worktree(sb: &Sandbox, root: &Path, branch: &str, program: &[&str]) -> (serde_json::Value, Output) {
+pub(crate) fn worktree(
+    sb: &Sandbox,
+    root: &Path,
+    branch: &str,
+    program: &[&str],
+) -> (serde_json::Value, Output) {
     let out = sb
         .cfn(root, &["worktree", "add", branch, "--json"])
         .env("CFN_COMPOSE", program.join(" "))
@@ -113,7 +118,7 @@ fn worktree(sb: &Sandbox, root: &Path, branch: &str, program: &[&str]) -> (serde
     (serde_json::from_slice(&out.stdout).unwrap(), out)
 }
 
-fn path_of(v: &serde_json::Value) -> PathBuf {
+pub(crate) fn path_of(v: &serde_json::Value) -> PathBuf {
     PathBuf::from(v["path"].as_str().unwrap())
 }
 
@@ -364,53 +369,4 @@ fn plain_docker_compose_up_runs_beside_the_main_checkouts_stack() {
         let out = plain(dir, V2, &["down", "--volumes"]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
-}
-
-/// git with the sandbox's CFN_HOME, as a user's shell runs it (so cfn's hooks find the state).
-fn user_git(sb: &Sandbox, dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .envs(hermetic_env(&sb.home, sb.path()))
-        .env("CFN_COMPOSE", "docker compose")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-}
-
-#[test]
-fn the_git_hooks_keep_the_block_current_when_the_base_files_change() {
-    if !require(compose_available(V2), "docker compose") {
-        return;
-    }
-    let sb = Sandbox::new();
-    let root = repo(&sb, "hooked", &hostile_compose("hooked", 50379, 50080, 5), &[(".gitignore", ".env\n")]);
-    sb.cfn(&root, &["hooks", "install"]).assert().success();
-    let (v, _) = worktree(&sb, &root, "feat", V2);
-    let wt = path_of(&v);
-    let compose = std::fs::read_to_string(root.join("docker-compose.yml")).unwrap();
-    // branch `other`: web gets a fixed container_name; branch `more`: a new service with one
-    user_git(&sb, &root, &["checkout", "-q", "-b", "other"]);
-    let other = compose.replace("    build: ./app\n", "    build: ./app\n    container_name: fixed-web\n");
-    std::fs::write(root.join("docker-compose.yml"), &other).unwrap();
-    user_git(&sb, &root, &["commit", "-qam", "fixed web name"]);
-    user_git(&sb, &root, &["checkout", "-q", "-b", "more"]);
-    let more = other.replace(
-        "volumes:\n  data:",
-        "  worker:\n    image: cfn-test/app:1\n    container_name: fixed-worker\nvolumes:\n  data:",
-    );
-    std::fs::write(root.join("docker-compose.yml"), &more).unwrap();
-    user_git(&sb, &root, &["commit", "-qam", "a worker"]);
-    user_git(&sb, &root, &["checkout", "-q", "main"]);
-
-    let names = |dir: &Path| {
-        let cfg = parsed(&plain(dir, V2, &["config"]), "docker compose config");
-        published_and_named(&cfg).into_iter().filter(|s| s.starts_with("container")).collect::<Vec<_>>()
-    };
-    user_git(&sb, &wt, &["checkout", "-q", "other"]);
-    assert_eq!(names(&wt), Vec::<String>::new(), "post-checkout rendered the reset of web's name");
-    user_git(&sb, &wt, &["merge", "-q", "--ff-only", "more"]);
-    assert_eq!(names(&wt), Vec::<String>::new(), "post-merge rendered the reset of worker's name");
-    assert!(!std::fs::read_to_string(root.join(".gitignore")).unwrap().contains(BEGIN));
-    assert!(!root.join(".env").exists(), "the main checkout gets no block");
 }
