@@ -56,7 +56,7 @@ pub struct HooksConfig {
     pub pre_down: Vec<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CopyConfig {
     /// Globs of git-ignored files to copy from the main checkout (also read from
@@ -69,6 +69,14 @@ pub struct CopyConfig {
     /// Rewrite the main checkout's ports to the branch's in copied dotenv files.
     #[serde(default = "default_true")]
     pub rewrite_ports: bool,
+}
+
+/// Written by hand, not derived: a section left out of cfn.toml gets this value, which must be the
+/// documented default of every key (a derived one would turn `rewrite_ports` off).
+impl Default for CopyConfig {
+    fn default() -> Self {
+        CopyConfig { include: Vec::new(), symlink: Vec::new(), rewrite_ports: true }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +154,16 @@ pub struct ProjectConfig {
     pub worktree_dir: Option<String>,
     /// A folder (relative to the repository root) whose templates replace the built-in ones.
     pub templates_dir: Option<String>,
+}
+
+/// Where `worktree add` puts a worktree when `project.worktree_dir` is not set.
+pub const DEFAULT_WORKTREE_DIR: &str = "../{{ project_name }}";
+
+impl ProjectConfig {
+    /// `worktree_dir`, or its documented default.
+    pub fn worktree_dir_template(&self) -> &str {
+        self.worktree_dir.as_deref().unwrap_or(DEFAULT_WORKTREE_DIR)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -356,3 +374,7 @@ mod tests {
         assert_eq!(c.ports.scheme, Scheme::Offset);
     }
 }
+
+#[cfg(test)]
+#[path = "config_defaults_tests.rs"]
+mod defaults_tests;

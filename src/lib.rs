@@ -24,6 +24,7 @@ pub mod migrate;
 pub mod names;
 pub mod output;
 pub mod pg;
+pub mod plain_compose;
 pub mod ports;
 pub mod process;
 pub mod reference;

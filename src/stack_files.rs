@@ -12,11 +12,13 @@
 
 use crate::compose::{self, ComposeFile, PortKey, Protocol};
 use crate::error::UserError;
+use crate::plain_compose;
 use crate::render::{self, Renderer};
 use crate::workspace::{BranchEnv, Workspace};
 use anyhow::{Context as _, Result};
 use indexmap::IndexMap;
 use serde::Serialize;
+use serde_norway::Value;
 use std::path::{Path, PathBuf};
 
 /// The folder inside each checkout that holds cfn's rendered, never-committed files.
@@ -34,6 +36,8 @@ pub struct StackFiles {
     pub project_dir: PathBuf,
     /// The variables of the env file, as compose and agents receive them.
     pub env: IndexMap<String, String>,
+    /// What plain `docker compose` in the checkout runs.
+    pub plain: plain_compose::Plain,
 }
 
 #[derive(Serialize)]
@@ -93,9 +97,10 @@ pub fn render(ws: &Workspace, branch: &BranchEnv) -> Result<StackFiles> {
     let env_file = dir.join(ENV_FILE);
     render::write_atomic(&env_file, &env_text, 0o600)?;
 
+    let sanitized_docs = sanitize_all(&files, &keys, &lookup)?;
     let mut compose_files = Vec::new();
-    for (i, file) in files.iter().enumerate() {
-        let sanitized = compose::to_yaml(&compose::sanitize_with_env(file, &keys, &lookup)?)?;
+    for (i, (file, doc)) in files.iter().zip(&sanitized_docs).enumerate() {
+        let sanitized = compose::to_yaml(doc)?;
         let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let path = dir.join("compose").join(format!("{i}-{name}"));
         let header =
@@ -108,8 +113,26 @@ pub fn render(ws: &Workspace, branch: &BranchEnv) -> Result<StackFiles> {
     render::write_atomic(&override_file, &override_text, 0o644)?;
     compose_files.push(override_file);
 
+    let env = render::dotenv::parse(&env_text);
+    let plain = plain_compose::plan(branch, &files, &sanitized_docs, &env, plain_compose::compose_is_v2)?;
+    plain.write()?;
+
     let project_dir = files.first().and_then(|f| f.path.parent()).unwrap_or(&branch.path).to_path_buf();
-    Ok(StackFiles { env_file, compose_files, project_dir, env: render::dotenv::parse(&env_text) })
+    Ok(StackFiles { env_file, compose_files, project_dir, env, plain: plain.state().clone() })
+}
+
+/// The sanitized copy of each base file as `render` writes it, from `checkout`'s `.env`.
+pub fn sanitized_docs(ws: &Workspace, checkout: &Path, files: &[ComposeFile]) -> Result<Vec<Value>> {
+    let dotenv = compose::read_dotenv(&checkout.join(".env"));
+    sanitize_all(files, &configured_keys(ws), &|name: &str| dotenv.get(name).cloned())
+}
+
+fn sanitize_all(
+    files: &[ComposeFile],
+    keys: &[PortKey],
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Value>> {
+    files.iter().map(|file| Ok(compose::sanitize_with_env(file, keys, lookup)?)).collect()
 }
 
 /// The branch's env variables as the env template renders them, without writing anything.

@@ -28,9 +28,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 }
 
 /// A new worktree (git reports a null previous HEAD) that cfn did not create: provision it.
+/// A switch to another commit: render the checkout's files again.
 fn post_checkout(ctx: &Context, args: &[String]) -> Result<()> {
     if args.first().map(|a| a.trim_start_matches('0')) != Some("") {
-        return Ok(());
+        let switched = args.get(2).map(String::as_str) == Some("1") && args.first() != args.get(1);
+        return if switched { render_again(ctx) } else { Ok(()) };
     }
     let checkout = crate::git::discover(&ctx.cwd)?;
     if checkout.is_main() || !checkout.main_root.join(crate::config::FILE_NAME).exists() {
@@ -48,7 +50,8 @@ fn post_checkout(ctx: &Context, args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// After a merge: apply or announce migrations the merge brought.
+/// After a merge: render the checkout's files again, and apply or announce migrations the
+/// merge brought.
 fn post_merge(ctx: &Context) -> Result<()> {
     let checkout = crate::git::discover(&ctx.cwd)?;
     if !checkout.main_root.join(crate::config::FILE_NAME).exists() {
@@ -56,10 +59,27 @@ fn post_merge(ctx: &Context) -> Result<()> {
     }
     let ws = Workspace::open(ctx)?;
     let Ok(branch) = ws.branch_env(None) else { return Ok(()) };
+    if let Err(e) = crate::stack_files::render(&ws, &branch) {
+        ctx.warn(format!("cfn post-merge hook: {e:#}"));
+    }
     // Applying migrations is a migrate like any other: not while up, down or a removal runs.
     let _lock = match ws.config.migrations.on_merge {
         crate::config::OnMerge::Apply => Some(crate::branch_lock::acquire(ctx, &branch.project, "migrate")?),
         crate::config::OnMerge::Announce => None,
     };
     crate::branch_db::after_merge(ctx, &ws, &branch)
+}
+
+/// The base compose files may differ after a checkout or a merge: the checkout's rendered
+/// files (the `.env` block of plain `docker compose` among them) are written again. A checkout
+/// cfn does not manage is left alone.
+fn render_again(ctx: &Context) -> Result<()> {
+    let checkout = crate::git::discover(&ctx.cwd)?;
+    if !checkout.main_root.join(crate::config::FILE_NAME).exists() {
+        return Ok(());
+    }
+    let ws = Workspace::open(ctx)?;
+    let Ok(branch) = ws.branch_env(None) else { return Ok(()) };
+    crate::stack_files::render(&ws, &branch)?;
+    Ok(())
 }

@@ -18,6 +18,7 @@ pub mod load;
 mod port_long;
 pub mod port_spec;
 pub mod protocol;
+pub mod reset;
 pub mod runner;
 pub mod sanitize;
 mod scalar;

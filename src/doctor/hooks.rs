@@ -23,7 +23,15 @@ pub fn checks(main_root: &Path) -> Vec<Check> {
         .filter(|s| s.installed && !hooks::is_executable(Path::new(&s.path)))
         .map(|s| s.hook.as_str())
         .collect();
+    let outdated: Vec<&str> = states.iter().filter(|s| s.outdated).map(|s| s.hook.as_str()).collect();
     let mut out = Vec::new();
+    if !outdated.is_empty() {
+        out.push(Check::warn(
+            "hooks",
+            format!("git hooks written by an older cfn: {}", outdated.join(", ")),
+            "`cfn hooks install` (or `cfn doctor --fix`) writes the current ones",
+        ));
+    }
     if !missing.is_empty() {
         out.push(Check::warn(
             "hooks",

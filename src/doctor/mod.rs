@@ -23,6 +23,7 @@ mod isolation;
 mod listeners;
 mod migrations;
 mod orphans;
+mod plain;
 mod ports;
 mod redis;
 mod registry;

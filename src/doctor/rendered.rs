@@ -1,7 +1,9 @@
 //! The configuration's templates render for every branch (the env file, the compose override,
 //! the health checks and the migrations URL), and each branch's rendered files under `.cfn/`
-//! are there and current. A template that does not render fails; a missing or stale file warns,
-//! since every command that runs compose writes the files again anyway.
+//! (and its `.env` block for plain `docker compose`) are there and current. A template that
+//! does not render fails; a missing or stale file warns, since every command that runs compose
+//! writes the files again anyway. What plain compose runs in each worktree is reported from the
+//! same look (`plain-compose`).
 
 use super::docker::plural;
 use super::scratch;
@@ -13,12 +15,17 @@ use crate::workspace::{BranchEnv, Workspace};
 pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
     let mut templates = Vec::new();
     let mut rendered = Vec::new();
+    let mut plain = Vec::new();
     let envs: Vec<&BranchEnv> = survey.envs.iter().filter(|e| e.path.is_dir()).collect();
     for env in &envs {
         if let Err(e) = other_templates(ws, env) {
             templates.push(broken(env, &e));
         }
-        match scratch::stale_files(ws, env) {
+        let found = scratch::stale_and_plain(ws, env);
+        if let Ok((_, state)) = &found {
+            plain.push((env.branch.clone(), state.clone()));
+        }
+        match found.map(|(stale, _)| stale) {
             Ok(stale) if stale.is_empty() => {}
             Ok(stale) => rendered.push(Check::warn(
                 "rendered",
@@ -37,6 +44,7 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
             .push(Check::ok("rendered", format!("rendered files of {n} checkout{} are current", plural(n))));
     }
     templates.extend(rendered);
+    templates.extend(super::plain::checks(&plain));
     templates
 }
 

@@ -5,6 +5,7 @@
 //! replaced by the checkout's in the results. The env file is compared as variables (its
 //! values hold paths that dotenv quoting could spell differently), the compose files as text.
 
+use crate::plain_compose::Plain;
 use crate::render::dotenv;
 use crate::stack_files::{self, CFN_DIR, ENV_FILE};
 use crate::workspace::{BranchEnv, Workspace};
@@ -38,6 +39,11 @@ impl Drop for TempDir {
 /// The rendered files of a branch that are missing or differ from what cfn would write now,
 /// as paths relative to the checkout (`.cfn/env`). An error means the templates do not render.
 pub fn stale_files(ws: &Workspace, env: &BranchEnv) -> Result<Vec<String>> {
+    Ok(stale_and_plain(ws, env)?.0)
+}
+
+/// [`stale_files`], and what plain `docker compose` in the checkout runs (found on the way).
+pub fn stale_and_plain(ws: &Workspace, env: &BranchEnv) -> Result<(Vec<String>, Plain)> {
     let scratch = TempDir::new()?;
     mirror(ws, &env.path, &scratch.0)?;
     let fake = BranchEnv { path: scratch.0.clone(), ..env.clone() };
@@ -60,7 +66,10 @@ pub fn stale_files(ws: &Workspace, env: &BranchEnv) -> Result<Vec<String>> {
             stale.push(rel.to_string_lossy().into_owned());
         }
     }
-    Ok(stale)
+    // the block of plain `docker compose` in the checkout's `.env`, and its reset override
+    let plain = crate::plain_compose::inspect(ws, env, crate::plain_compose::compose_is_v2)?;
+    stale.extend(plain.stale());
+    Ok((stale, plain.state().clone()))
 }
 
 /// Copies what rendering reads from a checkout: its compose files and its `.env`.

@@ -27,6 +27,8 @@ pub struct HookState {
     pub chained: bool,
     /// A hook that is not cfn's (install would chain it).
     pub foreign: bool,
+    /// cfn's hook as an older cfn wrote it (install writes the current one).
+    pub outdated: bool,
 }
 
 /// The folder git runs hooks from, for the checkout at `dir`.
@@ -49,6 +51,7 @@ pub fn status(dir: &Path) -> Result<Vec<HookState>> {
                 installed: ours,
                 chained: chained_path(&path).exists(),
                 foreign: path.exists() && !ours,
+                outdated: ours && !is_current(&path),
             })
         })
         .collect()
@@ -92,6 +95,10 @@ fn chained_path(hook: &Path) -> PathBuf {
     let mut name = hook.as_os_str().to_owned();
     name.push(CHAINED_SUFFIX);
     PathBuf::from(name)
+}
+
+fn is_current(path: &Path) -> bool {
+    std::fs::read_to_string(path).map(|t| t.contains(script::VERSION)).unwrap_or(false)
 }
 
 fn is_ours(path: &Path) -> bool {

@@ -4,6 +4,8 @@
 use std::path::Path;
 
 pub const MARKER: &str = "# cfn-managed-hook";
+/// Changes whenever the script does, so an installed hook of an older cfn shows as outdated.
+pub const VERSION: &str = "# cfn-hook-version: 2";
 
 /// Single-quotes a value for sh (the only datum put in the script is cfn's own path).
 fn sh_quote(text: &str) -> String {
@@ -11,16 +13,18 @@ fn sh_quote(text: &str) -> String {
 }
 
 pub fn hook_script(hook: &str, cfn_binary: &Path) -> String {
-    // post-checkout only matters for a new worktree, which git reports with a null old HEAD;
-    // every other checkout returns before starting cfn.
+    // post-checkout matters for a new worktree (git reports a null old HEAD) and for a switch
+    // to another commit (the base compose files may differ: cfn renders again); a checkout of
+    // files ($3 = 0) or of the same commit returns before starting cfn.
     let fast_exit = if hook == "post-checkout" {
-        "[ \"$1\" = 0000000000000000000000000000000000000000 ] || exit 0\n"
+        "[ \"$1\" = 0000000000000000000000000000000000000000 ] || { [ \"$3\" = 1 ] && [ \"$1\" != \"$2\" ]; } || exit 0\n"
     } else {
         ""
     };
     format!(
         "#!/bin/sh\n\
          {MARKER} ({hook}); `cfn hooks uninstall` removes it and restores any previous hook.\n\
+         {VERSION}\n\
          chained=\"$0.cfn-chained\"\n\
          if [ -x \"$chained\" ]; then\n\
          \x20   \"$chained\" \"$@\" || exit $?\n\

@@ -7,6 +7,7 @@
 //! branch name or path holding quotes, `#`, `:`, `$` or a newline cannot change the structure.
 
 pub mod dotenv;
+pub mod env_block;
 mod write;
 
 pub use write::write_atomic;

@@ -161,7 +161,7 @@ fn target_path(
     let raw = match &opts.path {
         Some(p) => ctx.cwd.join(p),
         None => {
-            let template = config.project.worktree_dir.as_deref().unwrap_or("../{{ project_name }}");
+            let template = config.project.worktree_dir_template();
             let vars = serde_json::json!({
                 "project": main_project, "project_name": project,
                 "branch": opts.branch, "branch_slug": names::slug(&opts.branch),

@@ -186,7 +186,8 @@ fn fix_repairs_the_safe_problems_and_keeps_volumes_without_a_terminal() {
     }
     let sb = Sandbox::new();
     let name = unique("docfix");
-    let root = sb.repo(&name, &[("docker-compose.yml", &clean_compose(43379, 43080))]);
+    let root =
+        sb.repo(&name, &[("docker-compose.yml", &clean_compose(43379, 43080)), (".gitignore", ".env\n")]);
     sb.cfn(&root, &["init", "--yes"]).assert().success();
     let ghost = format!("{name}-ghost");
     let _cleanup = Cleanup(vec![ghost.clone()]);
@@ -256,6 +257,7 @@ fn a_healthy_set_up_is_all_ok() {
         &name,
         &[
             ("docker-compose.yml", &clean_compose(44379, 44080)),
+            (".gitignore", ".env\n"),
             ("migrations/0001_items.up.sql", "CREATE TABLE items (id INTEGER);"),
         ],
     );
@@ -279,4 +281,5 @@ fn a_healthy_set_up_is_all_ok() {
     find(&checks, "migrations", "feat: 1 applied, none pending");
     find(&checks, "docker", "docker engine");
     find(&checks, "images", "all 2 images");
+    find(&checks, "plain-compose", "in 1 worktree");
 }

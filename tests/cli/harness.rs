@@ -84,6 +84,7 @@ impl Sandbox {
             cmd.env(k, v);
         }
         cmd.env_remove("CFN_COMPOSE");
+        cmd.env_remove("CFN_PLAIN_COMPOSE");
         cmd
     }
 

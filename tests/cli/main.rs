@@ -16,6 +16,8 @@ mod isolation;
 mod lifecycle;
 mod migrate;
 mod no_docker;
+mod plain_compose;
+mod plain_compose_hooks;
 mod ports_alloc;
 mod reference;
 mod small_stack;
