@@ -7,6 +7,7 @@ mod branch_names;
 mod completions;
 mod container_agent;
 mod coordination;
+mod demo;
 mod doctor;
 mod git_hooks;
 mod init;
