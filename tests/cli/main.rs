@@ -5,6 +5,7 @@ mod harness;
 
 mod branch_names;
 mod completions;
+mod compose_detect;
 mod container_agent;
 mod coordination;
 mod demo;
