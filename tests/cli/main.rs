@@ -10,6 +10,7 @@ mod container_agent;
 mod coordination;
 mod demo;
 mod doctor;
+mod doctor_many;
 mod git_hooks;
 mod init;
 mod isolation;
