@@ -66,8 +66,20 @@ end_step() {
     printf '   (%s s)\n' "$took"
 }
 
+# run COMMAND...: shows the command (cfn's own path as `cfn`, arguments with spaces quoted),
+# then runs it.
 run() {
-    printf '$ %s\n' "$*"
+    local arg shown=()
+    for arg in "$@"; do
+        if [ "$arg" = "${cfn:-}" ]; then
+            shown+=(cfn)
+        elif [[ $arg =~ [^A-Za-z0-9_./=:@+-] ]]; then
+            shown+=("'$arg'")
+        else
+            shown+=("$arg")
+        fi
+    done
+    printf '$ %s\n' "${shown[*]}"
     "$@"
 }
 
