@@ -116,7 +116,8 @@ cleanup() {
         if [ "$left" -gt 0 ]; then
             printf '\n== clean-up: removing the demo stacks (%s containers and volumes left)\n' "$left"
             for b in "${branches[@]}"; do
-                [ -d "$repo" ] && "$cfn" -q -C "$repo" down --branch "$b" --volumes --yes >/dev/null 2>&1
+                [ -n "${cfn:-}" ] && [ -d "$repo" ] &&
+                    "$cfn" -q -C "$repo" down --branch "$b" --volumes --yes >/dev/null 2>&1
             done
             remove_projects
         fi
@@ -129,7 +130,9 @@ cleanup() {
         fi
     fi
     if [ "$rc" -ne 0 ]; then
-        printf '\ndemo: FAILED (exit %s) during: %s\n' "$rc" "${step_titles[-1]:-set-up}" >&2
+        local during=set-up
+        [ "${#step_titles[@]}" -eq 0 ] || during=${step_titles[-1]}
+        printf '\ndemo: FAILED (exit %s) during: %s\n' "$rc" "$during" >&2
     fi
     exit "$rc"
 }
