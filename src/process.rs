@@ -147,12 +147,16 @@ pub fn last_lines(text: &str, n: usize) -> String {
 
 /// Whether `program` can be found on PATH (or is a path that exists).
 pub fn on_path(program: &str) -> bool {
+    find_on_path(program).is_some()
+}
+
+/// The file `program` resolves to on PATH (or the path itself, when it is one and exists).
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
     if program.contains('/') {
-        return Path::new(program).is_file();
+        return Path::new(program).is_file().then(|| PathBuf::from(program));
     }
-    std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
-        .unwrap_or(false)
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths).map(|dir| dir.join(program)).find(|p| p.is_file())
 }
 
 impl Cmd {

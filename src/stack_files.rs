@@ -84,6 +84,31 @@ pub fn renderer_for(config: &crate::config::Config, repo_root: &Path) -> Rendere
 
 /// Renders and writes the branch's files; only files whose content changed are rewritten.
 pub fn render(ws: &Workspace, branch: &BranchEnv) -> Result<StackFiles> {
+    let plan = plan(ws, branch)?;
+    for file in &plan.files {
+        render::write_atomic(&file.path, &file.text, file.mode)?;
+    }
+    plan.plain.write()?;
+    Ok(plan.stack)
+}
+
+/// One file [`render`] writes.
+pub struct PlannedFile {
+    pub path: PathBuf,
+    pub text: String,
+    pub mode: u32,
+}
+
+/// What [`render`] would write and return, computed without touching the disk (so that
+/// `cfn doctor` can compare it with what is there).
+pub struct Plan {
+    pub files: Vec<PlannedFile>,
+    /// The `.env` block and reset override of plain `docker compose` (written by its own rules).
+    pub plain: plain_compose::Plan,
+    pub stack: StackFiles,
+}
+
+pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
     let dir = branch.path.join(CFN_DIR);
     let files = load_compose_files(ws, &branch.path)?;
     let keys = configured_keys(ws);
@@ -92,10 +117,11 @@ pub fn render(ws: &Workspace, branch: &BranchEnv) -> Result<StackFiles> {
     let services = services_with_ports(ws, branch, &files, &keys, &lookup)?;
     let ctx = context(ws, branch, services);
     let renderer = renderer(ws);
+    let mut planned = Vec::new();
 
     let env_text = renderer.render("env.j2", &ctx)?;
     let env_file = dir.join(ENV_FILE);
-    render::write_atomic(&env_file, &env_text, 0o600)?;
+    planned.push(PlannedFile { path: env_file.clone(), text: env_text.clone(), mode: 0o600 });
 
     let sanitized_docs = sanitize_all(&files, &keys, &lookup)?;
     let mut compose_files = Vec::new();
@@ -105,20 +131,20 @@ pub fn render(ws: &Workspace, branch: &BranchEnv) -> Result<StackFiles> {
         let path = dir.join("compose").join(format!("{i}-{name}"));
         let header =
             format!("# Sanitized copy of {} rendered by cfn; edit the original.\n", file.path.display());
-        render::write_atomic(&path, &(header + &sanitized), 0o644)?;
+        planned.push(PlannedFile { path: path.clone(), text: header + &sanitized, mode: 0o644 });
         compose_files.push(path);
     }
     let override_text = renderer.render("compose.override.yaml.j2", &ctx)?;
     let override_file = dir.join(OVERRIDE_FILE);
-    render::write_atomic(&override_file, &override_text, 0o644)?;
+    planned.push(PlannedFile { path: override_file.clone(), text: override_text, mode: 0o644 });
     compose_files.push(override_file);
 
     let env = render::dotenv::parse(&env_text);
     let plain = plain_compose::plan(branch, &files, &sanitized_docs, &env, plain_compose::compose_is_v2)?;
-    plain.write()?;
 
     let project_dir = files.first().and_then(|f| f.path.parent()).unwrap_or(&branch.path).to_path_buf();
-    Ok(StackFiles { env_file, compose_files, project_dir, env, plain: plain.state().clone() })
+    let stack = StackFiles { env_file, compose_files, project_dir, env, plain: plain.state().clone() };
+    Ok(Plan { files: planned, plain, stack })
 }
 
 /// The sanitized copy of each base file as `render` writes it, from `checkout`'s `.env`.

@@ -41,8 +41,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if args.json {
         crate::output::json(&checks)?;
     } else {
-        print(&checks);
-        ctx.say(doctor::summary(&checks));
+        let shown = doctor::for_display(&checks);
+        print(&shown);
+        ctx.say(doctor::summary(&shown));
     }
     if doctor::any_failed(&checks) {
         return Err(SilentExit(exit::FAILURE).into());

@@ -1,6 +1,7 @@
 //! Running the compose program for a branch: which compose (v2 plugin or v1), and the explicit
 //! project, files and environment every invocation gets.
 
+use super::detect_cache;
 use crate::error::UserError;
 use crate::process::{self, Cmd};
 use crate::stack_files::StackFiles;
@@ -21,22 +22,48 @@ pub struct ComposeTool {
 }
 
 /// `CFN_COMPOSE` (an argument list split on white space, e.g. `docker compose`), else
-/// `docker compose` when the v2 plugin answers, else `docker-compose`.
+/// `docker compose` when the v2 plugin answers, else `docker-compose`. The answer is remembered
+/// in `$CFN_HOME` until one of the programs changes (see [`detect_cache`]).
 pub fn detect() -> Result<ComposeTool> {
-    if let Some(custom) = std::env::var("CFN_COMPOSE").ok().filter(|s| !s.trim().is_empty()) {
-        let program: Vec<String> = custom.split_whitespace().map(str::to_string).collect();
-        return probe(program.clone()).ok_or_else(|| {
-            UserError::new(format!("CFN_COMPOSE={custom:?} does not answer `version`"))
-                .hint("set CFN_COMPOSE to `docker compose` or `docker-compose`, or unset it")
-                .into()
-        });
+    let custom = std::env::var("CFN_COMPOSE").ok().filter(|s| !s.trim().is_empty());
+    let candidates: Vec<Vec<String>> = match &custom {
+        Some(custom) => vec![custom.split_whitespace().map(str::to_string).collect()],
+        None => vec![vec!["docker".to_string(), "compose".to_string()], vec!["docker-compose".to_string()]],
+    };
+    let request = custom.clone().unwrap_or_else(|| "auto".to_string());
+    let fingerprint = detect_cache::fingerprint(&candidates);
+    let cache = crate::state::home_dir().ok().map(|home| detect_cache::path_in(&home));
+    if let Some(hit) = cache.as_deref().and_then(|f| detect_cache::lookup(f, &request, &fingerprint)) {
+        return Ok(tool(hit.program, hit.version_text));
     }
-    let candidates = [vec!["docker".to_string(), "compose".to_string()], vec!["docker-compose".to_string()]];
-    candidates.into_iter().filter(|c| process::on_path(&c[0])).find_map(probe).ok_or_else(|| {
-        UserError::new("no compose program found (neither `docker compose` nor `docker-compose`)")
-            .hint("install Docker Compose; on Debian: apt-get install docker-compose")
-            .into()
-    })
+    let found = match &custom {
+        Some(custom) => probe(candidates[0].clone()).ok_or_else(|| {
+            anyhow::Error::from(
+                UserError::new(format!("CFN_COMPOSE={custom:?} does not answer `version`"))
+                    .hint("set CFN_COMPOSE to `docker compose` or `docker-compose`, or unset it"),
+            )
+        })?,
+        None => {
+            candidates.into_iter().filter(|c| process::on_path(&c[0])).find_map(probe).ok_or_else(|| {
+                anyhow::Error::from(
+                    UserError::new(
+                        "no compose program found (neither `docker compose` nor `docker-compose`)",
+                    )
+                    .hint("install Docker Compose; on Debian: apt-get install docker-compose"),
+                )
+            })?
+        }
+    };
+    if let Some(file) = &cache {
+        let entry = detect_cache::Entry {
+            request,
+            fingerprint,
+            program: found.program.clone(),
+            version_text: found.version_text.clone(),
+        };
+        detect_cache::store(file, entry);
+    }
+    Ok(found)
 }
 
 fn probe(program: Vec<String>) -> Option<ComposeTool> {
@@ -45,9 +72,12 @@ fn probe(program: Vec<String>) -> Option<ComposeTool> {
     if !out.status.success() {
         return None;
     }
-    let text = out.stdout.trim().trim_start_matches('v').to_string();
-    let version = if text.starts_with('1') { ComposeVersion::V1 } else { ComposeVersion::V2 };
-    Some(ComposeTool { program, version, version_text: text })
+    Some(tool(program, out.stdout.trim().trim_start_matches('v').to_string()))
+}
+
+fn tool(program: Vec<String>, version_text: String) -> ComposeTool {
+    let version = if version_text.starts_with('1') { ComposeVersion::V1 } else { ComposeVersion::V2 };
+    ComposeTool { program, version, version_text }
 }
 
 impl ComposeTool {

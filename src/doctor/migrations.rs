@@ -78,16 +78,27 @@ fn judge(env: &BranchEnv, rows: &[StatusRow]) -> Vec<Check> {
     }
     if out.is_empty() {
         let applied = rows.iter().filter(|r| r.state == State::Applied).count();
-        out.push(Check::ok("migrations", format!("{}: {applied} applied, none pending", env.branch)));
+        let detail = format!("{applied} applied, none pending");
+        out.push(Check::ok("migrations", format!("{}: {detail}", env.branch)).of_checkout(
+            &env.branch,
+            detail,
+            None,
+        ));
     }
     out
 }
 
 fn pending(env: &BranchEnv, n: usize) -> Check {
+    let detail = format!("{n} migration{} pending", super::docker::plural(n));
     Check::warn(
         "migrations",
-        format!("{}: {n} migration{} pending", env.branch, super::docker::plural(n)),
+        format!("{}: {detail}", env.branch),
         format!("run `cfn migrate up` in {} (or `cfn up`, which applies them)", env.path.display()),
+    )
+    .of_checkout(
+        &env.branch,
+        detail,
+        Some("run `cfn migrate up` in each (or `cfn up`, which applies them)"),
     )
 }
 
@@ -101,7 +112,8 @@ fn unreachable(survey: &Survey, env: &BranchEnv, e: &anyhow::Error) -> Check {
         return Check::ok(
             "migrations",
             format!("{}: database not reachable while its stack is down", env.branch),
-        );
+        )
+        .of_checkout(&env.branch, "database not reachable while their stacks are down", None);
     }
     Check::fail("migrations", message, p.hint.unwrap_or_else(|| "start its stack with `cfn up`".into()))
 }

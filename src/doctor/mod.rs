@@ -18,11 +18,13 @@
 
 mod docker;
 mod fix;
+mod group;
 mod hooks;
 mod isolation;
 mod listeners;
 mod migrations;
 mod orphans;
+mod paths;
 mod plain;
 mod ports;
 mod redis;
@@ -34,6 +36,7 @@ mod state_db;
 mod survey;
 
 pub use fix::{fix, Confirm, Repair};
+pub use group::for_display;
 
 use crate::context::Context;
 use anyhow::Result;
@@ -67,19 +70,41 @@ pub struct Check {
     pub message: String,
     /// One line saying what to do; `None` when there is nothing to do.
     pub hint: Option<String>,
+    /// Set on a check of one checkout that may be merged with others saying the same when
+    /// printed ([`for_display`]); the JSON output keeps every check.
+    #[serde(skip)]
+    pub group: Option<Group>,
+}
+
+/// What a per-checkout check says, apart from which checkout it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub branch: String,
+    /// The message without its subject: `not running (stack down)`.
+    pub detail: String,
+    /// The hint for many checkouts at once (the check's own may name one checkout's path).
+    pub hint: Option<String>,
 }
 
 impl Check {
     pub fn ok(name: &'static str, message: impl Into<String>) -> Check {
-        Check { name, status: Status::Ok, message: message.into(), hint: None }
+        Check { name, status: Status::Ok, message: message.into(), hint: None, group: None }
     }
 
     pub fn warn(name: &'static str, message: impl Into<String>, hint: impl Into<String>) -> Check {
-        Check { name, status: Status::Warn, message: message.into(), hint: Some(hint.into()) }
+        Check { name, status: Status::Warn, message: message.into(), hint: Some(hint.into()), group: None }
     }
 
     pub fn fail(name: &'static str, message: impl Into<String>, hint: impl Into<String>) -> Check {
-        Check { name, status: Status::Fail, message: message.into(), hint: Some(hint.into()) }
+        Check { name, status: Status::Fail, message: message.into(), hint: Some(hint.into()), group: None }
+    }
+
+    /// Marks it as one checkout's result that [`for_display`] may merge with others saying
+    /// `detail`; `many_hint` replaces the hint on the merged line.
+    pub fn of_checkout(mut self, branch: &str, detail: impl Into<String>, many_hint: Option<&str>) -> Check {
+        self.group =
+            Some(Group { branch: branch.into(), detail: detail.into(), hint: many_hint.map(str::to_string) });
+        self
     }
 }
 

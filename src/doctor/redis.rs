@@ -32,20 +32,41 @@ enum ProbeError {
 }
 
 pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
-    let mut out = Vec::new();
-    for env in survey.envs.iter().filter(|e| e.path.is_dir()) {
-        let Some(port) = redis_port(ws, env) else { continue };
-        let url = redis_url(ws, env, port);
-        let subject = format!("redis of {} (port {port})", env.branch);
-        let outcome =
-            crate::runtime::block_on(probe(&url)).unwrap_or_else(|e| Err(ProbeError::Other(e.to_string())));
-        out.push(judge(survey, env, &subject, outcome));
-    }
-    out
+    let targets: Vec<(&BranchEnv, u16, String)> = survey
+        .envs
+        .iter()
+        .filter(|e| e.path.is_dir())
+        .filter_map(|env| {
+            let port = redis_port(ws, env)?;
+            Some((env, port, redis_url(ws, env, port)))
+        })
+        .collect();
+    // All at once, in one runtime: most are refused at once, but one that hangs costs its
+    // timeout once rather than once per branch after it.
+    let probes = futures_util::future::join_all(targets.iter().map(|(_, _, url)| probe(url)));
+    let outcomes = match crate::runtime::block_on(probes) {
+        Ok(outcomes) => outcomes,
+        Err(e) => targets.iter().map(|_| Err(ProbeError::Other(e.to_string()))).collect(),
+    };
+    targets
+        .iter()
+        .zip(outcomes)
+        .map(|((env, port, _), outcome)| {
+            let (check, detail) =
+                judge(survey, env, &format!("redis of {} (port {port})", env.branch), outcome);
+            check.of_checkout(&env.branch, detail, None)
+        })
+        .collect()
 }
 
-fn judge(survey: &Survey, env: &BranchEnv, subject: &str, outcome: Result<Facts, ProbeError>) -> Check {
-    match outcome {
+/// The check, and what it says apart from its subject (for merging alike lines).
+fn judge(
+    survey: &Survey,
+    env: &BranchEnv,
+    subject: &str,
+    outcome: Result<Facts, ProbeError>,
+) -> (Check, String) {
+    let check = match outcome {
         Ok(facts) => policy_check(subject, &facts),
         Err(ProbeError::Refused) => match survey.stack_running(&env.project) {
             Some(false) => Check::ok("redis", format!("{subject}: not running (its stack is down)")),
@@ -71,7 +92,10 @@ fn judge(survey: &Survey, env: &BranchEnv, subject: &str, outcome: Result<Facts,
             format!("{subject}: {why}"),
             "check that the service on this port is a Redis and answers",
         ),
-    }
+    };
+    let detail = check.message.strip_prefix(&format!("{subject}: ")).unwrap_or(&check.message).to_string();
+    let detail = detail.replace("its stack is down", "their stacks are down");
+    (check, format!("redis {detail}"))
 }
 
 fn policy_check(subject: &str, facts: &Facts) -> Check {

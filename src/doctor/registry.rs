@@ -5,7 +5,7 @@
 use super::docker::plural;
 use super::survey::Survey;
 use super::Check;
-use crate::git::{same_path, GitWorktree};
+use crate::git::GitWorktree;
 use crate::state::{WorktreeRow, WorktreeState};
 use crate::workspace::Workspace;
 use anyhow::Result;
@@ -22,12 +22,12 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Result<Vec<Check>> {
     };
     let mut out = Vec::new();
     for row in &survey.rows {
-        if let Some(check) = row_check(survey, ws, row, git)? {
+        if let Some(check) = row_check(survey, ws, row)? {
             out.push(check);
         }
     }
     for wt in git.iter().skip(1).filter(|w| !w.bare) {
-        if !survey.rows.iter().any(|r| same_path(&r.path, &wt.path)) {
+        if !survey.is_registered(&wt.path) {
             out.push(unregistered(wt));
         }
     }
@@ -41,12 +41,7 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Result<Vec<Check>> {
     Ok(out)
 }
 
-fn row_check(
-    survey: &Survey,
-    ws: &Workspace,
-    row: &WorktreeRow,
-    git: &[GitWorktree],
-) -> Result<Option<Check>> {
+fn row_check(survey: &Survey, ws: &Workspace, row: &WorktreeRow) -> Result<Option<Check>> {
     let name = format!("worktree {}", row.branch);
     if row.state == WorktreeState::Creating {
         if !row.is_abandoned(ws.state.conn())? {
@@ -70,7 +65,7 @@ fn row_check(
         };
         return Ok(Some(Check::fail("registry", message, hint)));
     }
-    let Some(known) = git.iter().find(|w| same_path(&w.path, &row.path)) else {
+    let Some(known) = survey.git_worktree_at(&row.path) else {
         let message = format!("{name}: git no longer knows the worktree at {}", row.path.display());
         return Ok(Some(Check::fail("registry", message, PRUNE)));
     };

@@ -2,6 +2,7 @@
 //! a crash of the command that is meant to diagnose it: the checks that need no registry (the
 //! engine, compose, the hooks) still run, and the check says which file and what to do.
 
+use super::paths::PathIndex;
 use super::snapshot;
 use super::survey::{Problem, Survey};
 use super::Check;
@@ -27,6 +28,8 @@ impl Survey {
             images: IndexMap::new(),
             engine: snapshot::take(&[]).map_err(|e| Problem::from_error(&e)),
             compose_tool: runner::detect().map_err(|e| Problem::from_error(&e)),
+            git_paths: PathIndex::new(std::iter::empty()),
+            row_paths: PathIndex::new(std::iter::empty()),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! Gathering first and judging afterwards keeps each check a pure function of what was seen,
 //! and asks the engine for its containers, networks and volumes once instead of once a check.
 
+use super::paths::PathIndex;
 use super::snapshot::{self, Snapshot};
 use super::Check;
 use crate::compose::runner::{self, ComposeTool};
@@ -16,6 +17,7 @@ use crate::state::WorktreeRow;
 use crate::workspace::{BranchEnv, Workspace};
 use anyhow::Result;
 use indexmap::IndexMap;
+use std::path::Path;
 
 pub struct Survey {
     pub checkout: Checkout,
@@ -35,6 +37,9 @@ pub struct Survey {
     pub images: IndexMap<String, Vec<String>>,
     pub engine: Result<Snapshot, Problem>,
     pub compose_tool: Result<ComposeTool, Problem>,
+    /// `git_worktrees` and `rows` by path, each path resolved once.
+    pub(super) git_paths: PathIndex,
+    pub(super) row_paths: PathIndex,
 }
 
 /// An error as a check reports it: its message and, if it has one, its hint.
@@ -106,6 +111,8 @@ impl Survey {
         let wanted: Vec<String> = images.keys().cloned().collect();
         let engine = snapshot::take(&wanted).map_err(|e| Problem::from_error(&e));
         let compose_tool = runner::detect().map_err(|e| Problem::from_error(&e));
+        let git_paths = PathIndex::new(git_worktrees.iter().flatten().map(|w| w.path.as_path()));
+        let row_paths = PathIndex::new(rows.iter().map(|r| r.path.as_path()));
         Ok(Survey {
             checkout,
             config_checks,
@@ -117,7 +124,20 @@ impl Survey {
             images,
             engine,
             compose_tool,
+            git_paths,
+            row_paths,
         })
+    }
+
+    /// The worktree git lists at the same place as `path`.
+    pub fn git_worktree_at(&self, path: &Path) -> Option<&GitWorktree> {
+        let list = self.git_worktrees.as_ref().ok()?;
+        self.git_paths.find(path).map(|i| &list[i])
+    }
+
+    /// Whether a registered worktree is at the same place as `path`.
+    pub fn is_registered(&self, path: &Path) -> bool {
+        self.row_paths.find(path).is_some()
     }
 
     /// Whether the project has a stack at all (compose files in cfn.toml): only then is an
