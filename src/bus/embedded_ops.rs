@@ -76,7 +76,7 @@ impl EmbeddedBus {
         let index = keys::results_index(task, report.iteration)?;
         let ttl = ttl_of("ttl", keys::DEFAULT_TTL)?;
         let json = report.to_json()?;
-        let field = report.iteration.to_string();
+        let field = report.slot();
         self.write(move |tx, now| {
             let inserted = tx
                 .execute(
@@ -117,6 +117,12 @@ impl EmbeddedBus {
             None => self.call(move |conn| reports(conn, &key)).await?,
         };
         Ok(Collected::new(reports, needed))
+    }
+
+    pub(super) async fn iteration_reports(&self, task: &str, iteration: u32) -> Result<Vec<Report>> {
+        let key = keys::results_index(task, iteration)?;
+        self.call(move |conn| values(conn, &key)?.iter().map(|text| Report::from_json(text)).collect())
+            .await
     }
 
     pub(super) async fn lock_acquire(

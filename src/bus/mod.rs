@@ -23,6 +23,7 @@ mod embedded_ops;
 mod error;
 pub mod keys;
 mod latency;
+pub mod limits;
 mod redis_bus;
 mod redis_stream;
 mod redis_wait;
@@ -85,6 +86,7 @@ impl Bus {
         ttl: Option<Duration>,
     ) -> Result<()> {
         let ttl = ttl.unwrap_or(keys::DEFAULT_TTL);
+        limits::check("context value", value.len())?;
         dispatch!(self, bus => bus.context_store(task, key, value, ttl).await)
     }
 
@@ -94,6 +96,7 @@ impl Bus {
 
     /// Sends a signal to every present and future waiter of the channel; returns its id.
     pub async fn signal_send(&self, task: &str, channel: &str, payload: &str) -> Result<String> {
+        limits::check("signal payload", payload.len())?;
         dispatch!(self, bus => bus.signal_send(task, channel, payload).await)
     }
 
@@ -130,7 +133,21 @@ impl Bus {
     ) -> Result<bool> {
         keys::check("agent id", agent)?;
         let report = Report::new(agent, iteration, confidence, status, payload)?;
-        dispatch!(self, bus => bus.agent_report(task, &report).await)
+        self.put_report(task, &report).await
+    }
+
+    /// Records a report built (and signed) by the caller; the first report into its slot wins
+    /// (see [`Report::slot`]).
+    pub async fn put_report(&self, task: &str, report: &Report) -> Result<bool> {
+        keys::check("agent id", &report.agent)?;
+        limits::check("report", report.to_json()?.len())?;
+        dispatch!(self, bus => bus.agent_report(task, report).await)
+    }
+
+    /// Every report recorded for `iteration`, in arrival order, several per agent id possible
+    /// (one per slot): the loop checks each one's proof itself.
+    pub async fn iteration_reports(&self, task: &str, iteration: u32) -> Result<Vec<Report>> {
+        dispatch!(self, bus => bus.iteration_reports(task, iteration).await)
     }
 
     /// Waits until `ceil(expected × threshold)` distinct agents reported for `iteration` or

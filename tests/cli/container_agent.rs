@@ -59,10 +59,12 @@ timeout = 60
 [agents.val]
 role = "validator"
 command = ["sh", "agents/report.sh"]
+env = ["CFN_BIN"]
 
 [agents.po]
 role = "product-owner"
 command = ["sh", "agents/report.sh", "{{\"decision\": \"PROCEED\"}}"]
+env = ["CFN_BIN"]
 "#
         ),
     )
