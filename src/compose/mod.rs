@@ -7,6 +7,7 @@
 //! per-branch override then completes.
 
 pub mod analyze;
+mod depth;
 pub mod discover;
 pub mod dotenv;
 pub mod emit;
