@@ -39,7 +39,10 @@ pub use embedded::{EmbeddedBus, POLL_INTERVAL};
 pub use error::{BusError, Result};
 pub use latency::{measure_signal_latency, percentile};
 pub use redis_bus::RedisBus;
-pub use resolve::{connect_with_fallback, redact, resolve, BusChoice, BusSource, BusTarget, Connected};
+pub use resolve::{
+    connect_with_fallback, has_password, redact, resolve, with_password, BusChoice, BusSource, BusTarget,
+    Connected,
+};
 use types::check_wait;
 pub use types::{needed, Collected, LockToken, Report, Signal, Status, MAX_WAIT};
 

@@ -44,6 +44,7 @@ impl State {
         let path = home.join("state.db");
         let mut conn = Connection::open(&path)
             .with_context(|| format!("cannot open the state database {}", path.display()))?;
+        tighten(&path, 0o600)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -70,5 +71,21 @@ fn create_private_dir(dir: &Path) -> Result<()> {
         .recursive(true)
         .mode(0o700)
         .create(dir)
-        .with_context(|| format!("cannot create {}", dir.display()))
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    // An existing `$CFN_HOME` made by hand or an older cfn is tightened too.
+    tighten(dir, 0o700)
+}
+
+/// Takes group and other permissions away from `path` when it has any — only from what the
+/// caller owns, and never from a shared sticky folder such as `/tmp`.
+fn tighten(path: &Path, mode: u32) -> Result<()> {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    let meta = std::fs::metadata(path)?;
+    let current = meta.permissions().mode() & 0o7777;
+    let ours = meta.uid() == rustix::process::geteuid().as_raw();
+    if ours && current & 0o1000 == 0 && current & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot make {} private", path.display()))?;
+    }
+    Ok(())
 }

@@ -23,7 +23,8 @@ pub struct RunOptions {
     pub max_iterations: Option<u32>,
     pub high_complexity: bool,
     pub cost_sensitive: bool,
-    pub redis_url: Option<String>,
+    /// The bus the task starts on (its password, if any, already in the URL).
+    pub bus: bus::BusChoice,
 }
 
 #[derive(Debug, Serialize)]
@@ -52,7 +53,7 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) 
             .hint("pick another --task-id")
             .into());
     }
-    let choice = crate::bus_choice::choose(ctx, opts.redis_url.as_deref())?;
+    let choice = opts.bus.clone();
     crate::runtime::block_on(async {
         let (bus, bus_env) = open_pinned(ctx, &choice).await?;
         ctx.say(format!("task {task} on {}", bus.describe()));
