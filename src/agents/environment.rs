@@ -24,12 +24,9 @@ pub fn allowlisted(
     parent
         .into_iter()
         .filter(|(name, _)| {
-            let allowed = ALWAYS.contains(&name.as_str())
-                || name.starts_with("LC_")
-                || named.iter().any(|n| n == name);
-            allowed
-                && !credentials.contains(name)
-                && !(container && HOST_ONLY.contains(&name.as_str()))
+            let allowed =
+                ALWAYS.contains(&name.as_str()) || name.starts_with("LC_") || named.iter().any(|n| n == name);
+            allowed && !credentials.contains(name) && !(container && HOST_ONLY.contains(&name.as_str()))
         })
         .collect()
 }

@@ -71,7 +71,8 @@ impl AgentToken {
     fn mac(&self, task: &str, report: &Report) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256>>::new_from_slice(self.0.as_bytes()).expect("HMAC takes any key length");
         // A `null` payload reads back from the bus as none: both sign the same.
-        let payload = report.payload.as_ref().filter(|p| !p.is_null()).map(|p| p.to_string()).unwrap_or_default();
+        let payload =
+            report.payload.as_ref().filter(|p| !p.is_null()).map(|p| p.to_string()).unwrap_or_default();
         let status = serde_json::to_string(&report.status).unwrap_or_default();
         // Length-prefixed fields: no two different reports give the same message.
         for field in [

@@ -288,8 +288,9 @@ fn open_conn(path: &Path) -> Result<Connection> {
     }
     conn.pragma_update(None, "synchronous", "NORMAL").map_err(BusError::sqlite("open"))?;
     conn.execute_batch(SCHEMA).map_err(BusError::sqlite("schema"))?;
-    let version: i64 =
-        conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(BusError::sqlite("schema"))?;
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(BusError::sqlite("schema"))?;
     if version < 1 {
         conn.execute_batch(BACKFILL).map_err(BusError::sqlite("schema"))?;
     }

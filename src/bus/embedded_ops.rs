@@ -121,8 +121,7 @@ impl EmbeddedBus {
 
     pub(super) async fn iteration_reports(&self, task: &str, iteration: u32) -> Result<Vec<Report>> {
         let key = keys::results_index(task, iteration)?;
-        self.call(move |conn| values(conn, &key)?.iter().map(|text| Report::from_json(text)).collect())
-            .await
+        self.call(move |conn| values(conn, &key)?.iter().map(|text| Report::from_json(text)).collect()).await
     }
 
     pub(super) async fn lock_acquire(

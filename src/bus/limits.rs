@@ -14,9 +14,11 @@ pub const MAX_PAYLOAD_VAR: &str = "CFN_MAX_PAYLOAD";
 /// The limit in bytes, from `CFN_MAX_PAYLOAD` or the default.
 pub fn max_payload() -> Result<usize> {
     match std::env::var(MAX_PAYLOAD_VAR) {
-        Ok(text) if !text.trim().is_empty() => parse_size(&text)
-            .and_then(|n| usize::try_from(n).ok().filter(|n| *n > 0))
-            .ok_or_else(|| BusError::invalid("CFN_MAX_PAYLOAD", format!("{text:?} is not a size like 1048576 or 4m"))),
+        Ok(text) if !text.trim().is_empty() => {
+            parse_size(&text).and_then(|n| usize::try_from(n).ok().filter(|n| *n > 0)).ok_or_else(|| {
+                BusError::invalid("CFN_MAX_PAYLOAD", format!("{text:?} is not a size like 1048576 or 4m"))
+            })
+        }
         _ => Ok(DEFAULT_MAX_PAYLOAD),
     }
 }

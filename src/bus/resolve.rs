@@ -174,13 +174,19 @@ mod tests {
         assert_eq!(redact("redis://:pw@h:6379"), "redis://:***@h:6379");
         assert_eq!(redact("rediss://user:p@ss@h"), "rediss://user:***@h");
         assert_eq!(redact("redis://user@h"), "redis://user@h");
-        assert_eq!(redact("redis+unix:///run/r.sock?db=1&pass=s3cret"), "redis+unix:///run/r.sock?db=1&pass=***");
+        assert_eq!(
+            redact("redis+unix:///run/r.sock?db=1&pass=s3cret"),
+            "redis+unix:///run/r.sock?db=1&pass=***"
+        );
         assert!(has_password("redis+unix:///r.sock?pass=x") && !has_password("redis://h:1/0"));
     }
 
     #[test]
     fn a_password_from_elsewhere_joins_the_url_encoded() {
-        assert_eq!(with_password("redis://127.0.0.1:6379/0", "p@ss:w"), "redis://:p%40ss%3Aw@127.0.0.1:6379/0");
+        assert_eq!(
+            with_password("redis://127.0.0.1:6379/0", "p@ss:w"),
+            "redis://:p%40ss%3Aw@127.0.0.1:6379/0"
+        );
         assert_eq!(with_password("redis://app@h:1", "pw"), "redis://app:pw@h:1");
         assert_eq!(with_password("redis://:given@h", "other"), "redis://:given@h", "the URL's own wins");
         assert_eq!(with_password("redis+unix:///r.sock", "a b"), "redis+unix:///r.sock?pass=a%20b");

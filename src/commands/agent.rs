@@ -64,11 +64,11 @@ pub fn run(ctx: &Context, cmd: AgentCommand) -> Result<()> {
 /// An agent started by a loop holds one agent's token: it reports for that agent only.
 fn refuse_other_agent(requested: &str) -> Result<()> {
     match std::env::var("CFN_AGENT_ID") {
-        Ok(own) if own != requested => Err(UserError::usage(format!(
-            "this agent is {own}; a report for agent {requested} is refused"
-        ))
-        .hint("an agent reports only for itself: drop --agent-id")
-        .into()),
+        Ok(own) if own != requested => {
+            Err(UserError::usage(format!("this agent is {own}; a report for agent {requested} is refused"))
+                .hint("an agent reports only for itself: drop --agent-id")
+                .into())
+        }
         _ => Ok(()),
     }
 }

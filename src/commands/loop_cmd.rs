@@ -120,7 +120,9 @@ fn read_epic(text: Option<&str>, file: Option<&std::path::Path>) -> Result<Strin
         (None, None) => String::new(),
     };
     if epic.trim().is_empty() {
-        return Err(UserError::usage("the epic is empty").hint("say what to build with --epic, --epic - or --epic-file").into());
+        return Err(UserError::usage("the epic is empty")
+            .hint("say what to build with --epic, --epic - or --epic-file")
+            .into());
     }
     Ok(epic)
 }

@@ -201,9 +201,16 @@ async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings
             feedback = lines("consensus", val.mean, s.consensus, &val);
             continue;
         }
-        let po =
-            phase_of(ctx, conn, rc, Role::ProductOwner, std::slice::from_ref(&s.product_owner), it, &feedback)
-                .await?;
+        let po = phase_of(
+            ctx,
+            conn,
+            rc,
+            Role::ProductOwner,
+            std::slice::from_ref(&s.product_owner),
+            it,
+            &feedback,
+        )
+        .await?;
         let report = po.reports.values().next().cloned().flatten();
         let decision = match &report {
             Some(r) if r.status == bus::Status::Ok => parse_decision(r.payload.as_ref()),

@@ -67,8 +67,12 @@ mod tests {
         let other_phase = imp.sign("t", Report::new("impl", 1, 0.9, Status::Ok, None)?);
         let real = val.sign("t", Report::new("val", 1, 0.2, Status::Failed, None)?);
         let again = val.sign("t", Report::new("val", 1, 0.9, Status::Ok, None)?);
-        let (accepted, refused) =
-            accept("t", vec![forged_unsigned, forged_by_impl, other_phase, real.clone(), again], &tokens, 1 << 20);
+        let (accepted, refused) = accept(
+            "t",
+            vec![forged_unsigned, forged_by_impl, other_phase, real.clone(), again],
+            &tokens,
+            1 << 20,
+        );
         assert_eq!(accepted["val"].as_ref(), Some(&real), "the real, first signed report");
         let reasons: Vec<&str> = refused.iter().map(|r| r.reason).collect();
         assert_eq!(reasons, ["not signed", "not signed with this agent's token"]);

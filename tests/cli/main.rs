@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod agent_trust;
 mod branch_names;
 mod completions;
 mod container_agent;

@@ -67,7 +67,12 @@ env = ["CFN_BIN"]
     root
 }
 
-pub(crate) fn run_loop(sb: &Sandbox, root: &Path, redis: Option<&str>, args: &[&str]) -> std::process::Output {
+pub(crate) fn run_loop(
+    sb: &Sandbox,
+    root: &Path,
+    redis: Option<&str>,
+    args: &[&str],
+) -> std::process::Output {
     let mut full = vec!["loop", "run", "--json"];
     full.extend(args);
     let mut cmd = sb.cfn(root, &full);
