@@ -4,6 +4,8 @@
 
 mod config;
 mod container;
+#[cfg(test)]
+mod container_tests;
 mod context_file;
 mod environment;
 mod keyring;
