@@ -108,7 +108,8 @@ async fn a_container_agent_cannot_escalate_or_write_git() {
         }
         assert!(!read("git.err").is_empty(), "writing .git failed in the container");
         assert_eq!(std::fs::read(workdir.join(".git")).ok(), git_before, ".git file unchanged");
-        let hooks = if workdir == &main { main.join(".git/hooks") } else { main.join(".git/worktrees/linked/hooks") };
+        let hooks =
+            if workdir == &main { main.join(".git/hooks") } else { main.join(".git/worktrees/linked/hooks") };
         assert!(!hooks.join("post-commit").exists(), "a hook was planted");
         let log_mode = std::fs::metadata(&spec.log).expect("log").permissions().mode() & 0o777;
         assert_eq!(log_mode, 0o600, "the agent's log is private");

@@ -5,6 +5,7 @@ mod harness;
 
 mod agent_trust;
 mod branch_names;
+mod bus_secrets;
 mod completions;
 mod container_agent;
 mod coordination;
