@@ -7,11 +7,14 @@
 //!   channel's stream; reading does not consume it. Every waiter wakes on one send, and a wait
 //!   that begins after the send finds it at once. A wait that runs out returns `Ok(None)` (the
 //!   CLI's exit 124), never success; a broken connection is an error, never a timeout.
-//! - **Reports are idempotent and collection is non-destructive.** The first report of an agent
-//!   for an iteration is kept and a later one is ignored (`agent_report` returns `false`), so it
-//!   counts once; `results_collect` blocks until `ceil(expected × threshold)` distinct agents
-//!   have reported and can be repeated with the same result.
+//! - **Reports are idempotent and collection is non-destructive.** The first report into a slot
+//!   (an agent's iteration, plus the key id of the token that signed it, see [`Report::slot`])
+//!   is kept and a later one is ignored (`agent_report` returns `false`), so it counts once; a
+//!   report signed with another token cannot take the slot of the agent's own.
+//!   `results_collect` blocks until `ceil(expected × threshold)` distinct agents have reported
+//!   and can be repeated with the same result.
 //! - **Locks are token locks.** Only the holder's token releases a lock; a lock always has a TTL.
+//! - **Values are bounded** by [`limits`] (1 MiB unless `CFN_MAX_PAYLOAD` says otherwise).
 //! - **Every key has a TTL** ([`keys::DEFAULT_TTL`] unless given) and every key is built in
 //!   [`keys`], with the task id as a hash tag.
 //!

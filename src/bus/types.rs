@@ -1,9 +1,9 @@
 //! The values that travel on the bus, shared by both backends: agent reports, what a collection
 //! returns, signals with their cursor, lock tokens.
 //!
-//! A report is stored as one JSON document and never changes once written: the first report of an
-//! agent for an iteration wins and a later one is ignored, so a collection can be repeated and
-//! always sees the same report for the same agent.
+//! A report is stored as one JSON document and never changes once written: the first report into
+//! its slot (agent, iteration and signing token, [`Report::slot`]) wins and a later one is
+//! ignored, so a collection can be repeated and always sees the same report for the same agent.
 
 use std::fmt;
 use std::str::FromStr;
