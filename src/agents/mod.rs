@@ -12,6 +12,7 @@ mod keyring;
 mod process;
 mod providers;
 mod run;
+mod strays;
 pub mod token;
 
 pub use config::{AgentProfile, LoopConfig, Mode, ProviderConfig, Role, DEFAULT_MEMORY, DEFAULT_PIDS};
@@ -20,3 +21,4 @@ pub use environment::allowlisted;
 pub use keyring::{make_undumpable, Keyring};
 pub use providers::{all_credentials, credentials_of, route_provider, Routing};
 pub use run::{run_agent, AgentOutcome, AgentRun};
+pub use strays::{adopt_orphans, kill_strays};

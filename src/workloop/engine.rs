@@ -44,6 +44,7 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) 
     // Before anything else runs: no agent may read cfn's memory or environment, and the keys
     // leave cfn's own environment (agents/keyring.rs).
     crate::agents::make_undumpable()?;
+    crate::agents::adopt_orphans()?;
     let keyring = crate::agents::Keyring::take_from_env(&ws.config.providers);
     let settings = Settings::resolve(&ws.config, opts.mode, opts.max_iterations)?;
     let task = opts.task_id.clone().unwrap_or_else(new_task_id);

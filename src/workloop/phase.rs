@@ -163,6 +163,8 @@ pub async fn run(rc: &RunContext, role: Role, iteration: u32, specs: &[AgentRun]
     let runs = specs.iter().map(|s| agents::run_agent(s, rc.engine.as_ref()));
     let outcomes: Vec<AgentOutcome> =
         futures_util::future::join_all(runs).await.into_iter().collect::<Result<_>>()?;
+    // Whatever left its process group must not live into the next phase (agents/strays.rs).
+    agents::kill_strays();
     let arrived = rc.bus.iteration_reports(&rc.task, iteration).await?;
     let tokens: IndexMap<String, AgentToken> =
         specs.iter().filter_map(|s| Some((s.agent_id.clone(), s.token.clone()?))).collect();

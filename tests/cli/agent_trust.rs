@@ -231,3 +231,18 @@ fn the_epic_comes_from_a_file_or_stdin_instead_of_the_process_list() {
         stderr(&empty)
     );
 }
+
+#[test]
+fn a_process_escaping_its_agents_group_does_not_live_into_the_next_phase() {
+    let sb = Sandbox::new();
+    let mark = sb.path().join("escaped");
+    // It leaves its process group and session, then waits for the validator's turn.
+    let implementer = format!("setsid sh -c 'sleep 2; echo alive > \"{}\"' &\nreport 0.95", mark.display());
+    let validator = "sleep 4\nreport 0.95";
+    let team = Team { implementer: &implementer, validator, po: PO_PROCEED, extra_config: "" };
+    let root = repo_with(&sb, &team);
+    let out = run_loop(&sb, &root, None, &["--epic", "x", "--task-id", "escape"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert!(!mark.exists(), "a process left behind by an implementer ran during validation");
+}
