@@ -41,7 +41,9 @@ fn an_agent_reads_neither_cfns_keys_nor_variables_it_was_not_given() {
     let spy = format!(
         "cat /proc/$PPID/environ > '{0}/'$CFN_AGENT_ID.parent 2> '{0}/'$CFN_AGENT_ID.parent-err\n\
          env > '{0}/'$CFN_AGENT_ID.env\n\
-         SPY_CONTROL=visible sleep 5 & cat /proc/$!/environ | tr '\\0' '\\n' > '{0}/'$CFN_AGENT_ID.control; kill $!\n\
+         SPY_CONTROL=visible sleep 5 & for i in 1 2 3 4 5 6 7 8 9 10; do \
+         tr '\\0' '\\n' < /proc/$!/environ > '{0}/'$CFN_AGENT_ID.control; \
+         grep -q SPY_CONTROL '{0}/'$CFN_AGENT_ID.control && break; sleep 0.1; done; kill $!\n\
          report 0.95",
         seen.display()
     );
