@@ -455,7 +455,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'key')
             [CompletionResult]::new('--value', '--value', [CompletionResultType]::ParameterName, 'The value, or @file to read it from a file')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Seconds before it expires (default: 24 h)')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file')
+            [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -470,7 +471,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
         'cfn;context;get' {
             [CompletionResult]::new('--task-id', '--task-id', [CompletionResultType]::ParameterName, 'The task (loop run) id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'key')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file')
+            [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -516,7 +518,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--task-id', '--task-id', [CompletionResultType]::ParameterName, 'The task (loop run) id')
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'channel')
             [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'payload')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file')
+            [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -532,7 +535,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--task-id', '--task-id', [CompletionResultType]::ParameterName, 'The task (loop run) id')
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'channel')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file')
+            [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -569,7 +573,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Report an agent''s result for an iteration (the first report of an agent counts)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Report an agent''s result for an iteration (the first report of an agent counts). Inside a loop run, the report is signed with the agent''s own token and counts only for itself')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -580,7 +584,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--confidence', '--confidence', [CompletionResultType]::ParameterName, 'Confidence from 0 to 1')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'status')
             [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'A JSON payload, or @file to read it from a file')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file')
+            [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -593,7 +598,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;agent;help' {
-            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Report an agent''s result for an iteration (the first report of an agent counts)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Report an agent''s result for an iteration (the first report of an agent counts). Inside a loop run, the report is signed with the agent''s own token and counts only for itself')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -623,7 +628,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'Fraction of the expected agents needed: returns after ceil(expected × threshold)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait')
             [CompletionResult]::new('--iteration', '--iteration', [CompletionResultType]::ParameterName, 'iteration')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file')
+            [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -663,13 +669,15 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;loop;run' {
-            [CompletionResult]::new('--epic', '--epic', [CompletionResultType]::ParameterName, 'What to build; reaches agents verbatim in their context file')
+            [CompletionResult]::new('--epic', '--epic', [CompletionResultType]::ParameterName, 'What to build; reaches agents verbatim in their context file. `-` reads it from stdin (arguments are visible to every user in the process list)')
+            [CompletionResult]::new('--epic-file', '--epic-file', [CompletionResultType]::ParameterName, 'Read the epic from a file')
             [CompletionResult]::new('--task-id', '--task-id', [CompletionResultType]::ParameterName, 'The task id (default: a new one)')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'mode')
             [CompletionResult]::new('--max-iterations', '--max-iterations', [CompletionResultType]::ParameterName, 'max-iterations')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
             [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file')
+            [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('--high-complexity', '--high-complexity', [CompletionResultType]::ParameterName, 'Route agents without a provider to CFN_HIGH_COMPLEXITY_PROVIDER')
             [CompletionResult]::new('--cost-sensitive', '--cost-sensitive', [CompletionResultType]::ParameterName, 'Route agents without a provider to CFN_COST_PROVIDER')
@@ -750,7 +758,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'resource')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Seconds the lock is held at most')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Seconds to wait for it')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file')
+            [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -765,7 +774,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
         'cfn;lock;release' {
             [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'resource')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'The token `lock acquire` printed')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file')
+            [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -939,7 +949,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;help;agent' {
-            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Report an agent''s result for an iteration (the first report of an agent counts)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Report an agent''s result for an iteration (the first report of an agent counts). Inside a loop run, the report is signed with the agent''s own token and counts only for itself')
             break
         }
         'cfn;help;agent;report' {

@@ -458,7 +458,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__agent__subcmd__report)
-            opts="-C -q -v -h -V --task-id --agent-id --iteration --confidence --status --payload --redis-url --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --task-id --agent-id --iteration --confidence --status --payload --redis-url --redis-password-file --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -489,6 +489,10 @@ _cfn() {
                     return 0
                     ;;
                 --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -566,7 +570,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__context__subcmd__get)
-            opts="-C -q -v -h -V --task-id --key --redis-url --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --task-id --key --redis-url --redis-password-file --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -581,6 +585,10 @@ _cfn() {
                     return 0
                     ;;
                 --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -652,7 +660,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__context__subcmd__store)
-            opts="-C -q -v -h -V --task-id --key --value --ttl --redis-url --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --task-id --key --value --ttl --redis-url --redis-password-file --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -675,6 +683,10 @@ _cfn() {
                     return 0
                     ;;
                 --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1616,7 +1628,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__lock__subcmd__acquire)
-            opts="-C -q -v -h -V --resource --ttl --wait --redis-url --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --resource --ttl --wait --redis-url --redis-password-file --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1635,6 +1647,10 @@ _cfn() {
                     return 0
                     ;;
                 --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1706,7 +1722,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__lock__subcmd__release)
-            opts="-C -q -v -h -V --resource --token --redis-url --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --resource --token --redis-url --redis-password-file --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1721,6 +1737,10 @@ _cfn() {
                     return 0
                     ;;
                 --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1872,13 +1892,17 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__loop__subcmd__run)
-            opts="-b -C -q -v -h -V --epic --task-id --mode --max-iterations --high-complexity --cost-sensitive --branch --redis-url --json --quiet --verbose --help --version"
+            opts="-b -C -q -v -h -V --epic --epic-file --task-id --mode --max-iterations --high-complexity --cost-sensitive --branch --redis-url --redis-password-file --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --epic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --epic-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1903,6 +1927,10 @@ _cfn() {
                     return 0
                     ;;
                 --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2020,7 +2048,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__results__subcmd__collect)
-            opts="-C -q -v -h -V --task-id --expected --threshold --timeout --iteration --redis-url --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --task-id --expected --threshold --timeout --iteration --redis-url --redis-password-file --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2047,6 +2075,10 @@ _cfn() {
                     return 0
                     ;;
                 --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2178,7 +2210,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__signal__subcmd__send)
-            opts="-C -q -v -h -V --task-id --channel --payload --redis-url --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --task-id --channel --payload --redis-url --redis-password-file --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2200,6 +2232,10 @@ _cfn() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --redis-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2212,7 +2248,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__signal__subcmd__wait)
-            opts="-C -q -v -h -V --task-id --channel --timeout --redis-url --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --task-id --channel --timeout --redis-url --redis-password-file --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2231,6 +2267,10 @@ _cfn() {
                     return 0
                     ;;
                 --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -416,7 +416,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --key 'key'
             cand --value 'The value, or @file to read it from a file'
             cand --ttl 'Seconds before it expires (default: 24 h)'
-            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file'
+            cand --redis-password-file 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)'
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -430,7 +431,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;context;get'= {
             cand --task-id 'The task (loop run) id'
             cand --key 'key'
-            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file'
+            cand --redis-password-file 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)'
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -470,7 +472,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --task-id 'The task (loop run) id'
             cand --channel 'channel'
             cand --payload 'payload'
-            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file'
+            cand --redis-password-file 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)'
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -485,7 +488,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --task-id 'The task (loop run) id'
             cand --channel 'channel'
             cand --timeout 'Seconds to wait'
-            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file'
+            cand --redis-password-file 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)'
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -517,7 +521,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand report 'Report an agent''s result for an iteration (the first report of an agent counts)'
+            cand report 'Report an agent''s result for an iteration (the first report of an agent counts). Inside a loop run, the report is signed with the agent''s own token and counts only for itself'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;agent;report'= {
@@ -527,7 +531,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --confidence 'Confidence from 0 to 1'
             cand --status 'status'
             cand --payload 'A JSON payload, or @file to read it from a file'
-            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file'
+            cand --redis-password-file 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)'
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -539,7 +544,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --version 'Print version'
         }
         &'cfn;agent;help'= {
-            cand report 'Report an agent''s result for an iteration (the first report of an agent counts)'
+            cand report 'Report an agent''s result for an iteration (the first report of an agent counts). Inside a loop run, the report is signed with the agent''s own token and counts only for itself'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;agent;help;report'= {
@@ -565,7 +570,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --threshold 'Fraction of the expected agents needed: returns after ceil(expected × threshold)'
             cand --timeout 'Seconds to wait'
             cand --iteration 'iteration'
-            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file'
+            cand --redis-password-file 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)'
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -600,13 +606,15 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;loop;run'= {
-            cand --epic 'What to build; reaches agents verbatim in their context file'
+            cand --epic 'What to build; reaches agents verbatim in their context file. `-` reads it from stdin (arguments are visible to every user in the process list)'
+            cand --epic-file 'Read the epic from a file'
             cand --task-id 'The task id (default: a new one)'
             cand --mode 'mode'
             cand --max-iterations 'max-iterations'
             cand -b 'The branch (default: the checkout you are in)'
             cand --branch 'The branch (default: the checkout you are in)'
-            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file'
+            cand --redis-password-file 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)'
             cand -C 'Run as if started in DIR'
             cand --high-complexity 'Route agents without a provider to CFN_HIGH_COMPLEXITY_PROVIDER'
             cand --cost-sensitive 'Route agents without a provider to CFN_COST_PROVIDER'
@@ -678,7 +686,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --resource 'resource'
             cand --ttl 'Seconds the lock is held at most'
             cand --wait 'Seconds to wait for it'
-            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file'
+            cand --redis-password-file 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)'
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -692,7 +701,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;lock;release'= {
             cand --resource 'resource'
             cand --token 'The token `lock acquire` printed'
-            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus)'
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file'
+            cand --redis-password-file 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)'
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -830,7 +840,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;help;signal;wait'= {
         }
         &'cfn;help;agent'= {
-            cand report 'Report an agent''s result for an iteration (the first report of an agent counts)'
+            cand report 'Report an agent''s result for an iteration (the first report of an agent counts). Inside a loop run, the report is signed with the agent''s own token and counts only for itself'
         }
         &'cfn;help;agent;report'= {
         }

@@ -241,7 +241,8 @@ complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcomm
 complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -l key -r
 complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -l value -d 'The value, or @file to read it from a file' -r
 complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -l ttl -d 'Seconds before it expires (default: 24 h)' -r
-complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file' -r
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -l redis-password-file -d 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -s v -l verbose -d 'Say more about what happens (repeatable)'
@@ -249,7 +250,8 @@ complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcomm
 complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from store" -s V -l version -d 'Print version'
 complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -l task-id -d 'The task (loop run) id' -r
 complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -l key -r
-complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file' -r
+complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -l redis-password-file -d 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand context; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Say more about what happens (repeatable)'
@@ -269,7 +271,8 @@ complete -c cfn -n "__fish_cfn_using_subcommand signal; and not __fish_seen_subc
 complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -l task-id -d 'The task (loop run) id' -r
 complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -l channel -r
 complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -l payload -r
-complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file' -r
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -l redis-password-file -d 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from send" -s v -l verbose -d 'Say more about what happens (repeatable)'
@@ -278,7 +281,8 @@ complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcomma
 complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -l task-id -d 'The task (loop run) id' -r
 complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -l channel -r
 complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -l timeout -d 'Seconds to wait' -r
-complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file' -r
+complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -l redis-password-file -d 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand signal; and __fish_seen_subcommand_from wait" -s v -l verbose -d 'Say more about what happens (repeatable)'
@@ -292,7 +296,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand agent; and not __fish_seen_subco
 complete -c cfn -n "__fish_cfn_using_subcommand agent; and not __fish_seen_subcommand_from report help" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand agent; and not __fish_seen_subcommand_from report help" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand agent; and not __fish_seen_subcommand_from report help" -s V -l version -d 'Print version'
-complete -c cfn -n "__fish_cfn_using_subcommand agent; and not __fish_seen_subcommand_from report help" -f -a "report" -d 'Report an agent\'s result for an iteration (the first report of an agent counts)'
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and not __fish_seen_subcommand_from report help" -f -a "report" -d 'Report an agent\'s result for an iteration (the first report of an agent counts). Inside a loop run, the report is signed with the agent\'s own token and counts only for itself'
 complete -c cfn -n "__fish_cfn_using_subcommand agent; and not __fish_seen_subcommand_from report help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -l task-id -d 'The task (loop run) id' -r
 complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -l agent-id -r
@@ -301,13 +305,14 @@ complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcomman
 complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -l status -r -f -a "ok\t''
 failed\t''"
 complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -l payload -d 'A JSON payload, or @file to read it from a file' -r
-complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file' -r
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -l redis-password-file -d 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from report" -s V -l version -d 'Print version'
-complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "report" -d 'Report an agent\'s result for an iteration (the first report of an agent counts)'
+complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "report" -d 'Report an agent\'s result for an iteration (the first report of an agent counts). Inside a loop run, the report is signed with the agent\'s own token and counts only for itself'
 complete -c cfn -n "__fish_cfn_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand results; and not __fish_seen_subcommand_from collect help" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand results; and not __fish_seen_subcommand_from collect help" -s q -l quiet -d 'Print only results and errors'
@@ -321,7 +326,8 @@ complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcomm
 complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -l threshold -d 'Fraction of the expected agents needed: returns after ceil(expected × threshold)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -l timeout -d 'Seconds to wait' -r
 complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -l iteration -r
-complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file' -r
+complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -l redis-password-file -d 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -s v -l verbose -d 'Say more about what happens (repeatable)'
@@ -338,14 +344,16 @@ complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcom
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run status list help" -f -a "status" -d 'Show a run and its events (live with --follow)'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run status list help" -f -a "list" -d 'List the runs on this machine, newest first'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run status list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l epic -d 'What to build; reaches agents verbatim in their context file' -r
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l epic -d 'What to build; reaches agents verbatim in their context file. `-` reads it from stdin (arguments are visible to every user in the process list)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l epic-file -d 'Read the epic from a file' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l task-id -d 'The task id (default: a new one)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l mode -r -f -a "mvp\t''
 standard\t''
 enterprise\t''"
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l max-iterations -r
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -s b -l branch -d 'The branch (default: the checkout you are in)' -r
-complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file' -r
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l redis-password-file -d 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l high-complexity -d 'Route agents without a provider to CFN_HIGH_COMPLEXITY_PROVIDER'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l cost-sensitive -d 'Route agents without a provider to CFN_COST_PROVIDER'
@@ -382,7 +390,8 @@ complete -c cfn -n "__fish_cfn_using_subcommand lock; and not __fish_seen_subcom
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l resource -r
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l ttl -d 'Seconds the lock is held at most' -r
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l wait -d 'Seconds to wait for it' -r
-complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file' -r
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l redis-password-file -d 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s v -l verbose -d 'Say more about what happens (repeatable)'
@@ -390,7 +399,8 @@ complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s V -l version -d 'Print version'
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -l resource -r
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -l token -d 'The token `lock acquire` printed' -r
-complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file' -r
+complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -l redis-password-file -d 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from release" -s v -l verbose -d 'Say more about what happens (repeatable)'
@@ -444,7 +454,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "get" -d 'Print a stored value (exit 1 when there is none)'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from signal" -f -a "send" -d 'Send a signal on a channel: every waiter wakes, and later waiters still see it'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from signal" -f -a "wait" -d 'Wait for a signal on a channel and print its payload (exit 124 on timeout)'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "report" -d 'Report an agent\'s result for an iteration (the first report of an agent counts)'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "report" -d 'Report an agent\'s result for an iteration (the first report of an agent counts). Inside a loop run, the report is signed with the agent\'s own token and counts only for itself'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from results" -f -a "collect" -d 'Wait until enough distinct agents reported, then print their results as JSON'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from loop" -f -a "run" -d 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from loop" -f -a "status" -d 'Show a run and its events (live with --follow)'

@@ -87,7 +87,18 @@ pub struct AgentProfile {
     pub memory: Option<String>,
     /// Container CPU limit, e.g. `1.5`.
     pub cpus: Option<f64>,
+    /// Container process limit (default [`DEFAULT_PIDS`]).
+    pub pids: Option<i64>,
+    /// Further variables of cfn's environment this agent receives (its environment is an
+    /// allowlist: see `agents::environment`). Another provider's credentials never pass.
+    #[serde(default)]
+    pub env: Vec<String>,
 }
+
+/// A container agent's process limit when its profile sets none.
+pub const DEFAULT_PIDS: i64 = 512;
+/// A container agent's memory limit when its profile sets none.
+pub const DEFAULT_MEMORY: &str = "2g";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

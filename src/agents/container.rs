@@ -1,33 +1,53 @@
 //! A container agent, through the engine API: the profile's image on the stack's network (so
-//! Redis is reached by service name), the worktree mounted at `/workspace`, memory and CPU
-//! limits applied, labelled with the task and agent, killed at its deadline, always removed.
+//! Redis is reached by service name), the worktree mounted at `/workspace`, labelled with the
+//! task and agent, killed at its deadline, always removed.
+//!
+//! The container is hardened, because what runs in it is model-written: it runs as the caller's
+//! uid:gid (so nothing it writes into the worktree is owned by root, and no setuid-root file can
+//! appear there), with every capability dropped, `no-new-privileges`, a process limit and a
+//! memory limit (the profile's or the defaults), and the worktree's `.git` mounted read-only over
+//! the writable worktree: hooks and the repository's configuration, which run on the host, are
+//! out of its reach. In a linked worktree `.git` is a file naming the main repository's git
+//! folder by a host path that is not mounted, so the repository itself is not reachable at all.
+//! It gets only its allowlisted environment (no host `PATH` or `HOME`).
 
+use super::config::{DEFAULT_MEMORY, DEFAULT_PIDS};
 use super::run::{AgentOutcome, AgentRun};
 use crate::engine::Engine;
 use anyhow::Result;
-use bollard::models::{ContainerCreateBody, HostConfig};
+use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType};
 use bollard::query_parameters::{CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder};
 use futures_util::StreamExt as _;
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::time::Instant;
 
 pub async fn run(spec: &AgentRun, engine: &Engine, image: &str) -> Result<AgentOutcome> {
-    let name =
-        format!("{}-agent-{}-{}", spec.project, crate::names::slug(&spec.agent_id), std::process::id());
+    let name = format!(
+        "{}-agent-{}-{}",
+        spec.project,
+        crate::names::slug(&spec.agent_id),
+        crate::names::short_hash(&format!("{}-{:?}", std::process::id(), Instant::now()))
+    );
     let labels = HashMap::from([
         ("dev.cfn.agent".to_string(), spec.agent_id.clone()),
         ("dev.cfn.project".to_string(), spec.project.clone()),
     ]);
     let env: Vec<String> = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let memory = match spec.memory.as_deref().map(parse_bytes).transpose() {
-        Ok(m) => m,
-        Err(e) => return Ok(AgentOutcome::failed_to_start(spec, e)),
+    let memory = spec.memory.as_deref().unwrap_or(DEFAULT_MEMORY);
+    let memory = match crate::bus::limits::parse_size(memory).and_then(|m| i64::try_from(m).ok()) {
+        Some(m) if m > 0 => m,
+        _ => return Ok(AgentOutcome::failed_to_start(spec, format!("not a memory size: {memory:?}"))),
     };
+    let (uid, gid) = spec.user;
     let host = HostConfig {
-        binds: Some(vec![format!("{}:/workspace", spec.workdir.display())]),
+        mounts: Some(mounts(spec)),
         network_mode: Some(format!("{}_default", spec.project)),
-        memory,
+        memory: Some(memory),
         nano_cpus: spec.cpus.map(|c| (c * 1e9) as i64),
+        pids_limit: Some(spec.pids.unwrap_or(DEFAULT_PIDS)),
+        cap_drop: Some(vec!["ALL".into()]),
+        security_opt: Some(vec!["no-new-privileges".into()]),
         ..Default::default()
     };
     let body = ContainerCreateBody {
@@ -35,6 +55,7 @@ pub async fn run(spec: &AgentRun, engine: &Engine, image: &str) -> Result<AgentO
         cmd: spec.command.clone(),
         env: Some(env),
         labels: Some(labels),
+        user: Some(format!("{uid}:{gid}")),
         working_dir: Some("/workspace".into()),
         host_config: Some(host),
         ..Default::default()
@@ -53,7 +74,9 @@ pub async fn run(spec: &AgentRun, engine: &Engine, image: &str) -> Result<AgentO
     .await;
     let elapsed_ms = started.elapsed().as_millis() as u64;
     let logs = crate::engine::last_log_lines(engine, &created.id, 200).await.unwrap_or_default();
-    let _ = std::fs::write(&spec.log, logs.join("\n"));
+    if let Ok(mut log) = AgentOutcome::open_log(spec) {
+        let _ = log.write_all(logs.join("\n").as_bytes());
+    }
     let remove = RemoveContainerOptionsBuilder::default().force(true).build();
     let _ = engine.docker.remove_container(&created.id, Some(remove)).await;
     Ok(match outcome {
@@ -68,14 +91,19 @@ pub async fn run(spec: &AgentRun, engine: &Engine, image: &str) -> Result<AgentO
     })
 }
 
-/// `512m`, `2g`, `1048576` → bytes.
-fn parse_bytes(text: &str) -> Result<i64, String> {
-    let t = text.trim().to_ascii_lowercase();
-    let (num, mult) = match t.chars().last() {
-        Some('k') => (&t[..t.len() - 1], 1 << 10),
-        Some('m') => (&t[..t.len() - 1], 1 << 20),
-        Some('g') => (&t[..t.len() - 1], 1 << 30),
-        _ => (t.as_str(), 1),
+/// The worktree, writable, at `/workspace`; its `.git` (folder or file) read-only over it.
+fn mounts(spec: &AgentRun) -> Vec<Mount> {
+    let bind = |source: &std::path::Path, target: &str, read_only: bool| Mount {
+        source: Some(source.to_string_lossy().into_owned()),
+        target: Some(target.to_string()),
+        typ: Some(MountType::BIND),
+        read_only: Some(read_only),
+        ..Default::default()
     };
-    num.parse::<f64>().map(|n| (n * mult as f64) as i64).map_err(|_| format!("not a memory size: {text:?}"))
+    let mut mounts = vec![bind(&spec.workdir, "/workspace", false)];
+    let git = spec.workdir.join(".git");
+    if git.symlink_metadata().is_ok() {
+        mounts.push(bind(&git, "/workspace/.git", true));
+    }
+    mounts
 }

@@ -1,14 +1,24 @@
 //! Agents of the loop: their profiles, the provider each one uses and the credentials it may
-//! see, the context file it reads, and running it as a process or a container with a deadline.
+//! see, the allowlisted environment and the report token it gets, the context file it reads,
+//! and running it as a process or a hardened container with a deadline.
 
 mod config;
 mod container;
+#[cfg(test)]
+mod container_tests;
 mod context_file;
+mod environment;
+mod keyring;
 mod process;
 mod providers;
 mod run;
+mod strays;
+pub mod token;
 
-pub use config::{AgentProfile, LoopConfig, Mode, ProviderConfig, Role};
+pub use config::{AgentProfile, LoopConfig, Mode, ProviderConfig, Role, DEFAULT_MEMORY, DEFAULT_PIDS};
 pub use context_file::{write_context_file, AgentContext};
-pub use providers::{agent_environment, route_provider, Routing};
+pub use environment::allowlisted;
+pub use keyring::{make_undumpable, Keyring};
+pub use providers::{all_credentials, credentials_of, route_provider, Routing};
 pub use run::{run_agent, AgentOutcome, AgentRun};
+pub use strays::{adopt_orphans, kill_strays};

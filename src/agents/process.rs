@@ -9,11 +9,7 @@ use std::time::Instant;
 
 pub async fn run(spec: &AgentRun, argv: &[String]) -> Result<AgentOutcome> {
     let (program, args) = argv.split_first().context("the agent's command is empty")?;
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&spec.log)
-        .with_context(|| format!("cannot open {}", spec.log.display()))?;
+    let log = AgentOutcome::open_log(spec).with_context(|| format!("cannot open {}", spec.log.display()))?;
     let started = Instant::now();
     let cmd = Cmd::new(program).args(args).cwd(&spec.workdir).env_clear().envs(spec.env.iter().cloned());
     let mut child = match cmd.spawn_group(&log) {

@@ -4,9 +4,9 @@
 //! `CFN_HIGH_COMPLEXITY_PROVIDER`, a cost-sensitive run → `CFN_COST_PROVIDER`); else
 //! `CFN_DEFAULT_PROVIDER`; else `[loop] default_provider`.
 //!
-//! Credentials: an agent's environment is the caller's with EVERY provider's credential
-//! variables removed — those configured under `[providers.*]` and the well-known ones below —
-//! and then its own provider's put back. So no agent ever holds another provider's key.
+//! Credentials: the variables configured under `[providers.*]` and the well-known ones below.
+//! The orchestrator takes them all out of its own environment at start (`keyring.rs`) and hands
+//! an agent only its own provider's, so no agent ever holds another provider's key.
 
 use super::config::{AgentProfile, ProviderConfig};
 use indexmap::IndexMap;
@@ -69,28 +69,22 @@ pub fn route_provider(
 
 /// The credential variables of one provider: its configured ones and, for a well-known
 /// provider, the usual names.
-fn credentials_of<'a>(name: &str, providers: &'a IndexMap<String, ProviderConfig>) -> Vec<&'a str> {
-    let mut vars: Vec<&str> =
-        providers.get(name).map(|p| p.env.iter().map(String::as_str).collect()).unwrap_or_default();
+pub fn credentials_of(name: &str, providers: &IndexMap<String, ProviderConfig>) -> Vec<String> {
+    let mut vars: Vec<String> = providers.get(name).map(|p| p.env.clone()).unwrap_or_default();
     for (known, names) in KNOWN {
         if name.eq_ignore_ascii_case(known) {
-            vars.extend(names.iter().copied());
+            vars.extend(names.iter().map(|n| n.to_string()));
         }
     }
     vars
 }
 
-/// `parent` without any provider's credentials, plus those of `own` (from `parent`).
-pub fn agent_environment(
-    parent: impl IntoIterator<Item = (String, String)>,
-    providers: &IndexMap<String, ProviderConfig>,
-    own: Option<&str>,
-) -> Vec<(String, String)> {
-    let mut secret: HashSet<&str> = KNOWN.iter().flat_map(|(_, names)| names.iter().copied()).collect();
-    secret.extend(providers.values().flat_map(|p| p.env.iter().map(String::as_str)));
-    let mine: HashSet<&str> =
-        own.map(|o| credentials_of(o, providers).into_iter().collect()).unwrap_or_default();
-    parent.into_iter().filter(|(k, _)| !secret.contains(k.as_str()) || mine.contains(k.as_str())).collect()
+/// Every provider's credential variables: the configured ones and the well-known ones.
+pub fn all_credentials(providers: &IndexMap<String, ProviderConfig>) -> HashSet<String> {
+    let mut names: HashSet<String> =
+        KNOWN.iter().flat_map(|(_, names)| names.iter().map(|n| n.to_string())).collect();
+    names.extend(providers.values().flat_map(|p| p.env.iter().cloned()));
+    names
 }
 
 #[cfg(test)]
@@ -109,6 +103,8 @@ mod tests {
             timeout: None,
             memory: None,
             cpus: None,
+            pids: None,
+            env: Vec::new(),
         }
     }
 
@@ -135,22 +131,14 @@ mod tests {
     }
 
     #[test]
-    fn an_agent_sees_only_its_own_providers_key() {
+    fn credentials_are_known_and_configured_names() {
         let mut providers = IndexMap::new();
         providers.insert("custom".into(), ProviderConfig { env: vec!["CUSTOM_KEY".into()], model: None });
-        let parent = vec![
-            ("PATH".to_string(), "/bin".to_string()),
-            ("ANTHROPIC_API_KEY".to_string(), "a".to_string()),
-            ("OPENAI_API_KEY".to_string(), "o".to_string()),
-            ("CUSTOM_KEY".to_string(), "c".to_string()),
-        ];
-        let env = agent_environment(parent.clone(), &providers, Some("anthropic"));
-        let names: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(names, ["PATH", "ANTHROPIC_API_KEY"]);
-        let env = agent_environment(parent.clone(), &providers, Some("custom"));
-        let names: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(names, ["PATH", "CUSTOM_KEY"]);
-        let env = agent_environment(parent, &providers, None);
-        assert_eq!(env.len(), 1);
+        assert_eq!(credentials_of("custom", &providers), ["CUSTOM_KEY"]);
+        assert!(credentials_of("Anthropic", &providers).contains(&"ANTHROPIC_API_KEY".to_string()));
+        let all = all_credentials(&providers);
+        for name in ["CUSTOM_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY"] {
+            assert!(all.contains(name), "{name}");
+        }
     }
 }

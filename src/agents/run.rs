@@ -21,8 +21,14 @@ pub struct AgentRun {
     pub log: PathBuf,
     pub memory: Option<String>,
     pub cpus: Option<f64>,
+    /// The uid:gid a container agent runs as: the caller's.
+    pub user: (u32, u32),
+    /// Container process limit.
+    pub pids: Option<i64>,
     /// For container agents: the stack's compose project (network, labels).
     pub project: String,
+    /// The turn's report token (also in `env`): the loop checks reports against it.
+    pub token: Option<super::token::AgentToken>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -61,6 +67,13 @@ impl AgentOutcome {
             elapsed_ms: 0,
             log: spec.log.to_string_lossy().into_owned(),
         }
+    }
+
+    /// Opens the agent's log for appending, created 0600: a log may hold what the agent printed
+    /// of its own key.
+    pub fn open_log(spec: &AgentRun) -> std::io::Result<std::fs::File> {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&spec.log)
     }
 
     /// One line for feedback: why this agent counts as failed, if it does for its own part.

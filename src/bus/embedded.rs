@@ -3,9 +3,13 @@
 //!
 //! The file mirrors Redis: a `kv` table (strings, and hashes through `field`) and a `stream`
 //! table of append-only entries, both keyed by the key strings of `keys.rs`, every row with an
-//! `expires_at` (NOT NULL, so no row can be written without a TTL). Expired rows are invisible to
-//! reads and deleted by the next write. WAL mode lets agents read while another process writes;
-//! the busy timeout makes concurrent writers queue instead of failing.
+//! `expires_at` (NOT NULL, so no row can be written without a TTL). A stream's life is one row of
+//! `stream_life`, renewed by each append like `PEXPIRE` — one row written per append, never the
+//! stream's other entries. Expired rows are invisible to reads and deleted by the next write.
+//! WAL mode lets agents read while another process writes; writes take the write lock at once
+//! (`BEGIN IMMEDIATE`), wait for it (busy timeout), and a write that still finds the file busy
+//! is retried whole (`WRITE_PATIENCE`), so concurrent reporters queue and none is lost.
+//! The file is created 0600 and its folder 0700: reports are for the run's eyes only.
 //!
 //! **How waiters wake: polling, on purpose.** Agents are separate processes and SQLite has no
 //! cross-process notification, so a waiter re-runs its query every [`POLL_INTERVAL`] (10 ms)
@@ -49,7 +53,22 @@ CREATE TABLE IF NOT EXISTS stream (
 );
 CREATE INDEX IF NOT EXISTS stream_key ON stream (key, id);
 CREATE INDEX IF NOT EXISTS stream_expiry ON stream (expires_at);
+CREATE TABLE IF NOT EXISTS stream_life (
+    key TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS stream_life_expiry ON stream_life (expires_at);
 ";
+
+/// Files written before streams had a `stream_life` row: give each stream one, once.
+const BACKFILL: &str = "
+INSERT OR IGNORE INTO stream_life (key, expires_at) SELECT key, max(expires_at) FROM stream GROUP BY key;
+PRAGMA user_version = 1;
+";
+
+/// How long a write keeps retrying when other processes hold the file's write lock: far
+/// longer than any write takes, so that a busy file delays a report and never loses it.
+const WRITE_PATIENCE: Duration = Duration::from_secs(60);
 
 /// A bus in one SQLite file; cheap to clone (one shared connection).
 #[derive(Clone)]
@@ -112,7 +131,7 @@ impl EmbeddedBus {
     pub(super) async fn write<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction<'_>, i64) -> Result<T> + Send + 'static,
+        F: Fn(&rusqlite::Transaction<'_>, i64) -> Result<T> + Send + 'static,
     {
         self.call(move |conn| write_sync(conn, f)).await
     }
@@ -136,17 +155,48 @@ impl EmbeddedBus {
 
 pub(super) fn write_sync<T>(
     conn: &mut Connection,
-    f: impl FnOnce(&rusqlite::Transaction<'_>, i64) -> Result<T>,
+    f: impl Fn(&rusqlite::Transaction<'_>, i64) -> Result<T>,
 ) -> Result<T> {
-    let tx =
-        conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(BusError::sqlite("begin"))?;
-    let now = now();
-    tx.execute("DELETE FROM kv WHERE expires_at <= ?1", params![now]).map_err(BusError::sqlite("expire"))?;
-    tx.execute("DELETE FROM stream WHERE expires_at <= ?1", params![now])
+    patiently(|| {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(BusError::sqlite("begin"))?;
+        let now = now();
+        tx.execute("DELETE FROM kv WHERE expires_at <= ?1", params![now])
+            .map_err(BusError::sqlite("expire"))?;
+        tx.execute(
+            "DELETE FROM stream WHERE key IN (SELECT key FROM stream_life WHERE expires_at <= ?1)",
+            params![now],
+        )
         .map_err(BusError::sqlite("expire"))?;
-    let out = f(&tx, now)?;
-    tx.commit().map_err(BusError::sqlite("commit"))?;
-    Ok(out)
+        tx.execute("DELETE FROM stream_life WHERE expires_at <= ?1", params![now])
+            .map_err(BusError::sqlite("expire"))?;
+        let out = f(&tx, now)?;
+        tx.commit().map_err(BusError::sqlite("commit"))?;
+        Ok(out)
+    })
+}
+
+/// Runs `attempt` again while SQLite says the file is busy or locked, for up to
+/// [`WRITE_PATIENCE`]; any other outcome is returned as it is.
+fn patiently<T>(mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
+    let deadline = std::time::Instant::now() + WRITE_PATIENCE;
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match attempt() {
+            Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_busy(e: &BusError) -> bool {
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+    matches!(e, BusError::Sqlite { source: rusqlite::Error::SqliteFailure(f, _), .. }
+        if matches!(f.code, DatabaseBusy | DatabaseLocked))
 }
 
 /// Appends `value` to stream `key`, renews the whole stream's TTL like `PEXPIRE`, keeps about
@@ -165,8 +215,12 @@ pub(super) fn append(
     )
     .map_err(BusError::sqlite("append"))?;
     let id = tx.last_insert_rowid();
-    tx.execute("UPDATE stream SET expires_at = ?2 WHERE key = ?1", params![key, expires])
-        .map_err(BusError::sqlite("append"))?;
+    tx.execute(
+        "INSERT INTO stream_life (key, expires_at) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at",
+        params![key, expires],
+    )
+    .map_err(BusError::sqlite("append"))?;
     // Trim now and then, like Redis's approximate `MAXLEN ~`: ids are shared by all keys.
     if id % 64 == 0 {
         let cap = i64::try_from(cap).unwrap_or(i64::MAX);
@@ -203,9 +257,27 @@ pub(super) fn ttl(what: &'static str, ttl: std::time::Duration) -> Result<i64> {
 
 fn open_sync(path: &Path) -> Result<Connection> {
     let shown = path.display().to_string();
+    let io = |source| BusError::Io { path: shown.clone(), source };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| BusError::Io { path: shown.clone(), source })?;
+        use std::os::unix::fs::DirBuilderExt as _;
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io)?;
     }
+    private_file(path).map_err(io)?;
+    patiently(|| open_conn(path))
+}
+
+/// Creates the bus file 0600 if it is missing and tightens an existing one (SQLite gives its
+/// `-wal` and `-shm` files the main file's mode).
+fn private_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    let file = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path)?;
+    if file.metadata()?.permissions().mode() & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+fn open_conn(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path).map_err(BusError::sqlite("open"))?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(BusError::sqlite("open"))?;
     let mode: String = conn
@@ -216,5 +288,11 @@ fn open_sync(path: &Path) -> Result<Connection> {
     }
     conn.pragma_update(None, "synchronous", "NORMAL").map_err(BusError::sqlite("open"))?;
     conn.execute_batch(SCHEMA).map_err(BusError::sqlite("schema"))?;
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(BusError::sqlite("schema"))?;
+    if version < 1 {
+        conn.execute_batch(BACKFILL).map_err(BusError::sqlite("schema"))?;
+    }
     Ok(conn)
 }

@@ -76,7 +76,7 @@ impl EmbeddedBus {
         let index = keys::results_index(task, report.iteration)?;
         let ttl = ttl_of("ttl", keys::DEFAULT_TTL)?;
         let json = report.to_json()?;
-        let field = report.iteration.to_string();
+        let field = report.slot();
         self.write(move |tx, now| {
             let inserted = tx
                 .execute(
@@ -117,6 +117,11 @@ impl EmbeddedBus {
             None => self.call(move |conn| reports(conn, &key)).await?,
         };
         Ok(Collected::new(reports, needed))
+    }
+
+    pub(super) async fn iteration_reports(&self, task: &str, iteration: u32) -> Result<Vec<Report>> {
+        let key = keys::results_index(task, iteration)?;
+        self.call(move |conn| values(conn, &key)?.iter().map(|text| Report::from_json(text)).collect()).await
     }
 
     pub(super) async fn lock_acquire(
@@ -188,8 +193,8 @@ impl EmbeddedBus {
 /// The newest live entry of a stream (`after: None`), or the first one after `after`.
 fn entry(conn: &mut Connection, key: &str, after: Option<i64>) -> Result<Option<Signal>> {
     let sql = match after {
-        None => "SELECT id, value FROM stream WHERE key = ?1 AND expires_at > ?2 AND id > ?3 ORDER BY id DESC LIMIT 1",
-        Some(_) => "SELECT id, value FROM stream WHERE key = ?1 AND expires_at > ?2 AND id > ?3 ORDER BY id LIMIT 1",
+        None => "SELECT id, value FROM stream WHERE key = ?1 AND id > ?3 AND EXISTS (SELECT 1 FROM stream_life l WHERE l.key = ?1 AND l.expires_at > ?2) ORDER BY id DESC LIMIT 1",
+        Some(_) => "SELECT id, value FROM stream WHERE key = ?1 AND id > ?3 AND EXISTS (SELECT 1 FROM stream_life l WHERE l.key = ?1 AND l.expires_at > ?2) ORDER BY id LIMIT 1",
     };
     conn.prepare_cached(sql)
         .and_then(|mut stmt| {
@@ -204,7 +209,10 @@ fn entry(conn: &mut Connection, key: &str, after: Option<i64>) -> Result<Option<
 /// Every live entry's value of a stream, oldest first.
 fn values(conn: &Connection, key: &str) -> Result<Vec<String>> {
     let mut stmt = conn
-        .prepare_cached("SELECT value FROM stream WHERE key = ?1 AND expires_at > ?2 ORDER BY id")
+        .prepare_cached(
+            "SELECT value FROM stream WHERE key = ?1 AND EXISTS
+                 (SELECT 1 FROM stream_life l WHERE l.key = ?1 AND l.expires_at > ?2) ORDER BY id",
+        )
         .map_err(BusError::sqlite("stream read"))?;
     let rows =
         stmt.query_map(params![key, now()], |row| row.get(0)).map_err(BusError::sqlite("stream read"))?;

@@ -18,6 +18,9 @@ pub enum BusError {
     /// An argument outside its range (a confidence above 1, a zero TTL, ...).
     #[error("invalid {what}: {reason}")]
     InvalidArgument { what: &'static str, reason: String },
+    /// A value over the payload limit (`limits.rs`).
+    #[error("{what} is {size} bytes, over the limit of {limit} bytes (CFN_MAX_PAYLOAD)")]
+    TooLarge { what: &'static str, size: usize, limit: usize },
     /// `rediss://` asked of a build without TLS support.
     #[error("rediss:// needs cfn built with the tls feature")]
     TlsNotBuilt,
@@ -109,7 +112,10 @@ impl BusError {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            BusError::InvalidName { .. } | BusError::InvalidArgument { .. } | BusError::InvalidUrl { .. }
+            BusError::InvalidName { .. }
+                | BusError::InvalidArgument { .. }
+                | BusError::InvalidUrl { .. }
+                | BusError::TooLarge { .. }
         )
     }
 

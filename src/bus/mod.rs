@@ -7,11 +7,14 @@
 //!   channel's stream; reading does not consume it. Every waiter wakes on one send, and a wait
 //!   that begins after the send finds it at once. A wait that runs out returns `Ok(None)` (the
 //!   CLI's exit 124), never success; a broken connection is an error, never a timeout.
-//! - **Reports are idempotent and collection is non-destructive.** The first report of an agent
-//!   for an iteration is kept and a later one is ignored (`agent_report` returns `false`), so it
-//!   counts once; `results_collect` blocks until `ceil(expected × threshold)` distinct agents
-//!   have reported and can be repeated with the same result.
+//! - **Reports are idempotent and collection is non-destructive.** The first report into a slot
+//!   (an agent's iteration, plus the key id of the token that signed it, see [`Report::slot`])
+//!   is kept and a later one is ignored (`agent_report` returns `false`), so it counts once; a
+//!   report signed with another token cannot take the slot of the agent's own.
+//!   `results_collect` blocks until `ceil(expected × threshold)` distinct agents have reported
+//!   and can be repeated with the same result.
 //! - **Locks are token locks.** Only the holder's token releases a lock; a lock always has a TTL.
+//! - **Values are bounded** by [`limits`] (1 MiB unless `CFN_MAX_PAYLOAD` says otherwise).
 //! - **Every key has a TTL** ([`keys::DEFAULT_TTL`] unless given) and every key is built in
 //!   [`keys`], with the task id as a hash tag.
 //!
@@ -23,6 +26,7 @@ mod embedded_ops;
 mod error;
 pub mod keys;
 mod latency;
+pub mod limits;
 mod redis_bus;
 mod redis_stream;
 mod redis_wait;
@@ -38,7 +42,10 @@ pub use embedded::{EmbeddedBus, POLL_INTERVAL};
 pub use error::{BusError, Result};
 pub use latency::{measure_signal_latency, percentile};
 pub use redis_bus::RedisBus;
-pub use resolve::{connect_with_fallback, redact, resolve, BusChoice, BusSource, BusTarget, Connected};
+pub use resolve::{
+    connect_with_fallback, has_password, redact, resolve, with_password, BusChoice, BusSource, BusTarget,
+    Connected,
+};
 use types::check_wait;
 pub use types::{needed, Collected, LockToken, Report, Signal, Status, MAX_WAIT};
 
@@ -85,6 +92,7 @@ impl Bus {
         ttl: Option<Duration>,
     ) -> Result<()> {
         let ttl = ttl.unwrap_or(keys::DEFAULT_TTL);
+        limits::check("context value", value.len())?;
         dispatch!(self, bus => bus.context_store(task, key, value, ttl).await)
     }
 
@@ -94,6 +102,7 @@ impl Bus {
 
     /// Sends a signal to every present and future waiter of the channel; returns its id.
     pub async fn signal_send(&self, task: &str, channel: &str, payload: &str) -> Result<String> {
+        limits::check("signal payload", payload.len())?;
         dispatch!(self, bus => bus.signal_send(task, channel, payload).await)
     }
 
@@ -130,7 +139,21 @@ impl Bus {
     ) -> Result<bool> {
         keys::check("agent id", agent)?;
         let report = Report::new(agent, iteration, confidence, status, payload)?;
-        dispatch!(self, bus => bus.agent_report(task, &report).await)
+        self.put_report(task, &report).await
+    }
+
+    /// Records a report built (and signed) by the caller; the first report into its slot wins
+    /// (see [`Report::slot`]).
+    pub async fn put_report(&self, task: &str, report: &Report) -> Result<bool> {
+        keys::check("agent id", &report.agent)?;
+        limits::check("report", report.to_json()?.len())?;
+        dispatch!(self, bus => bus.agent_report(task, report).await)
+    }
+
+    /// Every report recorded for `iteration`, in arrival order, several per agent id possible
+    /// (one per slot): the loop checks each one's proof itself.
+    pub async fn iteration_reports(&self, task: &str, iteration: u32) -> Result<Vec<Report>> {
+        dispatch!(self, bus => bus.iteration_reports(task, iteration).await)
     }
 
     /// Waits until `ceil(expected × threshold)` distinct agents reported for `iteration` or

@@ -133,7 +133,7 @@ impl RedisBus {
         let recorded: i64 = Script::new(REPORT)
             .key(&hash)
             .key(&index)
-            .arg(report.iteration)
+            .arg(report.slot())
             .arg(report.to_json()?)
             .arg(&report.agent)
             .arg(keys::ttl_ms("ttl", keys::DEFAULT_TTL)?)

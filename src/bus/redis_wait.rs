@@ -98,6 +98,15 @@ impl RedisBus {
         Ok(Collected::new(got.reports, needed))
     }
 
+    pub(super) async fn iteration_reports(&self, task: &str, iteration: u32) -> Result<Vec<Report>> {
+        let key = keys::results_index(task, iteration)?;
+        xread(&mut self.conn(), &key, "0-0", None, None)
+            .await?
+            .iter()
+            .map(|entry| Report::from_json(entry.field("report")?))
+            .collect()
+    }
+
     pub(super) async fn lock_acquire(
         &self,
         resource: &str,

@@ -112,18 +112,40 @@ pub async fn connect_with_fallback(primary: &str, fallback: Option<&str>) -> Res
     }
 }
 
-/// The URL with its password replaced by `***`.
+/// The URL with its password replaced by `***`: the user-info password and a
+/// `redis+unix://…?pass=` parameter alike.
 pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
+    crate::health::redact_url(url)
+}
+
+/// Whether the URL carries a password (user-info or `pass=`/`password=` parameter).
+pub fn has_password(url: &str) -> bool {
+    redact(url) != url
+}
+
+/// The URL with `password` added, unless it carries one already: in the user-info of a
+/// `redis://` or `rediss://` URL, as the `pass` parameter of a `redis+unix://` one,
+/// percent-encoded either way.
+pub fn with_password(url: &str, password: &str) -> String {
+    if has_password(url) || password.is_empty() {
         return url.to_string();
-    };
-    let Some(at) = rest.rfind('@') else {
-        return url.to_string();
-    };
-    let (userinfo, host) = rest.split_at(at);
-    match userinfo.split_once(':') {
-        Some((user, _password)) => format!("{scheme}://{user}:***{host}"),
-        None => url.to_string(),
+    }
+    let encoded: String = password
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    if scheme.ends_with("unix") {
+        let sep = if rest.contains('?') { '&' } else { '?' };
+        return format!("{url}{sep}pass={encoded}");
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rsplit_once('@') {
+        Some((user, host)) => format!("{scheme}://{user}:{encoded}@{host}{}", &rest[end..]),
+        None => format!("{scheme}://:{encoded}@{rest}"),
     }
 }
 
@@ -153,6 +175,23 @@ mod tests {
         assert_eq!(redact("redis://:pw@h:6379"), "redis://:***@h:6379");
         assert_eq!(redact("rediss://user:p@ss@h"), "rediss://user:***@h");
         assert_eq!(redact("redis://user@h"), "redis://user@h");
+        assert_eq!(
+            redact("redis+unix:///run/r.sock?db=1&pass=s3cret"),
+            "redis+unix:///run/r.sock?db=1&pass=***"
+        );
+        assert!(has_password("redis+unix:///r.sock?pass=x") && !has_password("redis://h:1/0"));
+    }
+
+    #[test]
+    fn a_password_from_elsewhere_joins_the_url_encoded() {
+        assert_eq!(
+            with_password("redis://127.0.0.1:6379/0", "p@ss:w"),
+            "redis://:p%40ss%3Aw@127.0.0.1:6379/0"
+        );
+        assert_eq!(with_password("redis://app@h:1", "pw"), "redis://app:pw@h:1");
+        assert_eq!(with_password("redis://:given@h", "other"), "redis://:given@h", "the URL's own wins");
+        assert_eq!(with_password("redis+unix:///r.sock", "a b"), "redis+unix:///r.sock?pass=a%20b");
+        assert_eq!(with_password("redis+unix:///r.sock?db=2", "pw"), "redis+unix:///r.sock?db=2&pass=pw");
     }
 
     #[cfg(not(feature = "tls"))]

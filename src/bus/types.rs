@@ -1,9 +1,9 @@
 //! The values that travel on the bus, shared by both backends: agent reports, what a collection
 //! returns, signals with their cursor, lock tokens.
 //!
-//! A report is stored as one JSON document and never changes once written: the first report of an
-//! agent for an iteration wins and a later one is ignored, so a collection can be repeated and
-//! always sees the same report for the same agent.
+//! A report is stored as one JSON document and never changes once written: the first report into
+//! its slot (agent, iteration and signing token, [`Report::slot`]) wins and a later one is
+//! ignored, so a collection can be repeated and always sees the same report for the same agent.
 
 use std::fmt;
 use std::str::FromStr;
@@ -43,6 +43,13 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Value>,
     pub reported_at_ms: u64,
+    /// The public id of the agent's report token (`agents::token`): gives the report a slot of
+    /// its own, so another agent's earlier report under the same id cannot take its place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// HMAC of the report keyed by the agent's token; only the orchestrator can check it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<String>,
 }
 
 impl Report {
@@ -64,7 +71,18 @@ impl Report {
             status,
             payload,
             reported_at_ms: now_ms(),
+            key_id: None,
+            proof: None,
         })
+    }
+
+    /// Where the report is kept among the agent's: its iteration, and its token's key id when
+    /// it has one. The first report into a slot wins.
+    pub fn slot(&self) -> String {
+        match &self.key_id {
+            Some(key_id) => format!("{}:{key_id}", self.iteration),
+            None => self.iteration.to_string(),
+        }
     }
 
     /// The confidence that counts: a failed report counts as 0, whatever it claimed.

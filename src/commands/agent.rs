@@ -1,5 +1,6 @@
 use super::bus_args::{value_or_file, with_bus, BusArgs, TaskArg};
-use crate::bus::Status;
+use crate::agents::token::AgentToken;
+use crate::bus::{Report, Status};
 use crate::context::Context;
 use crate::error::UserError;
 use anyhow::Result;
@@ -7,7 +8,8 @@ use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
 pub enum AgentCommand {
-    /// Report an agent's result for an iteration (the first report of an agent counts).
+    /// Report an agent's result for an iteration (the first report of an agent counts). Inside a
+    /// loop run, the report is signed with the agent's own token and counts only for itself.
     Report(ReportArgs),
 }
 
@@ -42,11 +44,31 @@ pub fn run(ctx: &Context, cmd: AgentCommand) -> Result<()> {
         })?),
         None => None,
     };
-    let first = with_bus(ctx, &a.bus, |bus| async move {
-        bus.agent_report(&a.task.task_id, &a.agent_id, a.iteration, a.confidence, status, payload).await
-    })?;
+    let token = AgentToken::from_env();
+    if token.is_some() {
+        refuse_other_agent(&a.agent_id)?;
+    }
+    let report = Report::new(&a.agent_id, a.iteration, a.confidence, status, payload)
+        .map_err(|e| crate::bus_choice::user_error(e, None))?;
+    let report = match &token {
+        Some(token) => token.sign(&a.task.task_id, report),
+        None => report,
+    };
+    let first = with_bus(ctx, &a.bus, |bus| async move { bus.put_report(&a.task.task_id, &report).await })?;
     if !first {
         ctx.say("an earlier report of this agent and iteration counts; this one was ignored");
     }
     Ok(())
+}
+
+/// An agent started by a loop holds one agent's token: it reports for that agent only.
+fn refuse_other_agent(requested: &str) -> Result<()> {
+    match std::env::var("CFN_AGENT_ID") {
+        Ok(own) if own != requested => {
+            Err(UserError::usage(format!("this agent is {own}; a report for agent {requested} is refused"))
+                .hint("an agent reports only for itself: drop --agent-id")
+                .into())
+        }
+        _ => Ok(()),
+    }
 }

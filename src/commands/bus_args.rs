@@ -1,17 +1,64 @@
 //! The flags every coordination command shares, and running one async step against the bus.
 
-use crate::bus::Bus;
+use crate::bus::{self, Bus, BusChoice, BusTarget};
 use crate::bus_choice;
 use crate::context::Context;
+use crate::error::UserError;
 use anyhow::Result;
 use std::future::Future;
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct BusArgs {
     /// Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack's Redis,
-    /// else the embedded bus).
+    /// else the embedded bus). Keep its password out of it: see --redis-password-file.
     #[arg(long, value_name = "URL")]
     pub redis_url: Option<String>,
+    /// A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none).
+    #[arg(long, value_name = "PATH", env = "CFN_REDIS_PASSWORD_FILE")]
+    pub redis_password_file: Option<PathBuf>,
+}
+
+impl BusArgs {
+    /// The bus to use, with the password from `--redis-password-file` or `CFN_REDIS_PASSWORD`
+    /// joined to a Redis URL that has none. Warns when the URL on the command line carries a
+    /// password: every user of the machine can read a process's arguments.
+    pub fn choose(&self, ctx: &Context) -> Result<BusChoice> {
+        self.choose_by(ctx, bus_choice::choose)
+    }
+
+    /// As [`BusArgs::choose`], for the bus a loop run pins its task to
+    /// ([`bus_choice::choose_at_task_start`]).
+    pub fn choose_at_task_start(&self, ctx: &Context) -> Result<BusChoice> {
+        self.choose_by(ctx, bus_choice::choose_at_task_start)
+    }
+
+    fn choose_by(
+        &self,
+        ctx: &Context,
+        chooser: fn(&Context, Option<&str>) -> Result<BusChoice>,
+    ) -> Result<BusChoice> {
+        if self.redis_url.as_deref().is_some_and(bus::has_password) {
+            ctx.warn("--redis-url carries a password, which other users can read in the process list");
+            ctx.say("hint: put the password in CFN_REDIS_PASSWORD or a file named by --redis-password-file");
+        }
+        let mut choice = chooser(ctx, self.redis_url.as_deref())?;
+        if let (BusTarget::Redis(url), Some(password)) = (&choice.target, self.password()?) {
+            choice.target = BusTarget::Redis(bus::with_password(url, &password));
+        }
+        Ok(choice)
+    }
+
+    fn password(&self) -> Result<Option<String>> {
+        if let Some(path) = &self.redis_password_file {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                UserError::usage(format!("cannot read the redis password file {}: {e}", path.display()))
+                    .hint("pass a readable file to --redis-password-file (CFN_REDIS_PASSWORD_FILE)")
+            })?;
+            return Ok(Some(text.trim_end_matches(['\n', '\r']).to_string()));
+        }
+        Ok(std::env::var("CFN_REDIS_PASSWORD").ok().filter(|p| !p.is_empty()))
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -27,7 +74,7 @@ where
     F: FnOnce(Bus) -> Fut,
     Fut: Future<Output = Result<T, crate::bus::BusError>>,
 {
-    let choice = bus_choice::choose(ctx, args.redis_url.as_deref())?;
+    let choice = args.choose(ctx)?;
     crate::runtime::block_on(async {
         let bus = bus_choice::open(ctx, &choice).await?;
         f(bus).await.map_err(|e| bus_choice::user_error(e, Some(&choice)))

@@ -18,9 +18,13 @@ pub enum LoopCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// What to build; reaches agents verbatim in their context file.
-    #[arg(long)]
-    epic: String,
+    /// What to build; reaches agents verbatim in their context file. `-` reads it from stdin
+    /// (arguments are visible to every user in the process list).
+    #[arg(long, required_unless_present = "epic_file", conflicts_with = "epic_file")]
+    epic: Option<String>,
+    /// Read the epic from a file.
+    #[arg(long, value_name = "PATH")]
+    epic_file: Option<std::path::PathBuf>,
     /// The task id (default: a new one).
     #[arg(long)]
     task_id: Option<String>,
@@ -71,16 +75,18 @@ pub fn run(ctx: &Context, cmd: LoopCommand) -> Result<()> {
 }
 
 fn run_loop(ctx: &Context, a: RunArgs) -> Result<()> {
+    let epic = read_epic(a.epic.as_deref(), a.epic_file.as_deref())?;
     let ws = Workspace::open(ctx)?;
     let branch = ws.branch_env(a.branch.as_deref())?;
+    let bus = a.bus.choose_at_task_start(ctx)?;
     let opts = RunOptions {
-        epic: a.epic,
+        epic,
         task_id: a.task_id,
         mode: a.mode,
         max_iterations: a.max_iterations,
         high_complexity: a.high_complexity,
         cost_sensitive: a.cost_sensitive,
-        redis_url: a.bus.redis_url,
+        bus,
     };
     let summary = workloop::run(ctx, &ws, &branch, opts)?;
     if a.json {
@@ -99,4 +105,24 @@ fn run_loop(ctx: &Context, a: RunArgs) -> Result<()> {
             .hint(format!("`cfn loop status {}` shows every step", summary.task_id))
             .into())
     }
+}
+
+/// The epic from `--epic TEXT`, `--epic -` (stdin) or `--epic-file PATH`; never empty.
+fn read_epic(text: Option<&str>, file: Option<&std::path::Path>) -> Result<String> {
+    let epic = match (text, file) {
+        (Some("-"), _) => std::io::read_to_string(std::io::stdin())
+            .map_err(|e| UserError::usage(format!("cannot read the epic from stdin: {e}")))?,
+        (Some(text), _) => text.to_string(),
+        (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
+            UserError::usage(format!("cannot read the epic file {}: {e}", path.display()))
+                .hint("pass a readable UTF-8 file to --epic-file")
+        })?,
+        (None, None) => String::new(),
+    };
+    if epic.trim().is_empty() {
+        return Err(UserError::usage("the epic is empty")
+            .hint("say what to build with --epic, --epic - or --epic-file")
+            .into());
+    }
+    Ok(epic)
 }

@@ -27,6 +27,11 @@ impl ComposeFile {
     pub fn parse(path: &Path, text: &str) -> Result<ComposeFile, ComposeError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let text = text.replace("\r\n", "\n");
+        super::depth::check(&text).map_err(|(line, message)| ComposeError::Parse {
+            path: path.to_path_buf(),
+            line: Some(line),
+            message,
+        })?;
         let mut doc: Value = serde_norway::from_str(&text).map_err(|e| ComposeError::Parse {
             path: path.to_path_buf(),
             line: e.location().map(|l| l.line()),

@@ -7,6 +7,7 @@
 //! per-branch override then completes.
 
 pub mod analyze;
+mod depth;
 mod detect_cache;
 pub mod discover;
 pub mod dotenv;

@@ -13,7 +13,8 @@ pub const HIDDEN: &str = "***";
 /// `text` with the passwords of its URLs and its `password=` values replaced by [`HIDDEN`]:
 /// `redis://:secret@127.0.0.1:6379` → `redis://:***@127.0.0.1:6379`.
 pub fn redact_url(text: &str) -> String {
-    hide_password_params(&hide_userinfo_passwords(text))
+    // `pass=` is how a `redis+unix://` URL carries its password.
+    hide_password_params(&hide_password_params(&hide_userinfo_passwords(text), "password="), "pass=")
 }
 
 /// `message` with every occurrence of the password in `url` replaced by [`HIDDEN`].
@@ -72,14 +73,13 @@ fn hide_userinfo_passwords(text: &str) -> String {
     out
 }
 
-fn hide_password_params(text: &str) -> String {
-    const KEY: &str = "password=";
+fn hide_password_params(text: &str, key: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(i) = find_ignore_case(rest, KEY) {
+    while let Some(i) = find_ignore_case(rest, key) {
         let starts_key =
             i == 0 || rest[..i].ends_with(|c: char| matches!(c, '?' | '&' | ';') || c.is_whitespace());
-        let value_at = i + KEY.len();
+        let value_at = i + key.len();
         out.push_str(&rest[..value_at]);
         rest = &rest[value_at..];
         if !starts_key {

@@ -47,6 +47,7 @@ impl State {
         let path = home.join("state.db");
         let broken = |e: rusqlite::Error| unusable(&path, e);
         let mut conn = Connection::open(&path).map_err(broken)?;
+        tighten(&path, 0o600)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(broken)?;
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
             .map_err(broken)?;
@@ -76,10 +77,13 @@ impl State {
 fn create_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::DirBuilderExt as _;
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| {
-        UserError::new(format!("cannot create the state directory {}: {e}", dir.display()))
-            .hint("point CFN_HOME at a directory you can write, or fix that path")
-            .into()
-    })
+        anyhow::Error::from(
+            UserError::new(format!("cannot create the state directory {}: {e}", dir.display()))
+                .hint("point CFN_HOME at a directory you can write, or fix that path"),
+        )
+    })?;
+    // An existing `$CFN_HOME` made by hand or an older cfn is tightened too.
+    tighten(dir, 0o700)
 }
 
 /// The state database cannot be used: what is wrong with the file, and what to do about it.
@@ -115,4 +119,18 @@ fn unusable_kind(path: &Path, e: &rusqlite::Error) -> Option<UserError> {
         }
         _ => None,
     }
+}
+
+/// Takes group and other permissions away from `path` when it has any — only from what the
+/// caller owns, and never from a shared sticky folder such as `/tmp`.
+fn tighten(path: &Path, mode: u32) -> Result<()> {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    let meta = std::fs::metadata(path)?;
+    let current = meta.permissions().mode() & 0o7777;
+    let ours = meta.uid() == rustix::process::geteuid().as_raw();
+    if ours && current & 0o1000 == 0 && current & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot make {} private", path.display()))?;
+    }
+    Ok(())
 }

@@ -23,7 +23,8 @@ pub struct RunOptions {
     pub max_iterations: Option<u32>,
     pub high_complexity: bool,
     pub cost_sensitive: bool,
-    pub redis_url: Option<String>,
+    /// The bus the task starts on (its password, if any, already in the URL).
+    pub bus: bus::BusChoice,
 }
 
 #[derive(Debug, Serialize)]
@@ -40,6 +41,11 @@ pub struct Summary {
 }
 
 pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) -> Result<Summary> {
+    // Before anything else runs: no agent may read cfn's memory or environment, and the keys
+    // leave cfn's own environment (agents/keyring.rs).
+    crate::agents::make_undumpable()?;
+    crate::agents::adopt_orphans()?;
+    let keyring = crate::agents::Keyring::take_from_env(&ws.config.providers);
     let settings = Settings::resolve(&ws.config, opts.mode, opts.max_iterations)?;
     let task = opts.task_id.clone().unwrap_or_else(new_task_id);
     bus::keys::check("task id", &task).map_err(|e| crate::bus_choice::user_error(e, None))?;
@@ -48,11 +54,11 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) 
             .hint("pick another --task-id")
             .into());
     }
-    let choice = crate::bus_choice::choose_at_task_start(ctx, opts.redis_url.as_deref())?;
+    let choice = opts.bus.clone();
     crate::runtime::block_on(async {
         let (bus, bus_env) = open_pinned(ctx, &choice).await?;
         ctx.say(format!("task {task} on {}", bus.describe()));
-        let rc = run_context(ctx, ws, branch, &settings, &opts, task.clone(), bus, bus_env).await?;
+        let rc = run_context(ws, branch, &settings, &opts, (task.clone(), keyring), bus, bus_env).await?;
         let conn = ws.state.conn();
         record::start_run(
             conn,
@@ -103,19 +109,18 @@ async fn open_pinned(ctx: &Context, choice: &bus::BusChoice) -> Result<(Bus, (St
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn run_context(
-    _ctx: &Context,
     ws: &Workspace,
     branch: &BranchEnv,
     s: &Settings,
     opts: &RunOptions,
-    task: String,
+    (task, keyring): (String, crate::agents::Keyring),
     bus: Bus,
     bus_env: (String, String),
 ) -> Result<RunContext> {
     let containers =
         s.implementers.iter().chain(&s.validators).chain([&s.product_owner]).any(|(_, p)| p.image.is_some());
+    super::files::private_dir(&stack_files::cfn_dir(&branch.path))?;
     let engine = if containers { Some(crate::engine::Engine::connect().await?) } else { None };
     let redis_service = ws.config.ports.keys.values().find(|k| k.target == 6379).map(|k| k.service.clone());
     let container_redis_url = match (&bus_env.0[..], redis_service) {
@@ -137,8 +142,9 @@ async fn run_context(
         worktree: branch.path.clone(),
         branch: branch.branch.clone(),
         project: branch.project.clone(),
-        run_dir: stack_files::cfn_dir(&branch.path).join("loop").join(crate::names::slug(&task)),
+        run_dir: stack_files::cfn_dir(&branch.path).join("loop").join(super::files::folder_name(&task)),
         base_env: std::env::vars().collect(),
+        keyring,
         branch_env: stack_files::env_vars(ws, branch)?,
         endpoints: serde_json::to_value(crate::stack::endpoints(&ws.config, branch))?,
         providers: ws.config.providers.clone(),
@@ -154,7 +160,7 @@ async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings
     let mut last = (None, None);
     for it in 1..=s.max_iterations {
         record::event(conn, &rc.bus, &rc.task, it, "iteration", json!({ "feedback": feedback })).await?;
-        let imp = phase_of(conn, rc, Role::Implementer, &s.implementers, it, &feedback).await?;
+        let imp = phase_of(ctx, conn, rc, Role::Implementer, &s.implementers, it, &feedback).await?;
         let gate_ok = imp.mean >= s.gate && imp.problems.is_empty();
         last.0 = Some(imp.mean);
         record::event(
@@ -175,7 +181,7 @@ async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings
             continue;
         }
         rc.bus.signal_send(&rc.task, "loop2:start", &json!({"iteration": it}).to_string()).await?;
-        let val = phase_of(conn, rc, Role::Validator, &s.validators, it, &feedback).await?;
+        let val = phase_of(ctx, conn, rc, Role::Validator, &s.validators, it, &feedback).await?;
         for (agent, report) in &val.reports {
             let (conf, ok) =
                 report.as_ref().map(|r| (r.confidence, r.status == bus::Status::Ok)).unwrap_or((0.0, false));
@@ -196,9 +202,16 @@ async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings
             feedback = lines("consensus", val.mean, s.consensus, &val);
             continue;
         }
-        let po =
-            phase_of(conn, rc, Role::ProductOwner, std::slice::from_ref(&s.product_owner), it, &feedback)
-                .await?;
+        let po = phase_of(
+            ctx,
+            conn,
+            rc,
+            Role::ProductOwner,
+            std::slice::from_ref(&s.product_owner),
+            it,
+            &feedback,
+        )
+        .await?;
         let report = po.reports.values().next().cloned().flatten();
         let decision = match &report {
             Some(r) if r.status == bus::Status::Ok => parse_decision(r.payload.as_ref()),
@@ -254,6 +267,7 @@ async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings
 }
 
 async fn phase_of(
+    ctx: &Context,
     conn: &Connection,
     rc: &RunContext,
     role: Role,
@@ -279,6 +293,13 @@ async fn phase_of(
             json!({"agent": o.agent_id, "outcome": o, "report": report}),
         )
         .await?;
+    }
+    for refused in &result.refused {
+        ctx.warn(format!(
+            "refused a report under agent {}'s id in iteration {it}: {}",
+            refused.agent, refused.reason
+        ));
+        record::event(conn, &rc.bus, &rc.task, it, "refused-report", json!(refused)).await?;
     }
     Ok(result)
 }

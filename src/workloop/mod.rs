@@ -9,9 +9,11 @@
 
 mod decision;
 mod engine;
+mod files;
 mod phase;
 mod record;
 mod settings;
+mod verify;
 
 pub use decision::{parse_decision, Decision};
 pub use engine::{run, RunOptions, Summary};

@@ -2,6 +2,8 @@
 //! deadline inside the phase's; then their reports read from the bus. The phase's confidence
 //! is the mean over ALL its agents, an agent without an ok report counting 0.
 
+use super::verify::{accept, Refused};
+use crate::agents::token::{AgentToken, TOKEN_VAR};
 use crate::agents::{self, AgentContext, AgentOutcome, AgentProfile, AgentRun, ProviderConfig, Role};
 use crate::bus::{Bus, Report, Status};
 use crate::engine::Engine;
@@ -31,8 +33,10 @@ pub struct RunContext {
     pub branch: String,
     pub project: String,
     pub run_dir: PathBuf,
-    /// The caller's environment and the branch's variables.
+    /// cfn's environment (provider credentials already taken out into `keyring`), from which
+    /// each agent gets only the allowlisted part; and the branch's variables.
     pub base_env: Vec<(String, String)>,
+    pub keyring: agents::Keyring,
     pub branch_env: IndexMap<String, String>,
     pub endpoints: serde_json::Value,
     pub providers: IndexMap<String, ProviderConfig>,
@@ -49,6 +53,8 @@ pub struct PhaseResult {
     pub problems: Vec<String>,
     /// What the agents themselves said (`feedback` in their payloads).
     pub said: Vec<String>,
+    /// Reports under the id of one of the phase's agents that were not that agent's.
+    pub refused: Vec<Refused>,
 }
 
 /// Prepares one agent: routing, context file, environment. Returns the run spec and the
@@ -72,8 +78,8 @@ pub fn prepare(
     let model =
         profile.model.clone().or_else(|| provider.as_ref().and_then(|p| rc.providers.get(p)?.model.clone()));
     let dir = rc.run_dir.join(format!("iter-{iteration}"));
-    std::fs::create_dir_all(&dir)?;
-    let slug = crate::names::slug(id);
+    crate::workloop::files::private_dir(&dir)?;
+    let slug = crate::workloop::files::folder_name(id);
     let context_path = dir.join(format!("{slug}.json"));
     let container = profile.image.is_some();
     let redis_url = if container { rc.container_redis_url.clone() } else { None }
@@ -99,14 +105,16 @@ pub fn prepare(
         worktree: rc.worktree.to_string_lossy().into_owned(),
     };
     agents::write_context_file(&rc.renderer, &ctx, &context_path)?;
-    let mut env = agents::agent_environment(rc.base_env.clone(), &rc.providers, provider.as_deref());
-    env.retain(|(k, _)| k != "CFN_REDIS_URL" && k != "CFN_BUS_PATH");
+    let credentials = agents::all_credentials(&rc.providers);
+    let mut env = agents::allowlisted(rc.base_env.clone(), &profile.env, &credentials, container);
     env.extend(
         rc.branch_env
             .iter()
-            .filter(|(k, _)| k.as_str() != "CFN_REDIS_URL")
+            .filter(|(k, _)| k.as_str() != "CFN_REDIS_URL" && !credentials.contains(k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone())),
     );
+    env.extend(rc.keyring.credentials(provider.as_deref(), &rc.providers));
+    let token = AgentToken::random()?;
     let context_in_agent = if container {
         let rel = context_path.strip_prefix(&rc.worktree).unwrap_or(&context_path);
         PathBuf::from("/workspace").join(rel)
@@ -128,6 +136,7 @@ pub fn prepare(
         ("CFN_TEMPERATURE".to_string(), profile.temperature.map(|t| t.to_string()).unwrap_or_default()),
         ("CFN_MAX_TOKENS".to_string(), profile.max_tokens.map(|t| t.to_string()).unwrap_or_default()),
         bus_env,
+        (TOKEN_VAR.to_string(), token.as_str().to_string()),
     ]);
     let timeout = profile.timeout.unwrap_or(super::settings::DEFAULT_AGENT_TIMEOUT);
     let timeout = Duration::try_from_secs_f64(timeout).unwrap_or(rc.phase_timeout).min(rc.phase_timeout);
@@ -141,7 +150,10 @@ pub fn prepare(
         log: dir.join(format!("{slug}.log")),
         memory: profile.memory.clone(),
         cpus: profile.cpus,
+        pids: profile.pids,
+        user: (rustix::process::getuid().as_raw(), rustix::process::getgid().as_raw()),
         project: rc.project.clone(),
+        token: Some(token),
     };
     Ok((spec, routing))
 }
@@ -151,15 +163,12 @@ pub async fn run(rc: &RunContext, role: Role, iteration: u32, specs: &[AgentRun]
     let runs = specs.iter().map(|s| agents::run_agent(s, rc.engine.as_ref()));
     let outcomes: Vec<AgentOutcome> =
         futures_util::future::join_all(runs).await.into_iter().collect::<Result<_>>()?;
-    let collected =
-        rc.bus.results_collect(&rc.task, iteration, specs.len(), 1.0, Duration::from_millis(100)).await?;
-    let mut reports: IndexMap<String, Option<Report>> =
-        specs.iter().map(|s| (s.agent_id.clone(), None)).collect();
-    for r in collected.reports {
-        if let Some(slot) = reports.get_mut(&r.agent) {
-            *slot = Some(r);
-        }
-    }
+    // Whatever left its process group must not live into the next phase (agents/strays.rs).
+    agents::kill_strays();
+    let arrived = rc.bus.iteration_reports(&rc.task, iteration).await?;
+    let tokens: IndexMap<String, AgentToken> =
+        specs.iter().filter_map(|s| Some((s.agent_id.clone(), s.token.clone()?))).collect();
+    let (reports, refused) = accept(&rc.task, arrived, &tokens, crate::bus::limits::max_payload()?);
     let mut problems: Vec<String> = outcomes.iter().filter_map(AgentOutcome::problem).collect();
     let mut said = Vec::new();
     let mut total = 0.0;
@@ -176,7 +185,7 @@ pub async fn run(rc: &RunContext, role: Role, iteration: u32, specs: &[AgentRun]
         }
     }
     let mean = if specs.is_empty() { 0.0 } else { total / specs.len() as f64 };
-    Ok(PhaseResult { outcomes, reports, mean, problems, said })
+    Ok(PhaseResult { outcomes, reports, mean, problems, said, refused })
 }
 
 /// The `feedback` (or `reason`) an agent put in its payload: a string or a list of strings.

@@ -36,7 +36,8 @@ fn a_container_agent_runs_on_the_stack_network_and_is_removed() {
     sb.cfn(&root, &["init", "--yes"]).assert().success();
     let in_container =
         "cat /sys/fs/cgroup/memory/memory.limit_in_bytes > /workspace/.cfn/limit 2>/dev/null; \
-                        touch /workspace/.cfn/from-container; cfn agent report --confidence 0.9";
+                        touch /workspace/.cfn/from-container; env > /workspace/.cfn/agent-env; \
+                        cfn agent report --confidence 0.9";
     let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
     std::fs::write(
         root.join("cfn.toml"),
@@ -59,10 +60,12 @@ timeout = 60
 [agents.val]
 role = "validator"
 command = ["sh", "agents/report.sh"]
+env = ["CFN_BIN"]
 
 [agents.po]
 role = "product-owner"
 command = ["sh", "agents/report.sh", "{{\"decision\": \"PROCEED\"}}"]
+env = ["CFN_BIN"]
 "#
         ),
     )
@@ -76,6 +79,8 @@ command = ["sh", "agents/report.sh", "{{\"decision\": \"PROCEED\"}}"]
     let out = sb
         .cfn(&wt, &["loop", "run", "--epic", "in a box", "--task-id", "boxed", "--json"])
         .env("CFN_BIN", assert_cmd::cargo::cargo_bin("cfn"))
+        .env("GITHUB_TOKEN", "github-secret")
+        .env("OPENAI_API_KEY", "openai-secret")
         .env_remove("CFN_REDIS_URL")
         .output()
         .unwrap();
@@ -84,6 +89,10 @@ command = ["sh", "agents/report.sh", "{{\"decision\": \"PROCEED\"}}"]
     assert_eq!(summary["status"], "proceed");
     assert!(summary["bus"].as_str().unwrap().contains("redis"), "the stack's redis: {summary}");
     assert!(wt.join(".cfn/from-container").is_file(), "the worktree is /workspace");
+    let env = std::fs::read_to_string(wt.join(".cfn/agent-env")).expect("the agent wrote its environment");
+    assert!(!env.contains("github-secret") && !env.contains("openai-secret"), "host secrets passed:\n{env}");
+    assert!(env.contains("PATH=/usr/local/bin:/bin"), "the image's PATH, not the host's:\n{env}");
+    assert!(env.contains("CFN_AGENT_TOKEN=") && env.contains("CFN_AGENT_ID=boxed"), "{env}");
     // cgroup v1 (these machines): the limit is visible inside the container.
     let limit = std::fs::read_to_string(wt.join(".cfn/limit")).expect("the agent read its memory limit");
     assert_eq!(limit.trim(), (256u64 << 20).to_string(), "memory limit applied");

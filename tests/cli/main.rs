@@ -3,9 +3,11 @@
 
 mod harness;
 
+mod agent_trust;
 mod branch_busy;
 mod branch_names;
 mod bus_choice;
+mod bus_secrets;
 mod completions;
 mod compose_detect;
 mod container_agent;

@@ -5,23 +5,23 @@ use crate::harness::*;
 use std::path::{Path, PathBuf};
 
 /// An agent script: `report CONF [STATUS] [PAYLOAD]` is available to it.
-fn agent(body: &str) -> String {
+pub(crate) fn agent(body: &str) -> String {
     format!(
         "#!/bin/sh\nreport() {{ \"$CFN_BIN\" agent report --confidence \"$1\" --status \"${{2:-ok}}\" --payload \"${{3:-null}}\"; }}\n{body}\n"
     )
 }
 
-const CONFIDENT: &str = "report 0.95";
-const PO_PROCEED: &str = "report 0.9 ok '{\"decision\": \"PROCEED\"}'";
+pub(crate) const CONFIDENT: &str = "report 0.95";
+pub(crate) const PO_PROCEED: &str = "report 0.9 ok '{\"decision\": \"PROCEED\"}'";
 
-struct Team<'a> {
-    implementer: &'a str,
-    validator: &'a str,
-    po: &'a str,
-    extra_config: &'a str,
+pub(crate) struct Team<'a> {
+    pub implementer: &'a str,
+    pub validator: &'a str,
+    pub po: &'a str,
+    pub extra_config: &'a str,
 }
 
-fn repo_with(sb: &Sandbox, team: &Team) -> PathBuf {
+pub(crate) fn repo_with(sb: &Sandbox, team: &Team) -> PathBuf {
     let files = [
         ("agents/impl.sh", agent(team.implementer)),
         ("agents/val.sh", agent(team.validator)),
@@ -43,19 +43,23 @@ product_owner = "po"
 role = "implementer"
 command = ["sh", "agents/impl.sh"]
 timeout = 20
+env = ["CFN_BIN"]
 
 [agents.impl-2]
 role = "implementer"
 command = ["sh", "agents/impl.sh"]
 timeout = 20
+env = ["CFN_BIN"]
 
 [agents.val-1]
 role = "validator"
 command = ["sh", "agents/val.sh"]
+env = ["CFN_BIN"]
 
 [agents.po]
 role = "product-owner"
 command = ["sh", "agents/po.sh"]
+env = ["CFN_BIN"]
 {}"#,
         team.extra_config
     ));
@@ -63,7 +67,12 @@ command = ["sh", "agents/po.sh"]
     root
 }
 
-fn run_loop(sb: &Sandbox, root: &Path, redis: Option<&str>, args: &[&str]) -> std::process::Output {
+pub(crate) fn run_loop(
+    sb: &Sandbox,
+    root: &Path,
+    redis: Option<&str>,
+    args: &[&str],
+) -> std::process::Output {
     let mut full = vec!["loop", "run", "--json"];
     full.extend(args);
     let mut cmd = sb.cfn(root, &full);
@@ -75,7 +84,7 @@ fn run_loop(sb: &Sandbox, root: &Path, redis: Option<&str>, args: &[&str]) -> st
     cmd.timeout(std::time::Duration::from_secs(120)).output().unwrap()
 }
 
-fn summary(out: &std::process::Output) -> serde_json::Value {
+pub(crate) fn summary(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no JSON summary: {}", stderr(out)))
 }
 
@@ -179,7 +188,7 @@ fn abort_exits_1() {
     let team = Team { implementer: CONFIDENT, validator: CONFIDENT, po, extra_config: "" };
     let root = repo_with(&sb, &team);
     let out = run_loop(&sb, &root, None, &["--epic", "x", "--task-id", "abort"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(summary(&out)["status"], "abort");
 }
 

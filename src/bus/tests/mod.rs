@@ -27,6 +27,7 @@ macro_rules! on_both_buses {
 }
 
 mod context_events;
+mod embedded_only;
 mod locks;
 mod redis_only;
 mod results;
