@@ -19,7 +19,7 @@ const CFN_SERVER: &str = "cfn";
 pub enum TokenCommand {
     /// Issue a signed token for an agent, valid for one server and one task; print it.
     Issue(IssueArgs),
-    /// Check a token for a server: print its claims (exit 0), or the reason it is refused (exit 1).
+    /// Check a token for a server: print its claims, or why it is refused (exit 1).
     Verify(VerifyArgs),
     /// Revoke a token before it expires.
     Revoke(RevokeArgs),
@@ -41,7 +41,7 @@ pub struct IssueArgs {
     #[arg(long, value_name = "SERVER")]
     audience: String,
     /// How long the token lives: 90s, 15m, 1h, 7d (at most 30d).
-    #[arg(long, default_value = "1h")]
+    #[arg(long, default_value = "1h", allow_hyphen_values = true)]
     ttl: String,
     /// A skill the agent has (repeatable).
     #[arg(long = "skill", value_name = "NAME")]
@@ -97,7 +97,6 @@ pub fn run(ctx: &Context, cmd: TokenCommand) -> Result<()> {
 
 fn issue(ctx: &Context, args: IssueArgs) -> Result<()> {
     let ttl = token::parse_ttl(&args.ttl)?;
-    token::check_audience(&args.audience)?;
     token::check_audience_known(&args.audience, &known_servers(ctx)?)?;
     let request = TokenRequest {
         agent: args.agent,
@@ -177,7 +176,7 @@ fn revoke(ctx: &Context, args: RevokeArgs) -> Result<()> {
     let outcome = match (&args.token, &args.jti) {
         (Some(jwt), _) => authority.revoke_token(&token_text(jwt)?)?,
         (None, Some(jti)) => authority.revoke_jti(jti)?,
-        (None, None) => unreachable!("clap requires a token or --jti"),
+        (None, None) => return Err(UserError::usage("name the token to revoke, or give --jti").into()),
     };
     match outcome {
         Revocation::Revoked { jti } => println!("revoked token {jti}"),
@@ -220,7 +219,7 @@ fn rotate(ctx: &Context) -> Result<()> {
     Ok(())
 }
 
-/// The token argument, or stdin's first line for `-`.
+/// The token argument, or what stdin holds (at most 64 KiB) for `-`; surrounding space trimmed.
 fn token_text(arg: &str) -> Result<String> {
     if arg != "-" {
         return Ok(arg.trim().to_string());

@@ -24,6 +24,9 @@ pub fn parse_ttl(text: &str) -> Result<Duration> {
         "d" => 86_400,
         _ => return Err(UserError::new(format!("malformed ttl {text:?}: no unit")).hint(hint).into()),
     };
+    if number.starts_with('-') {
+        return Err(UserError::new(format!("ttl must be positive, not {text}")).hint(hint).into());
+    }
     if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
         return Err(UserError::new(format!("malformed ttl {text:?}: not a whole number of {unit}"))
             .hint(hint)
@@ -44,11 +47,20 @@ pub fn check_ttl(ttl: Duration) -> Result<()> {
             .into());
     }
     if ttl > MAX_TTL {
-        return Err(UserError::new(format!("ttl of {}s is longer than 30 days", ttl.as_secs()))
+        return Err(UserError::new(format!("ttl {} is longer than 30 days", human(ttl)))
             .hint("tokens live at most 30d; issue a new one when it expires")
             .into());
     }
     Ok(())
+}
+
+/// A lifetime in the largest unit that divides it: `40d`, `36h`, `90s`.
+pub fn human(ttl: Duration) -> String {
+    let secs = ttl.as_secs();
+    match [(86_400, 'd'), (3600, 'h'), (60, 'm')].into_iter().find(|(unit, _)| secs % unit == 0) {
+        Some((unit, name)) if secs > 0 => format!("{}{name}", secs / unit),
+        _ => format!("{secs}s"),
+    }
 }
 
 #[cfg(test)]
@@ -84,6 +96,8 @@ mod tests {
             assert!(parse_ttl(bad).is_err(), "{bad:?} was accepted");
         }
         let err = parse_ttl("31d").unwrap_err().to_string();
-        assert!(err.contains("30 days"), "{err}");
+        assert_eq!(err, "ttl 31d is longer than 30 days");
+        assert_eq!(human(Duration::from_secs(90)), "90s");
+        assert_eq!(human(Duration::from_secs(5400)), "90m");
     }
 }

@@ -18,6 +18,7 @@ mod ports_alloc;
 mod reference;
 mod stack;
 mod stack_harness;
+mod token;
 mod work_loop;
 mod worktree_add;
 mod worktree_remove;
