@@ -53,7 +53,8 @@ fn row(what: &str, n: usize, (rate, mean): (f64, Duration)) {
 
 fn main() {
     let n = knob("CFN_BENCH_VERIFICATIONS", 200_000);
-    let home = tempfile::Builder::new().prefix("cfn-bench-token-").tempdir().expect("cannot create a temp dir");
+    let home =
+        tempfile::Builder::new().prefix("cfn-bench-token-").tempdir().expect("cannot create a temp dir");
     let authority = Authority::open(home.path()).expect("cannot open the token authority");
     let tokens: Vec<String> = (0..100)
         .map(|i| authority.issue(&Claims::new(&request(i), token::now()).unwrap()).unwrap())

@@ -152,7 +152,7 @@ fn decode(text: &str) -> Result<Keyring> {
 }
 
 fn unhex(text: &str) -> Result<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(anyhow!("a secret is not hex"));
     }
     (0..text.len())

@@ -144,7 +144,8 @@ fn issuing_records_no_token_and_no_secret() {
     let home = tempfile::tempdir().unwrap();
     let authority = Authority::open(home.path()).unwrap();
     let token = authority.issue(&Claims::new(&request("web"), now()).unwrap()).unwrap();
-    let secret = crate::names::hex(authority.keyring().current().secret());
+    let raw_secret = authority.keyring().current().secret().to_vec();
+    let secret = crate::names::hex(&raw_secret);
     drop(authority);
     let db = std::fs::read(home.path().join("state.db")).unwrap();
     let wal = std::fs::read(home.path().join("state.db-wal")).unwrap_or_default();
@@ -153,5 +154,9 @@ fn issuing_records_no_token_and_no_secret() {
         let text = String::from_utf8_lossy(bytes);
         assert!(!text.contains(signature), "the token is in the state database");
         assert!(!text.contains(&secret), "the secret is in the state database");
+        assert!(
+            !bytes.windows(raw_secret.len()).any(|w| w == raw_secret),
+            "the raw secret is in the state database"
+        );
     }
 }

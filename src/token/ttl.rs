@@ -57,7 +57,7 @@ pub fn check_ttl(ttl: Duration) -> Result<()> {
 /// A lifetime in the largest unit that divides it: `40d`, `36h`, `90s`.
 pub fn human(ttl: Duration) -> String {
     let secs = ttl.as_secs();
-    match [(86_400, 'd'), (3600, 'h'), (60, 'm')].into_iter().find(|(unit, _)| secs % unit == 0) {
+    match [(86_400, 'd'), (3600, 'h'), (60, 'm')].into_iter().find(|(unit, _)| secs.is_multiple_of(*unit)) {
         Some((unit, name)) if secs > 0 => format!("{}{name}", secs / unit),
         _ => format!("{secs}s"),
     }

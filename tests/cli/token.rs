@@ -41,7 +41,8 @@ fn key_file(sb: &Sandbox) -> std::path::PathBuf {
 fn issue_then_verify_prints_the_claims() {
     let sb = Sandbox::new();
     let repo = sb.shop("shop");
-    let token = issue(&sb, &repo, &["--ttl", "15m", "--role", "validator", "--skill", "redis", "--skill", "browser"]);
+    let token =
+        issue(&sb, &repo, &["--ttl", "15m", "--role", "validator", "--skill", "redis", "--skill", "browser"]);
 
     let out = verify(&sb, &token, "web", &["--task", "run-1"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -58,7 +59,11 @@ fn issue_then_verify_prints_the_claims() {
     assert_eq!(claims["jti"].as_str().unwrap().len(), 32);
 
     // From stdin, so the token need not appear in the process list.
-    let out = sb.cfn(sb.path(), &["token", "verify", "-", "--audience", "web"]).write_stdin(token).output().unwrap();
+    let out = sb
+        .cfn(sb.path(), &["token", "verify", "-", "--audience", "web"])
+        .write_stdin(token)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
@@ -67,7 +72,10 @@ fn another_server_another_task_or_a_forgery_is_refused() {
     let sb = Sandbox::new();
     let repo = sb.shop("shop");
     let token = issue(&sb, &repo, &[]);
-    assert_refused(&verify(&sb, &token, "postgres", &[]), "wrong audience: the token is for \"web\", not \"postgres\"");
+    assert_refused(
+        &verify(&sb, &token, "postgres", &[]),
+        "wrong audience: the token is for \"web\", not \"postgres\"",
+    );
     assert_refused(&verify(&sb, &token, "web", &["--task", "run-2"]), "another task");
 
     let mut forged: Vec<u8> = token.clone().into_bytes();
@@ -117,7 +125,10 @@ fn revoked_tokens_are_refused_and_list_never_shows_a_token() {
     assert_refused(&verify(&sb, &second, "web", &[]), "revoked");
     assert_eq!(sb.json(sb.path(), &["token", "list", "--json"]), serde_json::json!([]));
 
-    assert_refused(&sb.cfn(sb.path(), &["token", "revoke", "--jti", "0123"]).output().unwrap(), "no live token");
+    assert_refused(
+        &sb.cfn(sb.path(), &["token", "revoke", "--jti", "0123"]).output().unwrap(),
+        "no live token",
+    );
     // The state database holds ids and expiries, never a token.
     assert_eq!(sb.count("SELECT COUNT(*) FROM token_revocations"), 2);
     let db = std::fs::read(sb.home.join("state.db")).unwrap();
@@ -158,7 +169,9 @@ fn rotation_keeps_old_tokens_valid() {
     let new = issue(&sb, &repo, &[]);
     let kid = |token: &str| {
         use base64::Engine as _;
-        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap();
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token.split('.').next().unwrap())
+            .unwrap();
         serde_json::from_slice::<serde_json::Value>(&header).unwrap()["kid"].as_str().unwrap().to_string()
     };
     assert_ne!(kid(&old), kid(&new));
@@ -173,9 +186,12 @@ fn bad_input_is_refused_with_one_line() {
     let sb = Sandbox::new();
     let repo = sb.shop("shop");
     let issue_with = |audience: &str, ttl: &str| {
-        sb.cfn(&repo, &["token", "issue", "--agent", "a", "--task", "t", "--audience", audience, "--ttl", ttl])
-            .output()
-            .unwrap()
+        sb.cfn(
+            &repo,
+            &["token", "issue", "--agent", "a", "--task", "t", "--audience", audience, "--ttl", ttl],
+        )
+        .output()
+        .unwrap()
     };
     assert_refused(&issue_with("mcp-nowhere", "1h"), "unknown audience \"mcp-nowhere\"");
     assert_refused(&issue_with("", "1h"), "empty audience");
