@@ -47,6 +47,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand results 'Collect agents'' results'
             cand loop 'Run the loop for an epic, and inspect runs'
             cand lock 'Take and release token locks'
+            cand token 'Issue, verify, revoke and list agents'' tokens for MCP servers'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand manpage 'Print the manual page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -724,6 +725,110 @@ set edit:completion:arg-completer[cfn] = {|@words|
         }
         &'cfn;lock;help;help'= {
         }
+        &'cfn;token'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand issue 'Issue a signed token for an agent, valid for one server and one task; print it'
+            cand verify 'Check a token for a server: print its claims, or why it is refused (exit 1)'
+            cand revoke 'Revoke a token before it expires'
+            cand list 'Show the live tokens (issued, not expired, not revoked); never a token itself'
+            cand rotate 'Make a new signing key; tokens signed by the old one stay valid until they expire'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;token;issue'= {
+            cand --agent 'The agent the token is for (its `sub`)'
+            cand --task 'The task (loop run) the agent works on'
+            cand --audience 'The server that may accept the token: a service of the project''s compose stack, or `cfn`'
+            cand --ttl 'How long the token lives: 90s, 15m, 1h, 7d (at most 30d)'
+            cand --skill 'A skill the agent has (repeatable)'
+            cand --role 'The agent''s role in the loop'
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the token and its claims as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;token;verify'= {
+            cand --audience 'The server checking the token: the token must be for it'
+            cand --task 'The task the server serves: the token must be for it'
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the claims as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;token;revoke'= {
+            cand --jti 'The token''s id, as `cfn token list` shows it'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;token;list'= {
+            cand -C 'Run as if started in DIR'
+            cand --json 'json'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;token;rotate'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;token;help'= {
+            cand issue 'Issue a signed token for an agent, valid for one server and one task; print it'
+            cand verify 'Check a token for a server: print its claims, or why it is refused (exit 1)'
+            cand revoke 'Revoke a token before it expires'
+            cand list 'Show the live tokens (issued, not expired, not revoked); never a token itself'
+            cand rotate 'Make a new signing key; tokens signed by the old one stay valid until they expire'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;token;help;issue'= {
+        }
+        &'cfn;token;help;verify'= {
+        }
+        &'cfn;token;help;revoke'= {
+        }
+        &'cfn;token;help;list'= {
+        }
+        &'cfn;token;help;rotate'= {
+        }
+        &'cfn;token;help;help'= {
+        }
         &'cfn;completions'= {
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
@@ -767,6 +872,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand results 'Collect agents'' results'
             cand loop 'Run the loop for an epic, and inspect runs'
             cand lock 'Take and release token locks'
+            cand token 'Issue, verify, revoke and list agents'' tokens for MCP servers'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand manpage 'Print the manual page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -867,6 +973,23 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;help;lock;acquire'= {
         }
         &'cfn;help;lock;release'= {
+        }
+        &'cfn;help;token'= {
+            cand issue 'Issue a signed token for an agent, valid for one server and one task; print it'
+            cand verify 'Check a token for a server: print its claims, or why it is refused (exit 1)'
+            cand revoke 'Revoke a token before it expires'
+            cand list 'Show the live tokens (issued, not expired, not revoked); never a token itself'
+            cand rotate 'Make a new signing key; tokens signed by the old one stay valid until they expire'
+        }
+        &'cfn;help;token;issue'= {
+        }
+        &'cfn;help;token;verify'= {
+        }
+        &'cfn;help;token;revoke'= {
+        }
+        &'cfn;help;token;list'= {
+        }
+        &'cfn;help;token;rotate'= {
         }
         &'cfn;help;completions'= {
         }

@@ -33,6 +33,7 @@ pub mod runtime;
 pub mod stack;
 pub mod stack_files;
 pub mod state;
+pub mod token;
 pub mod workloop;
 pub mod workspace;
 pub mod worktrees;

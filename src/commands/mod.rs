@@ -24,6 +24,7 @@ mod ports;
 mod results;
 mod signal;
 mod status;
+mod token;
 mod up;
 pub mod view;
 mod worktree;
@@ -83,6 +84,9 @@ pub enum Command {
     /// Take and release token locks.
     #[command(subcommand)]
     Lock(lock::LockCommand),
+    /// Issue, verify, revoke and list agents' tokens for MCP servers.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions(completions::Args),
     /// Print the manual page (roff).
@@ -112,6 +116,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Results(cmd) => results::run(ctx, cmd),
         Command::Lock(cmd) => lock::run(ctx, cmd),
         Command::Loop(cmd) => loop_cmd::run(ctx, cmd),
+        Command::Token(cmd) => token::run(ctx, cmd),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Manpage(args) => manpage::run(ctx, args),
     }

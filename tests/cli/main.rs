@@ -29,6 +29,7 @@ mod small_stack;
 mod stack;
 mod stack_harness;
 mod stack_recovery;
+mod token;
 mod user_errors;
 mod work_loop;
 mod worktree_add;
