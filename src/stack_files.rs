@@ -81,7 +81,8 @@ pub fn renderer_for(config: &crate::config::Config, repo_root: &Path) -> Rendere
 /// Renders and writes the branch's files; only files whose content changed are rewritten.
 pub fn render(ws: &Workspace, branch: &BranchEnv) -> Result<StackFiles> {
     let dir = branch.path.join(CFN_DIR);
-    let files = load_compose_files(ws, &branch.path)?;
+    // `include:` and `extends:` resolved: the copy is the merged model (compose/resolve.rs).
+    let files = compose::resolve(load_compose_files(ws, &branch.path)?)?;
     let keys = configured_keys(ws);
     let dotenv = compose::read_dotenv(&branch.path.join(".env"));
     let lookup = |name: &str| dotenv.get(name).cloned();
@@ -221,6 +222,7 @@ fn configured_keys(ws: &Workspace) -> Vec<PortKey> {
             target: k.target,
             protocol: Protocol::parse(&k.protocol).unwrap_or(Protocol::Tcp),
             base: k.base,
+            profiles: k.profiles.clone(),
         })
         .collect()
 }
