@@ -32,7 +32,13 @@ fn ports_config() -> PortsConfig {
     for (key, base) in KEYS {
         cfg.keys.insert(
             key.to_string(),
-            PortKeyConfig { service: key.to_string(), target: base, protocol: "tcp".into(), base },
+            PortKeyConfig {
+                service: key.to_string(),
+                target: base,
+                protocol: "tcp".into(),
+                base,
+                profiles: Vec::new(),
+            },
         );
     }
     cfg

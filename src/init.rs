@@ -51,12 +51,12 @@ pub fn plan(ctx: &Context, opts: &InitOptions) -> Result<(Checkout, Plan)> {
     }
     let previous = if opts.force { Config::load(root).ok() } else { None };
     let paths = compose::find_compose_files(root);
-    let files = paths.iter().map(|p| compose::load(p)).collect::<Result<Vec<_>, _>>()?;
+    let files = paths.iter().map(|p| compose::load(p)).collect::<Result<Vec<_>, _>>().map_err(user)?;
     // `include:` and `extends:` resolved, so their ports become keys and their names findings.
     let files = compose::resolve(files)?;
     let dotenv = compose::read_dotenv(&root.join(".env"));
     let lookup = |name: &str| dotenv.get(name).cloned();
-    let keys = compose::port_keys(&compose::published_ports(&files, &lookup)?);
+    let keys = compose::port_keys(&compose::published_ports(&files, &lookup).map_err(user)?);
     let findings = compose::findings(&files);
     let project = opts
         .name
@@ -105,6 +105,11 @@ pub fn exclude_cfn_dir(common_dir: &Path) -> Result<()> {
     std::fs::create_dir_all(path.parent().unwrap_or(common_dir))?;
     render::write_atomic(&path, &text, 0o644)?;
     Ok(())
+}
+
+/// A compose error with its hint: `cfn init` refuses what it cannot isolate in one line.
+fn user(e: compose::ComposeError) -> UserError {
+    e.to_user_error()
 }
 
 fn relative(root: &Path, path: &Path) -> String {

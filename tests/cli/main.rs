@@ -5,8 +5,10 @@ mod harness;
 
 mod branch_names;
 mod completions;
+mod compose_include;
 mod container_agent;
 mod coordination;
+mod corpus_branches;
 mod doctor;
 mod git_hooks;
 mod init;
