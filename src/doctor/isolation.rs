@@ -68,9 +68,6 @@ fn check(f: &Finding) -> Check {
         ExternalVolume | ExternalNetwork => {
             "cfn cannot isolate an external resource: every branch shares it by design".into()
         }
-        ExtendsOtherFile => {
-            "list that file in project.compose_files too, so cfn sees its ports and names".into()
-        }
     };
     Check::warn("isolation", f.to_string(), hint)
 }

@@ -56,6 +56,26 @@ pub fn slot_taken(conn: &Connection, repo_id: i64, slot: u32) -> Result<bool> {
     Ok(stmt.query_row(params![repo_id, slot], |r| r.get(0))?)
 }
 
+/// The lowest slot ≥ `from` that no worktree of repository `repo_id` holds: `from` itself, or
+/// the slot just above one that is held — found by the (repo_id, slot) index inside SQLite, not
+/// by asking slot after slot.
+pub fn next_free_slot(conn: &Connection, repo_id: i64, from: u32) -> Result<u32> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT MIN(c) FROM (SELECT ?2 AS c UNION ALL
+                             SELECT slot + 1 FROM worktrees WHERE repo_id = ?1 AND slot >= ?2)
+          WHERE NOT EXISTS (SELECT 1 FROM worktrees w WHERE w.repo_id = ?1 AND w.slot = c)",
+    )?;
+    Ok(stmt.query_row(params![repo_id, from], |r| r.get(0))?)
+}
+
+/// How many worktrees of repository `repo_id` hold a slot in `first..=last`.
+pub fn slots_taken_between(conn: &Connection, repo_id: i64, first: u32, last: u32) -> Result<u32> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT COUNT(*) FROM worktrees WHERE repo_id = ?1 AND slot BETWEEN ?2 AND ?3",
+    )?;
+    Ok(stmt.query_row(params![repo_id, first, last], |r| r.get(0))?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +109,10 @@ mod tests {
         assert!(format!("{err:#}").contains("already leased"), "{err:#}");
         row("c", 3, &[lease("web", 10453, "sctp")]).unwrap();
         assert!(slot_taken(&tx, repo.id, 3).unwrap() && !slot_taken(&tx, repo.id, 4).unwrap());
+        // slots 1, 2 (b's row, its lease refused) and 3 are held
+        assert_eq!([next_free_slot(&tx, repo.id, 1).unwrap(), next_free_slot(&tx, repo.id, 3).unwrap()], [4, 4]);
+        assert_eq!(next_free_slot(&tx, repo.id, 9).unwrap(), 9);
+        assert_eq!(slots_taken_between(&tx, repo.id, 2, 9).unwrap(), 2);
         assert!(is_base_port(&tx, 443).unwrap() && !is_base_port(&tx, 10453).unwrap());
     }
 }

@@ -10,7 +10,7 @@ mod repos;
 mod schema;
 mod worktrees;
 
-pub use leases::{is_base_port, lease_holder, slot_taken, Lease};
+pub use leases::{is_base_port, lease_holder, next_free_slot, slot_taken, slots_taken_between, Lease};
 pub use repos::base_ports_of;
 pub use repos::{ensure_repository, find_repository, list_repositories, RepoRow};
 pub use worktrees::{WorktreeRow, WorktreeState};
