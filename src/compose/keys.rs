@@ -147,4 +147,18 @@ mod tests {
         let names: Vec<String> = keys(&[f]).into_iter().map(|k| k.0).collect();
         assert_eq!(names, ["a_b", "a_b_2", "a_b_3"]);
     }
+
+    #[test]
+    fn keys_carry_their_services_profiles() {
+        let f = file(
+            "/p/c.yaml",
+            "services:\n  cpu:\n    profiles: [cpu]\n    ports: ['11434:11434']\n  \
+             gpu:\n    profiles: [gpu-nvidia, gpu]\n    ports: ['11434:11434']\n  web:\n    ports: ['80:80']\n",
+        );
+        let ports = published_ports(&[f], &|_| None).unwrap();
+        let profiles: Vec<(String, Vec<String>)> =
+            port_keys(&ports).into_iter().map(|k| (k.key, k.profiles)).collect();
+        let want = |k: &str, p: &[&str]| (k.to_string(), p.iter().map(|s| s.to_string()).collect());
+        assert_eq!(profiles, [want("cpu", &["cpu"]), want("gpu", &["gpu-nvidia", "gpu"]), want("web", &[])]);
+    }
 }

@@ -70,9 +70,8 @@ pub fn next_free_slot(conn: &Connection, repo_id: i64, from: u32) -> Result<u32>
 
 /// How many worktrees of repository `repo_id` hold a slot in `first..=last`.
 pub fn slots_taken_between(conn: &Connection, repo_id: i64, first: u32, last: u32) -> Result<u32> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT COUNT(*) FROM worktrees WHERE repo_id = ?1 AND slot BETWEEN ?2 AND ?3",
-    )?;
+    let mut stmt =
+        conn.prepare_cached("SELECT COUNT(*) FROM worktrees WHERE repo_id = ?1 AND slot BETWEEN ?2 AND ?3")?;
     Ok(stmt.query_row(params![repo_id, first, last], |r| r.get(0))?)
 }
 
@@ -110,9 +109,38 @@ mod tests {
         row("c", 3, &[lease("web", 10453, "sctp")]).unwrap();
         assert!(slot_taken(&tx, repo.id, 3).unwrap() && !slot_taken(&tx, repo.id, 4).unwrap());
         // slots 1, 2 (b's row, its lease refused) and 3 are held
-        assert_eq!([next_free_slot(&tx, repo.id, 1).unwrap(), next_free_slot(&tx, repo.id, 3).unwrap()], [4, 4]);
+        assert_eq!(
+            [next_free_slot(&tx, repo.id, 1).unwrap(), next_free_slot(&tx, repo.id, 3).unwrap()],
+            [4, 4]
+        );
         assert_eq!(next_free_slot(&tx, repo.id, 9).unwrap(), 9);
         assert_eq!(slots_taken_between(&tx, repo.id, 2, 9).unwrap(), 2);
         assert!(is_base_port(&tx, 443).unwrap() && !is_base_port(&tx, 10453).unwrap());
+    }
+
+    #[test]
+    fn leases_from_before_protocols_hold_their_number_for_every_protocol() {
+        use crate::migrate::{self, SqliteTarget};
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("s.db")).unwrap();
+        let migrations = migrate::from_embedded(crate::state::schema::FILES).unwrap();
+        migrate::up(&mut SqliteTarget::new(&mut conn), &migrations, Some(3), false).unwrap();
+        conn.execute_batch(
+            "INSERT INTO repositories (id, root, project) VALUES (1, '/r', 'r');
+             INSERT INTO worktrees (id, repo_id, branch, path, project, slot) VALUES (7, 1, 'a', '/r-a', 'r-a', 1);
+             INSERT INTO leases (port, worktree_id, key) VALUES (6389, 7, 'redis'), (5442, 7, 'postgres');",
+        )
+        .unwrap();
+        migrate::up(&mut SqliteTarget::new(&mut conn), &migrations, None, false).unwrap();
+        // the old table's rowid was the port, so that is the order the keys keep
+        let ports: Vec<(String, u16)> = ports_of(&conn, 7).unwrap().into_iter().collect();
+        assert_eq!(ports, [("postgres".to_string(), 5442), ("redis".to_string(), 6389)]);
+        for protocol in ["tcp", "udp", "sctp"] {
+            assert_eq!(lease_holder(&conn, 6389, protocol).unwrap(), Some(7), "{protocol}");
+        }
+        migrate::down(&mut SqliteTarget::new(&mut conn), &migrations, Some(3), false).unwrap();
+        let port: u16 =
+            conn.query_row("SELECT port FROM leases WHERE key = 'redis'", [], |r| r.get(0)).unwrap();
+        assert_eq!(port, 6389);
     }
 }
