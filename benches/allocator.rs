@@ -228,7 +228,7 @@ fn registry_size(sizes: &[usize]) {
         let tx = st.immediate().expect("cannot begin");
         let repo = state::ensure_repository(&tx, &root, "bench", &base).expect("cannot register");
         tx.commit().expect("cannot commit");
-        let mut add = |st: &mut State, name: &str| -> i64 {
+        let add = |st: &mut State, name: &str| -> i64 {
             let tx = st.immediate().expect("cannot begin");
             let alloc = cfn::ports::allocate(&tx, &repo, &cfg, name).expect("allocation failed");
             let path = home.path().join(name);

@@ -61,7 +61,7 @@ fn resources(cfg: &Value) -> (Vec<String>, Vec<String>, Vec<String>) {
         for p in svc.get("ports").and_then(Value::as_sequence).into_iter().flatten() {
             match p {
                 // compose v1 writes `127.0.0.1:5992:5432/tcp`
-                Value::String(s) => ports.push(s.rsplitn(3, ':').nth(1).unwrap().to_string()),
+                Value::String(s) => ports.push(s.rsplit(':').nth(1).unwrap().to_string()),
                 _ => match &p["published"] {
                     Value::String(s) => ports.push(s.clone()),
                     Value::Number(n) => ports.push(n.to_string()),
