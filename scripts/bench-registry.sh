@@ -70,6 +70,7 @@ git commit -q -m "one compose file"
 "$cfn" init --yes >/dev/null 2>&1
 
 # retire.sh KIND: remove the worktree and branch of KIND's current run, then advance the counter.
+# Worktrees get the default path ../shop-<branch>.
 cat >"$work/retire.sh" <<'SH'
 #!/bin/sh
 set -eu
@@ -77,14 +78,13 @@ kind=$1 work=$BENCH_WORK
 n=0
 [ -f "$work/n.$kind" ] && read -r n <"$work/n.$kind"
 cd "$work/shop"
-if [ "$n" -gt 0 ]; then
-    if [ "$kind" = cfn ]; then
-        "$BENCH_CFN" worktree remove --force --yes "m$n" >/dev/null
-    else
-        git worktree remove --force "$work/git-g$n"
-        git branch -q -D "g$n"
-    fi
-    [ "$kind" = cfn ] && git branch -q -D "m$n"
+# (the cleanup after each command's runs retires both kinds: only what exists is removed)
+if [ "$kind" = cfn ] && [ -d "$work/shop-m$n" ]; then
+    "$BENCH_CFN" worktree remove --force --yes "m$n" >/dev/null
+    git branch -q -D "m$n"
+elif [ "$kind" = git ] && [ -d "$work/git-g$n" ]; then
+    git worktree remove --force "$work/git-g$n"
+    git branch -q -D "g$n"
 fi
 echo $((n + 1)) >"$work/n.$kind"
 SH
@@ -94,7 +94,7 @@ files=()
 for size in $sizes; do
     say "registering worktrees up to $size"
     while [ "$registered" -lt "$size" ]; do
-        "$cfn" worktree add "r$registered" >/dev/null
+        "$cfn" worktree add "r$registered" >/dev/null 2>&1
         registered=$((registered + 1))
     done
     count=$("$cfn" worktree list --json | jq 'length')
