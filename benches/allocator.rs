@@ -6,6 +6,10 @@
 //! many of the same branch names share a port under the seed's formula
 //! (`echo "$BRANCH" | sha256sum | cut -c1-2` as an offset to 6379, 5432 and 3001).
 //!
+//! Then measures what one allocation costs against the size of the registry: with 10, 200 and
+//! 1,000 worktrees already registered, the same 300 allocations (each allocated, inserted and
+//! committed, then deleted again outside the timing, so the registry keeps its size).
+//!
 //! Run with `cargo bench --bench allocator` (or `bash scripts/bench.sh`).
 
 use cfn::config::{PortKeyConfig, PortsConfig, Scheme};
@@ -24,6 +28,8 @@ fn main() {
     println!("# Port allocation: {BRANCHES} branches, keys redis 6379, postgres 5432, orchestrator 3001\n");
     cfn_allocator(&names);
     println!();
+    registry_size(&[10, 200, 1000]);
+    println!();
     seed_formula(&names);
 }
 
@@ -32,7 +38,13 @@ fn ports_config() -> PortsConfig {
     for (key, base) in KEYS {
         cfg.keys.insert(
             key.to_string(),
-            PortKeyConfig { service: key.to_string(), target: base, protocol: "tcp".into(), base },
+            PortKeyConfig {
+                service: key.to_string(),
+                target: base,
+                protocol: "tcp".into(),
+                base,
+                profiles: Vec::new(),
+            },
         );
     }
     cfg
@@ -42,7 +54,7 @@ fn cfn_allocator(names: &[String]) {
     let home = tempfile::tempdir().expect("cannot create a temporary CFN_HOME");
     let root = home.path().join("repo");
     let cfg = ports_config();
-    let last = cfn::ports::scheme::last_slot(&cfg);
+    let last = cfn::ports::scheme::last_slot(&cfg, &cfn::ports::lanes::layout(&cfg.keys));
     println!("## cfn allocator (fresh registry in a temporary CFN_HOME)\n");
     println!(
         "scheme offset, stride {}, slots {} (preferred slot in 1..{}; the search goes on up to slot {last})",
@@ -71,7 +83,7 @@ fn cfn_allocator(names: &[String]) {
         let alloc = cfn::ports::allocate(&tx, &repo, &cfg, name).expect("allocation failed");
         let project = cfn::names::project_name(&repo.project, name);
         let path = home.path().join(&project);
-        WorktreeRow::insert(&tx, repo.id, name, &path, &project, alloc.slot, &alloc.ports)
+        WorktreeRow::insert(&tx, repo.id, name, &path, &project, alloc.slot, &alloc.leases)
             .expect("cannot insert the worktree row");
         tx.commit().expect("cannot commit the allocation");
         times.push(start.elapsed());
@@ -102,15 +114,6 @@ fn cfn_allocator(names: &[String]) {
         })
         .count();
 
-    // What grows with the registry: every allocation reads all leases and base ports.
-    const READS: u32 = 100;
-    let read_start = Instant::now();
-    for _ in 0..READS {
-        let taken = state::taken_ports(st.conn()).expect("cannot read the leases");
-        assert_eq!(taken.len(), KEYS.len() * names.len() + KEYS.len(), "every lease and base port is taken");
-    }
-    let read_all = read_start.elapsed() / READS;
-
     let mut sorted = times.clone();
     sorted.sort();
     let mean = total_of(&times) / times.len() as u32;
@@ -127,11 +130,6 @@ fn cfn_allocator(names: &[String]) {
     println!("| per allocation, p99 | {} |", ms(percentile(&sorted, 99.0)));
     println!("| per allocation, max | {} |", ms(*sorted.last().expect("at least one allocation")));
     println!("| mean of the first 100 / last 100 | {} / {} |", ms(first100), ms(last100));
-    println!(
-        "| reading every taken port at {} leases (part of each allocation) | {} |",
-        KEYS.len() * names.len(),
-        ms(read_all)
-    );
     println!("| distinct slots / highest slot / highest port | {} / {max_slot} / {max_port} |", slots.len());
     println!("| branches on their preferred slot | {at_preferred} |");
     println!("| leased ports | {} |", owner.len() + shared);
@@ -209,6 +207,64 @@ fn seed_formula(names: &[String]) {
         names.len(),
         distinct.len()
     );
+}
+
+/// One allocation (allocate, insert the row and its leases, commit) timed at several registry
+/// sizes; each measured row is deleted again outside the timing.
+fn registry_size(sizes: &[usize]) {
+    const MEASURED: usize = 300;
+    println!("## One allocation against the registry's size\n");
+    println!("{MEASURED} allocations timed at each size (allocate + insert + commit); each is deleted again");
+    println!("outside the timing, so the registry keeps its size. Bind probes included.\n");
+    println!("| worktrees registered | leases | mean | p50 | p90 |");
+    println!("|---|---|---|---|---|");
+    let mut medians = Vec::new();
+    for &size in sizes {
+        let home = tempfile::tempdir().expect("cannot create a temporary CFN_HOME");
+        let root = home.path().join("repo");
+        let cfg = ports_config();
+        let mut st = State::open(home.path()).expect("cannot open the state database");
+        let base: Vec<(String, u16)> = KEYS.iter().map(|(k, p)| (k.to_string(), *p)).collect();
+        let tx = st.immediate().expect("cannot begin");
+        let repo = state::ensure_repository(&tx, &root, "bench", &base).expect("cannot register");
+        tx.commit().expect("cannot commit");
+        let add = |st: &mut State, name: &str| -> i64 {
+            let tx = st.immediate().expect("cannot begin");
+            let alloc = cfn::ports::allocate(&tx, &repo, &cfg, name).expect("allocation failed");
+            let path = home.path().join(name);
+            let id = WorktreeRow::insert(&tx, repo.id, name, &path, name, alloc.slot, &alloc.leases)
+                .expect("cannot insert");
+            tx.commit().expect("cannot commit");
+            id
+        };
+        for i in 0..size {
+            add(&mut st, &format!("registered-{i}"));
+        }
+        let mut times = Vec::with_capacity(MEASURED);
+        for i in 0..MEASURED {
+            let start = Instant::now();
+            let id = add(&mut st, &format!("measured-{i}"));
+            times.push(start.elapsed());
+            WorktreeRow::delete(st.conn(), id).expect("cannot delete");
+        }
+        let leases: i64 =
+            st.conn().query_row("SELECT COUNT(*) FROM leases", [], |r| r.get(0)).expect("cannot count");
+        assert_eq!(leases as usize, size * KEYS.len(), "the registry kept its size");
+        times.sort();
+        let mean = total_of(&times) / times.len() as u32;
+        let p50 = percentile(&times, 50.0);
+        medians.push(p50);
+        println!("| {size} | {leases} | {} | {} | {} |", ms(mean), ms(p50), ms(percentile(&times, 90.0)));
+    }
+    if let (Some(first), Some(second)) = (medians.first(), medians.get(1)) {
+        println!();
+        println!(
+            "median at {} / median at {}: {:.2}",
+            sizes[1],
+            sizes[0],
+            second.as_secs_f64() / first.as_secs_f64()
+        );
+    }
 }
 
 fn total_of(times: &[Duration]) -> Duration {

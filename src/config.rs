@@ -208,6 +208,10 @@ pub struct PortKeyConfig {
     pub protocol: String,
     /// The host port of the main checkout.
     pub base: u16,
+    /// The compose profiles the service runs in (none: always). Keys with one base port whose
+    /// services share no profile never run together, so a branch gives them one port too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<String>,
 }
 
 fn default_bind() -> String {

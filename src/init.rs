@@ -6,6 +6,7 @@ use crate::config::{self, Config};
 use crate::context::Context;
 use crate::error::UserError;
 use crate::git::{self, Checkout};
+use crate::ports::lanes::Conflict;
 use crate::render::{self, Renderer};
 use crate::stack_files;
 use crate::workspace::Workspace;
@@ -24,6 +25,8 @@ pub struct Plan {
     pub project: String,
     pub compose_files: Vec<String>,
     pub keys: Vec<PortKey>,
+    /// Keys whose services publish the same port and protocol and can run together.
+    pub conflicts: Vec<Conflict>,
     pub findings: Vec<Finding>,
     #[serde(skip)]
     pub toml: String,
@@ -48,10 +51,12 @@ pub fn plan(ctx: &Context, opts: &InitOptions) -> Result<(Checkout, Plan)> {
     }
     let previous = if opts.force { Config::load(root).ok() } else { None };
     let paths = compose::find_compose_files(root);
-    let files = paths.iter().map(|p| compose::load(p)).collect::<Result<Vec<_>, _>>()?;
+    let files = paths.iter().map(|p| compose::load(p)).collect::<Result<Vec<_>, _>>().map_err(user)?;
+    // `include:` and `extends:` resolved, so their ports become keys and their names findings.
+    let files = compose::resolve(files)?;
     let dotenv = compose::read_dotenv(&root.join(".env"));
     let lookup = |name: &str| dotenv.get(name).cloned();
-    let keys = compose::port_keys(&compose::published_ports(&files, &lookup)?);
+    let keys = compose::port_keys(&compose::published_ports(&files, &lookup).map_err(user)?);
     let findings = compose::findings(&files);
     let project = opts
         .name
@@ -68,8 +73,10 @@ pub fn plan(ctx: &Context, opts: &InitOptions) -> Result<(Checkout, Plan)> {
         "cfn.toml.j2",
         &serde_json::json!({ "name": project, "compose_files": compose_files, "keys": keys }),
     )?;
-    Config::parse(&toml, &root.join(config::FILE_NAME)).context("the generated cfn.toml does not parse")?;
-    Ok((checkout, Plan { project, compose_files, keys, findings, toml }))
+    let config = Config::parse(&toml, &root.join(config::FILE_NAME))
+        .context("the generated cfn.toml does not parse")?;
+    let conflicts = crate::ports::lanes::layout(&config.ports.keys).conflicts;
+    Ok((checkout, Plan { project, compose_files, keys, conflicts, findings, toml }))
 }
 
 /// Writes `cfn.toml`, excludes `.cfn/` from git, registers the repository and renders slot 0.
@@ -98,6 +105,11 @@ pub fn exclude_cfn_dir(common_dir: &Path) -> Result<()> {
     std::fs::create_dir_all(path.parent().unwrap_or(common_dir))?;
     render::write_atomic(&path, &text, 0o644)?;
     Ok(())
+}
+
+/// A compose error with its hint: `cfn init` refuses what it cannot isolate in one line.
+fn user(e: compose::ComposeError) -> UserError {
+    e.to_user_error()
 }
 
 fn relative(root: &Path, path: &Path) -> String {

@@ -110,7 +110,8 @@ pub struct Plan {
 
 pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
     let dir = branch.path.join(CFN_DIR);
-    let files = load_compose_files(ws, &branch.path)?;
+    // `include:` and `extends:` resolved: the copy is the merged model (compose/resolve.rs).
+    let files = compose::resolve(load_compose_files(ws, &branch.path)?)?;
     let keys = configured_keys(ws);
     let dotenv = compose::read_dotenv(&branch.path.join(".env"));
     let lookup = |name: &str| dotenv.get(name).cloned();
@@ -270,6 +271,7 @@ fn configured_keys(ws: &Workspace) -> Vec<PortKey> {
             target: k.target,
             protocol: Protocol::parse(&k.protocol).unwrap_or(Protocol::Tcp),
             base: k.base,
+            profiles: k.profiles.clone(),
         })
         .collect()
 }

@@ -29,14 +29,22 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             plan.keys.len()
         ));
         for k in &plan.keys {
+            let profiles = if k.profiles.is_empty() {
+                String::new()
+            } else {
+                format!(" (profiles {})", k.profiles.join(", "))
+            };
             ctx.say(format!(
-                "  {:<16} {}:{}/{} base {}",
+                "  {:<16} {}:{}/{} base {}{profiles}",
                 k.key,
                 k.service,
                 k.target,
                 k.protocol.as_str(),
                 k.base
             ));
+        }
+        for c in &plan.conflicts {
+            ctx.say(format!("  conflict: {c}"));
         }
         for f in &plan.findings {
             ctx.say(format!("  note: {f}"));

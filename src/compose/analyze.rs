@@ -6,6 +6,8 @@
 //! under which cfn leases one host port per branch (`CFN_<KEY>_PORT`).
 //! Entries without one (ephemeral ports) are left to the engine.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_norway::Value;
 
@@ -28,6 +30,8 @@ pub struct PublishedPort {
     pub index: usize,
     /// The entry as written, before interpolation.
     pub raw: String,
+    /// The compose profiles of the service (empty: it always runs).
+    pub profiles: Vec<String>,
 }
 
 /// Every port entry of every service of `files`, in file and list order,
@@ -36,16 +40,34 @@ pub fn published_ports(
     files: &[ComposeFile],
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<PublishedPort>, ComposeError> {
+    let profiles = service_profiles(files);
     let mut out = Vec::new();
     for file in files {
         for (service, body) in file.services() {
             for (index, entry) in port_entries(service, body.get("ports"))?.iter().enumerate() {
                 let spec = resolve_port(service, entry, env)?;
-                out.push(PublishedPort { service: service.to_string(), spec, index, raw: describe(entry) });
+                out.push(PublishedPort {
+                    service: service.to_string(),
+                    spec,
+                    index,
+                    raw: describe(entry),
+                    profiles: profiles.get(service).cloned().unwrap_or_default(),
+                });
             }
         }
     }
     Ok(out)
+}
+
+/// Each service's `profiles:` (the last file that sets them wins), as written.
+pub fn service_profiles(files: &[ComposeFile]) -> HashMap<String, Vec<String>> {
+    let mut out = HashMap::new();
+    for (service, body) in files.iter().flat_map(ComposeFile::services) {
+        if let Some(list) = body.get("profiles").and_then(Value::as_sequence) {
+            out.insert(service.to_string(), list.iter().map(describe).collect());
+        }
+    }
+    out
 }
 
 /// The names of all services of `files`, each once, in order of first

@@ -40,6 +40,26 @@ pub enum ComposeError {
     Emit(String),
 }
 
+impl ComposeError {
+    /// What the user can do about it, for the `hint:` line.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ComposeError::Read { .. } => "check project.compose_files in cfn.toml",
+            ComposeError::RequiredVariable { .. } => "set the variable in the environment or in the project's .env",
+            ComposeError::PortRange { .. } => {
+                "a branch gets one host port per published port: write each port of the range as its own entry"
+            }
+            ComposeError::Emit(_) => "this is a bug in cfn; please report it with the compose file",
+            _ => "fix the compose file; `docker compose config` shows how compose reads it",
+        }
+    }
+
+    /// The error as the user sees it: its message and its hint.
+    pub fn to_user_error(&self) -> crate::error::UserError {
+        crate::error::UserError::new(self.to_string()).hint(self.hint())
+    }
+}
+
 /// `": message"`, or nothing for an empty message.
 fn colon_then(message: &str) -> String {
     if message.is_empty() {

@@ -2,9 +2,10 @@
 //!
 //! Compose scopes containers, networks and volumes by project name, so two
 //! branches with different project names do not collide — unless a file pins
-//! a name or an address that is global to the engine, reaches outside the
-//! project, or reads definitions cfn does not see. `sanitize` repairs the
-//! pinned names and addresses; the rest are for `cfn doctor` to report.
+//! a name or an address that is global to the engine, or reaches outside the
+//! project. `sanitize` repairs the pinned names and addresses; the rest are
+//! for `cfn doctor` to report. Files that `include:` or `extends:` others are
+//! judged on their merged model (see `resolve`).
 
 use std::fmt;
 
@@ -25,7 +26,6 @@ pub enum FindingKind {
     HostNetwork,
     ExternalVolume,
     ExternalNetwork,
-    ExtendsOtherFile,
     TopLevelName,
 }
 
@@ -110,11 +110,6 @@ fn service_findings(report: &mut Report, service: &str, body: &Mapping) {
             }
         }
     }
-    if let Some(other) = body.get("extends").and_then(|e| e.get("file")) {
-        let detail =
-            format!("extends a service of {}, whose ports and names cfn does not analyse", describe(other));
-        report.add(FindingKind::ExtendsOtherFile, service, detail);
-    }
 }
 
 fn network_findings(report: &mut Report, network: &str, def: &Value) {
@@ -198,7 +193,6 @@ mod tests {
             (ContainerName, "web"),
             (HostNetwork, "web"),
             (StaticIp, "api"),
-            (ExtendsOtherFile, "api"),
             (GlobalVolumeName, "data"),
             (ExternalVolume, "shared"),
             (GlobalNetworkName, "back"),

@@ -25,6 +25,9 @@ pub struct PortKey {
     pub protocol: Protocol,
     /// The host port the compose files publish it on (the slot-0 port).
     pub base: u16,
+    /// The compose profiles of its service (empty: it always runs).
+    #[serde(default)]
+    pub profiles: Vec<String>,
 }
 
 /// The port keys of `ports`: one per (service, container port, protocol)
@@ -33,9 +36,11 @@ pub struct PortKey {
 /// in which the triples first appear.
 pub fn port_keys(ports: &[PublishedPort]) -> Vec<PortKey> {
     let mut bases: IndexMap<(&str, u16, Protocol), u16> = IndexMap::new();
+    let mut profiles: HashMap<&str, &[String]> = HashMap::new();
     for port in ports {
         if let Some(base) = port.spec.published {
             bases.insert((port.service.as_str(), port.spec.target, port.spec.protocol), base);
+            profiles.insert(port.service.as_str(), &port.profiles);
         }
     }
     let mut per_service: HashMap<&str, usize> = HashMap::new();
@@ -55,7 +60,8 @@ pub fn port_keys(ports: &[PublishedPort]) -> Vec<PortKey> {
             key = format!("{key}_{protocol}");
         }
         let key = unique(normalize(&key), &mut used);
-        keys.push(PortKey { key, service: service.to_string(), target, protocol, base });
+        let profiles = profiles.get(service).map(|p| p.to_vec()).unwrap_or_default();
+        keys.push(PortKey { key, service: service.to_string(), target, protocol, base, profiles });
     }
     keys
 }
@@ -140,5 +146,19 @@ mod tests {
         );
         let names: Vec<String> = keys(&[f]).into_iter().map(|k| k.0).collect();
         assert_eq!(names, ["a_b", "a_b_2", "a_b_3"]);
+    }
+
+    #[test]
+    fn keys_carry_their_services_profiles() {
+        let f = file(
+            "/p/c.yaml",
+            "services:\n  cpu:\n    profiles: [cpu]\n    ports: ['11434:11434']\n  \
+             gpu:\n    profiles: [gpu-nvidia, gpu]\n    ports: ['11434:11434']\n  web:\n    ports: ['80:80']\n",
+        );
+        let ports = published_ports(&[f], &|_| None).unwrap();
+        let profiles: Vec<(String, Vec<String>)> =
+            port_keys(&ports).into_iter().map(|k| (k.key, k.profiles)).collect();
+        let want = |k: &str, p: &[&str]| (k.to_string(), p.iter().map(|s| s.to_string()).collect());
+        assert_eq!(profiles, [want("cpu", &["cpu"]), want("gpu", &["gpu-nvidia", "gpu"]), want("web", &[])]);
     }
 }

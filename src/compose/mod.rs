@@ -19,8 +19,10 @@ pub mod keys;
 pub mod load;
 mod port_long;
 pub mod port_spec;
+mod portable;
 pub mod protocol;
 pub mod reset;
+pub mod resolve;
 pub mod runner;
 pub mod sanitize;
 mod scalar;
@@ -33,7 +35,7 @@ mod corpus_sanitize_tests;
 #[cfg(test)]
 mod corpus_tests;
 
-pub use analyze::{published_ports, service_names, PublishedPort};
+pub use analyze::{published_ports, service_names, service_profiles, PublishedPort};
 pub use discover::find_compose_files;
 pub use error::ComposeError;
 pub use findings::{findings, Finding, FindingKind};
@@ -41,4 +43,5 @@ pub use interpolate::{interpolate, read_dotenv};
 pub use keys::{port_keys, PortKey};
 pub use load::{load, ComposeFile};
 pub use port_spec::{parse_port, PortSpec, Protocol};
+pub use resolve::{resolve, uses_composition};
 pub use sanitize::{sanitize, sanitize_with_env, to_yaml};

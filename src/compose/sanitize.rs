@@ -199,6 +199,7 @@ mod tests {
             target: 81,
             protocol: Protocol::Tcp,
             base: 8081,
+            profiles: Vec::new(),
         };
         assert_eq!(sanitize(&f, &[key]).unwrap()["services"]["web"]["ports"], yaml("['${WEB:-80}']"));
     }

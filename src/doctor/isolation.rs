@@ -2,20 +2,51 @@
 //! with a global `name:`, a fixed subnet or address, a pinned project name. cfn neutralises
 //! these in each branch's sanitized copy, so they warn (plain `docker compose` on the file still
 //! shares them between checkouts); what cfn cannot neutralise warns with what to change.
+//!
+//! The check judges the merged model — services pulled in by `include:` and `extends:`
+//! included — and reports port keys whose services publish the same port on the main checkout.
 
-use super::survey::Survey;
+use super::survey::{Problem, Survey};
 use super::Check;
 use crate::compose::{self, Finding, FindingKind};
+use crate::ports::lanes;
 
 pub fn checks(survey: &Survey) -> Vec<Check> {
+    let mut out = conflicts(survey);
     if survey.compose_files.is_empty() {
-        return Vec::new();
+        return out;
     }
-    let found = compose::findings(&survey.compose_files);
+    let model = match compose::resolve(survey.compose_files.clone()) {
+        Ok(model) => model,
+        Err(e) => {
+            let p = Problem::from_error(&e);
+            let hint = p.hint.unwrap_or_else(|| "fix the compose files, then run cfn doctor again".into());
+            out.push(Check::fail("isolation", p.message, hint));
+            return out;
+        }
+    };
+    let found = compose::findings(&model);
     if found.is_empty() {
-        return vec![Check::ok("isolation", "the compose files keep branches apart")];
+        out.push(Check::ok("isolation", "the compose files keep branches apart"));
     }
-    found.iter().map(check).collect()
+    out.extend(found.iter().map(check));
+    out
+}
+
+/// Keys of cfn.toml that genuinely conflict: the main checkout cannot run both services.
+fn conflicts(survey: &Survey) -> Vec<Check> {
+    let Some(ws) = &survey.workspace else { return Vec::new() };
+    lanes::layout(&ws.config.ports.keys)
+        .conflicts
+        .iter()
+        .map(|c| {
+            let hint = format!(
+                "give {} or {} another host port in the compose file (or separate profiles)",
+                c.first_service, c.second_service
+            );
+            Check::warn("ports", c.to_string(), hint)
+        })
+        .collect()
 }
 
 fn check(f: &Finding) -> Check {
@@ -36,9 +67,6 @@ fn check(f: &Finding) -> Check {
         }
         ExternalVolume | ExternalNetwork => {
             "cfn cannot isolate an external resource: every branch shares it by design".into()
-        }
-        ExtendsOtherFile => {
-            "list that file in project.compose_files too, so cfn sees its ports and names".into()
         }
     };
     Check::warn("isolation", f.to_string(), hint)

@@ -5,13 +5,15 @@
 //! each other instead of failing; every allocation runs in one `BEGIN IMMEDIATE` transaction.
 //! The schema lives in `migrations/` and is applied by the same engine as a project's migrations.
 
+mod leases;
 mod repos;
 mod schema;
 mod worktrees;
 
+pub use leases::{is_base_port, lease_holder, next_free_slot, slot_taken, slots_taken_between, Lease};
 pub use repos::base_ports_of;
 pub use repos::{ensure_repository, find_repository, list_repositories, RepoRow};
-pub use worktrees::{lease_holder, taken_ports, taken_slots, WorktreeRow, WorktreeState};
+pub use worktrees::{WorktreeRow, WorktreeState};
 
 use crate::error::UserError;
 use anyhow::{Context as _, Result};

@@ -14,6 +14,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("0003_hook_approvals.down.sql", include_str!("../../migrations/0003_hook_approvals.down.sql")),
     ("0004_tokens.up.sql", include_str!("../../migrations/0004_tokens.up.sql")),
     ("0004_tokens.down.sql", include_str!("../../migrations/0004_tokens.down.sql")),
+    ("0005_lease_protocols.up.sql", include_str!("../../migrations/0005_lease_protocols.up.sql")),
+    ("0005_lease_protocols.down.sql", include_str!("../../migrations/0005_lease_protocols.down.sql")),
 ];
 
 /// Applies what is pending. The common case, nothing pending, costs one read and takes no lock.

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use indexmap::IndexMap;
-use rusqlite::{params, Connection, OptionalExtension as _};
+use rusqlite::{params, Connection};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,11 +45,8 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorktreeRow> {
 }
 
 fn with_ports(conn: &Connection, mut rows: Vec<WorktreeRow>) -> Result<Vec<WorktreeRow>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT key, port FROM leases WHERE worktree_id = ?1 ORDER BY rowid")?;
     for wt in &mut rows {
-        let leases = stmt.query_map([wt.id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u16>(1)?)))?;
-        wt.ports = leases.collect::<rusqlite::Result<IndexMap<_, _>>>()?;
+        wt.ports = super::leases::ports_of(conn, wt.id)?;
     }
     Ok(rows)
 }
@@ -83,18 +80,14 @@ impl WorktreeRow {
         path: &Path,
         project: &str,
         slot: u32,
-        ports: &IndexMap<String, u16>,
+        leases: &[super::Lease],
     ) -> Result<i64> {
         conn.execute(
             "INSERT INTO worktrees (repo_id, branch, path, project, slot) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![repo_id, branch, path.to_string_lossy(), project, slot],
         )?;
         let id = conn.last_insert_rowid();
-        let mut lease =
-            conn.prepare_cached("INSERT INTO leases (port, worktree_id, key) VALUES (?1, ?2, ?3)")?;
-        for (key, port) in ports {
-            lease.execute(params![port, id, key])?;
-        }
+        super::leases::insert_leases(conn, id, leases)?;
         Ok(id)
     }
 
@@ -133,23 +126,4 @@ impl WorktreeRow {
             |r| r.get(0),
         )?)
     }
-}
-
-/// Every port no new lease may take: all leases and every repository's base ports.
-pub fn taken_ports(conn: &Connection) -> Result<std::collections::HashSet<u16>> {
-    let mut stmt = conn.prepare_cached("SELECT port FROM leases UNION SELECT port FROM base_ports")?;
-    let ports = stmt.query_map([], |r| r.get::<_, u16>(0))?.collect::<rusqlite::Result<_>>()?;
-    Ok(ports)
-}
-
-/// Slots used by the worktrees of one repository.
-pub fn taken_slots(conn: &Connection, repo_id: i64) -> Result<std::collections::HashSet<u32>> {
-    let mut stmt = conn.prepare_cached("SELECT slot FROM worktrees WHERE repo_id = ?1")?;
-    let slots = stmt.query_map([repo_id], |r| r.get::<_, u32>(0))?.collect::<rusqlite::Result<_>>()?;
-    Ok(slots)
-}
-
-/// Whether a row still has a lease on `port` (used by tests and doctor).
-pub fn lease_holder(conn: &Connection, port: u16) -> Result<Option<i64>> {
-    Ok(conn.query_row("SELECT worktree_id FROM leases WHERE port = ?1", [port], |r| r.get(0)).optional()?)
 }

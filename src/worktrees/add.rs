@@ -56,7 +56,7 @@ pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Branc
             .hint("choose another --path, or move that directory away")
             .into());
     }
-    let id = WorktreeRow::insert(&tx, ws.repo.id, &opts.branch, &path, &project, alloc.slot, &alloc.ports)?;
+    let id = WorktreeRow::insert(&tx, ws.repo.id, &opts.branch, &path, &project, alloc.slot, &alloc.leases)?;
     tx.commit()?;
 
     let mut undo = Undo { row: Some(id), created_dir: None, worktree: None, branch: None };

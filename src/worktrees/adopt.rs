@@ -37,7 +37,7 @@ pub fn adopt(ctx: &Context, ws: &mut Workspace, checkout: &Checkout) -> Result<O
     let alloc = ports::allocate(&tx, &ws.repo, &ws.config.ports, &branch)?;
     let project = super::unique_project(&tx, &ws.repo.project, &branch)?;
     let id =
-        WorktreeRow::insert(&tx, ws.repo.id, &branch, &checkout.root, &project, alloc.slot, &alloc.ports)?;
+        WorktreeRow::insert(&tx, ws.repo.id, &branch, &checkout.root, &project, alloc.slot, &alloc.leases)?;
     tx.commit()?;
     let rendered = (|| -> Result<BranchEnv> {
         let row = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &branch)?
