@@ -5,13 +5,19 @@
 //! each other instead of failing; every allocation runs in one `BEGIN IMMEDIATE` transaction.
 //! The schema lives in `migrations/` and is applied by the same engine as a project's migrations.
 
+mod owner;
 mod repos;
 mod schema;
 mod worktrees;
 
+pub use owner::{sweep as sweep_op_locks, OpLock};
+
 pub use repos::base_ports_of;
 pub use repos::{ensure_repository, find_repository, list_repositories, RepoRow};
-pub use worktrees::{lease_holder, taken_ports, taken_slots, WorktreeRow, WorktreeState};
+pub use worktrees::{
+    lease_holder, owner_tokens, taken_ports, taken_slots, NewRow, Operation, WorktreeRow, WorktreeState,
+    ADD_STEP_RENDERED,
+};
 
 use anyhow::{Context as _, Result};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -24,6 +30,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// An open state database.
 pub struct State {
     conn: Connection,
+    home: PathBuf,
 }
 
 /// `$CFN_HOME`, else the XDG state directory (`~/.local/state/cfn`).
@@ -50,11 +57,16 @@ impl State {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         schema::apply(&mut conn)
             .with_context(|| format!("cannot migrate the state database {}", path.display()))?;
-        Ok(State { conn })
+        Ok(State { conn, home: home.to_path_buf() })
     }
 
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// `$CFN_HOME`, where the database and the operations' lock files live.
+    pub fn home(&self) -> &Path {
+        &self.home
     }
 
     /// A write transaction that takes the database lock at once, so that what it reads stays

@@ -12,6 +12,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("0002_loop.down.sql", include_str!("../../migrations/0002_loop.down.sql")),
     ("0003_hook_approvals.up.sql", include_str!("../../migrations/0003_hook_approvals.up.sql")),
     ("0003_hook_approvals.down.sql", include_str!("../../migrations/0003_hook_approvals.down.sql")),
+    ("0004_operations.up.sql", include_str!("../../migrations/0004_operations.up.sql")),
+    ("0004_operations.down.sql", include_str!("../../migrations/0004_operations.down.sql")),
 ];
 
 /// Applies what is pending. The common case, nothing pending, costs one read and takes no lock.
