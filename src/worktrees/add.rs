@@ -83,7 +83,8 @@ pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Branc
                 ctx.warn(format!("could not undo every step of the failed add: {undo_err:#}"));
             }
             lock.finish();
-            Err(err)
+            // A Ctrl-C also reaches git, whose failure is then only a consequence.
+            Err(interrupt::check().err().unwrap_or(err))
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::crash_point;
 use crate::error::UserError;
 use crate::git::{self, Force};
-use crate::state::{OpLock, WorktreeRow};
+use crate::state::{OpLock, Operation, WorktreeRow};
 use crate::workspace::Workspace;
 use anyhow::Result;
 use serde::Serialize;
@@ -39,21 +39,32 @@ pub struct Removed {
 }
 
 pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result<Removed> {
-    let row = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)?.ok_or_else(|| {
-        UserError::new(format!("no worktree for branch {}", opts.branch)).hint("see `cfn worktree list`")
-    })?;
+    let find = |ws: &Workspace| {
+        WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)?.ok_or_else(|| {
+            anyhow::Error::from(
+                UserError::new(format!("no worktree for branch {}", opts.branch)).hint("see `cfn worktree list`"),
+            )
+        })
+    };
+    let mut row = find(ws)?;
     if let Some(op) = row.operation {
-        return match recover::recover_if_abandoned(&ws.state, ws.main_root(), &row)? {
-            Some(done) => Ok(settled(done)),
-            None => Err(UserError::new(format!(
-                "branch {} is busy: {} under way by pid {}",
-                row.branch,
-                op.as_str(),
-                row.owner_pid.map_or("?".into(), |p| p.to_string())
-            ))
-            .hint("wait for it to finish, then run the command again")
-            .into()),
-        };
+        match recover::recover_if_abandoned(&ws.state, ws.main_root(), &row)? {
+            None => {
+                return Err(UserError::new(format!(
+                    "branch {} is busy: {} under way by pid {}",
+                    row.branch,
+                    op.as_str(),
+                    row.owner_pid.map_or("?".into(), |p| p.to_string())
+                ))
+                .hint("wait for it to finish, then run the command again")
+                .into())
+            }
+            // An add that only lacked its last step is now an ordinary worktree to remove.
+            Some(done) if done.outcome == recover::Outcome::Finished && op != Operation::Remove => {
+                row = find(ws)?;
+            }
+            Some(done) => return Ok(settled(done)),
+        }
     }
     if ctx.cwd.starts_with(&row.path) {
         return Err(UserError::new(format!(
