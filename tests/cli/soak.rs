@@ -58,6 +58,9 @@ fn eight_workers_adding_and_removing_under_random_sigkills() {
                     let err = stderr(&out);
                     // Losing a race is fine; a raw database error or a panic is not.
                     assert!(!err.contains("UNIQUE constraint") && !err.contains("panicked"), "{args:?}: {err}");
+                    if err.contains("kept") || err.contains("could not undo") {
+                        eprintln!("soak: {args:?}: {}", err.trim());
+                    }
                 }
             })
         })
@@ -71,7 +74,8 @@ fn eight_workers_adding_and_removing_under_random_sigkills() {
         killed.load(Ordering::Relaxed),
         rows(&sb).len()
     );
-    doctor_fix(&sb, &root);
+    let log = doctor_fix(&sb, &root);
+    eprintln!("soak: doctor --fix said:\n{log}");
     assert_consistent(&sb, &root, &BRANCHES);
     for branch in BRANCHES {
         assert_reusable(&sb, &root, branch);
