@@ -40,10 +40,15 @@ pub fn remote_branch_exists(repo_dir: &Path, name: &str) -> Result<bool> {
     Ok(count == 1)
 }
 
-/// Deletes a local branch; an unmerged one only with `force`.
-pub fn delete_branch(repo_dir: &Path, name: &str, force: bool) -> Result<()> {
+/// Deletes a local branch; an unmerged one only with `force`. `owner`, when given, is an
+/// operation's lock file, passed as stdin so the operation stays owned while git runs.
+pub fn delete_branch(repo_dir: &Path, name: &str, force: bool, owner: Option<std::fs::File>) -> Result<()> {
     let flag = if force { "-D" } else { "-d" };
-    let out = git(repo_dir).args(["branch", flag, "--", name]).output()?;
+    let cmd = git(repo_dir).args(["branch", flag, "--", name]);
+    let out = match owner {
+        Some(file) => cmd.output_with_stdin(file)?,
+        None => cmd.output()?,
+    };
     if !out.status.success() {
         let msg = crate::process::last_lines(&out.stderr, 2);
         let err = UserError::new(format!("cannot delete branch {name}: {msg}"));

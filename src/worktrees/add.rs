@@ -35,8 +35,9 @@ pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Branc
     git::validate_branch_name(&opts.branch)?;
     if let Some(existing) = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)? {
         // An earlier add or remove of this branch whose process died is settled first.
-        if recover::recover_if_abandoned(&ws.state, ws.main_root(), &existing)?.is_none() {
-            return Err(already_added(&opts.branch, &existing));
+        match recover::recover_if_abandoned(&ws.state, ws.main_root(), &existing)? {
+            None => return Err(already_added(&opts.branch, &existing)),
+            Some(done) => done.notes.iter().for_each(|n| ctx.warn(n)),
         }
     }
     let how = branch_source(ws, opts)?;

@@ -84,7 +84,8 @@ pub(super) fn roll_back_add(
         remove_empty_dirs(&row.path, created);
     }
     if row.created_branch && git::branch_exists(main_root, &row.branch)? {
-        if let Err(e) = git::delete_branch(main_root, &row.branch, true) {
+        let owner = lock.map(OpLock::inheritable).transpose()?;
+        if let Err(e) = git::delete_branch(main_root, &row.branch, true, owner) {
             notes.push(format!("branch {} was kept: {e:#}", row.branch));
         }
     }
@@ -106,7 +107,8 @@ fn finish_remove(
     }
     remove_checkout(main_root, &row.path, Some(lock))?;
     if row.delete_branch > 0 && git::branch_exists(main_root, &row.branch)? {
-        if let Err(e) = git::delete_branch(main_root, &row.branch, row.delete_branch > 1) {
+        let owner = Some(lock.inheritable()?);
+        if let Err(e) = git::delete_branch(main_root, &row.branch, row.delete_branch > 1, owner) {
             notes.push(format!("branch {} was kept: {e:#}", row.branch));
         }
     }

@@ -63,7 +63,7 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
             Some(done) if done.outcome == recover::Outcome::Finished && op != Operation::Remove => {
                 row = find(ws)?;
             }
-            Some(done) => return Ok(settled(done)),
+            Some(done) => return Ok(settled(ctx, done)),
         }
     }
     if ctx.cwd.starts_with(&row.path) {
@@ -105,7 +105,8 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
     crash_point::reached("remove", 3);
     let mut branch_kept = None;
     if opts.delete_branch {
-        branch_kept = git::delete_branch(ws.main_root(), &row.branch, opts.force).err();
+        let owner = Some(lock.inheritable()?);
+        branch_kept = git::delete_branch(ws.main_root(), &row.branch, opts.force, owner).err();
         crash_point::reached("remove", 4);
     }
     WorktreeRow::delete(ws.state.conn(), row.id)?;
@@ -157,7 +158,10 @@ fn check_clean(ctx: &Context, row: &WorktreeRow, opts: &RemoveOptions) -> Result
 }
 
 /// What `remove` reports when it found the branch's last operation abandoned and settled it.
-fn settled(done: recover::Recovered) -> Removed {
+fn settled(ctx: &Context, done: recover::Recovered) -> Removed {
+    for note in &done.notes {
+        ctx.warn(note);
+    }
     let what = match done.outcome {
         recover::Outcome::RolledBack => format!("rolled back an interrupted {}", done.operation.as_str()),
         recover::Outcome::Finished => format!("finished an interrupted {}", done.operation.as_str()),
