@@ -9,7 +9,7 @@
 //! Run with `cargo bench --bench allocator` (or `bash scripts/bench.sh`).
 
 use cfn::config::{PortKeyConfig, PortsConfig, Scheme};
-use cfn::state::{self, State, WorktreeRow};
+use cfn::state::{self, NewRow, Operation, State, WorktreeRow};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::process::Command;
@@ -71,8 +71,18 @@ fn cfn_allocator(names: &[String]) {
         let alloc = cfn::ports::allocate(&tx, &repo, &cfg, name).expect("allocation failed");
         let project = cfn::names::project_name(&repo.project, name);
         let path = home.path().join(&project);
-        WorktreeRow::insert(&tx, repo.id, name, &path, &project, alloc.slot, &alloc.ports)
-            .expect("cannot insert the worktree row");
+        let row = NewRow {
+            operation: Operation::Add,
+            repo_id: repo.id,
+            branch: name,
+            path: &path,
+            project: &project,
+            slot: alloc.slot,
+            owner: "bench",
+            created_branch: true,
+            created_dir: None,
+        };
+        WorktreeRow::insert(&tx, &row, &alloc.ports).expect("cannot insert the worktree row");
         tx.commit().expect("cannot commit the allocation");
         times.push(start.elapsed());
     }

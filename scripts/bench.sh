@@ -18,7 +18,8 @@
 # first, default 4), CFN_BENCH_RUNS (measured runs per command and pass, default 15),
 # CFN_BENCH_WARMUP (per pass, default 3), CFN_BENCH_DIRS x CFN_BENCH_FILES (generated files,
 # default 100 x 100), CFN_BENCH_TMP (scratch location), CFN_BENCH_KEEP=1 (keep the scratch
-# directory). Takes a few minutes, most of them building when the sources changed.
+# directory), CFN_BENCH_ALLOCATOR=0 (skip the allocator benchmark and its build),
+# CFN_BENCH_WORKTREE=add|remove (only that half of the worktree benchmark; default both). Takes a few minutes, most of them building when the sources changed.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
@@ -28,6 +29,7 @@ runs=${CFN_BENCH_RUNS:-15}
 warmup=${CFN_BENCH_WARMUP:-3}
 ndirs=${CFN_BENCH_DIRS:-100}
 nfiles=${CFN_BENCH_FILES:-100}
+which=${CFN_BENCH_WORKTREE:-both}
 
 bench_name=bench
 # shellcheck source=scripts/bench-common.sh
@@ -37,7 +39,8 @@ bash scripts/ensure-packages.sh hyperfine jq
 
 say "build (release binary and the allocator benchmark)"
 cargo build --release --locked --quiet
-cargo bench --locked --quiet --bench allocator --no-run
+allocator=${CFN_BENCH_ALLOCATOR:-1}
+[ "$allocator" = 0 ] || cargo bench --locked --quiet --bench allocator --no-run
 cfn="${CARGO_TARGET_DIR:-$here/target}/release/cfn"
 [ -x "$cfn" ] || die "no release binary at $cfn"
 
@@ -151,42 +154,44 @@ if [ "${2:-}" = next ]; then
 fi
 SH
 
-    local -a git_cmd=(--command-name "git worktree add" --prepare "sh '$base/retire.sh' git next"
-        "read -r n < '$base/n.git'; git worktree add --quiet -b g\$n -- '$base/git-g'\$n HEAD")
-    local -a cfn_cmd=(--command-name "cfn worktree add" --prepare "sh '$base/retire.sh' cfn next"
-        "read -r n < '$base/n.cfn'; '$cfn' worktree add c\$n")
-    # hyperfine runs all runs of one command, then all of the next; on a machine whose load
-    # drifts that favours one of them. Several shorter passes in alternating order even it out.
-    local pass order_name
-    local -a files=() order
-    for ((pass = 1; pass <= passes; pass++)); do
-        if ((pass % 2)); then
-            order_name=git-first order=("${git_cmd[@]}" "${cfn_cmd[@]}")
-        else
-            order_name=cfn-first order=("${cfn_cmd[@]}" "${git_cmd[@]}")
-        fi
-        say "worktree add ($label), pass $pass/$passes ($order_name): $warmup warm-up + $runs runs each"
-        hyperfine --style basic --warmup "$warmup" --runs "$runs" --export-json "$base/pass-$pass.json" \
-            "${order[@]}" --cleanup "sh '$base/retire.sh' git && sh '$base/retire.sh' cfn"
-        files+=("$base/pass-$pass.json")
-    done
+    if [ "$which" != remove ]; then
+        local -a git_cmd=(--command-name "git worktree add" --prepare "sh '$base/retire.sh' git next"
+            "read -r n < '$base/n.git'; git worktree add --quiet -b g\$n -- '$base/git-g'\$n HEAD")
+        local -a cfn_cmd=(--command-name "cfn worktree add" --prepare "sh '$base/retire.sh' cfn next"
+            "read -r n < '$base/n.cfn'; '$cfn' worktree add c\$n")
+        # hyperfine runs all runs of one command, then all of the next; on a machine whose load
+        # drifts that favours one of them. Several shorter passes in alternating order even it out.
+        local pass order_name
+        local -a files=() order
+        for ((pass = 1; pass <= passes; pass++)); do
+            if ((pass % 2)); then
+                order_name=git-first order=("${git_cmd[@]}" "${cfn_cmd[@]}")
+            else
+                order_name=cfn-first order=("${cfn_cmd[@]}" "${git_cmd[@]}")
+            fi
+            say "worktree add ($label), pass $pass/$passes ($order_name): $warmup warm-up + $runs runs each"
+            hyperfine --style basic --warmup "$warmup" --runs "$runs" --export-json "$base/pass-$pass.json" \
+                "${order[@]}" --cleanup "sh '$base/retire.sh' git && sh '$base/retire.sh' cfn"
+            files+=("$base/pass-$pass.json")
+        done
 
-    # Every run (warm-ups included) must have left a checked worktree, and none may remain.
-    echo
-    local kind made checked
-    for kind in git cfn; do
-        read -r made <"$base/n.$kind"
-        checked=$(grep -c "^$kind " "$base/verified" || true)
-        [ "$made" -ge $((passes * runs)) ] || die "$kind: only $made runs counted, expected $((passes * runs))+"
-        [ "$checked" = "$made" ] || die "$kind: $made runs but $checked verified worktrees"
-        printf '%s: %s runs, each created and verified a fresh worktree of a new branch\n' "$kind" "$made"
-    done
-    [ "$(git worktree list --porcelain | grep -c '^worktree ')" = 1 ] || die "worktrees left behind"
+        # Every run (warm-ups included) must have left a checked worktree, and none may remain.
+        echo
+        local kind made checked
+        for kind in git cfn; do
+            read -r made <"$base/n.$kind"
+            checked=$(grep -c "^$kind " "$base/verified" || true)
+            [ "$made" -ge $((passes * runs)) ] || die "$kind: only $made runs counted, expected $((passes * runs))+"
+            [ "$checked" = "$made" ] || die "$kind: $made runs but $checked verified worktrees"
+            printf '%s: %s runs, each created and verified a fresh worktree of a new branch\n' "$kind" "$made"
+        done
+        [ "$(git worktree list --porcelain | grep -c '^worktree ')" = 1 ] || die "worktrees left behind"
 
-    say "worktree add ($label): results in ms; ratio = cfn / git"
-    report "git worktree add" "cfn worktree add" "${files[@]}"
+        say "worktree add ($label): results in ms; ratio = cfn / git"
+        report "git worktree add" "cfn worktree add" "${files[@]}"
+    fi
 
-    remove_bench "$label"
+    [ "$which" = add ] || remove_bench "$label"
 }
 
 # report GIT_NAME CFN_NAME FILES...: a markdown table of the hyperfine results of the two
@@ -294,11 +299,14 @@ SH
 
 (
     hermetic_git
-    # The benchmark the goal (ratio <= 1.2) is about: checking out 10,000 files dominates.
+    # The benchmark the goals (add and remove within 1.1 of git) are about: checking out and
+    # deleting 10,000 files dominates.
     worktree_bench large "$ndirs" "$nfiles"
     # cfn's fixed cost per add, where git has next to nothing to check out.
     worktree_bench tiny 1 1
 )
 
-say "allocator: 1,000 branches (cargo bench --bench allocator)"
-cargo bench --locked --quiet --bench allocator
+if [ "$allocator" != 0 ]; then
+    say "allocator: 1,000 branches (cargo bench --bench allocator)"
+    cargo bench --locked --quiet --bench allocator
+fi

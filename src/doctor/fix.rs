@@ -88,7 +88,8 @@ fn adopt(ctx: &Context, ws: &mut Workspace, out: &mut Vec<Repair>) -> Result<()>
     let Ok(list) = git::list_worktrees(ws.main_root()) else { return Ok(()) };
     let rows = WorktreeRow::list(ws.state.conn(), ws.repo.id)?;
     // A checkout git never finished is not a worktree to provision (the diagnosis says so).
-    let real = |w: &&git::GitWorktree| !w.bare && w.branch.is_some() && w.path.is_dir() && !w.is_half_created();
+    let real =
+        |w: &&git::GitWorktree| !w.bare && w.branch.is_some() && w.path.is_dir() && !w.is_half_created();
     for wt in list.iter().skip(1).filter(real) {
         if rows.iter().any(|r| same_path(&r.path, &wt.path)) {
             continue;

@@ -59,7 +59,12 @@ pub enum Force {
 
 /// `git worktree remove`. `owner`, when given, is an operation's lock file, passed as stdin so
 /// the operation stays owned while git deletes.
-pub fn remove_worktree(main_root: &Path, path: &Path, force: Force, owner: Option<std::fs::File>) -> Result<()> {
+pub fn remove_worktree(
+    main_root: &Path,
+    path: &Path,
+    force: Force,
+    owner: Option<std::fs::File>,
+) -> Result<()> {
     let mut cmd = git(main_root).args(["worktree", "remove"]);
     cmd = match force {
         Force::No => cmd,

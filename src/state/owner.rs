@@ -162,11 +162,8 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let lock = OpLock::take(home.path()).unwrap();
         let token = lock.token().to_string();
-        let mut child = std::process::Command::new("sleep")
-            .arg("1")
-            .stdin(lock.inheritable().unwrap())
-            .spawn()
-            .unwrap();
+        let mut child =
+            std::process::Command::new("sleep").arg("1").stdin(lock.inheritable().unwrap()).spawn().unwrap();
         // As if this process were killed: its descriptor closes, the file stays.
         let mut lock = lock;
         lock.path = home.path().join("elsewhere");

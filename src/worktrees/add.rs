@@ -95,9 +95,12 @@ fn already_added(branch: &str, existing: &WorktreeRow) -> anyhow::Error {
         (Some(op), Some(pid)) => format!(" ({} under way by pid {pid})", op.as_str()),
         _ => String::new(),
     };
-    UserError::new(format!("branch {branch} already has a worktree at {}{under_way}", existing.path.display()))
-        .hint("see `cfn worktree list`; remove it first with `cfn worktree remove`")
-        .into()
+    UserError::new(format!(
+        "branch {branch} already has a worktree at {}{under_way}",
+        existing.path.display()
+    ))
+    .hint("see `cfn worktree list`; remove it first with `cfn worktree remove`")
+    .into()
 }
 
 fn create(

@@ -42,7 +42,8 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
     let find = |ws: &Workspace| {
         WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)?.ok_or_else(|| {
             anyhow::Error::from(
-                UserError::new(format!("no worktree for branch {}", opts.branch)).hint("see `cfn worktree list`"),
+                UserError::new(format!("no worktree for branch {}", opts.branch))
+                    .hint("see `cfn worktree list`"),
             )
         })
     };
@@ -75,6 +76,12 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
         .into());
     }
     let exists = row.path.exists();
+    // The engine is asked whether the branch has a stack while git walks the worktree, so its
+    // round trips hide behind the walk.
+    let probe = (!opts.volumes).then(|| {
+        let project = row.project.clone();
+        std::thread::spawn(move || stack_present(&project))
+    });
     if exists {
         check_clean(ctx, &row, opts)?;
         let env = ws.env_from_row(row.clone());
@@ -92,7 +99,12 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
             .into());
     }
     crash_point::reached("remove", 1);
-    let stack = stop_stack(ctx, &row.project, opts.volumes)?;
+    let present = probe.map(|p| p.join().unwrap_or_else(|_| Ok(Err(anyhow::anyhow!("engine probe failed")))));
+    let stack = match present {
+        // Nothing of it exists: nothing to stop.
+        Some(Ok(Ok(false))) => Some(crate::engine::Teardown::default()),
+        _ => stop_stack(ctx, &row.project, opts.volumes)?,
+    };
     crash_point::reached("remove", 2);
     if exists {
         // Checked above (or the user forced): git deletes without a second walk.
@@ -190,6 +202,22 @@ fn stop_stack(ctx: &Context, project: &str, volumes: bool) -> Result<Option<crat
             Ok(None)
         }
     }
+}
+
+/// Whether the engine has any container or network labelled with `project`; the inner error is
+/// the engine's.
+fn stack_present(project: &str) -> Result<Result<bool>> {
+    use bollard::query_parameters::ListNetworksOptionsBuilder;
+    crate::runtime::block_on(async {
+        let engine = crate::engine::Engine::connect().await?;
+        if !engine.containers(&[project]).await?.is_empty() {
+            return Ok(true);
+        }
+        let label = format!("{}={project}", crate::engine::PROJECT_LABEL);
+        let filters = std::collections::HashMap::from([("label", vec![label])]);
+        let options = ListNetworksOptionsBuilder::default().filters(&filters).build();
+        Ok(!engine.docker.list_networks(Some(options)).await?.is_empty())
+    })
 }
 
 /// Removes the containers and networks (and with `volumes` the volumes) labelled with

@@ -16,7 +16,13 @@ fn crash(sb: &Sandbox, dir: &Path, point: &str, args: &[&str]) -> bool {
     if out.status.success() {
         return false;
     }
-    assert_eq!(out.status.signal(), Some(6), "{point}: expected an abort, got {:?}: {}", out.status, stderr(&out));
+    assert_eq!(
+        out.status.signal(),
+        Some(6),
+        "{point}: expected an abort, got {:?}: {}",
+        out.status,
+        stderr(&out)
+    );
     assert!(stderr(&out).contains(&format!("crash point {point} reached")), "{}", stderr(&out));
     true
 }
@@ -47,14 +53,15 @@ fn add_crashed_at_every_step_is_rolled_back_or_finished() {
         if step <= 4 {
             assert_eq!(state.as_deref(), Some("add interrupted"), "add:{step}: list");
             let checks = registry_checks(&sb, &root);
-            let check = checks.iter().find(|c| c["message"].as_str().unwrap().contains("add was interrupted"));
+            let check =
+                checks.iter().find(|c| c["message"].as_str().unwrap().contains("add was interrupted"));
             let check = check.unwrap_or_else(|| panic!("add:{step}: {checks:#?}"));
             assert_eq!(check["status"], "fail");
         }
         let log = doctor_fix(&sb, &root);
         if step <= 4 {
             let verb = if finished { "finished it" } else { "rolled it back" };
-            assert!(log.contains(&format!("settled worktree feat (add was interrupted")), "add:{step}: {log}");
+            assert!(log.contains("settled worktree feat (add was interrupted"), "add:{step}: {log}");
             assert!(log.contains(verb), "add:{step}: expected {verb}: {log}");
         }
         assert_eq!(rows(&sb).len(), usize::from(finished), "add:{step}: rows");
@@ -107,7 +114,11 @@ fn an_interrupted_add_with_a_half_checkout_is_rolled_back_and_never_adopted() {
     let wt = sb.path().join("shop-feat");
     for entry in std::fs::read_dir(&wt).unwrap().flatten().filter(|e| e.file_name() != ".git") {
         let p = entry.path();
-        if p.is_dir() { std::fs::remove_dir_all(p).unwrap() } else { std::fs::remove_file(p).unwrap() }
+        if p.is_dir() {
+            std::fs::remove_dir_all(p).unwrap()
+        } else {
+            std::fs::remove_file(p).unwrap()
+        }
     }
     std::fs::write(root.join(".git/worktrees/shop-feat/locked"), "initializing").unwrap();
     let log = doctor_fix(&sb, &root);
@@ -122,8 +133,10 @@ fn an_interrupted_add_with_a_half_checkout_is_rolled_back_and_never_adopted() {
     assert!(rows(&sb).is_empty());
     let checks = registry_checks(&sb, &root);
     assert!(
-        checks.iter().any(|c| c["status"] == "warn"
-            && c["message"].as_str().unwrap().contains("never fully checked out")),
+        checks
+            .iter()
+            .any(|c| c["status"] == "warn"
+                && c["message"].as_str().unwrap().contains("never fully checked out")),
         "{checks:#?}"
     );
 }
@@ -139,7 +152,9 @@ fn migrate_up_crashed_at_every_step_applies_each_migration_whole_or_not_at_all()
         ],
     );
     sb.cfn(&root, &["init", "--yes"]).assert().success();
-    let wt = std::path::PathBuf::from(sb.json(&root, &["worktree", "add", "feat", "--json"])["path"].as_str().unwrap());
+    let wt = std::path::PathBuf::from(
+        sb.json(&root, &["worktree", "add", "feat", "--json"])["path"].as_str().unwrap(),
+    );
     let db_path = wt.join(".cfn/data/app.db");
     let mut step = 1;
     loop {

@@ -91,9 +91,11 @@ pub fn assert_consistent(sb: &Sandbox, root: &Path, branches_used: &[&str]) {
             );
         }
     }
-    let orphan_leases = sb.count("SELECT COUNT(*) FROM leases WHERE worktree_id NOT IN (SELECT id FROM worktrees)");
+    let orphan_leases =
+        sb.count("SELECT COUNT(*) FROM leases WHERE worktree_id NOT IN (SELECT id FROM worktrees)");
     assert_eq!(orphan_leases, 0, "leases without a worktree");
-    let unleased = sb.count("SELECT COUNT(*) FROM worktrees WHERE id NOT IN (SELECT worktree_id FROM leases)");
+    let unleased =
+        sb.count("SELECT COUNT(*) FROM worktrees WHERE id NOT IN (SELECT worktree_id FROM leases)");
     assert_eq!(unleased, 0, "worktrees without leases");
     let locks: Vec<String> = std::fs::read_dir(sb.home.join("ops"))
         .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
@@ -102,7 +104,12 @@ pub fn assert_consistent(sb: &Sandbox, root: &Path, branches_used: &[&str]) {
     let existing = branches(root);
     for b in branches_used {
         let has_row = registered.iter().any(|(rb, _)| rb == b);
-        assert_eq!(existing.contains(&b.to_string()), has_row, "branch {b} exists: {}, registered: {has_row}", !has_row);
+        assert_eq!(
+            existing.contains(&b.to_string()),
+            has_row,
+            "branch {b} exists: {}, registered: {has_row}",
+            !has_row
+        );
     }
 }
 

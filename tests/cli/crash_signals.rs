@@ -22,9 +22,12 @@ fn interrupts_during_add_roll_it_back() {
     let root = sb.shop("shop");
     let marker = sb.path().join("hook-ran");
     slow_hook(&root, &marker);
-    for (signal, name, group) in
-        [("-INT", "SIGINT", false), ("-INT", "SIGINT", true), ("-HUP", "SIGHUP", false), ("-TERM", "SIGTERM", false)]
-    {
+    for (signal, name, group) in [
+        ("-INT", "SIGINT", false),
+        ("-INT", "SIGINT", true),
+        ("-HUP", "SIGHUP", false),
+        ("-TERM", "SIGTERM", false),
+    ] {
         let _ = std::fs::remove_file(&marker);
         let child = spawn_cfn(&sb, &root, &["worktree", "add", "feat"], &[]);
         let deadline = Instant::now() + Duration::from_secs(20);

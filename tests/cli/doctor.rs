@@ -215,7 +215,10 @@ fn fix_repairs_the_safe_problems_and_keeps_volumes_without_a_terminal() {
     eprintln!("doctor --fix took {:?}", started.elapsed());
     let err = stderr(&out);
     assert!(err.contains("fixed: forgot worktree gone (directory is gone), released ports"), "{err}");
-    assert!(err.contains(&format!("kept the volumes of {ghost} (no terminal to ask on; --yes deletes them)")), "{err}");
+    assert!(
+        err.contains(&format!("kept the volumes of {ghost} (no terminal to ask on; --yes deletes them)")),
+        "{err}"
+    );
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert_eq!(sb.count("SELECT COUNT(*) FROM worktrees WHERE branch = 'gone'"), 0);
     for port in ports_of(&gone) {

@@ -41,7 +41,7 @@ fn eight_workers_adding_and_removing_under_random_sigkills() {
                 let rng = AtomicU64::new(seed.wrapping_add(w.wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1);
                 while Instant::now() < deadline {
                     let branch = BRANCHES[(next(&rng) % BRANCHES.len() as u64) as usize];
-                    let args: &[&str] = if next(&rng) % 2 == 0 {
+                    let args: &[&str] = if next(&rng).is_multiple_of(2) {
                         &["worktree", "add", branch]
                     } else {
                         &["worktree", "remove", "--force", "--delete-branch", branch]
@@ -49,15 +49,18 @@ fn eight_workers_adding_and_removing_under_random_sigkills() {
                     let child = spawn_cfn(&sb, &root, args, &[]);
                     runs.fetch_add(1, Ordering::Relaxed);
                     // Every third run is killed after 0-400 ms; every other kill takes git too.
-                    if next(&rng) % 3 == 0 {
+                    if next(&rng).is_multiple_of(3) {
                         std::thread::sleep(Duration::from_millis(next(&rng) % 400));
-                        kill(child.id(), "-KILL", next(&rng) % 2 == 0);
+                        kill(child.id(), "-KILL", next(&rng).is_multiple_of(2));
                         killed.fetch_add(1, Ordering::Relaxed);
                     }
                     let out = child.wait_with_output().unwrap();
                     let err = stderr(&out);
                     // Losing a race is fine; a raw database error or a panic is not.
-                    assert!(!err.contains("UNIQUE constraint") && !err.contains("panicked"), "{args:?}: {err}");
+                    assert!(
+                        !err.contains("UNIQUE constraint") && !err.contains("panicked"),
+                        "{args:?}: {err}"
+                    );
                     // Losing a race says so; anything else is shown, to explain a failure below.
                     let expected = ["already has a worktree", "is busy", "no worktree for branch"];
                     let killed_run = out.status.code().is_none();
