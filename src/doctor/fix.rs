@@ -77,7 +77,12 @@ fn prune(ws: &Workspace, out: &mut Vec<Repair>) {
             };
             let verb = if p.reason.contains("interrupted") { "settled" } else { "forgot" };
             let notes = p.notes.iter().map(|n| Repair { done: false, message: n.clone() });
-            std::iter::once(Repair::done(format!("{verb} {what} ({}){released}", p.reason))).chain(notes)
+            let head = if p.reason == worktrees::UNSETTLED {
+                Repair { done: false, message: format!("{what}: {}", p.reason) }
+            } else {
+                Repair::done(format!("{verb} {what} ({}){released}", p.reason))
+            };
+            std::iter::once(head).chain(notes)
         })),
         Err(e) => out.push(Repair::failed("could not prune the registry", &e)),
     }

@@ -57,3 +57,28 @@ pub fn delete_branch(repo_dir: &Path, name: &str, force: bool, owner: Option<std
     }
     Ok(())
 }
+
+/// How old `packed-refs.lock` must be before cfn treats it as left by a killed git: git holds
+/// it only for the moment of an update.
+const STALE_GIT_LOCK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Removes the lock files a git killed mid-update leaves behind, which would make every later
+/// update of the branch `name` fail: the branch's own ref lock, and `packed-refs.lock` when it
+/// is older than a live git ever holds it. Only for repairing an operation on that branch whose
+/// processes are all gone: no other cfn operation touches the branch's ref meanwhile.
+pub fn clear_stale_ref_locks(repo_dir: &Path, name: &str) -> Result<Vec<std::path::PathBuf>> {
+    let common = git2::Repository::open(repo_dir)?.commondir().to_path_buf();
+    let mut removed = Vec::new();
+    let ref_lock = common.join("refs/heads").join(format!("{name}.lock"));
+    if std::fs::remove_file(&ref_lock).is_ok() {
+        removed.push(ref_lock);
+    }
+    let packed = common.join("packed-refs.lock");
+    let old = std::fs::metadata(&packed)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE_GIT_LOCK));
+    if old && std::fs::remove_file(&packed).is_ok() {
+        removed.push(packed);
+    }
+    Ok(removed)
+}

@@ -11,7 +11,9 @@ mod lock;
 mod status;
 mod worktree;
 
-pub use branch::{branch_exists, delete_branch, remote_branch_exists, validate_branch_name};
+pub use branch::{
+    branch_exists, clear_stale_ref_locks, delete_branch, remote_branch_exists, validate_branch_name,
+};
 pub use checkout::{discover, Checkout};
 pub use status::{dirty_paths, has_submodules};
 pub use worktree::{

@@ -80,8 +80,11 @@ pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Branc
             Ok(env)
         }
         Err(err) => {
-            if let Err(undo_err) = roll_back(ws, id, &lock) {
-                ctx.warn(format!("could not undo every step of the failed add: {undo_err:#}"));
+            match roll_back(ws, id, &lock) {
+                Ok(notes) => notes.iter().for_each(|n| ctx.warn(n)),
+                Err(undo_err) => ctx.warn(format!(
+                    "could not undo every step of the failed add yet (`cfn doctor --fix` finishes it): {undo_err:#}"
+                )),
             }
             lock.finish();
             // A Ctrl-C also reaches git, whose failure is then only a consequence.
@@ -138,14 +141,13 @@ fn copy_files(ws: &Workspace, env: &BranchEnv) -> Result<()> {
     Ok(())
 }
 
-fn roll_back(ws: &Workspace, id: i64, lock: &OpLock) -> Result<()> {
-    let Some(row) = WorktreeRow::find(ws.state.conn(), id)? else { return Ok(()) };
+/// Undoes the add; what it had to clear on the way comes back as notes. On an error the row
+/// stays, recorded as this add's: once this process exits, the next repair finishes the undo.
+fn roll_back(ws: &Workspace, id: i64, lock: &OpLock) -> Result<Vec<String>> {
+    let Some(row) = WorktreeRow::find(ws.state.conn(), id)? else { return Ok(Vec::new()) };
     let mut notes = Vec::new();
     recover::roll_back_add(&ws.state, ws.main_root(), &row, Some(lock), &mut notes)?;
-    match notes.is_empty() {
-        true => Ok(()),
-        false => Err(anyhow::anyhow!(notes.join("; "))),
-    }
+    Ok(notes)
 }
 
 /// Where the branch comes from: an existing local branch, the one remote that has it, or a new

@@ -24,6 +24,6 @@ fn unique_project(conn: &Connection, main_project: &str, branch: &str) -> Result
     Ok(project)
 }
 pub use adopt::adopt;
-pub use prune::{prune, Pruned};
+pub use prune::{prune, Pruned, UNSETTLED};
 pub use recover::{recover_if_abandoned, Outcome, Recovered};
 pub use remove::{remove, RemoveOptions, Removed};

@@ -9,6 +9,10 @@ use anyhow::Result;
 use rusqlite::Connection;
 use serde::Serialize;
 
+/// The reason of an entry for an interrupted operation that could not be settled this time
+/// (its row stays; the next prune tries again).
+pub const UNSETTLED: &str = "an interrupted operation could not be settled yet";
+
 #[derive(Debug, Serialize)]
 pub struct Pruned {
     pub repository: String,
@@ -35,7 +39,18 @@ pub fn prune(state: &State, repo_id: Option<i64>) -> Result<Vec<Pruned>> {
             continue;
         }
         for row in WorktreeRow::list(conn, repo.id)?.iter().filter(|r| r.operation.is_some()) {
-            if let Some(done) = recover::recover_if_abandoned(state, &repo.root, row)? {
+            let recovered = recover::recover_if_abandoned(state, &repo.root, row);
+            let recovered = match recovered {
+                Ok(r) => r,
+                Err(e) => {
+                    let mut entry = entry(&root, row, UNSETTLED);
+                    entry.released_ports.clear();
+                    entry.notes.push(format!("{e:#}"));
+                    pruned.push(entry);
+                    continue;
+                }
+            };
+            if let Some(done) = recovered {
                 let reason = match (done.operation, done.outcome) {
                     (Operation::Remove, _) => "remove was interrupted: finished it",
                     (_, Outcome::Finished) => "add was interrupted after its last step: finished it",

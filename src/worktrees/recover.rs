@@ -83,13 +83,23 @@ pub(super) fn roll_back_add(
     if let Some(created) = &row.created_dir {
         remove_empty_dirs(&row.path, created);
     }
+    if row.created_branch {
+        clear_git_locks(main_root, &row.branch, notes)?;
+    }
     if row.created_branch && git::branch_exists(main_root, &row.branch)? {
+        // The row stays until the branch is gone, so the next repair tries again.
         let owner = lock.map(OpLock::inheritable).transpose()?;
-        if let Err(e) = git::delete_branch(main_root, &row.branch, true, owner) {
-            notes.push(format!("branch {} was kept: {e:#}", row.branch));
-        }
+        git::delete_branch(main_root, &row.branch, true, owner)?;
     }
     WorktreeRow::delete(state.conn(), row.id)?;
+    Ok(())
+}
+
+/// Clears the lock files a killed git of the operation may have left on its branch.
+fn clear_git_locks(main_root: &Path, branch: &str, notes: &mut Vec<String>) -> Result<()> {
+    for lock in git::clear_stale_ref_locks(main_root, branch)? {
+        notes.push(format!("removed {}, left by a git that was killed", lock.display()));
+    }
     Ok(())
 }
 
@@ -106,10 +116,18 @@ fn finish_remove(
         notes.push(format!("the stack of {} was not stopped: {e:#}", row.branch));
     }
     remove_checkout(main_root, &row.path, Some(lock))?;
+    if row.delete_branch > 0 {
+        clear_git_locks(main_root, &row.branch, notes)?;
+    }
     if row.delete_branch > 0 && git::branch_exists(main_root, &row.branch)? {
         let owner = Some(lock.inheritable()?);
-        if let Err(e) = git::delete_branch(main_root, &row.branch, row.delete_branch > 1, owner) {
-            notes.push(format!("branch {} was kept: {e:#}", row.branch));
+        let force = row.delete_branch > 1;
+        match git::delete_branch(main_root, &row.branch, force, owner) {
+            // Forced, it can only fail for a passing reason: the row stays for the next try.
+            Err(e) if force => return Err(e),
+            // Unmerged: the branch is kept, as a remove without --force keeps it.
+            Err(e) => notes.push(format!("branch {} was kept: {e:#}", row.branch)),
+            Ok(()) => {}
         }
     }
     WorktreeRow::delete(state.conn(), row.id)?;

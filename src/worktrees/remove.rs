@@ -119,6 +119,16 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
     if opts.delete_branch {
         let owner = Some(lock.inheritable()?);
         branch_kept = git::delete_branch(ws.main_root(), &row.branch, opts.force, owner).err();
+        if opts.force {
+            if let Some(e) = branch_kept {
+                // Forced, only a passing failure (a git lock) can stop it: the remove stays
+                // recorded, unowned once this process exits, and the next repair finishes it.
+                return Err(e.context(format!(
+                    "the worktree was removed, but branch {} was not deleted yet; `cfn doctor --fix` finishes it",
+                    row.branch
+                )));
+            }
+        }
         crash_point::reached("remove", 4);
     }
     WorktreeRow::delete(ws.state.conn(), row.id)?;

@@ -26,7 +26,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
     for p in &pruned {
         let what = p.branch.as_deref().unwrap_or("repository");
-        ctx.say(format!("pruned {what} at {}: {}", p.path, p.reason));
+        if p.reason == worktrees::UNSETTLED {
+            ctx.warn(format!("{what} at {}: {}", p.path, p.reason));
+        } else {
+            ctx.say(format!("pruned {what} at {}: {}", p.path, p.reason));
+        }
         for note in &p.notes {
             ctx.warn(note);
         }
