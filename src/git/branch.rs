@@ -45,9 +45,14 @@ pub fn remote_branch_exists(repo_dir: &Path, name: &str) -> Result<bool> {
 pub fn delete_branch(repo_dir: &Path, name: &str, force: bool, owner: Option<std::fs::File>) -> Result<()> {
     let flag = if force { "-D" } else { "-d" };
     let cmd = git(repo_dir).args(["branch", flag, "--", name]);
-    let out = match owner {
-        Some(file) => cmd.output_with_stdin(file)?,
-        None => cmd.output()?,
+    // git checks every worktree's HEAD before deleting; under the lock that keeps worktree
+    // changes apart, none is half-written while it looks.
+    let out = {
+        let _lock = super::lock::lock_worktrees(repo_dir)?;
+        match owner {
+            Some(file) => cmd.output_with_stdin(file)?,
+            None => cmd.output()?,
+        }
     };
     if !out.status.success() {
         let msg = crate::process::last_lines(&out.stderr, 2);
