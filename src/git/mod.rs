@@ -17,8 +17,8 @@ pub use branch::{
 pub use checkout::{discover, Checkout};
 pub use status::{dirty_paths, has_submodules};
 pub use worktree::{
-    forget_worktree, list_worktrees, prune_worktrees, remove_worktree, worktree_add, Force, GitWorktree,
-    NewBranch,
+    forget_unfinished_entries, forget_worktree, list_worktrees, prune_worktrees, remove_worktree,
+    worktree_add, Force, GitWorktree, NewBranch,
 };
 
 use crate::process::Cmd;

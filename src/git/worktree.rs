@@ -45,6 +45,29 @@ pub fn worktree_add(
     Ok(())
 }
 
+/// Deletes git's administrative entries without a `gitdir` file (or with an empty one): left by a
+/// `git worktree add` killed in its first moments (git writes that file right after creating
+/// the entry, so one older than a few seconds is never still being made). `git worktree prune`
+/// keeps them when they are locked `initializing`. Returns how many there were.
+pub fn forget_unfinished_entries(main_root: &Path) -> Result<usize> {
+    let common = git2::Repository::open(main_root)?.commondir().to_path_buf();
+    let Ok(entries) = std::fs::read_dir(common.join("worktrees")) else { return Ok(0) };
+    let _lock = lock_worktrees(main_root)?;
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        let old = std::fs::metadata(&dir)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > std::time::Duration::from_secs(3)));
+        let gitdir = std::fs::read_to_string(dir.join("gitdir")).unwrap_or_default();
+        if old && dir.is_dir() && gitdir.trim().is_empty() {
+            std::fs::remove_dir_all(&dir)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// How hard `git worktree remove` may push.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Force {

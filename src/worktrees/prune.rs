@@ -64,6 +64,7 @@ pub fn prune(state: &State, repo_id: Option<i64>) -> Result<Vec<Pruned>> {
                 pruned.push(entry);
             }
         }
+        git::forget_unfinished_entries(&repo.root)?;
         git::prune_worktrees(&repo.root)?;
         let known: Vec<_> = git::list_worktrees(&repo.root)?.into_iter().map(|w| w.path).collect();
         for row in WorktreeRow::list(conn, repo.id)?.iter().filter(|r| r.operation.is_none()) {

@@ -50,16 +50,7 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
     let mut row = find(ws)?;
     if let Some(op) = row.operation {
         match recover::recover_if_abandoned(&ws.state, ws.main_root(), &row)? {
-            None => {
-                return Err(UserError::new(format!(
-                    "branch {} is busy: {} under way by pid {}",
-                    row.branch,
-                    op.as_str(),
-                    row.owner_pid.map_or("?".into(), |p| p.to_string())
-                ))
-                .hint("wait for it to finish, then run the command again")
-                .into())
-            }
+            None => return Err(busy(&row)),
             // An add that only lacked its last step is now an ordinary worktree to remove.
             Some(done) if done.outcome == recover::Outcome::Finished && op != Operation::Remove => {
                 row = find(ws)?;
@@ -83,7 +74,13 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
         std::thread::spawn(move || stack_present(&project))
     });
     if exists {
-        check_clean(ctx, &row, opts)?;
+        if let Err(e) = check_clean(ctx, &row, opts) {
+            // Another command may have started removing it meanwhile: say that, not git's error.
+            return Err(match find(ws)? {
+                now if now.operation.is_some() => busy(&now),
+                _ => e,
+            });
+        }
         let env = ws.env_from_row(row.clone());
         crate::lifecycle::run(ctx, ws, &env, crate::lifecycle::HookPoint::PreRemove, opts.yes)?;
     }
@@ -144,6 +141,14 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
         stack,
         recovered: None,
     })
+}
+
+fn busy(row: &WorktreeRow) -> anyhow::Error {
+    let op = row.operation.map_or("another command", |op| op.as_str());
+    let pid = row.owner_pid.map_or(String::new(), |p| format!(" by pid {p}"));
+    UserError::new(format!("branch {} is busy: {op} under way{pid}", row.branch))
+        .hint("wait for it to finish, then run the command again")
+        .into()
 }
 
 /// Refuses to lose uncommitted or untracked work unless forced (and, on a terminal, confirmed);

@@ -53,19 +53,28 @@ pub fn git_worktrees(root: &Path) -> BTreeSet<(String, PathBuf)> {
     list
 }
 
-/// Runs `cfn doctor --fix` until no operation is left unfinished (a killed cfn's git may still
-/// be finishing its part for a moment: the operation stays owned until it has).
+/// Runs `cfn doctor --fix` until no operation is left unfinished and git has no entry of its
+/// own left over (a killed cfn's git may still be finishing its part for a moment: the
+/// operation stays owned until it has; an entry a killed git left half-made is removed once it
+/// is a few seconds old).
 pub fn doctor_fix(sb: &Sandbox, root: &Path) -> String {
     let mut log = String::new();
     for _ in 0..20 {
         let out = sb.cfn(root, &["doctor", "--fix"]).output().unwrap();
         log.push_str(&stderr(&out));
-        if rows(sb).iter().all(|r| r.2.is_none()) {
+        let half_made = std::fs::read_dir(root.join(".git/worktrees"))
+            .map(|d| d.flatten().filter(|e| !has_gitdir(&e.path())).count())
+            .unwrap_or(0);
+        if rows(sb).iter().all(|r| r.2.is_none()) && half_made == 0 {
             return log;
         }
         std::thread::sleep(std::time::Duration::from_millis(500));
     }
     panic!("operations still unfinished after doctor --fix: {:?}\n{log}", rows(sb));
+}
+
+fn has_gitdir(entry: &Path) -> bool {
+    std::fs::read_to_string(entry.join("gitdir")).is_ok_and(|t| !t.trim().is_empty())
 }
 
 /// Registry, git, disk and branches agree. `branches`: the branch names the test used; each
