@@ -13,7 +13,7 @@
 //! Run with `cargo bench --bench allocator` (or `bash scripts/bench.sh`).
 
 use cfn::config::{PortKeyConfig, PortsConfig, Scheme};
-use cfn::state::{self, State, WorktreeRow};
+use cfn::state::{self, NewRow, Operation, State, WorktreeRow};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::process::Command;
@@ -83,8 +83,8 @@ fn cfn_allocator(names: &[String]) {
         let alloc = cfn::ports::allocate(&tx, &repo, &cfg, name).expect("allocation failed");
         let project = cfn::names::project_name(&repo.project, name);
         let path = home.path().join(&project);
-        WorktreeRow::insert(&tx, repo.id, name, &path, &project, alloc.slot, &alloc.leases)
-            .expect("cannot insert the worktree row");
+        let row = new_row(repo.id, name, &path, &project, alloc.slot);
+        WorktreeRow::insert(&tx, &row, &alloc.leases).expect("cannot insert the worktree row");
         tx.commit().expect("cannot commit the allocation");
         times.push(start.elapsed());
     }
@@ -232,8 +232,9 @@ fn registry_size(sizes: &[usize]) {
             let tx = st.immediate().expect("cannot begin");
             let alloc = cfn::ports::allocate(&tx, &repo, &cfg, name).expect("allocation failed");
             let path = home.path().join(name);
-            let id = WorktreeRow::insert(&tx, repo.id, name, &path, name, alloc.slot, &alloc.leases)
-                .expect("cannot insert");
+            let id =
+                WorktreeRow::insert(&tx, &new_row(repo.id, name, &path, name, alloc.slot), &alloc.leases)
+                    .expect("cannot insert");
             tx.commit().expect("cannot commit");
             id
         };
@@ -285,5 +286,26 @@ fn ms(d: Duration) -> String {
         format!("{:.2} ms", micros / 1000.0)
     } else {
         format!("{micros:.0} µs")
+    }
+}
+
+/// The registry row of an add, as `cfn worktree add` records it.
+fn new_row<'a>(
+    repo_id: i64,
+    branch: &'a str,
+    path: &'a std::path::Path,
+    project: &'a str,
+    slot: u32,
+) -> NewRow<'a> {
+    NewRow {
+        operation: Operation::Add,
+        repo_id,
+        branch,
+        path,
+        project,
+        slot,
+        owner: "bench",
+        created_branch: true,
+        created_dir: None,
     }
 }

@@ -86,7 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a worktree for a branch with its own ports and rendered files')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the repository''s worktrees with their slots and ports')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a worktree and release its ports (the branch is kept unless asked)')
-            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Forget worktrees whose directory is gone and release their ports')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Settle interrupted adds and removes; forget worktrees whose directory is gone')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -158,7 +158,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a worktree for a branch with its own ports and rendered files')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the repository''s worktrees with their slots and ports')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a worktree and release its ports (the branch is kept unless asked)')
-            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Forget worktrees whose directory is gone and release their ports')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Settle interrupted adds and removes; forget worktrees whose directory is gone')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -286,7 +286,9 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
         }
         'cfn;doctor' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
-            [CompletionResult]::new('--fix', '--fix', [CompletionResultType]::ParameterName, 'Repair what is safe to repair, then check again (volumes are deleted only when confirmed on a terminal; other programs are never stopped)')
+            [CompletionResult]::new('--fix', '--fix', [CompletionResultType]::ParameterName, 'Repair what is safe to repair, then check again (volumes are deleted only when confirmed on a terminal or with --yes; other programs are never stopped)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'With --fix: also delete orphaned volumes without asking')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'With --fix: also delete orphaned volumes without asking')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the checks as a JSON array of {name, status, message, hint}')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -978,7 +980,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a worktree for a branch with its own ports and rendered files')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the repository''s worktrees with their slots and ports')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a worktree and release its ports (the branch is kept unless asked)')
-            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Forget worktrees whose directory is gone and release their ports')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Settle interrupted adds and removes; forget worktrees whose directory is gone')
             break
         }
         'cfn;help;worktree;add' {

@@ -759,7 +759,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__doctor)
-            opts="-C -q -v -h -V --fix --json --quiet --verbose --help --version"
+            opts="-y -C -q -v -h -V --fix --yes --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

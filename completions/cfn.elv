@@ -81,7 +81,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand add 'Create a worktree for a branch with its own ports and rendered files'
             cand list 'List the repository''s worktrees with their slots and ports'
             cand remove 'Remove a worktree and release its ports (the branch is kept unless asked)'
-            cand prune 'Forget worktrees whose directory is gone and release their ports'
+            cand prune 'Settle interrupted adds and removes; forget worktrees whose directory is gone'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;worktree;add'= {
@@ -148,7 +148,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand add 'Create a worktree for a branch with its own ports and rendered files'
             cand list 'List the repository''s worktrees with their slots and ports'
             cand remove 'Remove a worktree and release its ports (the branch is kept unless asked)'
-            cand prune 'Forget worktrees whose directory is gone and release their ports'
+            cand prune 'Settle interrupted adds and removes; forget worktrees whose directory is gone'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;worktree;help;add'= {
@@ -263,7 +263,9 @@ set edit:completion:arg-completer[cfn] = {|@words|
         }
         &'cfn;doctor'= {
             cand -C 'Run as if started in DIR'
-            cand --fix 'Repair what is safe to repair, then check again (volumes are deleted only when confirmed on a terminal; other programs are never stopped)'
+            cand --fix 'Repair what is safe to repair, then check again (volumes are deleted only when confirmed on a terminal or with --yes; other programs are never stopped)'
+            cand -y 'With --fix: also delete orphaned volumes without asking'
+            cand --yes 'With --fix: also delete orphaned volumes without asking'
             cand --json 'Print the checks as a JSON array of {name, status, message, hint}'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -883,7 +885,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand add 'Create a worktree for a branch with its own ports and rendered files'
             cand list 'List the repository''s worktrees with their slots and ports'
             cand remove 'Remove a worktree and release its ports (the branch is kept unless asked)'
-            cand prune 'Forget worktrees whose directory is gone and release their ports'
+            cand prune 'Settle interrupted adds and removes; forget worktrees whose directory is gone'
         }
         &'cfn;help;worktree;add'= {
         }

@@ -70,7 +70,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_su
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "add" -d 'Create a worktree for a branch with its own ports and rendered files'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "list" -d 'List the repository\'s worktrees with their slots and ports'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "remove" -d 'Remove a worktree and release its ports (the branch is kept unless asked)'
-complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "prune" -d 'Forget worktrees whose directory is gone and release their ports'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "prune" -d 'Settle interrupted adds and removes; forget worktrees whose directory is gone'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l base -d 'Revision a new branch starts from (default: HEAD)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l path -d 'Where to put the worktree (default: project.worktree_dir, `../<project>-<branch>`)' -r -F
@@ -107,7 +107,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcom
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "add" -d 'Create a worktree for a branch with its own ports and rendered files'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the repository\'s worktrees with their slots and ports'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a worktree and release its ports (the branch is kept unless asked)'
-complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Forget worktrees whose directory is gone and release their ports'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Settle interrupted adds and removes; forget worktrees whose directory is gone'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand ports" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand ports" -l json -d 'Print the result as JSON'
@@ -163,7 +163,8 @@ complete -c cfn -n "__fish_cfn_using_subcommand logs" -s v -l verbose -d 'Say mo
 complete -c cfn -n "__fish_cfn_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c cfn -n "__fish_cfn_using_subcommand doctor" -s C -d 'Run as if started in DIR' -r -F
-complete -c cfn -n "__fish_cfn_using_subcommand doctor" -l fix -d 'Repair what is safe to repair, then check again (volumes are deleted only when confirmed on a terminal; other programs are never stopped)'
+complete -c cfn -n "__fish_cfn_using_subcommand doctor" -l fix -d 'Repair what is safe to repair, then check again (volumes are deleted only when confirmed on a terminal or with --yes; other programs are never stopped)'
+complete -c cfn -n "__fish_cfn_using_subcommand doctor" -s y -l yes -d 'With --fix: also delete orphaned volumes without asking'
 complete -c cfn -n "__fish_cfn_using_subcommand doctor" -l json -d 'Print the checks as a JSON array of {name, status, message, hint}'
 complete -c cfn -n "__fish_cfn_using_subcommand doctor" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand doctor" -s v -l verbose -d 'Say more about what happens (repeatable)'
@@ -503,7 +504,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcom
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "add" -d 'Create a worktree for a branch with its own ports and rendered files'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "list" -d 'List the repository\'s worktrees with their slots and ports'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "remove" -d 'Remove a worktree and release its ports (the branch is kept unless asked)'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "prune" -d 'Forget worktrees whose directory is gone and release their ports'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "prune" -d 'Settle interrupted adds and removes; forget worktrees whose directory is gone'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "install" -d 'Install cfn\'s git hooks (post-checkout, post-merge), chaining any existing hook'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "uninstall" -d 'Remove cfn\'s git hooks and restore the hooks they chained'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "status" -d 'Show which hooks are installed'

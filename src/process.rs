@@ -123,6 +123,21 @@ impl Cmd {
         })
     }
 
+    /// Like [`Cmd::output`], with `stdin` as the child's standard input: an operation's lock
+    /// file given this way stays locked while the child runs (see `state::OpLock`).
+    pub fn output_with_stdin(&self, stdin: std::fs::File) -> Result<Output> {
+        let out = self
+            .build()
+            .stdin(Stdio::from(stdin))
+            .output()
+            .with_context(|| format!("cannot run {}", self.program.to_string_lossy()))?;
+        Ok(Output {
+            status: out.status,
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
+    }
+
     /// Runs it and returns stdout; a non-zero exit is an error carrying stderr.
     pub fn read(&self) -> Result<String> {
         let out = self.output()?;

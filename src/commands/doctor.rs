@@ -7,9 +7,12 @@ use anyhow::Result;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Repair what is safe to repair, then check again (volumes are deleted only when
-    /// confirmed on a terminal; other programs are never stopped).
+    /// confirmed on a terminal or with --yes; other programs are never stopped).
     #[arg(long)]
     fix: bool,
+    /// With --fix: also delete orphaned volumes without asking.
+    #[arg(long, short = 'y', requires = "fix")]
+    yes: bool,
     /// Print the checks as a JSON array of {name, status, message, hint}.
     #[arg(long)]
     json: bool,
@@ -24,7 +27,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         let mut ask = |question: &str| -> Result<bool> {
             Ok(dialoguer::Confirm::new().with_prompt(question).default(false).interact()?)
         };
-        let confirm: Option<doctor::Confirm> = if ctx.interactive() { Some(&mut ask) } else { None };
+        let mut agree = |_: &str| -> Result<bool> { Ok(true) };
+        let confirm: Option<doctor::Confirm> = if args.yes {
+            Some(&mut agree)
+        } else if ctx.interactive() {
+            Some(&mut ask)
+        } else {
+            None
+        };
         let repairs = doctor::fix(ctx, confirm)?;
         for r in &repairs {
             if r.done {

@@ -4,8 +4,8 @@
 //! registered, rendered files are written again where stale, hooks installed, and orphaned
 //! containers and networks removed by their labels with their volumes kept.
 //!
-//! Volumes hold data: they are deleted only when `confirm` (a prompt on a terminal) says yes;
-//! without it they are only reported. Processes are never touched.
+//! Volumes hold data: they are deleted only when `confirm` (a prompt on a terminal, or `--yes`)
+//! says yes; without it they are only reported. Processes are never touched.
 
 use super::orphans::{self, Orphans};
 use super::snapshot::{self, Snapshot};
@@ -65,8 +65,8 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
 }
 
 fn prune(ws: &Workspace, out: &mut Vec<Repair>) {
-    match worktrees::prune(ws.state.conn(), Some(ws.repo.id)) {
-        Ok(pruned) => out.extend(pruned.iter().map(|p| {
+    match worktrees::prune(&ws.state, Some(ws.repo.id)) {
+        Ok(pruned) => out.extend(pruned.iter().flat_map(|p| {
             let what =
                 p.branch.as_deref().map(|b| format!("worktree {b}")).unwrap_or("the repository".into());
             let ports: Vec<String> = p.released_ports.iter().map(u16::to_string).collect();
@@ -75,7 +75,14 @@ fn prune(ws: &Workspace, out: &mut Vec<Repair>) {
             } else {
                 format!(", released ports {}", ports.join(", "))
             };
-            Repair::done(format!("forgot {what} ({}){released}", p.reason))
+            let verb = if p.reason.contains("interrupted") { "settled" } else { "forgot" };
+            let notes = p.notes.iter().map(|n| Repair { done: false, message: n.clone() });
+            let head = if p.reason == worktrees::UNSETTLED {
+                Repair { done: false, message: format!("{what}: {}", p.reason) }
+            } else {
+                Repair::done(format!("{verb} {what} ({}){released}", p.reason))
+            };
+            std::iter::once(head).chain(notes)
         })),
         Err(e) => out.push(Repair::failed("could not prune the registry", &e)),
     }
@@ -85,7 +92,10 @@ fn prune(ws: &Workspace, out: &mut Vec<Repair>) {
 fn adopt(ctx: &Context, ws: &mut Workspace, out: &mut Vec<Repair>) -> Result<()> {
     let Ok(list) = git::list_worktrees(ws.main_root()) else { return Ok(()) };
     let rows = WorktreeRow::list(ws.state.conn(), ws.repo.id)?;
-    for wt in list.iter().skip(1).filter(|w| !w.bare && w.branch.is_some() && w.path.is_dir()) {
+    // A checkout git never finished is not a worktree to provision (the diagnosis says so).
+    let real =
+        |w: &&git::GitWorktree| !w.bare && w.branch.is_some() && w.path.is_dir() && !w.is_half_created();
+    for wt in list.iter().skip(1).filter(real) {
         if rows.iter().any(|r| same_path(&r.path, &wt.path)) {
             continue;
         }
@@ -155,7 +165,8 @@ fn volumes_to_delete(
         if yes {
             agreed.insert(project, names);
         } else {
-            let why = if confirm.is_some() { "as you chose" } else { "no terminal to ask on" };
+            let why =
+                if confirm.is_some() { "as you chose" } else { "no terminal to ask on; --yes deletes them" };
             out.push(Repair {
                 done: false,
                 message: format!("kept the volumes of {project} ({why}): {}", names.join(", ")),

@@ -6,7 +6,7 @@ use super::docker::plural;
 use super::survey::Survey;
 use super::Check;
 use crate::git::GitWorktree;
-use crate::state::{WorktreeRow, WorktreeState};
+use crate::state::{Operation, WorktreeRow};
 use crate::workspace::Workspace;
 use anyhow::Result;
 
@@ -43,12 +43,18 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Result<Vec<Check>> {
 
 fn row_check(survey: &Survey, ws: &Workspace, row: &WorktreeRow) -> Result<Option<Check>> {
     let name = format!("worktree {}", row.branch);
-    if row.state == WorktreeState::Creating {
-        if !row.is_abandoned(ws.state.conn())? {
-            return Ok(None);
+    if let Some(op) = row.operation {
+        if row.is_owned(ws.state.home())? {
+            let pid = row.owner_pid.map_or(String::new(), |p| format!(" by pid {p}"));
+            return Ok(Some(Check::ok("registry", format!("{name}: {} under way{pid}", op.as_str()))));
         }
-        let message = format!("{name}: its creation did not finish");
-        return Ok(Some(Check::fail("registry", message, PRUNE)));
+        let pid = row.owner_pid.map_or(String::new(), |p| format!(" (pid {p} is gone)"));
+        let message = format!("{name}: its {} was interrupted{pid}", op.as_str());
+        let hint = match op {
+            Operation::Remove => "`cfn doctor --fix` (or `cfn worktree prune`) finishes the removal",
+            _ => "`cfn doctor --fix` (or `cfn worktree prune`) rolls it back, or finishes it if only its last step is missing",
+        };
+        return Ok(Some(Check::fail("registry", message, hint)));
     }
     if !row.path.is_dir() {
         let running = running_containers(survey, &row.project);
@@ -80,6 +86,13 @@ fn row_check(survey: &Survey, ws: &Workspace, row: &WorktreeRow) -> Result<Optio
 
 fn unregistered(wt: &GitWorktree) -> Check {
     let path = wt.path.display();
+    if wt.path.is_dir() && wt.is_half_created() {
+        return Check::warn(
+            "registry",
+            format!("git worktree {path} was never fully checked out (an interrupted `git worktree add`)"),
+            format!("remove it with `git worktree remove --force --force {path}`, then add it again"),
+        );
+    }
     if wt.prunable || !wt.path.is_dir() {
         return Check::warn(
             "registry",

@@ -40,10 +40,20 @@ pub fn remote_branch_exists(repo_dir: &Path, name: &str) -> Result<bool> {
     Ok(count == 1)
 }
 
-/// Deletes a local branch; an unmerged one only with `force`.
-pub fn delete_branch(repo_dir: &Path, name: &str, force: bool) -> Result<()> {
+/// Deletes a local branch; an unmerged one only with `force`. `owner`, when given, is an
+/// operation's lock file, passed as stdin so the operation stays owned while git runs.
+pub fn delete_branch(repo_dir: &Path, name: &str, force: bool, owner: Option<std::fs::File>) -> Result<()> {
     let flag = if force { "-D" } else { "-d" };
-    let out = git(repo_dir).args(["branch", flag, "--", name]).output()?;
+    let cmd = git(repo_dir).args(["branch", flag, "--", name]);
+    // git checks every worktree's HEAD before deleting; under the lock that keeps worktree
+    // changes apart, none is half-written while it looks.
+    let out = {
+        let _lock = super::lock::lock_worktrees(repo_dir)?;
+        match owner {
+            Some(file) => cmd.output_with_stdin(file)?,
+            None => cmd.output()?,
+        }
+    };
     if !out.status.success() {
         let msg = crate::process::last_lines(&out.stderr, 2);
         let err = UserError::new(format!("cannot delete branch {name}: {msg}"));
@@ -55,4 +65,29 @@ pub fn delete_branch(repo_dir: &Path, name: &str, force: bool) -> Result<()> {
         return Err(err.into());
     }
     Ok(())
+}
+
+/// How old `packed-refs.lock` must be before cfn treats it as left by a killed git: git holds
+/// it only for the moment of an update.
+const STALE_GIT_LOCK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Removes the lock files a git killed mid-update leaves behind, which would make every later
+/// update of the branch `name` fail: the branch's own ref lock, and `packed-refs.lock` when it
+/// is older than a live git ever holds it. Only for repairing an operation on that branch whose
+/// processes are all gone: no other cfn operation touches the branch's ref meanwhile.
+pub fn clear_stale_ref_locks(repo_dir: &Path, name: &str) -> Result<Vec<std::path::PathBuf>> {
+    let common = git2::Repository::open(repo_dir)?.commondir().to_path_buf();
+    let mut removed = Vec::new();
+    let ref_lock = common.join("refs/heads").join(format!("{name}.lock"));
+    if std::fs::remove_file(&ref_lock).is_ok() {
+        removed.push(ref_lock);
+    }
+    let packed = common.join("packed-refs.lock");
+    let old = std::fs::metadata(&packed)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE_GIT_LOCK));
+    if old && std::fs::remove_file(&packed).is_ok() {
+        removed.push(packed);
+    }
+    Ok(removed)
 }

@@ -11,10 +11,15 @@ mod lock;
 mod status;
 mod worktree;
 
-pub use branch::{branch_exists, delete_branch, remote_branch_exists, validate_branch_name};
+pub use branch::{
+    branch_exists, clear_stale_ref_locks, delete_branch, remote_branch_exists, validate_branch_name,
+};
 pub use checkout::{discover, Checkout};
-pub use status::dirty_paths;
-pub use worktree::{list_worktrees, prune_worktrees, remove_worktree, worktree_add, GitWorktree, NewBranch};
+pub use status::{dirty_paths, has_submodules};
+pub use worktree::{
+    forget_unfinished_entries, forget_worktree, list_worktrees, prune_worktrees, remove_worktree,
+    worktree_add, Force, GitWorktree, NewBranch,
+};
 
 use crate::process::Cmd;
 use std::path::Path;

@@ -21,3 +21,15 @@ pub fn dirty_paths(dir: &Path) -> Result<Vec<String>> {
     }
     Ok(paths)
 }
+
+/// Whether the linked worktree at `dir` has initialised submodules (git's
+/// `.git/worktrees/<name>/modules`), which `git worktree remove` only deletes when forced.
+pub fn has_submodules(dir: &Path) -> bool {
+    if !dir.join(".gitmodules").exists() {
+        return false;
+    }
+    let Ok(dotgit) = std::fs::read_to_string(dir.join(".git")) else { return false };
+    let Some(gitdir) = dotgit.trim().strip_prefix("gitdir:") else { return false };
+    let gitdir = dir.join(gitdir.trim());
+    std::fs::read_dir(gitdir.join("modules")).is_ok_and(|mut entries| entries.next().is_some())
+}

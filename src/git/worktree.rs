@@ -16,8 +16,15 @@ pub enum NewBranch {
     From(String),
 }
 
-/// `git worktree add`: checks out `branch` at `path`.
-pub fn worktree_add(main_root: &Path, path: &Path, branch: &str, how: &NewBranch) -> Result<()> {
+/// `git worktree add`: checks out `branch` at `path`. `owner`, an operation's lock file, is the
+/// child's stdin, so the operation stays owned while git runs (see `state::OpLock`).
+pub fn worktree_add(
+    main_root: &Path,
+    path: &Path,
+    branch: &str,
+    how: &NewBranch,
+    owner: std::fs::File,
+) -> Result<()> {
     let mut cmd = git(main_root).args(["worktree", "add", "--quiet"]);
     cmd = match how {
         NewBranch::Existing => cmd.arg("--").arg(path).arg(branch),
@@ -25,7 +32,7 @@ pub fn worktree_add(main_root: &Path, path: &Path, branch: &str, how: &NewBranch
     };
     let out = {
         let _lock = lock_worktrees(main_root)?;
-        cmd.output()?
+        cmd.output_with_stdin(owner)?
     };
     if !out.status.success() {
         return Err(UserError::new(format!(
@@ -38,16 +45,62 @@ pub fn worktree_add(main_root: &Path, path: &Path, branch: &str, how: &NewBranch
     Ok(())
 }
 
-/// `git worktree remove`; `force` also removes one with local changes.
-pub fn remove_worktree(main_root: &Path, path: &Path, force: bool) -> Result<()> {
-    let mut cmd = git(main_root).args(["worktree", "remove"]);
-    if force {
-        // Twice: also removes a locked worktree, as the user asked for force.
-        cmd = cmd.args(["--force", "--force"]);
+/// Deletes git's administrative entries without a `gitdir` file (or with an empty one): left by a
+/// `git worktree add` killed in its first moments (git writes that file right after creating
+/// the entry, so one older than a few seconds is never still being made). `git worktree prune`
+/// keeps them when they are locked `initializing`. Returns how many there were.
+pub fn forget_unfinished_entries(main_root: &Path) -> Result<usize> {
+    let common = git2::Repository::open(main_root)?.commondir().to_path_buf();
+    let Ok(entries) = std::fs::read_dir(common.join("worktrees")) else { return Ok(0) };
+    let _lock = lock_worktrees(main_root)?;
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        let old = std::fs::metadata(&dir)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > std::time::Duration::from_secs(3)));
+        let gitdir = std::fs::read_to_string(dir.join("gitdir")).unwrap_or_default();
+        if old && dir.is_dir() && gitdir.trim().is_empty() {
+            std::fs::remove_dir_all(&dir)?;
+            removed += 1;
+        }
     }
+    Ok(removed)
+}
+
+/// How hard `git worktree remove` may push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Force {
+    /// git checks for changes itself and refuses a dirty worktree.
+    No,
+    /// The caller has checked (or the user agreed to lose changes): git skips its own walk of
+    /// every file and only deletes.
+    Unchecked,
+    /// Also removes a locked worktree.
+    Locked,
+}
+
+/// `git worktree remove`. `owner`, when given, is an operation's lock file, passed as stdin so
+/// the operation stays owned while git deletes.
+pub fn remove_worktree(
+    main_root: &Path,
+    path: &Path,
+    force: Force,
+    owner: Option<std::fs::File>,
+) -> Result<()> {
+    let mut cmd = git(main_root).args(["worktree", "remove"]);
+    cmd = match force {
+        Force::No => cmd,
+        Force::Unchecked => cmd.arg("--force"),
+        Force::Locked => cmd.args(["--force", "--force"]),
+    };
+    let cmd = cmd.arg("--").arg(path);
     let out = {
         let _lock = lock_worktrees(main_root)?;
-        cmd.arg("--").arg(path).output()?
+        match owner {
+            Some(file) => cmd.output_with_stdin(file)?,
+            None => cmd.output()?,
+        }
     };
     if !out.status.success() {
         return Err(UserError::new(format!(
@@ -58,6 +111,31 @@ pub fn remove_worktree(main_root: &Path, path: &Path, force: bool) -> Result<()>
         .into());
     }
     Ok(())
+}
+
+/// Deletes git's administrative entry (`.git/worktrees/<name>`) of a worktree at `path` whose
+/// directory is already gone, even a locked one (a `git worktree add` killed mid-way leaves
+/// its entry locked "initializing", which `git worktree prune` never removes). Returns whether
+/// there was one.
+pub fn forget_worktree(main_root: &Path, path: &Path) -> Result<bool> {
+    let common = git2::Repository::open(main_root)?.commondir().to_path_buf();
+    let Ok(entries) = std::fs::read_dir(common.join("worktrees")) else { return Ok(false) };
+    let _lock = lock_worktrees(main_root)?;
+    // git records the real path; the parent of a gone directory can still be resolved.
+    let real = match (path.parent().map(std::fs::canonicalize), path.file_name()) {
+        (Some(Ok(parent)), Some(name)) => parent.join(name),
+        _ => path.to_path_buf(),
+    };
+    let mut found = false;
+    for entry in entries.flatten() {
+        let Ok(gitdir) = std::fs::read_to_string(entry.path().join("gitdir")) else { continue };
+        let points_at = Path::new(gitdir.trim()).parent();
+        if (points_at == Some(path) || points_at == Some(real.as_path())) && !path.exists() {
+            std::fs::remove_dir_all(entry.path())?;
+            found = true;
+        }
+    }
+    Ok(found)
 }
 
 /// `git worktree prune`: forgets worktrees whose directory is gone.
@@ -75,7 +153,24 @@ pub struct GitWorktree {
     pub bare: bool,
     pub detached: bool,
     pub locked: bool,
+    /// Why it is locked, when git says (`initializing`: a `git worktree add` under way or
+    /// killed before its checkout finished).
+    pub lock_reason: Option<String>,
     pub prunable: bool,
+}
+
+impl GitWorktree {
+    /// A checkout git started and never finished: still locked "initializing", or a directory
+    /// holding nothing but its `.git` file. Never to be registered as a real worktree.
+    pub fn is_half_created(&self) -> bool {
+        if self.lock_reason.as_deref() == Some("initializing") {
+            return true;
+        }
+        match std::fs::read_dir(&self.path) {
+            Ok(entries) => entries.flatten().all(|e| e.file_name() == ".git"),
+            Err(_) => false,
+        }
+    }
 }
 
 /// Every worktree git knows of, the main checkout first.
@@ -99,7 +194,10 @@ fn parse_porcelain(out: &str) -> Vec<GitWorktree> {
             "branch" => wt.branch = Some(rest.strip_prefix("refs/heads/").unwrap_or(rest).to_string()),
             "bare" => wt.bare = true,
             "detached" => wt.detached = true,
-            "locked" => wt.locked = true,
+            "locked" => {
+                wt.locked = true;
+                wt.lock_reason = Some(rest.to_string()).filter(|r| !r.is_empty());
+            }
             "prunable" => wt.prunable = true,
             _ => {}
         }

@@ -117,6 +117,7 @@ fn run(
         return Ok(Report { direction: plan.direction, dry_run, steps });
     }
     target.lock()?;
+    crate::crash_point::reached("migrate", 1);
     let result = execute(target, make_plan);
     let unlocked = target.unlock();
     let report = result?;
@@ -132,7 +133,11 @@ fn execute(
     let mut steps = Vec::with_capacity(plan.steps.len());
     for step in &plan.steps {
         let duration_ms = match step {
-            Step::Apply(m) => target.apply(m)?.duration_ms,
+            Step::Apply(m) => {
+                let applied = target.apply(m)?;
+                crate::crash_point::reached("migrate", 3);
+                applied.duration_ms
+            }
             Step::Revert(a) => {
                 let started = Instant::now();
                 target.revert(a)?;

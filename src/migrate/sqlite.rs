@@ -185,6 +185,7 @@ impl Target for SqliteTarget<'_> {
             ],
         )
         .map_err(db("recording an applied migration"))?;
+        crate::crash_point::reached("migrate", 2);
         tx.commit().map_err(db("committing a migration"))?;
         Ok(applied)
     }

@@ -114,6 +114,7 @@ async fn apply(client: &mut Client, m: &Migration, mode: TxMode) -> Result<Appli
     )
     .await
     .map_err(db("recording an applied migration"))?;
+    crate::crash_point::reached("migrate", 2);
     tx.commit().await.map_err(db("committing a migration"))?;
     Ok(applied)
 }

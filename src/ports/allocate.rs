@@ -190,13 +190,10 @@ mod tests {
     fn add(st: &mut State, repo: &RepoRow, cfg: &PortsConfig, branch: &str) -> Result<Allocation> {
         let tx = st.immediate()?;
         let alloc = allocate(&tx, repo, cfg, branch)?;
+        let path = repo.root.join(branch);
         WorktreeRow::insert(
             &tx,
-            repo.id,
-            branch,
-            &repo.root.join(branch),
-            branch,
-            alloc.slot,
+            &crate::state::NewRow::for_test(repo.id, branch, &path, alloc.slot),
             &alloc.leases,
         )?;
         tx.commit()?;

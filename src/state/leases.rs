@@ -91,7 +91,11 @@ mod tests {
         let repo = crate::state::ensure_repository(&tx, dir.path(), "p", &[("web".into(), 443)]).unwrap();
         let row = |branch: &str, slot: u32, leases: &[Lease]| {
             let path = dir.path().join(branch);
-            crate::state::WorktreeRow::insert(&tx, repo.id, branch, &path, branch, slot, leases)
+            crate::state::WorktreeRow::insert(
+                &tx,
+                &crate::state::NewRow::for_test(repo.id, branch, &path, slot),
+                leases,
+            )
         };
         // one worktree: 443/tcp and 443/udp, and two keys in disjoint profiles, on one number
         let a = row(

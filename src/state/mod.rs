@@ -6,14 +6,16 @@
 //! The schema lives in `migrations/` and is applied by the same engine as a project's migrations.
 
 mod leases;
+mod owner;
 mod repos;
 mod schema;
 mod worktrees;
 
 pub use leases::{is_base_port, lease_holder, next_free_slot, slot_taken, slots_taken_between, Lease};
+pub use owner::{sweep as sweep_op_locks, OpLock};
 pub use repos::base_ports_of;
 pub use repos::{ensure_repository, find_repository, list_repositories, RepoRow};
-pub use worktrees::{WorktreeRow, WorktreeState};
+pub use worktrees::{owner_tokens, NewRow, Operation, WorktreeRow, WorktreeState, ADD_STEP_RENDERED};
 
 use crate::error::UserError;
 use anyhow::{Context as _, Result};
@@ -27,6 +29,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// An open state database.
 pub struct State {
     conn: Connection,
+    home: PathBuf,
 }
 
 /// `$CFN_HOME`, else the XDG state directory (`~/.local/state/cfn`).
@@ -62,11 +65,16 @@ impl State {
                 None => e.context(format!("cannot migrate the state database {}", path.display())),
             });
         }
-        Ok(State { conn })
+        Ok(State { conn, home: home.to_path_buf() })
     }
 
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// `$CFN_HOME`, where the database and the operations' lock files live.
+    pub fn home(&self) -> &Path {
+        &self.home
     }
 
     /// A write transaction that takes the database lock at once, so that what it reads stays

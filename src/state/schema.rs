@@ -16,6 +16,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("0004_tokens.down.sql", include_str!("../../migrations/0004_tokens.down.sql")),
     ("0005_lease_protocols.up.sql", include_str!("../../migrations/0005_lease_protocols.up.sql")),
     ("0005_lease_protocols.down.sql", include_str!("../../migrations/0005_lease_protocols.down.sql")),
+    ("0006_operations.up.sql", include_str!("../../migrations/0006_operations.up.sql")),
+    ("0006_operations.down.sql", include_str!("../../migrations/0006_operations.down.sql")),
 ];
 
 /// Applies what is pending. The common case, nothing pending, costs one read and takes no lock.

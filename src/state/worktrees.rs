@@ -7,9 +7,28 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorktreeState {
-    /// `add` is under way (or died half-way: `prune` clears it when the directory is gone).
+    /// `add` is under way, or its process died half-way (see [`WorktreeRow::owner`]).
     Creating,
     Ready,
+}
+
+/// An operation under way on a row; settled rows have none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Add,
+    /// Registering a worktree git already has (the checkout is the user's, never undone).
+    Adopt,
+    Remove,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Add => "add",
+            Operation::Adopt => "adopt",
+            Operation::Remove => "remove",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -23,15 +42,36 @@ pub struct WorktreeRow {
     pub state: WorktreeState,
     /// Port key → leased host port.
     pub ports: IndexMap<String, u16>,
+    /// What is under way, if anything.
+    pub operation: Option<Operation>,
+    /// The lock-file token of the process doing `operation` (see [`super::OpLock`]).
+    pub owner: Option<String>,
+    pub owner_pid: Option<u32>,
+    /// The last completed step of `operation` (add: [`ADD_STEP_RENDERED`] means finished but
+    /// for marking the row ready).
+    pub step: u32,
+    /// The add created the branch: rolling it back deletes it.
+    pub created_branch: bool,
+    /// The outermost directory the add created for the worktree.
+    pub created_dir: Option<PathBuf>,
+    /// The remove was asked to delete the branch: 1 only when merged, 2 even unmerged.
+    pub delete_branch: u8,
 }
 
-/// A row left in `creating` this long is an add that died, not one still under way.
-pub const STALE_CREATING_SECS: i64 = 600;
+/// The add step after which only marking the row ready remains (files rendered).
+pub const ADD_STEP_RENDERED: u32 = 4;
 
-const COLUMNS: &str = "id, repo_id, branch, path, project, slot, state";
+const COLUMNS: &str = "id, repo_id, branch, path, project, slot, state, operation, owner, owner_pid, step,
+    created_branch, created_dir, delete_branch";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorktreeRow> {
     let state: String = r.get(6)?;
+    let operation = match r.get::<_, Option<String>>(7)?.as_deref() {
+        Some("add") => Some(Operation::Add),
+        Some("adopt") => Some(Operation::Adopt),
+        Some("remove") => Some(Operation::Remove),
+        _ => None,
+    };
     Ok(WorktreeRow {
         id: r.get(0)?,
         repo_id: r.get(1)?,
@@ -41,6 +81,13 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorktreeRow> {
         slot: r.get(5)?,
         state: if state == "ready" { WorktreeState::Ready } else { WorktreeState::Creating },
         ports: IndexMap::new(),
+        operation,
+        owner: r.get(8)?,
+        owner_pid: r.get(9)?,
+        step: r.get(10)?,
+        created_branch: r.get(11)?,
+        created_dir: r.get::<_, Option<String>>(12)?.map(PathBuf::from),
+        delete_branch: r.get(13)?,
     })
 }
 
@@ -72,28 +119,73 @@ impl WorktreeRow {
         query(conn, "WHERE repo_id = ?1 ORDER BY slot", [repo_id])
     }
 
-    /// Inserts a worktree in state `creating` with its leases, inside the caller's transaction.
-    pub fn insert(
-        conn: &Connection,
-        repo_id: i64,
-        branch: &str,
-        path: &Path,
-        project: &str,
-        slot: u32,
-        leases: &[super::Lease],
-    ) -> Result<i64> {
+    pub fn find(conn: &Connection, id: i64) -> Result<Option<WorktreeRow>> {
+        Ok(query(conn, "WHERE id = ?1", [id])?.pop())
+    }
+
+    /// Inserts a worktree in state `creating` with its leases, inside the caller's transaction;
+    /// the add is owned by the holder of the lock `owner`.
+    pub fn insert(conn: &Connection, new: &NewRow<'_>, leases: &[super::Lease]) -> Result<i64> {
         conn.execute(
-            "INSERT INTO worktrees (repo_id, branch, path, project, slot) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![repo_id, branch, path.to_string_lossy(), project, slot],
+            "INSERT INTO worktrees (repo_id, branch, path, project, slot, operation, owner, owner_pid,
+                                    created_branch, created_dir)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?10, ?6, ?7, ?8, ?9)",
+            params![
+                new.repo_id,
+                new.branch,
+                new.path.to_string_lossy(),
+                new.project,
+                new.slot,
+                new.owner,
+                std::process::id(),
+                new.created_branch,
+                new.created_dir.map(|d| d.to_string_lossy().into_owned()),
+                new.operation.as_str(),
+            ],
         )?;
         let id = conn.last_insert_rowid();
         super::leases::insert_leases(conn, id, leases)?;
         Ok(id)
     }
 
-    pub fn mark_ready(conn: &Connection, id: i64) -> Result<()> {
-        conn.execute("UPDATE worktrees SET state = 'ready' WHERE id = ?1", [id])?;
+    /// Records that step `step` of the row's operation is done.
+    pub fn record_step(conn: &Connection, id: i64, step: u32) -> Result<()> {
+        conn.execute("UPDATE worktrees SET step = ?2 WHERE id = ?1", params![id, step])?;
         Ok(())
+    }
+
+    /// The add is complete: the row is an ordinary worktree, owned by nobody.
+    pub fn mark_ready(conn: &Connection, id: i64) -> Result<()> {
+        conn.execute(
+            "UPDATE worktrees SET state = 'ready', operation = NULL, owner = NULL, owner_pid = NULL,
+                                  step = 0
+             WHERE id = ?1",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    /// Records that a remove owned by `owner` is under way; false when another operation
+    /// already is (the row is then left alone).
+    pub fn begin_remove(conn: &Connection, id: i64, owner: &str, delete_branch: u8) -> Result<bool> {
+        let changed = conn.execute(
+            "UPDATE worktrees SET operation = 'remove', owner = ?2, owner_pid = ?3, step = 0,
+                                  delete_branch = ?4
+             WHERE id = ?1 AND operation IS NULL",
+            params![id, owner, std::process::id(), delete_branch],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// Hands the row's operation to the holder of the lock `owner` (who takes over an
+    /// abandoned one), if it is still owned by `previous`.
+    pub fn take_over(conn: &Connection, id: i64, previous: Option<&str>, owner: &str) -> Result<bool> {
+        let changed = conn.execute(
+            "UPDATE worktrees SET owner = ?3, owner_pid = ?4
+             WHERE id = ?1 AND operation IS NOT NULL AND owner IS ?2",
+            params![id, previous, owner, std::process::id()],
+        )?;
+        Ok(changed == 1)
     }
 
     /// Removes the registry row; its leases go with it.
@@ -102,19 +194,19 @@ impl WorktreeRow {
         Ok(())
     }
 
-    /// Whether this row is an add that died (still `creating` after [`STALE_CREATING_SECS`]),
-    /// not one still under way in another process.
-    pub fn is_abandoned(&self, conn: &Connection) -> Result<bool> {
-        if self.state != WorktreeState::Creating {
+    /// Whether an operation is under way on this row and its process (or a child doing its
+    /// work) is alive.
+    pub fn is_owned(&self, home: &Path) -> Result<bool> {
+        if self.operation.is_none() {
             return Ok(false);
         }
-        let age: i64 = conn.query_row(
-            "SELECT CAST(strftime('%s', 'now') AS INTEGER) - CAST(strftime('%s', created_at) AS INTEGER)
-               FROM worktrees WHERE id = ?1",
-            [self.id],
-            |r| r.get(0),
-        )?;
-        Ok(age >= STALE_CREATING_SECS)
+        super::OpLock::is_held(home, self.owner.as_deref())
+    }
+
+    /// Whether this row is an operation whose process is gone: it needs rolling back or
+    /// finishing (`cfn doctor --fix`, `cfn worktree prune`).
+    pub fn is_abandoned(&self, home: &Path) -> Result<bool> {
+        Ok(self.operation.is_some() && !self.is_owned(home)?)
     }
 
     /// Whether a compose project name is used by any repository or worktree on the machine.
@@ -126,4 +218,43 @@ impl WorktreeRow {
             |r| r.get(0),
         )?)
     }
+}
+
+/// What `add` records about a new row.
+pub struct NewRow<'a> {
+    /// [`Operation::Add`] or [`Operation::Adopt`].
+    pub operation: Operation,
+    pub repo_id: i64,
+    pub branch: &'a str,
+    pub path: &'a Path,
+    pub project: &'a str,
+    pub slot: u32,
+    pub owner: &'a str,
+    pub created_branch: bool,
+    pub created_dir: Option<&'a Path>,
+}
+
+#[cfg(test)]
+impl<'a> NewRow<'a> {
+    /// A finished-looking add for tests that need rows and leases, not the operation record.
+    pub fn for_test(repo_id: i64, branch: &'a str, path: &'a Path, slot: u32) -> NewRow<'a> {
+        NewRow {
+            operation: Operation::Add,
+            repo_id,
+            branch,
+            path,
+            project: branch,
+            slot,
+            owner: "test",
+            created_branch: false,
+            created_dir: None,
+        }
+    }
+}
+
+/// The owner tokens of every row with an operation under way, on the machine.
+pub fn owner_tokens(conn: &Connection) -> Result<std::collections::HashSet<String>> {
+    let mut stmt = conn.prepare_cached("SELECT owner FROM worktrees WHERE owner IS NOT NULL")?;
+    let tokens = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(tokens)
 }

@@ -1,20 +1,26 @@
 //! `worktree add`: branch, worktree, lease, rendered files and registry row — all or nothing.
 //!
-//! The lease and a registry row in state `creating` are committed first, in one IMMEDIATE
-//! transaction, so concurrent adds (in this or any repository) never pick the same ports. Then
-//! git creates the worktree and the files are rendered. If any step fails, everything done so
-//! far is undone in reverse: the rendered files and the worktree directory (and any parent
-//! directory the add created), the branch if the add created it, the row and its leases. A row
-//! left in `creating` by a killed process is cleared by `prune`.
+//! The operation first takes its own lock (`state::OpLock`), held until the row is settled.
+//! The lease and a registry row in state `creating`, naming that lock as its owner, are
+//! committed in one IMMEDIATE transaction, so concurrent adds (in this or any repository) never
+//! pick the same ports and only one of several adds of one branch gets a row. Then git creates
+//! the worktree and the files are rendered. If any step fails, or SIGINT, SIGHUP or SIGTERM
+//! arrives, everything done so far is undone in reverse: the worktree directory (and any parent
+//! directory the add created), git's entry for it, the branch if the add created it, the row
+//! and its leases. If the process is killed outright, its lock goes with it, and the next
+//! `prune`, `doctor --fix` or add of the branch settles the row at once (`super::recover`).
 
+use super::recover;
 use crate::config::Config;
 use crate::context::Context;
+use crate::crash_point;
 use crate::error::UserError;
 use crate::git::{self, NewBranch};
+use crate::interrupt;
 use crate::names;
 use crate::ports;
 use crate::stack_files;
-use crate::state::WorktreeRow;
+use crate::state::{NewRow, OpLock, Operation, WorktreeRow, ADD_STEP_RENDERED};
 use crate::workspace::{BranchEnv, Workspace};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -25,28 +31,24 @@ pub struct AddOptions {
     pub path: Option<PathBuf>,
 }
 
-/// What to undo if a later step fails.
-struct Undo {
-    row: Option<i64>,
-    created_dir: Option<PathBuf>,
-    worktree: Option<PathBuf>,
-    branch: Option<String>,
-}
-
 pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<BranchEnv> {
     git::validate_branch_name(&opts.branch)?;
     if let Some(existing) = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)? {
-        return Err(UserError::new(format!(
-            "branch {} already has a worktree at {}",
-            opts.branch,
-            existing.path.display()
-        ))
-        .hint("see `cfn worktree list`; remove it first with `cfn worktree remove`")
-        .into());
+        // An earlier add or remove of this branch whose process died is settled first.
+        match recover::recover_if_abandoned(&ws.state, ws.main_root(), &existing)? {
+            None => return Err(already_added(&opts.branch, &existing)),
+            Some(done) => done.notes.iter().for_each(|n| ctx.warn(n)),
+        }
     }
     let how = branch_source(ws, opts)?;
+    let _interrupts = interrupt::guard();
+    let lock = OpLock::take(ws.state.home())?;
 
     let tx = ws.state.immediate()?;
+    // Checked again under the write lock: of several adds of one branch, one gets the row.
+    if let Some(existing) = WorktreeRow::find_by_branch(&tx, ws.repo.id, &opts.branch)? {
+        return Err(already_added(&opts.branch, &existing));
+    }
     let alloc = ports::allocate(&tx, &ws.repo, &ws.config.ports, &opts.branch)?;
     let project = super::unique_project(&tx, &ws.repo.project, &opts.branch)?;
     let path = target_path(ctx, &ws.config, &ws.repo.project, &ws.checkout.main_root, opts, &project)?;
@@ -56,24 +58,52 @@ pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Branc
             .hint("choose another --path, or move that directory away")
             .into());
     }
-    let id = WorktreeRow::insert(&tx, ws.repo.id, &opts.branch, &path, &project, alloc.slot, &alloc.leases)?;
+    let created_dir = first_missing_ancestor(&path);
+    let new = NewRow {
+        operation: Operation::Add,
+        repo_id: ws.repo.id,
+        branch: &opts.branch,
+        path: &path,
+        project: &project,
+        slot: alloc.slot,
+        owner: lock.token(),
+        created_branch: matches!(how, NewBranch::From(_)),
+        created_dir: created_dir.as_deref(),
+    };
+    let id = WorktreeRow::insert(&tx, &new, &alloc.leases)?;
     tx.commit()?;
+    crash_point::reached("add", 1);
 
-    let mut undo = Undo { row: Some(id), created_dir: None, worktree: None, branch: None };
-    let result = create(ws, opts, &how, &path, &mut undo);
-    match result {
-        Ok(()) => {
-            let row = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)?
-                .ok_or_else(|| anyhow::anyhow!("worktree row vanished during add"))?;
-            Ok(ws.env_from_row(row))
+    match create(ws, opts, &how, &path, id, &lock) {
+        Ok(env) => {
+            lock.finish();
+            Ok(env)
         }
         Err(err) => {
-            if let Err(undo_err) = rollback(ws, &undo) {
-                ctx.warn(format!("could not undo every step of the failed add: {undo_err:#}"));
+            match roll_back(ws, id, &lock) {
+                Ok(notes) => notes.iter().for_each(|n| ctx.warn(n)),
+                Err(undo_err) => ctx.warn(format!(
+                    "could not undo every step of the failed add yet (`cfn doctor --fix` finishes it): {undo_err:#}"
+                )),
             }
-            Err(err)
+            lock.finish();
+            // A Ctrl-C also reaches git, whose failure is then only a consequence.
+            Err(interrupt::check().err().unwrap_or(err))
         }
     }
+}
+
+fn already_added(branch: &str, existing: &WorktreeRow) -> anyhow::Error {
+    let under_way = match (existing.operation, existing.owner_pid) {
+        (Some(op), Some(pid)) => format!(" ({} under way by pid {pid})", op.as_str()),
+        _ => String::new(),
+    };
+    UserError::new(format!(
+        "branch {branch} already has a worktree at {}{under_way}",
+        existing.path.display()
+    ))
+    .hint("see `cfn worktree list`; remove it first with `cfn worktree remove`")
+    .into()
 }
 
 fn create(
@@ -81,21 +111,26 @@ fn create(
     opts: &AddOptions,
     how: &NewBranch,
     path: &Path,
-    undo: &mut Undo,
-) -> Result<()> {
-    undo.created_dir = first_missing_ancestor(path);
-    git::worktree_add(ws.main_root(), path, &opts.branch, how)?;
-    undo.worktree = Some(path.to_path_buf());
-    if matches!(how, NewBranch::From(_)) {
-        undo.branch = Some(opts.branch.clone());
-    }
-    let row = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)?
+    id: i64,
+    lock: &OpLock,
+) -> Result<BranchEnv> {
+    interrupt::check()?;
+    git::worktree_add(ws.main_root(), path, &opts.branch, how, lock.inheritable()?)?;
+    crash_point::reached("add", 2);
+    interrupt::check()?;
+    let row = WorktreeRow::find(ws.state.conn(), id)?
         .ok_or_else(|| anyhow::anyhow!("worktree row vanished during add"))?;
     let env = ws.env_from_row(row);
     copy_files(ws, &env)?;
+    crash_point::reached("add", 3);
+    interrupt::check()?;
     stack_files::render(ws, &env)?;
-    WorktreeRow::mark_ready(ws.state.conn(), undo.row.unwrap_or_default())?;
-    Ok(())
+    WorktreeRow::record_step(ws.state.conn(), id, ADD_STEP_RENDERED)?;
+    crash_point::reached("add", 4);
+    interrupt::check()?;
+    WorktreeRow::mark_ready(ws.state.conn(), id)?;
+    crash_point::reached("add", 5);
+    Ok(env)
 }
 
 /// Git-ignored files the project asked for, their main-checkout ports made the branch's.
@@ -106,25 +141,13 @@ fn copy_files(ws: &Workspace, env: &BranchEnv) -> Result<()> {
     Ok(())
 }
 
-fn rollback(ws: &mut Workspace, undo: &Undo) -> Result<()> {
-    if let Some(path) = &undo.worktree {
-        if git::remove_worktree(ws.main_root(), path, true).is_err() && path.exists() {
-            std::fs::remove_dir_all(path)?;
-        }
-        git::prune_worktrees(ws.main_root())?;
-    }
-    if let Some(dir) = &undo.created_dir {
-        if dir.exists() {
-            std::fs::remove_dir_all(dir)?;
-        }
-    }
-    if let Some(branch) = &undo.branch {
-        git::delete_branch(ws.main_root(), branch, true)?;
-    }
-    if let Some(id) = undo.row {
-        WorktreeRow::delete(ws.state.conn(), id)?;
-    }
-    Ok(())
+/// Undoes the add; what it had to clear on the way comes back as notes. On an error the row
+/// stays, recorded as this add's: once this process exits, the next repair finishes the undo.
+fn roll_back(ws: &Workspace, id: i64, lock: &OpLock) -> Result<Vec<String>> {
+    let Some(row) = WorktreeRow::find(ws.state.conn(), id)? else { return Ok(Vec::new()) };
+    let mut notes = Vec::new();
+    recover::roll_back_add(&ws.state, ws.main_root(), &row, Some(lock), &mut notes)?;
+    Ok(notes)
 }
 
 /// Where the branch comes from: an existing local branch, the one remote that has it, or a new

@@ -7,12 +7,13 @@ use crate::error::UserError;
 use crate::git::Checkout;
 use crate::ports;
 use crate::stack_files;
-use crate::state::WorktreeRow;
+use crate::state::{NewRow, OpLock, Operation, WorktreeRow, ADD_STEP_RENDERED};
 use crate::workspace::{BranchEnv, Workspace};
 use anyhow::Result;
 
 /// Registers and provisions the linked worktree `checkout`; `Ok(None)` when there is nothing to
-/// do (the main checkout, a detached HEAD, or already registered).
+/// do (the main checkout, a detached HEAD, or already registered). Like an add, the adoption
+/// is owned by this process's lock until its row is ready; a killed adoption loses only its row.
 pub fn adopt(ctx: &Context, ws: &mut Workspace, checkout: &Checkout) -> Result<Option<BranchEnv>> {
     if checkout.is_main() || WorktreeRow::find_by_path(ws.state.conn(), &checkout.root)?.is_some() {
         return Ok(None);
@@ -33,17 +34,29 @@ pub fn adopt(ctx: &Context, ws: &mut Workspace, checkout: &Checkout) -> Result<O
         .into());
     }
     stack_files::check_path_is_representable(&checkout.root)?;
+    let lock = OpLock::take(ws.state.home())?;
     let tx = ws.state.immediate()?;
     let alloc = ports::allocate(&tx, &ws.repo, &ws.config.ports, &branch)?;
     let project = super::unique_project(&tx, &ws.repo.project, &branch)?;
-    let id =
-        WorktreeRow::insert(&tx, ws.repo.id, &branch, &checkout.root, &project, alloc.slot, &alloc.leases)?;
+    let new = NewRow {
+        operation: Operation::Adopt,
+        repo_id: ws.repo.id,
+        branch: &branch,
+        path: &checkout.root,
+        project: &project,
+        slot: alloc.slot,
+        owner: lock.token(),
+        created_branch: false,
+        created_dir: None,
+    };
+    let id = WorktreeRow::insert(&tx, &new, &alloc.leases)?;
     tx.commit()?;
     let rendered = (|| -> Result<BranchEnv> {
-        let row = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &branch)?
+        let row = WorktreeRow::find(ws.state.conn(), id)?
             .ok_or_else(|| anyhow::anyhow!("worktree row vanished during adoption"))?;
         let env = ws.env_from_row(row);
         stack_files::render(ws, &env)?;
+        WorktreeRow::record_step(ws.state.conn(), id, ADD_STEP_RENDERED)?;
         WorktreeRow::mark_ready(ws.state.conn(), id)?;
         Ok(env)
     })();

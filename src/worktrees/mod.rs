@@ -1,9 +1,11 @@
-//! The worktree lifecycle: add (atomic), remove (never loses uncommitted work), prune.
+//! The worktree lifecycle: add (atomic), remove (never loses uncommitted work), prune, and the
+//! recovery of an add or remove whose process died.
 
 mod add;
 mod adopt;
 pub mod copy;
 mod prune;
+mod recover;
 mod remove;
 
 pub use add::{add, AddOptions};
@@ -22,5 +24,6 @@ fn unique_project(conn: &Connection, main_project: &str, branch: &str) -> Result
     Ok(project)
 }
 pub use adopt::adopt;
-pub use prune::{prune, Pruned};
+pub use prune::{prune, Pruned, UNSETTLED};
+pub use recover::{recover_if_abandoned, Outcome, Recovered};
 pub use remove::{remove, RemoveOptions, Removed};

@@ -1,10 +1,17 @@
-//! `worktree prune`: forgets registry rows (and so releases leases) whose worktree is gone.
+//! `worktree prune`: settles what no live process owns any more. An add or remove whose process
+//! is gone is rolled back or finished (`super::recover`); a row whose worktree is gone is
+//! forgotten (and so its leases released). Operations still under way are left alone.
 
+use super::recover::{self, Outcome};
 use crate::git;
-use crate::state::{self, WorktreeRow, WorktreeState};
+use crate::state::{self, Operation, State, WorktreeRow};
 use anyhow::Result;
 use rusqlite::Connection;
 use serde::Serialize;
+
+/// The reason of an entry for an interrupted operation that could not be settled this time
+/// (its row stays; the next prune tries again).
+pub const UNSETTLED: &str = "an interrupted operation could not be settled yet";
 
 #[derive(Debug, Serialize)]
 pub struct Pruned {
@@ -13,10 +20,14 @@ pub struct Pruned {
     pub path: String,
     pub reason: &'static str,
     pub released_ports: Vec<u16>,
+    /// What could not be done on the way (a branch kept), for a warning.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
-/// Prunes the repository `repo_id`, or every repository on the machine with `all`.
-pub fn prune(conn: &Connection, repo_id: Option<i64>) -> Result<Vec<Pruned>> {
+/// Prunes the repository `repo_id`, or every repository on the machine with `None`.
+pub fn prune(state: &State, repo_id: Option<i64>) -> Result<Vec<Pruned>> {
+    let conn = state.conn();
     let mut pruned = Vec::new();
     for repo in state::list_repositories(conn)? {
         if repo_id.is_some_and(|id| id != repo.id) {
@@ -24,28 +35,40 @@ pub fn prune(conn: &Connection, repo_id: Option<i64>) -> Result<Vec<Pruned>> {
         }
         let root = repo.root.to_string_lossy().into_owned();
         if !repo.root.join(".git").exists() {
-            for row in WorktreeRow::list(conn, repo.id)? {
-                pruned.push(entry(&root, &row, "repository is gone"));
-            }
-            pruned.push(Pruned {
-                repository: root.clone(),
-                branch: None,
-                path: root.clone(),
-                reason: "repository is gone",
-                released_ports: Vec::new(),
-            });
-            conn.execute("DELETE FROM repositories WHERE id = ?1", [repo.id])?;
+            forget_repository(conn, &repo, &root, &mut pruned)?;
             continue;
         }
-        git::prune_worktrees(&repo.root)?;
-        let known: Vec<_> = git::list_worktrees(&repo.root)?.into_iter().map(|w| w.path).collect();
-        for row in WorktreeRow::list(conn, repo.id)? {
-            let reason = if row.state == WorktreeState::Creating {
-                if !row.is_abandoned(conn)? {
+        for row in WorktreeRow::list(conn, repo.id)?.iter().filter(|r| r.operation.is_some()) {
+            let recovered = recover::recover_if_abandoned(state, &repo.root, row);
+            let recovered = match recovered {
+                Ok(r) => r,
+                Err(e) => {
+                    let mut entry = entry(&root, row, UNSETTLED);
+                    entry.released_ports.clear();
+                    entry.notes.push(format!("{e:#}"));
+                    pruned.push(entry);
                     continue;
                 }
-                "add did not finish"
-            } else if !row.path.exists() {
+            };
+            if let Some(done) = recovered {
+                let reason = match (done.operation, done.outcome) {
+                    (Operation::Remove, _) => "remove was interrupted: finished it",
+                    (_, Outcome::Finished) => "add was interrupted after its last step: finished it",
+                    (_, Outcome::RolledBack) => "add was interrupted: rolled it back",
+                };
+                let mut entry = entry(&root, &done.row, reason);
+                if done.outcome == Outcome::Finished && done.operation != Operation::Remove {
+                    entry.released_ports.clear();
+                }
+                entry.notes = done.notes;
+                pruned.push(entry);
+            }
+        }
+        git::forget_unfinished_entries(&repo.root)?;
+        git::prune_worktrees(&repo.root)?;
+        let known: Vec<_> = git::list_worktrees(&repo.root)?.into_iter().map(|w| w.path).collect();
+        for row in WorktreeRow::list(conn, repo.id)?.iter().filter(|r| r.operation.is_none()) {
+            let reason = if !row.path.exists() {
                 "directory is gone"
             } else if !known.iter().any(|k| git::same_path(k, &row.path)) {
                 "git no longer knows the worktree"
@@ -53,10 +76,32 @@ pub fn prune(conn: &Connection, repo_id: Option<i64>) -> Result<Vec<Pruned>> {
                 continue;
             };
             WorktreeRow::delete(conn, row.id)?;
-            pruned.push(entry(&root, &row, reason));
+            pruned.push(entry(&root, row, reason));
         }
     }
+    state::sweep_op_locks(state.home(), &state::owner_tokens(conn)?)?;
     Ok(pruned)
+}
+
+fn forget_repository(
+    conn: &Connection,
+    repo: &state::RepoRow,
+    root: &str,
+    pruned: &mut Vec<Pruned>,
+) -> Result<()> {
+    for row in WorktreeRow::list(conn, repo.id)? {
+        pruned.push(entry(root, &row, "repository is gone"));
+    }
+    pruned.push(Pruned {
+        repository: root.to_string(),
+        branch: None,
+        path: root.to_string(),
+        reason: "repository is gone",
+        released_ports: Vec::new(),
+        notes: Vec::new(),
+    });
+    conn.execute("DELETE FROM repositories WHERE id = ?1", [repo.id])?;
+    Ok(())
 }
 
 fn entry(root: &str, row: &WorktreeRow, reason: &'static str) -> Pruned {
@@ -66,5 +111,6 @@ fn entry(root: &str, row: &WorktreeRow, reason: &'static str) -> Pruned {
         path: row.path.to_string_lossy().into_owned(),
         reason,
         released_ports: row.ports.values().copied().collect(),
+        notes: Vec::new(),
     }
 }

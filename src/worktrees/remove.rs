@@ -1,10 +1,17 @@
 //! `worktree remove`: refuses to lose uncommitted or untracked work unless forced; releases the
 //! lease only once the worktree is really gone; deletes the branch only when asked.
+//!
+//! One walk and one removal: cfn's own status check is the only pass over the worktree's
+//! files, and git then deletes them without checking again. The remove is recorded in the row
+//! (with whether the branch goes too) and owned by this process's lock, so a remove killed
+//! half-way is finished by the next `prune`, `doctor --fix` or `remove` of the branch.
 
+use super::recover;
 use crate::context::Context;
+use crate::crash_point;
 use crate::error::UserError;
-use crate::git;
-use crate::state::WorktreeRow;
+use crate::git::{self, Force};
+use crate::state::{OpLock, Operation, WorktreeRow};
 use crate::workspace::Workspace;
 use anyhow::Result;
 use serde::Serialize;
@@ -26,14 +33,33 @@ pub struct Removed {
     pub branch_deleted: bool,
     /// What of the stack was removed; `None` when no engine was reachable.
     pub stack: Option<crate::engine::Teardown>,
+    /// An interrupted add or remove of the branch that this command settled instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovered: Option<String>,
 }
 
 pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result<Removed> {
-    let row = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)?.ok_or_else(|| {
-        UserError::new(format!("no worktree for branch {}", opts.branch)).hint("see `cfn worktree list`")
-    })?;
+    let find = |ws: &Workspace| {
+        WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)?.ok_or_else(|| {
+            anyhow::Error::from(
+                UserError::new(format!("no worktree for branch {}", opts.branch))
+                    .hint("see `cfn worktree list`"),
+            )
+        })
+    };
+    let row = find(ws)?;
     let _lock = crate::branch_lock::acquire(ctx, &row.project, "worktree remove")?;
-    let row = crate::branch_lock::reread(ws, row)?;
+    let mut row = crate::branch_lock::reread(ws, row)?;
+    if let Some(op) = row.operation {
+        match recover::recover_if_abandoned(&ws.state, ws.main_root(), &row)? {
+            None => return Err(busy(&row)),
+            // An add that only lacked its last step is now an ordinary worktree to remove.
+            Some(done) if done.outcome == recover::Outcome::Finished && op != Operation::Remove => {
+                row = find(ws)?;
+            }
+            Some(done) => return Ok(settled(ctx, done)),
+        }
+    }
     if ctx.cwd.starts_with(&row.path) {
         return Err(UserError::new(format!(
             "cannot remove the worktree you are standing in: {}",
@@ -42,67 +68,148 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
         .hint("cd to the main checkout, or pass -C <dir>")
         .into());
     }
-    if row.path.exists() {
-        let dirty = git::dirty_paths(&row.path)?;
-        if !dirty.is_empty() {
-            let shown: Vec<&str> = dirty.iter().take(3).map(String::as_str).collect();
-            let more = if dirty.len() > 3 { ", …" } else { "" };
-            if !opts.force {
-                return Err(UserError::new(format!(
-                    "worktree {} has {} uncommitted or untracked change(s): {}{more}",
-                    row.path.display(),
-                    dirty.len(),
-                    shown.join(", ")
-                ))
-                .hint("commit or stash them first, or pass --force to discard them")
-                .into());
-            }
-            if ctx.interactive()
-                && !opts.yes
-                && !confirm(&format!("Discard {} change(s) in {}?", dirty.len(), row.path.display()))?
-            {
-                return Err(UserError::new("removal cancelled; nothing was changed").into());
-            }
+    let exists = row.path.exists();
+    // The engine is asked whether the branch has a stack while git walks the worktree, so its
+    // round trips hide behind the walk.
+    let probe = (!opts.volumes).then(|| {
+        let project = row.project.clone();
+        std::thread::spawn(move || stack_present(&project))
+    });
+    if exists {
+        if let Err(e) = check_clean(ctx, &row, opts) {
+            // Another command may have started removing it meanwhile: say that, not git's error.
+            return Err(match find(ws)? {
+                now if now.operation.is_some() => busy(&now),
+                _ => e,
+            });
         }
-    }
-    if row.path.exists() {
         let env = ws.env_from_row(row.clone());
         crate::lifecycle::run(ctx, ws, &env, crate::lifecycle::HookPoint::PreRemove, opts.yes)?;
     }
-    let stack = stop_stack(ctx, &row.project, opts.volumes)?;
-    if row.path.exists() {
-        git::remove_worktree(ws.main_root(), &row.path, opts.force)?;
+    let lock = OpLock::take(ws.state.home())?;
+    let delete_branch = match (opts.delete_branch, opts.force) {
+        (false, _) => 0,
+        (true, false) => 1,
+        (true, true) => 2,
+    };
+    if !WorktreeRow::begin_remove(ws.state.conn(), row.id, lock.token(), delete_branch)? {
+        return Err(UserError::new(format!("branch {} is busy: another command changes it", row.branch))
+            .hint("wait for it to finish, then run the command again")
+            .into());
+    }
+    crash_point::reached("remove", 1);
+    let present = probe.map(|p| p.join().unwrap_or_else(|_| Ok(Err(anyhow::anyhow!("engine probe failed")))));
+    let stack = match present {
+        // Nothing of it exists: nothing to stop.
+        Some(Ok(Ok(false))) => Some(crate::engine::Teardown::default()),
+        _ => stop_stack(ctx, &row.project, opts.volumes)?,
+    };
+    crash_point::reached("remove", 2);
+    if exists {
+        // Checked above (or the user forced): git deletes without a second walk.
+        let force = if opts.force { Force::Locked } else { Force::Unchecked };
+        git::remove_worktree(ws.main_root(), &row.path, force, Some(lock.inheritable()?))?;
     } else {
         // Deleted by hand: let git forget it too.
         git::prune_worktrees(ws.main_root())?;
     }
-    WorktreeRow::delete(ws.state.conn(), row.id)?;
-    let released_ports = row.ports.values().copied().collect();
-    let mut branch_deleted = false;
+    crash_point::reached("remove", 3);
+    let mut branch_kept = None;
     if opts.delete_branch {
-        git::delete_branch(ws.main_root(), &row.branch, opts.force).map_err(|e| {
-            e.context(format!("the worktree was removed, but branch {} was kept", row.branch))
-        })?;
-        branch_deleted = true;
+        let owner = Some(lock.inheritable()?);
+        branch_kept = git::delete_branch(ws.main_root(), &row.branch, opts.force, owner).err();
+        if opts.force {
+            if let Some(e) = branch_kept {
+                // Forced, only a passing failure (a git lock) can stop it: the remove stays
+                // recorded, unowned once this process exits, and the next repair finishes it.
+                return Err(e.context(format!(
+                    "the worktree was removed, but branch {} was not deleted yet; `cfn doctor --fix` finishes it",
+                    row.branch
+                )));
+            }
+        }
+        crash_point::reached("remove", 4);
+    }
+    WorktreeRow::delete(ws.state.conn(), row.id)?;
+    lock.finish();
+    if let Some(e) = branch_kept {
+        return Err(e.context(format!("the worktree was removed, but branch {} was kept", row.branch)));
     }
     Ok(Removed {
+        released_ports: row.ports.values().copied().collect(),
         branch: row.branch,
         path: row.path.to_string_lossy().into_owned(),
-        released_ports,
-        branch_deleted,
+        branch_deleted: opts.delete_branch,
         stack,
+        recovered: None,
     })
+}
+
+fn busy(row: &WorktreeRow) -> anyhow::Error {
+    let op = row.operation.map_or("another command", |op| op.as_str());
+    let pid = row.owner_pid.map_or(String::new(), |p| format!(" by pid {p}"));
+    UserError::new(format!("branch {} is busy: {op} under way{pid}", row.branch))
+        .hint("wait for it to finish, then run the command again")
+        .into()
+}
+
+/// Refuses to lose uncommitted or untracked work unless forced (and, on a terminal, confirmed);
+/// a worktree with initialised submodules also needs `--force`, as git requires.
+fn check_clean(ctx: &Context, row: &WorktreeRow, opts: &RemoveOptions) -> Result<()> {
+    let dirty = git::dirty_paths(&row.path)?;
+    if !opts.force && git::has_submodules(&row.path) {
+        return Err(UserError::new(format!("worktree {} has initialised submodules", row.path.display()))
+            .hint("pass --force to remove it with its submodules")
+            .into());
+    }
+    if dirty.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<&str> = dirty.iter().take(3).map(String::as_str).collect();
+    let more = if dirty.len() > 3 { ", …" } else { "" };
+    if !opts.force {
+        return Err(UserError::new(format!(
+            "worktree {} has {} uncommitted or untracked change(s): {}{more}",
+            row.path.display(),
+            dirty.len(),
+            shown.join(", ")
+        ))
+        .hint("commit or stash them first, or pass --force to discard them")
+        .into());
+    }
+    if ctx.interactive()
+        && !opts.yes
+        && !confirm(&format!("Discard {} change(s) in {}?", dirty.len(), row.path.display()))?
+    {
+        return Err(UserError::new("removal cancelled; nothing was changed").into());
+    }
+    Ok(())
+}
+
+/// What `remove` reports when it found the branch's last operation abandoned and settled it.
+fn settled(ctx: &Context, done: recover::Recovered) -> Removed {
+    for note in &done.notes {
+        ctx.warn(note);
+    }
+    let what = match done.outcome {
+        recover::Outcome::RolledBack => format!("rolled back an interrupted {}", done.operation.as_str()),
+        recover::Outcome::Finished => format!("finished an interrupted {}", done.operation.as_str()),
+    };
+    Removed {
+        released_ports: done.row.ports.values().copied().collect(),
+        branch: done.row.branch,
+        path: done.row.path.to_string_lossy().into_owned(),
+        branch_deleted: false,
+        stack: None,
+        recovered: Some(what),
+    }
 }
 
 /// Stops the branch's stack through the engine, by its project label. With no engine
 /// reachable nothing can be running, so removal goes on; `--volumes` then cannot be honoured
 /// and says so rather than pretending.
 fn stop_stack(ctx: &Context, project: &str, volumes: bool) -> Result<Option<crate::engine::Teardown>> {
-    let result = crate::runtime::block_on(async {
-        let engine = crate::engine::Engine::connect().await?;
-        engine.teardown(project, volumes).await
-    })?;
-    match result {
+    match teardown(project, volumes)? {
         Ok(done) => Ok(Some(done)),
         Err(e) if volumes => Err(e.context("cannot delete the stack's volumes")),
         Err(e) => {
@@ -112,6 +219,31 @@ fn stop_stack(ctx: &Context, project: &str, volumes: bool) -> Result<Option<crat
             Ok(None)
         }
     }
+}
+
+/// Whether the engine has any container or network labelled with `project`; the inner error is
+/// the engine's.
+fn stack_present(project: &str) -> Result<Result<bool>> {
+    use bollard::query_parameters::ListNetworksOptionsBuilder;
+    crate::runtime::block_on(async {
+        let engine = crate::engine::Engine::connect().await?;
+        if !engine.containers(&[project]).await?.is_empty() {
+            return Ok(true);
+        }
+        let label = format!("{}={project}", crate::engine::PROJECT_LABEL);
+        let filters = std::collections::HashMap::from([("label", vec![label])]);
+        let options = ListNetworksOptionsBuilder::default().filters(&filters).build();
+        Ok(!engine.docker.list_networks(Some(options)).await?.is_empty())
+    })
+}
+
+/// Removes the containers and networks (and with `volumes` the volumes) labelled with
+/// `project`; the inner error is the engine's (unreachable, or a removal that failed).
+pub(super) fn teardown(project: &str, volumes: bool) -> Result<Result<crate::engine::Teardown>> {
+    crate::runtime::block_on(async {
+        let engine = crate::engine::Engine::connect().await?;
+        engine.teardown(project, volumes).await
+    })
 }
 
 fn confirm(prompt: &str) -> Result<bool> {

@@ -216,7 +216,10 @@ fn fix_repairs_the_safe_problems_and_keeps_volumes_without_a_terminal() {
     eprintln!("doctor --fix took {:?}", started.elapsed());
     let err = stderr(&out);
     assert!(err.contains("fixed: forgot worktree gone (directory is gone), released ports"), "{err}");
-    assert!(err.contains(&format!("kept the volumes of {ghost} (no terminal to ask on)")), "{err}");
+    assert!(
+        err.contains(&format!("kept the volumes of {ghost} (no terminal to ask on; --yes deletes them)")),
+        "{err}"
+    );
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert_eq!(sb.count("SELECT COUNT(*) FROM worktrees WHERE branch = 'gone'"), 0);
     for port in ports_of(&gone) {
@@ -244,6 +247,13 @@ fn fix_repairs_the_safe_problems_and_keeps_volumes_without_a_terminal() {
     let left: Vec<&Value> = checks.iter().filter(|c| c["status"] != "ok").collect();
     assert_eq!(left.len(), 1, "only the kept volume is left: {left:#?}");
     find(&checks, "orphans", &format!("volume {volume}"));
+
+    // --yes agrees to delete it without a terminal, as `down --volumes --yes` does.
+    let out = sb.cfn(&root, &["doctor", "--fix", "--yes"]).output().unwrap();
+    let err = stderr(&out);
+    assert!(err.contains(&format!("fixed: deleted volume {volume} of orphaned project {ghost}")), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(volumes_of(&ghost).is_empty(), "deleted with --yes");
 }
 
 #[test]

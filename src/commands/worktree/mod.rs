@@ -15,7 +15,7 @@ pub enum WorktreeCommand {
     List(list::Args),
     /// Remove a worktree and release its ports (the branch is kept unless asked).
     Remove(remove::Args),
-    /// Forget worktrees whose directory is gone and release their ports.
+    /// Settle interrupted adds and removes; forget worktrees whose directory is gone.
     Prune(prune::Args),
 }
 

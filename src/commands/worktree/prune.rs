@@ -16,17 +16,24 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let pruned = if args.all {
-        worktrees::prune(State::open(&ctx.home)?.conn(), None)?
+        worktrees::prune(&State::open(&ctx.home)?, None)?
     } else {
         let ws = Workspace::open(ctx)?;
-        worktrees::prune(ws.state.conn(), Some(ws.repo.id))?
+        worktrees::prune(&ws.state, Some(ws.repo.id))?
     };
     if args.json {
         return crate::output::json(&pruned);
     }
     for p in &pruned {
         let what = p.branch.as_deref().unwrap_or("repository");
-        ctx.say(format!("pruned {what} at {}: {}", p.path, p.reason));
+        if p.reason == worktrees::UNSETTLED {
+            ctx.warn(format!("{what} at {}: {}", p.path, p.reason));
+        } else {
+            ctx.say(format!("pruned {what} at {}: {}", p.path, p.reason));
+        }
+        for note in &p.notes {
+            ctx.warn(note);
+        }
     }
     if pruned.is_empty() {
         ctx.say("nothing to prune");

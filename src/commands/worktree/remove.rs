@@ -41,6 +41,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if args.json {
         return crate::output::json(&removed);
     }
+    if let Some(what) = &removed.recovered {
+        ctx.say(format!("{what} of {} ({}): nothing of it is left", removed.branch, removed.path));
+        return Ok(());
+    }
     ctx.say(format!("removed {} ({})", removed.branch, removed.path));
     if let Some(stack) = removed.stack.as_ref().filter(|s| !s.containers.is_empty() || !s.volumes.is_empty())
     {

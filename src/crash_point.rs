@@ -1,0 +1,30 @@
+//! Crash points for testing recovery: `CFN_CRASH_AT=<operation>:<step>` makes a debug build
+//! abort the process, as abruptly as a SIGKILL (no destructors, no rollback, locks dropped by
+//! the operating system), when that operation reaches that numbered step.
+//!
+//! Only builds with debug assertions (`cargo build`, `cargo test`) honour it; in a release
+//! build (`cargo build --release`, `cargo install`) [`reached`] compiles to nothing, so the
+//! variable can never break a user's command. tests/cli/crash.rs loops over every step of
+//! `worktree add`, `worktree remove` and `migrate up` and checks that `cfn doctor --fix` then
+//! leaves the registry, git and the disk in agreement.
+//!
+//! The steps: `add:1` row and leases committed, `add:2` git checked out, `add:3` ignored files
+//! copied, `add:4` files rendered, `add:5` row ready (lock file not yet deleted);
+//! `remove:1` remove recorded, `remove:2` stack stopped, `remove:3` worktree removed by git,
+//! `remove:4` branch deleted (when asked); `migrate:1` migrator lock taken, `migrate:2` a
+//! migration's script ran but its transaction is not committed, `migrate:3` that migration
+//! committed.
+
+/// Aborts the process if `CFN_CRASH_AT` names this step (debug builds only).
+#[inline]
+pub fn reached(operation: &str, step: u32) {
+    #[cfg(debug_assertions)]
+    if let Some(wanted) = std::env::var_os("CFN_CRASH_AT") {
+        if wanted.to_str() == Some(format!("{operation}:{step}").as_str()) {
+            eprintln!("cfn: crash point {operation}:{step} reached (CFN_CRASH_AT), aborting");
+            std::process::abort();
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = (operation, step);
+}
