@@ -264,18 +264,22 @@ product_owner = "po"
 [agents.schema]
 role = "implementer"
 command = ["python3", "$here/examples/agents/implementer.py", "--migration"]
+env = ["CFN_BIN"]
 
 [agents.notes]
 role = "implementer"
 command = ["python3", "$here/examples/agents/implementer.py"]
+env = ["CFN_BIN"]
 
 [agents.health]
 role = "validator"
 command = ["python3", "$here/examples/agents/validator.py"]
+env = ["CFN_BIN"]
 
 [agents.po]
 role = "product-owner"
 command = ["python3", "$here/examples/agents/product_owner.py"]
+env = ["CFN_BIN"]
 TOML
 git add -A
 git -c user.name=demo -c user.email=demo@example.invalid commit -q -m "sample shop"

@@ -62,8 +62,20 @@ pub enum Blocker {
 impl Blocker {
     /// One line naming the branch, the file and the consequence.
     pub fn message(self, branch: &str, env_file: &Path) -> String {
-        let env = env_file.display();
-        let why = match self {
+        let why = self.why(&env_file.display().to_string());
+        format!("plain `docker compose` in {branch} runs the base files on main's ports and names: {why}")
+    }
+
+    /// [`Blocker::message`] without the branch and path, for one line that names many worktrees.
+    pub fn detail(self) -> String {
+        format!(
+            "plain `docker compose` runs the base files on main's ports and names: {}",
+            self.why("`.env`")
+        )
+    }
+
+    fn why(self, env: &str) -> String {
+        match self {
             Blocker::Tracked => format!("{env} is tracked by git, so cfn does not write into it"),
             Blocker::NotIgnored => format!("{env} is not ignored by git, so cfn does not create it"),
             Blocker::Symlink => format!("{env} is a symbolic link; cfn refuses to write through it"),
@@ -71,8 +83,7 @@ impl Blocker {
                 "compose v1 cannot express it (no `!reset`/`!override` tags; it appends ports lists)".into()
             }
             Blocker::Separator => "every COMPOSE_PATH_SEPARATOR occurs in the compose files' paths".into(),
-        };
-        format!("plain `docker compose` in {branch} runs the base files on main's ports and names: {why}")
+        }
     }
 
     pub fn hint(self) -> String {

@@ -1,18 +1,18 @@
 //! The environment an agent starts with: an allowlist, never cfn's environment minus a list.
 //!
 //! An agent gets `PATH`, `HOME`, the locale (`LANG`, `LANGUAGE`, `LC_*`), `TERM`, `TZ`,
-//! `CFN_MAX_PAYLOAD`, the variables its profile names (`[agents.<id>] env`), then the branch's
+//! `CFN_HOME` (so that the `cfn` it calls finds the same registry), `CFN_MAX_PAYLOAD`, the variables its profile names (`[agents.<id>] env`), then the branch's
 //! variables, its own provider's credentials and the `CFN_*` variables of its turn (added by
 //! the caller). Nothing else passes: `GITHUB_TOKEN`, `AWS_*`, `SSH_AUTH_SOCK` stay with cfn. A
 //! variable that is any provider's credential never passes by name: only through the keyring.
-//! A container agent keeps its image's `PATH` and `HOME`.
+//! A container agent keeps its image's `PATH` and `HOME`, and gets no host `CFN_HOME`.
 
 use std::collections::HashSet;
 
 /// Variables every process agent receives when cfn has them.
-const ALWAYS: &[&str] = &["PATH", "HOME", "LANG", "LANGUAGE", "TERM", "TZ", "CFN_MAX_PAYLOAD"];
+const ALWAYS: &[&str] = &["PATH", "HOME", "LANG", "LANGUAGE", "TERM", "TZ", "CFN_HOME", "CFN_MAX_PAYLOAD"];
 /// What a container agent must not take from the host: the image knows its own.
-const HOST_ONLY: &[&str] = &["PATH", "HOME"];
+const HOST_ONLY: &[&str] = &["PATH", "HOME", "CFN_HOME"];
 
 /// The allowlisted part of `parent` for one agent.
 pub fn allowlisted(

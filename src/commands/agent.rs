@@ -1,4 +1,4 @@
-use super::bus_args::{value_or_file, with_bus, BusArgs, TaskArg};
+use super::bus_args::{value_or_file, with_bus, within_limit, BusArgs, TaskArg};
 use crate::agents::token::AgentToken;
 use crate::bus::{Report, Status};
 use crate::context::Context;
@@ -54,6 +54,8 @@ pub fn run(ctx: &Context, cmd: AgentCommand) -> Result<()> {
         Some(token) => token.sign(&a.task.task_id, report),
         None => report,
     };
+    let json = report.to_json().map_err(|e| crate::bus_choice::user_error(e, None))?;
+    within_limit("report", json.len())?;
     let first = with_bus(ctx, &a.bus, |bus| async move { bus.put_report(&a.task.task_id, &report).await })?;
     if !first {
         ctx.say("an earlier report of this agent and iteration counts; this one was ignored");

@@ -82,6 +82,12 @@ where
 }
 
 /// `@path` reads a file; anything else is the value itself.
+/// Refuses a value over the payload limit before any bus is chosen or reached: its size alone
+/// decides, whether or not the branch's bus is up.
+pub fn within_limit(what: &'static str, len: usize) -> Result<()> {
+    crate::bus::limits::check(what, len).map_err(|e| bus_choice::user_error(e, None))
+}
+
 pub fn value_or_file(value: &str) -> Result<String> {
     match value.strip_prefix('@') {
         Some(path) => std::fs::read_to_string(path).map_err(|e| {

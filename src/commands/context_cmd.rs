@@ -1,4 +1,4 @@
-use super::bus_args::{value_or_file, with_bus, BusArgs, TaskArg};
+use super::bus_args::{value_or_file, with_bus, within_limit, BusArgs, TaskArg};
 use crate::context::Context;
 use crate::error::UserError;
 use anyhow::Result;
@@ -42,6 +42,7 @@ pub fn run(ctx: &Context, cmd: ContextCommand) -> Result<()> {
     match cmd {
         ContextCommand::Store(a) => {
             let value = value_or_file(&a.value)?;
+            within_limit("context value", value.len())?;
             let ttl = a.ttl.map(super::bus_args::seconds).transpose()?;
             with_bus(ctx, &a.bus, |bus| async move {
                 bus.context_store(&a.task.task_id, &a.key, &value, ttl).await

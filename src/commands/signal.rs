@@ -1,4 +1,4 @@
-use super::bus_args::{seconds, with_bus, BusArgs, TaskArg};
+use super::bus_args::{seconds, with_bus, within_limit, BusArgs, TaskArg};
 use crate::context::Context;
 use crate::error::{exit, UserError};
 use anyhow::Result;
@@ -40,6 +40,7 @@ pub struct WaitArgs {
 pub fn run(ctx: &Context, cmd: SignalCommand) -> Result<()> {
     match cmd {
         SignalCommand::Send(a) => {
+            within_limit("signal payload", a.payload.len())?;
             with_bus(ctx, &a.bus, |bus| async move {
                 bus.signal_send(&a.task.task_id, &a.channel, &a.payload).await
             })?;

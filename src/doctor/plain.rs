@@ -16,7 +16,14 @@ pub fn checks(states: &[(String, Plain)]) -> Vec<Check> {
         match state {
             Plain::Isolated { .. } => isolated += 1,
             Plain::Blocked { reason, env_file } => {
-                checks.push(Check::warn("plain-compose", reason.message(branch, env_file), reason.hint()))
+                let hint = reason.hint();
+                checks.push(
+                    Check::warn("plain-compose", reason.message(branch, env_file), hint.clone()).of_checkout(
+                        branch,
+                        reason.detail(),
+                        Some(&hint),
+                    ),
+                )
             }
             Plain::Main | Plain::NoStack => {}
         }

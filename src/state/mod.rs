@@ -132,15 +132,18 @@ fn unusable_kind(path: &Path, e: &rusqlite::Error) -> Option<UserError> {
 }
 
 /// Takes group and other permissions away from `path` when it has any — only from what the
-/// caller owns, and never from a shared sticky folder such as `/tmp`.
+/// caller owns, and never from a shared sticky folder such as `/tmp`. Best effort: a file on a
+/// read-only file system cannot be changed, and opening it then says what is wrong with it.
 fn tighten(path: &Path, mode: u32) -> Result<()> {
     use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
     let meta = std::fs::metadata(path)?;
     let current = meta.permissions().mode() & 0o7777;
     let ours = meta.uid() == rustix::process::geteuid().as_raw();
     if ours && current & 0o1000 == 0 && current & 0o077 != 0 {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-            .with_context(|| format!("cannot make {} private", path.display()))?;
+        match std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)) {
+            Err(e) if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem => {}
+            other => other.with_context(|| format!("cannot make {} private", path.display()))?,
+        }
     }
     Ok(())
 }

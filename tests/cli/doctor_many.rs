@@ -14,6 +14,8 @@ fn repo(sb: &Sandbox) -> std::path::PathBuf {
                 "services:\n  redis:\n    image: cfn-test/redis:1\n    ports: [\"16379:6379\"]\n",
             ),
             ("migrations/0001_items.up.sql", "CREATE TABLE items (id INTEGER);"),
+            // so that plain `docker compose` gets its block and only the migrations warn
+            (".gitignore", ".env\n"),
         ],
     );
     sb.cfn(&root, &["init", "--yes"]).assert().success();
@@ -45,7 +47,7 @@ fn alike_lines_of_many_checkouts_are_printed_once_and_kept_in_json() {
     assert!(migrations.iter().any(|l| l.contains("6 checkouts (") && l.ends_with("1 migration pending")));
     assert!(migrations.iter().any(|l| l.contains("b3: 1 applied, none pending")), "{printed}");
     assert!(printed.contains("hint: run `cfn migrate up` in each"), "{printed}");
-    assert!(stderr(&out).contains("0 failed, 1 warning,"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("0 failed, 1 warning,"), "{}\n{printed}", stderr(&out));
 
     let json = sb.json(&root, &["doctor", "--json"]);
     let count = |name: &str| json.as_array().unwrap().iter().filter(|c| c["name"] == name).count();
