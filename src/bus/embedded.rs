@@ -136,6 +136,12 @@ impl EmbeddedBus {
         self.call(move |conn| write_sync(conn, f)).await
     }
 
+    /// Rows inserted, updated or deleted on this connection since it opened (for the tests).
+    #[cfg(test)]
+    pub(crate) async fn rows_changed(&self) -> Result<u64> {
+        self.call(|conn| Ok(conn.total_changes())).await
+    }
+
     /// Rows whose TTL is missing or longer than any the bus gives (for the tests).
     #[cfg(test)]
     pub(crate) async fn rows_without_ttl(&self) -> Result<i64> {
