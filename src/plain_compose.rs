@@ -19,7 +19,7 @@
 use crate::compose::{self, ComposeFile};
 use crate::render::{self, dotenv, env_block};
 use crate::stack_files::{self, CFN_DIR, OVERRIDE_FILE};
-use crate::workspace::{BranchEnv, Workspace};
+use crate::workspace::BranchEnv;
 use anyhow::{Context as _, Result};
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -330,14 +330,6 @@ fn remove_if_there(path: &Path) -> Result<()> {
         }
         _ => Ok(()),
     }
-}
-
-/// The plan for a branch as its checkout is now, for reports (`worktree add`, `doctor`).
-pub fn inspect(ws: &Workspace, branch: &BranchEnv, v2: impl FnOnce() -> bool) -> Result<Plan> {
-    let originals = stack_files::load_compose_files(ws, &branch.path)?;
-    let sanitized = stack_files::sanitized_docs(ws, &branch.path, &originals)?;
-    let vars = stack_files::env_vars(ws, branch)?;
-    plan(branch, &originals, &sanitized, &vars, v2)
 }
 
 /// Whether the compose people type in a worktree is v2: `CFN_PLAIN_COMPOSE` (an argument list,

@@ -148,12 +148,6 @@ pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
     Ok(Plan { files: planned, plain, stack })
 }
 
-/// The sanitized copy of each base file as `render` writes it, from `checkout`'s `.env`.
-pub fn sanitized_docs(ws: &Workspace, checkout: &Path, files: &[ComposeFile]) -> Result<Vec<Value>> {
-    let dotenv = compose::read_dotenv(&checkout.join(".env"));
-    sanitize_all(files, &configured_keys(ws), &|name: &str| dotenv.get(name).cloned())
-}
-
 fn sanitize_all(
     files: &[ComposeFile],
     keys: &[PortKey],

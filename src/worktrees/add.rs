@@ -31,7 +31,13 @@ pub struct AddOptions {
     pub path: Option<PathBuf>,
 }
 
-pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<BranchEnv> {
+/// A worktree just added, and what plain `docker compose` in it runs (found while rendering).
+pub struct Added {
+    pub env: BranchEnv,
+    pub plain: crate::plain_compose::Plain,
+}
+
+pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Added> {
     git::validate_branch_name(&opts.branch)?;
     if let Some(existing) = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)? {
         // An earlier add or remove of this branch whose process died is settled first.
@@ -75,9 +81,9 @@ pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Branc
     crash_point::reached("add", 1);
 
     match create(ws, opts, &how, &path, id, &lock) {
-        Ok(env) => {
+        Ok(added) => {
             lock.finish();
-            Ok(env)
+            Ok(added)
         }
         Err(err) => {
             match roll_back(ws, id, &lock) {
@@ -113,7 +119,7 @@ fn create(
     path: &Path,
     id: i64,
     lock: &OpLock,
-) -> Result<BranchEnv> {
+) -> Result<Added> {
     interrupt::check()?;
     git::worktree_add(ws.main_root(), path, &opts.branch, how, lock.inheritable()?)?;
     crash_point::reached("add", 2);
@@ -124,13 +130,13 @@ fn create(
     copy_files(ws, &env)?;
     crash_point::reached("add", 3);
     interrupt::check()?;
-    stack_files::render(ws, &env)?;
+    let plain = stack_files::render(ws, &env)?.plain;
     WorktreeRow::record_step(ws.state.conn(), id, ADD_STEP_RENDERED)?;
     crash_point::reached("add", 4);
     interrupt::check()?;
     WorktreeRow::mark_ready(ws.state.conn(), id)?;
     crash_point::reached("add", 5);
-    Ok(env)
+    Ok(Added { env, plain })
 }
 
 /// Git-ignored files the project asked for, their main-checkout ports made the branch's.

@@ -8,7 +8,7 @@ mod prune;
 mod recover;
 mod remove;
 
-pub use add::{add, AddOptions};
+pub use add::{add, AddOptions, Added};
 
 use crate::state::WorktreeRow;
 use anyhow::Result;

@@ -54,7 +54,10 @@ async fn an_append_does_not_rewrite_the_stream() {
     rows_written(800).await; // the channel is now 1,000 entries long (its cap)
     let long = rows_written(200).await;
     // Rewriting every entry per append wrote about a thousand rows per append on a long stream.
-    assert!(long <= 200 * 4, "200 appends to a 1,000-entry stream wrote {long} rows ({short} on a short one)");
+    assert!(
+        long <= 200 * 4,
+        "200 appends to a 1,000-entry stream wrote {long} rows ({short} on a short one)"
+    );
     assert_eq!(bus.signal_wait(T, "busy", Duration::ZERO).await.expect("wait").as_deref(), Some("x"));
 }
 

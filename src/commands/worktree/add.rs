@@ -26,12 +26,11 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut ws = Workspace::open(ctx)?;
     let opts = AddOptions { branch: args.branch, base: args.base, path: args.path };
-    let env = worktrees::add(ctx, &mut ws, &opts)?;
+    let worktrees::Added { env, plain } = worktrees::add(ctx, &mut ws, &opts)?;
     crate::lifecycle::run(ctx, &ws, &env, crate::lifecycle::HookPoint::PostCreate, args.yes)?;
-    if let Ok(plan) = crate::plain_compose::inspect(&ws, &env, crate::plain_compose::compose_is_v2) {
-        if let crate::plain_compose::Plain::Blocked { reason, env_file } = plan.state() {
-            ctx.warn(format!("{}\nhint: {}", reason.message(&env.branch, env_file), reason.hint()));
-        }
+    // found while rendering: asking again would read the git index of the worktree twice
+    if let crate::plain_compose::Plain::Blocked { reason, env_file } = &plain {
+        ctx.warn(format!("{}\nhint: {}", reason.message(&env.branch, env_file), reason.hint()));
     }
     if args.json {
         return crate::output::json(&WorktreeView::from(&env));
