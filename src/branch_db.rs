@@ -50,11 +50,19 @@ pub fn after_merge(ctx: &crate::context::Context, ws: &Workspace, branch: &Branc
     Ok(())
 }
 
-/// A migration error as the user sees it: its message, with what to do next.
+/// A migration error as the user sees it: the error and its causes on one line (said once:
+/// the message already holds the causes), with what to do next.
 pub fn explain(e: migrate::MigrateError) -> anyhow::Error {
-    let message = e.to_string();
-    anyhow::Error::new(e)
-        .context(UserError::new(message).hint("`cfn migrate status` shows every migration's state"))
+    let hint = match &e {
+        // mostly a database that does not answer: the branch's stack is down
+        migrate::MigrateError::Database { .. } => {
+            "is the branch's database up? `cfn up` starts its stack; `cfn migrate status` then shows \
+             every migration's state"
+        }
+        _ => "`cfn migrate status` shows every migration's state",
+    };
+    let message = format!("{:#}", anyhow::Error::new(e));
+    UserError::new(message).hint(hint).into()
 }
 
 /// The migration files of the branch's checkout (its own version of them).
