@@ -61,21 +61,30 @@ impl Renderer {
 
     /// Renders a template given as text (a configuration value); `name` labels errors.
     pub fn render_str(&self, name: &str, source: &str, ctx: &impl serde::Serialize) -> Result<String> {
-        self.env.render_str(source, Value::from(Serde(ctx))).map_err(|e| template_error(name, &e))
+        self.env
+            .render_str(source, Value::from(Serde(ctx)))
+            .map_err(|e| template_error(name, &e, "fix that value in cfn.toml"))
     }
 
     /// Renders template `name` with `ctx`; the error names the template and the line.
     pub fn render(&self, name: &str, ctx: &impl serde::Serialize) -> Result<String> {
         let rendered = self.env.get_template(name).and_then(|t| t.render(Value::from(Serde(ctx))));
-        rendered.map_err(|e| template_error(name, &e))
+        rendered.map_err(|e| {
+            template_error(
+                name,
+                &e,
+                "fix the template in the project's templates_dir, or delete it to use the built-in one",
+            )
+        })
     }
 }
 
-fn template_error(name: &str, e: &Error) -> anyhow::Error {
+/// `hint` says where the template is: a file of the templates_dir, or a value in cfn.toml.
+fn template_error(name: &str, e: &Error, hint: &str) -> anyhow::Error {
     let line = e.line().map(|l| format!(":{l}")).unwrap_or_default();
     let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
     crate::error::UserError::new(format!("template {name}{line} failed to render ({}{detail})", e.kind()))
-        .hint("fix the template in the project's templates_dir, or delete it to use the built-in one")
+        .hint(hint)
         .into()
 }
 
