@@ -28,6 +28,20 @@ pub fn branch_exists(repo_dir: &Path, name: &str) -> Result<bool> {
     Ok(found)
 }
 
+/// Whether `git branch -d` would delete `name`: its tip is contained in its upstream when it has
+/// one, else in HEAD of the checkout at `repo_dir` — so a refusal can come before anything else
+/// of a removal has happened.
+pub fn is_merged(repo_dir: &Path, name: &str) -> Result<bool> {
+    let repo = git2::Repository::open(repo_dir)?;
+    let branch = repo.find_branch(name, git2::BranchType::Local)?;
+    let tip = branch.get().peel_to_commit()?.id();
+    let into = match branch.upstream() {
+        Ok(upstream) => upstream.get().peel_to_commit()?.id(),
+        Err(_) => repo.head()?.peel_to_commit()?.id(),
+    };
+    Ok(tip == into || repo.graph_descendant_of(into, tip)?)
+}
+
 /// Whether exactly one remote has a branch called `name` (git then creates a tracking branch).
 pub fn remote_branch_exists(repo_dir: &Path, name: &str) -> Result<bool> {
     let repo = git2::Repository::open(repo_dir)?;

@@ -61,8 +61,16 @@ fn delete_branch_only_when_asked_and_only_merged_without_force() {
     git(&wt, &["commit", "-q", "-m", "work"]);
     let out = sb.cfn(&root, &["worktree", "remove", "unmerged", "--delete-branch"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("kept"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not merged; nothing was removed"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("hint:"), "{}", stderr(&out));
+    // checked before anything changed: the worktree, its registration and the branch remain
+    assert!(wt.join("new.txt").exists(), "the worktree is kept");
+    let listed = sb.cfn(&root, &["worktree", "list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("unmerged"), "still registered");
     assert!(branches(&root).contains(&"unmerged".to_string()), "unmerged branch kept");
+    // --force deletes it anyway, as `git branch -D` would
+    sb.cfn(&root, &["worktree", "remove", "unmerged", "--delete-branch", "--force"]).assert().success();
+    assert!(!branches(&root).contains(&"unmerged".to_string()));
 }
 
 #[test]
