@@ -12,7 +12,8 @@ mod status;
 mod worktree;
 
 pub use branch::{
-    branch_exists, clear_stale_ref_locks, delete_branch, is_merged, remote_branch_exists, validate_branch_name,
+    branch_exists, clear_stale_ref_locks, delete_branch, is_merged, remote_branch_exists,
+    validate_branch_name,
 };
 pub use checkout::{discover, Checkout};
 pub use status::{dirty_paths, has_submodules};

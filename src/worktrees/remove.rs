@@ -71,7 +71,9 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
     // `git branch -d` would refuse an unmerged branch after the worktree is gone: refuse first.
     if opts.delete_branch && !opts.force && matches!(git::is_merged(ws.main_root(), &row.branch), Ok(false)) {
         return Err(UserError::new(format!("branch {} is not merged; nothing was removed", row.branch))
-            .hint("merge it first, drop --delete-branch to keep the branch, or add --force to delete it anyway")
+            .hint(
+                "merge it first, drop --delete-branch to keep the branch, or add --force to delete it anyway",
+            )
             .into());
     }
     let exists = row.path.exists();
