@@ -13,3 +13,16 @@ machine_info() {
     printf 'os:        %s\n' "$(sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"')"
     printf 'rustc:     %s\n' "$(rustc --version)"
 }
+
+# Sets `cfn` to the binary to measure: CFN_BENCH_BIN when given, else the release build of this
+# checkout (built first). Expects `here` (the repository root).
+release_cfn() {
+    if [ -n "${CFN_BENCH_BIN:-}" ]; then
+        cfn=$CFN_BENCH_BIN
+    else
+        say "build (release binary)"
+        cargo build --release --locked --quiet
+        cfn="${CARGO_TARGET_DIR:-$here/target}/release/cfn"
+    fi
+    [ -x "$cfn" ] || die "no cfn binary at $cfn"
+}

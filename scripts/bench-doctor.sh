@@ -28,14 +28,7 @@ bench_name=bench-doctor
 
 bash scripts/ensure-packages.sh hyperfine
 
-if [ -n "${CFN_BENCH_BIN:-}" ]; then
-    cfn=$CFN_BENCH_BIN
-else
-    say "build (release binary)"
-    cargo build --release --locked --quiet
-    cfn="${CARGO_TARGET_DIR:-$here/target}/release/cfn"
-fi
-[ -x "$cfn" ] || die "no cfn binary at $cfn"
+release_cfn
 baseline=${CFN_BENCH_BASELINE:-}
 [ -z "$baseline" ] || [ -x "$baseline" ] || die "CFN_BENCH_BASELINE=$baseline is not executable"
 

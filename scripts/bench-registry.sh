@@ -24,10 +24,7 @@ bench_name=bench-registry
 
 bash scripts/ensure-packages.sh hyperfine jq
 
-say "build (release binary)"
-cargo build --release --locked --quiet
-cfn="${CARGO_TARGET_DIR:-$here/target}/release/cfn"
-[ -x "$cfn" ] || die "no release binary at $cfn"
+release_cfn
 
 say "machine"
 machine_info

@@ -96,10 +96,7 @@ while read -r stale; do
     [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && purge "^cfnbs${pid}[a-z]"
 done < <({ project_of ps -a; project_of network ls; } | awk '{ print $2 }' | grep -oE '^cfnbs[0-9]+' | sort -u)
 
-say "build (release binary)"
-cargo build --release --locked --quiet
-cfn="${CARGO_TARGET_DIR:-$here/target}/release/cfn"
-[ -x "$cfn" ] || die "no release binary at $cfn"
+release_cfn
 
 say "machine"
 machine_info

@@ -29,14 +29,7 @@ bash scripts/ensure-packages.sh hyperfine
 docker info >/dev/null 2>&1 || die "no Docker engine answers (scripts/ensure-docker.sh)"
 bash scripts/build-test-images.sh app >/dev/null
 
-if [ -n "${CFN_BENCH_BIN:-}" ]; then
-    cfn=$CFN_BENCH_BIN
-else
-    say "build (release binary)"
-    cargo build --release --locked --quiet
-    cfn="${CARGO_TARGET_DIR:-$here/target}/release/cfn"
-fi
-[ -x "$cfn" ] || die "no cfn binary at $cfn"
+release_cfn
 [ -z "$baseline" ] || [ -x "$baseline" ] || die "CFN_BENCH_BASELINE=$baseline is not executable"
 
 say "machine"

@@ -111,24 +111,19 @@ impl Cmd {
 
     /// Runs it with captured output; a non-zero exit is not an error here.
     pub fn output(&self) -> Result<Output> {
-        let out = self
-            .build()
-            .stdin(Stdio::null())
-            .output()
-            .with_context(|| format!("cannot run {}", self.program.to_string_lossy()))?;
-        Ok(Output {
-            status: out.status,
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        })
+        self.captured(Stdio::null())
     }
 
     /// Like [`Cmd::output`], with `stdin` as the child's standard input: an operation's lock
     /// file given this way stays locked while the child runs (see `state::OpLock`).
     pub fn output_with_stdin(&self, stdin: std::fs::File) -> Result<Output> {
+        self.captured(Stdio::from(stdin))
+    }
+
+    fn captured(&self, stdin: Stdio) -> Result<Output> {
         let out = self
             .build()
-            .stdin(Stdio::from(stdin))
+            .stdin(stdin)
             .output()
             .with_context(|| format!("cannot run {}", self.program.to_string_lossy()))?;
         Ok(Output {

@@ -53,12 +53,7 @@ fn post_checkout(ctx: &Context, args: &[String]) -> Result<()> {
 /// After a merge: render the checkout's files again, and apply or announce migrations the
 /// merge brought.
 fn post_merge(ctx: &Context) -> Result<()> {
-    let checkout = crate::git::discover(&ctx.cwd)?;
-    if !checkout.main_root.join(crate::config::FILE_NAME).exists() {
-        return Ok(());
-    }
-    let ws = Workspace::open(ctx)?;
-    let Ok(branch) = ws.branch_env(None) else { return Ok(()) };
+    let Some((ws, branch)) = managed_checkout(ctx)? else { return Ok(()) };
     if let Err(e) = crate::stack_files::render(&ws, &branch) {
         ctx.warn(format!("cfn post-merge hook: {e:#}"));
     }
@@ -71,15 +66,20 @@ fn post_merge(ctx: &Context) -> Result<()> {
 }
 
 /// The base compose files may differ after a checkout or a merge: the checkout's rendered
-/// files (the `.env` block of plain `docker compose` among them) are written again. A checkout
-/// cfn does not manage is left alone.
+/// files (the `.env` block of plain `docker compose` among them) are written again.
 fn render_again(ctx: &Context) -> Result<()> {
-    let checkout = crate::git::discover(&ctx.cwd)?;
-    if !checkout.main_root.join(crate::config::FILE_NAME).exists() {
-        return Ok(());
-    }
-    let ws = Workspace::open(ctx)?;
-    let Ok(branch) = ws.branch_env(None) else { return Ok(()) };
+    let Some((ws, branch)) = managed_checkout(ctx)? else { return Ok(()) };
     crate::stack_files::render(&ws, &branch)?;
     Ok(())
+}
+
+/// The workspace and branch of the checkout the hook runs in; `None` for a checkout cfn does
+/// not manage (no cfn.toml, or a worktree it has not registered), which the hooks leave alone.
+fn managed_checkout(ctx: &Context) -> Result<Option<(Workspace, crate::workspace::BranchEnv)>> {
+    let checkout = crate::git::discover(&ctx.cwd)?;
+    if !checkout.main_root.join(crate::config::FILE_NAME).exists() {
+        return Ok(None);
+    }
+    let ws = Workspace::open(ctx)?;
+    Ok(ws.branch_env(None).ok().map(|branch| (ws, branch)))
 }
