@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// After `cfn up`: applies pending migrations when the checkout has any and `on_up` is set.
-pub fn migrate_on_up(ctx: &crate::context::Context, ws: &Workspace, branch: &BranchEnv) -> Result<()> {
+pub fn migrate_on_up(ctx: &crate::context::Context, ws: &Workspace, branch: &BranchEnv, yes: bool) -> Result<()> {
     if !ws.config.migrations.on_up || !migrations_dir(ws, branch).is_dir() {
         return Ok(());
     }
@@ -20,6 +20,7 @@ pub fn migrate_on_up(ctx: &crate::context::Context, ws: &Workspace, branch: &Bra
     if available.is_empty() {
         return Ok(());
     }
+    require_trusted(ctx, ws, branch, yes)?;
     let report = with_target(ws, branch, |t| migrate::up(t, &available, None, false))?;
     for step in &report.steps {
         ctx.say(format!("applied migration {} {}", step.version, step.name));
@@ -39,6 +40,10 @@ pub fn after_merge(ctx: &crate::context::Context, ws: &Workspace, branch: &Branc
         return Ok(());
     }
     match ws.config.migrations.on_merge {
+        crate::config::OnMerge::Apply if !all_trusted(ctx, ws, branch)? => ctx.warn(format!(
+            "cfn: {pending} new migration(s) not applied: this checkout's migrations are not all \
+             trusted; review them with `cfn trust`, then run `cfn migrate up`"
+        )),
         crate::config::OnMerge::Apply => {
             let report = with_target(ws, branch, |t| migrate::up(t, &available, None, false))?;
             ctx.say(format!("cfn: applied {} new migration(s)", report.steps.len()));
@@ -48,6 +53,23 @@ pub fn after_merge(ctx: &crate::context::Context, ws: &Workspace, branch: &Branc
         }
     }
     Ok(())
+}
+
+/// Every migration file of the checkout must be trusted before any is applied or reverted:
+/// SQLite migrations run inside cfn's own process, PostgreSQL ones with the branch's
+/// credentials.
+pub fn require_trusted(ctx: &crate::context::Context, ws: &Workspace, branch: &BranchEnv, yes: bool) -> Result<()> {
+    crate::trust::require(ctx, ws, &crate::trust::inventory::migrations(ws, branch)?, yes)
+}
+
+/// Whether every migration file is trusted already, never asking (a git hook must not prompt).
+fn all_trusted(ctx: &crate::context::Context, ws: &Workspace, branch: &BranchEnv) -> Result<bool> {
+    for item in crate::trust::inventory::migrations(ws, branch)? {
+        if !crate::trust::decide(ctx, ws, &item, false, false)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// A migration error as the user sees it: the error and its causes on one line (said once:
@@ -89,6 +111,8 @@ pub fn with_target<T>(
             let mut conn = Connection::open(&path)
                 .with_context(|| format!("cannot open the branch database {}", path.display()))?;
             conn.busy_timeout(Duration::from_secs(30))?;
+            // The project's SQL runs in cfn's process: it reaches this file and nothing else.
+            migrate::sqlite_guard::fence(&mut conn).context("cannot restrict the branch database connection")?;
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
             let mut target = SqliteTarget::new(&mut conn);
             f(&mut target).map_err(explain)

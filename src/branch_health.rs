@@ -46,12 +46,14 @@ pub fn checks(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Check>> {
         .collect()
 }
 
-/// Runs every check of the branch; results in configuration order.
-pub fn run(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<CheckResult>> {
+/// Runs every check of the branch; results in configuration order. A `command` check runs
+/// only once trusted (`yes` approves; see `crate::trust`).
+pub fn run(ctx: &crate::context::Context, ws: &Workspace, branch: &BranchEnv, yes: bool) -> Result<Vec<CheckResult>> {
     let checks = checks(ws, branch)?;
     if checks.is_empty() {
         return Ok(Vec::new());
     }
+    crate::trust::require(ctx, ws, &crate::trust::inventory::health(ws, branch)?, yes)?;
     crate::runtime::block_on(health::run_all(&checks))
 }
 

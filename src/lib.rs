@@ -36,6 +36,7 @@ pub mod stack;
 pub mod stack_files;
 pub mod state;
 pub mod token;
+pub mod trust;
 pub mod workloop;
 pub mod workspace;
 pub mod worktrees;

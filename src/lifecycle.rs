@@ -4,18 +4,16 @@
 //! that fails is reported and undoes nothing.
 //!
 //! cfn.toml is committed, so its commands come from whoever wrote the repository: a hook runs
-//! only once the user approved that exact command (its SHA-256 is recorded; a changed command
-//! is asked about again). On a terminal cfn asks; `--yes` approves; otherwise an unapproved
-//! hook is skipped with a hint to run `cfn hooks approve`.
+//! only once the user trusted it (the repository's trust rule, `crate::trust`: the command and
+//! the files it names, hashed in the branch's checkout). On a terminal cfn asks; `--yes`
+//! approves; otherwise an untrusted hook is skipped with a hint to run `cfn trust`.
 
 use crate::context::Context;
 use crate::error::UserError;
 use crate::process::Cmd;
 use crate::workspace::{BranchEnv, Workspace};
 use anyhow::Result;
-use rusqlite::{params, Connection};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -54,28 +52,6 @@ impl HookPoint {
     }
 }
 
-/// The hash an approval is tied to: the hook point and the exact argument vector.
-pub fn command_hash(point: HookPoint, argv: &[String]) -> String {
-    let text = serde_json::json!([point.name(), argv]).to_string();
-    crate::names::hex(&Sha256::digest(text.as_bytes()))
-}
-
-pub fn is_approved(conn: &Connection, repo_id: i64, point: HookPoint, argv: &[String]) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS(SELECT 1 FROM hook_approvals WHERE repo_id = ?1 AND hook = ?2 AND command_hash = ?3)",
-        params![repo_id, point.name(), command_hash(point, argv)],
-        |r| r.get(0),
-    )?)
-}
-
-pub fn approve(conn: &Connection, repo_id: i64, point: HookPoint, argv: &[String]) -> Result<()> {
-    conn.execute(
-        "INSERT OR IGNORE INTO hook_approvals (repo_id, hook, command_hash) VALUES (?1, ?2, ?3)",
-        params![repo_id, point.name(), command_hash(point, argv)],
-    )?;
-    Ok(())
-}
-
 /// Runs the hooks of `point` for the branch. `yes` approves unapproved ones.
 pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, point: HookPoint, yes: bool) -> Result<()> {
     let commands = point.commands(ws).to_vec();
@@ -85,10 +61,11 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, point: HookPoint, 
     let env = crate::stack_files::env_vars(ws, branch)?;
     for argv in &commands {
         let shown = display(argv);
-        if !approved_now(ctx, ws, point, argv, yes)? {
+        let item = crate::trust::inventory::hook(branch, point, argv);
+        if !crate::trust::decide(ctx, ws, &item, yes, true)? {
             ctx.warn(format!(
-                "skipped unapproved {} hook `{shown}`; approve it with `cfn hooks approve`",
-                point.name()
+                "skipped untrusted {}; review and approve it with `cfn trust`",
+                item.describe()
             ));
             continue;
         }
@@ -118,26 +95,6 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, point: HookPoint, 
         }
     }
     Ok(())
-}
-
-fn approved_now(ctx: &Context, ws: &Workspace, point: HookPoint, argv: &[String], yes: bool) -> Result<bool> {
-    let conn = ws.state.conn();
-    if is_approved(conn, ws.repo.id, point, argv)? {
-        return Ok(true);
-    }
-    let ok = if yes {
-        true
-    } else if ctx.interactive() {
-        let prompt =
-            format!("Run the {} hook `{}` from cfn.toml (now and from now on)?", point.name(), display(argv));
-        dialoguer::Confirm::new().with_prompt(prompt).default(false).interact()?
-    } else {
-        false
-    };
-    if ok {
-        approve(conn, ws.repo.id, point, argv)?;
-    }
-    Ok(ok)
 }
 
 /// An argument vector as a person reads it (for messages only; never run).

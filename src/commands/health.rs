@@ -8,6 +8,9 @@ pub struct Args {
     /// The branch (default: the checkout you are in).
     #[arg(long, short = 'b')]
     branch: Option<String>,
+    /// Trust the health `command` checks of cfn.toml without asking (see `cfn trust`).
+    #[arg(long, short = 'y')]
+    yes: bool,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -16,7 +19,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     let branch = ws.branch_env(args.branch.as_deref())?;
-    let results = branch_health::run(&ws, &branch)?;
+    let results = branch_health::run(ctx, &ws, &branch, args.yes)?;
     if args.json {
         crate::output::json(&results)?;
     } else if results.is_empty() {

@@ -11,18 +11,8 @@ pub enum HooksCommand {
     Uninstall(Json),
     /// Show which hooks are installed.
     Status(Json),
-    /// Approve the project's lifecycle hooks from cfn.toml (asks for each on a terminal).
-    Approve(ApproveArgs),
-}
-
-#[derive(Debug, clap::Args)]
-pub struct ApproveArgs {
-    /// Approve every hook without asking.
-    #[arg(long, short = 'y')]
-    yes: bool,
-    /// Print the result as JSON.
-    #[arg(long)]
-    json: bool,
+    /// Same as `cfn trust`: review and approve what the repository makes cfn run.
+    Approve(super::trust::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -34,7 +24,7 @@ pub struct Json {
 
 pub fn run(ctx: &Context, cmd: HooksCommand) -> Result<()> {
     if let HooksCommand::Approve(a) = cmd {
-        return super::hooks_approve::run(ctx, a.yes, a.json);
+        return super::trust::run(ctx, a);
     }
     let checkout = crate::git::discover(&ctx.cwd)?;
     let (states, json) = match cmd {

@@ -43,6 +43,9 @@ pub struct RunArgs {
     branch: Option<String>,
     #[command(flatten)]
     bus: super::bus_args::BusArgs,
+    /// Trust the agents' commands of cfn.toml without asking (see `cfn trust`).
+    #[arg(long, short = 'y')]
+    yes: bool,
     /// Print the summary as one JSON object.
     #[arg(long)]
     json: bool,
@@ -87,6 +90,7 @@ fn run_loop(ctx: &Context, a: RunArgs) -> Result<()> {
         high_complexity: a.high_complexity,
         cost_sensitive: a.cost_sensitive,
         bus,
+        yes: a.yes,
     };
     let summary = workloop::run(ctx, &ws, &branch, opts)?;
     if a.json {

@@ -28,6 +28,9 @@ pub struct Args {
     /// The branch (default: the checkout you are in).
     #[arg(long, short = 'b')]
     branch: Option<String>,
+    /// Trust the checkout's migration files without asking (see `cfn trust`).
+    #[arg(long, short = 'y')]
+    yes: bool,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -45,6 +48,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
     };
     let available = branch_db::migrations(&ws, &branch)?;
+    if matches!(args.action, Action::Up | Action::Down) && !args.dry_run {
+        branch_db::require_trusted(ctx, &ws, &branch, args.yes)?;
+    }
     match args.action {
         Action::Status => {
             let rows = branch_db::with_target(&ws, &branch, |t| migrate::status(t, &available))?;

@@ -12,7 +12,6 @@ mod env;
 mod health;
 mod hook_run;
 mod hooks;
-mod hooks_approve;
 mod init;
 mod lock;
 mod logs;
@@ -25,6 +24,7 @@ mod results;
 mod signal;
 mod status;
 mod token;
+mod trust;
 mod up;
 pub mod view;
 mod worktree;
@@ -87,6 +87,9 @@ pub enum Command {
     /// Issue, verify, revoke and list agents' tokens for MCP servers.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Review and approve what the repository makes cfn run (hooks, health commands,
+    /// migrations, agents).
+    Trust(trust::Args),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions(completions::Args),
     /// Print the manual page (roff).
@@ -117,6 +120,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Lock(cmd) => lock::run(ctx, cmd),
         Command::Loop(cmd) => loop_cmd::run(ctx, cmd),
         Command::Token(cmd) => token::run(ctx, cmd),
+        Command::Trust(args) => trust::run(ctx, args),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Manpage(args) => manpage::run(ctx, args),
     }

@@ -17,7 +17,8 @@ pub struct Args {
     /// The branch (default: the checkout you are in).
     #[arg(long, short = 'b')]
     branch: Option<String>,
-    /// Run the project's post_up hooks without asking (approves them).
+    /// Trust what the repository makes `up` run (health commands, migrations, post_up hooks)
+    /// without asking.
     #[arg(long, short = 'y')]
     yes: bool,
     /// Print the endpoints as JSON.
@@ -29,6 +30,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     let (_lock, branch) = crate::branch_lock::lock_branch(ctx, &ws, args.branch.as_deref(), "up")?;
     stack::check_services(&ws, &branch, &args.services)?;
+    // What the repository makes `up` run (health commands, migrations) is trusted before
+    // anything starts, so a refusal leaves nothing half done.
+    if !args.no_wait {
+        let mut items = crate::trust::inventory::health(&ws, &branch)?;
+        if ws.config.migrations.on_up {
+            items.extend(crate::trust::inventory::migrations(&ws, &branch)?);
+        }
+        crate::trust::require(ctx, &ws, &items, args.yes)?;
+    }
     let handle = stack::prepare(&ws, &branch)?;
     let opts = UpOptions {
         timeout: Duration::from_secs(args.timeout),
@@ -37,8 +47,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     };
     stack::up(ctx, &branch, &handle, &opts)?;
     if opts.wait {
-        crate::branch_db::migrate_on_up(ctx, &ws, &branch)?;
-        let results = crate::branch_health::run(&ws, &branch)?;
+        crate::branch_db::migrate_on_up(ctx, &ws, &branch, args.yes)?;
+        let results = crate::branch_health::run(ctx, &ws, &branch, args.yes)?;
         if let Some(err) = crate::branch_health::failure(&results) {
             crate::branch_health::print(&results)?;
             return Err(err);

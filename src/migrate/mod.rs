@@ -25,6 +25,7 @@ pub mod plan;
 pub mod script;
 pub mod source;
 pub mod sqlite;
+pub mod sqlite_guard;
 pub mod target;
 
 #[cfg(test)]

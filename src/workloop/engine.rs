@@ -25,6 +25,8 @@ pub struct RunOptions {
     pub cost_sensitive: bool,
     /// The bus the task starts on (its password, if any, already in the URL).
     pub bus: bus::BusChoice,
+    /// Trust the team's agent commands without asking (`--yes`).
+    pub yes: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -47,6 +49,11 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) 
     crate::agents::adopt_orphans()?;
     let keyring = crate::agents::Keyring::take_from_env(&ws.config.providers);
     let settings = Settings::resolve(&ws.config, opts.mode, opts.max_iterations)?;
+    // An agent's command comes from cfn.toml: it runs only once trusted, like any of the
+    // repository's commands, and before the run leaves any trace.
+    let team = settings.implementers.iter().chain(&settings.validators).chain([&settings.product_owner]);
+    let agents: Vec<_> = team.map(|(id, p)| crate::trust::inventory::agent(branch, id, p)).collect();
+    crate::trust::require(ctx, ws, &agents, opts.yes)?;
     let task = opts.task_id.clone().unwrap_or_else(new_task_id);
     bus::keys::check("task id", &task).map_err(|e| crate::bus_choice::user_error(e, None))?;
     if record::run_row(ws.state.conn(), &task)?.is_some() {
