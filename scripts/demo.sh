@@ -298,6 +298,13 @@ for w in json.load(sys.stdin):
 done
 run "$cfn" worktree list
 
+# cfn runs nothing the repository asks for (migrations, health commands, hooks, agents) until
+# the user trusts it: each item is listed with what it runs and its files' hashes.
+step "cfn trust: review and approve what the repository runs"
+for b in "${branches[@]}"; do
+    run "$cfn" trust --branch "$b" --yes
+done
+
 for b in "${branches[@]}"; do
     step "cfn up $b"
     run "$cfn" up --branch "$b" --timeout 120

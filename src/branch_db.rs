@@ -84,6 +84,13 @@ pub fn explain(e: migrate::MigrateError) -> anyhow::Error {
         _ => "`cfn migrate status` shows every migration's state",
     };
     let message = format!("{:#}", anyhow::Error::new(e));
+    // The fence of migrate::sqlite_guard refused a statement.
+    let hint = if message.contains("not authorized") || message.contains("authorization denied") {
+        "a migration reaches only the branch's own database: ATTACH, DETACH, VACUUM INTO and \
+         load_extension() are refused"
+    } else {
+        hint
+    };
     UserError::new(message).hint(hint).into()
 }
 

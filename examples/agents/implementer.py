@@ -35,7 +35,9 @@ if "--migration" in sys.argv[1:]:
         with open(base + ".down.sql", "w", encoding="utf-8") as f:
             f.write(f"DROP TABLE {table};\n")
         files += [base + ".up.sql", base + ".down.sql"]
-    applied = cfn("migrate", "up", check=False)
+    # The migration is this agent's own work: it trusts it (`--yes`) to apply it to this
+    # branch's database only.
+    applied = cfn("migrate", "up", "--yes", check=False)
     if applied.returncode != 0:
         report(0.0, {"feedback": f"cfn migrate up failed: {applied.stderr.strip()}", "files": files},
                status="failed")

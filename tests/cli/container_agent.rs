@@ -77,7 +77,7 @@ env = ["CFN_BIN"]
     cfn_with(&sb, &wt, V2, &["up", "--timeout", "60"]).assert().success();
 
     let out = sb
-        .cfn(&wt, &["loop", "run", "--epic", "in a box", "--task-id", "boxed", "--json"])
+        .cfn(&wt, &["loop", "run", "--yes", "--epic", "in a box", "--task-id", "boxed", "--json"])
         .env("CFN_BIN", assert_cmd::cargo::cargo_bin("cfn"))
         .env("GITHUB_TOKEN", "github-secret")
         .env("OPENAI_API_KEY", "openai-secret")

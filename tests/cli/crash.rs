@@ -159,7 +159,7 @@ fn migrate_up_crashed_at_every_step_applies_each_migration_whole_or_not_at_all()
     let mut step = 1;
     loop {
         let _ = std::fs::remove_file(&db_path);
-        if !crash(&sb, &wt, &format!("migrate:{step}"), &["migrate", "up"]) {
+        if !crash(&sb, &wt, &format!("migrate:{step}"), &["migrate", "up", "--yes"]) {
             break;
         }
         // What was recorded is exactly what was applied.
@@ -173,7 +173,7 @@ fn migrate_up_crashed_at_every_step_applies_each_migration_whole_or_not_at_all()
         assert_eq!(log, (1..=applied as i64).collect::<Vec<_>>(), "migrate:{step}: applied {applied}");
         // The dead migrator's lock went with it: the next run does not wait for it.
         let started = Instant::now();
-        sb.cfn(&wt, &["migrate", "up"]).assert().success();
+        sb.cfn(&wt, &["migrate", "up", "--yes"]).assert().success();
         assert!(started.elapsed() < Duration::from_secs(20), "migrate:{step}: waited for a dead lock");
         let status = sb.json(&wt, &["migrate", "status", "--json"]);
         assert!(status.as_array().unwrap().iter().all(|r| r["state"] == "applied"), "{status}");

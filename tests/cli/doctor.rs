@@ -149,7 +149,7 @@ fn an_applied_migration_edited_afterwards_fails_and_a_pending_one_warns() {
     );
     sb.cfn(&root, &["init", "--yes"]).assert().success();
     let wt = wt_path(&sb.json(&root, &["worktree", "add", "feat", "--json"]));
-    sb.cfn(&wt, &["migrate", "up", "--to", "1"]).assert().success();
+    sb.cfn(&wt, &["migrate", "up", "--yes", "--to", "1"]).assert().success();
     std::fs::write(wt.join("migrations/0001_items.up.sql"), "CREATE TABLE items (id INTEGER, name TEXT);")
         .unwrap();
     let (checks, code) = doctor(&sb, &root, &[]);
@@ -275,9 +275,9 @@ fn a_healthy_set_up_is_all_ok() {
     let _cleanup = Cleanup(vec![name.clone(), format!("{name}-feat")]);
     sb.cfn(&root, &["hooks", "install"]).assert().success();
     let feat = wt_path(&sb.json(&root, &["worktree", "add", "feat", "--json"]));
-    let up = cfn_with(&sb, &feat, V1, &["up", "--timeout", "60"]).output().unwrap();
+    let up = cfn_with(&sb, &feat, V1, &["up", "--yes", "--timeout", "60"]).output().unwrap();
     assert!(up.status.success(), "{}", stderr(&up));
-    sb.cfn(&root, &["migrate", "up"]).assert().success();
+    sb.cfn(&root, &["migrate", "up", "--yes"]).assert().success();
 
     let started = Instant::now();
     let (checks, code) = doctor(&sb, &root, &[]);

@@ -31,7 +31,7 @@ fn alike_lines_of_many_checkouts_are_printed_once_and_kept_in_json() {
         sb.cfn(&root, &["worktree", "add", &format!("b{i}")]).assert().success();
     }
     // One branch differs: its migration is applied.
-    sb.cfn(&root, &["migrate", "up", "--branch", "b3"]).assert().success();
+    sb.cfn(&root, &["migrate", "up", "--yes", "--branch", "b3"]).assert().success();
 
     let out = sb.cfn(&root, &["doctor"]).output().unwrap();
     let printed = text(&out.stdout);

@@ -25,7 +25,7 @@ fn an_unapproved_hook_is_skipped_with_a_hint_then_runs_once_approved() {
     let root = with_hooks(&sb, &post_create_marker(&sb, "v1"));
     let out = sb.cfn(&root, &["worktree", "add", "a"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("cfn hooks approve"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cfn trust"), "{}", stderr(&out));
     assert_eq!(ran(&sb), "", "not run before approval");
 
     let out = sb.cfn(&root, &["hooks", "approve"]).output().unwrap();
@@ -38,7 +38,7 @@ fn an_unapproved_hook_is_skipped_with_a_hint_then_runs_once_approved() {
     let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap().replace("echo v1", "echo v2");
     std::fs::write(root.join("cfn.toml"), toml).unwrap();
     let out = sb.cfn(&root, &["worktree", "add", "c"]).output().unwrap();
-    assert!(stderr(&out).contains("skipped unapproved post_create hook"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("skipped untrusted post_create"), "{}", stderr(&out));
     assert_eq!(ran(&sb), "v1\n");
     // --yes approves for scripts.
     sb.cfn(&root, &["worktree", "add", "d", "--yes"]).assert().success();

@@ -43,13 +43,13 @@ fn up_down_and_to() {
     let dry = sb.json(&wt, &["migrate", "up", "--dry-run", "--json"]);
     assert_eq!(dry["steps"].as_array().unwrap().len(), 12);
     assert!(states(&sb, &wt).iter().all(|s| s == "pending"), "dry run changed nothing");
-    sb.cfn(&wt, &["migrate", "up", "--to", "10"]).assert().success();
+    sb.cfn(&wt, &["migrate", "up", "--yes", "--to", "10"]).assert().success();
     assert_eq!(log_rows(&wt), (1..=10).collect::<Vec<_>>(), "numeric order: 9 before 10");
-    sb.cfn(&wt, &["migrate", "up"]).assert().success();
+    sb.cfn(&wt, &["migrate", "up", "--yes"]).assert().success();
     assert_eq!(log_rows(&wt).len(), 12);
-    sb.cfn(&wt, &["migrate", "down"]).assert().success();
+    sb.cfn(&wt, &["migrate", "down", "--yes"]).assert().success();
     assert_eq!(log_rows(&wt).len(), 11, "down reverts only the latest");
-    sb.cfn(&wt, &["migrate", "down", "--to", "3"]).assert().success();
+    sb.cfn(&wt, &["migrate", "down", "--yes", "--to", "3"]).assert().success();
     assert_eq!(log_rows(&wt), [1, 2, 3]);
     // The main checkout's database is another file, untouched.
     assert!(!root.join(".cfn/data/app.db").exists());
@@ -61,11 +61,11 @@ fn up_down_and_to() {
 fn a_changed_applied_migration_is_refused() {
     let sb = Sandbox::new();
     let (_, wt) = with_migrations(&sb, 3);
-    sb.cfn(&wt, &["migrate", "up", "--to", "2"]).assert().success();
+    sb.cfn(&wt, &["migrate", "up", "--yes", "--to", "2"]).assert().success();
     let file = wt.join("migrations/0002_step2.up.sql");
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, format!("{text}\n-- edited")).unwrap();
-    let out = sb.cfn(&wt, &["migrate", "up"]).output().unwrap();
+    let out = sb.cfn(&wt, &["migrate", "up", "--yes"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("migration 2 (step2) was changed"), "{}", stderr(&out));
     assert!(stderr(&out).contains("hint:"));
@@ -80,7 +80,7 @@ fn two_concurrent_migrators_apply_each_migration_once() {
     let children: Vec<_> = (0..2)
         .map(|_| {
             let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfn"));
-            cmd.current_dir(&wt).args(["migrate", "up"]);
+            cmd.current_dir(&wt).args(["migrate", "up", "--yes"]);
             for (k, v) in hermetic_env(&sb.home, sb.path()) {
                 cmd.env(k, v);
             }

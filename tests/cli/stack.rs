@@ -99,7 +99,7 @@ fn port(wt: &serde_json::Value, key: &str) -> u16 {
 fn two_branches_have_separate_data(compose: &'static str) {
     let Some((s, wts)) = stack("iso", compose, "", &["feature-a", "feature-b"]) else { return };
     for wt in &wts {
-        let out = cfn_with(&s.sb, &path(wt), s.compose, &["up", "--timeout", "90"]).output().unwrap();
+        let out = cfn_with(&s.sb, &path(wt), s.compose, &["up", "--yes", "--timeout", "90"]).output().unwrap();
         assert!(out.status.success(), "{}", stderr(&out));
         let err = stderr(&out);
         assert!(err.contains("applied migration 1 items"), "{err}");
@@ -138,7 +138,7 @@ fn two_branches_have_separate_data(compose: &'static str) {
     cfn_with(&s.sb, &path(a), s.compose, &["down"]).assert().success();
     let out = cfn_with(&s.sb, &path(a), s.compose, &["health", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "health fails while the stack is down");
-    cfn_with(&s.sb, &path(a), s.compose, &["up", "--timeout", "90"]).assert().success();
+    cfn_with(&s.sb, &path(a), s.compose, &["up", "--yes", "--timeout", "90"]).assert().success();
     assert_eq!(psql(port(a, "postgres"), "shop", "SELECT count(*) FROM items"), "1", "rows lost by down/up");
     assert_eq!(redis(port(a, "redis"), &["EXISTS", "only-a"]), ":1\r\n", "redis data lost by down/up");
     assert_eq!(
@@ -182,7 +182,7 @@ const NEVER_HEALTHY: &str = "  stuck:
 fn a_never_healthy_service_times_out_with_124(compose: &'static str) {
     let Some((s, wts)) = stack("stuck", compose, NEVER_HEALTHY, &["slow"]) else { return };
     let started = Instant::now();
-    let out = cfn_with(&s.sb, &path(&wts[0]), s.compose, &["up", "--timeout", "20"]).output().unwrap();
+    let out = cfn_with(&s.sb, &path(&wts[0]), s.compose, &["up", "--yes", "--timeout", "20"]).output().unwrap();
     let elapsed = started.elapsed().as_secs_f64();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(124), "{err}");
@@ -202,7 +202,7 @@ const JOB_FAILS: &str = "  migrate:
 
 fn one_shot_jobs(compose: &'static str) {
     let Some((s, wts)) = stack("jobok", compose, JOBS_OK, &["jobs"]) else { return };
-    cfn_with(&s.sb, &path(&wts[0]), s.compose, &["up", "--timeout", "90"]).assert().success();
+    cfn_with(&s.sb, &path(&wts[0]), s.compose, &["up", "--yes", "--timeout", "90"]).assert().success();
     let status = s.sb.json(&s.root, &["status", "--json"]);
     let services = status[1]["services"].as_array().unwrap();
     let find = |name: &str| services.iter().find(|c| c["service"] == name).unwrap().clone();
@@ -214,7 +214,7 @@ fn one_shot_jobs(compose: &'static str) {
     assert!(status[0]["services"].as_array().unwrap().is_empty(), "main checkout not started");
 
     let Some((s, wts)) = stack("jobbad", compose, JOB_FAILS, &["jobs"]) else { return };
-    let out = cfn_with(&s.sb, &path(&wts[0]), s.compose, &["up", "--timeout", "90"]).output().unwrap();
+    let out = cfn_with(&s.sb, &path(&wts[0]), s.compose, &["up", "--yes", "--timeout", "90"]).output().unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("service failed: migrate"), "{err}");
@@ -251,8 +251,8 @@ fn an_unreachable_engine_is_one_clear_line_and_the_rest_still_works() {
     run(&["worktree", "add", "feat"]).assert().success();
     run(&["ports", "feat"]).assert().success();
     run(&["env", "feat"]).assert().success();
-    run(&["migrate", "up", "-b", "feat"]).assert().success();
-    for args in [&["up", "-b", "feat"][..], &["status"][..], &["down", "-b", "feat"][..]] {
+    run(&["migrate", "up", "--yes", "-b", "feat"]).assert().success();
+    for args in [&["up", "--yes", "-b", "feat"][..], &["status"][..], &["down", "-b", "feat"][..]] {
         let out = run(args).output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = stderr(&out);
@@ -271,7 +271,7 @@ fn removing_a_worktree_stops_its_stack_and_keeps_its_volumes() {
     let Some((s, wts)) = stack("rmstack", V2, "", &["gone"]) else { return };
     let wt = &wts[0];
     let project = wt["project"].as_str().unwrap();
-    cfn_with(&s.sb, &path(wt), s.compose, &["up", "--timeout", "90"]).assert().success();
+    cfn_with(&s.sb, &path(wt), s.compose, &["up", "--yes", "--timeout", "90"]).assert().success();
     assert_eq!(containers_of(project).len(), 2);
     let out =
         cfn_with(&s.sb, &s.root, s.compose, &["worktree", "remove", "gone", "--volumes"]).output().unwrap();

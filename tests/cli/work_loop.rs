@@ -73,7 +73,7 @@ pub(crate) fn run_loop(
     redis: Option<&str>,
     args: &[&str],
 ) -> std::process::Output {
-    let mut full = vec!["loop", "run", "--json"];
+    let mut full = vec!["loop", "run", "--yes", "--json"];
     full.extend(args);
     let mut cmd = sb.cfn(root, &full);
     cmd.env("CFN_BIN", assert_cmd::cargo::cargo_bin("cfn"));
@@ -288,7 +288,7 @@ fn each_agent_gets_only_its_own_providers_key() {
         1,
     );
     std::fs::write(root.join("cfn.toml"), toml).unwrap();
-    let mut cmd = sb.cfn(&root, &["loop", "run", "--epic", "x", "--task-id", "keys"]);
+    let mut cmd = sb.cfn(&root, &["loop", "run", "--yes", "--epic", "x", "--task-id", "keys"]);
     cmd.env("CFN_BIN", assert_cmd::cargo::cargo_bin("cfn"))
         .env("ALPHA_KEY", "alpha-secret")
         .env("BETA_KEY", "beta-secret")

@@ -1,0 +1,210 @@
+//! The repository's trust rule: a health command, a migration, a merge that applies
+//! migrations, an agent and a hook script changed in a branch each run only once the user
+//! trusted them (with the hashes of the files they name), and are asked about again when they
+//! change. Each attack's payload would leave a marker; its absence shows nothing ran.
+
+use crate::harness::*;
+use crate::work_loop::{agent, repo_with, Team, CONFIDENT, PO_PROCEED};
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+
+/// A repository with `files`, `cfn init`ed, with `toml` appended to its cfn.toml.
+fn repo(sb: &Sandbox, files: &[(&str, &str)], toml: &str) -> PathBuf {
+    let mut all = vec![("docker-compose.yml", COMPOSE)];
+    all.extend_from_slice(files);
+    let root = sb.repo("shop", &all);
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let mut text = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    text.push_str(toml);
+    std::fs::write(root.join("cfn.toml"), text).unwrap();
+    root
+}
+
+fn marker(sb: &Sandbox) -> PathBuf {
+    sb.path().join("payload-ran")
+}
+
+fn ran(sb: &Sandbox) -> String {
+    std::fs::read_to_string(marker(sb)).unwrap_or_default()
+}
+
+fn refused_as_untrusted(out: &std::process::Output, what: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(&format!("error: not trusted: {what}")), "{err}");
+    assert!(err.contains("hint: review what it runs with `cfn trust`"), "{err}");
+}
+
+/// git as the user's shell runs it (cfn's hooks find the sandbox's CFN_HOME).
+fn user_git(sb: &Sandbox, dir: &Path, args: &[&str]) -> std::process::Output {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .envs(hermetic_env(&sb.home, sb.path()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    out
+}
+
+#[test]
+fn a_health_command_runs_only_once_trusted_and_is_asked_again_when_its_script_changes() {
+    let sb = Sandbox::new();
+    let script = format!("echo v1 >> '{}'", marker(&sb).display());
+    let toml = "\n[health.probe]\ntype = \"command\"\ncommand = [\"sh\", \"./check.sh\"]\n";
+    let root = repo(&sb, &[("check.sh", &script)], toml);
+
+    refused_as_untrusted(&sb.cfn(&root, &["health"]).output().unwrap(), "health.probe `sh ./check.sh` (check.sh sha256:");
+    assert_eq!(ran(&sb), "", "nothing ran before approval");
+
+    let listed = sb.cfn(&root, &["trust"]).output().unwrap();
+    assert_eq!(listed.status.code(), Some(1), "no terminal: lists, approves nothing");
+    let sha = hex_sha256(script.as_bytes());
+    assert!(text(&listed.stdout).contains(&format!("check.sh sha256:{sha}")), "{}", text(&listed.stdout));
+    sb.cfn(&root, &["trust", "--yes"]).assert().success();
+    sb.cfn(&root, &["health"]).assert().success();
+    assert_eq!(ran(&sb), "v1\n");
+
+    // Same command, different script: asked again.
+    std::fs::write(root.join("check.sh"), script.replace("v1", "v2")).unwrap();
+    refused_as_untrusted(&sb.cfn(&root, &["health"]).output().unwrap(), "health.probe");
+    assert_eq!(ran(&sb), "v1\n");
+    sb.cfn(&root, &["health", "--yes"]).assert().success();
+    assert_eq!(ran(&sb), "v1\nv2\n");
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn a_migration_runs_only_once_trusted_and_cannot_reach_the_state_database() {
+    let sb = Sandbox::new();
+    let root = repo(&sb, &[("migrations/0001_items.up.sql", "CREATE TABLE items (id INTEGER);")], "");
+    refused_as_untrusted(
+        &sb.cfn(&root, &["migrate", "up"]).output().unwrap(),
+        "migration `0001_items.up.sql` (migrations/0001_items.up.sql sha256:",
+    );
+    let status = sb.json(&root, &["migrate", "status", "--json"]);
+    assert_eq!(status[0]["state"], "pending", "nothing applied");
+    sb.cfn(&root, &["migrate", "up", "--yes"]).assert().success();
+    assert_eq!(sb.json(&root, &["migrate", "status", "--json"])[0]["state"], "applied");
+
+    // The attack: a no-transaction script attaching cfn's state database to forge an approval.
+    let forge = format!(
+        "-- cfn:no-transaction\nATTACH '{}' AS s;\nINSERT INTO s.hook_approvals (repo_id, hook, command_hash) \
+         SELECT id, 'post_create', 'forged' FROM s.repositories;\n",
+        sb.home.join("state.db").display()
+    );
+    std::fs::write(root.join("migrations/0002_forge.up.sql"), &forge).unwrap();
+    refused_as_untrusted(&sb.cfn(&root, &["migrate", "up"]).output().unwrap(), "migration `0002_forge.up.sql`");
+    let before = sb.count("SELECT COUNT(*) FROM hook_approvals");
+    // Even trusted, the SQL reaches the branch's database only.
+    let out = sb.cfn(&root, &["migrate", "up", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not authorized"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("hint: a migration reaches only the branch's own database"), "{}", stderr(&out));
+    assert_eq!(sb.count("SELECT COUNT(*) FROM hook_approvals WHERE command_hash = 'forged'"), 0);
+    assert_eq!(sb.count("SELECT COUNT(*) FROM hook_approvals"), before + 1, "only the approval itself");
+
+    for (sql, leftover) in [
+        (format!("VACUUM INTO '{}';", sb.path().join("copy.db").display()), Some(sb.path().join("copy.db"))),
+        ("SELECT load_extension('/nonexistent/evil');".to_string(), None),
+    ] {
+        std::fs::write(root.join("migrations/0002_forge.up.sql"), format!("-- cfn:no-transaction\n{sql}\n")).unwrap();
+        let out = sb.cfn(&root, &["migrate", "up", "--yes"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{sql}: {}", stderr(&out));
+        assert!(stderr(&out).contains("hint: a migration reaches only the branch's own database"), "{sql}: {}", stderr(&out));
+        assert!(leftover.is_none_or(|p| !p.exists()), "{sql} wrote its file");
+    }
+}
+
+#[test]
+fn on_merge_apply_applies_a_merged_migration_only_once_trusted() {
+    let sb = Sandbox::new();
+    let root = repo(&sb, &[], "\n[migrations]\non_merge = \"apply\"\n");
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "apply on merge"]);
+    sb.cfn(&root, &["hooks", "install"]).assert().success();
+    git(&root, &["checkout", "-q", "-b", "feature"]);
+    std::fs::create_dir(root.join("migrations")).unwrap();
+    std::fs::write(root.join("migrations/0001_a.up.sql"), "CREATE TABLE a (x INT);").unwrap();
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "migration"]);
+    git(&root, &["checkout", "-q", "main"]);
+
+    let out = user_git(&sb, &root, &["merge", "-q", "--ff-only", "feature"]);
+    assert!(stderr(&out).contains("1 new migration(s) not applied"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cfn trust"), "{}", stderr(&out));
+    assert_eq!(sb.json(&root, &["migrate", "status", "--json"])[0]["state"], "pending");
+
+    sb.cfn(&root, &["trust", "--yes"]).assert().success();
+    git(&root, &["checkout", "-q", "feature"]);
+    std::fs::write(root.join("README"), "more").unwrap();
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "more"]);
+    git(&root, &["checkout", "-q", "main"]);
+    let out = user_git(&sb, &root, &["merge", "-q", "--ff-only", "feature"]);
+    assert!(stderr(&out).contains("applied 1 new migration(s)"), "{}", stderr(&out));
+    assert_eq!(sb.json(&root, &["migrate", "status", "--json"])[0]["state"], "applied");
+}
+
+#[test]
+fn an_agent_runs_only_once_trusted_and_is_asked_again_when_its_script_changes() {
+    let sb = Sandbox::new();
+    let touch = format!("echo impl >> '{}'\n{CONFIDENT}", marker(&sb).display());
+    let team = Team { implementer: &touch, validator: CONFIDENT, po: PO_PROCEED, extra_config: "" };
+    let root = repo_with(&sb, &team);
+    let run = |task: &str, yes: bool| {
+        let mut args = vec!["loop", "run", "--json", "--epic", "x", "--task-id", task];
+        if yes {
+            args.push("--yes");
+        }
+        let mut cmd = sb.cfn(&root, &args);
+        cmd.env("CFN_BIN", assert_cmd::cargo::cargo_bin("cfn"));
+        cmd.timeout(std::time::Duration::from_secs(120)).output().unwrap()
+    };
+    refused_as_untrusted(&run("t1", false), "agent.impl-1 `sh agents/impl.sh` (agents/impl.sh sha256:");
+    assert_eq!(ran(&sb), "", "no agent ran");
+    assert_eq!(sb.count("SELECT COUNT(*) FROM loop_runs"), 0, "the run left no trace");
+
+    sb.cfn(&root, &["trust", "--yes"]).assert().success();
+    let out = run("t2", false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(ran(&sb), "impl\nimpl\n", "both implementers ran");
+
+    std::fs::write(root.join("agents/impl.sh"), agent(&touch.replace("impl >>", "changed >>"))).unwrap();
+    refused_as_untrusted(&run("t3", false), "agent.impl-1");
+    assert_eq!(ran(&sb), "impl\nimpl\n");
+    assert!(run("t4", true).status.success());
+    assert_eq!(ran(&sb), "impl\nimpl\nchanged\nchanged\n");
+}
+
+#[test]
+fn approving_a_hook_does_not_approve_a_branch_s_different_script() {
+    let sb = Sandbox::new();
+    let script = format!("#!/bin/sh\necho main >> '{}'\n", marker(&sb).display());
+    let root = repo(&sb, &[("setup.sh", &script)], "\n[hooks]\npost_create = [[\"./setup.sh\"]]\n");
+    std::fs::set_permissions(root.join("setup.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "hook"]);
+    sb.cfn(&root, &["trust", "--yes"]).assert().success();
+    sb.cfn(&root, &["worktree", "add", "same"]).assert().success();
+    assert_eq!(ran(&sb), "main\n", "the approved script runs");
+
+    // A branch carrying another setup.sh under the same command.
+    git(&root, &["checkout", "-q", "-b", "evil"]);
+    std::fs::write(root.join("setup.sh"), script.replace("echo main", "echo evil")).unwrap();
+    git(&root, &["commit", "-q", "-am", "evil"]);
+    git(&root, &["checkout", "-q", "main"]);
+    let out = sb.cfn(&root, &["worktree", "add", "evil"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("skipped untrusted post_create `./setup.sh` (setup.sh sha256:"), "{}", stderr(&out));
+    assert_eq!(ran(&sb), "main\n", "the branch's script did not run");
+
+    // Reviewed and approved for that branch, it runs.
+    sb.cfn(&root, &["worktree", "remove", "evil", "--yes"]).assert().success();
+    sb.cfn(&root, &["worktree", "add", "evil", "--yes"]).assert().success();
+    assert_eq!(ran(&sb), "main\nevil\n");
+}
