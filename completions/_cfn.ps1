@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('loop', 'loop', [CompletionResultType]::ParameterValue, 'Run the loop for an epic, and inspect runs')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Take and release token locks')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Issue, verify, revoke and list agents'' tokens for MCP servers')
+            [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Review and approve what the repository makes cfn run (hooks, health commands, migrations, agents)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('manpage', 'manpage', [CompletionResultType]::ParameterValue, 'Print the manual page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -223,8 +224,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Start the stack and return without waiting')
-            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Run the project''s post_up hooks without asking (approves them)')
-            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Run the project''s post_up hooks without asking (approves them)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Trust what the repository makes `up` run (health commands, migrations, post_up hooks) without asking')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Trust what the repository makes `up` run (health commands, migrations, post_up hooks) without asking')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the endpoints as JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -304,6 +305,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
             [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Trust the health `command` checks of cfn.toml without asking (see `cfn trust`)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Trust the health `command` checks of cfn.toml without asking (see `cfn trust`)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -321,6 +324,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would run, change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Trust the checkout''s migration files without asking (see `cfn trust`)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Trust the checkout''s migration files without asking (see `cfn trust`)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -345,7 +350,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install cfn''s git hooks (post-checkout, post-merge), chaining any existing hook')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove cfn''s git hooks and restore the hooks they chained')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show which hooks are installed')
-            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve the project''s lifecycle hooks from cfn.toml (asks for each on a terminal)')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Same as `cfn trust`: review and approve what the repository makes cfn run')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -389,9 +394,11 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;hooks;approve' {
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch whose checkout''s files are hashed (default: the checkout you are in)')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch whose checkout''s files are hashed (default: the checkout you are in)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
-            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Approve every hook without asking')
-            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Approve every hook without asking')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Approve every pending item without asking')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Approve every pending item without asking')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -407,7 +414,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install cfn''s git hooks (post-checkout, post-merge), chaining any existing hook')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove cfn''s git hooks and restore the hooks they chained')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show which hooks are installed')
-            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve the project''s lifecycle hooks from cfn.toml (asks for each on a terminal)')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Same as `cfn trust`: review and approve what the repository makes cfn run')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -684,6 +691,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('--high-complexity', '--high-complexity', [CompletionResultType]::ParameterName, 'Route agents without a provider to CFN_HIGH_COMPLEXITY_PROVIDER')
             [CompletionResult]::new('--cost-sensitive', '--cost-sensitive', [CompletionResultType]::ParameterName, 'Route agents without a provider to CFN_COST_PROVIDER')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Trust the agents'' commands of cfn.toml without asking (see `cfn trust`)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Trust the agents'' commands of cfn.toml without asking (see `cfn trust`)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the summary as one JSON object')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -922,6 +931,23 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
         'cfn;token;help;help' {
             break
         }
+        'cfn;trust' {
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch whose checkout''s files are hashed (default: the checkout you are in)')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch whose checkout''s files are hashed (default: the checkout you are in)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Approve every pending item without asking')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Approve every pending item without asking')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'cfn;completions' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -968,6 +994,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('loop', 'loop', [CompletionResultType]::ParameterValue, 'Run the loop for an epic, and inspect runs')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Take and release token locks')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Issue, verify, revoke and list agents'' tokens for MCP servers')
+            [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Review and approve what the repository makes cfn run (hooks, health commands, migrations, agents)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('manpage', 'manpage', [CompletionResultType]::ParameterValue, 'Print the manual page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -1029,7 +1056,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install cfn''s git hooks (post-checkout, post-merge), chaining any existing hook')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove cfn''s git hooks and restore the hooks they chained')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show which hooks are installed')
-            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve the project''s lifecycle hooks from cfn.toml (asks for each on a terminal)')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Same as `cfn trust`: review and approve what the repository makes cfn run')
             break
         }
         'cfn;help;hooks;install' {
@@ -1130,6 +1157,9 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;help;token;rotate' {
+            break
+        }
+        'cfn;help;trust' {
             break
         }
         'cfn;help;completions' {

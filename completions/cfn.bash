@@ -82,6 +82,9 @@ _cfn() {
             cfn,token)
                 cmd="cfn__subcmd__token"
                 ;;
+            cfn,trust)
+                cmd="cfn__subcmd__trust"
+                ;;
             cfn,up)
                 cmd="cfn__subcmd__up"
                 ;;
@@ -183,6 +186,9 @@ _cfn() {
                 ;;
             cfn__subcmd__help,token)
                 cmd="cfn__subcmd__help__subcmd__token"
+                ;;
+            cfn__subcmd__help,trust)
+                cmd="cfn__subcmd__help__subcmd__trust"
                 ;;
             cfn__subcmd__help,up)
                 cmd="cfn__subcmd__help__subcmd__up"
@@ -437,7 +443,7 @@ _cfn() {
 
     case "${cmd}" in
         cfn)
-            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token completions manpage help"
+            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -825,7 +831,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__health)
-            opts="-b -C -q -v -h -V --branch --json --quiet --verbose --help --version"
+            opts="-b -y -C -q -v -h -V --branch --yes --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -851,7 +857,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help)
-            opts="init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token completions manpage help"
+            opts="init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1452,6 +1458,20 @@ _cfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cfn__subcmd__help__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cfn__subcmd__help__subcmd__up)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1573,12 +1593,20 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__hooks__subcmd__approve)
-            opts="-y -C -q -v -h -V --yes --json --quiet --verbose --help --version"
+            opts="-y -b -C -q -v -h -V --yes --branch --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2033,7 +2061,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__loop__subcmd__run)
-            opts="-b -C -q -v -h -V --epic --epic-file --task-id --mode --max-iterations --high-complexity --cost-sensitive --branch --redis-url --redis-password-file --json --quiet --verbose --help --version"
+            opts="-b -y -C -q -v -h -V --epic --epic-file --task-id --mode --max-iterations --high-complexity --cost-sensitive --branch --redis-url --redis-password-file --yes --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2123,7 +2151,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__migrate)
-            opts="-b -C -q -v -h -V --to --dry-run --branch --json --quiet --verbose --help --version status up down"
+            opts="-b -y -C -q -v -h -V --to --dry-run --branch --yes --json --quiet --verbose --help --version status up down"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2672,6 +2700,32 @@ _cfn() {
                     return 0
                     ;;
                 --task)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__trust)
+            opts="-y -b -C -q -v -h -V --yes --branch --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -48,6 +48,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand loop 'Run the loop for an epic, and inspect runs'
             cand lock 'Take and release token locks'
             cand token 'Issue, verify, revoke and list agents'' tokens for MCP servers'
+            cand trust 'Review and approve what the repository makes cfn run (hooks, health commands, migrations, agents)'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand manpage 'Print the manual page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -204,8 +205,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --branch 'The branch (default: the checkout you are in)'
             cand -C 'Run as if started in DIR'
             cand --no-wait 'Start the stack and return without waiting'
-            cand -y 'Run the project''s post_up hooks without asking (approves them)'
-            cand --yes 'Run the project''s post_up hooks without asking (approves them)'
+            cand -y 'Trust what the repository makes `up` run (health commands, migrations, post_up hooks) without asking'
+            cand --yes 'Trust what the repository makes `up` run (health commands, migrations, post_up hooks) without asking'
             cand --json 'Print the endpoints as JSON'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -280,6 +281,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -b 'The branch (default: the checkout you are in)'
             cand --branch 'The branch (default: the checkout you are in)'
             cand -C 'Run as if started in DIR'
+            cand -y 'Trust the health `command` checks of cfn.toml without asking (see `cfn trust`)'
+            cand --yes 'Trust the health `command` checks of cfn.toml without asking (see `cfn trust`)'
             cand --json 'Print the result as JSON'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -296,6 +299,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --branch 'The branch (default: the checkout you are in)'
             cand -C 'Run as if started in DIR'
             cand --dry-run 'Show what would run, change nothing'
+            cand -y 'Trust the checkout''s migration files without asking (see `cfn trust`)'
+            cand --yes 'Trust the checkout''s migration files without asking (see `cfn trust`)'
             cand --json 'Print the result as JSON'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -319,7 +324,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand install 'Install cfn''s git hooks (post-checkout, post-merge), chaining any existing hook'
             cand uninstall 'Remove cfn''s git hooks and restore the hooks they chained'
             cand status 'Show which hooks are installed'
-            cand approve 'Approve the project''s lifecycle hooks from cfn.toml (asks for each on a terminal)'
+            cand approve 'Same as `cfn trust`: review and approve what the repository makes cfn run'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;hooks;install'= {
@@ -359,9 +364,11 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --version 'Print version'
         }
         &'cfn;hooks;approve'= {
+            cand -b 'The branch whose checkout''s files are hashed (default: the checkout you are in)'
+            cand --branch 'The branch whose checkout''s files are hashed (default: the checkout you are in)'
             cand -C 'Run as if started in DIR'
-            cand -y 'Approve every hook without asking'
-            cand --yes 'Approve every hook without asking'
+            cand -y 'Approve every pending item without asking'
+            cand --yes 'Approve every pending item without asking'
             cand --json 'Print the result as JSON'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -376,7 +383,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand install 'Install cfn''s git hooks (post-checkout, post-merge), chaining any existing hook'
             cand uninstall 'Remove cfn''s git hooks and restore the hooks they chained'
             cand status 'Show which hooks are installed'
-            cand approve 'Approve the project''s lifecycle hooks from cfn.toml (asks for each on a terminal)'
+            cand approve 'Same as `cfn trust`: review and approve what the repository makes cfn run'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;hooks;help;install'= {
@@ -621,6 +628,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -C 'Run as if started in DIR'
             cand --high-complexity 'Route agents without a provider to CFN_HIGH_COMPLEXITY_PROVIDER'
             cand --cost-sensitive 'Route agents without a provider to CFN_COST_PROVIDER'
+            cand -y 'Trust the agents'' commands of cfn.toml without asking (see `cfn trust`)'
+            cand --yes 'Trust the agents'' commands of cfn.toml without asking (see `cfn trust`)'
             cand --json 'Print the summary as one JSON object'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -831,6 +840,22 @@ set edit:completion:arg-completer[cfn] = {|@words|
         }
         &'cfn;token;help;help'= {
         }
+        &'cfn;trust'= {
+            cand -b 'The branch whose checkout''s files are hashed (default: the checkout you are in)'
+            cand --branch 'The branch whose checkout''s files are hashed (default: the checkout you are in)'
+            cand -C 'Run as if started in DIR'
+            cand -y 'Approve every pending item without asking'
+            cand --yes 'Approve every pending item without asking'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'cfn;completions'= {
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
@@ -875,6 +900,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand loop 'Run the loop for an epic, and inspect runs'
             cand lock 'Take and release token locks'
             cand token 'Issue, verify, revoke and list agents'' tokens for MCP servers'
+            cand trust 'Review and approve what the repository makes cfn run (hooks, health commands, migrations, agents)'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand manpage 'Print the manual page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -919,7 +945,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand install 'Install cfn''s git hooks (post-checkout, post-merge), chaining any existing hook'
             cand uninstall 'Remove cfn''s git hooks and restore the hooks they chained'
             cand status 'Show which hooks are installed'
-            cand approve 'Approve the project''s lifecycle hooks from cfn.toml (asks for each on a terminal)'
+            cand approve 'Same as `cfn trust`: review and approve what the repository makes cfn run'
         }
         &'cfn;help;hooks;install'= {
         }
@@ -992,6 +1018,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;help;token;list'= {
         }
         &'cfn;help;token;rotate'= {
+        }
+        &'cfn;help;trust'= {
         }
         &'cfn;help;completions'= {
         }

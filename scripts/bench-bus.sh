@@ -130,6 +130,8 @@ git -C "$repo" commit -q -m "bench team"
     printf '\n[agents.po]\nrole = "product-owner"\ncommand = ["sh", "agents/po.sh"]\ntimeout = 60\n'
 } >>"$repo/cfn.toml"
 git -C "$repo" add -A && git -C "$repo" commit -q -m "cfn init and the team"
+# The agents are the repository's commands: trusted once, before anything is timed.
+(cd "$repo" && "$cfn" -q trust --yes >/dev/null) || die "cfn trust failed"
 
 # The same agents, run by a plain shell: per iteration all implementers at once, then the
 # validators at once, then the product owner; each with the variables cfn gives an agent.

@@ -12,7 +12,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// After `cfn up`: applies pending migrations when the checkout has any and `on_up` is set.
-pub fn migrate_on_up(ctx: &crate::context::Context, ws: &Workspace, branch: &BranchEnv, yes: bool) -> Result<()> {
+pub fn migrate_on_up(
+    ctx: &crate::context::Context,
+    ws: &Workspace,
+    branch: &BranchEnv,
+    yes: bool,
+) -> Result<()> {
     if !ws.config.migrations.on_up || !migrations_dir(ws, branch).is_dir() {
         return Ok(());
     }
@@ -58,7 +63,12 @@ pub fn after_merge(ctx: &crate::context::Context, ws: &Workspace, branch: &Branc
 /// Every migration file of the checkout must be trusted before any is applied or reverted:
 /// SQLite migrations run inside cfn's own process, PostgreSQL ones with the branch's
 /// credentials.
-pub fn require_trusted(ctx: &crate::context::Context, ws: &Workspace, branch: &BranchEnv, yes: bool) -> Result<()> {
+pub fn require_trusted(
+    ctx: &crate::context::Context,
+    ws: &Workspace,
+    branch: &BranchEnv,
+    yes: bool,
+) -> Result<()> {
     crate::trust::require(ctx, ws, &crate::trust::inventory::migrations(ws, branch)?, yes)
 }
 
@@ -119,7 +129,8 @@ pub fn with_target<T>(
                 .with_context(|| format!("cannot open the branch database {}", path.display()))?;
             conn.busy_timeout(Duration::from_secs(30))?;
             // The project's SQL runs in cfn's process: it reaches this file and nothing else.
-            migrate::sqlite_guard::fence(&mut conn).context("cannot restrict the branch database connection")?;
+            migrate::sqlite_guard::fence(&mut conn)
+                .context("cannot restrict the branch database connection")?;
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
             let mut target = SqliteTarget::new(&mut conn);
             f(&mut target).map_err(explain)

@@ -48,7 +48,12 @@ pub fn checks(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Check>> {
 
 /// Runs every check of the branch; results in configuration order. A `command` check runs
 /// only once trusted (`yes` approves; see `crate::trust`).
-pub fn run(ctx: &crate::context::Context, ws: &Workspace, branch: &BranchEnv, yes: bool) -> Result<Vec<CheckResult>> {
+pub fn run(
+    ctx: &crate::context::Context,
+    ws: &Workspace,
+    branch: &BranchEnv,
+    yes: bool,
+) -> Result<Vec<CheckResult>> {
     let checks = checks(ws, branch)?;
     if checks.is_empty() {
         return Ok(Vec::new());

@@ -39,7 +39,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     for item in inventory::all(&ws, &branch)? {
         let trusted = trust::decide(ctx, &ws, &item, args.yes, !args.json)?;
         pending += usize::from(!trusted);
-        views.push(ItemView { hash: item.hash(), kind: item.kind, runs: item.runs, files: item.files, trusted });
+        views.push(ItemView {
+            hash: item.hash(),
+            kind: item.kind,
+            runs: item.runs,
+            files: item.files,
+            trusted,
+        });
     }
     if args.json {
         crate::output::json(&views)?;
@@ -48,7 +54,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             .iter()
             .map(|v| {
                 let state = if v.trusted { "trusted" } else { "not trusted" };
-                let files: Vec<String> = v.files.iter().map(|f| format!("{} sha256:{}", f.path, f.sha256)).collect();
+                let files: Vec<String> =
+                    v.files.iter().map(|f| format!("{} sha256:{}", f.path, f.sha256)).collect();
                 vec![v.kind.clone(), state.to_string(), crate::lifecycle::display(&v.runs), files.join(" ")]
             })
             .collect();

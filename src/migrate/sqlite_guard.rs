@@ -22,7 +22,7 @@ pub fn fence(conn: &mut Connection) -> rusqlite::Result<()> {
 fn authorize(ctx: AuthContext<'_>) -> Authorization {
     match ctx.action {
         // `VACUUM` attaches "" (a private temporary database); `VACUUM INTO 'x'` attaches x.
-        AuthAction::Attach { filename } if filename.is_empty() => Authorization::Allow,
+        AuthAction::Attach { filename: "" } => Authorization::Allow,
         AuthAction::Attach { .. } | AuthAction::Detach { .. } => Authorization::Deny,
         AuthAction::Function { function_name } if function_name.eq_ignore_ascii_case("load_extension") => {
             Authorization::Deny
@@ -59,7 +59,10 @@ mod tests {
         assert!(refused(&conn, &sql).contains("not authorized"));
         let computed = format!("ATTACH ('{}' || '') AS s;", other.display());
         assert!(refused(&conn, &computed).contains("not authorized"));
-        let rows: i64 = Connection::open(&other).unwrap().query_row("SELECT count(*) FROM secrets", [], |r| r.get(0)).unwrap();
+        let rows: i64 = Connection::open(&other)
+            .unwrap()
+            .query_row("SELECT count(*) FROM secrets", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(rows, 0);
     }
 

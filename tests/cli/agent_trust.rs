@@ -211,7 +211,8 @@ fn the_epic_comes_from_a_file_or_stdin_instead_of_the_process_list() {
     std::fs::write(&file, epic).unwrap();
     let out = run_loop(&sb, &root, None, &["--epic-file", file.to_str().unwrap(), "--task-id", "from-file"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let mut cmd = sb.cfn(&root, &["loop", "run", "--yes", "--json", "--epic", "-", "--task-id", "from-stdin"]);
+    let mut cmd =
+        sb.cfn(&root, &["loop", "run", "--yes", "--json", "--epic", "-", "--task-id", "from-stdin"]);
     cmd.env("CFN_BIN", assert_cmd::cargo::cargo_bin("cfn")).env_remove("CFN_REDIS_URL").write_stdin(epic);
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));

@@ -19,8 +19,10 @@ fn redis_passwords_stay_out_of_arguments_and_records() {
     let root = repo_with(&sb, &team);
     let cfn_bin = assert_cmd::cargo::cargo_bin("cfn");
     let run = |task: &str, url: &str, env: &[(&str, &str)]| {
-        let mut cmd =
-            sb.cfn(&root, &["loop", "run", "--yes", "--json", "--epic", "x", "--task-id", task, "--redis-url", url]);
+        let mut cmd = sb.cfn(
+            &root,
+            &["loop", "run", "--yes", "--json", "--epic", "x", "--task-id", task, "--redis-url", url],
+        );
         cmd.env("CFN_BIN", &cfn_bin).env_remove("CFN_REDIS_URL").envs(env.iter().copied());
         cmd.output().unwrap()
     };

@@ -54,7 +54,10 @@ fn a_health_command_runs_only_once_trusted_and_is_asked_again_when_its_script_ch
     let toml = "\n[health.probe]\ntype = \"command\"\ncommand = [\"sh\", \"./check.sh\"]\n";
     let root = repo(&sb, &[("check.sh", &script)], toml);
 
-    refused_as_untrusted(&sb.cfn(&root, &["health"]).output().unwrap(), "health.probe `sh ./check.sh` (check.sh sha256:");
+    refused_as_untrusted(
+        &sb.cfn(&root, &["health"]).output().unwrap(),
+        "health.probe `sh ./check.sh` (check.sh sha256:",
+    );
     assert_eq!(ran(&sb), "", "nothing ran before approval");
 
     let listed = sb.cfn(&root, &["trust"]).output().unwrap();
@@ -98,13 +101,20 @@ fn a_migration_runs_only_once_trusted_and_cannot_reach_the_state_database() {
         sb.home.join("state.db").display()
     );
     std::fs::write(root.join("migrations/0002_forge.up.sql"), &forge).unwrap();
-    refused_as_untrusted(&sb.cfn(&root, &["migrate", "up"]).output().unwrap(), "migration `0002_forge.up.sql`");
+    refused_as_untrusted(
+        &sb.cfn(&root, &["migrate", "up"]).output().unwrap(),
+        "migration `0002_forge.up.sql`",
+    );
     let before = sb.count("SELECT COUNT(*) FROM hook_approvals");
     // Even trusted, the SQL reaches the branch's database only.
     let out = sb.cfn(&root, &["migrate", "up", "--yes"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("not authorized"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("hint: a migration reaches only the branch's own database"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("hint: a migration reaches only the branch's own database"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(sb.count("SELECT COUNT(*) FROM hook_approvals WHERE command_hash = 'forged'"), 0);
     assert_eq!(sb.count("SELECT COUNT(*) FROM hook_approvals"), before + 1, "only the approval itself");
 
@@ -112,10 +122,15 @@ fn a_migration_runs_only_once_trusted_and_cannot_reach_the_state_database() {
         (format!("VACUUM INTO '{}';", sb.path().join("copy.db").display()), Some(sb.path().join("copy.db"))),
         ("SELECT load_extension('/nonexistent/evil');".to_string(), None),
     ] {
-        std::fs::write(root.join("migrations/0002_forge.up.sql"), format!("-- cfn:no-transaction\n{sql}\n")).unwrap();
+        std::fs::write(root.join("migrations/0002_forge.up.sql"), format!("-- cfn:no-transaction\n{sql}\n"))
+            .unwrap();
         let out = sb.cfn(&root, &["migrate", "up", "--yes"]).output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{sql}: {}", stderr(&out));
-        assert!(stderr(&out).contains("hint: a migration reaches only the branch's own database"), "{sql}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("hint: a migration reaches only the branch's own database"),
+            "{sql}: {}",
+            stderr(&out)
+        );
         assert!(leftover.is_none_or(|p| !p.exists()), "{sql} wrote its file");
     }
 }
@@ -200,7 +215,11 @@ fn approving_a_hook_does_not_approve_a_branch_s_different_script() {
     git(&root, &["checkout", "-q", "main"]);
     let out = sb.cfn(&root, &["worktree", "add", "evil"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("skipped untrusted post_create `./setup.sh` (setup.sh sha256:"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("skipped untrusted post_create `./setup.sh` (setup.sh sha256:"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(ran(&sb), "main\n", "the branch's script did not run");
 
     // Reviewed and approved for that branch, it runs.

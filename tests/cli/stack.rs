@@ -99,7 +99,8 @@ fn port(wt: &serde_json::Value, key: &str) -> u16 {
 fn two_branches_have_separate_data(compose: &'static str) {
     let Some((s, wts)) = stack("iso", compose, "", &["feature-a", "feature-b"]) else { return };
     for wt in &wts {
-        let out = cfn_with(&s.sb, &path(wt), s.compose, &["up", "--yes", "--timeout", "90"]).output().unwrap();
+        let out =
+            cfn_with(&s.sb, &path(wt), s.compose, &["up", "--yes", "--timeout", "90"]).output().unwrap();
         assert!(out.status.success(), "{}", stderr(&out));
         let err = stderr(&out);
         assert!(err.contains("applied migration 1 items"), "{err}");
@@ -182,7 +183,8 @@ const NEVER_HEALTHY: &str = "  stuck:
 fn a_never_healthy_service_times_out_with_124(compose: &'static str) {
     let Some((s, wts)) = stack("stuck", compose, NEVER_HEALTHY, &["slow"]) else { return };
     let started = Instant::now();
-    let out = cfn_with(&s.sb, &path(&wts[0]), s.compose, &["up", "--yes", "--timeout", "20"]).output().unwrap();
+    let out =
+        cfn_with(&s.sb, &path(&wts[0]), s.compose, &["up", "--yes", "--timeout", "20"]).output().unwrap();
     let elapsed = started.elapsed().as_secs_f64();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(124), "{err}");
@@ -214,7 +216,8 @@ fn one_shot_jobs(compose: &'static str) {
     assert!(status[0]["services"].as_array().unwrap().is_empty(), "main checkout not started");
 
     let Some((s, wts)) = stack("jobbad", compose, JOB_FAILS, &["jobs"]) else { return };
-    let out = cfn_with(&s.sb, &path(&wts[0]), s.compose, &["up", "--yes", "--timeout", "90"]).output().unwrap();
+    let out =
+        cfn_with(&s.sb, &path(&wts[0]), s.compose, &["up", "--yes", "--timeout", "90"]).output().unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("service failed: migrate"), "{err}");
