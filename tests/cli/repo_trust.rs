@@ -65,6 +65,12 @@ fn a_health_command_runs_only_once_trusted_and_is_asked_again_when_its_script_ch
     let sha = hex_sha256(script.as_bytes());
     assert!(text(&listed.stdout).contains(&format!("check.sh sha256:{sha}")), "{}", text(&listed.stdout));
     sb.cfn(&root, &["trust", "--yes"]).assert().success();
+    let items = sb.json(&root, &["trust", "--json"]);
+    let probe = items.as_array().unwrap().iter().find(|i| i["kind"] == "health.probe").unwrap();
+    assert_eq!(
+        (&probe["trusted"], &probe["files"][0]["sha256"]),
+        (&serde_json::json!(true), &serde_json::json!(sha))
+    );
     sb.cfn(&root, &["health"]).assert().success();
     assert_eq!(ran(&sb), "v1\n");
 
@@ -226,4 +232,23 @@ fn approving_a_hook_does_not_approve_a_branch_s_different_script() {
     sb.cfn(&root, &["worktree", "remove", "evil", "--yes"]).assert().success();
     sb.cfn(&root, &["worktree", "add", "evil", "--yes"]).assert().success();
     assert_eq!(ran(&sb), "main\nevil\n");
+}
+
+#[test]
+fn up_refuses_an_untrusted_health_command_before_starting_anything() {
+    let Some(s) = crate::small_stack::SmallStack::new("trustup", "") else { return };
+    let marker = s.sb.path().join("payload-ran");
+    let toml = "\n[health.probe]\ntype = \"command\"\ncommand = [\"sh\", \"check.sh\"]\n";
+    std::fs::write(s.root.join("cfn.toml"), std::fs::read_to_string(s.root.join("cfn.toml")).unwrap() + toml)
+        .unwrap();
+    std::fs::write(s.wt.join("check.sh"), format!("echo ran >> '{}'\n", marker.display())).unwrap();
+
+    let out = s.cfn(&s.wt, &["up", "--timeout", "60"]).output().unwrap();
+    refused_as_untrusted(&out, "health.probe `sh check.sh` (check.sh sha256:");
+    assert!(!marker.exists(), "the payload did not run");
+    assert_eq!(s.running(), Vec::<String>::new(), "nothing was started");
+
+    s.cfn(&s.wt, &["up", "--yes", "--timeout", "60"]).assert().success();
+    assert_eq!(std::fs::read_to_string(&marker).unwrap(), "ran\n");
+    s.cfn(&s.wt, &["down"]).assert().success();
 }
