@@ -1,0 +1,79 @@
+//! The stack of a worktree that prune forgets. Its files are gone, so compose cannot be asked:
+//! the containers are found by their compose project label, as `cfn down` does when its files
+//! are broken. The stack is stopped (volumes kept) before the worktree's leases are released, or
+//! kept running with its leases; when the engine cannot tell, nothing is released.
+
+use crate::engine::Engine;
+use serde::Serialize;
+
+/// What became of the stack of a worktree whose checkout is gone.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum StackFate {
+    /// Its containers and networks were removed; its volumes were kept.
+    Stopped { containers: Vec<String>, networks: Vec<String> },
+    /// Kept as asked (`--keep-stacks`): the worktree's row and leases stay.
+    Kept { containers: Vec<String> },
+    /// It could not be checked or stopped (engine unreachable, branch busy, a removal that
+    /// failed): the worktree's row and leases stay for the next prune.
+    Unsettled { error: String },
+}
+
+impl StackFate {
+    /// Whether the worktree's row and leases must stay.
+    pub fn keeps_leases(&self) -> bool {
+        !matches!(self, StackFate::Stopped { .. })
+    }
+}
+
+/// The engine as prune sees it: asked once per worktree, and not again once it did not answer
+/// (so one prune does not wait for an unreachable engine once per worktree).
+#[derive(Default)]
+pub struct Stacks {
+    unreachable: Option<String>,
+}
+
+impl Stacks {
+    /// Whether the engine did not answer (so every later worktree is left unsettled too).
+    pub fn unreachable(&self) -> bool {
+        self.unreachable.is_some()
+    }
+
+    /// Stops the stack of compose project `project`, or with `keep` keeps whatever of it
+    /// exists. `None` when the engine has nothing of it.
+    pub fn settle(&mut self, project: &str, keep: bool) -> Option<StackFate> {
+        if let Some(error) = &self.unreachable {
+            return Some(StackFate::Unsettled { error: error.clone() });
+        }
+        let answer = crate::runtime::block_on(async {
+            let engine = match Engine::connect().await {
+                Ok(engine) => engine,
+                Err(e) => return Err((true, format!("{e:#}"))),
+            };
+            settle_on(&engine, project, keep).await.map_err(|e| (false, format!("{e:#}")))
+        });
+        match answer {
+            Ok(Ok(fate)) => fate,
+            Ok(Err((unreachable, error))) => {
+                if unreachable {
+                    self.unreachable = Some(error.clone());
+                }
+                Some(StackFate::Unsettled { error })
+            }
+            Err(e) => Some(StackFate::Unsettled { error: format!("{e:#}") }),
+        }
+    }
+}
+
+async fn settle_on(engine: &Engine, project: &str, keep: bool) -> anyhow::Result<Option<StackFate>> {
+    if keep {
+        let containers: Vec<String> =
+            engine.containers(&[project]).await?.into_iter().map(|c| c.name).collect();
+        return Ok((!containers.is_empty()).then_some(StackFate::Kept { containers }));
+    }
+    let done = engine.teardown(project, false).await?;
+    if done.containers.is_empty() && done.networks.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(StackFate::Stopped { containers: done.containers, networks: done.networks }))
+}
