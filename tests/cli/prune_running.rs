@@ -159,3 +159,39 @@ fn prune_killed_between_stopping_and_releasing_is_finished_by_the_next() {
     assert!(!listed(&s, "feat"));
     assert_eq!(volumes_of(&s.project).len(), 1, "volumes kept");
 }
+
+/// A service that becomes healthy only after 8 s, so that `up` holds the branch that long.
+const SLOW: &str = "  slow:
+    image: cfn-test/app:1
+    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM INT; sleep 8 & wait $!; touch /tmp/ready; /usr/local/bin/serve & wait $!\"]
+    healthcheck: {test: [\"CMD\", \"test\", \"-f\", \"/tmp/ready\"], interval: 1s, timeout: 1s, retries: 30}
+";
+
+#[test]
+fn prune_leaves_a_branch_alone_while_up_holds_it() {
+    let Some(s) = SmallStack::new("prunebusy", SLOW) else { return };
+    let up = s.spawn(&s.wt, &["up", "--timeout", "60"], &[]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while s.running().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "up created no container");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::fs::remove_dir_all(&s.wt).unwrap();
+
+    let out = s.cfn(&s.root, &["worktree", "prune"]).env("CFN_LOCK_WAIT", "0").output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(&format!("branch busy: up by pid {}", up.id())), "{err}");
+    assert!(err.contains("error: 1 gone worktree was kept with its ports"), "{err}");
+    assert_eq!(leases_of(&s, s.redis_port), 1, "not released under a running up");
+    assert!(!s.running().is_empty(), "prune did not touch the stack up is starting");
+
+    // Once up is over (whatever its outcome without its files), prune settles the branch.
+    up.wait_with_output().unwrap();
+    let out = s.cfn(&s.root, &["worktree", "prune"]).output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("stopped its stack (2 containers, volumes kept)"), "{err}");
+    assert!(containers_of(&s.project).is_empty());
+    assert_eq!(leases_of(&s, s.redis_port), 0);
+}

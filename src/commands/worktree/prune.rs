@@ -10,9 +10,7 @@ pub struct Args {
     /// Prune every repository on this machine, including repositories that are gone.
     #[arg(long)]
     all: bool,
-    /// Keep the running stack of a worktree whose directory is gone, and with it the
-    /// worktree's registration and ports (reported; without this flag the stack is stopped,
-    /// volumes kept).
+    /// Keep the stack of a gone worktree running, and with it its registration and ports (reported).
     #[arg(long)]
     keep_stacks: bool,
     /// Print the result as JSON.
