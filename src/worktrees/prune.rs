@@ -9,7 +9,6 @@
 
 use super::prune_stack::{StackFate, Stacks};
 use super::recover::{self, Outcome};
-use crate::config::Config;
 use crate::context::Context;
 use crate::git;
 use crate::state::{self, Operation, State, WorktreeRow};
@@ -111,7 +110,7 @@ pub fn prune(ctx: &Context, state: &State, repo_id: Option<i64>, opts: PruneOpti
         };
         // A repository whose cfn.toml names no compose file has no stack; it is still asked
         // about when the engine answers (a branch may run one of its own).
-        let has_stack = Config::load(&repo.root).map_or(true, |c| !c.project.compose_files.is_empty());
+        let has_stack = super::prune_stack::has_stack(&repo.root);
         let gone = Gone { ctx, state, root: &root, has_stack, opts };
         for row in WorktreeRow::list(conn, repo.id)?.iter().filter(|r| r.operation.is_none()) {
             let Some(reason) = gone_reason(row) else { continue };

@@ -3,8 +3,16 @@
 //! are broken. The stack is stopped (volumes kept) before the worktree's leases are released, or
 //! kept running with its leases; when the engine cannot tell, nothing is released.
 
+use crate::config::Config;
 use crate::engine::Engine;
 use serde::Serialize;
+use std::path::Path;
+
+/// Whether the repository at `main_root` may have stacks: its cfn.toml names compose files, or
+/// cannot be read (then nobody can say it has none).
+pub fn has_stack(main_root: &Path) -> bool {
+    Config::load(main_root).map_or(true, |c| !c.project.compose_files.is_empty())
+}
 
 /// What became of the stack of a worktree whose checkout is gone.
 #[derive(Debug, Clone, Serialize)]

@@ -1,7 +1,8 @@
 //! `worktree prune` of a worktree deleted by hand while its stack runs, on the real engine: the
 //! stack is stopped (volumes kept) before its ports are released, or kept with its ports when
-//! asked; with no engine to ask nothing is released; killed between stopping and releasing,
-//! the next repair finishes the job.
+//! asked; with no engine to ask (or the branch busy) nothing is released, neither by prune nor
+//! by `doctor --fix` nor for an interrupted remove; killed between stopping and releasing, the
+//! next repair finishes the job. A deleted repository's stacks go the same way.
 
 use crate::harness::*;
 use crate::small_stack::SmallStack;
@@ -115,8 +116,8 @@ fn with_no_engine_to_ask_prune_and_doctor_fix_release_nothing() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("warning: kept feat at"), "{err}");
     assert!(err.contains("could not be checked or stopped: cannot reach the Docker engine"), "{err}");
-    assert!(err.contains("error: 1 gone worktree was kept with its ports"), "{err}");
-    assert!(err.contains("hint: start the Docker engine"), "{err}");
+    assert!(err.contains("error: 1 worktree was kept with its ports: it could not be settled"), "{err}");
+    assert!(err.contains("hint: the warnings above say why; start the Docker engine"), "{err}");
     assert_eq!(leases_of(&s, s.redis_port), 1, "not released: its stack may still run");
     assert!(listed(&s, "feat"));
 
@@ -182,7 +183,7 @@ fn prune_leaves_a_branch_alone_while_up_holds_it() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains(&format!("branch busy: up by pid {}", up.id())), "{err}");
-    assert!(err.contains("error: 1 gone worktree was kept with its ports"), "{err}");
+    assert!(err.contains("error: 1 worktree was kept with its ports: it could not be settled"), "{err}");
     assert_eq!(leases_of(&s, s.redis_port), 1, "not released under a running up");
     assert!(!s.running().is_empty(), "prune did not touch the stack up is starting");
 
@@ -194,4 +195,69 @@ fn prune_leaves_a_branch_alone_while_up_holds_it() {
     assert!(err.contains("stopped its stack (2 containers, volumes kept)"), "{err}");
     assert!(containers_of(&s.project).is_empty());
     assert_eq!(leases_of(&s, s.redis_port), 0);
+}
+
+#[test]
+fn a_repository_without_a_stack_is_pruned_without_the_engine() {
+    let sb = Sandbox::new();
+    let root = sb.repo("nostack", &[("cfn.toml", "[project]\nname = \"nostack\"\n")]);
+    let wt = sb.json(&root, &["worktree", "add", "feat", "--json"]);
+    std::fs::remove_dir_all(wt["path"].as_str().unwrap()).unwrap();
+    let out = sb
+        .cfn(&root, &["worktree", "prune"])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("pruned feat at") && err.contains("directory is gone"), "{err}");
+    assert_eq!(sb.count("SELECT COUNT(*) FROM worktrees"), 0);
+}
+
+#[test]
+fn prune_all_stops_the_stacks_of_a_deleted_repository_before_forgetting_it() {
+    let Some(s) = SmallStack::new("prunerepo", "") else { return };
+    s.cfn(&s.wt, &["up", "--timeout", "60"]).assert().success();
+    assert_eq!(s.running().len(), 1);
+    let volumes = volumes_of(&s.project);
+    std::fs::remove_dir_all(&s.root).unwrap();
+
+    let out = s.cfn(s.sb.path(), &["worktree", "prune", "--all"]).output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("pruned feat at") && err.contains("repository is gone; stopped its stack"), "{err}");
+    assert!(err.contains("pruned repository at"), "{err}");
+    assert!(containers_of(&s.project).is_empty());
+    assert_eq!(volumes_of(&s.project), volumes, "volumes kept");
+    assert_eq!(leases_of(&s, s.redis_port), 0);
+    assert_eq!(s.sb.count("SELECT COUNT(*) FROM repositories"), 0);
+}
+
+#[test]
+fn an_interrupted_remove_is_not_finished_while_its_stack_cannot_be_stopped() {
+    let Some(s) = SmallStack::new("pruneremove", "") else { return };
+    s.cfn(&s.wt, &["up", "--timeout", "60"]).assert().success();
+    let remove = ["worktree", "remove", "feat", "--force", "--yes"];
+    let out = s.cfn(&s.root, &remove).env("CFN_CRASH_AT", "remove:1").output().unwrap();
+    assert_eq!(out.status.signal(), Some(6), "expected an abort: {}", stderr(&out));
+
+    let out = s
+        .cfn(&s.root, &["worktree", "prune"])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("an interrupted operation could not be settled yet"), "{err}");
+    assert!(err.contains("the stack of feat could not be stopped; its ports stay leased"), "{err}");
+    assert_eq!(leases_of(&s, s.redis_port), 1, "its stack still runs on it");
+    assert_eq!(s.running().len(), 1);
+
+    let out = s.cfn(&s.root, &["worktree", "prune"]).output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("remove was interrupted: finished it"), "{err}");
+    assert!(containers_of(&s.project).is_empty());
+    assert_eq!(leases_of(&s, s.redis_port), 0);
+    assert!(!s.wt.exists());
 }

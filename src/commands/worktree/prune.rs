@@ -31,16 +31,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     } else {
         report(ctx, &pruned);
     }
-    let unsettled = pruned.iter().filter(|p| p.stack_unsettled()).count();
-    if unsettled > 0 {
-        let what = if unsettled == 1 {
-            "worktree was kept with its ports: its stack"
+    let kept = pruned.iter().filter(|p| p.stack_unsettled() || p.reason == worktrees::UNSETTLED).count();
+    if kept > 0 {
+        let what = if kept == 1 {
+            "worktree was kept with its ports: it"
         } else {
-            "worktrees were kept with their ports: their stacks"
+            "worktrees were kept with their ports: they"
         };
-        return Err(UserError::new(format!("{unsettled} gone {what} could not be checked or stopped"))
-        .hint("start the Docker engine (or let the busy branch finish), then run `cfn worktree prune` again")
-        .into());
+        return Err(UserError::new(format!("{kept} {what} could not be settled"))
+            .hint("the warnings above say why; start the Docker engine (or let the busy branch finish), then run `cfn worktree prune` again")
+            .into());
     }
     Ok(())
 }
