@@ -48,11 +48,6 @@ impl Pruned {
     pub fn stack_unsettled(&self) -> bool {
         matches!(self.stack, Some(StackFate::Unsettled { .. }))
     }
-
-    /// Whether the worktree's row stays because its stack was kept as asked.
-    pub fn stack_kept(&self) -> bool {
-        matches!(self.stack, Some(StackFate::Kept { .. }))
-    }
 }
 
 /// Prunes the repository `repo_id`, or every repository on the machine with `None`.

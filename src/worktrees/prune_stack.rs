@@ -54,23 +54,25 @@ impl Stacks {
             return Some(StackFate::Unsettled { error: error.clone() });
         }
         let answer = crate::runtime::block_on(async {
-            let engine = match Engine::connect().await {
-                Ok(engine) => engine,
-                Err(e) => return Err((true, format!("{e:#}"))),
-            };
-            settle_on(&engine, project, keep).await.map_err(|e| (false, format!("{e:#}")))
+            let engine = Engine::connect().await.map_err(|e| Failure::Unreachable(format!("{e:#}")))?;
+            settle_on(&engine, project, keep).await.map_err(|e| Failure::Engine(format!("{e:#}")))
         });
         match answer {
             Ok(Ok(fate)) => fate,
-            Ok(Err((unreachable, error))) => {
-                if unreachable {
-                    self.unreachable = Some(error.clone());
-                }
+            Ok(Err(Failure::Unreachable(error))) => {
+                self.unreachable = Some(error.clone());
                 Some(StackFate::Unsettled { error })
             }
+            Ok(Err(Failure::Engine(error))) => Some(StackFate::Unsettled { error }),
             Err(e) => Some(StackFate::Unsettled { error: format!("{e:#}") }),
         }
     }
+}
+
+/// Why the engine could not settle a stack: it did not answer at all, or it failed a request.
+enum Failure {
+    Unreachable(String),
+    Engine(String),
 }
 
 async fn settle_on(engine: &Engine, project: &str, keep: bool) -> anyhow::Result<Option<StackFate>> {
