@@ -87,7 +87,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a worktree for a branch with its own ports and rendered files')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the repository''s worktrees with their slots and ports')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a worktree and release its ports (the branch is kept unless asked)')
-            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Settle interrupted adds and removes; forget worktrees whose directory is gone')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Settle interrupted adds and removes; forget worktrees whose directory is gone, stopping their stacks first (volumes kept)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -144,6 +144,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
         'cfn;worktree;prune' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Prune every repository on this machine, including repositories that are gone')
+            [CompletionResult]::new('--keep-stacks', '--keep-stacks', [CompletionResultType]::ParameterName, 'Keep the stack of a gone worktree running, and with it its registration and ports (reported)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -159,7 +160,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a worktree for a branch with its own ports and rendered files')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the repository''s worktrees with their slots and ports')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a worktree and release its ports (the branch is kept unless asked)')
-            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Settle interrupted adds and removes; forget worktrees whose directory is gone')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Settle interrupted adds and removes; forget worktrees whose directory is gone, stopping their stacks first (volumes kept)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1007,7 +1008,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a worktree for a branch with its own ports and rendered files')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the repository''s worktrees with their slots and ports')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a worktree and release its ports (the branch is kept unless asked)')
-            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Settle interrupted adds and removes; forget worktrees whose directory is gone')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Settle interrupted adds and removes; forget worktrees whose directory is gone, stopping their stacks first (volumes kept)')
             break
         }
         'cfn;help;worktree;add' {

@@ -2917,7 +2917,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__worktree__subcmd__prune)
-            opts="-C -q -v -h -V --all --json --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --all --keep-stacks --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

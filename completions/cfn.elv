@@ -82,7 +82,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand add 'Create a worktree for a branch with its own ports and rendered files'
             cand list 'List the repository''s worktrees with their slots and ports'
             cand remove 'Remove a worktree and release its ports (the branch is kept unless asked)'
-            cand prune 'Settle interrupted adds and removes; forget worktrees whose directory is gone'
+            cand prune 'Settle interrupted adds and removes; forget worktrees whose directory is gone, stopping their stacks first (volumes kept)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;worktree;add'= {
@@ -135,6 +135,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;worktree;prune'= {
             cand -C 'Run as if started in DIR'
             cand --all 'Prune every repository on this machine, including repositories that are gone'
+            cand --keep-stacks 'Keep the stack of a gone worktree running, and with it its registration and ports (reported)'
             cand --json 'Print the result as JSON'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -149,7 +150,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand add 'Create a worktree for a branch with its own ports and rendered files'
             cand list 'List the repository''s worktrees with their slots and ports'
             cand remove 'Remove a worktree and release its ports (the branch is kept unless asked)'
-            cand prune 'Settle interrupted adds and removes; forget worktrees whose directory is gone'
+            cand prune 'Settle interrupted adds and removes; forget worktrees whose directory is gone, stopping their stacks first (volumes kept)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;worktree;help;add'= {
@@ -911,7 +912,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand add 'Create a worktree for a branch with its own ports and rendered files'
             cand list 'List the repository''s worktrees with their slots and ports'
             cand remove 'Remove a worktree and release its ports (the branch is kept unless asked)'
-            cand prune 'Settle interrupted adds and removes; forget worktrees whose directory is gone'
+            cand prune 'Settle interrupted adds and removes; forget worktrees whose directory is gone, stopping their stacks first (volumes kept)'
         }
         &'cfn;help;worktree;add'= {
         }

@@ -71,7 +71,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_su
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "add" -d 'Create a worktree for a branch with its own ports and rendered files'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "list" -d 'List the repository\'s worktrees with their slots and ports'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "remove" -d 'Remove a worktree and release its ports (the branch is kept unless asked)'
-complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "prune" -d 'Settle interrupted adds and removes; forget worktrees whose directory is gone'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "prune" -d 'Settle interrupted adds and removes; forget worktrees whose directory is gone, stopping their stacks first (volumes kept)'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_subcommand_from add list remove prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l base -d 'Revision a new branch starts from (default: HEAD)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l path -d 'Where to put the worktree (default: project.worktree_dir, `../<project>-<branch>`)' -r -F
@@ -100,6 +100,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcom
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from prune" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from prune" -l all -d 'Prune every repository on this machine, including repositories that are gone'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from prune" -l keep-stacks -d 'Keep the stack of a gone worktree running, and with it its registration and ports (reported)'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from prune" -l json -d 'Print the result as JSON'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'Say more about what happens (repeatable)'
@@ -108,7 +109,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcom
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "add" -d 'Create a worktree for a branch with its own ports and rendered files'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the repository\'s worktrees with their slots and ports'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a worktree and release its ports (the branch is kept unless asked)'
-complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Settle interrupted adds and removes; forget worktrees whose directory is gone'
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Settle interrupted adds and removes; forget worktrees whose directory is gone, stopping their stacks first (volumes kept)'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand ports" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand ports" -l json -d 'Print the result as JSON'
@@ -518,7 +519,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcom
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "add" -d 'Create a worktree for a branch with its own ports and rendered files'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "list" -d 'List the repository\'s worktrees with their slots and ports'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "remove" -d 'Remove a worktree and release its ports (the branch is kept unless asked)'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "prune" -d 'Settle interrupted adds and removes; forget worktrees whose directory is gone'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from worktree" -f -a "prune" -d 'Settle interrupted adds and removes; forget worktrees whose directory is gone, stopping their stacks first (volumes kept)'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "install" -d 'Install cfn\'s git hooks (post-checkout, post-merge), chaining any existing hook'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "uninstall" -d 'Remove cfn\'s git hooks and restore the hooks they chained'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "status" -d 'Show which hooks are installed'

@@ -1,6 +1,7 @@
 //! Operations on one branch exclude each other: `up`, `down`, `worktree remove` and `migrate`
-//! each hold the branch's lock for their whole life, so a removal can never release the ports
-//! of a stack that an `up` is still starting.
+//! each hold the branch's lock for their whole life (and `worktree prune` while it forgets a
+//! gone worktree), so a removal can never release the ports of a stack that an `up` is still
+//! starting.
 //!
 //! The lock is an OS file lock (`flock`) on `$CFN_HOME/locks/<project>.lock` (the compose
 //! project name is unique per branch on the machine). The operating system releases it the

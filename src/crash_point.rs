@@ -6,12 +6,14 @@
 //! build (`cargo build --release`, `cargo install`) [`reached`] compiles to nothing, so the
 //! variable can never break a user's command. tests/cli/crash.rs loops over every step of
 //! `worktree add`, `worktree remove` and `migrate up` and checks that `cfn doctor --fix` then
-//! leaves the registry, git and the disk in agreement.
+//! leaves the registry, git and the disk in agreement; tests/cli/prune_running.rs crashes
+//! `prune:1` and checks that the next prune releases the leases.
 //!
 //! The steps: `add:1` row and leases committed, `add:2` git checked out, `add:3` ignored files
 //! copied, `add:4` files rendered, `add:5` row ready (lock file not yet deleted);
 //! `remove:1` remove recorded, `remove:2` stack stopped, `remove:3` worktree removed by git,
-//! `remove:4` branch deleted (when asked); `migrate:1` migrator lock taken, `migrate:2` a
+//! `remove:4` branch deleted (when asked); `prune:1` a gone worktree's stack stopped, its row and
+//! leases not yet released; `migrate:1` migrator lock taken, `migrate:2` a
 //! migration's script ran but its transaction is not committed, `migrate:3` that migration
 //! committed.
 

@@ -47,7 +47,7 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
     let mut out = Vec::new();
     if let Ok(config) = Config::load(&checkout.main_root) {
         let mut ws = Workspace::with_config(ctx, checkout.clone(), config)?;
-        prune(&ws, &mut out);
+        prune(ctx, &ws, &mut out);
         adopt(ctx, &mut ws, &mut out)?;
         render(&ws, &mut out)?;
         remove_orphans(&ws, confirm, &mut out)?;
@@ -64,28 +64,52 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
     Ok(out)
 }
 
-fn prune(ws: &Workspace, out: &mut Vec<Repair>) {
-    match worktrees::prune(&ws.state, Some(ws.repo.id)) {
+fn prune(ctx: &Context, ws: &Workspace, out: &mut Vec<Repair>) {
+    match worktrees::prune(ctx, &ws.state, Some(ws.repo.id), worktrees::PruneOptions::default()) {
         Ok(pruned) => out.extend(pruned.iter().flat_map(|p| {
-            let what =
-                p.branch.as_deref().map(|b| format!("worktree {b}")).unwrap_or("the repository".into());
-            let ports: Vec<String> = p.released_ports.iter().map(u16::to_string).collect();
-            let released = if ports.is_empty() {
-                String::new()
-            } else {
-                format!(", released ports {}", ports.join(", "))
-            };
-            let verb = if p.reason.contains("interrupted") { "settled" } else { "forgot" };
             let notes = p.notes.iter().map(|n| Repair { done: false, message: n.clone() });
-            let head = if p.reason == worktrees::UNSETTLED {
-                Repair { done: false, message: format!("{what}: {}", p.reason) }
-            } else {
-                Repair::done(format!("{verb} {what} ({}){released}", p.reason))
-            };
-            std::iter::once(head).chain(notes)
+            std::iter::once(pruned_repair(p)).chain(notes)
         })),
         Err(e) => out.push(Repair::failed("could not prune the registry", &e)),
     }
+}
+
+/// What pruning one worktree did, as a repair: done, or kept with its ports (its stack could
+/// not be checked or stopped, or an interrupted operation could not be settled).
+fn pruned_repair(p: &worktrees::Pruned) -> Repair {
+    let what = p.branch.as_deref().map(|b| format!("worktree {b}")).unwrap_or("the repository".into());
+    if p.reason == worktrees::UNSETTLED {
+        return Repair { done: false, message: format!("{what}: {}", p.reason) };
+    }
+    let list = |ports: &[u16]| ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
+    if let Some(worktrees::StackFate::Unsettled { error }) = &p.stack {
+        let kept =
+            if p.kept_ports.is_empty() { String::new() } else { format!(", ports {}", list(&p.kept_ports)) };
+        return Repair {
+            done: false,
+            message: format!(
+                "kept {what} ({}) with its registration{kept}: its stack could not be checked or stopped: {error}",
+                p.reason
+            ),
+        };
+    }
+    let released = if p.released_ports.is_empty() {
+        String::new()
+    } else {
+        format!(", released ports {}", list(&p.released_ports))
+    };
+    let stopped = match &p.stack {
+        Some(worktrees::StackFate::Stopped { containers, .. }) => {
+            format!(
+                ", stopped its stack ({} container{}, volumes kept)",
+                containers.len(),
+                super::docker::plural(containers.len())
+            )
+        }
+        _ => String::new(),
+    };
+    let verb = if p.reason.contains("interrupted") { "settled" } else { "forgot" };
+    Repair::done(format!("{verb} {what} ({}){stopped}{released}", p.reason))
 }
 
 /// Registers linked worktrees git knows and cfn does not (what the post-checkout hook does).

@@ -5,6 +5,7 @@ mod add;
 mod adopt;
 pub mod copy;
 mod prune;
+mod prune_stack;
 mod recover;
 mod remove;
 
@@ -24,6 +25,7 @@ fn unique_project(conn: &Connection, main_project: &str, branch: &str) -> Result
     Ok(project)
 }
 pub use adopt::adopt;
-pub use prune::{prune, Pruned, UNSETTLED};
+pub use prune::{prune, PruneOptions, Pruned, UNSETTLED};
+pub use prune_stack::StackFate;
 pub use recover::{recover_if_abandoned, Outcome, Recovered};
 pub use remove::{remove, RemoveOptions, Removed};

@@ -104,7 +104,8 @@ fn clear_git_locks(main_root: &Path, branch: &str, notes: &mut Vec<String>) -> R
 }
 
 /// Completes a remove: the stack stopped (volumes kept), the checkout and git's entry gone,
-/// the branch deleted if that was asked, the row and its leases released.
+/// the branch deleted if that was asked, the row and its leases released. A stack that cannot
+/// be stopped (no engine) keeps the row and its leases.
 fn finish_remove(
     state: &State,
     main_root: &Path,
@@ -112,8 +113,17 @@ fn finish_remove(
     lock: &OpLock,
     notes: &mut Vec<String>,
 ) -> Result<()> {
-    if let Ok(Err(e)) = super::remove::teardown(&row.project, false) {
-        notes.push(format!("the stack of {} was not stopped: {e:#}", row.branch));
+    match super::remove::teardown(&row.project, false)? {
+        Ok(_) => {}
+        // It may still run on the row's ports: the row stays, and the next repair tries again.
+        Err(e) if super::prune_stack::has_stack(main_root) => {
+            return Err(e.context(format!(
+                "the stack of {} could not be stopped; its ports stay leased",
+                row.branch
+            )));
+        }
+        // No stack configured: with no engine, nothing of it can run.
+        Err(_) => {}
     }
     remove_checkout(main_root, &row.path, Some(lock))?;
     if row.delete_branch > 0 {

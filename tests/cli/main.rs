@@ -29,6 +29,7 @@ mod no_docker;
 mod plain_compose;
 mod plain_compose_hooks;
 mod ports_alloc;
+mod prune_running;
 mod reference;
 mod repo_trust;
 mod small_stack;

@@ -15,7 +15,7 @@ pub enum WorktreeCommand {
     List(list::Args),
     /// Remove a worktree and release its ports (the branch is kept unless asked).
     Remove(remove::Args),
-    /// Settle interrupted adds and removes; forget worktrees whose directory is gone.
+    /// Settle interrupted adds and removes; forget worktrees whose directory is gone, stopping their stacks first (volumes kept).
     Prune(prune::Args),
 }
 
