@@ -6,6 +6,7 @@ mod adopt;
 pub mod copy;
 mod prune;
 mod recover;
+mod relocate;
 mod remove;
 
 pub use add::{add, AddOptions, Added};
@@ -26,4 +27,5 @@ fn unique_project(conn: &Connection, main_project: &str, branch: &str) -> Result
 pub use adopt::adopt;
 pub use prune::{prune, Pruned, UNSETTLED};
 pub use recover::{recover_if_abandoned, Outcome, Recovered};
+pub use relocate::{relocate, Relocated};
 pub use remove::{remove, RemoveOptions, Removed};

@@ -38,6 +38,12 @@ pub fn prune(state: &State, repo_id: Option<i64>) -> Result<Vec<Pruned>> {
             forget_repository(conn, &repo, &root, &mut pruned)?;
             continue;
         }
+        // Another checkout now stands where this repository was (it moved away): what git
+        // knows there says nothing of this repository's worktrees, which stay until it is
+        // re-attached where it went (crate::identity) or forgotten.
+        if repo.uid.as_deref().is_some_and(|uid| !crate::identity::holds(&repo.root, uid)) {
+            continue;
+        }
         for row in WorktreeRow::list(conn, repo.id)?.iter().filter(|r| r.operation.is_some()) {
             let recovered = recover::recover_if_abandoned(state, &repo.root, row);
             let recovered = match recovered {
