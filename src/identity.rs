@@ -42,6 +42,9 @@ pub enum Attachment {
 pub struct Attached {
     pub repo: RepoRow,
     pub how: Attachment,
+    /// Why the id could not be stored (a read-only git directory): the checkout works as
+    /// before, but a move will not keep its registration.
+    pub not_stored: Option<String>,
 }
 
 /// The id stored in the git directory `common_dir`, if any.
@@ -91,7 +94,7 @@ pub fn attach(
         if let Some(repo) = state::find_repository_by_uid(conn, id)? {
             if same_path(&repo.root, root) {
                 let repo = state::ensure_repository(conn, root, wanted, base_ports)?;
-                return Ok(Attached { repo, how: Attachment::Known });
+                return Ok(Attached { repo, how: Attachment::Known, not_stored: None });
             }
             if holds(&repo.root, id) {
                 // Both places hold the id: this one is the copy, the registered one stays.
@@ -120,20 +123,26 @@ pub fn attach(
         }
         _ => {}
     }
+    let mut not_stored = None;
     let uid = match uid {
-        Some(id) => id,
+        Some(id) => Some(id),
         None => {
             let id = new_id()?;
-            write_id(common_dir, &id)?;
-            id
+            match write_id(common_dir, &id) {
+                Ok(()) => Some(id),
+                Err(e) => {
+                    not_stored = Some(format!("{e:#}"));
+                    None
+                }
+            }
         }
     };
     let mut repo = state::ensure_repository(conn, root, wanted, base_ports)?;
-    if repo.uid.as_deref() != Some(uid.as_str()) {
+    if let Some(uid) = uid.filter(|id| repo.uid.as_deref() != Some(id.as_str())) {
         state::set_repository_uid(conn, repo.id, &uid)?;
         repo.uid = Some(uid);
     }
-    Ok(Attached { repo, how })
+    Ok(Attached { repo, how, not_stored })
 }
 
 /// The repository `repo` now lives at `root`: its row follows, after any stale row of a
@@ -151,7 +160,7 @@ fn moved(
     state::move_repository(conn, repo.id, root)?;
     let from = repo.root;
     let repo = state::ensure_repository(conn, root, wanted, base_ports)?;
-    Ok(Attached { repo, how: Attachment::Moved { from } })
+    Ok(Attached { repo, how: Attachment::Moved { from }, not_stored: None })
 }
 
 #[cfg(test)]
@@ -253,6 +262,19 @@ mod tests {
         let newcomer = f.attach(&clone, "shop");
         assert_eq!(newcomer.how, Attachment::New);
         assert_ne!(newcomer.repo.project, "shop");
+    }
+
+    #[test]
+    fn an_id_that_cannot_be_stored_leaves_the_checkout_working() {
+        let mut f = Fixture::new();
+        let root = f.checkout("readonly");
+        let nowhere = f.dir.path().join("no-such-git-dir");
+        let tx = f.state.immediate().unwrap();
+        let got = attach(&tx, &root, &nowhere, "readonly", &[]).unwrap();
+        tx.commit().unwrap();
+        assert_eq!((got.how, got.repo.uid), (Attachment::New, None));
+        assert!(got.not_stored.unwrap().contains("cannot write the repository id"));
+        assert_eq!(f.attach(&root, "readonly").repo.id, got.repo.id, "the same row, by its root");
     }
 
     #[test]

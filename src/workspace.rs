@@ -148,6 +148,12 @@ fn register(ctx: &Context, state: &mut State, checkout: &Checkout, config: &Conf
 /// Says how a checkout that is not where its registry entry was came to its entry.
 fn tell(ctx: &Context, root: &Path, attached: &identity::Attached, relocated: &[worktrees::Relocated]) {
     let project = &attached.repo.project;
+    if let Some(why) = &attached.not_stored {
+        ctx.warn(format!(
+            "{why}; cfn works as before here, but if this checkout is moved or renamed it is \
+             registered anew instead of keeping its project {project}"
+        ));
+    }
     match &attached.how {
         Attachment::Known | Attachment::New => {}
         Attachment::Moved { from } => {

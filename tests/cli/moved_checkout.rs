@@ -39,8 +39,12 @@ fn a_moved_main_checkout_keeps_its_project_ports_worktrees_and_data() {
     }
     let sb = Sandbox::new();
     let root = sb.repo("mvkeep", &[("docker-compose.yml", &compose(46379))]);
-    let _cleanup =
-        Cleanup(vec!["mvkeep".into(), "mvkeep-feat".into(), "mvkeep-renamed".into(), "mvkeep-renamed-feat".into()]);
+    let _cleanup = Cleanup(vec![
+        "mvkeep".into(),
+        "mvkeep-feat".into(),
+        "mvkeep-renamed".into(),
+        "mvkeep-renamed-feat".into(),
+    ]);
     cfn_with(&sb, &root, V2, &["init", "--yes"]).assert().success();
     // No configured name: the default (the directory's name) that was registered is kept.
     let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
@@ -120,6 +124,11 @@ fn moving_the_main_checkout_and_its_worktrees_keeps_the_worktrees_leases() {
     let alone = sb.path().join("feat-alone");
     move_dir(&new_wt, &alone);
     git(&moved, &["worktree", "repair", alone.to_str().unwrap()]);
+    let out = sb.cfn(&moved, &["doctor"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "a moved worktree is a warning: {text}");
+    assert!(text.contains("worktree feat: moved from"), "{text}");
+    assert!(!text.contains("is gone") && !text.contains("not registered"), "{text}");
     let out = sb.cfn(&moved, &["doctor", "--fix"]).output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
     assert!(text.contains("fixed: re-attached worktree feat moved from"), "{text}");
