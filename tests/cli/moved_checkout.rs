@@ -179,7 +179,7 @@ fn a_clone_in_the_place_a_repository_left_gets_a_name_of_its_own() {
     move_dir(&root, &moved);
     git(sb.path(), &["clone", "-q", moved.to_str().unwrap(), root.to_str().unwrap()]);
     // Before the moved checkout is used again, a prune there must not take its worktree away.
-    sb.cfn(&sb.path().to_path_buf(), &["worktree", "prune", "--all"]).output().unwrap();
+    sb.cfn(sb.path(), &["worktree", "prune", "--all"]).output().unwrap();
     assert_eq!(sb.count("SELECT COUNT(*) FROM worktrees"), 1, "the moved repository's worktree stays");
 
     let (clone, err) = ports_json(&sb, &root, None);
