@@ -265,6 +265,22 @@ mod tests {
     }
 
     #[test]
+    fn clones_one_after_another_in_one_place_each_get_a_name_of_their_own() {
+        let mut f = Fixture::new();
+        let mut projects = Vec::new();
+        for i in 0..3 {
+            let root = f.checkout("shop");
+            projects.push(f.attach(&root, "shop").repo.project);
+            std::fs::rename(&root, f.dir.path().join(format!("away-{i}"))).unwrap();
+        }
+        let mut unique = projects.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 3, "{projects:?}");
+        assert_eq!(projects[0], "shop");
+    }
+
+    #[test]
     fn an_id_that_cannot_be_stored_leaves_the_checkout_working() {
         let mut f = Fixture::new();
         let root = f.checkout("readonly");

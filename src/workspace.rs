@@ -89,7 +89,11 @@ impl Workspace {
                     "this worktree is not registered with cfn: {}",
                     self.checkout.root.display()
                 ))
-                .hint("create worktrees with `cfn worktree add`, or name a branch")
+                .hint(
+                    "create worktrees with `cfn worktree add`, or name a branch; a worktree moved by \
+                     hand is re-attached by `git worktree repair <its path>` and `cfn doctor --fix` \
+                     in the main checkout",
+                )
             })?,
         };
         Ok(self.env_from_row(row))
@@ -137,7 +141,12 @@ fn register(ctx: &Context, state: &mut State, checkout: &Checkout, config: &Conf
     let tx = state.immediate()?;
     let attached = identity::attach(&tx, root, &checkout.common_dir, &config.project_name(root), &base)?;
     let relocated = match &attached.how {
-        Attachment::Moved { .. } => worktrees::relocate(&tx, attached.repo.id, root)?,
+        // Best effort: the repository is re-attached even when git cannot list its worktrees
+        // now; `cfn doctor --fix` tries again.
+        Attachment::Moved { .. } => worktrees::relocate(&tx, attached.repo.id, root).unwrap_or_else(|e| {
+            ctx.warn(format!("could not look for worktrees that moved with it: {e:#}"));
+            Vec::new()
+        }),
         _ => Vec::new(),
     };
     tx.commit()?;
