@@ -66,10 +66,13 @@ pub fn holds(root: &Path, uid: &str) -> bool {
 fn write_id(common_dir: &Path, uid: &str) -> Result<()> {
     let path = common_dir.join(ID_FILE);
     // Written aside and renamed: a reader never sees half an id.
-    let partial = common_dir.join(format!("{ID_FILE}.partial"));
-    std::fs::write(&partial, format!("{uid}\n"))
-        .and_then(|()| std::fs::rename(&partial, &path))
-        .with_context(|| format!("cannot write the repository id to {}", path.display()))
+    let partial = common_dir.join(format!("{ID_FILE}.{}.partial", std::process::id()));
+    let written =
+        std::fs::write(&partial, format!("{uid}\n")).and_then(|()| std::fs::rename(&partial, &path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written.with_context(|| format!("cannot write the repository id to {}", path.display()))
 }
 
 fn new_id() -> Result<String> {
