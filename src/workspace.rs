@@ -126,7 +126,7 @@ impl Workspace {
 }
 
 /// Finds the repository's registry entry, creating it or refreshing its base ports only when
-/// they differ (read-only commands stay read-only). A main checkout that was moved, copied or
+/// they differ (a repository seen before costs look-ups, no write). A main checkout that was moved, copied or
 /// cloned into a place another repository left is told apart by its id ([`identity`]) and said
 /// so loudly: a moved one is re-attached to its own entry, with its worktrees.
 fn register(ctx: &Context, state: &mut State, checkout: &Checkout, config: &Config) -> Result<RepoRow> {
