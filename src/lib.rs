@@ -19,6 +19,7 @@ pub mod error;
 pub mod git;
 pub mod health;
 pub mod hooks;
+pub mod identity;
 pub mod init;
 pub mod interrupt;
 pub mod lifecycle;

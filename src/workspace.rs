@@ -5,7 +5,9 @@ use crate::config::Config;
 use crate::context::Context;
 use crate::error::UserError;
 use crate::git::{self, Checkout};
+use crate::identity::{self, Attachment};
 use crate::state::{self, RepoRow, State, WorktreeRow};
+use crate::worktrees;
 use anyhow::Result;
 use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
@@ -38,7 +40,7 @@ impl Workspace {
 
     pub fn with_config(ctx: &Context, checkout: Checkout, config: Config) -> Result<Workspace> {
         let mut state = State::open(&ctx.home)?;
-        let repo = register(&mut state, &checkout.main_root, &config)?;
+        let repo = register(ctx, &mut state, &checkout, &config)?;
         Ok(Workspace { checkout, config, state, repo })
     }
 
@@ -87,7 +89,11 @@ impl Workspace {
                     "this worktree is not registered with cfn: {}",
                     self.checkout.root.display()
                 ))
-                .hint("create worktrees with `cfn worktree add`, or name a branch")
+                .hint(
+                    "create worktrees with `cfn worktree add`, or name a branch; a worktree moved by \
+                     hand is re-attached by `git worktree repair <its path>` and `cfn doctor --fix` \
+                     in the main checkout",
+                )
             })?,
         };
         Ok(self.env_from_row(row))
@@ -120,16 +126,73 @@ impl Workspace {
 }
 
 /// Finds the repository's registry entry, creating it or refreshing its base ports only when
-/// they differ (read-only commands stay read-only).
-fn register(state: &mut State, root: &Path, config: &Config) -> Result<RepoRow> {
+/// they differ (a repository seen before costs look-ups, no write). A main checkout that was moved, copied or
+/// cloned into a place another repository left is told apart by its id ([`identity`]) and said
+/// so loudly: a moved one is re-attached to its own entry, with its worktrees.
+fn register(ctx: &Context, state: &mut State, checkout: &Checkout, config: &Config) -> Result<RepoRow> {
+    let root = &checkout.main_root;
     let base: Vec<(String, u16)> = config.ports.keys.iter().map(|(k, v)| (k.clone(), v.base)).collect();
     if let Some(repo) = state::find_repository(state.conn(), root)? {
-        if state::base_ports_of(state.conn(), repo.id)? == base {
+        let same = repo.uid.is_some() && repo.uid == identity::read_id(&checkout.common_dir)?;
+        if same && state::base_ports_of(state.conn(), repo.id)? == base {
             return Ok(repo);
         }
     }
     let tx = state.immediate()?;
-    let repo = state::ensure_repository(&tx, root, &config.project_name(root), &base)?;
+    let attached = identity::attach(&tx, root, &checkout.common_dir, &config.project_name(root), &base)?;
+    let relocated = match &attached.how {
+        // Best effort: the repository is re-attached even when git cannot list its worktrees
+        // now; `cfn doctor --fix` tries again.
+        Attachment::Moved { .. } => worktrees::relocate(&tx, attached.repo.id, root).unwrap_or_else(|e| {
+            ctx.warn(format!("could not look for worktrees that moved with it: {e:#}"));
+            Vec::new()
+        }),
+        _ => Vec::new(),
+    };
     tx.commit()?;
-    Ok(repo)
+    tell(ctx, root, &attached, &relocated);
+    Ok(attached.repo)
+}
+
+/// Says how a checkout that is not where its registry entry was came to its entry.
+fn tell(ctx: &Context, root: &Path, attached: &identity::Attached, relocated: &[worktrees::Relocated]) {
+    let project = &attached.repo.project;
+    if let Some(why) = &attached.not_stored {
+        ctx.warn(format!(
+            "{why}; cfn works as before here, but if this checkout is moved or renamed it is \
+             registered anew instead of keeping its project {project}"
+        ));
+    }
+    match &attached.how {
+        Attachment::Known | Attachment::New => {}
+        Attachment::Moved { from } => {
+            ctx.warn(format!(
+                "this repository moved from {} to {}: re-attached to its registration \
+                 (project {project}; its worktrees, ports and volumes stay its own)",
+                from.display(),
+                root.display()
+            ));
+            for r in relocated {
+                ctx.warn(format!(
+                    "worktree {} moved from {} to {}: re-attached",
+                    r.branch,
+                    r.from.display(),
+                    r.to.display()
+                ));
+            }
+        }
+        Attachment::Copy { of } => ctx.warn(format!(
+            "{} is a copy of the checkout at {}: registered as a repository of its own \
+             (project {project}), with stacks and volumes apart from the original's",
+            root.display(),
+            of.display()
+        )),
+        Attachment::TookPlaceOf { project: other } => ctx.warn(format!(
+            "the repository registered at {} (project {other}) is not this checkout: it was moved \
+             away or replaced; registered this one as a repository of its own (project {project}). \
+             The other is re-attached when it is next used where it went; `cfn worktree prune --all` \
+             forgets it if it is gone for good",
+            root.display()
+        )),
+    }
 }

@@ -1,8 +1,10 @@
 //! `doctor --fix`: repairs what is safe to repair, in an order where each step sees the result
-//! of the one before: stale registry rows and their leases are pruned first (so a gone
-//! worktree's still-running stack then shows up as orphaned), unregistered worktrees are
-//! registered, rendered files are written again where stale, hooks installed, and orphaned
-//! containers and networks removed by their labels with their volumes kept.
+//! of the one before: worktrees that moved are re-attached to their rows (a main checkout that
+//! moved already was, on opening the workspace: [`crate::identity`]), then stale registry rows
+//! and their leases are pruned (so a gone worktree's still-running stack then shows up as
+//! orphaned), unregistered worktrees are registered, rendered files are written again where
+//! stale, hooks installed, and orphaned containers and networks removed by their labels with
+//! their volumes kept.
 //!
 //! Volumes hold data: they are deleted only when `confirm` (a prompt on a terminal, or `--yes`)
 //! says yes; without it they are only reported. Processes are never touched.
@@ -47,6 +49,7 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
     let mut out = Vec::new();
     if let Ok(config) = Config::load(&checkout.main_root) {
         let mut ws = Workspace::with_config(ctx, checkout.clone(), config)?;
+        relocate(&ws, &mut out);
         prune(ctx, &ws, &mut out);
         adopt(ctx, &mut ws, &mut out)?;
         render(&ws, &mut out)?;
@@ -62,6 +65,22 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
         }
     }
     Ok(out)
+}
+
+/// Re-attaches worktrees that moved (with their repository, then `git worktree repair`) before
+/// prune would forget them and adopt would register them anew on other ports.
+fn relocate(ws: &Workspace, out: &mut Vec<Repair>) {
+    match worktrees::relocate(ws.state.conn(), ws.repo.id, ws.main_root()) {
+        Ok(moved) => out.extend(moved.iter().map(|m| {
+            Repair::done(format!(
+                "re-attached worktree {} moved from {} to {} (same ports and project)",
+                m.branch,
+                m.from.display(),
+                m.to.display()
+            ))
+        })),
+        Err(e) => out.push(Repair::failed("could not re-attach moved worktrees", &e)),
+    }
 }
 
 fn prune(ctx: &Context, ws: &Workspace, out: &mut Vec<Repair>) {

@@ -6,8 +6,8 @@
 //! files — and turns what it sees into [`Check`]s: a name, ok / warn / fail, a one-line message
 //! naming its subject and a one-line hint. It changes nothing.
 //!
-//! [`fix`] repairs only what is safe to repair (stale registry rows and their leases, rendered
-//! files, hooks, unregistered worktrees, orphaned containers and networks) and deletes data
+//! [`fix`] repairs only what is safe to repair (moved worktrees, stale registry rows and their
+//! leases, rendered files, hooks, unregistered worktrees, orphaned containers and networks) and deletes data
 //! (orphaned volumes) only when a person says yes. It never stops a process it did not start:
 //! a port held by another program is reported with its PID and command, never killed.
 //!

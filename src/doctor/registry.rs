@@ -27,7 +27,7 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Result<Vec<Check>> {
         }
     }
     for wt in git.iter().skip(1).filter(|w| !w.bare) {
-        if !survey.is_registered(&wt.path) {
+        if !survey.is_registered(&wt.path) && moved_from(survey, wt).is_none() {
             out.push(unregistered(wt));
         }
     }
@@ -56,6 +56,14 @@ fn row_check(survey: &Survey, ws: &Workspace, row: &WorktreeRow) -> Result<Optio
         };
         return Ok(Some(Check::fail("registry", message, hint)));
     }
+    if let Some(to) = moved_to(survey, row) {
+        let message = format!("{name}: moved from {} to {}", row.path.display(), to.path.display());
+        return Ok(Some(Check::warn(
+            "registry",
+            message,
+            "`cfn doctor --fix` re-attaches it there, with its ports and compose project",
+        )));
+    }
     if !row.path.is_dir() {
         let running = running_containers(survey, &row.project);
         let stack = if running > 0 {
@@ -82,6 +90,23 @@ fn row_check(survey: &Survey, ws: &Workspace, row: &WorktreeRow) -> Result<Optio
         return Ok(Some(Check::warn("registry", message, hint)));
     }
     Ok(None)
+}
+
+/// Where git now has the branch of a registered worktree whose directory is gone, at a place no
+/// row holds: the worktree moved (what `doctor --fix` re-attaches, see `worktrees::relocate`).
+fn moved_to<'a>(survey: &'a Survey, row: &WorktreeRow) -> Option<&'a GitWorktree> {
+    if row.operation.is_some() || row.path.is_dir() {
+        return None;
+    }
+    let list = survey.git_worktrees.as_ref().ok()?;
+    list.iter().skip(1).find(|w| {
+        w.branch.as_deref() == Some(row.branch.as_str()) && w.path.is_dir() && !survey.is_registered(&w.path)
+    })
+}
+
+/// The registered worktree that moved to git's worktree `wt`, if any.
+fn moved_from<'a>(survey: &'a Survey, wt: &GitWorktree) -> Option<&'a WorktreeRow> {
+    survey.rows.iter().find(|row| moved_to(survey, row).is_some_and(|to| to.path == wt.path))
 }
 
 fn unregistered(wt: &GitWorktree) -> Check {

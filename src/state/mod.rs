@@ -14,7 +14,10 @@ mod worktrees;
 pub use leases::{is_base_port, lease_holder, next_free_slot, slot_taken, slots_taken_between, Lease};
 pub use owner::{sweep as sweep_op_locks, OpLock};
 pub use repos::base_ports_of;
-pub use repos::{ensure_repository, find_repository, list_repositories, RepoRow};
+pub use repos::{
+    ensure_repository, find_repository, find_repository_by_uid, list_repositories, move_repository,
+    set_repository_uid, unplace_repository, RepoRow,
+};
 pub use worktrees::{owner_tokens, NewRow, Operation, WorktreeRow, WorktreeState, ADD_STEP_RENDERED};
 
 use crate::error::UserError;

@@ -188,6 +188,13 @@ impl WorktreeRow {
         Ok(changed == 1)
     }
 
+    /// The worktree now lives at `path` (moved with its repository); its project, slot and
+    /// leases stay.
+    pub fn set_path(conn: &Connection, id: i64, path: &Path) -> Result<()> {
+        conn.execute("UPDATE worktrees SET path = ?2 WHERE id = ?1", params![id, path.to_string_lossy()])?;
+        Ok(())
+    }
+
     /// Removes the registry row; its leases go with it.
     pub fn delete(conn: &Connection, id: i64) -> Result<()> {
         conn.execute("DELETE FROM worktrees WHERE id = ?1", [id])?;

@@ -7,6 +7,7 @@ pub mod copy;
 mod prune;
 mod prune_stack;
 mod recover;
+mod relocate;
 mod remove;
 
 pub use add::{add, AddOptions, Added};
@@ -28,4 +29,5 @@ pub use adopt::adopt;
 pub use prune::{prune, PruneOptions, Pruned, UNSETTLED};
 pub use prune_stack::StackFate;
 pub use recover::{recover_if_abandoned, Outcome, Recovered};
+pub use relocate::{relocate, Relocated};
 pub use remove::{remove, RemoveOptions, Removed};

@@ -65,6 +65,12 @@ pub fn prune(ctx: &Context, state: &State, repo_id: Option<i64>, opts: PruneOpti
             forget_repository(&gone, &mut stacks, &repo, &mut pruned)?;
             continue;
         }
+        // Another checkout now stands where this repository was (it moved away): what git
+        // knows there says nothing of this repository's worktrees, which stay until it is
+        // re-attached where it went (crate::identity) or forgotten.
+        if repo.uid.as_deref().is_some_and(|uid| !crate::identity::holds(&repo.root, uid)) {
+            continue;
+        }
         for row in WorktreeRow::list(conn, repo.id)?.iter().filter(|r| r.operation.is_some()) {
             let recovered = recover::recover_if_abandoned(state, &repo.root, row);
             let recovered = match recovered {

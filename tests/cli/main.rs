@@ -25,6 +25,7 @@ mod init;
 mod isolation;
 mod lifecycle;
 mod migrate;
+mod moved_checkout;
 mod no_docker;
 mod plain_compose;
 mod plain_compose_hooks;

@@ -1,0 +1,2 @@
+DROP INDEX repositories_uid;
+ALTER TABLE repositories DROP COLUMN uid;
