@@ -331,12 +331,20 @@ pub fn cfn_dir(checkout: &Path) -> PathBuf {
     checkout.join(CFN_DIR)
 }
 
-/// Fails with a clear message when a path cannot be written into a dotenv file portably.
+/// Fails with a clear message when a path cannot be written into a dotenv file portably, or
+/// holds a `$`: compose hands back absolute paths of the checkout unescaped in the files cfn
+/// writes for it, and would then read `${NAME}` in them as a variable (`worktree_dir` comes
+/// from the repository, which must not be able to make compose expand a secret).
 pub fn check_path_is_representable(path: &Path) -> Result<()> {
     let text = path.to_str().context("worktree paths must be valid UTF-8")?;
     if text.contains(['\n', '\r']) {
         return Err(UserError::usage(format!("worktree path contains a newline: {text:?}"))
             .hint("choose another --path")
+            .into());
+    }
+    if text.contains('$') {
+        return Err(UserError::usage(format!("worktree path contains a `$`: {text:?}"))
+            .hint("compose would read it as a variable; choose another --path or project.worktree_dir")
             .into());
     }
     Ok(())
