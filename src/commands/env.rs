@@ -16,7 +16,12 @@ enum Format {
 pub struct Args {
     /// The branch (default: the checkout you are in).
     branch: Option<String>,
-    #[arg(long, value_enum, default_value = "dotenv")]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "dotenv",
+        help = "`shell`: `export NAME='value'` lines for `eval \"$(cfn env --format shell)\"`, every value single-quoted."
+    )]
     format: Format,
 }
 
