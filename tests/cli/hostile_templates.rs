@@ -87,6 +87,11 @@ fn a_template_includes_only_files_of_its_folder() {
     let out = sb.cfn(&root, &["env"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(text(&out.stdout), "X=1\n");
+    // the env file's template has no `env` at all: cfn's environment is not its context
+    std::fs::write(root.join("tpl/env.j2"), "S={{ env.CFN_TEST_SECRET }}\n").unwrap();
+    let out = sb.cfn(&root, &["env"]).env("CFN_TEST_SECRET", SECRET).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("undefined") && !text(&out.stdout).contains(SECRET), "{}", stderr(&out));
 }
 
 /// A one-request-at-a-time HTTP listener answering 200; records every request line.
