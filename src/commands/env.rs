@@ -45,21 +45,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         Format::Shell => {
             for (k, v) in &vars {
-                writeln!(out, "export {k}={}", shell_quote(v))?;
+                writeln!(out, "export {k}={}", crate::render::sh_quote(v))?;
             }
         }
     }
     Ok(())
 }
 
-/// POSIX single quoting: safe for `eval "$(cfn env --format shell)"`.
-fn shell_quote(v: &str) -> String {
-    format!("'{}'", v.replace('\'', r"'\''"))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::shell_quote;
+    use crate::render::sh_quote as shell_quote;
 
     /// A real `sh` reads back every value literally: nothing in it runs.
     #[test]

@@ -51,6 +51,7 @@ impl Renderer {
         env.add_filter("json", json_filter);
         env.add_filter("toml", json_string_filter);
         env.add_filter("dotenv", |v: Value| dotenv::quote(&plain(&v)));
+        env.add_filter("sh", |v: Value| sh_quote(&plain(&v)));
         env.set_loader(move |name| {
             if !loader::is_plain_name(name) {
                 return Err(refused(name, &loader::Refusal::BadName));
@@ -130,6 +131,12 @@ fn compose_yaml_filter(v: Value) -> Result<String, Error> {
     json_filter(v).map(|text| text.replace('$', "$$"))
 }
 
+/// POSIX sh: one single-quoted word, for a value put into a `sh -c` string of a health
+/// command (`{{ branch|sh }}`), where a branch named `$(…)` would otherwise run.
+pub fn sh_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
 /// TOML basic strings take the same escapes as JSON strings.
 fn json_string_filter(v: Value) -> Result<String, Error> {
     serde_json::to_string(&plain(&v)).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
@@ -185,6 +192,23 @@ mod tests {
         // a built-in template is found by name; the same refusal without a templates folder
         let builtin = Renderer::new(None);
         assert!(builtin.render_str("x", "{% include '../secret' %}", &()).is_err());
+    }
+
+    #[test]
+    fn the_sh_filter_makes_one_literal_word() {
+        let dir = tempfile::tempdir().unwrap();
+        let branch = format!("feat-$(touch {0}/m)-`touch {0}/m`-'q'", dir.path().display());
+        let r = Renderer::new(None);
+        let script = r
+            .render_str(
+                "health.x.command",
+                "printf %s {{ branch|sh }}",
+                &serde_json::json!({"branch": branch}),
+            )
+            .unwrap();
+        let out = std::process::Command::new("sh").arg("-c").arg(&script).output().unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), branch);
+        assert!(!dir.path().join("m").exists());
     }
 
     #[test]
