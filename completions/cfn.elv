@@ -176,7 +176,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --version 'Print version'
         }
         &'cfn;env'= {
-            cand --format 'format'
+            cand --format '`shell`: `export NAME=''value''` lines for `eval "$(cfn env --format shell)"`, every value single-quoted.'
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'

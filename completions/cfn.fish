@@ -117,7 +117,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand ports" -s q -l quiet -d 'Print o
 complete -c cfn -n "__fish_cfn_using_subcommand ports" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand ports" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand ports" -s V -l version -d 'Print version'
-complete -c cfn -n "__fish_cfn_using_subcommand env" -l format -r -f -a "dotenv\t''
+complete -c cfn -n "__fish_cfn_using_subcommand env" -l format -d '`shell`: `export NAME=\'value\'` lines for `eval "$(cfn env --format shell)"`, every value single-quoted.' -r -f -a "dotenv\t''
 shell\t''
 json\t''"
 complete -c cfn -n "__fish_cfn_using_subcommand env" -s C -d 'Run as if started in DIR' -r -F

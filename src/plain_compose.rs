@@ -12,7 +12,9 @@
 //! The block is not written, and cfn says why, where writing it would be wrong: a `.env` that
 //! git tracks (the branch would be dirty) or that git does not ignore (it would show as
 //! untracked), a `.env` that is a symlink (it would change another checkout's file), and compose
-//! v1 when the base files need tags (v1 knows none and appends `ports:` lists). The same
+//! v1 when the base files need tags (v1 knows none and appends `ports:` lists) or when a value
+//! holds `${` (v1 expands `${NAME}` in `.env` values however they are quoted, and has no escape
+//! for it: a branch `feat-${API_KEY}` would hand compose the key). The same
 //! variables are always in `.cfn/compose.env`, for whoever wants them explicitly. The main
 //! checkout gets no block: its plain compose is the base files, on the base ports.
 
@@ -57,6 +59,8 @@ pub enum Blocker {
     ComposeV1,
     /// Every path separator compose accepts occurs in a compose file's path.
     Separator,
+    /// Only compose v1 is here and a value of the block holds `${`, which v1 would expand.
+    Interpolation,
 }
 
 impl Blocker {
@@ -83,6 +87,9 @@ impl Blocker {
                 "compose v1 cannot express it (no `!reset`/`!override` tags; it appends ports lists)".into()
             }
             Blocker::Separator => "every COMPOSE_PATH_SEPARATOR occurs in the compose files' paths".into(),
+            Blocker::Interpolation => {
+                "a value holds `${`, which compose v1 would expand as a variable in .env".into()
+            }
         }
     }
 
@@ -95,7 +102,7 @@ impl Blocker {
             Blocker::Symlink => {
                 format!("make .env a regular file (then `cfn doctor --fix`), or {alternative}")
             }
-            Blocker::ComposeV1 => {
+            Blocker::ComposeV1 | Blocker::Interpolation => {
                 "install compose v2 (then `cfn doctor --fix`), or use `cfn compose …` there".into()
             }
             Blocker::Tracked | Blocker::Separator => alternative.to_string(),
@@ -160,10 +167,15 @@ pub fn plan(
     let separator = [':', ';', ','].into_iter().find(|s| !texts.iter().any(|t| t.contains(*s)));
     let user = read_user_vars(&env_file);
     let body = separator.map(|sep| block_body(branch, &texts, sep, vars, &user)).unwrap_or_default();
+    // compose v2 is asked about only when it matters: tags, or a `${` v1 would expand
+    let needs_v2 = reset.is_some() || body.contains("${");
+    let v1_only = needs_v2 && !v2();
     let blocker = if separator.is_none() {
         Some(Blocker::Separator)
-    } else if reset.is_some() && !v2() {
+    } else if v1_only && reset.is_some() {
         Some(Blocker::ComposeV1)
+    } else if v1_only {
+        Some(Blocker::Interpolation)
     } else {
         git_blocker(&project_dir, &env_file)
     };
@@ -210,7 +222,11 @@ impl Plan {
     fn must_have_no_block(&self) -> bool {
         matches!(
             self.state,
-            Plain::Main | Plain::Blocked { reason: Blocker::ComposeV1 | Blocker::Separator, .. }
+            Plain::Main
+                | Plain::Blocked {
+                    reason: Blocker::ComposeV1 | Blocker::Separator | Blocker::Interpolation,
+                    ..
+                }
         )
     }
 

@@ -118,3 +118,28 @@ fn the_main_checkout_has_no_block() {
     assert_eq!(std::fs::read_to_string(dir.path().join(".env")).unwrap(), "A=1\n");
     assert!(!dir.path().join(".cfn/compose.reset.yaml").exists());
 }
+
+#[test]
+fn compose_v1_gets_no_block_holding_a_dollar_brace() {
+    let dir = repo(true);
+    std::fs::write(dir.path().join("docker-compose.yml"), TAME).unwrap();
+    let file = ComposeFile::parse(&dir.path().join("docker-compose.yml"), TAME).unwrap();
+    let sanitized = sanitize(&file, &[]).unwrap();
+    let vars = IndexMap::from([("WORKTREE_BRANCH".to_string(), "feat-${SECRET}".to_string())]);
+    let plan_with = |v2: bool| {
+        plan(
+            &branch(dir.path(), false),
+            std::slice::from_ref(&file),
+            std::slice::from_ref(&sanitized),
+            &vars,
+            || v2,
+        )
+        .unwrap()
+    };
+    let v1 = plan_with(false);
+    assert!(matches!(v1.state(), Plain::Blocked { reason: Blocker::Interpolation, .. }), "{:?}", v1.state());
+    // v2 reads a single-quoted value literally
+    let v2 = plan_with(true);
+    assert!(matches!(v2.state(), Plain::Isolated { .. }));
+    assert!(v2.body.contains("WORKTREE_BRANCH='feat-${SECRET}'\n"), "{}", v2.body);
+}

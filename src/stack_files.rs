@@ -140,7 +140,7 @@ pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
     planned.push(PlannedFile { path: override_file.clone(), text: override_text, mode: 0o644 });
     compose_files.push(override_file);
 
-    let env = render::dotenv::parse(&env_text);
+    let env = parse_env(&env_text)?;
     let plain = plain_compose::plan(branch, &files, &sanitized_docs, &env, plain_compose::compose_is_v2)?;
 
     let project_dir = files.first().and_then(|f| f.path.parent()).unwrap_or(&branch.path).to_path_buf();
@@ -159,7 +159,22 @@ fn sanitize_all(
 /// The branch's env variables as the env template renders them, without writing anything.
 pub fn env_vars(ws: &Workspace, branch: &BranchEnv) -> Result<IndexMap<String, String>> {
     let ctx = context(ws, branch, Vec::new());
-    Ok(render::dotenv::parse(&renderer(ws).render("env.j2", &ctx)?))
+    parse_env(&renderer(ws).render("env.j2", &ctx)?)
+}
+
+/// The variables of a rendered env file. A name that is not `[A-Za-z_][A-Za-z0-9_]*` is
+/// refused: the variables reach shells (`cfn env --format shell`, `.cfn/compose.env`), hooks,
+/// agents and compose, and a project's `env.j2` must not slip `$(…)` in as a name.
+fn parse_env(text: &str) -> Result<IndexMap<String, String>> {
+    let vars = render::dotenv::parse(text);
+    if let Some(bad) = vars.keys().find(|k| !render::dotenv::is_env_name(k)) {
+        return Err(UserError::new(format!(
+            "template env.j2 renders a variable named {bad:?}, which is not a valid variable name"
+        ))
+        .hint("names are letters, digits and `_`, not starting with a digit: fix env.j2 in the project's templates_dir")
+        .into());
+    }
+    Ok(vars)
 }
 
 fn context<'a>(ws: &'a Workspace, branch: &'a BranchEnv, services: Vec<ServiceContext>) -> BranchContext<'a> {
@@ -202,11 +217,12 @@ fn context<'a>(ws: &'a Workspace, branch: &'a BranchEnv, services: Vec<ServiceCo
 }
 
 /// The values configuration templates (health checks, the PostgreSQL URL) may use: `ports`
-/// by key, `env` (the checkout's `.env`, then the process environment, then the branch's own
+/// by key, `env` (the checkout's `.env`, then the caller's variables named in
+/// `CFN_TEMPLATE_ENV` — never the rest of cfn's environment —, then the branch's own
 /// variables), and the branch's names, slot and paths.
 pub fn template_vars(ws: &Workspace, branch: &BranchEnv) -> Result<serde_json::Value> {
     let mut env: IndexMap<String, String> = compose::read_dotenv(&branch.path.join(".env"));
-    env.extend(std::env::vars());
+    env.extend(render::pass_env::passed());
     env.extend(env_vars(ws, branch)?);
     Ok(serde_json::json!({
         "project": ws.repo.project,
@@ -315,12 +331,20 @@ pub fn cfn_dir(checkout: &Path) -> PathBuf {
     checkout.join(CFN_DIR)
 }
 
-/// Fails with a clear message when a path cannot be written into a dotenv file portably.
+/// Fails with a clear message when a path cannot be written into a dotenv file portably, or
+/// holds a `$`: compose hands back absolute paths of the checkout unescaped in the files cfn
+/// writes for it, and would then read `${NAME}` in them as a variable (`worktree_dir` comes
+/// from the repository, which must not be able to make compose expand a secret).
 pub fn check_path_is_representable(path: &Path) -> Result<()> {
     let text = path.to_str().context("worktree paths must be valid UTF-8")?;
     if text.contains(['\n', '\r']) {
         return Err(UserError::usage(format!("worktree path contains a newline: {text:?}"))
             .hint("choose another --path")
+            .into());
+    }
+    if text.contains('$') {
+        return Err(UserError::usage(format!("worktree path contains a `$`: {text:?}"))
+            .hint("compose would read it as a variable; choose another --path or project.worktree_dir")
             .into());
     }
     Ok(())

@@ -1,4 +1,5 @@
 use crate::context::Context;
+use crate::error::UserError;
 use crate::stack_files;
 use crate::workspace::Workspace;
 use anyhow::Result;
@@ -15,7 +16,12 @@ enum Format {
 pub struct Args {
     /// The branch (default: the checkout you are in).
     branch: Option<String>,
-    #[arg(long, value_enum, default_value = "dotenv")]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "dotenv",
+        help = "`shell`: `export NAME='value'` lines for `eval \"$(cfn env --format shell)\"`, every value single-quoted."
+    )]
     format: Format,
 }
 
@@ -23,6 +29,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     let env = ws.branch_env(args.branch.as_deref())?;
     let vars = stack_files::env_vars(&ws, &env)?;
+    // Checked where the variables are rendered too; a name printed here is `eval`ed.
+    if let Some(bad) = vars.keys().find(|k| !crate::render::dotenv::is_env_name(k)) {
+        return Err(UserError::new(format!("refusing to print the variable name {bad:?}"))
+            .hint("names are letters, digits and `_`, not starting with a digit")
+            .into());
+    }
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => return crate::output::json(&vars),
@@ -33,14 +45,30 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         Format::Shell => {
             for (k, v) in &vars {
-                writeln!(out, "export {k}={}", shell_quote(v))?;
+                writeln!(out, "export {k}={}", crate::render::sh_quote(v))?;
             }
         }
     }
     Ok(())
 }
 
-/// POSIX single quoting: safe for `eval "$(cfn env --format shell)"`.
-fn shell_quote(v: &str) -> String {
-    format!("'{}'", v.replace('\'', r"'\''"))
+#[cfg(test)]
+mod tests {
+    use crate::render::sh_quote as shell_quote;
+
+    /// A real `sh` reads back every value literally: nothing in it runs.
+    #[test]
+    fn shell_values_are_literal() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("ran");
+        let m = marker.display();
+        for v in
+            [format!("$(touch {m})"), format!("`touch {m}`"), format!("'; touch {m}; '"), "a\nb\\".into()]
+        {
+            let script = format!("export V={}; printf %s \"$V\"", shell_quote(&v));
+            let out = std::process::Command::new("sh").arg("-c").arg(&script).output().unwrap();
+            assert_eq!(String::from_utf8(out.stdout).unwrap(), v);
+        }
+        assert!(!marker.exists());
+    }
 }

@@ -97,14 +97,17 @@ pub fn sanitize_with_env(
 }
 
 /// Makes a relative `extends.file` absolute against `dir`, the directory of
-/// the file it was written in.
+/// the file it was written in. The directory's `$` are doubled (compose would
+/// interpolate them); the file's own text stays as written, variables included.
 fn absolute_extends(body: &mut Value, dir: &Path) {
     let Some(Value::String(path)) = body.get_mut("extends").and_then(|e| e.get_mut("file")) else {
         return;
     };
     if !path.starts_with(['/', '~', '$']) {
-        let joined = dir.join(&*path);
-        *path = std::path::absolute(&joined).unwrap_or(joined).to_string_lossy().into_owned();
+        let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let dir = dir.to_string_lossy().replace('$', "$$");
+        let rel = path.trim_start_matches("./");
+        *path = format!("{}/{rel}", dir.trim_end_matches('/'));
     }
 }
 

@@ -30,6 +30,14 @@ pub fn quote(value: &str) -> String {
     }
 }
 
+/// Whether `key` is a portable environment variable name, `[A-Za-z_][A-Za-z0-9_]*`: the only
+/// names that a shell, compose and `env` all take as a name and never as code or syntax.
+pub fn is_env_name(key: &str) -> bool {
+    let mut chars = key.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// Reads `KEY=value` lines as written by [`quote`] (and simple hand-written ones).
 pub fn parse(text: &str) -> IndexMap<String, String> {
     let mut vars = IndexMap::new();
@@ -70,6 +78,16 @@ fn unquote(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn env_names() {
+        for ok in ["A", "_x", "CFN_REDIS_PORT", "a1"] {
+            assert!(is_env_name(ok), "{ok}");
+        }
+        for bad in ["", "1A", "$(touch x)", "A B", "A-B", "A.B", "`x`", "A=B", "É"] {
+            assert!(!is_env_name(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn round_trips() {

@@ -3,11 +3,18 @@
 //! The default templates live in `templates/` and are compiled into the binary; a project may
 //! replace any of them with a file of the same name in its `templates_dir`. Undefined values are
 //! errors (a typo in a template must not render an empty port). Nothing is auto-escaped: every
-//! value is quoted by the filter of the format it lands in (`yaml`, `dotenv`, `toml`), so a
-//! branch name or path holding quotes, `#`, `:`, `$` or a newline cannot change the structure.
+//! value is quoted by the filter of the format it lands in (`yaml`, `json`, `dotenv`, `toml`),
+//! so a branch name or path holding quotes, `#`, `:`, `$` or a newline cannot change the
+//! structure. `yaml` is for files compose reads: it also doubles `$`, which compose would
+//! otherwise interpolate (a branch `feat-${API_KEY}` must stay a name, not become the key).
+//!
+//! Templates come with the repository and are untrusted: they read only files of the
+//! templates folder ([`loader`]) and only the values cfn hands them ([`pass_env`]).
 
 pub mod dotenv;
 pub mod env_block;
+pub mod loader;
+pub mod pass_env;
 mod write;
 
 pub use write::write_atomic;
@@ -40,18 +47,27 @@ impl Renderer {
         if let Ok(syntax) = SyntaxConfig::builder().keep_trailing_newline(true).build() {
             env.set_syntax(syntax);
         }
-        env.add_filter("yaml", yaml_filter);
-        env.add_filter("json", yaml_filter);
+        env.add_filter("yaml", compose_yaml_filter);
+        env.add_filter("json", json_filter);
         env.add_filter("toml", json_string_filter);
         env.add_filter("dotenv", |v: Value| dotenv::quote(&plain(&v)));
+        env.add_filter("sh", |v: Value| sh_quote(&plain(&v)));
         env.set_loader(move |name| {
+            if !loader::is_plain_name(name) {
+                return Err(refused(name, &loader::Refusal::BadName));
+            }
             if let Some(dir) = &project_templates {
-                let path = dir.join(name);
-                if path.is_file() {
-                    return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                        Error::new(ErrorKind::InvalidOperation, format!("cannot read {}", path.display()))
-                            .with_source(e)
-                    });
+                match loader::read(dir, name) {
+                    Ok(Some(text)) => return Ok(Some(text)),
+                    Ok(None) => {}
+                    Err(loader::LoadError::Refused(why)) => return Err(refused(name, &why)),
+                    Err(loader::LoadError::Io(path, e)) => {
+                        return Err(Error::new(
+                            ErrorKind::InvalidOperation,
+                            format!("cannot read {}", path.display()),
+                        )
+                        .with_source(e))
+                    }
                 }
             }
             Ok(EMBEDDED.iter().find(|(n, _)| *n == name).map(|(_, text)| text.to_string()))
@@ -61,9 +77,12 @@ impl Renderer {
 
     /// Renders a template given as text (a configuration value); `name` labels errors.
     pub fn render_str(&self, name: &str, source: &str, ctx: &impl serde::Serialize) -> Result<String> {
-        self.env
-            .render_str(source, Value::from(Serde(ctx)))
-            .map_err(|e| template_error(name, &e, "fix that value in cfn.toml"))
+        self.env.render_str(source, Value::from(Serde(ctx))).map_err(|e| {
+            if let Some(var) = pass_env::undefined_env_var(&e) {
+                return pass_env::not_passed_error(name, &var);
+            }
+            template_error(name, &e, "fix that value in cfn.toml")
+        })
     }
 
     /// Renders template `name` with `ctx`; the error names the template and the line.
@@ -77,6 +96,14 @@ impl Renderer {
             )
         })
     }
+}
+
+/// A template name the loader refuses: the message says why, the hint what a template may read.
+fn refused(name: &str, why: &loader::Refusal) -> Error {
+    Error::new(
+        ErrorKind::InvalidOperation,
+        format!("{}; a template may include only files of the project's templates_dir", why.message(name)),
+    )
 }
 
 /// `hint` says where the template is: a file of the templates_dir, or a value in cfn.toml.
@@ -93,10 +120,21 @@ fn plain(v: &Value) -> String {
     v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
 }
 
-/// YAML: a JSON scalar is a valid YAML flow scalar, and JSON strings escape every character
-/// that could end the scalar (quotes, newlines, control characters).
-fn yaml_filter(v: Value) -> Result<String, Error> {
+/// JSON: strings escape every character that could end them (quotes, newlines, controls).
+fn json_filter(v: Value) -> Result<String, Error> {
     serde_json::to_string(&v).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
+}
+
+/// YAML for compose: a JSON scalar is a valid YAML flow scalar; `$` becomes `$$`, the escape
+/// compose (v1 and v2) reads back as one literal `$` instead of interpolating a variable.
+fn compose_yaml_filter(v: Value) -> Result<String, Error> {
+    json_filter(v).map(|text| text.replace('$', "$$"))
+}
+
+/// POSIX sh: one single-quoted word, for a value put into a `sh -c` string of a health
+/// command (`{{ branch|sh }}`), where a branch named `$(…)` would otherwise run.
+pub fn sh_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 /// TOML basic strings take the same escapes as JSON strings.
@@ -129,8 +167,58 @@ mod tests {
             )
             .unwrap();
         let v: serde_norway::Value = serde_norway::from_str(&out).unwrap();
-        let svc = &v["services"][hostile];
-        assert_eq!(svc["labels"]["dev.cfn.branch"].as_str(), Some(hostile));
-        assert_eq!(svc["ports"][0].as_str(), Some(hostile));
+        // compose reads `$$` back as one `$`: the YAML holds the escaped text
+        let escaped = hostile.replace('$', "$$");
+        let svc = &v["services"][escaped.as_str()];
+        assert_eq!(svc["labels"]["dev.cfn.branch"].as_str(), Some(escaped.as_str()));
+        assert_eq!(svc["ports"][0].as_str(), Some(escaped.as_str()));
+    }
+
+    #[test]
+    fn includes_stay_in_the_templates_folder() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "KEY").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret"), dir.path().join("link.j2")).unwrap();
+        std::fs::write(dir.path().join("part.j2"), "P").unwrap();
+        let r = Renderer::new(Some(dir.path().to_path_buf()));
+        let abs = outside.path().join("secret").display().to_string();
+        for name in ["../secret", abs.as_str(), "link.j2"] {
+            let err = r.render_str("health.x.url", &format!("{{% include {name:?} %}}"), &()).unwrap_err();
+            let text = format!("{err:#}");
+            assert!(text.contains("templates folder") && !text.contains("KEY"), "{name}: {text}");
+        }
+        assert_eq!(r.render_str("x", "{% include 'part.j2' %}", &()).unwrap(), "P");
+        // a built-in template is found by name; the same refusal without a templates folder
+        let builtin = Renderer::new(None);
+        assert!(builtin.render_str("x", "{% include '../secret' %}", &()).is_err());
+    }
+
+    #[test]
+    fn the_sh_filter_makes_one_literal_word() {
+        let dir = tempfile::tempdir().unwrap();
+        let branch = format!("feat-$(touch {0}/m)-`touch {0}/m`-'q'", dir.path().display());
+        let r = Renderer::new(None);
+        let script = r
+            .render_str(
+                "health.x.command",
+                "printf %s {{ branch|sh }}",
+                &serde_json::json!({"branch": branch}),
+            )
+            .unwrap();
+        let out = std::process::Command::new("sh").arg("-c").arg(&script).output().unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), branch);
+        assert!(!dir.path().join("m").exists());
+    }
+
+    #[test]
+    fn an_env_variable_not_passed_is_named() {
+        let r = Renderer::new(None);
+        let err = r
+            .render_str("health.web.url", "http://x/{{ env.SECRET_TOKEN }}", &serde_json::json!({"env": {}}))
+            .unwrap_err();
+        let user = err.downcast_ref::<crate::error::UserError>().unwrap();
+        assert!(user.message.contains("env.SECRET_TOKEN"), "{}", user.message);
+        assert!(user.hint.as_deref().unwrap().contains("CFN_TEMPLATE_ENV=SECRET_TOKEN"), "{user:?}");
     }
 }
