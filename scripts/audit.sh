@@ -21,7 +21,7 @@ die() { printf 'error: %s\nhint: %s\n' "$1" "$2" >&2; exit 2; }
 
 ensure_cargo_deny() {
     [ "$("$deny" --version 2>/dev/null || true)" = "cargo-deny $deny_version" ] && return 0
-    say "building cargo-deny $deny_version into $tools (once per clone, about 5 minutes on 2 cores)"
+    say "building cargo-deny $deny_version into $tools (once per clone: about 200 s of CPU time, a few minutes)"
     local start=$SECONDS
     cargo install --quiet --locked --root "$tools" --version "$deny_version" cargo-deny
     say "cargo-deny built in $((SECONDS - start))s"
