@@ -12,8 +12,8 @@ prog=audit
 deny_version=0.20.2
 tools=target/tools
 deny=$tools/bin/cargo-deny
-# Most advisories are older than this; a clone that has not been updated for longer still checks,
-# but misses what was published since, so it is named loudly (cargo-deny's own default age).
+# A clone not updated for longer still checks, but misses what was published since, so the run
+# says so loudly (cargo-deny's own default limit, where it refuses such a database).
 max_db_age_days=90
 
 say() { printf '%s: %s\n' "$prog" "$*"; }
