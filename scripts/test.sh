@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Sets up what cfn's tests need on a fresh machine of this kind, then checks formatting and
-# lints and runs the whole test suite. This is the command README.md gives and CI runs.
+# Sets up what cfn's tests need on a fresh machine of this kind, then checks formatting, lints
+# and dependencies (scripts/audit.sh) and runs the whole test suite. This is the command
+# README.md gives and CI runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup-test.sh
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
+# Dependencies: licenses, sources, duplicate versions, and RustSec advisories when reachable.
+bash scripts/audit.sh
 # Benches are built by clippy above; they run from scripts/bench*.sh, not here.
 cargo test --locked --lib --bins --tests -- --test-threads="${CFN_TEST_THREADS:-4}"
 # rediss:// (TLS) is behind a cargo feature: its test runs against a TLS redis-server it sets up.
