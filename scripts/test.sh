@@ -6,6 +6,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup-test.sh
+# A merge's leftover conflict markers in any tracked file fail the run before anything else.
+if git grep -nIE '^(<{7}|>{7}) ' -- . ; then
+    echo "error: conflict markers above; resolve them" >&2
+    exit 1
+fi
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 # Dependencies: licenses, sources, duplicate versions, and RustSec advisories when reachable.
