@@ -23,6 +23,7 @@ mod doctor_many;
 mod git_hooks;
 mod init;
 mod isolation;
+mod lease_follow;
 mod lifecycle;
 mod migrate;
 mod no_docker;
