@@ -205,6 +205,17 @@ impl Workspace {
         if row.operation.is_some() || !row.path.is_dir() {
             return Ok((self.env_from_row(row), Vec::new()));
         }
+        self.reconcile_leases(row)
+    }
+
+    /// The environment of a worktree this process is adding or adopting, once its checkout
+    /// exists: the slot was allocated for the main checkout's keys, the branch's own cfn.toml
+    /// may have more (or fewer).
+    pub fn env_of_new_checkout(&self, row: WorktreeRow) -> Result<BranchEnv> {
+        Ok(self.reconcile_leases(row)?.0)
+    }
+
+    fn reconcile_leases(&self, row: WorktreeRow) -> Result<(BranchEnv, Vec<Change>)> {
         let config = self.config_at(&row.path)?;
         let conn = self.state.conn();
         let held = state::leases_of(conn, row.id)?;

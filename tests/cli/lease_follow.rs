@@ -234,3 +234,42 @@ fn a_service_a_branch_adds_runs_on_its_leased_port() {
     assert!(crate::stack_harness::redis(s.redis_port, &["PING"]).contains("PONG"));
     s.cfn(&s.wt, &["down"]).assert().success();
 }
+
+#[test]
+fn a_new_worktree_of_a_branch_with_its_own_key_gets_every_port_at_once() {
+    let sb = Sandbox::new();
+    let root = sb.shop("shop");
+    sb.cfn(&root, &["hooks", "install"]).assert().success();
+    git(&root, &["add", "cfn.toml"]);
+    git(&root, &["commit", "-q", "-m", "cfn"]);
+    for branch in ["extra", "adopted"] {
+        git(&root, &["branch", branch]);
+    }
+    // Both branches add the key on top of main; main itself never has it.
+    git(&root, &["checkout", "-q", "extra"]);
+    append(&root.join("cfn.toml"), ADMIN_KEY);
+    git(&root, &["commit", "-q", "-am", "admin port"]);
+    git(&root, &["checkout", "-q", "adopted"]);
+    git(&root, &["merge", "-q", "--ff-only", "extra"]);
+    git(&root, &["checkout", "-q", "main"]);
+
+    let v = sb.json(&root, &["worktree", "add", "extra", "--json"]);
+    let admin = v["ports"]["admin"].as_u64().expect("the branch's key has a port") as u16;
+    let wt = PathBuf::from(v["path"].as_str().unwrap());
+    assert!(std::fs::read_to_string(wt.join(".cfn/env"))
+        .unwrap()
+        .contains(&format!("CFN_ADMIN_PORT={admin}")));
+
+    // a plain `git worktree add`, registered by the post-checkout hook
+    let path = sb.path().join("adopted-wt");
+    let out = std::process::Command::new("git")
+        .current_dir(&root)
+        .args(["worktree", "add", "-q", path.to_str().unwrap(), "adopted"])
+        .envs(hermetic_env(&sb.home, sb.path()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(leases(&sb, "adopted").iter().any(|(k, _)| k == "admin"), "{:?}", leases(&sb, "adopted"));
+    assert!(std::fs::read_to_string(path.join(".cfn/env")).unwrap().contains("CFN_ADMIN_PORT="));
+    assert_collision_free(&sb);
+}
