@@ -3,7 +3,8 @@
 //!
 //! Which cfn.toml governs a worktree ([`Workspace::config_of`]): its own, when the branch has
 //! one (it is what that branch's compose files match), else the main checkout's. Resolving a
-//! worktree's environment brings its leases in line with that file first ([`crate::ports::reconcile`]).
+//! worktree's environment brings its leases in line with that file first
+//! ([`crate::ports::reconcile`]).
 
 use crate::config::Config;
 use crate::context::Context;
@@ -205,17 +206,18 @@ impl Workspace {
         if row.operation.is_some() || !row.path.is_dir() {
             return Ok((self.env_from_row(row), Vec::new()));
         }
-        self.reconcile_leases(row)
+        self.reconcile_leases(row, false)
     }
 
     /// The environment of a worktree this process is adding or adopting, once its checkout
     /// exists: the slot was allocated for the main checkout's keys, the branch's own cfn.toml
     /// may have more (or fewer).
     pub fn env_of_new_checkout(&self, row: WorktreeRow) -> Result<BranchEnv> {
-        Ok(self.reconcile_leases(row)?.0)
+        Ok(self.reconcile_leases(row, true)?.0)
     }
 
-    fn reconcile_leases(&self, row: WorktreeRow) -> Result<(BranchEnv, Vec<Change>)> {
+    /// `ours`: the row's operation is this process's own add or adoption.
+    fn reconcile_leases(&self, row: WorktreeRow, ours: bool) -> Result<(BranchEnv, Vec<Change>)> {
         let config = self.config_at(&row.path)?;
         let conn = self.state.conn();
         let held = state::leases_of(conn, row.id)?;
@@ -224,10 +226,15 @@ impl Workspace {
         }
         // One IMMEDIATE transaction, as for an allocation: planned again under the write lock,
         // since another command may have reconciled this worktree meanwhile.
+        // A `worktree remove` may have begun meanwhile: its row is then left to it.
         let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
-        let held = state::leases_of(&tx, row.id)?;
+        let current = match WorktreeRow::find(&tx, row.id)? {
+            Some(current) if ours || current.operation.is_none() => current,
+            _ => return Ok((self.env_from_row(row), Vec::new())),
+        };
+        let held = state::leases_of(&tx, current.id)?;
         let plan = reconcile::plan(&config.ports.keys, &held);
-        let changes = reconcile::apply(&tx, &config.ports, row.id, row.slot, &held, &plan)?;
+        let changes = reconcile::apply(&tx, &config.ports, current.id, current.slot, &held, &plan)?;
         tx.commit()?;
         let row = WorktreeRow::find(conn, row.id)?.unwrap_or(row);
         Ok((self.env_from_row(row), changes))

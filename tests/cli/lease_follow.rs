@@ -273,3 +273,34 @@ fn a_new_worktree_of_a_branch_with_its_own_key_gets_every_port_at_once() {
     assert!(std::fs::read_to_string(path.join(".cfn/env")).unwrap().contains("CFN_ADMIN_PORT="));
     assert_collision_free(&sb);
 }
+
+#[test]
+fn init_in_a_worktree_writes_the_branch_s_own_cfn_toml_and_leases_its_keys() {
+    let sb = Sandbox::new();
+    let root = sb.shop("shop");
+    let wt = add_worktree(&sb, &root, "feat");
+    let compose = COMPOSE.replace(
+        "volumes:\n  redis-data:",
+        "  admin:\n    image: busybox\n    ports: [\"9090:9090\"]\nvolumes:\n  redis-data:",
+    );
+    std::fs::write(wt.join("docker-compose.yml"), compose).unwrap();
+    // Before: the branch's compose file publishes a port no key covers.
+    let out = sb.cfn(&wt, &["compose", "config"]).output().unwrap();
+    assert!(stderr(&out).contains("no port key for"), "{}", stderr(&out));
+
+    let main_toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    let out = sb.cfn(&wt, &["init", "--yes"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let own = std::fs::read_to_string(wt.join("cfn.toml")).unwrap();
+    assert!(own.contains("[ports.keys.admin]") && own.contains("name = \"shop\""), "{own}");
+    assert_eq!(std::fs::read_to_string(root.join("cfn.toml")).unwrap(), main_toml, "main untouched");
+    let admin = leases(&sb, "feat").into_iter().find(|(k, _)| k == "admin").expect("leased by init").1;
+    assert!(stderr(&out).contains(&format!("ports: leased admin={admin} for feat")), "{}", stderr(&out));
+    let override_file = std::fs::read_to_string(wt.join(".cfn/compose.override.yaml")).unwrap();
+    assert!(override_file.contains(&format!("127.0.0.1:{admin}:9090/tcp")), "{override_file}");
+    // a second init refuses to overwrite without --force
+    let out = sb.cfn(&wt, &["init", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    assert_collision_free(&sb);
+}
