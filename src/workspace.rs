@@ -144,8 +144,9 @@ impl Workspace {
 impl Workspace {
     /// The configuration governing `branch`: the main checkout's for itself and for a worktree
     /// without a cfn.toml; a worktree's own cfn.toml otherwise, for what is the branch's own —
-    /// its port keys (`[ports]`) and compose files (`project.compose_files`). The rest (project
-    /// name, worktree folder, templates, hooks, agents, loop, copy) stays the repository's.
+    /// its port keys and scheme (`[ports]` but `bind`) and compose files
+    /// (`project.compose_files`). The rest (project name, bind address, worktree folder,
+    /// templates, hooks, agents, loop, copy) stays the repository's.
     pub fn config_of(&self, branch: &BranchEnv) -> Result<Cow<'_, Config>> {
         if branch.is_main {
             return Ok(Cow::Borrowed(&self.config));
@@ -181,6 +182,9 @@ impl Workspace {
         })?;
         let mut config = self.config.clone();
         config.ports = own.ports;
+        // The address ports are published on is the repository's: a branch (possibly someone
+        // else's) must not open the stack beyond the host.
+        config.ports.bind = self.config.ports.bind.clone();
         config.project.compose_files = own.project.compose_files;
         Ok(Cow::Owned(config))
     }

@@ -166,7 +166,10 @@ fn a_key_only_the_branch_has_gets_its_port_and_main_is_left_alone() {
         "  admin:\n    image: busybox\n    ports: [\"9090:9090\"]\nvolumes:\n  redis-data:",
     );
     std::fs::write(wt.join("docker-compose.yml"), compose).unwrap();
-    let own = std::fs::read_to_string(root.join("cfn.toml")).unwrap()
+    // It also asks for every address: the bind address stays the main checkout's.
+    let main_toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    assert!(main_toml.contains("bind = \"127.0.0.1\""));
+    let own = main_toml.replace("bind = \"127.0.0.1\"", "bind = \"0.0.0.0\"")
         + "\n[ports.keys.admin]\nservice = \"admin\"\ntarget = 9090\nbase = 9090\n";
     std::fs::write(wt.join("cfn.toml"), own).unwrap();
 
@@ -176,6 +179,7 @@ fn a_key_only_the_branch_has_gets_its_port_and_main_is_left_alone() {
     assert_ne!(admin, 9090);
     let override_file = std::fs::read_to_string(wt.join(".cfn/compose.override.yaml")).unwrap();
     assert!(override_file.contains(&format!("127.0.0.1:{admin}:9090/tcp")), "{override_file}");
+    assert!(!override_file.contains("0.0.0.0"), "{override_file}");
     let ports = sb.cfn(&wt, &["ports"]).output().unwrap();
     assert!(text(&ports.stdout).contains("admin:9090/tcp"), "{}", text(&ports.stdout));
     // the main checkout keeps its configuration: no such key there
