@@ -30,7 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write cfn.toml from the compose files and set up the main checkout')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write cfn.toml from the compose files and set up the main checkout (in a worktree: the branch''s own cfn.toml)')
             [CompletionResult]::new('worktree', 'worktree', [CompletionResultType]::ParameterValue, 'Create, list, remove and prune worktrees')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Show a branch''s host ports')
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print a branch''s environment variables')
@@ -974,7 +974,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;help' {
-            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write cfn.toml from the compose files and set up the main checkout')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write cfn.toml from the compose files and set up the main checkout (in a worktree: the branch''s own cfn.toml)')
             [CompletionResult]::new('worktree', 'worktree', [CompletionResultType]::ParameterValue, 'Create, list, remove and prune worktrees')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Show a branch''s host ports')
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print a branch''s environment variables')

@@ -27,7 +27,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand init 'Write cfn.toml from the compose files and set up the main checkout'
+            cand init 'Write cfn.toml from the compose files and set up the main checkout (in a worktree: the branch''s own cfn.toml)'
             cand worktree 'Create, list, remove and prune worktrees'
             cand ports 'Show a branch''s host ports'
             cand env 'Print a branch''s environment variables'
@@ -880,7 +880,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --version 'Print version'
         }
         &'cfn;help'= {
-            cand init 'Write cfn.toml from the compose files and set up the main checkout'
+            cand init 'Write cfn.toml from the compose files and set up the main checkout (in a worktree: the branch''s own cfn.toml)'
             cand worktree 'Create, list, remove and prune worktrees'
             cand ports 'Show a branch''s host ports'
             cand env 'Print a branch''s environment variables'

@@ -1,5 +1,9 @@
 //! `cfn init`: derive the project's configuration from its compose files and set up the main
 //! checkout (slot 0) — `cfn.toml`, `.cfn/` excluded from git, the rendered files.
+//!
+//! Run in a registered worktree, it writes that branch's own `cfn.toml` from the branch's
+//! compose files (a branch that adds a service gets its port key without touching the main
+//! checkout), then leases the new keys and renders the worktree's files.
 
 use crate::compose::{self, Finding, PortKey};
 use crate::config::{self, Config};
@@ -35,21 +39,31 @@ pub struct Plan {
 /// Reads the compose files and prepares `cfn.toml`, writing nothing.
 pub fn plan(ctx: &Context, opts: &InitOptions) -> Result<(Checkout, Plan)> {
     let checkout = git::discover(&ctx.cwd)?;
-    if !checkout.is_main() {
+    if !checkout.is_main() && !checkout.main_root.join(config::FILE_NAME).exists() {
         return Err(UserError::new(format!(
-            "cfn init runs in the main checkout, not in {}",
+            "cfn init runs in the main checkout first, not in {}",
             checkout.root.display()
         ))
         .hint(format!("cd {}", checkout.main_root.display()))
         .into());
     }
-    let root = &checkout.main_root;
+    // The checkout you stand in: the main one, or a worktree writing its branch's own file.
+    let root = &checkout.root;
     if root.join(config::FILE_NAME).exists() && !opts.force {
         return Err(UserError::new(format!("{} already exists", root.join(config::FILE_NAME).display()))
             .hint("pass --force to derive it again from the compose files")
             .into());
     }
-    let previous = if opts.force { Config::load(root).ok() } else { None };
+    // A worktree keeps the repository's project name (the main checkout's decides it).
+    let previous = if checkout.is_main() {
+        if opts.force {
+            Config::load(root).ok()
+        } else {
+            None
+        }
+    } else {
+        Config::load(&checkout.main_root).ok()
+    };
     let paths = compose::find_compose_files(root);
     let files = paths.iter().map(|p| compose::load(p)).collect::<Result<Vec<_>, _>>().map_err(user)?;
     // `include:` and `extends:` resolved, so their ports become keys and their names findings.
@@ -81,12 +95,35 @@ pub fn plan(ctx: &Context, opts: &InitOptions) -> Result<(Checkout, Plan)> {
 
 /// Writes `cfn.toml`, excludes `.cfn/` from git, registers the repository and renders slot 0.
 pub fn apply(ctx: &Context, checkout: Checkout, plan: &Plan) -> Result<Workspace> {
+    if !checkout.is_main() {
+        return apply_in_worktree(ctx, &checkout, plan);
+    }
     let root = checkout.main_root.clone();
     let config = Config::parse(&plan.toml, &root.join(config::FILE_NAME))?;
     render::write_atomic(&root.join(config::FILE_NAME), &plan.toml, 0o644)?;
     exclude_cfn_dir(&checkout.common_dir)?;
     let ws = Workspace::with_config(ctx, checkout, config)?;
     stack_files::render(&ws, &ws.main_env())?;
+    Ok(ws)
+}
+
+/// Writes a registered worktree's own `cfn.toml`, then resolves the worktree, which leases its
+/// new keys, releases the gone ones and renders its files (as any command there would).
+fn apply_in_worktree(ctx: &Context, checkout: &Checkout, plan: &Plan) -> Result<Workspace> {
+    let ws = Workspace::open(ctx)?;
+    // Refused before writing anything: init provisions no worktree (`cfn worktree add` does).
+    if crate::state::WorktreeRow::find_by_path(ws.state.conn(), &checkout.root)?.is_none() {
+        return Err(UserError::new(format!(
+            "this worktree is not registered with cfn: {}",
+            checkout.root.display()
+        ))
+        .hint("create worktrees with `cfn worktree add`, or run `cfn doctor --fix` to register it")
+        .into());
+    }
+    let path = checkout.root.join(config::FILE_NAME);
+    Config::parse(&plan.toml, &path)?;
+    render::write_atomic(&path, &plan.toml, 0o644)?;
+    ws.branch_env(None)?;
     Ok(ws)
 }
 

@@ -11,6 +11,7 @@
 //! runs compose, so they never lag behind the base files.
 
 use crate::compose::{self, ComposeFile, PortKey, Protocol};
+use crate::config::Config;
 use crate::error::UserError;
 use crate::plain_compose;
 use crate::render::{self, Renderer};
@@ -111,12 +112,13 @@ pub struct Plan {
 pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
     let dir = branch.path.join(CFN_DIR);
     // `include:` and `extends:` resolved: the copy is the merged model (compose/resolve.rs).
-    let files = compose::resolve(load_compose_files(ws, &branch.path)?)?;
-    let keys = configured_keys(ws);
+    let config = ws.config_of(branch)?;
+    let files = compose::resolve(compose_files_of(&config, &branch.path)?)?;
+    let keys = configured_keys(&config);
     let dotenv = compose::read_dotenv(&branch.path.join(".env"));
     let lookup = |name: &str| dotenv.get(name).cloned();
-    let services = services_with_ports(ws, branch, &files, &keys, &lookup)?;
-    let ctx = context(ws, branch, services);
+    let services = services_with_ports(&config, branch, &files, &keys, &lookup)?;
+    let ctx = context(ws, &config, branch, services);
     let renderer = renderer(ws);
     let mut planned = Vec::new();
 
@@ -158,7 +160,8 @@ fn sanitize_all(
 
 /// The branch's env variables as the env template renders them, without writing anything.
 pub fn env_vars(ws: &Workspace, branch: &BranchEnv) -> Result<IndexMap<String, String>> {
-    let ctx = context(ws, branch, Vec::new());
+    let config = ws.config_of(branch)?;
+    let ctx = context(ws, &config, branch, Vec::new());
     parse_env(&renderer(ws).render("env.j2", &ctx)?)
 }
 
@@ -177,9 +180,13 @@ fn parse_env(text: &str) -> Result<IndexMap<String, String>> {
     Ok(vars)
 }
 
-fn context<'a>(ws: &'a Workspace, branch: &'a BranchEnv, services: Vec<ServiceContext>) -> BranchContext<'a> {
-    let ports: Vec<PortContext> = ws
-        .config
+fn context<'a>(
+    ws: &'a Workspace,
+    config: &'a Config,
+    branch: &'a BranchEnv,
+    services: Vec<ServiceContext>,
+) -> BranchContext<'a> {
+    let ports: Vec<PortContext> = config
         .ports
         .keys
         .iter()
@@ -199,7 +206,7 @@ fn context<'a>(ws: &'a Workspace, branch: &'a BranchEnv, services: Vec<ServiceCo
     let redis_url = ports
         .iter()
         .find(|p| p.target == 6379 || p.key == "redis")
-        .map(|p| format!("redis://{}:{}", host_for_url(&ws.config.ports.bind), p.port));
+        .map(|p| format!("redis://{}:{}", host_for_url(&config.ports.bind), p.port));
     BranchContext {
         project: &ws.repo.project,
         project_name: &branch.project,
@@ -208,7 +215,7 @@ fn context<'a>(ws: &'a Workspace, branch: &'a BranchEnv, services: Vec<ServiceCo
         slot: branch.slot,
         worktree: branch.path.to_string_lossy().into_owned(),
         repo_root: ws.main_root().to_string_lossy().into_owned(),
-        bind: &ws.config.ports.bind,
+        bind: &config.ports.bind,
         ports,
         services,
         redis_url,
@@ -252,9 +259,14 @@ pub fn host_for_url(bind: &str) -> String {
     }
 }
 
-/// The base compose files as this branch's checkout has them.
+/// The base compose files as this branch's checkout has them (named by the cfn.toml governing
+/// that checkout).
 pub fn load_compose_files(ws: &Workspace, checkout: &Path) -> Result<Vec<ComposeFile>> {
-    ws.config
+    compose_files_of(&*ws.config_at(checkout)?, checkout)
+}
+
+fn compose_files_of(config: &Config, checkout: &Path) -> Result<Vec<ComposeFile>> {
+    config
         .project
         .compose_files
         .iter()
@@ -270,8 +282,8 @@ pub fn load_compose_files(ws: &Workspace, checkout: &Path) -> Result<Vec<Compose
         .collect()
 }
 
-fn configured_keys(ws: &Workspace) -> Vec<PortKey> {
-    ws.config
+fn configured_keys(config: &Config) -> Vec<PortKey> {
+    config
         .ports
         .keys
         .iter()
@@ -290,7 +302,7 @@ fn configured_keys(ws: &Workspace) -> Vec<PortKey> {
 /// host port that no key of cfn.toml covers is an error: silently dropping it would break the
 /// service, silently keeping it would share it between branches.
 fn services_with_ports(
-    ws: &Workspace,
+    config: &Config,
     branch: &BranchEnv,
     files: &[ComposeFile],
     keys: &[PortKey],
@@ -311,7 +323,7 @@ fn services_with_ports(
                 .hint("run `cfn init --force` to derive the port keys again")
             })?;
         let Some(&host) = branch.ports.get(&key.key) else { continue };
-        let spec = port_spec(&ws.config.ports.bind, host, key.target, key.protocol);
+        let spec = port_spec(&config.ports.bind, host, key.target, key.protocol);
         let list = services.entry(p.service.clone()).or_default();
         if !list.contains(&spec) {
             list.push(spec);

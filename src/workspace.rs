@@ -1,22 +1,33 @@
 //! The repository a command acts on: its checkout, configuration, state and registry entry,
 //! and the branch environments (main checkout or linked worktree) inside it.
+//!
+//! Which cfn.toml governs a worktree ([`Workspace::config_of`]): its own, when the branch has
+//! one (it is what that branch's compose files match), else the main checkout's. Resolving a
+//! worktree's environment brings its leases in line with that file first
+//! ([`crate::ports::reconcile`]).
 
 use crate::config::Config;
 use crate::context::Context;
 use crate::error::UserError;
 use crate::git::{self, Checkout};
 use crate::identity::{self, Attachment};
+use crate::ports::reconcile::{self, Change};
 use crate::state::{self, RepoRow, State, WorktreeRow};
 use crate::worktrees;
 use anyhow::Result;
 use indexmap::IndexMap;
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 pub struct Workspace {
     pub checkout: Checkout,
+    /// The main checkout's cfn.toml: the repository's settings, and the configuration of every
+    /// worktree without a cfn.toml of its own.
     pub config: Config,
     pub state: State,
     pub repo: RepoRow,
+    /// Where lease changes are announced.
+    ctx: Context,
 }
 
 /// One branch's environment: the main checkout (slot 0, base ports) or a registered worktree.
@@ -41,7 +52,7 @@ impl Workspace {
     pub fn with_config(ctx: &Context, checkout: Checkout, config: Config) -> Result<Workspace> {
         let mut state = State::open(&ctx.home)?;
         let repo = register(ctx, &mut state, &checkout, &config)?;
-        Ok(Workspace { checkout, config, state, repo })
+        Ok(Workspace { checkout, config, state, repo, ctx: ctx.clone() })
     }
 
     pub fn main_root(&self) -> &Path {
@@ -96,15 +107,26 @@ impl Workspace {
                 )
             })?,
         };
-        Ok(self.env_from_row(row))
+        self.follow_config(row)
     }
 
     /// Every environment of the repository: the main checkout first, then worktrees by slot.
+    /// A worktree whose cfn.toml is broken is listed with the leases it has, and a warning.
     pub fn all_envs(&self) -> Result<Vec<BranchEnv>> {
         let mut envs = vec![self.main_env()];
-        envs.extend(
-            WorktreeRow::list(self.state.conn(), self.repo.id)?.into_iter().map(|r| self.env_from_row(r)),
-        );
+        for row in WorktreeRow::list(self.state.conn(), self.repo.id)? {
+            let fallback = row.clone();
+            match self.follow_config(row) {
+                Ok(env) => envs.push(env),
+                Err(e) => {
+                    let hint =
+                        e.chain().find_map(|c| c.downcast_ref::<UserError>()).and_then(|u| u.hint.clone());
+                    let hint = hint.map(|h| format!(" ({h})")).unwrap_or_default();
+                    self.ctx.warn(format!("worktree {}: {e:#}{hint}", fallback.branch));
+                    envs.push(self.env_from_row(fallback));
+                }
+            }
+        }
         Ok(envs)
     }
 }
@@ -122,6 +144,110 @@ impl Workspace {
             ports: row.ports,
             is_main: false,
         }
+    }
+}
+
+impl Workspace {
+    /// The configuration governing `branch`: the main checkout's for itself and for a worktree
+    /// without a cfn.toml; a worktree's own cfn.toml otherwise, for what is the branch's own —
+    /// its port keys and scheme (`[ports]` but `bind`) and compose files
+    /// (`project.compose_files`). The rest (project name, bind address, worktree folder,
+    /// templates, hooks, agents, loop, copy) stays the repository's.
+    pub fn config_of(&self, branch: &BranchEnv) -> Result<Cow<'_, Config>> {
+        if branch.is_main {
+            return Ok(Cow::Borrowed(&self.config));
+        }
+        self.config_at(&branch.path)
+    }
+
+    /// The configuration governing the checkout at `checkout` (see [`Workspace::config_of`]).
+    pub fn config_at(&self, checkout: &Path) -> Result<Cow<'_, Config>> {
+        if git::same_path(checkout, self.main_root()) {
+            return Ok(Cow::Borrowed(&self.config));
+        }
+        let path = checkout.join(crate::config::FILE_NAME);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Cow::Borrowed(&self.config)),
+            Err(e) => {
+                return Err(UserError::new(format!("cannot read {}: {e}", path.display()))
+                    .hint("a worktree's own cfn.toml governs its ports: make it readable")
+                    .into())
+            }
+        };
+        let own = Config::parse(&text, &path).map_err(|e| {
+            let message = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<UserError>())
+                .map(|u| u.message.clone())
+                .unwrap_or_else(|| format!("{e:#}"));
+            anyhow::Error::from(UserError::new(message).hint(
+                "fix that cfn.toml: a worktree's own cfn.toml governs its ports and compose files \
+                 (docs/configuration.md)",
+            ))
+        })?;
+        let mut config = self.config.clone();
+        config.ports = own.ports;
+        // The address ports are published on is the repository's: a branch (possibly someone
+        // else's) must not open the stack beyond the host.
+        config.ports.bind = self.config.ports.bind.clone();
+        config.project.compose_files = own.project.compose_files;
+        Ok(Cow::Owned(config))
+    }
+
+    /// Brings a registered worktree's leases in line with its configuration, says what changed
+    /// and renders its files again; its environment afterwards. A worktree that is being added or
+    /// removed, or whose directory is gone, is left as it is.
+    pub fn follow_config(&self, row: WorktreeRow) -> Result<BranchEnv> {
+        let (env, changes) = self.reconcile_row(row)?;
+        if changes.is_empty() {
+            return Ok(env);
+        }
+        self.ctx.say(crate::ports::reconcile::describe(&changes, &env.branch));
+        if let Err(e) = crate::stack_files::render(self, &env) {
+            self.ctx.warn(format!("could not render the files of {} again: {e:#}", env.branch));
+        }
+        Ok(env)
+    }
+
+    /// What [`Workspace::follow_config`] does to the registry, without saying or rendering
+    /// anything: the environment afterwards and the changes made.
+    pub fn reconcile_row(&self, row: WorktreeRow) -> Result<(BranchEnv, Vec<Change>)> {
+        if row.operation.is_some() || !row.path.is_dir() {
+            return Ok((self.env_from_row(row), Vec::new()));
+        }
+        self.reconcile_leases(row, false)
+    }
+
+    /// The environment of a worktree this process is adding or adopting, once its checkout
+    /// exists: the slot was allocated for the main checkout's keys, the branch's own cfn.toml
+    /// may have more (or fewer).
+    pub fn env_of_new_checkout(&self, row: WorktreeRow) -> Result<BranchEnv> {
+        Ok(self.reconcile_leases(row, true)?.0)
+    }
+
+    /// `ours`: the row's operation is this process's own add or adoption.
+    fn reconcile_leases(&self, row: WorktreeRow, ours: bool) -> Result<(BranchEnv, Vec<Change>)> {
+        let config = self.config_at(&row.path)?;
+        let conn = self.state.conn();
+        let held = state::leases_of(conn, row.id)?;
+        if reconcile::plan(&config.ports.keys, &held).is_empty() {
+            return Ok((self.env_from_row(row), Vec::new()));
+        }
+        // One IMMEDIATE transaction, as for an allocation: planned again under the write lock,
+        // since another command may have reconciled this worktree meanwhile.
+        // A `worktree remove` may have begun meanwhile: its row is then left to it.
+        let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+        let current = match WorktreeRow::find(&tx, row.id)? {
+            Some(current) if ours || current.operation.is_none() => current,
+            _ => return Ok((self.env_from_row(row), Vec::new())),
+        };
+        let held = state::leases_of(&tx, current.id)?;
+        let plan = reconcile::plan(&config.ports.keys, &held);
+        let changes = reconcile::apply(&tx, &config.ports, current.id, current.slot, &held, &plan)?;
+        tx.commit()?;
+        let row = WorktreeRow::find(conn, row.id)?.unwrap_or(row);
+        Ok((self.env_from_row(row), changes))
     }
 }
 

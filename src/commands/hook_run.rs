@@ -2,6 +2,7 @@
 //! problems are reported as warnings.
 
 use crate::context::Context;
+use crate::state::WorktreeRow;
 use crate::workspace::Workspace;
 use crate::worktrees;
 use anyhow::Result;
@@ -81,5 +82,10 @@ fn managed_checkout(ctx: &Context) -> Result<Option<(Workspace, crate::workspace
         return Ok(None);
     }
     let ws = Workspace::open(ctx)?;
-    Ok(ws.branch_env(None).ok().map(|branch| (ws, branch)))
+    match ws.branch_env(None) {
+        Ok(branch) => Ok(Some((ws, branch))),
+        // A registered worktree whose own cfn.toml is broken is said, never skipped in silence.
+        Err(e) if WorktreeRow::find_by_path(ws.state.conn(), &checkout.root)?.is_some() => Err(e),
+        Err(_) => Ok(None),
+    }
 }

@@ -56,10 +56,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             return Err(UserError::new("init cancelled; nothing was written").into());
         }
     }
-    let ws = init::apply(ctx, checkout, &plan)?;
+    let file = checkout.root.join(crate::config::FILE_NAME);
+    init::apply(ctx, checkout, &plan)?;
     if args.json {
         return crate::output::json(&plan);
     }
-    ctx.say(format!("wrote {}", ws.main_root().join(crate::config::FILE_NAME).display()));
+    ctx.say(format!("wrote {}", file.display()));
     Ok(())
 }

@@ -35,7 +35,8 @@ use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write cfn.toml from the compose files and set up the main checkout.
+    /// Write cfn.toml from the compose files and set up the main checkout (in a worktree: the
+    /// branch's own cfn.toml).
     Init(init::Args),
     /// Create, list, remove and prune worktrees.
     #[command(subcommand)]

@@ -18,8 +18,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if args.json {
         return crate::output::json(&WorktreeView::from(&env));
     }
-    let rows: Vec<Vec<String>> = ws
-        .config
+    // The keys of the cfn.toml governing the branch (its own, if it has one).
+    let config = ws.config_of(&env)?;
+    let rows: Vec<Vec<String>> = config
         .ports
         .keys
         .iter()

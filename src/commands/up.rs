@@ -58,7 +58,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         crate::lifecycle::run(ctx, &ws, &branch, crate::lifecycle::HookPoint::PostUp, args.yes)?;
     }
-    let endpoints = stack::endpoints(&ws.config, &branch);
+    let endpoints = stack::endpoints(&*ws.config_of(&branch)?, &branch);
     if args.json {
         return crate::output::json(&endpoints);
     }

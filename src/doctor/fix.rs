@@ -2,9 +2,9 @@
 //! of the one before: worktrees that moved are re-attached to their rows (a main checkout that
 //! moved already was, on opening the workspace: [`crate::identity`]), then stale registry rows
 //! and their leases are pruned (so a gone worktree's still-running stack then shows up as
-//! orphaned), unregistered worktrees are registered, rendered files are written again where
-//! stale, hooks installed, and orphaned containers and networks removed by their labels with
-//! their volumes kept.
+//! orphaned), unregistered worktrees are registered, leases follow each worktree's
+//! configuration, rendered files are written again where stale, hooks installed, and orphaned
+//! containers and networks removed by their labels with their volumes kept.
 //!
 //! Volumes hold data: they are deleted only when `confirm` (a prompt on a terminal, or `--yes`)
 //! says yes; without it they are only reported. Processes are never touched.
@@ -52,6 +52,7 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
         relocate(&ws, &mut out);
         prune(ctx, &ws, &mut out);
         adopt(ctx, &mut ws, &mut out)?;
+        follow_config(&ws, &mut out)?;
         render(&ws, &mut out)?;
         remove_orphans(&ws, confirm, &mut out)?;
     }
@@ -152,6 +153,20 @@ fn adopt(ctx: &Context, ws: &mut Workspace, out: &mut Vec<Repair>) -> Result<()>
             ))),
             Ok(None) => {}
             Err(e) => out.push(Repair::failed(format!("could not register {}", wt.path.display()), &e)),
+        }
+    }
+    Ok(())
+}
+
+/// Brings each worktree's leases in line with the cfn.toml governing it (the rendered files
+/// are written again by the next step, since they are then stale).
+fn follow_config(ws: &Workspace, out: &mut Vec<Repair>) -> Result<()> {
+    for row in WorktreeRow::list(ws.state.conn(), ws.repo.id)? {
+        let branch = row.branch.clone();
+        match ws.reconcile_row(row) {
+            Ok((_, changes)) if changes.is_empty() => {}
+            Ok((_, changes)) => out.push(Repair::done(crate::ports::reconcile::describe(&changes, &branch))),
+            Err(e) => out.push(Repair::failed(format!("could not bring the leases of {branch} in line"), &e)),
         }
     }
     Ok(())

@@ -7,7 +7,8 @@
 //! naming its subject and a one-line hint. It changes nothing.
 //!
 //! [`fix`] repairs only what is safe to repair (moved worktrees, stale registry rows and their
-//! leases, rendered files, hooks, unregistered worktrees, orphaned containers and networks) and deletes data
+//! leases, leases that do not match a worktree's configuration, rendered files, hooks,
+//! unregistered worktrees, orphaned containers and networks) and deletes data
 //! (orphaned volumes) only when a person says yes. It never stops a process it did not start:
 //! a port held by another program is reported with its PID and command, never killed.
 //!
@@ -21,6 +22,7 @@ mod fix;
 mod group;
 mod hooks;
 mod isolation;
+mod leases;
 mod listeners;
 mod migrations;
 mod orphans;
@@ -119,6 +121,7 @@ pub fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
         return Ok(checks);
     };
     checks.extend(registry::checks(&survey, ws)?);
+    checks.extend(leases::checks(&survey, ws)?);
     checks.extend(docker::checks(&survey));
     checks.extend(ports::checks(&survey, ws));
     checks.extend(orphans::checks(&survey, ws)?);

@@ -7,6 +7,7 @@ use super::listeners::{self, Holder, Sockets};
 use super::survey::Survey;
 use super::Check;
 use crate::workspace::{BranchEnv, Workspace};
+use indexmap::IndexMap;
 use std::collections::HashSet;
 
 const NEVER_KILLED: &str = "cfn never stops other programs: stop it yourself, then run `cfn up` again";
@@ -16,18 +17,22 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
     // A worktree whose directory is gone is the registry check's business; its leases go
     // with it when it is pruned.
     let envs: Vec<&BranchEnv> = survey.envs.iter().filter(|e| e.path.is_dir()).collect();
+    // Each key's protocol, from the cfn.toml governing its checkout (a branch's own keys too).
+    let protocols: Vec<IndexMap<String, String>> = envs.iter().map(|e| protocols(ws, e)).collect();
+    let protocol = |i: usize, key: &str| protocols[i].get(key).map(String::as_str).unwrap_or("tcp");
     let wanted: HashSet<u64> = envs
         .iter()
-        .flat_map(|e| e.ports.iter())
-        .flat_map(|(key, port)| sockets.on(protocol(ws, key), *port).iter().copied())
+        .enumerate()
+        .flat_map(|(i, e)| e.ports.iter().map(move |(key, port)| (i, key, port)))
+        .flat_map(|(i, key, port)| sockets.on(protocol(i, key), *port).iter().copied())
         .collect();
     let holders = listeners::holders(&wanted);
     let mut out = Vec::new();
     let mut checked = 0;
-    for env in envs {
+    for (i, env) in envs.into_iter().enumerate() {
         for (key, &port) in &env.ports {
             checked += 1;
-            let protocol = protocol(ws, key);
+            let protocol = protocol(i, key);
             let subject = format!("port {port} ({key}) of {}", env.branch);
             if let Some(check) = by_container(survey, env, &subject, port, protocol) {
                 out.extend(check);
@@ -56,8 +61,10 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
     out
 }
 
-fn protocol<'a>(ws: &'a Workspace, key: &str) -> &'a str {
-    ws.config.ports.keys.get(key).map(|k| k.protocol.as_str()).unwrap_or("tcp")
+fn protocols(ws: &Workspace, env: &BranchEnv) -> IndexMap<String, String> {
+    // A cfn.toml that does not parse is the `leases` check's finding; the main one's keys then.
+    let config = ws.config_of(env).unwrap_or(std::borrow::Cow::Borrowed(&ws.config));
+    config.ports.keys.iter().map(|(key, k)| (key.clone(), k.protocol.clone())).collect()
 }
 
 /// `Some` when a running container publishes the port: nothing to report when it is the

@@ -13,6 +13,7 @@
 mod allocate;
 pub mod lanes;
 pub mod probe;
+pub mod reconcile;
 pub mod scheme;
 
 pub use allocate::{allocate, Allocation};

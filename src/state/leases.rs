@@ -34,6 +34,22 @@ pub fn ports_of(conn: &Connection, id: i64) -> Result<IndexMap<String, u16>> {
     Ok(leases.collect::<rusqlite::Result<IndexMap<_, _>>>()?)
 }
 
+/// Every lease of worktree `id`, with its protocol, in the order they were recorded.
+pub fn leases_of(conn: &Connection, id: i64) -> Result<Vec<Lease>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT key, port, protocol FROM leases WHERE worktree_id = ?1 ORDER BY rowid")?;
+    let leases =
+        stmt.query_map([id], |r| Ok(Lease { key: r.get(0)?, port: r.get(1)?, protocol: r.get(2)? }))?;
+    Ok(leases.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Releases the lease of `key` held by worktree `id`, inside the caller's transaction.
+pub fn release_lease(conn: &Connection, id: i64, key: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM leases WHERE worktree_id = ?1 AND key = ?2")?
+        .execute(params![id, key])?;
+    Ok(())
+}
+
 /// The worktree holding `port` for `protocol`, if any (a lease from before protocols were
 /// recorded holds the number for every protocol).
 pub fn lease_holder(conn: &Connection, port: u16, protocol: &str) -> Result<Option<i64>> {

@@ -11,7 +11,10 @@ mod repos;
 mod schema;
 mod worktrees;
 
-pub use leases::{is_base_port, lease_holder, next_free_slot, slot_taken, slots_taken_between, Lease};
+pub use leases::{
+    insert_leases, is_base_port, lease_holder, leases_of, next_free_slot, release_lease, slot_taken,
+    slots_taken_between, Lease,
+};
 pub use owner::{sweep as sweep_op_locks, OpLock};
 pub use repos::base_ports_of;
 pub use repos::{

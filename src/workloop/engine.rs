@@ -153,7 +153,7 @@ async fn run_context(
         base_env: std::env::vars().collect(),
         keyring,
         branch_env: stack_files::env_vars(ws, branch)?,
-        endpoints: serde_json::to_value(crate::stack::endpoints(&ws.config, branch))?,
+        endpoints: serde_json::to_value(crate::stack::endpoints(&*ws.config_of(branch)?, branch))?,
         providers: ws.config.providers.clone(),
         default_provider: ws.config.work_loop.default_provider.clone(),
         high_complexity: opts.high_complexity,

@@ -126,7 +126,7 @@ fn create(
     interrupt::check()?;
     let row = WorktreeRow::find(ws.state.conn(), id)?
         .ok_or_else(|| anyhow::anyhow!("worktree row vanished during add"))?;
-    let env = ws.env_from_row(row);
+    let env = ws.env_of_new_checkout(row)?;
     copy_files(ws, &env)?;
     crash_point::reached("add", 3);
     interrupt::check()?;

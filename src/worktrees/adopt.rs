@@ -54,7 +54,7 @@ pub fn adopt(ctx: &Context, ws: &mut Workspace, checkout: &Checkout) -> Result<O
     let rendered = (|| -> Result<BranchEnv> {
         let row = WorktreeRow::find(ws.state.conn(), id)?
             .ok_or_else(|| anyhow::anyhow!("worktree row vanished during adoption"))?;
-        let env = ws.env_from_row(row);
+        let env = ws.env_of_new_checkout(row)?;
         stack_files::render(ws, &env)?;
         WorktreeRow::record_step(ws.state.conn(), id, ADD_STEP_RENDERED)?;
         WorktreeRow::mark_ready(ws.state.conn(), id)?;

@@ -24,6 +24,7 @@ mod git_hooks;
 mod hostile_templates;
 mod init;
 mod isolation;
+mod lease_follow;
 mod lifecycle;
 mod migrate;
 mod moved_checkout;
