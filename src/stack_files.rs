@@ -243,7 +243,8 @@ pub fn load_compose_files(ws: &Workspace, checkout: &Path) -> Result<Vec<Compose
         .compose_files
         .iter()
         .map(|rel| {
-            let path = checkout.join(rel);
+            // a branch's checkout may have made the name a link out (safe_path)
+            let path = crate::safe_path::inside(checkout, rel, "project.compose_files")?;
             if !path.is_file() {
                 return Err(UserError::new(format!("compose file not found: {}", path.display()))
                     .hint("fix project.compose_files in cfn.toml, or run `cfn init --force`")

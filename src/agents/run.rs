@@ -70,10 +70,15 @@ impl AgentOutcome {
     }
 
     /// Opens the agent's log for appending, created 0600: a log may hold what the agent printed
-    /// of its own key.
+    /// of its own key. A link in its place (an agent may plant one) is refused, not followed.
     pub fn open_log(spec: &AgentRun) -> std::io::Result<std::fs::File> {
         use std::os::unix::fs::OpenOptionsExt as _;
-        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&spec.log)
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+            .open(&spec.log)
     }
 
     /// One line for feedback: why this agent counts as failed, if it does for its own part.

@@ -8,6 +8,7 @@
 
 pub mod dotenv;
 pub mod env_block;
+pub mod no_follow;
 mod write;
 
 pub use write::write_atomic;
