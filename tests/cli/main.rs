@@ -21,6 +21,7 @@ mod demo;
 mod doctor;
 mod doctor_many;
 mod git_hooks;
+mod hostile_paths;
 mod init;
 mod isolation;
 mod lifecycle;
