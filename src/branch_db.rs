@@ -88,6 +88,7 @@ pub fn with_target<T>(
             // `.cfn/data`, never through a link the repository committed (render::no_follow)
             let (root, rel) = crate::render::no_follow::split(dir);
             crate::render::no_follow::open_dir(&root, &rel, Some(0o700))?;
+            crate::render::no_follow::refuse_linked_database(&path)?;
             let mut conn = Connection::open(&path)
                 .with_context(|| format!("cannot open the branch database {}", path.display()))?;
             conn.busy_timeout(Duration::from_secs(30))?;

@@ -71,6 +71,44 @@ pub fn inside(root: &Path, rel: &str, key: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// The files a compose file pulls in (`include:` paths, `extends: {file: …}`) are inside `root`,
+/// links resolved: compose would read them, and their merged contents land in `.cfn/`.
+pub fn compose_references_inside(root: &Path, file: &crate::compose::ComposeFile) -> Result<()> {
+    use serde_norway::Value;
+    let mut referenced: Vec<&str> = Vec::new();
+    for entry in file.doc.get("include").and_then(Value::as_sequence).into_iter().flatten() {
+        match entry {
+            Value::String(path) => referenced.push(path),
+            other => match other.get("path") {
+                Some(Value::String(path)) => referenced.push(path),
+                Some(Value::Sequence(paths)) => referenced.extend(paths.iter().filter_map(Value::as_str)),
+                _ => {}
+            },
+        }
+    }
+    for (_, body) in file.services() {
+        if let Some(path) = body.get("extends").and_then(|e| e.get("file")).and_then(Value::as_str) {
+            referenced.push(path);
+        }
+    }
+    let key = format!("a file named in {}", file.path.display());
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let dir = std::fs::canonicalize(file.dir()).unwrap_or_else(|_| file.dir().to_path_buf());
+    let from_root = dir
+        .strip_prefix(&real_root)
+        .map_err(|_| outside(&key, &file.path.display().to_string(), "its folder is"))?;
+    for path in referenced {
+        if Path::new(path).is_absolute() {
+            return Err(outside(&key, path, "an absolute path"));
+        }
+        let rel = from_root.join(path);
+        inside(&real_root, &rel.to_string_lossy(), &key).map_err(|_| {
+            outside(&key, path, "it leads out of the repository, through `..` or a symbolic link")
+        })?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +125,25 @@ mod tests {
             err.to_string(),
             "project.compose_files \"/tmp/victim\" is outside the repository (an absolute path)"
         );
+    }
+
+    #[test]
+    fn files_a_compose_file_pulls_in_stay_inside() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        std::fs::create_dir_all(repo.join("docker")).unwrap();
+        let parse =
+            |text: &str| crate::compose::ComposeFile::parse(&repo.join("docker/compose.yaml"), text).unwrap();
+        let ok = parse("include: [base.yaml, {path: [../other.yaml]}]\nservices:\n  a: {extends: {file: x.yaml, service: b}}\n");
+        compose_references_inside(&repo, &ok).unwrap();
+        for text in [
+            "include: [../../victim.yaml]\nservices: {}\n",
+            "include: [{path: /etc/victim.yaml}]\nservices: {}\n",
+            "services:\n  a: {extends: {file: ../../x.yaml, service: b}}\n",
+        ] {
+            let err = compose_references_inside(&repo, &parse(text)).unwrap_err();
+            assert!(err.to_string().contains("is outside the repository"), "{err}");
+        }
     }
 
     #[test]

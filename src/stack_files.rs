@@ -250,7 +250,9 @@ pub fn load_compose_files(ws: &Workspace, checkout: &Path) -> Result<Vec<Compose
                     .hint("fix project.compose_files in cfn.toml, or run `cfn init --force`")
                     .into());
             }
-            Ok(compose::load(&path)?)
+            let file = compose::load(&path)?;
+            crate::safe_path::compose_references_inside(checkout, &file)?;
+            Ok(file)
         })
         .collect()
 }

@@ -277,6 +277,8 @@ fn open_sync(path: &Path) -> Result<Connection> {
             std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io)?;
         }
     }
+    crate::render::no_follow::refuse_linked_database(path)
+        .map_err(|e| BusError::Io { path: shown.clone(), source: std::io::Error::other(format!("{e:#}")) })?;
     private_file(path).map_err(io)?;
     patiently(|| open_conn(path))
 }

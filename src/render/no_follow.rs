@@ -25,7 +25,8 @@ const CFN_DIR: &str = ".cfn";
 /// the checkout (the parent of its last `.cfn`), any other path up to its own folder.
 pub fn split(path: &Path) -> (PathBuf, PathBuf) {
     let parts: Vec<Component> = path.components().collect();
-    let root_len = parts.iter().rposition(|c| c.as_os_str() == CFN_DIR).unwrap_or(parts.len().saturating_sub(1));
+    let root_len =
+        parts.iter().rposition(|c| c.as_os_str() == CFN_DIR).unwrap_or(parts.len().saturating_sub(1));
     let root: PathBuf = parts[..root_len].iter().collect();
     let rest: PathBuf = parts[root_len..].iter().collect();
     let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
@@ -93,6 +94,20 @@ pub fn is_link(path: &Path) -> bool {
         .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Symlink)
 }
 
+/// Refuses an SQLite database at `path` whose file, journal, `-wal` or `-shm` is a link:
+/// SQLite follows them, and a checkout may have planted one.
+pub fn refuse_linked_database(path: &Path) -> Result<()> {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = PathBuf::from(name);
+        if is_link(&file) {
+            return Err(link_refused(&file));
+        }
+    }
+    Ok(())
+}
+
 /// Creates the folder `dir` (below `root`) and its missing parents with `mode`, refusing a link
 /// anywhere below `root`.
 pub fn create_dir_under(root: &Path, dir: &Path, mode: u32) -> Result<()> {
@@ -158,7 +173,10 @@ pub fn remove_under(root: &Path, path: &Path) -> Result<()> {
     let Some(name) = rel.file_name() else { return Ok(()) };
     let dir = match open_dir(root, rel.parent().unwrap_or(Path::new("")), None) {
         Ok(dir) => dir,
-        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) => {
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) =>
+        {
             return Ok(())
         }
         Err(e) => return Err(e),
@@ -214,7 +232,8 @@ mod tests {
         std::fs::remove_file(checkout.join(".cfn")).unwrap();
         std::fs::create_dir(checkout.join(".cfn")).unwrap();
         symlink(&outside, checkout.join(".cfn/compose")).unwrap();
-        let err = write_under(&checkout, &checkout.join(".cfn/compose/0-a.yml"), b"x", 0o644, 0o700).unwrap_err();
+        let err =
+            write_under(&checkout, &checkout.join(".cfn/compose/0-a.yml"), b"x", 0o644, 0o700).unwrap_err();
         assert!(format!("{err:#}").contains(".cfn/compose is a symbolic link"), "{err:#}");
         assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
         assert!(create_dir_under(&checkout, &checkout.join(".cfn/compose/x"), 0o700).is_err());
@@ -255,6 +274,16 @@ mod tests {
         assert!(!file.exists());
         let names: Vec<_> = std::fs::read_dir(tmp.path().join(".cfn/compose")).unwrap().collect();
         assert!(names.is_empty(), "no temporary file left: {names:?}");
+    }
+
+    #[test]
+    fn a_database_with_a_linked_companion_file_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("branch.db");
+        refuse_linked_database(&db).unwrap();
+        symlink(tmp.path().join("elsewhere"), tmp.path().join("branch.db-wal")).unwrap();
+        let err = refuse_linked_database(&db).unwrap_err();
+        assert!(format!("{err:#}").contains("branch.db-wal is a symbolic link"), "{err:#}");
     }
 
     #[test]

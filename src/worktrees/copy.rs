@@ -98,8 +98,12 @@ fn read_include_file(main_root: &Path) -> Result<Vec<String>> {
         Err(e) => return Err(e),
     };
     let text = String::from_utf8_lossy(&bytes);
-    let globs: Vec<String> =
-        text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect();
+    let globs: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
     for glob in &globs {
         crate::safe_path::glob_inside(glob, INCLUDE_FILE)?;
     }
@@ -113,9 +117,11 @@ impl Copy<'_> {
     /// The worktree folder that will hold `rel`, opened without following a link.
     fn dest_dir(&self, rel: &Path) -> Result<OwnedFd, Skip> {
         let parent = rel.parent().unwrap_or(Path::new(""));
-        no_follow::open_dir(self.worktree, parent, Some(0o755)).map_err(|e| match e.downcast_ref::<UserError>() {
-            Some(refused) => Skip(refused.message.clone()),
-            None => Skip(format!("{e:#}")),
+        no_follow::open_dir(self.worktree, parent, Some(0o755)).map_err(|e| {
+            match e.downcast_ref::<UserError>() {
+                Some(refused) => Skip(refused.message.clone()),
+                None => Skip(format!("{e:#}")),
+            }
         })
     }
 
@@ -149,7 +155,9 @@ impl Copy<'_> {
         if meta.file_type().is_symlink() {
             let real = std::fs::canonicalize(&src).ok().filter(|r| r.starts_with(&self.real_main));
             let Some(real) = real else {
-                return Err(Skip("it is a symbolic link that leads out of the repository; not followed".into()));
+                return Err(Skip(
+                    "it is a symbolic link that leads out of the repository; not followed".into(),
+                ));
             };
             meta = std::fs::metadata(&real).map_err(|e| Skip(format!("cannot read it: {e}")))?;
             if !meta.is_file() {

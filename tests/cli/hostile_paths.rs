@@ -25,7 +25,8 @@ fn mode(path: &Path) -> u32 {
 fn set_compose_files(root: &Path, value: &str) {
     let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
     let line = toml.lines().find(|l| l.starts_with("compose_files")).unwrap();
-    std::fs::write(root.join("cfn.toml"), toml.replace(line, &format!("compose_files = [{value:?}]"))).unwrap();
+    std::fs::write(root.join("cfn.toml"), toml.replace(line, &format!("compose_files = [{value:?}]")))
+        .unwrap();
 }
 
 fn assert_refused(out: &std::process::Output, needle: &str) {
@@ -101,7 +102,11 @@ fn templates_and_migrations_folders_outside_the_repository_are_refused() {
     let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
     for (key, extra, needle) in [
         ("project.templates_dir", ("name = ", "templates_dir = \"tpl\"\nname = "), "\"tpl\" is outside"),
-        ("migrations.dir", ("[ports]", "[migrations]\ndir = \"../outside\"\n\n[ports]"), "\"../outside\" is outside"),
+        (
+            "migrations.dir",
+            ("[ports]", "[migrations]\ndir = \"../outside\"\n\n[ports]"),
+            "\"../outside\" is outside",
+        ),
     ] {
         std::fs::write(root.join("cfn.toml"), toml.replacen(extra.0, extra.1, 1)).unwrap();
         let out = sb.cfn(&root, &["env"]).output().unwrap();
@@ -155,12 +160,15 @@ fn copying_never_writes_through_a_branch_link_and_keeps_modes() {
     let err = stderr(&out);
     assert!(out.status.success(), "the add goes on: {err}");
     let wt = sb.path().join("shop-leaky");
+    assert!(err.contains("warning: not copied: .env: the worktree has a symbolic link there"), "{err}");
+    assert!(err.contains("warning: not copied: config: the worktree has a symbolic link there"), "{err}");
     assert!(
-        err.contains("warning: not copied: .env: the worktree has a symbolic link there"),
+        err.contains(&format!(
+            "warning: not copied: deep/.env.deep: {} is a symbolic link",
+            wt.join("deep").display()
+        )),
         "{err}"
     );
-    assert!(err.contains("warning: not copied: config: the worktree has a symbolic link there"), "{err}");
-    assert!(err.contains(&format!("warning: not copied: deep/.env.deep: {} is a symbolic link", wt.join("deep").display())), "{err}");
     assert!(
         err.contains("warning: not copied: .env.ext: it is a symbolic link that leads out of the repository"),
         "{err}"
@@ -221,4 +229,29 @@ fn a_linked_hooks_folder_is_refused() {
     let out = sb.cfn(&root, &["hooks", "install"]).output().unwrap();
     assert_refused(&out, ".githooks is a symbolic link");
     assert_eq!(entries(&out_dir), Vec::<String>::new(), "no hook written outside");
+}
+
+#[test]
+fn a_compose_file_may_not_pull_in_a_file_outside_the_repository() {
+    let sb = Sandbox::new();
+    let root = sb.shop("shop");
+    let out_dir = outside(&sb);
+    std::fs::write(out_dir.join("victim.yml"), "services:\n  x:\n    image: busybox\n").unwrap();
+    let compose = std::fs::read_to_string(root.join("docker-compose.yml")).unwrap();
+    std::fs::write(
+        root.join("docker-compose.yml"),
+        format!("include:\n  - ../outside/victim.yml\n{compose}"),
+    )
+    .unwrap();
+    let rendered = |root: &Path| -> Vec<String> {
+        let dir = root.join(".cfn/compose");
+        let mut texts: Vec<String> =
+            entries(&dir).iter().map(|n| std::fs::read_to_string(dir.join(n)).unwrap()).collect();
+        texts.sort();
+        texts
+    };
+    let before = rendered(&root);
+    let out = sb.cfn(&root, &["compose", "config"]).output().unwrap();
+    assert_refused(&out, "\"../outside/victim.yml\" is outside the repository");
+    assert_eq!(rendered(&root), before, "nothing of it rendered");
 }
