@@ -68,6 +68,7 @@ pub fn explain(e: migrate::MigrateError) -> anyhow::Error {
 /// The migration files of the branch's checkout (its own version of them).
 pub fn migrations(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Migration>> {
     let dir = crate::safe_path::inside(&branch.path, &ws.config.migrations.dir, "migrations.dir")?;
+    crate::safe_path::entries_inside(&branch.path, &dir, "a migration file")?;
     migrate::load_dir(&dir).with_context(|| format!("cannot read the migrations in {}", dir.display()))
 }
 

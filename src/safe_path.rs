@@ -71,6 +71,25 @@ pub fn inside(root: &Path, rel: &str, key: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// Every link among the entries of `dir` (a folder inside `root`) leads inside `root`: a
+/// migration file committed as a link to `/etc/shadow` would otherwise be read, and its text
+/// shown in SQL errors.
+pub fn entries_inside(root: &Path, dir: &Path, key: &str) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    for entry in entries.flatten() {
+        if !entry.file_type().is_ok_and(|t| t.is_symlink()) {
+            continue;
+        }
+        let path = entry.path();
+        if !std::fs::canonicalize(&path).is_ok_and(|real| real.starts_with(&real_root)) {
+            let shown = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+            return Err(outside(key, &shown, "a symbolic link that leads out of the repository"));
+        }
+    }
+    Ok(())
+}
+
 /// The files a compose file pulls in (`include:` paths, `extends: {file: …}`) are inside `root`,
 /// links resolved: compose would read them, and their merged contents land in `.cfn/`.
 pub fn compose_references_inside(root: &Path, file: &crate::compose::ComposeFile) -> Result<()> {
@@ -144,6 +163,20 @@ mod tests {
             let err = compose_references_inside(&repo, &parse(text)).unwrap_err();
             assert!(err.to_string().contains("is outside the repository"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_linked_entry_of_a_folder_must_stay_inside() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        std::fs::create_dir_all(repo.join("migrations")).unwrap();
+        std::fs::write(repo.join("base.sql"), "select 1;").unwrap();
+        std::os::unix::fs::symlink(repo.join("base.sql"), repo.join("migrations/0001_a.up.sql")).unwrap();
+        entries_inside(&repo, &repo.join("migrations"), "migrations.dir").unwrap();
+        std::fs::write(tmp.path().join("secret"), "root:x").unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("secret"), repo.join("migrations/0002_b.up.sql")).unwrap();
+        let err = entries_inside(&repo, &repo.join("migrations"), "migrations.dir").unwrap_err();
+        assert!(err.to_string().contains("\"migrations/0002_b.up.sql\" is outside the repository"), "{err}");
     }
 
     #[test]

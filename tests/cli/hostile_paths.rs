@@ -255,3 +255,16 @@ fn a_compose_file_may_not_pull_in_a_file_outside_the_repository() {
     assert_refused(&out, "\"../outside/victim.yml\" is outside the repository");
     assert_eq!(rendered(&root), before, "nothing of it rendered");
 }
+
+#[test]
+fn a_migration_file_linked_out_of_the_repository_is_not_read() {
+    let sb = Sandbox::new();
+    let root = sb.shop("shop");
+    let out_dir = outside(&sb);
+    std::fs::write(out_dir.join("secret"), "root:hunter2\n").unwrap();
+    std::fs::create_dir_all(root.join("migrations")).unwrap();
+    symlink(out_dir.join("secret"), root.join("migrations/0001_steal.up.sql")).unwrap();
+    let out = sb.cfn(&root, &["migrate", "up"]).output().unwrap();
+    assert_refused(&out, "a migration file \"migrations/0001_steal.up.sql\" is outside the repository");
+    assert!(!stderr(&out).contains("hunter2"), "{}", stderr(&out));
+}
