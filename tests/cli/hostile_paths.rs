@@ -52,6 +52,13 @@ fn a_committed_cfn_link_is_refused_and_nothing_is_written_through_it() {
     let out = sb.cfn(&root, &["compose", "config"]).output().unwrap();
     assert_refused(&out, ".cfn is a symbolic link; cfn does not write through links in a checkout");
     assert_eq!(entries(&out_dir), Vec::<String>::new(), "nothing written outside");
+    // doctor says so, and --fix renders nothing through it either
+    let out = sb.cfn(&root, &["doctor"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let report = text(&out.stdout);
+    assert!(report.contains("fail  rendered") && report.contains(".cfn is a symbolic link"), "{report}");
+    sb.cfn(&root, &["doctor", "--fix"]).output().unwrap();
+    assert_eq!(entries(&out_dir), Vec::<String>::new(), "nothing written outside");
 
     // as a new worktree: refused, and the add leaves nothing behind
     git(&root, &["checkout", "-q", "main"]);
