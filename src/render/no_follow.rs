@@ -70,7 +70,8 @@ pub fn open_dir(root: &Path, rel: &Path, create: Option<u32>) -> Result<OwnedFd>
     Ok(dir)
 }
 
-fn open_child_dir(dir: &OwnedFd, name: &OsStr) -> rustix::io::Result<OwnedFd> {
+/// The folder `name` inside `dir`, refused if it is a link.
+pub fn open_child_dir(dir: &OwnedFd, name: &OsStr) -> rustix::io::Result<OwnedFd> {
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     rustix::fs::openat(dir, name, flags, Mode::empty())
 }
@@ -128,6 +129,28 @@ pub fn write_at(dir: &OwnedFd, name: &OsStr, bytes: &[u8], mode: u32) -> Result<
     if holds(dir, name, bytes, mode) {
         return Ok(false);
     }
+    replace_at(dir, name, mode, |file| {
+        file.write_all(bytes)?;
+        // a rendered file is read by compose right after: it must be whole after a crash too
+        file.sync_all()
+    })?;
+    Ok(true)
+}
+
+/// Streams `source` into `name` inside `dir` the same way (no sync: a copied file is the user's
+/// to keep, and syncing each file of a large folder would cost seconds).
+pub fn copy_at(dir: &OwnedFd, name: &OsStr, source: &mut std::fs::File, mode: u32) -> Result<()> {
+    replace_at(dir, name, mode, |file| std::io::copy(source, file).map(drop))
+}
+
+/// Fills a new temporary file (created `O_EXCL | O_NOFOLLOW`, permissions `mode`) with `fill`
+/// and renames it to `name`, all within `dir`.
+fn replace_at(
+    dir: &OwnedFd,
+    name: &OsStr,
+    mode: u32,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let tmp = format!(
         ".{}.{}.{}.tmp",
@@ -141,15 +164,14 @@ pub fn write_at(dir: &OwnedFd, name: &OsStr, bytes: &[u8], mode: u32) -> Result<
         // the umask may have taken bits away from the mode given at creation
         rustix::fs::fchmod(&fd, Mode::from_raw_mode(mode))?;
         let mut file = std::fs::File::from(fd);
-        file.write_all(bytes)?;
-        file.sync_all()?;
+        fill(&mut file)?;
         rustix::fs::renameat(dir, tmp.as_str(), dir, name)?;
         Ok(())
     })();
     if result.is_err() {
         let _ = rustix::fs::unlinkat(dir, tmp.as_str(), AtFlags::empty());
     }
-    result.map(|()| true)
+    result
 }
 
 /// Whether `name` in `dir` is a regular file (not a link) holding `bytes` with `mode`.

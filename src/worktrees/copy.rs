@@ -113,6 +113,11 @@ fn read_include_file(main_root: &Path) -> Result<Vec<String>> {
 /// Why one entry was left out (the add goes on).
 struct Skip(String);
 
+/// An I/O error as a [`Skip`]: "cannot read it: …".
+fn failed(what: &'static str) -> impl Fn(std::io::Error) -> Skip {
+    move |e| Skip(format!("cannot {what} it: {e}"))
+}
+
 impl Copy<'_> {
     /// The worktree folder that will hold `rel`, opened without following a link.
     fn dest_dir(&self, rel: &Path) -> Result<OwnedFd, Skip> {
@@ -149,9 +154,15 @@ impl Copy<'_> {
 
     /// Copies the file or folder `rel` from the main checkout into the worktree.
     fn entry(&self, rel: &Path, top: bool, done: &mut Copied) -> Result<(), Skip> {
+        let dir = self.dest_dir(rel)?;
+        self.entry_in(&dir, rel, top, done)
+    }
+
+    /// [`Copy::entry`] into the open worktree folder `dir` that holds `rel`.
+    fn entry_in(&self, dir: &OwnedFd, rel: &Path, top: bool, done: &mut Copied) -> Result<(), Skip> {
         let name = rel.file_name().ok_or_else(|| Skip("no file name".into()))?;
         let mut src = self.main_root.join(rel);
-        let mut meta = std::fs::symlink_metadata(&src).map_err(|e| Skip(format!("cannot read it: {e}")))?;
+        let mut meta = std::fs::symlink_metadata(&src).map_err(failed("read"))?;
         if meta.file_type().is_symlink() {
             let real = std::fs::canonicalize(&src).ok().filter(|r| r.starts_with(&self.real_main));
             let Some(real) = real else {
@@ -159,27 +170,25 @@ impl Copy<'_> {
                     "it is a symbolic link that leads out of the repository; not followed".into(),
                 ));
             };
-            meta = std::fs::metadata(&real).map_err(|e| Skip(format!("cannot read it: {e}")))?;
+            meta = std::fs::metadata(&real).map_err(failed("read"))?;
             if !meta.is_file() {
                 return Err(Skip("it is a symbolic link to a folder; not followed".into()));
             }
             src = real;
         }
-        let dir = self.dest_dir(rel)?;
-        let there = Self::refuse_link(&dir, name)?;
+        let there = Self::refuse_link(dir, name)?;
         let mode = meta.permissions().mode() & 0o777;
         if meta.is_dir() {
             match there {
-                None => rustix::fs::mkdirat(&dir, name, Mode::from_raw_mode(mode | 0o700))
-                    .map_err(|e| Skip(format!("cannot create it: {e}")))?,
+                None => rustix::fs::mkdirat(dir, name, Mode::from_raw_mode(mode | 0o700))
+                    .map_err(|e| failed("create")(e.into()))?,
                 Some(FileType::Directory) => {}
                 Some(_) => return Err(Skip("the worktree has a file there".into())),
             }
-            let children = std::fs::read_dir(&src).map_err(|e| Skip(format!("cannot read it: {e}")))?;
-            for child in children {
-                let child = child.map_err(|e| Skip(format!("cannot read it: {e}")))?;
-                let child_rel = rel.join(child.file_name());
-                if let Err(Skip(why)) = self.entry(&child_rel, false, done) {
+            let child_dir = no_follow::open_child_dir(dir, name).map_err(|e| failed("open")(e.into()))?;
+            for child in std::fs::read_dir(&src).map_err(failed("read"))? {
+                let child_rel = rel.join(child.map_err(failed("read"))?.file_name());
+                if let Err(Skip(why)) = self.entry_in(&child_dir, &child_rel, false, done) {
                     done.skipped.push(format!("{}: {why}", child_rel.display()));
                 }
             }
@@ -188,18 +197,20 @@ impl Copy<'_> {
         if !meta.is_file() {
             return Err(Skip("not a regular file".into()));
         }
-        let mut bytes = std::fs::read(&src).map_err(|e| Skip(format!("cannot read it: {e}")))?;
         let rel_text = rel.to_string_lossy();
         if top && self.rewrite && is_dotenv(&rel_text) {
-            if let Ok(text) = std::str::from_utf8(&bytes) {
-                if let Some(new) = rewrite_ports(text, self.ports) {
-                    bytes = new.into_bytes();
-                    done.rewritten.push(rel_text.into_owned());
-                }
+            let text = std::fs::read_to_string(&src).map_err(failed("read"))?;
+            let rewritten = rewrite_ports(&text, self.ports);
+            if rewritten.is_some() {
+                done.rewritten.push(rel_text.into_owned());
             }
+            let bytes = rewritten.unwrap_or(text).into_bytes();
+            no_follow::write_at(dir, name, &bytes, mode)
+                .map_err(|e| Skip(format!("cannot write it: {e:#}")))?;
+            return Ok(());
         }
-        no_follow::write_at(&dir, name, &bytes, mode).map_err(|e| Skip(format!("cannot write it: {e:#}")))?;
-        Ok(())
+        let mut source = std::fs::File::open(&src).map_err(failed("read"))?;
+        no_follow::copy_at(dir, name, &mut source, mode).map_err(|e| Skip(format!("cannot write it: {e:#}")))
     }
 }
 

@@ -195,15 +195,28 @@ fn a_copied_secret_stays_private() {
     let sb = Sandbox::new();
     let root = sb.repo(
         "shop",
-        &[("docker-compose.yml", COMPOSE), (".gitignore", ".env\n"), (".worktreeinclude", ".env\n")],
+        &[
+            ("docker-compose.yml", COMPOSE),
+            (".gitignore", ".env\nkeys/\n"),
+            (".worktreeinclude", ".env\nkeys\n"),
+        ],
     );
     sb.cfn(&root, &["init", "--yes"]).assert().success();
     std::fs::write(root.join(".env"), "API_KEY=secret\nREDIS=6379\n").unwrap();
     std::fs::set_permissions(root.join(".env"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    // a whole ignored folder, with a private file one level down
+    std::fs::create_dir_all(root.join("keys/sub")).unwrap();
+    std::fs::write(root.join("keys/sub/id"), "private").unwrap();
+    std::fs::set_permissions(root.join("keys/sub/id"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::write(root.join("keys/pub"), "public").unwrap();
+    std::fs::set_permissions(root.join("keys/pub"), std::fs::Permissions::from_mode(0o644)).unwrap();
     let v = sb.json(&root, &["worktree", "add", "plain", "--json"]);
     let wt = PathBuf::from(v["path"].as_str().unwrap());
     assert_eq!(mode(&wt.join(".env")), 0o600);
     assert!(std::fs::read_to_string(wt.join(".env")).unwrap().starts_with("API_KEY=secret\n"));
+    assert_eq!(std::fs::read_to_string(wt.join("keys/sub/id")).unwrap(), "private");
+    assert_eq!(mode(&wt.join("keys/sub/id")), 0o600);
+    assert_eq!(mode(&wt.join("keys/pub")), 0o644);
 }
 
 #[test]
