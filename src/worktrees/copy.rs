@@ -89,15 +89,15 @@ pub fn copy_ignored(
     Ok(done)
 }
 
-/// The globs of `.worktreeinclude` (never read through a link), each inside the repository.
+/// The globs of `.worktreeinclude` (never read through a link out of the repository), each
+/// inside the repository.
 fn read_include_file(main_root: &Path) -> Result<Vec<String>> {
-    let path = main_root.join(INCLUDE_FILE);
-    let bytes = match no_follow::read_under(main_root, &path) {
-        Ok(bytes) => bytes,
-        Err(_) if !path.exists() && !no_follow::is_link(&path) => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+    let path = crate::safe_path::inside(main_root, INCLUDE_FILE, "the file")?;
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(anyhow::Error::from(e).context(format!("cannot read {}", path.display()))),
     };
-    let text = String::from_utf8_lossy(&bytes);
     let globs: Vec<String> = text
         .lines()
         .map(str::trim)

@@ -237,6 +237,16 @@ fn worktreeinclude_and_copy_globs_may_not_climb_out() {
     std::fs::write(root.join("cfn.toml"), format!("{toml}\n[copy]\ninclude = [\"../../etc/*\"]\n")).unwrap();
     let out = sb.cfn(&root, &["worktree", "add", "climb"]).output().unwrap();
     assert_refused(&out, "copy.include \"../../etc/*\" is outside the repository");
+
+    // a `.worktreeinclude` that is a link out of the repository is not read
+    std::fs::write(root.join("cfn.toml"), &toml).unwrap();
+    let list = outside(&sb).join("list");
+    std::fs::write(&list, ".env\n").unwrap();
+    std::fs::remove_file(root.join(".worktreeinclude")).unwrap();
+    symlink(&list, root.join(".worktreeinclude")).unwrap();
+    let out = sb.cfn(&root, &["worktree", "add", "climb"]).output().unwrap();
+    assert_refused(&out, "\".worktreeinclude\" is outside the repository (a symbolic link leads to");
+    assert!(!sb.path().join("shop-climb").exists(), "rolled back");
 }
 
 #[test]
