@@ -72,6 +72,22 @@ fn a_committed_cfn_link_is_refused_and_nothing_is_written_through_it() {
 }
 
 #[test]
+fn the_embedded_bus_is_not_opened_through_a_linked_cfn() {
+    let sb = Sandbox::new();
+    let root = sb.repo("plain", &[("compose.yaml", "services:\n  web:\n    image: busybox\n")]);
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let out_dir = outside(&sb);
+    let _ = std::fs::remove_dir_all(root.join(".cfn"));
+    symlink(&out_dir, root.join(".cfn")).unwrap();
+    let out = sb
+        .cfn(&root, &["context", "store", "--task-id", "t1", "--key", "k", "--value", "v"])
+        .output()
+        .unwrap();
+    assert_refused(&out, ".cfn is a symbolic link");
+    assert_eq!(entries(&out_dir), Vec::<String>::new(), "no bus written outside");
+}
+
+#[test]
 fn compose_files_outside_the_repository_are_refused_and_never_written() {
     let sb = Sandbox::new();
     let root = sb.shop("shop");
