@@ -110,3 +110,38 @@ pub async fn run_agent(spec: &AgentRun, engine: Option<&Engine>) -> Result<Agent
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_planted_as_a_link_is_refused_not_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("elsewhere");
+        std::fs::write(&target, "untouched").unwrap();
+        let log = tmp.path().join("agent.log");
+        std::os::unix::fs::symlink(&target, &log).unwrap();
+        let spec = AgentRun {
+            agent_id: "a".into(),
+            command: None,
+            image: None,
+            workdir: tmp.path().to_path_buf(),
+            env: Vec::new(),
+            timeout: Duration::from_secs(1),
+            log: log.clone(),
+            memory: None,
+            cpus: None,
+            user: (0, 0),
+            pids: None,
+            project: "p".into(),
+            token: None,
+        };
+        assert!(AgentOutcome::open_log(&spec).is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched");
+        std::fs::remove_file(&log).unwrap();
+        use std::os::unix::fs::PermissionsExt as _;
+        let file = AgentOutcome::open_log(&spec).unwrap();
+        assert_eq!(file.metadata().unwrap().permissions().mode() & 0o777, 0o600);
+    }
+}
