@@ -106,7 +106,8 @@ pub fn explain(e: migrate::MigrateError) -> anyhow::Error {
 
 /// The migration files of the branch's checkout (its own version of them).
 pub fn migrations(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Migration>> {
-    let dir = migrations_dir(ws, branch);
+    let dir = crate::safe_path::inside(&branch.path, &ws.config.migrations.dir, "migrations.dir")?;
+    crate::safe_path::entries_inside(&branch.path, &dir, "a migration file")?;
     migrate::load_dir(&dir).with_context(|| format!("cannot read the migrations in {}", dir.display()))
 }
 
@@ -124,7 +125,10 @@ pub fn with_target<T>(
         MigrationTarget::Sqlite => {
             let path = stack_files::sqlite_path(ws, branch);
             let dir = path.parent().context("the database path has no folder")?;
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            // `.cfn/data`, never through a link the repository committed (render::no_follow)
+            let (root, rel) = crate::render::no_follow::split(dir);
+            crate::render::no_follow::open_dir(&root, &rel, Some(0o700))?;
+            crate::render::no_follow::refuse_linked_database(&path)?;
             let mut conn = Connection::open(&path)
                 .with_context(|| format!("cannot open the branch database {}", path.display()))?;
             conn.busy_timeout(Duration::from_secs(30))?;

@@ -260,7 +260,21 @@ impl Config {
             }
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
-        Self::parse(&text, &path)
+        let config = Self::parse(&text, &path)?;
+        config.check_paths_inside(repo_root)?;
+        Ok(config)
+    }
+
+    /// The repository's paths, links resolved, are inside `repo_root` (safe_path).
+    pub fn check_paths_inside(&self, repo_root: &Path) -> Result<()> {
+        for file in &self.project.compose_files {
+            crate::safe_path::inside(repo_root, file, "project.compose_files")?;
+        }
+        if let Some(dir) = &self.project.templates_dir {
+            crate::safe_path::inside(repo_root, dir, "project.templates_dir")?;
+        }
+        crate::safe_path::inside(repo_root, &self.migrations.dir, "migrations.dir")?;
+        Ok(())
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
@@ -285,9 +299,10 @@ impl Config {
         if m.target == MigrationTarget::Postgres && m.url.is_none() {
             return Err(bad("migrations.target = \"postgres\" needs migrations.url".into()));
         }
-        if m.sqlite_file.contains('/') || m.sqlite_file.is_empty() {
+        if m.sqlite_file.contains('/') || matches!(m.sqlite_file.as_str(), "" | "." | "..") {
             return Err(bad("migrations.sqlite_file must be a plain file name".into()));
         }
+        self.check_paths_lexically()?;
         if let Some(name) = &self.project.name {
             if !crate::names::is_valid_project_name(name) {
                 return Err(bad(format!("project.name {name:?} must match [a-z0-9][a-z0-9_-]*")));
@@ -325,6 +340,22 @@ impl Config {
                 return Err(bad(format!("ports.keys.{key}.target must be a port number from 1 to 65535")));
             }
             // A base below 1024 is allowed for the main checkout; branches' ports start above 1024.
+        }
+        Ok(())
+    }
+
+    /// Every path of the repository is relative and does not climb out with `..` (safe_path).
+    fn check_paths_lexically(&self) -> Result<()> {
+        let p = &self.project;
+        let keyed = p.compose_files.iter().map(|f| ("project.compose_files", f));
+        let keyed = keyed.chain(p.templates_dir.iter().map(|d| ("project.templates_dir", d)));
+        let keyed = keyed.chain([("migrations.dir", &self.migrations.dir)]);
+        for (key, value) in keyed {
+            crate::safe_path::inside_lexically(value, key)?;
+        }
+        let globs = self.copy.include.iter().map(|g| ("copy.include", g));
+        for (key, glob) in globs.chain(self.copy.symlink.iter().map(|g| ("copy.symlink", g))) {
+            crate::safe_path::glob_inside(glob, key)?;
         }
         Ok(())
     }

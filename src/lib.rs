@@ -33,6 +33,7 @@ pub mod process;
 pub mod reference;
 pub mod render;
 pub mod runtime;
+pub mod safe_path;
 pub mod stack;
 pub mod stack_files;
 pub mod state;

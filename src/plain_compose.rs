@@ -339,13 +339,10 @@ fn splice_env(env_file: &Path, body: Option<&str>) -> Result<()> {
     Ok(())
 }
 
+/// Never through a linked `.cfn` (render::no_follow).
 fn remove_if_there(path: &Path) -> Result<()> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(e).with_context(|| format!("cannot remove {}", path.display()))
-        }
-        _ => Ok(()),
-    }
+    let (root, rel) = render::no_follow::split(path);
+    render::no_follow::remove_under(&root, &root.join(rel))
 }
 
 /// Whether the compose people type in a worktree is v2: `CFN_PLAIN_COMPOSE` (an argument list,

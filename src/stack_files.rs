@@ -271,13 +271,16 @@ fn compose_files_of(config: &Config, checkout: &Path) -> Result<Vec<ComposeFile>
         .compose_files
         .iter()
         .map(|rel| {
-            let path = checkout.join(rel);
+            // a branch's checkout may have made the name a link out (safe_path)
+            let path = crate::safe_path::inside(checkout, rel, "project.compose_files")?;
             if !path.is_file() {
                 return Err(UserError::new(format!("compose file not found: {}", path.display()))
                     .hint("fix project.compose_files in cfn.toml, or run `cfn init --force`")
                     .into());
             }
-            Ok(compose::load(&path)?)
+            let file = compose::load(&path)?;
+            crate::safe_path::compose_references_inside(checkout, &file)?;
+            Ok(file)
         })
         .collect()
 }

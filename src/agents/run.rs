@@ -70,10 +70,15 @@ impl AgentOutcome {
     }
 
     /// Opens the agent's log for appending, created 0600: a log may hold what the agent printed
-    /// of its own key.
+    /// of its own key. A link in its place (an agent may plant one) is refused, not followed.
     pub fn open_log(spec: &AgentRun) -> std::io::Result<std::fs::File> {
         use std::os::unix::fs::OpenOptionsExt as _;
-        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&spec.log)
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+            .open(&spec.log)
     }
 
     /// One line for feedback: why this agent counts as failed, if it does for its own part.
@@ -103,5 +108,40 @@ pub async fn run_agent(spec: &AgentRun, engine: Option<&Engine>) -> Result<Agent
         (None, None) => {
             Ok(AgentOutcome::failed_to_start(spec, "the profile has neither command nor image".into()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_planted_as_a_link_is_refused_not_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("elsewhere");
+        std::fs::write(&target, "untouched").unwrap();
+        let log = tmp.path().join("agent.log");
+        std::os::unix::fs::symlink(&target, &log).unwrap();
+        let spec = AgentRun {
+            agent_id: "a".into(),
+            command: None,
+            image: None,
+            workdir: tmp.path().to_path_buf(),
+            env: Vec::new(),
+            timeout: Duration::from_secs(1),
+            log: log.clone(),
+            memory: None,
+            cpus: None,
+            user: (0, 0),
+            pids: None,
+            project: "p".into(),
+            token: None,
+        };
+        assert!(AgentOutcome::open_log(&spec).is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched");
+        std::fs::remove_file(&log).unwrap();
+        use std::os::unix::fs::PermissionsExt as _;
+        let file = AgentOutcome::open_log(&spec).unwrap();
+        assert_eq!(file.metadata().unwrap().permissions().mode() & 0o777, 0o600);
     }
 }

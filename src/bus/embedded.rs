@@ -265,9 +265,20 @@ fn open_sync(path: &Path) -> Result<Connection> {
     let shown = path.display().to_string();
     let io = |source| BusError::Io { path: shown.clone(), source };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        use std::os::unix::fs::DirBuilderExt as _;
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io)?;
+        // inside a checkout, a linked `.cfn` is refused (render::no_follow)
+        let (root, rel) = crate::render::no_follow::split(dir);
+        if rel.components().next().is_some_and(|c| c.as_os_str() == ".cfn") {
+            crate::render::no_follow::open_dir(&root, &rel, Some(0o700)).map_err(|e| BusError::Io {
+                path: shown.clone(),
+                source: std::io::Error::other(format!("{e:#}")),
+            })?;
+        } else {
+            use std::os::unix::fs::DirBuilderExt as _;
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io)?;
+        }
     }
+    crate::render::no_follow::refuse_linked_database(path)
+        .map_err(|e| BusError::Io { path: shown.clone(), source: std::io::Error::other(format!("{e:#}")) })?;
     private_file(path).map_err(io)?;
     patiently(|| open_conn(path))
 }
@@ -276,7 +287,12 @@ fn open_sync(path: &Path) -> Result<Connection> {
 /// `-wal` and `-shm` files the main file's mode).
 fn private_file(path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-    let file = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path)?;
     if file.metadata()?.permissions().mode() & 0o077 != 0 {
         file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
     }

@@ -21,6 +21,14 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
         if let Err(e) = other_templates(ws, env) {
             templates.push(broken(env, &e));
         }
+        // a `.cfn` the checkout made a link: nothing is rendered through it (render::no_follow)
+        let cfn_dir = crate::stack_files::cfn_dir(&env.path);
+        if crate::render::no_follow::is_link(&cfn_dir) {
+            let p = Problem::from_error(&crate::render::no_follow::link_refused(&cfn_dir));
+            let hint = p.hint.unwrap_or_default();
+            rendered.push(Check::fail("rendered", format!("{}: {}", env.branch, p.message), hint));
+            continue;
+        }
         let found = scratch::stale_and_plain(ws, env);
         if let Ok((_, state)) = &found {
             plain.push((env.branch.clone(), state.clone()));

@@ -60,6 +60,11 @@ pub fn status(dir: &Path) -> Result<Vec<HookState>> {
 /// Installs cfn's hooks, chaining any hook already there; running it again changes nothing.
 pub fn install(dir: &Path, cfn_binary: &Path) -> Result<Vec<HookState>> {
     let hooks = hooks_dir(dir)?;
+    // a hooks folder that is a link (`core.hooksPath` naming a folder the repository tracks as
+    // one) would put executable files wherever it points
+    if crate::render::no_follow::is_link(&hooks) {
+        return Err(crate::render::no_follow::link_refused(&hooks));
+    }
     std::fs::create_dir_all(&hooks).with_context(|| format!("cannot create {}", hooks.display()))?;
     for name in HOOKS {
         let path = hooks.join(name);

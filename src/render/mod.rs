@@ -15,6 +15,7 @@ pub mod dotenv;
 pub mod env_block;
 pub mod loader;
 pub mod pass_env;
+pub mod no_follow;
 mod write;
 
 pub use write::write_atomic;

@@ -5,17 +5,15 @@ use anyhow::{Context as _, Result};
 use std::path::Path;
 
 /// Creates `dir` and any missing parent as 0700, and tightens `dir` itself to 0700 if it
-/// already existed: it holds context files, logs and the feedback of a run.
+/// already existed: it holds context files, logs and the feedback of a run. Inside a checkout's
+/// `.cfn/` no folder is followed if it is a link (render::no_follow).
 pub fn private_dir(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .with_context(|| format!("cannot create {}", dir.display()))?;
-    let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
+    use crate::render::no_follow;
+    let (root, rel) = no_follow::split(dir);
+    let fd = no_follow::open_dir(&root, &rel, Some(0o700))?;
+    let mode = rustix::fs::fstat(&fd)?.st_mode & 0o777;
     if mode != 0o700 {
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        rustix::fs::fchmod(&fd, rustix::fs::Mode::from_raw_mode(0o700))
             .with_context(|| format!("cannot make {} private", dir.display()))?;
     }
     Ok(())

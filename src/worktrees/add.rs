@@ -80,7 +80,7 @@ pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Added
     tx.commit()?;
     crash_point::reached("add", 1);
 
-    match create(ws, opts, &how, &path, id, &lock) {
+    match create(ctx, ws, opts, &how, &path, id, &lock) {
         Ok(added) => {
             lock.finish();
             Ok(added)
@@ -113,6 +113,7 @@ fn already_added(branch: &str, existing: &WorktreeRow) -> anyhow::Error {
 }
 
 fn create(
+    ctx: &Context,
     ws: &mut Workspace,
     opts: &AddOptions,
     how: &NewBranch,
@@ -127,7 +128,7 @@ fn create(
     let row = WorktreeRow::find(ws.state.conn(), id)?
         .ok_or_else(|| anyhow::anyhow!("worktree row vanished during add"))?;
     let env = ws.env_of_new_checkout(row)?;
-    copy_files(ws, &env)?;
+    copy_files(ctx, ws, &env)?;
     crash_point::reached("add", 3);
     interrupt::check()?;
     let plain = stack_files::render(ws, &env)?.plain;
@@ -139,11 +140,15 @@ fn create(
     Ok(Added { env, plain })
 }
 
-/// Git-ignored files the project asked for, their main-checkout ports made the branch's.
-fn copy_files(ws: &Workspace, env: &BranchEnv) -> Result<()> {
+/// Git-ignored files the project asked for, their main-checkout ports made the branch's. A file
+/// that would be written through a link is skipped with a warning; the add goes on.
+fn copy_files(ctx: &Context, ws: &Workspace, env: &BranchEnv) -> Result<()> {
     let main = ws.main_env();
     let ports = main.ports.iter().filter_map(|(k, base)| Some((*base, *env.ports.get(k)?))).collect();
-    super::copy::copy_ignored(ws.main_root(), &env.path, &ws.config.copy, &ports)?;
+    let done = super::copy::copy_ignored(ws.main_root(), &env.path, &ws.config.copy, &ports)?;
+    for skipped in &done.skipped {
+        ctx.warn(format!("not copied: {skipped}"));
+    }
     Ok(())
 }
 

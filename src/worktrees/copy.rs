@@ -4,11 +4,16 @@
 //! port instead, so the copy points at the branch's own services.
 
 use crate::config::CopyConfig;
+use crate::error::UserError;
 use crate::git;
-use anyhow::{Context as _, Result};
+use crate::render::no_follow;
+use anyhow::Result;
 use indexmap::IndexMap;
+use rustix::fs::{AtFlags, FileType, Mode};
 use serde::Serialize;
-use std::path::Path;
+use std::os::fd::OwnedFd;
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
 
 pub const INCLUDE_FILE: &str = ".worktreeinclude";
 
@@ -17,9 +22,26 @@ pub struct Copied {
     pub copied: Vec<String>,
     pub linked: Vec<String>,
     pub rewritten: Vec<String>,
+    /// `<path>: <why>` for each file left out because copying it would follow a link.
+    pub skipped: Vec<String>,
+}
+
+/// Where a copy reads and writes, and how.
+struct Copy<'a> {
+    main_root: &'a Path,
+    /// `main_root` with its links resolved: a source link must lead below it.
+    real_main: PathBuf,
+    worktree: &'a Path,
+    rewrite: bool,
+    ports: &'a IndexMap<u16, u16>,
 }
 
 /// `ports`: main checkout port → branch port.
+///
+/// The new worktree is the branch's, so it is untrusted: a branch may track `.env` (or a folder
+/// on its way) as a link to a file other users can read. Nothing is written through a link in
+/// the worktree; such a file is skipped and named in [`Copied::skipped`]. A source that is a link
+/// is followed only to a file inside the main checkout. A copy keeps its source's permissions.
 pub fn copy_ignored(
     main_root: &Path,
     worktree: &Path,
@@ -27,11 +49,7 @@ pub fn copy_ignored(
     ports: &IndexMap<u16, u16>,
 ) -> Result<Copied> {
     let mut include = cfg.include.clone();
-    if let Ok(text) = std::fs::read_to_string(main_root.join(INCLUDE_FILE)) {
-        include.extend(
-            text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string),
-        );
-    }
+    include.extend(read_include_file(main_root)?);
     let mut done = Copied::default();
     if include.is_empty() && cfg.symlink.is_empty() {
         return Ok(done);
@@ -41,28 +59,159 @@ pub fn copy_ignored(
     let out = git::git(main_root)
         .args(["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"])
         .read()?;
+    let copy = Copy {
+        main_root,
+        real_main: std::fs::canonicalize(main_root).unwrap_or_else(|_| main_root.to_path_buf()),
+        worktree,
+        rewrite: cfg.rewrite_ports,
+        ports,
+    };
     for entry in out.split('\0').filter(|e| !e.is_empty()) {
         let rel = entry.trim_end_matches('/');
         if rel == ".cfn" || rel.starts_with(".cfn/") {
             continue;
         }
-        let (src, dst) = (main_root.join(rel), worktree.join(rel));
-        if cfg.symlink.iter().any(|g| matches(g, rel)) {
-            if let Some(parent) = dst.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::os::unix::fs::symlink(&src, &dst).with_context(|| format!("cannot link {rel}"))?;
-            exclude_link(main_root, rel)?;
-            done.linked.push(rel.to_string());
+        let outcome = if cfg.symlink.iter().any(|g| matches(g, rel)) {
+            copy.link(Path::new(rel)).map(|()| done.linked.push(rel.to_string()))
         } else if include.iter().any(|g| matches(g, rel)) {
-            copy_tree(&src, &dst)?;
-            if cfg.rewrite_ports && is_dotenv(rel) && src.is_file() && rewrite_ports(&dst, ports)? {
-                done.rewritten.push(rel.to_string());
-            }
-            done.copied.push(rel.to_string());
+            copy.entry(Path::new(rel), true, &mut done).map(|()| done.copied.push(rel.to_string()))
+        } else {
+            continue;
+        };
+        match outcome {
+            Ok(()) => {}
+            Err(Skip(why)) => done.skipped.push(format!("{rel}: {why}")),
         }
     }
+    for rel in &done.linked {
+        exclude_link(main_root, rel)?;
+    }
     Ok(done)
+}
+
+/// The globs of `.worktreeinclude` (never read through a link out of the repository), each
+/// inside the repository.
+fn read_include_file(main_root: &Path) -> Result<Vec<String>> {
+    let path = crate::safe_path::inside(main_root, INCLUDE_FILE, "the file")?;
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(anyhow::Error::from(e).context(format!("cannot read {}", path.display()))),
+    };
+    let globs: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    for glob in &globs {
+        crate::safe_path::glob_inside(glob, INCLUDE_FILE)?;
+    }
+    Ok(globs)
+}
+
+/// Why one entry was left out (the add goes on).
+struct Skip(String);
+
+/// An I/O error as a [`Skip`]: "cannot read it: …".
+fn failed(what: &'static str) -> impl Fn(std::io::Error) -> Skip {
+    move |e| Skip(format!("cannot {what} it: {e}"))
+}
+
+impl Copy<'_> {
+    /// The worktree folder that will hold `rel`, opened without following a link.
+    fn dest_dir(&self, rel: &Path) -> Result<OwnedFd, Skip> {
+        let parent = rel.parent().unwrap_or(Path::new(""));
+        no_follow::open_dir(self.worktree, parent, Some(0o755)).map_err(|e| {
+            match e.downcast_ref::<UserError>() {
+                Some(refused) => Skip(refused.message.clone()),
+                None => Skip(format!("{e:#}")),
+            }
+        })
+    }
+
+    /// Refuses a destination that is a link (the branch tracks one there).
+    fn refuse_link(dir: &OwnedFd, name: &std::ffi::OsStr) -> Result<Option<FileType>, Skip> {
+        match rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::Symlink => Err(Skip(
+                "the worktree has a symbolic link there (the branch tracks it); cfn does not write through it".into(),
+            )),
+            Ok(st) => Ok(Some(FileType::from_raw_mode(st.st_mode))),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Links `rel` in the worktree to the main checkout's.
+    fn link(&self, rel: &Path) -> Result<(), Skip> {
+        let name = rel.file_name().ok_or_else(|| Skip("no file name".into()))?;
+        let dir = self.dest_dir(rel)?;
+        if Self::refuse_link(&dir, name)?.is_some() {
+            return Err(Skip("something is already there in the worktree".into()));
+        }
+        rustix::fs::symlinkat(self.main_root.join(rel).as_path(), &dir, name)
+            .map_err(|e| Skip(format!("cannot link it: {e}")))
+    }
+
+    /// Copies the file or folder `rel` from the main checkout into the worktree.
+    fn entry(&self, rel: &Path, top: bool, done: &mut Copied) -> Result<(), Skip> {
+        let dir = self.dest_dir(rel)?;
+        self.entry_in(&dir, rel, top, done)
+    }
+
+    /// [`Copy::entry`] into the open worktree folder `dir` that holds `rel`.
+    fn entry_in(&self, dir: &OwnedFd, rel: &Path, top: bool, done: &mut Copied) -> Result<(), Skip> {
+        let name = rel.file_name().ok_or_else(|| Skip("no file name".into()))?;
+        let mut src = self.main_root.join(rel);
+        let mut meta = std::fs::symlink_metadata(&src).map_err(failed("read"))?;
+        if meta.file_type().is_symlink() {
+            let real = std::fs::canonicalize(&src).ok().filter(|r| r.starts_with(&self.real_main));
+            let Some(real) = real else {
+                return Err(Skip(
+                    "it is a symbolic link that leads out of the repository; not followed".into(),
+                ));
+            };
+            meta = std::fs::metadata(&real).map_err(failed("read"))?;
+            if !meta.is_file() {
+                return Err(Skip("it is a symbolic link to a folder; not followed".into()));
+            }
+            src = real;
+        }
+        let there = Self::refuse_link(dir, name)?;
+        let mode = meta.permissions().mode() & 0o777;
+        if meta.is_dir() {
+            match there {
+                None => rustix::fs::mkdirat(dir, name, Mode::from_raw_mode(mode | 0o700))
+                    .map_err(|e| failed("create")(e.into()))?,
+                Some(FileType::Directory) => {}
+                Some(_) => return Err(Skip("the worktree has a file there".into())),
+            }
+            let child_dir = no_follow::open_child_dir(dir, name).map_err(|e| failed("open")(e.into()))?;
+            for child in std::fs::read_dir(&src).map_err(failed("read"))? {
+                let child_rel = rel.join(child.map_err(failed("read"))?.file_name());
+                if let Err(Skip(why)) = self.entry_in(&child_dir, &child_rel, false, done) {
+                    done.skipped.push(format!("{}: {why}", child_rel.display()));
+                }
+            }
+            return Ok(());
+        }
+        if !meta.is_file() {
+            return Err(Skip("not a regular file".into()));
+        }
+        let rel_text = rel.to_string_lossy();
+        if top && self.rewrite && is_dotenv(&rel_text) {
+            let text = std::fs::read_to_string(&src).map_err(failed("read"))?;
+            let rewritten = rewrite_ports(&text, self.ports);
+            if rewritten.is_some() {
+                done.rewritten.push(rel_text.into_owned());
+            }
+            let bytes = rewritten.unwrap_or(text).into_bytes();
+            no_follow::write_at(dir, name, &bytes, mode)
+                .map_err(|e| Skip(format!("cannot write it: {e:#}")))?;
+            return Ok(());
+        }
+        let mut source = std::fs::File::open(&src).map_err(failed("read"))?;
+        no_follow::copy_at(dir, name, &mut source, mode).map_err(|e| Skip(format!("cannot write it: {e:#}")))
+    }
 }
 
 /// A link is not a folder, so an ignore rule like `node_modules/` does not cover it: the exact
@@ -85,31 +234,14 @@ fn exclude_link(main_root: &Path, rel: &str) -> Result<()> {
     Ok(())
 }
 
-fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
-    if let Some(parent) = dst.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    if src.is_dir() {
-        std::fs::create_dir_all(dst)?;
-        for entry in std::fs::read_dir(src)? {
-            let entry = entry?;
-            copy_tree(&entry.path(), &dst.join(entry.file_name()))?;
-        }
-    } else {
-        std::fs::copy(src, dst).with_context(|| format!("cannot copy {}", src.display()))?;
-    }
-    Ok(())
-}
-
 fn is_dotenv(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     name == ".env" || name.starts_with(".env.") || name.ends_with(".env")
 }
 
 /// Replaces, in the values of `KEY=VALUE` lines, every number equal to a main port (bounded by
-/// non-digits) with the branch's port. Returns whether anything changed.
-fn rewrite_ports(path: &Path, ports: &IndexMap<u16, u16>) -> Result<bool> {
-    let text = std::fs::read_to_string(path)?;
+/// non-digits) with the branch's port. Returns the new text if anything changed.
+fn rewrite_ports(text: &str, ports: &IndexMap<u16, u16>) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         match line.split_once('=') {
@@ -121,11 +253,7 @@ fn rewrite_ports(path: &Path, ports: &IndexMap<u16, u16>) -> Result<bool> {
             _ => out.push_str(line),
         }
     }
-    let changed = out != text;
-    if changed {
-        std::fs::write(path, out)?;
-    }
-    Ok(changed)
+    (out != text).then_some(out)
 }
 
 fn replace_numbers(value: &str, ports: &IndexMap<u16, u16>) -> String {

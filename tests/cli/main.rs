@@ -21,6 +21,7 @@ mod demo;
 mod doctor;
 mod doctor_many;
 mod git_hooks;
+mod hostile_paths;
 mod hostile_templates;
 mod init;
 mod isolation;
