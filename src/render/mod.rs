@@ -14,8 +14,8 @@
 pub mod dotenv;
 pub mod env_block;
 pub mod loader;
-pub mod pass_env;
 pub mod no_follow;
+pub mod pass_env;
 mod write;
 
 pub use write::write_atomic;
