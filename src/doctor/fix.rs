@@ -1,6 +1,7 @@
 //! `doctor --fix`: repairs what is safe to repair, in an order where each step sees the result
 //! of the one before: stale registry rows and their leases are pruned first (so a gone
-//! worktree's still-running stack then shows up as orphaned), unregistered worktrees are
+//! worktree's still-running stack then shows up as orphaned), worktrees the registry lost are
+//! registered again on the ports they had (`rebuild`), other unregistered worktrees are
 //! registered, rendered files are written again where stale, hooks installed, and orphaned
 //! containers and networks removed by their labels with their volumes kept.
 //!
@@ -48,6 +49,7 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
     if let Ok(config) = Config::load(&checkout.main_root) {
         let mut ws = Workspace::with_config(ctx, checkout.clone(), config)?;
         prune(&ws, &mut out);
+        super::rebuilt::repair(&mut ws, &mut out);
         adopt(ctx, &mut ws, &mut out)?;
         render(&ws, &mut out)?;
         remove_orphans(&ws, confirm, &mut out)?;

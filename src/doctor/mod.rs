@@ -27,6 +27,7 @@ mod orphans;
 mod paths;
 mod plain;
 mod ports;
+mod rebuilt;
 mod redis;
 mod registry;
 mod rendered;
@@ -118,6 +119,7 @@ pub fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
         checks.extend(hooks::checks(&survey.checkout.main_root));
         return Ok(checks);
     };
+    checks.extend(rebuilt::checks(ws)?);
     checks.extend(registry::checks(&survey, ws)?);
     checks.extend(docker::checks(&survey));
     checks.extend(ports::checks(&survey, ws));

@@ -18,6 +18,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("0005_lease_protocols.down.sql", include_str!("../../migrations/0005_lease_protocols.down.sql")),
     ("0006_operations.up.sql", include_str!("../../migrations/0006_operations.up.sql")),
     ("0006_operations.down.sql", include_str!("../../migrations/0006_operations.down.sql")),
+    ("0008_registry_events.up.sql", include_str!("../../migrations/0008_registry_events.up.sql")),
+    ("0008_registry_events.down.sql", include_str!("../../migrations/0008_registry_events.down.sql")),
 ];
 
 /// Applies what is pending. The common case, nothing pending, costs one read and takes no lock.
