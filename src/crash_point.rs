@@ -13,7 +13,7 @@
 //! `remove:1` remove recorded, `remove:2` stack stopped, `remove:3` worktree removed by git,
 //! `remove:4` branch deleted (when asked); `migrate:1` migrator lock taken, `migrate:2` a
 //! migration's script ran but its transaction is not committed, `migrate:3` that migration
-//! committed.
+//! committed; `rebuild:1` a rebuilt registry row written, its transaction not committed.
 
 /// Aborts the process if `CFN_CRASH_AT` names this step (debug builds only).
 #[inline]

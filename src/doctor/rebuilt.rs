@@ -9,18 +9,22 @@ use crate::state;
 use crate::workspace::Workspace;
 use anyhow::Result;
 
-const HINT: &str = "compare `cfn ports` with what your stacks use; see docs/troubleshooting.md \
-                    (\"Lost or corrupt state database\")";
+const REBUILT_HINT: &str = "compare `cfn ports` with what your stacks use; see docs/troubleshooting.md \
+                            (\"Lost or corrupt state database\")";
+const SET_ASIDE_HINT: &str = "the file is kept for its history (loop runs, approvals); delete it when you \
+                              no longer need it";
 
 pub fn checks(ws: &Workspace) -> Result<Vec<Check>> {
     let conn = ws.state.conn();
     let mut out = Vec::new();
-    for event in
-        [state::last_set_aside(conn)?, state::last_rebuilt(conn, ws.main_root())?].into_iter().flatten()
-    {
+    let events = [
+        (state::last_set_aside(conn)?, SET_ASIDE_HINT),
+        (state::last_rebuilt(conn, ws.main_root())?, REBUILT_HINT),
+    ];
+    for (event, hint) in events.into_iter().filter_map(|(e, hint)| Some((e?, hint))) {
         let message = format!("{} ({})", event.message, event.at);
         out.push(if event.recent {
-            Check::warn("state", message, HINT)
+            Check::warn("state", message, hint)
         } else {
             Check::ok("state", message)
         });

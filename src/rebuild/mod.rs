@@ -124,6 +124,7 @@ pub fn rebuild(state: &mut State, root: &Path, config: &Config) -> Result<Rebuil
         };
         let id = WorktreeRow::insert(&tx, &new, &leases)?;
         WorktreeRow::mark_ready(&tx, id)?;
+        crate::crash_point::reached("rebuild", 1);
         registered.push(Registered { branch: c.branch, slot, ports: c.ports, source: c.source });
     }
     let rebuilt = Rebuilt { repo, registered, skipped, engine_unread };

@@ -30,6 +30,7 @@ mod plain_compose;
 mod plain_compose_hooks;
 mod ports_alloc;
 mod reference;
+mod registry_rebuild;
 mod small_stack;
 mod soak;
 mod stack;
