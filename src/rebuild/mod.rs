@@ -82,9 +82,12 @@ pub fn rebuild(state: &mut State, root: &Path, config: &Config) -> Result<Rebuil
             .map(|env| env.project)
             .unwrap_or_else(|| config.project_name(root)),
     };
-    let unregistered: Vec<&GitWorktree> = linked(&list)
-        .filter(|wt| matches!(WorktreeRow::find_by_path(state.conn(), &wt.path), Ok(None)))
-        .collect();
+    let mut unregistered = Vec::new();
+    for wt in linked(&list) {
+        if !is_registered(state.conn(), root, &wt.path)? {
+            unregistered.push(wt);
+        }
+    }
     let (stacks, engine_unread) = if unregistered.is_empty() {
         (Vec::new(), None)
     } else {
@@ -102,7 +105,7 @@ pub fn rebuild(state: &mut State, root: &Path, config: &Config) -> Result<Rebuil
     let repo = state::ensure_repository(&tx, root, &wanted, &base)?;
     let mut registered = Vec::new();
     for c in candidates {
-        if WorktreeRow::find_by_path(&tx, &c.path)?.is_some() {
+        if is_registered(&tx, root, &c.path)? {
             continue; // registered meanwhile: nothing to rebuild
         }
         let leases = leases(config, &c.ports);
@@ -171,6 +174,16 @@ impl Rebuilt {
     }
 }
 
+/// Whether a worktree at `path` is registered: under that path, or under another spelling of
+/// it (a symbolic link) in this repository.
+fn is_registered(conn: &Connection, root: &Path, path: &Path) -> Result<bool> {
+    if WorktreeRow::find_by_path(conn, path)?.is_some() {
+        return Ok(true);
+    }
+    let Some(repo) = state::find_repository(conn, root)? else { return Ok(false) };
+    Ok(WorktreeRow::list(conn, repo.id)?.iter().any(|row| git::same_path(&row.path, path)))
+}
+
 /// The linked worktrees git knows that are real checkouts of a branch.
 fn linked(list: &[GitWorktree]) -> impl Iterator<Item = &GitWorktree> {
     list.iter().skip(1).filter(|w| !w.bare && w.branch.is_some() && w.path.is_dir() && !w.is_half_created())
@@ -207,7 +220,9 @@ fn candidate(
     let keys = &config.ports.keys;
     ports.sort_by_key(|key, _| keys.get_index_of(key).unwrap_or(usize::MAX));
     let slot = stack.and_then(|s| s.slot).or(env.and_then(|e| e.slot));
-    Some(Candidate { branch, path: wt.path.clone(), project, slot, ports, source })
+    // The checkout's own root, as `worktree add` and adoption record it.
+    let path = git::discover(&wt.path).map(|c| c.root).unwrap_or_else(|_| wt.path.clone());
+    Some(Candidate { branch, path, project, slot, ports, source })
 }
 
 fn leases(config: &Config, ports: &IndexMap<String, u16>) -> Vec<Lease> {

@@ -166,6 +166,40 @@ fn a_read_only_state_directory_is_named_with_what_to_do() {
 }
 
 #[test]
+fn a_damaged_state_database_that_cannot_be_moved_aside_is_named_and_kept() {
+    let sb = Sandbox::new();
+    let root = repo(&sb);
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 + 3) as u8).collect();
+    let ro = sb.path().join("ro-damaged");
+    let root_user = std::process::Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let _mount = if root_user {
+        let Some(m) = ReadOnlyMount::with_file(&ro, "state.db", &garbage) else { return };
+        Some(m)
+    } else {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::create_dir_all(&ro).unwrap();
+        std::fs::write(ro.join("state.db"), &garbage).unwrap();
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o500)).unwrap();
+        None
+    };
+    let db = ro.join("state.db");
+    let out = sb.cfn(&root, &["ports"]).env("CFN_HOME", &ro).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let said = format!("error: the state database {} is damaged and could not be moved aside", db.display());
+    assert!(err.contains(&said), "{err}");
+    assert!(err.contains("hint: move it aside yourself"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), garbage, "the damaged file is never overwritten");
+    let out = sb.cfn(&root, &["doctor"]).env("CFN_HOME", &ro).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("fail  state"), "{}", text(&out.stdout));
+    if !root_user {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+}
+
+#[test]
 fn dash_c_names_a_missing_directory() {
     let sb = Sandbox::new();
     let missing = sb.path().join("nonexistent");
