@@ -10,8 +10,9 @@
 //! already registered are skipped, so running it again changes nothing.
 //!
 //! It runs when a repository is opened that the registry does not know while one of its
-//! worktrees carries a `.cfn/env` of a compose project the registry does not know either (a
-//! lost database; never a clean first run), and in `cfn doctor --fix`.
+//! worktrees carries a `.cfn/env` of a compose project the registry does not know either, or
+//! has a stack in the engine (a lost database; never a clean first run), and in
+//! `cfn doctor --fix`.
 
 mod evidence;
 
@@ -55,33 +56,51 @@ struct Candidate {
 }
 
 /// Whether the registry has lost this repository: it does not know it, and one of its linked
-/// worktrees has a `.cfn/env` naming a compose project the registry does not know either.
+/// worktrees has a `.cfn/env` naming a compose project the registry does not know either, or a
+/// stack of this repository's label and the worktree's branch (its `.cfn/` was deleted too).
 pub fn needed(conn: &Connection, root: &Path, config: &Config) -> Result<bool> {
     if state::find_repository(conn, root)?.is_some() {
         return Ok(false);
     }
     let Ok(list) = git::list_worktrees(root) else { return Ok(false) };
+    let mut without_env = Vec::new();
     for wt in linked(&list) {
-        if let Some(env) = evidence::env_file(&wt.path, config) {
-            if !WorktreeRow::project_taken(conn, &env.project)? {
-                return Ok(true);
-            }
+        match evidence::env_file(&wt.path, config) {
+            Some(env) if !WorktreeRow::project_taken(conn, &env.project)? => return Ok(true),
+            Some(_) => {}
+            None => without_env.extend(wt.branch.as_deref()),
+        }
+    }
+    if without_env.is_empty() {
+        return Ok(false);
+    }
+    // No engine: nothing more to learn (the check is asked again by the next command).
+    let Ok(stacks) = evidence::stacks(&repo_project(conn, root, config)?, config) else { return Ok(false) };
+    for stack in stacks {
+        let ours = stack.branch.as_deref().is_some_and(|b| without_env.contains(&b));
+        if ours && !WorktreeRow::project_taken(conn, &stack.project)? {
+            return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// The repository's compose project: the registry's, else the one its main checkout's
+/// `.cfn/env` names (what its stacks were labelled with), else the configured one.
+fn repo_project(conn: &Connection, root: &Path, config: &Config) -> Result<String> {
+    Ok(match state::find_repository(conn, root)? {
+        Some(repo) => repo.project,
+        None => evidence::env_file(root, config)
+            .map(|env| env.project)
+            .unwrap_or_else(|| config.project_name(root)),
+    })
 }
 
 /// Registers the repository at `root` (if needed) and every linked worktree of it that the
 /// registry does not know and that keeps what it had, in one transaction.
 pub fn rebuild(state: &mut State, root: &Path, config: &Config) -> Result<Rebuilt> {
     let list = git::list_worktrees(root)?;
-    let wanted = match state::find_repository(state.conn(), root)? {
-        Some(repo) => repo.project,
-        // The main checkout's own env file keeps the name its stack runs under.
-        None => evidence::env_file(root, config)
-            .map(|env| env.project)
-            .unwrap_or_else(|| config.project_name(root)),
-    };
+    let wanted = repo_project(state.conn(), root, config)?;
     let mut unregistered = Vec::new();
     for wt in linked(&list) {
         if !is_registered(state.conn(), root, &wt.path)? {

@@ -165,6 +165,28 @@ fn doctor_fix_registers_forgotten_worktrees_on_their_own_ports() {
     s.assert_recovered();
 }
 
+#[test]
+fn a_running_stack_alone_is_enough_to_rebuild_its_branch() {
+    // The database is gone and so are the worktrees' `.cfn/` folders (`git clean -fdx`): only
+    // the engine still knows the running branch.
+    let Some(s) = Scene::new("rbengine", 25379) else { return };
+    for f in s.db_files() {
+        std::fs::remove_file(f).ok();
+    }
+    for wt in [&s.running, &s.stopped] {
+        std::fs::remove_dir_all(s.path(wt).join(".cfn")).unwrap();
+    }
+    let out = s.sb.cfn(&s.root, &["worktree", "list"]).output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("rebuilt the registry of") && err.contains("feat (slot"), "{err}");
+    assert!(err.contains("from its running containers") && !err.contains("idle (slot"), "{err}");
+    let (now, _) = s.ports(&s.running);
+    assert_eq!((&now["slot"], &now["ports"]), (&s.running["slot"], &s.running["ports"]));
+    cfn_with(&s.sb, &s.path(&s.running), V2, &["up", "--timeout", "60"]).assert().success();
+    assert_eq!(s.running_containers(), s.containers, "`up` recreated nothing");
+}
+
 fn corrupt_files(home: &Path) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(home)
         .unwrap()
