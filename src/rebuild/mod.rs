@@ -283,3 +283,6 @@ fn clash(conn: &Connection, repo: &RepoRow, c: &Candidate, leases: &[Lease]) -> 
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests;
