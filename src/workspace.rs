@@ -38,15 +38,9 @@ impl Workspace {
 
     /// Opens the state database and finds (or registers) the repository. A registry that lost
     /// the repository while its worktrees still carry cfn's files is rebuilt from them first,
-    /// and a damaged database moved aside; both are said on stderr.
+    /// and said on stderr.
     pub fn with_config(ctx: &Context, checkout: Checkout, config: Config) -> Result<Workspace> {
         let mut state = State::open(&ctx.home)?;
-        if let Some(aside) = state.set_aside() {
-            ctx.warn(format!(
-                "the state database was damaged: it is kept as {} and a new one was started",
-                aside.display()
-            ));
-        }
         let root = &checkout.main_root;
         let repo = if crate::rebuild::needed(state.conn(), root, &config)? {
             let rebuilt = crate::rebuild::rebuild(&mut state, root, &config)?;

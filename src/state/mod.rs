@@ -33,7 +33,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct State {
     conn: Connection,
     home: PathBuf,
-    set_aside: Option<PathBuf>,
 }
 
 /// `$CFN_HOME`, else the XDG state directory (`~/.local/state/cfn`).
@@ -50,14 +49,14 @@ pub fn home_dir() -> Result<PathBuf> {
 impl State {
     /// Opens (creating if needed) the state database in `home` and brings its schema up to date.
     /// A damaged file (not an SQLite database) is moved aside, never overwritten, and a new
-    /// database takes its place ([`State::set_aside`] says where the old one went). A file that
+    /// database takes its place (a warning says where the old one went). A file that
     /// cannot be opened is a user error naming the file and what to do, never a bare SQLite
     /// message.
     pub fn open(home: &Path) -> Result<State> {
         create_private_dir(home)?;
         let path = home.join("state.db");
-        let (conn, set_aside) = match connect(&path) {
-            Ok(conn) => (conn, None),
+        let conn = match connect(&path) {
+            Ok(conn) => conn,
             Err(e) if sqlite_error(&e).is_some_and(set_aside::is_damage) => {
                 let aside = set_aside::set_aside(home, &path).map_err(|moving| {
                     anyhow::Error::new(
@@ -76,17 +75,17 @@ impl State {
                 let conn = connect(&path).map_err(|e| explain(&path, e))?;
                 if let Some(aside) = &aside {
                     events::record_set_aside(&conn, aside)?;
+                    // Said here, so that every command that opens the database says it.
+                    crate::context::warn(format!(
+                        "the state database was damaged: it is kept as {} and a new one was started",
+                        aside.display()
+                    ));
                 }
-                (conn, aside)
+                conn
             }
             Err(e) => return Err(explain(&path, e)),
         };
-        Ok(State { conn, home: home.to_path_buf(), set_aside })
-    }
-
-    /// Where this open moved a damaged database, if it did.
-    pub fn set_aside(&self) -> Option<&Path> {
-        self.set_aside.as_deref()
+        Ok(State { conn, home: home.to_path_buf() })
     }
 
     pub fn conn(&self) -> &Connection {
