@@ -52,6 +52,8 @@ struct Candidate {
     project: String,
     slot: Option<u32>,
     ports: IndexMap<String, u16>,
+    /// The keys whose port a running container of the worktree holds (the rest are probed).
+    held: Vec<String>,
     source: &'static str,
 }
 
@@ -225,9 +227,11 @@ fn candidate(
     let project = env.as_ref().map(|e| e.project.clone()).or_else(|| stack.map(|s| s.project.clone()))?;
     let mut ports = env.as_ref().map(|e| e.ports.clone()).unwrap_or_default();
     let mut source = ".cfn/env";
+    let mut held = Vec::new();
     if let Some(stack) = stack.filter(|s| !s.ports.is_empty()) {
         // What the containers publish is what is held, whatever the file says now.
         ports.extend(stack.ports.iter().map(|(k, p)| (k.clone(), *p)));
+        held = stack.ports.keys().cloned().collect();
         source = "its running containers";
     }
     let missing: Vec<&str> =
@@ -241,7 +245,7 @@ fn candidate(
     let slot = stack.and_then(|s| s.slot).or(env.and_then(|e| e.slot));
     // The checkout's own root, as `worktree add` and adoption record it.
     let path = git::discover(&wt.path).map(|c| c.root).unwrap_or_else(|_| wt.path.clone());
-    Some(Candidate { branch, path, project, slot, ports, source })
+    Some(Candidate { branch, path, project, slot, ports, held, source })
 }
 
 fn leases(config: &Config, ports: &IndexMap<String, u16>) -> Vec<Lease> {
@@ -267,6 +271,12 @@ fn clash(conn: &Connection, repo: &RepoRow, c: &Candidate, leases: &[Lease]) -> 
     if WorktreeRow::find_by_branch(conn, repo.id, &c.branch)?.is_some() {
         return Ok(Some("the branch is registered with another worktree".into()));
     }
+    // A worktree's files are not to be trusted with another project's name: only the names
+    // `worktree add` gives this branch are taken, so a later teardown can only touch its own.
+    let own = crate::names::project_name(&repo.project, &c.branch);
+    if c.project != own && c.project != crate::names::disambiguated(&own, &c.branch) {
+        return Ok(Some(format!("compose project {} is not this branch's", c.project)));
+    }
     if WorktreeRow::project_taken(conn, &c.project)? {
         return Ok(Some(format!("compose project {} is taken", c.project)));
     }
@@ -279,6 +289,11 @@ fn clash(conn: &Connection, repo: &RepoRow, c: &Candidate, leases: &[Lease]) -> 
         }
         if state::is_base_port(conn, lease.port)? {
             return Ok(Some(format!("port {} is a main checkout's port", lease.port)));
+        }
+        // A port no container of the branch holds must be free, as for any allocation.
+        let held = c.held.contains(&lease.key);
+        if !held && !crate::ports::probe::is_bindable(lease.port, &lease.protocol) {
+            return Ok(Some(format!("port {}/{} is in use on this machine", lease.port, lease.protocol)));
         }
     }
     Ok(None)

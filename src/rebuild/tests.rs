@@ -35,13 +35,18 @@ fn registers_what_keeps_its_ports_skips_what_clashes_and_runs_once() {
     let root = std::fs::canonicalize(root).unwrap();
     git(&root, &["init", "-q", "-b", "main"]);
     git(&root, &["commit", "-q", "--allow-empty", "-m", "initial"]);
-    for branch in ["keeps", "clashes"] {
+    for branch in ["keeps", "clashes", "foreign", "busy"] {
         let path = dir.path().join(format!("rbunit-{branch}"));
         git(&root, &["worktree", "add", "-q", "-b", branch, path.to_str().unwrap()]);
     }
     let wt = |branch: &str| std::fs::canonicalize(dir.path().join(format!("rbunit-{branch}"))).unwrap();
     env_file(&wt("keeps"), "rbunit-keeps", "keeps", 4, 46419);
     env_file(&wt("clashes"), "rbunit-clashes", "clashes", 5, 46429);
+    // A worktree's file naming another repository's project is not believed.
+    env_file(&wt("foreign"), "victim-app", "foreign", 6, 46439);
+    // A port something else listens on is not leased again.
+    let listener = std::net::TcpListener::bind(("0.0.0.0", 46449)).unwrap();
+    env_file(&wt("busy"), "rbunit-busy", "busy", 7, 46449);
     let config = Config::parse(
         "[project]\nname = \"rbunit\"\n\n[ports.keys.redis]\nservice = \"redis\"\ntarget = 6379\nbase = 46379\n",
         Path::new("cfn.toml"),
@@ -64,8 +69,13 @@ fn registers_what_keeps_its_ports_skips_what_clashes_and_runs_once() {
     let got: Vec<(&str, u32, &'static str)> =
         rebuilt.registered.iter().map(|r| (r.branch.as_str(), r.slot, r.source)).collect();
     assert_eq!(got, [("keeps", 4, ".cfn/env")]);
-    assert_eq!(rebuilt.skipped.len(), 1, "{:?}", rebuilt.skipped);
-    assert!(rebuilt.skipped[0].contains("clashes cannot keep what it had (port 46429/tcp is leased)"));
+    let skipped = rebuilt.skipped.join("\n");
+    assert_eq!(rebuilt.skipped.len(), 3, "{skipped}");
+    assert!(skipped.contains("clashes cannot keep what it had (port 46429/tcp is leased)"), "{skipped}");
+    assert!(
+        skipped.contains("foreign cannot keep what it had (compose project victim-app is not this branch's)")
+    );
+    assert!(skipped.contains("busy cannot keep what it had (port 46449/tcp is in use on this machine)"));
     let row = WorktreeRow::find_by_branch(state.conn(), rebuilt.repo.id, "keeps").unwrap().unwrap();
     assert_eq!(
         (row.project.as_str(), row.path.as_path(), row.ports["redis"]),
@@ -80,4 +90,5 @@ fn registers_what_keeps_its_ports_skips_what_clashes_and_runs_once() {
     let again = rebuild(&mut state, &root, &config).unwrap();
     assert!(again.registered.is_empty());
     assert_eq!(WorktreeRow::list(state.conn(), again.repo.id).unwrap().len(), 1);
+    drop(listener);
 }
