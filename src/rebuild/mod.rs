@@ -88,13 +88,18 @@ pub fn needed(conn: &Connection, root: &Path, config: &Config) -> Result<bool> {
 }
 
 /// The repository's compose project: the registry's, else the one its main checkout's
-/// `.cfn/env` names (what its stacks were labelled with), else the configured one.
+/// `.cfn/env` names (what its stacks were labelled with) when it is one cfn could have given
+/// this repository (the configured name, or that name made unique by the root), else the
+/// configured one.
 fn repo_project(conn: &Connection, root: &Path, config: &Config) -> Result<String> {
-    Ok(match state::find_repository(conn, root)? {
-        Some(repo) => repo.project,
-        None => evidence::env_file(root, config)
-            .map(|env| env.project)
-            .unwrap_or_else(|| config.project_name(root)),
+    if let Some(repo) = state::find_repository(conn, root)? {
+        return Ok(repo.project);
+    }
+    let configured = config.project_name(root);
+    let unique = crate::names::disambiguated(&configured, &root.to_string_lossy());
+    Ok(match evidence::env_file(root, config) {
+        Some(env) if env.project == unique => unique,
+        _ => configured,
     })
 }
 

@@ -92,3 +92,19 @@ fn registers_what_keeps_its_ports_skips_what_clashes_and_runs_once() {
     assert_eq!(WorktreeRow::list(state.conn(), again.repo.id).unwrap().len(), 1);
     drop(listener);
 }
+
+#[test]
+fn the_main_checkouts_project_is_recovered_only_when_cfn_could_have_given_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = State::open(&dir.path().join("home")).unwrap();
+    let root = dir.path().join("shop");
+    let config = Config::parse("[project]\nname = \"shop\"\n", Path::new("cfn.toml")).unwrap();
+    assert_eq!(repo_project(state.conn(), &root, &config).unwrap(), "shop");
+    // A second clone of the project ran under a name made unique by its root.
+    let unique = crate::names::disambiguated("shop", &root.to_string_lossy());
+    env_file(&root, &unique, "main", 0, 46379);
+    assert_eq!(repo_project(state.conn(), &root, &config).unwrap(), unique);
+    // Any other name is not believed.
+    env_file(&root, "victim", "main", 0, 46379);
+    assert_eq!(repo_project(state.conn(), &root, &config).unwrap(), "shop");
+}
