@@ -41,16 +41,8 @@ impl Workspace {
     /// and said on stderr.
     pub fn with_config(ctx: &Context, checkout: Checkout, config: Config) -> Result<Workspace> {
         let mut state = State::open(&ctx.home)?;
-        let root = &checkout.main_root;
-        let repo = if crate::rebuild::needed(state.conn(), root, &config)? {
-            let rebuilt = crate::rebuild::rebuild(&mut state, root, &config)?;
-            for line in rebuilt.warnings(root) {
-                ctx.warn(line);
-            }
-            rebuilt.repo
-        } else {
-            register(&mut state, root, &config)?
-        };
+        rebuild_if_lost(ctx, &mut state, &checkout.main_root, &config)?;
+        let repo = register(&mut state, &checkout.main_root, &config)?;
         Ok(Workspace { checkout, config, state, repo })
     }
 
@@ -129,6 +121,17 @@ impl Workspace {
             is_main: false,
         }
     }
+}
+
+/// Rebuilds the registry of a repository it lost (see [`crate::rebuild`]), saying so.
+fn rebuild_if_lost(ctx: &Context, state: &mut State, root: &Path, config: &Config) -> Result<()> {
+    if crate::rebuild::needed(state.conn(), root, config)? {
+        let rebuilt = crate::rebuild::rebuild(state, root, config)?;
+        for line in rebuilt.warnings(root) {
+            ctx.warn(line);
+        }
+    }
+    Ok(())
 }
 
 /// Finds the repository's registry entry, creating it or refreshing its base ports only when
