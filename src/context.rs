@@ -33,6 +33,11 @@ impl Context {
 
     /// A warning on stderr (even with `-q`: it is something the user must know).
     pub fn warn(&self, line: impl AsRef<str>) {
-        eprintln!("{} {}", console::style("warning:").yellow().bold(), line.as_ref());
+        warn(line);
     }
+}
+
+/// A warning on stderr, for code that runs before or without a [`Context`].
+pub fn warn(line: impl AsRef<str>) {
+    eprintln!("{} {}", console::style("warning:").yellow().bold(), line.as_ref());
 }

@@ -15,7 +15,7 @@
 //! `remove:4` branch deleted (when asked); `prune:1` a gone worktree's stack stopped, its row and
 //! leases not yet released; `migrate:1` migrator lock taken, `migrate:2` a
 //! migration's script ran but its transaction is not committed, `migrate:3` that migration
-//! committed.
+//! committed; `rebuild:1` a rebuilt registry row written, its transaction not committed.
 
 /// Aborts the process if `CFN_CRASH_AT` names this step (debug builds only).
 #[inline]

@@ -30,6 +30,7 @@ pub mod pg;
 pub mod plain_compose;
 pub mod ports;
 pub mod process;
+pub mod rebuild;
 pub mod reference;
 pub mod render;
 pub mod runtime;

@@ -49,8 +49,12 @@ impl Workspace {
         Self::with_config(ctx, checkout, config)
     }
 
+    /// Opens the state database and finds (or registers) the repository. A registry that lost
+    /// the repository while its worktrees still carry cfn's files is rebuilt from them first,
+    /// and said on stderr.
     pub fn with_config(ctx: &Context, checkout: Checkout, config: Config) -> Result<Workspace> {
         let mut state = State::open(&ctx.home)?;
+        rebuild_if_lost(ctx, &mut state, &checkout.main_root, &config)?;
         let repo = register(ctx, &mut state, &checkout, &config)?;
         Ok(Workspace { checkout, config, state, repo, ctx: ctx.clone() })
     }
@@ -249,6 +253,17 @@ impl Workspace {
         let row = WorktreeRow::find(conn, row.id)?.unwrap_or(row);
         Ok((self.env_from_row(row), changes))
     }
+}
+
+/// Rebuilds the registry of a repository it lost (see [`crate::rebuild`]), saying so.
+fn rebuild_if_lost(ctx: &Context, state: &mut State, root: &Path, config: &Config) -> Result<()> {
+    if crate::rebuild::needed(state.conn(), root, config)? {
+        let rebuilt = crate::rebuild::rebuild(state, root, config)?;
+        for line in rebuilt.warnings(root) {
+            ctx.warn(line);
+        }
+    }
+    Ok(())
 }
 
 /// Finds the repository's registry entry, creating it or refreshing its base ports only when

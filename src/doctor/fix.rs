@@ -2,7 +2,8 @@
 //! of the one before: worktrees that moved are re-attached to their rows (a main checkout that
 //! moved already was, on opening the workspace: [`crate::identity`]), then stale registry rows
 //! and their leases are pruned (so a gone worktree's still-running stack then shows up as
-//! orphaned), unregistered worktrees are registered, leases follow each worktree's
+//! orphaned), worktrees the registry lost are registered again on the ports they had
+//! (`rebuild`), other unregistered worktrees are registered, leases follow each worktree's
 //! configuration, rendered files are written again where stale, hooks installed, and orphaned
 //! containers and networks removed by their labels with their volumes kept.
 //!
@@ -51,6 +52,7 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
         let mut ws = Workspace::with_config(ctx, checkout.clone(), config)?;
         relocate(&ws, &mut out);
         prune(ctx, &ws, &mut out);
+        super::rebuilt::repair(&mut ws, &mut out);
         adopt(ctx, &mut ws, &mut out)?;
         follow_config(&ws, &mut out)?;
         render(&ws, &mut out)?;

@@ -29,6 +29,7 @@ mod orphans;
 mod paths;
 mod plain;
 mod ports;
+mod rebuilt;
 mod redis;
 mod registry;
 mod rendered;
@@ -120,6 +121,7 @@ pub fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
         checks.extend(hooks::checks(&survey.checkout.main_root));
         return Ok(checks);
     };
+    checks.extend(rebuilt::checks(ws)?);
     checks.extend(registry::checks(&survey, ws)?);
     checks.extend(leases::checks(&survey, ws)?);
     checks.extend(docker::checks(&survey));

@@ -1,6 +1,7 @@
-//! A state database that cannot be opened (damaged, unwritable) is a failed `state` check, not
-//! a crash of the command that is meant to diagnose it: the checks that need no registry (the
-//! engine, compose, the hooks) still run, and the check says which file and what to do.
+//! A state database that cannot be opened (unwritable, or damaged and impossible to move aside)
+//! is a failed `state` check, not a crash of the command that is meant to diagnose it: the
+//! checks that need no registry (the engine, compose, the hooks) still run, and the check says
+//! which file and what to do.
 
 use super::paths::PathIndex;
 use super::snapshot;

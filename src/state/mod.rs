@@ -5,12 +5,15 @@
 //! each other instead of failing; every allocation runs in one `BEGIN IMMEDIATE` transaction.
 //! The schema lives in `migrations/` and is applied by the same engine as a project's migrations.
 
+mod events;
 mod leases;
 mod owner;
 mod repos;
 mod schema;
+mod set_aside;
 mod worktrees;
 
+pub use events::{last_rebuilt, last_set_aside, record_rebuilt, RegistryEvent};
 pub use leases::{
     insert_leases, is_base_port, lease_holder, leases_of, next_free_slot, release_lease, slot_taken,
     slots_taken_between, Lease,
@@ -51,26 +54,43 @@ pub fn home_dir() -> Result<PathBuf> {
 
 impl State {
     /// Opens (creating if needed) the state database in `home` and brings its schema up to date.
-    /// A file that cannot be opened or is not a database is a user error naming the file and
-    /// what to do, never a bare SQLite message.
+    /// A damaged file (not an SQLite database) is moved aside, never overwritten, and a new
+    /// database takes its place (a warning says where the old one went). A file that
+    /// cannot be opened is a user error naming the file and what to do, never a bare SQLite
+    /// message.
     pub fn open(home: &Path) -> Result<State> {
         create_private_dir(home)?;
         let path = home.join("state.db");
-        let broken = |e: rusqlite::Error| unusable(&path, e);
-        let mut conn = Connection::open(&path).map_err(broken)?;
-        tighten(&path, 0o600)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(broken)?;
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
-            .map_err(broken)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(broken)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(broken)?;
-        if let Err(e) = schema::apply(&mut conn) {
-            let sqlite = e.chain().find_map(|c| c.downcast_ref::<rusqlite::Error>());
-            return Err(match sqlite.and_then(|s| unusable_kind(&path, s)) {
-                Some(user) => anyhow::Error::new(user),
-                None => e.context(format!("cannot migrate the state database {}", path.display())),
-            });
-        }
+        let conn = match connect(&path) {
+            Ok(conn) => conn,
+            Err(e) if sqlite_error(&e).is_some_and(set_aside::is_damage) => {
+                let aside = set_aside::set_aside(home, &path).map_err(|moving| {
+                    anyhow::Error::new(
+                        UserError::new(format!(
+                            "the state database {} is damaged and could not be moved aside: {moving:#}",
+                            path.display()
+                        ))
+                        .hint(format!(
+                            "move it aside yourself (`mv {0} {0}.corrupt`) and run cfn again: it rebuilds \
+                             the registry from your worktrees (docs/troubleshooting.md, \"Lost or corrupt \
+                             state database\")",
+                            path.display()
+                        )),
+                    )
+                })?;
+                let conn = connect(&path).map_err(|e| explain(&path, e))?;
+                if let Some(aside) = &aside {
+                    events::record_set_aside(&conn, aside)?;
+                    // Said here, so that every command that opens the database says it.
+                    crate::context::warn(format!(
+                        "the state database was damaged: it is kept as {} and a new one was started",
+                        aside.display()
+                    ));
+                }
+                conn
+            }
+            Err(e) => return Err(explain(&path, e)),
+        };
         Ok(State { conn, home: home.to_path_buf() })
     }
 
@@ -90,6 +110,31 @@ impl State {
     }
 }
 
+/// Opens the file and applies the schema; a failure keeps SQLite's error in its chain.
+fn connect(path: &Path) -> Result<Connection> {
+    let mut conn = Connection::open(path)?;
+    tighten(path, 0o600)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    schema::apply(&mut conn)?;
+    Ok(conn)
+}
+
+fn sqlite_error(e: &anyhow::Error) -> Option<&rusqlite::Error> {
+    e.chain().find_map(|c| c.downcast_ref::<rusqlite::Error>())
+}
+
+/// The state database cannot be used: what is wrong with the file, and what to do about it.
+fn explain(path: &Path, e: anyhow::Error) -> anyhow::Error {
+    match sqlite_error(&e).and_then(|s| unusable_kind(path, s)) {
+        // SQLite's own words add nothing to the message, which names the file and the problem.
+        Some(user) => user.into(),
+        None => e.context(format!("cannot open the state database {}", path.display())),
+    }
+}
+
 fn create_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::DirBuilderExt as _;
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| {
@@ -100,15 +145,6 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     })?;
     // An existing `$CFN_HOME` made by hand or an older cfn is tightened too.
     tighten(dir, 0o700)
-}
-
-/// The state database cannot be used: what is wrong with the file, and what to do about it.
-fn unusable(path: &Path, e: rusqlite::Error) -> anyhow::Error {
-    match unusable_kind(path, &e) {
-        // SQLite's own words add nothing to the message, which names the file and the problem.
-        Some(user) => user.into(),
-        None => anyhow::Error::new(e).context(format!("cannot open the state database {}", path.display())),
-    }
 }
 
 fn unusable_kind(path: &Path, e: &rusqlite::Error) -> Option<UserError> {
@@ -122,8 +158,9 @@ fn unusable_kind(path: &Path, e: &rusqlite::Error) -> Option<UserError> {
         ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt => Some(
             UserError::new(format!("the state database {shown} is damaged (not an SQLite database)")).hint(
                 format!(
-                    "move it aside (`mv {shown} {shown}.broken`) and run cfn again: it starts a new, \
-                     empty registry (docs/troubleshooting.md, \"state\")"
+                    "move it aside (`mv {shown} {shown}.corrupt`) and run cfn again: it rebuilds the \
+                     registry from your worktrees (docs/troubleshooting.md, \"Lost or corrupt state \
+                     database\")"
                 ),
             ),
         ),

@@ -20,6 +20,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("0006_operations.down.sql", include_str!("../../migrations/0006_operations.down.sql")),
     ("0007_repository_ids.up.sql", include_str!("../../migrations/0007_repository_ids.up.sql")),
     ("0007_repository_ids.down.sql", include_str!("../../migrations/0007_repository_ids.down.sql")),
+    ("0008_registry_events.up.sql", include_str!("../../migrations/0008_registry_events.up.sql")),
+    ("0008_registry_events.down.sql", include_str!("../../migrations/0008_registry_events.down.sql")),
 ];
 
 /// Applies what is pending. The common case, nothing pending, costs one read and takes no lock.

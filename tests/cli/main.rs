@@ -35,6 +35,7 @@ mod plain_compose_hooks;
 mod ports_alloc;
 mod prune_running;
 mod reference;
+mod registry_rebuild;
 mod repo_trust;
 mod small_stack;
 mod soak;

@@ -52,7 +52,7 @@ fn a_zero_port_in_cfn_toml_is_a_config_error_not_a_sql_constraint() {
 }
 
 #[test]
-fn a_damaged_state_database_is_named_kept_and_reported_by_doctor() {
+fn a_damaged_state_database_is_kept_aside_named_and_reported_by_doctor() {
     let sb = Sandbox::new();
     let root = repo(&sb);
     let db = sb.home.join("state.db");
@@ -61,22 +61,21 @@ fn a_damaged_state_database_is_named_kept_and_reported_by_doctor() {
     std::fs::remove_file(sb.home.join("state.db-shm")).ok();
     std::fs::write(&db, &garbage).unwrap();
 
-    let (code, err) = fails(&sb, &root, &["ports"]);
-    assert_eq!(code, 1);
-    let shown = db.display().to_string();
-    assert!(err.contains(&format!("error: the state database {shown} is damaged")), "{err}");
-    assert!(err.contains(&format!("hint: move it aside (`mv {shown} {shown}.broken`)")), "{err}");
+    let out = sb.cfn(&root, &["ports"]).output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let aside: Vec<_> = std::fs::read_dir(&sb.home)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("state.db.corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert_eq!(std::fs::read(&aside[0]).unwrap(), garbage, "the damaged file is never overwritten");
+    let said = format!("warning: the state database was damaged: it is kept as {}", aside[0].display());
+    assert!(err.contains(&said), "{err}");
     let (code, check) = doctor_check(&sb, &root, "state");
-    assert_eq!((code, check["status"].as_str()), (1, Some("fail")), "{check}");
-    assert!(check["hint"].as_str().unwrap().contains("move it aside"), "{check}");
-    let out = sb.cfn(&root, &["doctor", "--fix"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("nothing repaired"), "{}", stderr(&out));
-    assert_eq!(std::fs::read(&db).unwrap(), garbage, "the damaged file is never overwritten");
-
-    // Following the hint works.
-    std::fs::rename(&db, sb.home.join("state.db.broken")).unwrap();
-    sb.cfn(&root, &["ports"]).assert().success();
+    assert_eq!((code, check["status"].as_str()), (0, Some("warn")), "{check}");
+    assert!(check["message"].as_str().unwrap().contains(&aside[0].display().to_string()), "{check}");
 }
 
 #[test]
@@ -157,6 +156,40 @@ fn a_read_only_state_directory_is_named_with_what_to_do() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains(&format!("{}/state.db", ro.display())), "names the file: {err}");
     assert!(err.contains(&format!("hint: make {} a directory you can write", ro.display())), "{err}");
+    let out = sb.cfn(&root, &["doctor"]).env("CFN_HOME", &ro).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("fail  state"), "{}", text(&out.stdout));
+    if !root_user {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+}
+
+#[test]
+fn a_damaged_state_database_that_cannot_be_moved_aside_is_named_and_kept() {
+    let sb = Sandbox::new();
+    let root = repo(&sb);
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 + 3) as u8).collect();
+    let ro = sb.path().join("ro-damaged");
+    let root_user = std::process::Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let _mount = if root_user {
+        let Some(m) = ReadOnlyMount::with_file(&ro, "state.db", &garbage) else { return };
+        Some(m)
+    } else {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::create_dir_all(&ro).unwrap();
+        std::fs::write(ro.join("state.db"), &garbage).unwrap();
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o500)).unwrap();
+        None
+    };
+    let db = ro.join("state.db");
+    let out = sb.cfn(&root, &["ports"]).env("CFN_HOME", &ro).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let said = format!("error: the state database {} is damaged and could not be moved aside", db.display());
+    assert!(err.contains(&said), "{err}");
+    assert!(err.contains("hint: move it aside yourself"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), garbage, "the damaged file is never overwritten");
     let out = sb.cfn(&root, &["doctor"]).env("CFN_HOME", &ro).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains("fail  state"), "{}", text(&out.stdout));

@@ -1,0 +1,110 @@
+//! The rebuild against a real git repository and state database: what is registered, what is
+//! skipped because its ports are held elsewhere, and that a second run changes nothing.
+
+use super::*;
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@t")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@t")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn env_file(dir: &Path, project: &str, branch: &str, slot: u32, port: u16) {
+    std::fs::create_dir_all(dir.join(".cfn")).unwrap();
+    let text = format!(
+        "COMPOSE_PROJECT_NAME={project}\nWORKTREE_BRANCH={branch}\nCFN_SLOT={slot}\nCFN_REDIS_PORT={port}\n"
+    );
+    std::fs::write(dir.join(".cfn/env"), text).unwrap();
+}
+
+#[test]
+fn registers_what_keeps_its_ports_skips_what_clashes_and_runs_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rbunit");
+    std::fs::create_dir_all(&root).unwrap();
+    let root = std::fs::canonicalize(root).unwrap();
+    git(&root, &["init", "-q", "-b", "main"]);
+    git(&root, &["commit", "-q", "--allow-empty", "-m", "initial"]);
+    for branch in ["keeps", "clashes", "foreign", "busy"] {
+        let path = dir.path().join(format!("rbunit-{branch}"));
+        git(&root, &["worktree", "add", "-q", "-b", branch, path.to_str().unwrap()]);
+    }
+    let wt = |branch: &str| std::fs::canonicalize(dir.path().join(format!("rbunit-{branch}"))).unwrap();
+    env_file(&wt("keeps"), "rbunit-keeps", "keeps", 4, 46419);
+    env_file(&wt("clashes"), "rbunit-clashes", "clashes", 5, 46429);
+    // A worktree's file naming another repository's project is not believed.
+    env_file(&wt("foreign"), "victim-app", "foreign", 6, 46439);
+    // A port something else listens on is not leased again.
+    let listener = std::net::TcpListener::bind(("0.0.0.0", 46449)).unwrap();
+    env_file(&wt("busy"), "rbunit-busy", "busy", 7, 46449);
+    let config = Config::parse(
+        "[project]\nname = \"rbunit\"\n\n[ports.keys.redis]\nservice = \"redis\"\ntarget = 6379\nbase = 46379\n",
+        Path::new("cfn.toml"),
+    )
+    .unwrap();
+
+    let mut state = State::open(&dir.path().join("home")).unwrap();
+    // Another repository's worktree holds the port the second worktree had.
+    let other = dir.path().join("other");
+    let tx = state.immediate().unwrap();
+    let repo = state::ensure_repository(&tx, &other, "other", &[]).unwrap();
+    let mut row = NewRow::for_test(repo.id, "x", &other, 1);
+    row.project = "other-x";
+    let lease = Lease { key: "redis".into(), port: 46429, protocol: "tcp".into() };
+    WorktreeRow::insert(&tx, &row, &[lease]).unwrap();
+    tx.commit().unwrap();
+
+    assert!(needed(state.conn(), &root, &config).unwrap());
+    let rebuilt = rebuild(&mut state, &root, &config).unwrap();
+    let got: Vec<(&str, u32, &'static str)> =
+        rebuilt.registered.iter().map(|r| (r.branch.as_str(), r.slot, r.source)).collect();
+    assert_eq!(got, [("keeps", 4, ".cfn/env")]);
+    let skipped = rebuilt.skipped.join("\n");
+    assert_eq!(rebuilt.skipped.len(), 3, "{skipped}");
+    assert!(skipped.contains("clashes cannot keep what it had (port 46429/tcp is leased)"), "{skipped}");
+    assert!(
+        skipped.contains("foreign cannot keep what it had (compose project victim-app is not this branch's)")
+    );
+    assert!(skipped.contains("busy cannot keep what it had (port 46449/tcp is in use on this machine)"));
+    let row = WorktreeRow::find_by_branch(state.conn(), rebuilt.repo.id, "keeps").unwrap().unwrap();
+    assert_eq!(
+        (row.project.as_str(), row.path.as_path(), row.ports["redis"]),
+        ("rbunit-keeps", wt("keeps").as_path(), 46419)
+    );
+    assert!(row.operation.is_none() && row.state == state::WorktreeState::Ready);
+    let event = state::last_rebuilt(state.conn(), &root).unwrap().unwrap();
+    assert!(event.recent && event.message.contains("keeps (slot 4, redis 46419) from .cfn/env"), "{event:?}");
+
+    // Once the repository is known, nothing triggers it again, and running it changes nothing.
+    assert!(!needed(state.conn(), &root, &config).unwrap());
+    let again = rebuild(&mut state, &root, &config).unwrap();
+    assert!(again.registered.is_empty());
+    assert_eq!(WorktreeRow::list(state.conn(), again.repo.id).unwrap().len(), 1);
+    drop(listener);
+}
+
+#[test]
+fn the_main_checkouts_project_is_recovered_only_when_cfn_could_have_given_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = State::open(&dir.path().join("home")).unwrap();
+    let root = dir.path().join("shop");
+    let config = Config::parse("[project]\nname = \"shop\"\n", Path::new("cfn.toml")).unwrap();
+    assert_eq!(repo_project(state.conn(), &root, &config).unwrap(), "shop");
+    // A second clone of the project ran under a name made unique by its root.
+    let unique = crate::names::disambiguated("shop", &root.to_string_lossy());
+    env_file(&root, &unique, "main", 0, 46379);
+    assert_eq!(repo_project(state.conn(), &root, &config).unwrap(), unique);
+    // Any other name is not believed.
+    env_file(&root, "victim", "main", 0, 46379);
+    assert_eq!(repo_project(state.conn(), &root, &config).unwrap(), "shop");
+}
