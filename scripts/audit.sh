@@ -41,7 +41,10 @@ check_advisories() {
         "$deny" --locked check --hide-inclusion-graph advisories
         return
     fi
+    # GIT_CONFIG_COUNT comes from the caller's environment: only a plain number is used in
+    # arithmetic (bash evaluates `a[$(cmd)]` there), anything else starts the count afresh.
     local n=${GIT_CONFIG_COUNT:-0}
+    [[ $n =~ ^[0-9]+$ ]] || n=0
     env GIT_CONFIG_COUNT=$((n + 1)) "GIT_CONFIG_KEY_$n=url.$local.insteadOf" "GIT_CONFIG_VALUE_$n=$db_url" \
         "$deny" --locked check --hide-inclusion-graph advisories
 }
@@ -69,7 +72,7 @@ local_db() {
 
 # Whether the database answers at `url`, within a time that keeps an offline run quick.
 reachable() {
-    GIT_TERMINAL_PROMPT=0 timeout 20 git ls-remote --quiet "$1" HEAD >/dev/null 2>&1
+    GIT_TERMINAL_PROMPT=0 timeout 20 git ls-remote --quiet -- "$1" HEAD >/dev/null 2>&1
 }
 
 # A wrong CFN_ADVISORY_DB stops the run before anything is built or checked.

@@ -40,3 +40,12 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     }
     Ok(())
 }
+
+/// Prints one line on stdout. Unlike `println!`, a reader that went away (`cfn doctor | head -1`)
+/// is an error the caller returns (and `main` ends quietly on), not a panic.
+pub fn line(text: std::fmt::Arguments<'_>) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(text)?;
+    writeln!(out)?;
+    Ok(())
+}

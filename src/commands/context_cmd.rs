@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, cmd: ContextCommand) -> Result<()> {
             let (task, key) = (a.task.task_id.clone(), a.key.clone());
             match with_bus(ctx, &a.bus, |bus| async move { bus.context_get(&task, &key).await })? {
                 Some(value) => {
-                    println!("{value}");
+                    crate::output::line(format_args!("{value}"))?;
                     Ok(())
                 }
                 None => Err(UserError::new(format!("no value for key {} of task {}", a.key, a.task.task_id))

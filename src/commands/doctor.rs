@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         crate::output::json(&checks)?;
     } else {
         let shown = doctor::for_display(&checks);
-        print(&shown);
+        print(&shown)?;
         ctx.say(doctor::summary(&shown));
     }
     if doctor::any_failed(&checks) {
@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     Ok(())
 }
 
-fn print(checks: &[Check]) {
+fn print(checks: &[Check]) -> Result<()> {
     let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
     for c in checks {
         let status = match c.status {
@@ -69,9 +69,10 @@ fn print(checks: &[Check]) {
             Status::Warn => "warn",
             Status::Fail => "fail",
         };
-        println!("{status}  {:<width$}  {}", c.name, c.message);
+        crate::output::line(format_args!("{status}  {:<width$}  {}", c.name, c.message))?;
         if let Some(hint) = &c.hint {
-            println!("      {:<width$}  hint: {hint}", "");
+            crate::output::line(format_args!("      {:<width$}  hint: {hint}", ""))?;
         }
     }
+    Ok(())
 }

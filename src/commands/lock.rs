@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, cmd: LockCommand) -> Result<()> {
             let resource = a.resource.clone();
             match with_bus(ctx, &a.bus, |bus| async move { bus.lock_acquire(&resource, ttl, wait).await })? {
                 Some(token) => {
-                    println!("{token}");
+                    crate::output::line(format_args!("{token}"))?;
                     Ok(())
                 }
                 None => Err(UserError::new(format!("lock {} is held by another caller", a.resource))

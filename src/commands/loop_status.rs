@@ -17,18 +17,18 @@ pub fn status(ctx: &Context, task: &str, follow: bool, json: bool) -> Result<()>
         let events = workloop::run_events(conn, task, 0)?;
         return crate::output::json(&serde_json::json!({ "run": row, "events": events }));
     }
-    println!(
+    crate::output::line(format_args!(
         "task {} ({}, {}) on {}: {}",
         row.task_id,
         row.mode,
         row.branch.clone().unwrap_or_default(),
         row.bus,
         row.status
-    );
+    ))?;
     let mut last = 0;
     loop {
         for e in workloop::run_events(conn, task, last)? {
-            println!("{}  #{}  {:<9} {}", e.at, e.iteration, e.kind, e.data);
+            crate::output::line(format_args!("{}  #{}  {:<9} {}", e.at, e.iteration, e.kind, e.data))?;
             last = e.id;
         }
         row = workloop::run_row(conn, task)?.ok_or_else(missing)?;
@@ -39,7 +39,7 @@ pub fn status(ctx: &Context, task: &str, follow: bool, json: bool) -> Result<()>
         std::thread::sleep(Duration::from_millis(200));
     }
     if let Some(reason) = &row.reason {
-        println!("{}: {reason}", row.status);
+        crate::output::line(format_args!("{}: {reason}", row.status))?;
     }
     Ok(())
 }

@@ -53,7 +53,7 @@ pub fn run(ctx: &Context, cmd: SignalCommand) -> Result<()> {
                 with_bus(ctx, &a.bus, |bus| async move { bus.signal_wait(&task, &channel, timeout).await })?;
             match got {
                 Some(payload) => {
-                    println!("{payload}");
+                    crate::output::line(format_args!("{payload}"))?;
                     Ok(())
                 }
                 None => Err(UserError::new(format!(

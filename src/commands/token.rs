@@ -111,7 +111,7 @@ fn issue(ctx: &Context, args: IssueArgs) -> Result<()> {
     if args.json {
         return output::json(&serde_json::json!({ "token": jwt, "claims": claims }));
     }
-    println!("{jwt}");
+    crate::output::line(format_args!("{jwt}"))?;
     ctx.say(format!(
         "issued token {} to {} for {}, task {}, until {}",
         claims.jti,
@@ -166,7 +166,7 @@ fn verify(ctx: &Context, args: VerifyArgs) -> Result<()> {
         ("expires (exp)", rfc3339(claims.exp as i64)),
     ];
     for (name, value) in rows {
-        println!("{name:<14} {value}");
+        crate::output::line(format_args!("{name:<14} {value}"))?;
     }
     Ok(())
 }
@@ -179,9 +179,13 @@ fn revoke(ctx: &Context, args: RevokeArgs) -> Result<()> {
         (None, None) => return Err(UserError::usage("name the token to revoke, or give --jti").into()),
     };
     match outcome {
-        Revocation::Revoked { jti } => println!("revoked token {jti}"),
-        Revocation::AlreadyRevoked { jti } => println!("token {jti} was already revoked"),
-        Revocation::AlreadyExpired { jti } => println!("token {jti} has expired; nothing to revoke"),
+        Revocation::Revoked { jti } => crate::output::line(format_args!("revoked token {jti}"))?,
+        Revocation::AlreadyRevoked { jti } => {
+            crate::output::line(format_args!("token {jti} was already revoked"))?
+        }
+        Revocation::AlreadyExpired { jti } => {
+            crate::output::line(format_args!("token {jti} has expired; nothing to revoke"))?
+        }
     }
     Ok(())
 }
@@ -210,11 +214,14 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
 fn rotate(ctx: &Context) -> Result<()> {
     let mut authority = Authority::open(&ctx.home)?;
     let ring = authority.rotate()?;
-    println!("new signing key {}", ring.current().kid);
+    crate::output::line(format_args!("new signing key {}", ring.current().kid))?;
     for key in &ring.keys()[1..] {
         let retired = key.retired.unwrap_or(key.created);
         let until = rfc3339((retired + token::MAX_TTL.as_secs()) as i64);
-        println!("key {} still verifies the tokens it signed (kept until {until})", key.kid);
+        crate::output::line(format_args!(
+            "key {} still verifies the tokens it signed (kept until {until})",
+            key.kid
+        ))?;
     }
     Ok(())
 }

@@ -63,7 +63,11 @@ pub fn up(
             let names: Vec<String> =
                 failed.iter().map(|c| format!("{} ({})", c.service, describe(c))).collect();
             Err(UserError::new(format!("service failed: {}", names.join(", ")))
-                .hint(format!("see its logs with `cfn logs {}`", failed[0].service))
+                .hint(format!(
+                    "see its logs with `cfn logs {}`; the stack's other services keep running \
+                     (`cfn down` stops them, volumes kept)",
+                    failed[0].service
+                ))
                 .into())
         }
         WaitOutcome::TimedOut(waiting) => {
@@ -75,7 +79,10 @@ pub fn up(
                 opts.timeout.as_secs(),
                 names.join(", ")
             ))
-            .hint("raise --timeout, or check the service's health check and logs")
+            .hint(
+                "raise --timeout, or check the service's health check and logs; the stack keeps \
+                 running (`cfn down` stops it, volumes kept)",
+            )
             .code(exit::TIMEOUT)
             .into())
         }

@@ -191,6 +191,7 @@ fn a_never_healthy_service_times_out_with_124(compose: &'static str) {
     assert!((19.0..40.0).contains(&elapsed), "took {elapsed:.1}s");
     assert!(err.contains("timed out after 20s waiting for stuck"), "{err}");
     assert!(err.contains("last health check"), "health output shown: {err}");
+    assert!(err.contains("the stack keeps running (`cfn down` stops it"), "says what is left: {err}");
 }
 
 const JOBS_OK: &str = "  migrate:
@@ -222,6 +223,7 @@ fn one_shot_jobs(compose: &'static str) {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("service failed: migrate"), "{err}");
     assert!(err.contains("boom-from-job"), "its log lines are shown: {err}");
+    assert!(err.contains("other services keep running (`cfn down` stops them"), "says what is left: {err}");
 }
 
 macro_rules! both_compose_versions {

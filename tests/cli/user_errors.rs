@@ -240,3 +240,22 @@ fn a_redis_url_of_another_kind_of_server_says_so() {
     assert!(err.contains(&format!("the server at {url} is not a Redis server")), "{err}");
     assert!(!err.contains("Parse error") && !err.contains("Unexpected"), "{err}");
 }
+
+/// `cfn doctor | head -1`: the reader leaves before cfn writes. cfn stops quietly (exit 0, as a
+/// Unix filter does), it does not panic with "failed printing to stdout" (exit 101). The pipe's
+/// read end is closed before cfn starts, so every write fails: no race.
+#[test]
+fn a_reader_that_goes_away_ends_cfn_quietly() {
+    let sb = Sandbox::new();
+    let dir = repo(&sb);
+    for args in [&["doctor"][..], &["token", "issue", "--agent", "a", "--task", "t", "--audience", "s"][..]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfn"));
+        cmd.current_dir(&dir).args(args).envs(hermetic_env(&sb.home, sb.path())).stdout(writer);
+        let out = cmd.output().unwrap();
+        let err = stderr(&out);
+        assert!(!err.contains("panicked") && !err.contains("failed printing"), "cfn {args:?}: {err}");
+        assert_ne!(out.status.code(), Some(101), "cfn {args:?}: {err}");
+    }
+}
