@@ -2,6 +2,7 @@
 //! ports, rendered env and compose files — and a multi-agent work loop against it.
 
 pub mod agents;
+pub mod branch_config;
 pub mod branch_db;
 pub mod branch_health;
 pub mod branch_lock;

@@ -166,37 +166,7 @@ impl Workspace {
 
     /// The configuration governing the checkout at `checkout` (see [`Workspace::config_of`]).
     pub fn config_at(&self, checkout: &Path) -> Result<Cow<'_, Config>> {
-        if git::same_path(checkout, self.main_root()) {
-            return Ok(Cow::Borrowed(&self.config));
-        }
-        let path = checkout.join(crate::config::FILE_NAME);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Cow::Borrowed(&self.config)),
-            Err(e) => {
-                return Err(UserError::new(format!("cannot read {}: {e}", path.display()))
-                    .hint("a worktree's own cfn.toml governs its ports: make it readable")
-                    .into())
-            }
-        };
-        let own = Config::parse(&text, &path).map_err(|e| {
-            let message = e
-                .chain()
-                .find_map(|c| c.downcast_ref::<UserError>())
-                .map(|u| u.message.clone())
-                .unwrap_or_else(|| format!("{e:#}"));
-            anyhow::Error::from(UserError::new(message).hint(
-                "fix that cfn.toml: a worktree's own cfn.toml governs its ports and compose files \
-                 (docs/configuration.md)",
-            ))
-        })?;
-        let mut config = self.config.clone();
-        config.ports = own.ports;
-        // The address ports are published on is the repository's: a branch (possibly someone
-        // else's) must not open the stack beyond the host.
-        config.ports.bind = self.config.ports.bind.clone();
-        config.project.compose_files = own.project.compose_files;
-        Ok(Cow::Owned(config))
+        crate::branch_config::governing(&self.config, self.main_root(), checkout)
     }
 
     /// Brings a registered worktree's leases in line with its configuration, says what changed

@@ -55,6 +55,8 @@ struct Candidate {
     /// The keys whose port a running container of the worktree holds (the rest are probed).
     held: Vec<String>,
     source: &'static str,
+    /// The configuration governing the worktree (its own cfn.toml's keys, when it has one).
+    config: Config,
 }
 
 /// Whether the registry has lost this repository: it does not know it, and one of its linked
@@ -124,7 +126,7 @@ pub fn rebuild(state: &mut State, root: &Path, config: &Config) -> Result<Rebuil
     };
     let mut skipped = Vec::new();
     let candidates: Vec<Candidate> =
-        unregistered.iter().filter_map(|wt| candidate(wt, config, &stacks, &mut skipped)).collect();
+        unregistered.iter().filter_map(|wt| candidate(wt, root, config, &stacks, &mut skipped)).collect();
 
     let base: Vec<(String, u16)> = config.ports.keys.iter().map(|(k, v)| (k.clone(), v.base)).collect();
     let tx = state.immediate()?;
@@ -134,7 +136,7 @@ pub fn rebuild(state: &mut State, root: &Path, config: &Config) -> Result<Rebuil
         if is_registered(&tx, root, &c.path)? {
             continue; // registered meanwhile: nothing to rebuild
         }
-        let leases = leases(config, &c.ports);
+        let leases = leases(&c.config, &c.ports);
         if let Some(why) = clash(&tx, &repo, &c, &leases)? {
             skipped.push(format!("{} cannot keep what it had ({why}); it gets new ports", c.branch));
             continue;
@@ -219,12 +221,22 @@ fn linked(list: &[GitWorktree]) -> impl Iterator<Item = &GitWorktree> {
 /// the env file's project, else by the branch label). `None` when nothing is known of it.
 fn candidate(
     wt: &GitWorktree,
-    config: &Config,
+    root: &Path,
+    main: &Config,
     stacks: &[evidence::Stack],
     skipped: &mut Vec<String>,
 ) -> Option<Candidate> {
     let branch = wt.branch.clone()?;
-    let env = evidence::env_file(&wt.path, config).filter(|e| e.branch == branch);
+    // The branch's own cfn.toml, when it has one, names its keys; a broken one is reported and
+    // the worktree left to adoption, which reports it again.
+    let config = match crate::branch_config::governing(main, root, &wt.path) {
+        Ok(config) => config.into_owned(),
+        Err(e) => {
+            skipped.push(format!("{branch}: {e:#}"));
+            return None;
+        }
+    };
+    let env = evidence::env_file(&wt.path, &config).filter(|e| e.branch == branch);
     let stack = match &env {
         Some(env) => stacks.iter().find(|s| s.project == env.project),
         None => stacks.iter().find(|s| s.branch.as_deref() == Some(branch.as_str())),
@@ -239,18 +251,14 @@ fn candidate(
         held = stack.ports.keys().cloned().collect();
         source = "its running containers";
     }
-    let missing: Vec<&str> =
-        config.ports.keys.keys().filter(|k| !ports.contains_key(*k)).map(String::as_str).collect();
-    if !missing.is_empty() {
-        skipped.push(format!("{branch} has no recorded port for {}; it gets new ports", missing.join(", ")));
-        return None;
-    }
+    // A key with no recorded port (added since the file was rendered) is leased by the next
+    // command's reconciliation (`Workspace::follow_config`); the recorded ones are kept.
     let keys = &config.ports.keys;
     ports.sort_by_key(|key, _| keys.get_index_of(key).unwrap_or(usize::MAX));
     let slot = stack.and_then(|s| s.slot).or(env.and_then(|e| e.slot));
     // The checkout's own root, as `worktree add` and adoption record it.
     let path = git::discover(&wt.path).map(|c| c.root).unwrap_or_else(|_| wt.path.clone());
-    Some(Candidate { branch, path, project, slot, ports, held, source })
+    Some(Candidate { branch, path, project, slot, ports, held, source, config })
 }
 
 fn leases(config: &Config, ports: &IndexMap<String, u16>) -> Vec<Lease> {

@@ -196,3 +196,49 @@ fn corrupt_files(home: &Path) -> Vec<PathBuf> {
     found.sort();
     found
 }
+
+/// A worktree whose own cfn.toml adds a port key keeps that key's port too when the registry is
+/// rebuilt from its `.cfn/env` (the branch's file names its keys, not the main checkout's), and
+/// a key it has no recorded port for does not cost it the ports it had. No engine needed: the
+/// ports come from the env file.
+#[test]
+fn a_branch_s_own_port_keys_survive_a_rebuild() {
+    let sb = Sandbox::new();
+    let compose = "services:\n  redis:\n    image: cfn-test/redis:1\n    ports: [\"16390:6379\"]\n";
+    let root = sb.repo("ownkeys", &[("docker-compose.yml", compose)]);
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let wt = sb.json(&root, &["worktree", "add", "feat", "--json"]);
+    let path = PathBuf::from(wt["path"].as_str().unwrap());
+    let main_toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    let own = format!("{main_toml}\n[ports.keys.admin]\nservice = \"admin\"\ntarget = 8080\nbase = 18080\n");
+    std::fs::write(path.join("cfn.toml"), own).unwrap();
+    // The key's usual port is busy when it is leased, so it gets another one: a registry that
+    // forgot it would lease the usual port again, now free.
+    let usual = 18080 + 10 * wt["slot"].as_u64().unwrap() as u16;
+    let busy = std::net::TcpListener::bind(("127.0.0.1", usual)).unwrap();
+    let before = sb.json(&path, &["ports", "--json"]);
+    drop(busy);
+    assert!(before["ports"]["admin"].is_u64(), "the branch's own key is leased: {before}");
+    assert_ne!(before["ports"]["admin"], usual, "{before}");
+
+    // A key the branch adds after its env file was rendered has no recorded port.
+    let later = std::fs::read_to_string(path.join("cfn.toml")).unwrap()
+        + "\n[ports.keys.metrics]\nservice = \"metrics\"\ntarget = 9090\nbase = 19090\n";
+    for f in ["state.db", "state.db-wal", "state.db-shm"] {
+        let _ = std::fs::remove_file(sb.home.join(f));
+    }
+    std::fs::write(path.join("cfn.toml"), later).unwrap();
+
+    let out = sb.cfn(&path, &["ports", "--json"]).output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("rebuilt the registry"), "says so: {err}");
+    let after: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(after["slot"], before["slot"], "{err}");
+    assert_eq!(after["ports"]["redis"], before["ports"]["redis"], "{err}");
+    assert_eq!(
+        after["ports"]["admin"], before["ports"]["admin"],
+        "the branch's own key kept its port: {err}"
+    );
+    assert!(after["ports"]["metrics"].is_u64(), "the new key is leased afterwards: {after}");
+}
