@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         wait: !args.no_wait,
         services: args.services,
     };
-    stack::up(ctx, &branch, &handle, &opts)?;
+    let started = stack::up(ctx, &branch, &handle, &opts)?;
     if opts.wait {
         crate::branch_db::migrate_on_up(ctx, &ws, &branch, args.yes)?;
         let results = crate::branch_health::run(ctx, &ws, &branch, args.yes)?;
@@ -58,7 +58,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         crate::lifecycle::run(ctx, &ws, &branch, crate::lifecycle::HookPoint::PostUp, args.yes)?;
     }
-    let endpoints = stack::endpoints(&*ws.config_of(&branch)?, &branch);
+    let mut endpoints = stack::endpoints(&*ws.config_of(&branch)?, &branch);
+    if opts.wait {
+        // A key of a service that did not start (a profile not active, a service not named)
+        // is no endpoint of this stack: only what runs is listed.
+        endpoints.retain(|e| started.iter().any(|c| c.service == e.service));
+    }
     if args.json {
         return crate::output::json(&endpoints);
     }

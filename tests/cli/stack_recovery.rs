@@ -52,3 +52,19 @@ fn unknown_services_are_an_error_with_the_known_ones_as_hint() {
     s.cfn(&s.wt, &["compose", "ps", "redis"]).assert().success();
     s.cfn(&s.wt, &["compose", "logs", "--tail", "5", "redis"]).assert().success();
 }
+
+/// `cfn up` lists as endpoints only what started: a service of a compose profile that is not
+/// active has a port key (its port stays leased for when the profile is used) but no endpoint.
+#[test]
+fn up_lists_no_endpoint_for_a_service_that_did_not_start() {
+    let extra = "  admin:\n    image: cfn-test/redis:1\n    profiles: [tools]\n    ports: [\"6380:6379\"]\n";
+    let Some(s) = SmallStack::new("profiled", extra) else { return };
+    let ports = s.sb.json(&s.wt, &["ports", "--json"]);
+    assert!(ports["ports"]["admin"].is_u64(), "the profiled service's key is leased: {ports}");
+    let out = s.cfn(&s.wt, &["up", "--timeout", "60", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let endpoints: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let services: Vec<&str> =
+        endpoints.as_array().unwrap().iter().map(|e| e["service"].as_str().unwrap()).collect();
+    assert_eq!(services, ["redis"], "{endpoints}");
+}
