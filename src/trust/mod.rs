@@ -80,17 +80,17 @@ impl Item {
             .collect()
     }
 
-    /// One line for people: kind, command, settings, and the files with the start of their
-    /// hashes.
+    /// One line for people: kind, command, the files with the start of their hashes, then
+    /// the settings.
     pub fn describe(&self) -> String {
         let mut line = format!("{} `{}`", self.kind, self.shown_runs());
-        if !self.settings.is_empty() {
-            line.push_str(&format!(" [{}]", self.settings.join(" ")));
-        }
         if !self.files.is_empty() {
             let files: Vec<String> =
                 self.files.iter().map(|f| format!("{} sha256:{}", f.path, &f.sha256[..12])).collect();
             line.push_str(&format!(" ({})", files.join(", ")));
+        }
+        if !self.settings.is_empty() {
+            line.push_str(&format!(" [{}]", self.settings.join(" ")));
         }
         line
     }
