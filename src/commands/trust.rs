@@ -14,7 +14,7 @@ pub struct Args {
     /// Approve every pending item without asking.
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// The branch whose checkout's files are hashed (default: the checkout you are in).
+    /// The branch whose checkout the items are rendered and hashed in (default: the checkout you are in).
     #[arg(long, short = 'b')]
     pub branch: Option<String>,
     /// Print the result as JSON.
