@@ -18,19 +18,77 @@ pub fn hook(branch: &BranchEnv, point: HookPoint, argv: &[String]) -> Item {
 /// The health `command` checks as they run in this branch: the argument vector rendered with
 /// the branch's values (a template such as `{{ env.HC }}` takes them from the checkout's
 /// `.env`, which a branch commits), with the files it names in this checkout. A branch that
-/// renders another command is another item.
+/// renders another command is another item. The values cfn itself chose for the branch (its
+/// ports, its checkout's path, its SQLite file) are written back as the template names them,
+/// so that a command differing only by them is the same item in every worktree.
 pub fn health(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Item>> {
     if !ws.config.health.values().any(|c| c.command.is_some()) {
         return Ok(Vec::new());
     }
     let checks = crate::branch_health::checks(ws, branch)?;
+    let own = own_values(ws, branch);
     let mut items = Vec::new();
     for check in &checks {
         let crate::health::CheckKind::Command { argv, .. } = &check.kind else { continue };
         let named = files::referenced(argv, &branch.path);
-        items.push(Item::new(format!("health.{}", check.name), argv.clone(), named));
+        let runs = argv.iter().map(|arg| in_template_terms(arg, &own)).collect();
+        items.push(Item::new(format!("health.{}", check.name), runs, named));
     }
     Ok(items)
+}
+
+/// A value cfn chose for the branch, and how a template names it.
+struct OwnValue {
+    text: String,
+    name: String,
+    /// Whether it counts only as a whole number (a port), not inside a longer one.
+    number: bool,
+}
+
+/// The branch's paths (longest first: the SQLite file lies in the checkout) and ports.
+fn own_values(ws: &Workspace, branch: &BranchEnv) -> Vec<OwnValue> {
+    let path = |p: &std::path::Path, name: &str| OwnValue {
+        text: p.to_string_lossy().into_owned(),
+        name: format!("{{{{ {name} }}}}"),
+        number: false,
+    };
+    let mut own =
+        vec![path(&crate::stack_files::sqlite_path(ws, branch), "db_path"), path(&branch.path, "worktree")];
+    own.extend(branch.ports.iter().map(|(key, port)| OwnValue {
+        text: port.to_string(),
+        name: format!("{{{{ ports.{key} }}}}"),
+        number: true,
+    }));
+    own
+}
+
+/// `arg` with every value of `own` replaced by its template name.
+fn in_template_terms(arg: &str, own: &[OwnValue]) -> String {
+    let mut text = arg.to_string();
+    for value in own.iter().filter(|v| !v.text.is_empty()) {
+        text = if value.number {
+            replace_number(&text, &value.text, &value.name)
+        } else {
+            text.replace(&value.text, &value.name)
+        };
+    }
+    text
+}
+
+/// `text` with `number` replaced where it stands alone (no digit right before or after it).
+fn replace_number(text: &str, number: &str, name: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(number) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + number.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        let alone = !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit());
+        out.push_str(if alone { name } else { number });
+        rest = &rest[at + number.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Every migration file of the branch's checkout (up and down scripts hashed).
@@ -124,4 +182,32 @@ pub fn all(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Item>> {
     items.extend(migrations(ws, branch)?);
     items.extend(ws.config.agents.iter().map(|(id, profile)| agent(ws, branch, id, profile)));
     Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_branch_s_own_values_are_written_as_the_template_names_them() {
+        let own = vec![
+            OwnValue {
+                text: "/w/shop-feat/.cfn/data/app.db".into(),
+                name: "{{ db_path }}".into(),
+                number: false,
+            },
+            OwnValue { text: "/w/shop-feat".into(), name: "{{ worktree }}".into(), number: false },
+            OwnValue { text: "6389".into(), name: "{{ ports.redis }}".into(), number: true },
+        ];
+        assert_eq!(
+            in_template_terms("http://127.0.0.1:6389/up", &own),
+            "http://127.0.0.1:{{ ports.redis }}/up"
+        );
+        assert_eq!(in_template_terms("sleep 63890; x 16389", &own), "sleep 63890; x 16389");
+        assert_eq!(
+            in_template_terms("/w/shop-feat/check.sh /w/shop-feat/.cfn/data/app.db", &own),
+            "{{ worktree }}/check.sh {{ db_path }}"
+        );
+        assert_eq!(in_template_terms("echo PWNED >> /tmp/x", &own), "echo PWNED >> /tmp/x");
+    }
 }

@@ -312,7 +312,10 @@ fn env_j2_cannot_load_code_into_an_approved_hook() {
 #[test]
 fn a_health_command_is_approved_as_it_renders_in_each_branch() {
     let sb = Sandbox::new();
-    let toml = "\n[health.hc]\ntype = \"command\"\ncommand = [\"sh\", \"-c\", \"{{ env.HC }}\"]\n";
+    // A command using the branch's own port is the same item in every worktree.
+    let toml =
+        "\n[health.port]\ntype = \"command\"\ncommand = [\"test\", \"{{ ports.redis }}\", \"-gt\", \"0\"]\n\
+                \n[health.hc]\ntype = \"command\"\ncommand = [\"sh\", \"-c\", \"{{ env.HC }}\"]\n";
     let root = repo(&sb, &[(".env", "HC=true\n")], toml);
     git(&root, &["add", "-A"]);
     git(&root, &["commit", "-q", "-m", "health"]);
@@ -339,6 +342,9 @@ fn a_health_command_is_approved_as_it_renders_in_each_branch() {
     let items: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     let hc = items.as_array().unwrap().iter().find(|i| i["kind"] == "health.hc").unwrap();
     assert_eq!((&hc["runs"][2], &hc["trusted"]), (&serde_json::json!(payload), &serde_json::json!(false)));
+    let port = items.as_array().unwrap().iter().find(|i| i["kind"] == "health.port").unwrap();
+    assert_eq!(port["runs"], serde_json::json!(["test", "{{ ports.redis }}", "-gt", "0"]), "{port}");
+    assert_eq!(port["trusted"], true, "the port differs, the command does not: {port}");
     sb.cfn(&root, &["health"]).assert().success();
     assert_eq!(ran(&sb), "", "main's approval still stands and runs main's command");
 
