@@ -4,8 +4,9 @@
 //!
 //! cfn.toml and the files it names are committed, so they come from whoever wrote the
 //! repository. Each such item runs only once the user trusted it for this repository, tied to
-//! its content: what it runs and the SHA-256 of every repository file it names, as they are in
-//! the checkout where it runs. A changed command or file is a new item and is asked about
+//! its content: what it runs (a health command as rendered for the checkout; an agent with
+//! the settings deciding what it receives) and the SHA-256 of every repository file it names,
+//! as they are in the checkout where it runs. A changed command or file is a new item and is asked about
 //! again. On a terminal cfn asks; `--yes` (or `cfn trust --yes`) approves; otherwise cfn
 //! refuses with a hint to run `cfn trust`. Approvals are rows of `hook_approvals` in the state
 //! database, which no project SQL can reach (see `migrate::sqlite_guard`).
