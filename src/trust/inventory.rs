@@ -141,6 +141,8 @@ pub fn agent(ws: &Workspace, branch: &BranchEnv, id: &str, profile: &AgentProfil
             }
         }
     }
+    // In name order whatever order serialization gives, so that the hash stays put.
+    settings.sort();
     if profile.provider.is_none() {
         if let Some(default) = &ws.config.work_loop.default_provider {
             settings.push(format!("provider={default}"));
