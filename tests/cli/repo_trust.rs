@@ -394,7 +394,15 @@ fn an_agent_is_asked_about_again_when_what_it_receives_changes() {
         let item = items.as_array().unwrap().iter().find(|i| i["kind"] == "agent.val-1").unwrap();
         assert_eq!(item["trusted"], false, "{setting}: {item}");
         assert!(item["settings"].as_array().unwrap().contains(&serde_json::json!(setting)), "{item}");
-        refused_as_untrusted(&run("t2"), "agent.");
+        let out = run("t2");
+        refused_as_untrusted(&out, "agent.");
+        assert!(stderr(&out).contains(setting), "the refusal shows what changed: {}", stderr(&out));
+        let table = sb.cfn(&root, &["trust"]).output().unwrap();
+        assert!(
+            text(&table.stdout).contains("WITH") && text(&table.stdout).contains(setting),
+            "{}",
+            text(&table.stdout)
+        );
         assert_eq!(ran(&sb), "val\n", "{setting}: no agent ran");
     }
     std::fs::write(root.join("cfn.toml"), approved).unwrap();
