@@ -1,7 +1,8 @@
 //! Project lifecycle hooks (`[hooks]` of cfn.toml): `post_create`, `pre_remove`, `post_up`,
-//! `pre_down`. Each is a list of argument vectors run in the worktree with the branch's
-//! variables, never through a shell. A pre hook that fails vetoes the operation; a post hook
-//! that fails is reported and undoes nothing.
+//! `pre_down`. Each is a list of argument vectors run in the worktree with cfn's own
+//! environment and the branch's variables (never the checkout's `.env`; no variable that
+//! changes how programs run: `render::dotenv`), never through a shell. A pre hook that fails
+//! vetoes the operation; a post hook that fails is reported and undoes nothing.
 //!
 //! cfn.toml is committed, so its commands come from whoever wrote the repository: a hook runs
 //! only once the user trusted it (the repository's trust rule, `crate::trust`: the command and

@@ -167,7 +167,9 @@ pub fn env_vars(ws: &Workspace, branch: &BranchEnv) -> Result<IndexMap<String, S
 
 /// The variables of a rendered env file. A name that is not `[A-Za-z_][A-Za-z0-9_]*` is
 /// refused: the variables reach shells (`cfn env --format shell`, `.cfn/compose.env`), hooks,
-/// agents and compose, and a project's `env.j2` must not slip `$(…)` in as a name.
+/// agents and compose, and a project's `env.j2` must not slip `$(…)` in as a name. So is a
+/// name that changes how those programs run (`BASH_ENV`, `LD_PRELOAD`, ...): an approved hook
+/// must run what was approved, not what the template loads into it.
 fn parse_env(text: &str) -> Result<IndexMap<String, String>> {
     let vars = render::dotenv::parse(text);
     if let Some(bad) = vars.keys().find(|k| !render::dotenv::is_env_name(k)) {
@@ -175,6 +177,15 @@ fn parse_env(text: &str) -> Result<IndexMap<String, String>> {
             "template env.j2 renders a variable named {bad:?}, which is not a valid variable name"
         ))
         .hint("names are letters, digits and `_`, not starting with a digit: fix env.j2 in the project's templates_dir")
+        .into());
+    }
+    if let Some(bad) = vars.keys().find(|k| render::dotenv::changes_how_programs_run(k)) {
+        return Err(UserError::new(format!(
+            "template env.j2 sets {bad}, which changes how the programs receiving the branch's variables run"
+        ))
+        .hint(format!(
+            "remove {bad} from env.j2 in the project's templates_dir (docs/security.md lists the names a branch may not set)"
+        ))
         .into());
     }
     Ok(vars)

@@ -14,7 +14,7 @@ pub struct Args {
     /// Approve every pending item without asking.
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// The branch whose checkout's files are hashed (default: the checkout you are in).
+    /// The branch whose checkout the items are rendered and hashed in (default: the checkout you are in).
     #[arg(long, short = 'b')]
     pub branch: Option<String>,
     /// Print the result as JSON.
@@ -25,7 +25,9 @@ pub struct Args {
 #[derive(Serialize)]
 struct ItemView {
     kind: String,
+    /// What it runs as shown to people (a lone URL's password hidden).
     runs: Vec<String>,
+    settings: Vec<String>,
     files: Vec<FileHash>,
     hash: String,
     trusted: bool,
@@ -41,8 +43,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         pending += usize::from(!trusted);
         views.push(ItemView {
             hash: item.hash(),
+            runs: item.shown_argv(),
             kind: item.kind,
-            runs: item.runs,
+            settings: item.settings,
             files: item.files,
             trusted,
         });
@@ -56,10 +59,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 let state = if v.trusted { "trusted" } else { "not trusted" };
                 let files: Vec<String> =
                     v.files.iter().map(|f| format!("{} sha256:{}", f.path, f.sha256)).collect();
-                vec![v.kind.clone(), state.to_string(), crate::lifecycle::display(&v.runs), files.join(" ")]
+                vec![
+                    v.kind.clone(),
+                    state.to_string(),
+                    crate::lifecycle::display(&v.runs),
+                    v.settings.join(" "),
+                    files.join(" "),
+                ]
             })
             .collect();
-        crate::output::table(&["ITEM", "STATE", "RUNS", "FILES"], &rows)?;
+        crate::output::table(&["ITEM", "STATE", "RUNS", "WITH", "FILES"], &rows)?;
     }
     if pending > 0 {
         return Err(UserError::new(format!("{pending} item(s) of this repository are not trusted"))

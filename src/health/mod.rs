@@ -20,7 +20,7 @@ mod command;
 mod config;
 mod http;
 mod probes;
-mod redact;
+pub(crate) mod redact;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -38,6 +38,74 @@ pub fn is_env_name(key: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Names a branch's variables may not set: each changes how the programs that receive them
+/// (hooks, health commands, agents, compose, a shell that sources `.cfn/compose.env`) load or
+/// run, so a repository's `env.j2` could make an approved command run other code. The one list
+/// docs/security.md describes.
+const LOADER_NAMES: &[&str] = &[
+    // shells
+    "BASH_ENV",
+    "ENV",
+    "SHELLOPTS",
+    "BASHOPTS",
+    "PS4",
+    "PROMPT_COMMAND",
+    "IFS",
+    "CDPATH",
+    "ZDOTDIR",
+    // where programs and their configuration are found
+    "PATH",
+    "HOME",
+    "XDG_CONFIG_HOME",
+    "GCONV_PATH",
+    "LOCPATH",
+    "NLSPATH",
+    "HOSTALIASES",
+    // interpreters
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "PYTHONSTARTUP",
+    "PYTHONINSPECT",
+    "PYTHONUSERBASE",
+    "PERL5OPT",
+    "PERL5LIB",
+    "PERLLIB",
+    "PERL5DB",
+    "RUBYOPT",
+    "RUBYLIB",
+    "NODE_OPTIONS",
+    "NODE_PATH",
+    "JAVA_TOOL_OPTIONS",
+    "_JAVA_OPTIONS",
+    "JDK_JAVA_OPTIONS",
+    "CLASSPATH",
+    // programs other programs start
+    "SSH_ASKPASS",
+    "SUDO_ASKPASS",
+    "EDITOR",
+    "VISUAL",
+    "PAGER",
+    "MANPAGER",
+    "LESSOPEN",
+    "LESSCLOSE",
+    "BROWSER",
+    // cfn itself: which registry a `cfn` run by a hook or agent uses, what templates may read
+    "CFN_HOME",
+    "CFN_TEMPLATE_ENV",
+];
+
+/// Prefixes of names refused like [`LOADER_NAMES`]: the dynamic loaders (`LD_PRELOAD`,
+/// `DYLD_INSERT_LIBRARIES`), git (`GIT_SSH_COMMAND`, `GIT_CONFIG_*`, `GIT_EXEC_PATH`, ...),
+/// docker (`DOCKER_HOST` sends compose to another engine), exported bash functions, npm.
+const LOADER_PREFIXES: &[&str] = &["LD_", "DYLD_", "GIT_", "DOCKER_", "BASH_FUNC_", "NPM_CONFIG_"];
+
+/// Whether a branch variable named `name` would change how programs load or run (see
+/// [`LOADER_NAMES`]). Prefixes are compared ignoring case (`npm_config_*` is npm's spelling).
+pub fn changes_how_programs_run(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    LOADER_NAMES.contains(&name) || LOADER_PREFIXES.iter().any(|p| upper.starts_with(p))
+}
+
 /// Reads `KEY=value` lines as written by [`quote`] (and simple hand-written ones).
 pub fn parse(text: &str) -> IndexMap<String, String> {
     let mut vars = IndexMap::new();
@@ -86,6 +154,43 @@ mod tests {
         }
         for bad in ["", "1A", "$(touch x)", "A B", "A-B", "A.B", "`x`", "A=B", "É"] {
             assert!(!is_env_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_that_change_how_programs_run() {
+        for bad in [
+            "BASH_ENV",
+            "LD_PRELOAD",
+            "LD_LIBRARY_PATH",
+            "DYLD_INSERT_LIBRARIES",
+            "PATH",
+            "HOME",
+            "IFS",
+            "GIT_SSH_COMMAND",
+            "GIT_CONFIG_COUNT",
+            "GIT_DIR",
+            "NODE_OPTIONS",
+            "PYTHONPATH",
+            "PERL5OPT",
+            "DOCKER_HOST",
+            "npm_config_script_shell",
+            "BASH_FUNC_ls%%",
+            "EDITOR",
+            "CFN_HOME",
+        ] {
+            assert!(changes_how_programs_run(bad), "{bad}");
+        }
+        for ok in [
+            "COMPOSE_PROJECT_NAME",
+            "WORKTREE_BRANCH",
+            "CFN_SLOT",
+            "DB_PATH",
+            "DATABASE_URL",
+            "path",
+            "GITHUB",
+        ] {
+            assert!(!changes_how_programs_run(ok), "{ok}");
         }
     }
 

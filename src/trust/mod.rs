@@ -4,8 +4,9 @@
 //!
 //! cfn.toml and the files it names are committed, so they come from whoever wrote the
 //! repository. Each such item runs only once the user trusted it for this repository, tied to
-//! its content: what it runs and the SHA-256 of every repository file it names, as they are in
-//! the checkout where it runs. A changed command or file is a new item and is asked about
+//! its content: what it runs (a health command as rendered for the checkout; an agent with
+//! the settings deciding what it receives) and the SHA-256 of every repository file it names,
+//! as they are in the checkout where it runs. A changed command or file is a new item and is asked about
 //! again. On a terminal cfn asks; `--yes` (or `cfn trust --yes`) approves; otherwise cfn
 //! refuses with a hint to run `cfn trust`. Approvals are rows of `hook_approvals` in the state
 //! database, which no project SQL can reach (see `migrate::sqlite_guard`).
@@ -31,31 +32,66 @@ pub struct Item {
     pub runs: Vec<String>,
     /// The repository files it names, hashed.
     pub files: Vec<FileHash>,
+    /// What else decides what it runs and receives, as `name=value` (an agent's `env` names,
+    /// provider, the providers' variables, limits). Empty for hooks, health checks, migrations.
+    pub settings: Vec<String>,
 }
 
 impl Item {
     pub fn new(kind: impl Into<String>, runs: Vec<String>, files: Vec<FileHash>) -> Item {
-        Item { kind: kind.into(), runs, files }
+        Item { kind: kind.into(), runs, files, settings: Vec::new() }
     }
 
-    /// The hash an approval is tied to. Without files it is the hash lifecycle hooks were
-    /// always approved by, so existing approvals of commands that name no file stay valid.
+    pub fn with_settings(self, settings: Vec<String>) -> Item {
+        Item { settings, ..self }
+    }
+
+    /// The hash an approval is tied to. Without files or settings it is the hash lifecycle
+    /// hooks were always approved by, so existing approvals of commands that name no file stay
+    /// valid; each addition makes a longer array, so no two shapes hash alike.
     pub fn hash(&self) -> String {
-        let text = if self.files.is_empty() {
-            serde_json::json!([self.kind, self.runs]).to_string()
-        } else {
-            serde_json::json!([self.kind, self.runs, self.files]).to_string()
+        let text = match (self.files.is_empty(), self.settings.is_empty()) {
+            (true, true) => serde_json::json!([self.kind, self.runs]).to_string(),
+            (false, true) => serde_json::json!([self.kind, self.runs, self.files]).to_string(),
+            _ => serde_json::json!([self.kind, self.runs, self.files, self.settings]).to_string(),
         };
         crate::names::hex(&Sha256::digest(text.as_bytes()))
     }
 
-    /// One line for people: kind, command, and the files with the start of their hashes.
+    /// What it runs, for people: an argument that is a single URL or value has the passwords
+    /// of its URLs hidden (`health::redact`); one holding spaces, quotes or shell syntax (a
+    /// script) is shown whole, since hiding a part of it could hide code from the person
+    /// approving it. The hash always covers the real text.
+    pub fn shown_runs(&self) -> String {
+        crate::lifecycle::display(&self.shown_argv())
+    }
+
+    /// [`Item::shown_runs`] as a list of arguments.
+    pub fn shown_argv(&self) -> Vec<String> {
+        self.runs
+            .iter()
+            .map(|arg| {
+                let code_like = arg.chars().any(|c| c.is_whitespace() || "$`;|&<>(){}'\"\\".contains(c));
+                if code_like {
+                    arg.clone()
+                } else {
+                    crate::health::redact::redact_url(arg)
+                }
+            })
+            .collect()
+    }
+
+    /// One line for people: kind, command, the files with the start of their hashes, then
+    /// the settings.
     pub fn describe(&self) -> String {
-        let mut line = format!("{} `{}`", self.kind, crate::lifecycle::display(&self.runs));
+        let mut line = format!("{} `{}`", self.kind, self.shown_runs());
         if !self.files.is_empty() {
             let files: Vec<String> =
                 self.files.iter().map(|f| format!("{} sha256:{}", f.path, &f.sha256[..12])).collect();
             line.push_str(&format!(" ({})", files.join(", ")));
+        }
+        if !self.settings.is_empty() {
+            line.push_str(&format!(" [{}]", self.settings.join(" ")));
         }
         line
     }
@@ -142,5 +178,21 @@ mod tests {
         assert_ne!(base.hash(), Item { kind: "post_up".into(), ..base.clone() }.hash());
         assert_ne!(base.hash(), Item { runs: vec!["./other.sh".into()], ..base.clone() }.hash());
         assert!(base.describe().contains("setup.sh sha256:aaaaaaaaaaaa"));
+        let with = base.clone().with_settings(vec!["env=GITHUB_TOKEN".into()]);
+        assert_ne!(base.hash(), with.hash());
+        assert_ne!(with.hash(), with.clone().with_settings(vec!["env=SSH_AUTH_SOCK".into()]).hash());
+        assert!(with.describe().contains("[env=GITHUB_TOKEN]"), "{}", with.describe());
+    }
+
+    #[test]
+    fn passwords_are_hidden_from_people_unless_hiding_could_hide_code() {
+        let item = |arg: &str| {
+            Item::new("health.db", vec!["pg_isready".into(), "-d".into(), arg.into()], Vec::new())
+        };
+        let plain = item("postgres://app:s3cret@127.0.0.1:5432/app");
+        assert!(!plain.describe().contains("s3cret"), "{}", plain.describe());
+        let script = item("postgres://app:$(touch /tmp/x)@127.0.0.1/app");
+        assert!(script.describe().contains("$(touch /tmp/x)"), "{}", script.describe());
+        assert_ne!(plain.hash(), item("postgres://app:other@127.0.0.1:5432/app").hash());
     }
 }

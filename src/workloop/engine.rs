@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) 
     // An agent's command comes from cfn.toml: it runs only once trusted, like any of the
     // repository's commands, and before the run leaves any trace.
     let team = settings.implementers.iter().chain(&settings.validators).chain([&settings.product_owner]);
-    let agents: Vec<_> = team.map(|(id, p)| crate::trust::inventory::agent(branch, id, p)).collect();
+    let agents: Vec<_> = team.map(|(id, p)| crate::trust::inventory::agent(ws, branch, id, p)).collect();
     crate::trust::require(ctx, ws, &agents, opts.yes)?;
     let task = opts.task_id.clone().unwrap_or_else(new_task_id);
     bus::keys::check("task id", &task).map_err(|e| crate::bus_choice::user_error(e, None))?;

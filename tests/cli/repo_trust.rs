@@ -252,3 +252,159 @@ fn up_refuses_an_untrusted_health_command_before_starting_anything() {
     assert_eq!(std::fs::read_to_string(&marker).unwrap(), "ran\n");
     s.cfn(&s.wt, &["down"]).assert().success();
 }
+
+/// `repo`, with `extra` lines put into its `[project]` table.
+fn repo_with_project(sb: &Sandbox, files: &[(&str, &str)], extra: &str, toml: &str) -> PathBuf {
+    let root = repo(sb, files, toml);
+    let text = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    std::fs::write(root.join("cfn.toml"), text.replacen("[project]\n", &format!("[project]\n{extra}"), 1))
+        .unwrap();
+    root
+}
+
+#[test]
+fn env_j2_cannot_load_code_into_an_approved_hook() {
+    let sb = Sandbox::new();
+    let evil = format!("echo evil >> '{}'\n", marker(&sb).display());
+    let hook = "\n[hooks]\npost_create = [[\"bash\", \"-c\", \"echo ok\"]]\n";
+    // The repository's own `.env` holds a loader variable too: it is never handed to a hook.
+    let dotenv = "BASH_ENV=scripts/evil.sh\n";
+    let root = repo_with_project(
+        &sb,
+        &[("scripts/evil.sh", &evil), (".env", dotenv)],
+        "templates_dir = \"tpl\"\n",
+        hook,
+    );
+    std::fs::create_dir(root.join("tpl")).unwrap();
+    std::fs::write(root.join("tpl/env.j2"), "WORKTREE_BRANCH={{ branch|dotenv }}\n").unwrap();
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "hook"]);
+    sb.cfn(&root, &["trust", "--yes"]).assert().success();
+    sb.cfn(&root, &["worktree", "add", "clean"]).assert().success();
+    assert_eq!(ran(&sb), "", "the .env beside the compose file is not the hook's environment");
+
+    // The attack: the template puts the repository's script into the approved hook's shell.
+    for (name, value) in [
+        ("BASH_ENV", "{{ worktree }}/scripts/evil.sh"),
+        ("LD_PRELOAD", "{{ worktree }}/scripts/evil.so"),
+        ("GIT_SSH_COMMAND", "sh {{ worktree }}/scripts/evil.sh"),
+        ("PATH", "{{ worktree }}/scripts"),
+        ("NODE_OPTIONS", "--require {{ worktree }}/scripts/evil.js"),
+    ] {
+        std::fs::write(
+            root.join("tpl/env.j2"),
+            format!("WORKTREE_BRANCH={{{{ branch|dotenv }}}}\n{name}={value}\n"),
+        )
+        .unwrap();
+        let out = sb.cfn(&root, &["worktree", "add", "feat1"]).output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains(&format!("error: template env.j2 sets {name}, which changes how")), "{err}");
+        assert!(err.contains(&format!("hint: remove {name} from env.j2")), "{err}");
+        assert!(!sb.path().join("shop-feat1").exists(), "{name}: the worktree was undone");
+        let out = sb.cfn(&root, &["env", "--format", "shell"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
+    assert_eq!(ran(&sb), "", "evil.sh never ran");
+}
+
+#[test]
+fn a_health_command_is_approved_as_it_renders_in_each_branch() {
+    let sb = Sandbox::new();
+    // A command using the branch's own port is the same item in every worktree.
+    let toml =
+        "\n[health.port]\ntype = \"command\"\ncommand = [\"test\", \"{{ ports.redis }}\", \"-gt\", \"0\"]\n\
+                \n[health.hc]\ntype = \"command\"\ncommand = [\"sh\", \"-c\", \"{{ env.HC }}\"]\n";
+    let root = repo(&sb, &[(".env", "HC=true\n")], toml);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "health"]);
+    sb.cfn(&root, &["trust", "--yes"]).assert().success();
+    let items = sb.json(&root, &["trust", "--json"]);
+    let hc = items.as_array().unwrap().iter().find(|i| i["kind"] == "health.hc").unwrap();
+    assert_eq!(hc["runs"], serde_json::json!(["sh", "-c", "true"]), "the rendered command is shown");
+    sb.cfn(&root, &["health"]).assert().success();
+
+    // A branch commits another `.env`: the same template now renders another command.
+    let payload = format!("echo PWNED >> {}", marker(&sb).display());
+    git(&root, &["checkout", "-q", "-b", "evil"]);
+    std::fs::write(root.join(".env"), format!("HC='{payload}'\n")).unwrap();
+    git(&root, &["commit", "-q", "-am", "evil"]);
+    git(&root, &["checkout", "-q", "main"]);
+    sb.cfn(&root, &["worktree", "add", "evil"]).assert().success();
+    let wt = sb.path().join("shop-evil");
+
+    let out = sb.cfn(&wt, &["health"]).output().unwrap();
+    refused_as_untrusted(&out, &format!("health.hc `sh -c {payload:?}`"));
+    assert_eq!(ran(&sb), "", "the branch's command did not run");
+    let listed = sb.cfn(&root, &["trust", "--branch", "evil", "--json"]).output().unwrap();
+    assert_eq!(listed.status.code(), Some(1), "{}", stderr(&listed));
+    let items: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let hc = items.as_array().unwrap().iter().find(|i| i["kind"] == "health.hc").unwrap();
+    assert_eq!((&hc["runs"][2], &hc["trusted"]), (&serde_json::json!(payload), &serde_json::json!(false)));
+    let port = items.as_array().unwrap().iter().find(|i| i["kind"] == "health.port").unwrap();
+    assert_eq!(port["runs"], serde_json::json!(["test", "{{ ports.redis }}", "-gt", "0"]), "{port}");
+    assert_eq!(port["trusted"], true, "the port differs, the command does not: {port}");
+    sb.cfn(&root, &["health"]).assert().success();
+    assert_eq!(ran(&sb), "", "main's approval still stands and runs main's command");
+
+    // Reviewed and approved for that branch, it runs.
+    sb.cfn(&wt, &["health", "--yes"]).assert().success();
+    assert_eq!(ran(&sb), "PWNED\n");
+}
+
+#[test]
+fn an_agent_is_asked_about_again_when_what_it_receives_changes() {
+    let sb = Sandbox::new();
+    let touch = format!("echo val >> '{}'\n{CONFIDENT}", marker(&sb).display());
+    let team = Team { implementer: CONFIDENT, validator: &touch, po: PO_PROCEED, extra_config: "" };
+    let root = repo_with(&sb, &team);
+    let run = |task: &str| {
+        let mut cmd = sb.cfn(&root, &["loop", "run", "--json", "--epic", "x", "--task-id", task]);
+        cmd.env("CFN_BIN", assert_cmd::cargo::cargo_bin("cfn"));
+        cmd.timeout(std::time::Duration::from_secs(120)).output().unwrap()
+    };
+    sb.cfn(&root, &["trust", "--yes"]).assert().success();
+    let out = run("t1");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(ran(&sb), "val\n");
+
+    let approved = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    let val =
+        "[agents.val-1]\nrole = \"validator\"\ncommand = [\"sh\", \"agents/val.sh\"]\nenv = [\"CFN_BIN\"]\n";
+    assert!(approved.contains(val));
+    let secrets = "env = [\"CFN_BIN\", \"GITHUB_TOKEN\", \"AWS_SECRET_ACCESS_KEY\"]\n";
+    let changes = [
+        (
+            "env=CFN_BIN,GITHUB_TOKEN,AWS_SECRET_ACCESS_KEY",
+            approved.replacen(val, &val.replace("env = [\"CFN_BIN\"]\n", secrets), 1),
+        ),
+        ("provider=evil", approved.replacen(val, &format!("{val}provider = \"evil\"\n"), 1)),
+        (
+            "providers.evil.env=SSH_AUTH_SOCK",
+            format!("{approved}\n[providers.evil]\nenv = [\"SSH_AUTH_SOCK\"]\n"),
+        ),
+        ("memory=64g", approved.replacen(val, &format!("{val}memory = \"64g\"\n"), 1)),
+    ];
+    for (setting, toml) in changes {
+        std::fs::write(root.join("cfn.toml"), toml).unwrap();
+        let listed = sb.cfn(&root, &["trust", "--json"]).output().unwrap();
+        assert_eq!(listed.status.code(), Some(1), "{setting}: {}", stderr(&listed));
+        let items: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+        let item = items.as_array().unwrap().iter().find(|i| i["kind"] == "agent.val-1").unwrap();
+        assert_eq!(item["trusted"], false, "{setting}: {item}");
+        assert!(item["settings"].as_array().unwrap().contains(&serde_json::json!(setting)), "{item}");
+        let out = run("t2");
+        refused_as_untrusted(&out, "agent.");
+        assert!(stderr(&out).contains(setting), "the refusal shows what changed: {}", stderr(&out));
+        let table = sb.cfn(&root, &["trust"]).output().unwrap();
+        assert!(
+            text(&table.stdout).contains("WITH") && text(&table.stdout).contains(setting),
+            "{}",
+            text(&table.stdout)
+        );
+        assert_eq!(ran(&sb), "val\n", "{setting}: no agent ran");
+    }
+    std::fs::write(root.join("cfn.toml"), approved).unwrap();
+    sb.cfn(&root, &["trust", "--json"]).assert().success();
+}
