@@ -55,8 +55,17 @@ pub fn migrations(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Item>> {
     Ok(items)
 }
 
-/// An agent: its image (if any) and command, with the files the command names.
+/// An agent: its image (if any) and command, with the files the command names. For a CLI kind
+/// the command is the invocation cfn builds (with the profile's model; the prompt file shown
+/// as `<prompt-file>`), after a `kind=` word: a changed kind, program, model or argument is a
+/// new item.
 pub fn agent(branch: &BranchEnv, id: &str, profile: &AgentProfile) -> Item {
+    if profile.kind != crate::agents::AgentKind::Command {
+        let argv = crate::agents::adapters::argv(profile, profile.model.as_deref(), "<prompt-file>");
+        let mut runs = vec![format!("kind={}", profile.kind.as_str())];
+        runs.extend(argv.iter().cloned());
+        return Item::new(format!("agent.{id}"), runs, files::referenced(&argv, &branch.path));
+    }
     let command = profile.command.clone().unwrap_or_default();
     let mut runs = Vec::new();
     if let Some(image) = &profile.image {

@@ -1,7 +1,7 @@
 //! A run's settings, checked before anything starts: mode, thresholds, iteration limit and the
 //! team, every agent of which must exist with the right role.
 
-use crate::agents::{AgentProfile, Mode, Role};
+use crate::agents::{AgentKind, AgentProfile, Mode, Role};
 use crate::config::Config;
 use crate::error::UserError;
 use anyhow::Result;
@@ -87,6 +87,19 @@ fn profile(config: &Config, id: &str, role: Role) -> Result<(String, AgentProfil
         ))
         .hint(format!("set agents.{id}.role, or name another agent in [loop]"))
         .into());
+    }
+    if p.kind != AgentKind::Command {
+        let kind = p.kind.as_str();
+        if p.command.is_some() || p.image.is_some() {
+            return Err(UserError::usage(format!(
+                "agent {id} is of kind {kind}: cfn builds its command, and it runs as a process"
+            ))
+            .hint(format!(
+                "drop agents.{id}.command and image (extra arguments go in args), or set kind = \"command\""
+            ))
+            .into());
+        }
+        return Ok((id.to_string(), p.clone()));
     }
     if p.command.as_ref().is_none_or(|c| c.is_empty()) && p.image.is_none() {
         return Err(UserError::usage(format!("agent {id} has neither command nor image"))
