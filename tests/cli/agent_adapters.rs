@@ -439,3 +439,45 @@ env = ["INHOUSE_KEY"]
     assert!(err.contains("hint: "), "{err}");
     assert_eq!(sb.count("SELECT COUNT(*) FROM loop_runs"), 0, "nothing ran");
 }
+
+#[test]
+fn the_trusted_item_is_the_built_invocation_and_a_new_model_or_program_file_asks_again() {
+    let sb = Sandbox::new();
+    let root = sb.repo("trusted", &[("agents/po.sh", &agent(PO_PROCEED)), ("tools/claude", "#!/bin/sh\n")]);
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap()
+        + "\n[agents.claude-impl]\nrole = \"implementer\"\nkind = \"claude-code\"\nprogram = \"tools/claude\"\nmodel = \"glm-4.6\"\nargs = [\"--max-turns\", \"20\"]\n";
+    std::fs::write(root.join("cfn.toml"), &toml).unwrap();
+    let item = |root: &Path| {
+        let out = sb.cfn(root, &["trust", "--json"]).output().unwrap();
+        let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        items.as_array().unwrap().iter().find(|i| i["kind"] == "agent.claude-impl").cloned().unwrap()
+    };
+    let first = item(&root);
+    let runs: Vec<&str> = first["runs"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    assert_eq!(
+        runs,
+        [
+            "kind=claude-code",
+            "tools/claude",
+            "-p",
+            "--output-format",
+            "stream-json",
+            "--verbose",
+            "--permission-mode",
+            "acceptEdits",
+            "--model=glm-4.6",
+            "--max-turns",
+            "20"
+        ]
+    );
+    assert_eq!(first["files"][0]["path"], "tools/claude", "the program file is hashed");
+    assert_eq!(first["trusted"], false);
+    sb.cfn(&root, &["trust", "--yes"]).assert().success();
+    assert_eq!(item(&root)["trusted"], true);
+    std::fs::write(root.join("tools/claude"), "#!/bin/sh\nexit 0\n").unwrap();
+    assert_eq!(item(&root)["trusted"], false, "a changed program file is a new item");
+    sb.cfn(&root, &["trust", "--yes"]).assert().success();
+    std::fs::write(root.join("cfn.toml"), toml.replace("glm-4.6", "glm-4.5")).unwrap();
+    assert_eq!(item(&root)["trusted"], false, "a changed model is a new item");
+}
