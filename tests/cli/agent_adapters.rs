@@ -481,3 +481,60 @@ fn the_trusted_item_is_the_built_invocation_and_a_new_model_or_program_file_asks
     std::fs::write(root.join("cfn.toml"), toml.replace("glm-4.6", "glm-4.5")).unwrap();
     assert_eq!(item(&root)["trusted"], false, "a changed model is a new item");
 }
+
+#[test]
+fn a_hanging_cli_is_killed_at_its_timeout_and_its_transcript_so_far_is_kept() {
+    let sb = Sandbox::new();
+    let (bin, seen) = dirs(&sb);
+    // The output so far, then the CLI hangs; a process of its own session holds the pipe open.
+    let hang = format!(
+        "{}\nCFN_FAKE_OUTPUT\nsetsid sleep 60 &\nsleep 60\ncat <<'CFN_FAKE_OUTPUT'",
+        r#"{"type":"assistant","message":{"content":[{"type":"text","text":"Still thinking."}]}}"#
+    );
+    let env = ["ANTHROPIC_API_KEY=anthropic-secret"];
+    write_fake(
+        &bin,
+        &seen,
+        &Fake { name: "claude", expected: &CLAUDE_ARGS[..6], env: &env, output: &hang, exit: 0 },
+    );
+    let root = repo(
+        &sb,
+        r#"
+[loop]
+mode = "mvp"
+implementers = ["claude-impl"]
+validators = ["val"]
+product_owner = "po"
+
+[agents.claude-impl]
+role = "implementer"
+kind = "claude-code"
+provider = "anthropic"
+timeout = 2
+
+[agents.val]
+role = "validator"
+command = ["sh", "agents/po.sh"]
+env = ["CFN_BIN"]
+"#,
+    );
+    let started = std::time::Instant::now();
+    let out = run(&sb, &root, &bin, &["--task-id", "hang", "--max-iterations", "1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "not held by the stray: {:?}",
+        started.elapsed()
+    );
+    let log = std::fs::read_to_string(root.join(".cfn/loop/hang/iter-1/claude-impl.log")).unwrap();
+    assert!(log.contains("Still thinking."), "streamed before the kill: {log}");
+    let status = sb.json(&root, &["loop", "status", "hang", "--json"]);
+    let event = status["events"].as_array().unwrap().iter().find(|e| e["kind"] == "agent").unwrap().clone();
+    assert_eq!(event["data"]["outcome"]["timed_out"], true);
+    assert_eq!(event["data"]["outcome"]["result"]["final_message"], "Still thinking.");
+    let reason = event["data"]["report"]["payload"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("holds no cfn-report block") && reason.contains("killed after its timeout"),
+        "{reason}"
+    );
+}
