@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) 
     let team = settings.implementers.iter().chain(&settings.validators).chain([&settings.product_owner]);
     let agents: Vec<_> = team.map(|(id, p)| crate::trust::inventory::agent(branch, id, p)).collect();
     crate::trust::require(ctx, ws, &agents, opts.yes)?;
-    check_routing(ws, &settings, &opts, &keyring)?;
+    super::preflight::check_routing(ws, &settings, &opts, &keyring)?;
     let task = opts.task_id.clone().unwrap_or_else(new_task_id);
     bus::keys::check("task id", &task).map_err(|e| crate::bus_choice::user_error(e, None))?;
     if record::run_row(ws.state.conn(), &task)?.is_some() {
@@ -169,34 +169,6 @@ async fn run_context(
         cost_sensitive: opts.cost_sensitive,
         task,
     })
-}
-
-/// Every agent of a CLI kind can be pointed at the provider it is routed to — checked before
-/// the run starts, so a missing endpoint or key is a usage error, not a failed run.
-fn check_routing(
-    ws: &Workspace,
-    s: &Settings,
-    opts: &RunOptions,
-    keyring: &crate::agents::Keyring,
-) -> Result<()> {
-    let providers = &ws.config.providers;
-    let env_lookup = |k: &str| std::env::var(k).ok();
-    for (id, profile) in s.implementers.iter().chain(&s.validators).chain([&s.product_owner]) {
-        if profile.kind == crate::agents::AgentKind::Command {
-            continue;
-        }
-        let routing = crate::agents::route_provider(
-            profile,
-            opts.high_complexity,
-            opts.cost_sensitive,
-            ws.config.work_loop.default_provider.as_deref(),
-            &env_lookup,
-        );
-        let own = keyring.credentials(routing.provider.as_deref(), providers);
-        crate::agents::adapters::routing::cli_env(profile.kind, routing.provider.as_deref(), providers, &own)
-            .map_err(|why| super::phase::routing_error(id, profile, &why))?;
-    }
-    Ok(())
 }
 
 async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings) -> Result<Summary> {

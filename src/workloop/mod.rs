@@ -11,6 +11,7 @@ mod decision;
 mod engine;
 mod files;
 mod phase;
+mod preflight;
 mod prompt;
 mod record;
 mod settings;
