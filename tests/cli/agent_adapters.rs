@@ -538,3 +538,63 @@ env = ["CFN_BIN"]
         "{reason}"
     );
 }
+
+#[test]
+fn the_project_overrides_the_prompt_template_and_a_profile_names_its_own() {
+    let sb = Sandbox::new();
+    let (bin, seen) = dirs(&sb);
+    write_fake(
+        &bin,
+        &seen,
+        &Fake { name: "claude", expected: &CLAUDE_ARGS[..6], env: &[], output: CLAUDE_OK, exit: 0 },
+    );
+    write_fake(
+        &bin,
+        &seen,
+        &Fake { name: "codex", expected: CODEX_ARGS, env: &[], output: CODEX_OK, exit: 0 },
+    );
+    let root = repo(
+        &sb,
+        r#"
+[loop]
+mode = "mvp"
+implementers = ["claude-impl"]
+validators = ["codex-val"]
+product_owner = "po"
+
+[agents.claude-impl]
+role = "implementer"
+kind = "claude-code"
+
+[agents.codex-val]
+role = "validator"
+kind = "codex"
+model = "gpt-5-codex"
+prompt_template = "review.md.j2"
+"#,
+    );
+    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    assert!(toml.contains("[project]\n"), "{toml}");
+    std::fs::write(
+        root.join("cfn.toml"),
+        toml.replacen("[project]\n", "[project]\ntemplates_dir = \"prompts\"\n", 1),
+    )
+    .unwrap();
+    std::fs::create_dir(root.join("prompts")).unwrap();
+    std::fs::write(
+        root.join("prompts/agent-prompt.md.j2"),
+        "House rules for {{ agent_id }} ({{ kind }}): {{ epic }}\nEndpoints: {{ endpoints|length }}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("prompts/review.md.j2"),
+        "Review {{ epic }} as {{ role }}; report with {{ report_tag }}\n",
+    )
+    .unwrap();
+    let out = run(&sb, &root, &bin, &["--task-id", "custom"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let claude = std::fs::read_to_string(seen.join("claude.prompt")).unwrap();
+    assert_eq!(claude, format!("House rules for claude-impl (claude-code): {EPIC}\nEndpoints: 0\n"));
+    let codex = std::fs::read_to_string(seen.join("codex.prompt")).unwrap();
+    assert_eq!(codex, format!("Review {EPIC} as validator; report with cfn-report\n"));
+}
