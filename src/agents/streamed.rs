@@ -26,7 +26,12 @@ pub async fn run(spec: &AgentRun, argv: &[String]) -> Result<AgentOutcome> {
     let cmd = Cmd::new(program).args(args).cwd(&spec.workdir).env_clear().envs(spec.env.iter().cloned());
     let mut child = match cmd.spawn_group_piped(&log) {
         Ok(child) => child,
-        Err(e) => return Ok(AgentOutcome::failed_to_start(spec, format!("{e:#}"))),
+        Err(e) => {
+            // Still a CLI agent's outcome: it is reported failed, with this as the reason.
+            let mut outcome = AgentOutcome::failed_to_start(spec, format!("{e:#}"));
+            outcome.result = Some(AgentResult::default());
+            return Ok(outcome);
+        }
     };
     let pgid = child.id();
     let transcript: Shared = Arc::new(Mutex::new(Some(adapters::transcript(adapter.kind))));

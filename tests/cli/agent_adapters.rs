@@ -335,7 +335,7 @@ fn a_cli_agent_without_a_report_is_reported_failed_with_the_reason() {
         r#"
 [loop]
 mode = "mvp"
-implementers = ["claude-impl", "codex-impl"]
+implementers = ["claude-impl", "codex-impl", "gemini-missing"]
 validators = ["po-as-val"]
 product_owner = "po"
 
@@ -349,6 +349,12 @@ role = "implementer"
 kind = "codex"
 provider = "openai"
 model = "gpt-5-codex"
+
+[agents.gemini-missing]
+role = "implementer"
+kind = "gemini"
+program = "no-such-gemini"
+provider = "gemini"
 
 [agents.po-as-val]
 role = "validator"
@@ -377,6 +383,11 @@ env = ["CFN_BIN"]
         codex.contains("the CLI reported an error: You've hit your usage limit.")
             && codex.contains("exited with status 1"),
         "{codex}"
+    );
+    let missing = report("gemini-missing")["payload"]["reason"].as_str().unwrap().to_string();
+    assert!(
+        missing.contains("it wrote no final message") && missing.contains("could not start"),
+        "{missing}"
     );
     let ctx2: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(root.join(".cfn/loop/silent/iter-2/claude-impl.json")).unwrap(),
