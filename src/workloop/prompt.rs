@@ -45,3 +45,39 @@ pub fn render(
     crate::render::write_atomic(path, &prompt, 0o600)?;
     Ok(prompt)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::render::Renderer;
+    use serde_json::json;
+
+    fn render(role: &str, feedback: &[&str]) -> String {
+        let values = json!({
+            "task_id": "t1", "agent_id": "a1", "role": role, "iteration": 2, "max_iterations": 5,
+            "mode": "mvp", "epic": "Add {{ login }} and `$(x)`\n- keep it", "gate_threshold": 0.7,
+            "consensus_threshold": 0.8, "feedback": feedback,
+            "endpoints": [{"key": "web", "service": "app", "port": 8001, "url": "http://127.0.0.1:8001"}],
+            "provider": null, "model": null, "temperature": null, "max_tokens": null, "redis_url": null,
+            "branch": "feat", "worktree": "/w", "kind": "claude-code", "context_file": "/w/ctx.json",
+            "env_names": ["DATABASE_URL", "WEB_PORT"], "report_tag": "cfn-report",
+        });
+        Renderer::new(None).render(super::DEFAULT_PROMPT_TEMPLATE, &values).unwrap()
+    }
+
+    #[test]
+    fn the_built_in_prompt_holds_the_epic_verbatim_the_feedback_and_how_to_report() {
+        let p = render("implementer", &["gate failed: mean confidence 0.20, needed 0.70"]);
+        assert!(p.contains("<epic>\nAdd {{ login }} and `$(x)`\n- keep it\n</epic>"), "{p}");
+        assert!(p.contains("- gate failed: mean confidence 0.20, needed 0.70"), "{p}");
+        assert!(p.contains("- app (web): http://127.0.0.1:8001"), "{p}");
+        assert!(p.contains("DATABASE_URL, WEB_PORT") && p.contains("/w/ctx.json"), "{p}");
+        assert!(p.contains("```cfn-report\n{\"confidence\": 0.9"), "{p}");
+        assert!(!p.contains("\"decision\""), "only the product owner decides");
+        let po = render("product-owner", &[]);
+        assert!(
+            po.contains("\"decision\": \"PROCEED\"") && po.contains("None: this is the first iteration."),
+            "{po}"
+        );
+        assert!(render("validator", &[]).contains("Do not change the code."));
+    }
+}
