@@ -181,6 +181,17 @@ impl Cmd {
         cmd.spawn().with_context(|| format!("cannot run {}", self.program.to_string_lossy()))
     }
 
+    /// Like [`Cmd::spawn_group`], with stdin and stdout piped (the caller writes the one and
+    /// reads the other) and stderr appended to `log`.
+    pub fn spawn_group_piped(&self, log: &std::fs::File) -> Result<tokio::process::Child> {
+        use std::os::unix::process::CommandExt as _;
+        let mut cmd = self.build();
+        cmd.process_group(0).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(log.try_clone()?);
+        let mut cmd = tokio::process::Command::from(cmd);
+        cmd.kill_on_drop(true);
+        cmd.spawn().with_context(|| format!("cannot run {}", self.program.to_string_lossy()))
+    }
+
     /// Starts it with stdin closed and stdout and stderr piped, killed if the handle is dropped.
     pub fn spawn_piped(&self) -> std::io::Result<tokio::process::Child> {
         let mut cmd = self.build();

@@ -69,12 +69,50 @@ impl Role {
     }
 }
 
+/// Which program an agent is: a command of the project's own (`command`), or a coding-agent CLI
+/// that cfn drives through its documented non-interactive mode (`agents::adapters`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AgentKind {
+    #[default]
+    Command,
+    ClaudeCode,
+    Codex,
+    Gemini,
+    Aider,
+    Opencode,
+}
+
+impl AgentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentKind::Command => "command",
+            AgentKind::ClaudeCode => "claude-code",
+            AgentKind::Codex => "codex",
+            AgentKind::Gemini => "gemini",
+            AgentKind::Aider => "aider",
+            AgentKind::Opencode => "opencode",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgentProfile {
     pub role: Role,
+    /// `command` (default): `command` or `image` runs; any other kind: cfn builds the CLI's
+    /// invocation, prompt and result handling (docs/agents.md).
+    #[serde(default)]
+    pub kind: AgentKind,
     /// The program and its arguments (never a shell string).
     pub command: Option<Vec<String>>,
+    /// For a CLI kind: the executable to run instead of the CLI's usual name (`claude`, …).
+    pub program: Option<String>,
+    /// For a CLI kind: further arguments, appended after the ones cfn builds.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// For a CLI kind: the template the prompt is rendered from (default `agent-prompt.md.j2`).
+    pub prompt_template: Option<String>,
     /// A container image to run instead of a process (`command` then overrides its command).
     pub image: Option<String>,
     pub provider: Option<String>,
@@ -109,4 +147,9 @@ pub struct ProviderConfig {
     pub env: Vec<String>,
     /// The model used when the profile names none.
     pub model: Option<String>,
+    /// The provider's API endpoint for a CLI that speaks its protocol (an Anthropic-compatible
+    /// one for `claude-code`, an OpenAI-compatible one for `codex`).
+    pub base_url: Option<String>,
+    /// Which of `env` holds the provider's API key, when a CLI needs it under its own name.
+    pub api_key_env: Option<String>,
 }

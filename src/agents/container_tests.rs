@@ -76,6 +76,7 @@ async fn a_container_agent_cannot_escalate_or_write_git() {
             std::os::unix::fs::chown(workdir.join("root-owned"), Some(0), Some(0)).expect("chown");
         }
         let spec = AgentRun {
+            adapter: None,
             agent_id: "boxed".into(),
             command: Some(vec!["sh".into(), "-c".into(), ATTACK.into()]),
             image: Some("cfn-test/app:1".into()),

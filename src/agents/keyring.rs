@@ -83,7 +83,8 @@ mod tests {
     #[test]
     fn an_agent_gets_only_its_providers_keys_and_debug_shows_no_value() {
         let mut providers = IndexMap::new();
-        providers.insert("custom".into(), ProviderConfig { env: vec!["CUSTOM_KEY".into()], model: None });
+        providers
+            .insert("custom".into(), ProviderConfig { env: vec!["CUSTOM_KEY".into()], ..Default::default() });
         let keyring = Keyring {
             keys: HashMap::from([
                 ("ANTHROPIC_API_KEY".to_string(), "a-secret".to_string()),

@@ -2,6 +2,7 @@
 //! see, the allowlisted environment and the report token it gets, the context file it reads,
 //! and running it as a process or a hardened container with a deadline.
 
+pub mod adapters;
 mod config;
 mod container;
 #[cfg(test)]
@@ -13,12 +14,15 @@ mod process;
 mod providers;
 mod run;
 mod strays;
+mod streamed;
 pub mod token;
 
-pub use config::{AgentProfile, LoopConfig, Mode, ProviderConfig, Role, DEFAULT_MEMORY, DEFAULT_PIDS};
+pub use config::{
+    AgentKind, AgentProfile, LoopConfig, Mode, ProviderConfig, Role, DEFAULT_MEMORY, DEFAULT_PIDS,
+};
 pub use context_file::{write_context_file, AgentContext};
 pub use environment::allowlisted;
 pub use keyring::{make_undumpable, Keyring};
 pub use providers::{all_credentials, credentials_of, route_provider, Routing};
-pub use run::{run_agent, AgentOutcome, AgentRun};
+pub use run::{run_agent, AdapterRun, AgentOutcome, AgentRun};
 pub use strays::{adopt_orphans, kill_strays};

@@ -94,7 +94,11 @@ mod tests {
     fn profile(provider: Option<&str>) -> AgentProfile {
         AgentProfile {
             role: super::super::Role::Implementer,
+            kind: Default::default(),
             command: None,
+            program: None,
+            args: Vec::new(),
+            prompt_template: None,
             image: None,
             provider: provider.map(str::to_string),
             model: None,
@@ -133,7 +137,8 @@ mod tests {
     #[test]
     fn credentials_are_known_and_configured_names() {
         let mut providers = IndexMap::new();
-        providers.insert("custom".into(), ProviderConfig { env: vec!["CUSTOM_KEY".into()], model: None });
+        providers
+            .insert("custom".into(), ProviderConfig { env: vec!["CUSTOM_KEY".into()], ..Default::default() });
         assert_eq!(credentials_of("custom", &providers), ["CUSTOM_KEY"]);
         assert!(credentials_of("Anthropic", &providers).contains(&"ANTHROPIC_API_KEY".to_string()));
         let all = all_credentials(&providers);

@@ -29,6 +29,15 @@ pub struct AgentRun {
     pub project: String,
     /// The turn's report token (also in `env`): the loop checks reports against it.
     pub token: Option<super::token::AgentToken>,
+    /// For a CLI kind: which parser reads its output, and the prompt it reads on stdin.
+    pub adapter: Option<AdapterRun>,
+}
+
+/// How an adapter agent is fed and read.
+#[derive(Debug, Clone)]
+pub struct AdapterRun {
+    pub kind: super::AgentKind,
+    pub stdin: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -39,6 +48,9 @@ pub struct AgentOutcome {
     pub error: Option<String>,
     pub elapsed_ms: u64,
     pub log: String,
+    /// What cfn took from a CLI agent's output (adapter kinds only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<super::adapters::AgentResult>,
 }
 
 impl AgentOutcome {
@@ -66,6 +78,7 @@ impl AgentOutcome {
             error: None,
             elapsed_ms: 0,
             log: spec.log.to_string_lossy().into_owned(),
+            result: None,
         }
     }
 
@@ -104,6 +117,7 @@ pub async fn run_agent(spec: &AgentRun, engine: Option<&Engine>) -> Result<Agent
             Some(engine) => container::run(spec, engine, image).await,
             None => Ok(AgentOutcome::failed_to_start(spec, "container agents need a Docker engine".into())),
         },
+        (None, Some(argv)) if spec.adapter.is_some() => super::streamed::run(spec, argv).await,
         (None, Some(argv)) => process::run(spec, argv).await,
         (None, None) => {
             Ok(AgentOutcome::failed_to_start(spec, "the profile has neither command nor image".into()))

@@ -15,7 +15,8 @@ pub fn status(ctx: &Context, task: &str, follow: bool, json: bool) -> Result<()>
     let mut row = workloop::run_row(conn, task)?.ok_or_else(missing)?;
     if json && !follow {
         let events = workloop::run_events(conn, task, 0)?;
-        return crate::output::json(&serde_json::json!({ "run": row, "events": events }));
+        let usage = workloop::usage_of(&events);
+        return crate::output::json(&serde_json::json!({ "run": row, "events": events, "usage": usage }));
     }
     crate::output::line(format_args!(
         "task {} ({}, {}) on {}: {}",
@@ -37,6 +38,12 @@ pub fn status(ctx: &Context, task: &str, follow: bool, json: bool) -> Result<()>
         }
         // Following reads the local database; the bus is not needed to watch a run.
         std::thread::sleep(Duration::from_millis(200));
+    }
+    if let Some(usage) = workloop::usage_of(&workloop::run_events(conn, task, 0)?) {
+        for (agent, u) in &usage.agents {
+            println!("usage of {agent}: {}", workloop::describe_usage(u));
+        }
+        println!("usage: {}", workloop::describe_usage(&usage.total));
     }
     if let Some(reason) = &row.reason {
         crate::output::line(format_args!("{}: {reason}", row.status))?;

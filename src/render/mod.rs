@@ -32,6 +32,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("compose.override.yaml.j2", include_str!("../../templates/compose.override.yaml.j2")),
     ("cfn.toml.j2", include_str!("../../templates/cfn.toml.j2")),
     ("agent-context.json.j2", include_str!("../../templates/agent-context.json.j2")),
+    ("agent-prompt.md.j2", include_str!("../../templates/agent-prompt.md.j2")),
 ];
 
 /// A template environment: the project's templates first, then the built-in ones.

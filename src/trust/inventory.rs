@@ -114,20 +114,32 @@ pub fn migrations(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Item>> {
 
 /// Fields of `[agents.<id>]` that change neither what an agent runs nor what it receives.
 /// Every other field (`image` and `command` in `runs`; `env`, `provider`, the limits and any
-/// field added later) is part of what is approved.
-const AGENT_FIELDS_NOT_APPROVED: &[&str] = &["role", "model", "temperature", "max_tokens", "timeout"];
+/// field added later) is part of what is approved. `kind` is in `runs` for a CLI kind.
+const AGENT_FIELDS_NOT_APPROVED: &[&str] = &["role", "model", "temperature", "max_tokens", "timeout", "kind"];
 
-/// An agent: its image (if any) and command, with the files the command names, and as settings
-/// everything else that decides what it runs and receives: the variables it is given
-/// (`env`), its provider (the profile's, else `[loop] default_provider`), the variables each
-/// `[providers.*]` hands its agents (cfn's caller may route an agent to any of them), limits.
+/// An agent: what it runs, with the files that names, and as settings everything else that
+/// decides what it runs and receives: the variables it is given (`env`), its provider (the
+/// profile's, else `[loop] default_provider`), what each `[providers.*]` hands its agents and
+/// where it sends them (cfn's caller may route an agent to any of them), limits.
+///
+/// What it runs: its image (if any) and command; for a CLI kind, the invocation cfn builds
+/// (with the profile's model; the prompt file shown as `<prompt-file>`) after a `kind=` word,
+/// so a changed kind, program, model or argument is a new item.
 pub fn agent(ws: &Workspace, branch: &BranchEnv, id: &str, profile: &AgentProfile) -> Item {
-    let command = profile.command.clone().unwrap_or_default();
-    let mut runs = Vec::new();
-    if let Some(image) = &profile.image {
-        runs.push(format!("image={image}"));
-    }
-    runs.extend(command.iter().cloned());
+    let (runs, named) = if profile.kind != crate::agents::AgentKind::Command {
+        let argv = crate::agents::adapters::argv(profile, profile.model.as_deref(), "<prompt-file>");
+        let mut runs = vec![format!("kind={}", profile.kind.as_str())];
+        runs.extend(argv.iter().cloned());
+        (runs, files::referenced(&argv, &branch.path))
+    } else {
+        let command = profile.command.clone().unwrap_or_default();
+        let mut runs = Vec::new();
+        if let Some(image) = &profile.image {
+            runs.push(format!("image={image}"));
+        }
+        runs.extend(command.iter().cloned());
+        (runs, files::referenced(&command, &branch.path))
+    };
     let mut settings = Vec::new();
     if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(profile) {
         for (name, value) in fields {
@@ -152,8 +164,14 @@ pub fn agent(ws: &Workspace, branch: &BranchEnv, id: &str, profile: &AgentProfil
         if !provider.env.is_empty() {
             settings.push(format!("providers.{name}.env={}", provider.env.join(",")));
         }
+        if let Some(url) = &provider.base_url {
+            settings.push(format!("providers.{name}.base_url={url}"));
+        }
+        if let Some(key) = &provider.api_key_env {
+            settings.push(format!("providers.{name}.api_key_env={key}"));
+        }
     }
-    Item::new(format!("agent.{id}"), runs, files::referenced(&command, &branch.path)).with_settings(settings)
+    Item::new(format!("agent.{id}"), runs, named).with_settings(settings)
 }
 
 /// A setting as text, or `None` when it is unset (so that an agent setting nothing more keeps

@@ -40,6 +40,8 @@ pub struct Summary {
     pub bus: String,
     pub gate: Option<f64>,
     pub consensus: Option<f64>,
+    /// Tokens and cost the CLI agents reported (none for `command` agents).
+    pub usage: Option<super::usage::RunUsage>,
 }
 
 pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) -> Result<Summary> {
@@ -54,6 +56,7 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) 
     let team = settings.implementers.iter().chain(&settings.validators).chain([&settings.product_owner]);
     let agents: Vec<_> = team.map(|(id, p)| crate::trust::inventory::agent(ws, branch, id, p)).collect();
     crate::trust::require(ctx, ws, &agents, opts.yes)?;
+    super::preflight::check_routing(ws, &settings, &opts, &keyring)?;
     let task = opts.task_id.clone().unwrap_or_else(new_task_id);
     bus::keys::check("task id", &task).map_err(|e| crate::bus_choice::user_error(e, None))?;
     if record::run_row(ws.state.conn(), &task)?.is_some() {
@@ -78,7 +81,13 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) 
         )?;
         let result = iterate(ctx, conn, &rc, &settings).await;
         let summary = match result {
-            Ok(summary) => summary,
+            Ok(mut summary) => {
+                summary.usage = super::usage::from_events(&record::run_events(conn, &task, 0)?);
+                if let Some(usage) = &summary.usage {
+                    ctx.say(format!("usage: {}", super::usage::describe(&usage.total)));
+                }
+                summary
+            }
             Err(e) => {
                 let reason = format!("{e:#}");
                 record::finish_run(conn, &task, "failed", Some(&reason), 0)?;
@@ -248,6 +257,7 @@ async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings
             bus: rc.bus.describe(),
             gate: last.0,
             consensus: last.1,
+            usage: None,
         };
         match decision {
             Decision::Proceed => return Ok(summary("proceed", None)),
@@ -270,6 +280,7 @@ async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings
         bus: rc.bus.describe(),
         gate: last.0,
         consensus: last.1,
+        usage: None,
     })
 }
 
@@ -300,6 +311,9 @@ async fn phase_of(
             json!({"agent": o.agent_id, "outcome": o, "report": report}),
         )
         .await?;
+        if let Some(usage) = o.result.as_ref().and_then(|r| r.usage.as_ref()) {
+            ctx.say(format!("iteration {it}: {} used {}", o.agent_id, super::usage::describe(usage)));
+        }
     }
     for refused in &result.refused {
         ctx.warn(format!(

@@ -11,11 +11,15 @@ mod decision;
 mod engine;
 mod files;
 mod phase;
+mod preflight;
+mod prompt;
 mod record;
 mod settings;
+mod usage;
 mod verify;
 
 pub use decision::{parse_decision, Decision};
 pub use engine::{run, RunOptions, Summary};
 pub use record::{list_runs, run_events, run_row, EventRow, RunRow};
 pub use settings::Settings;
+pub use usage::{describe as describe_usage, from_events as usage_of, RunUsage};

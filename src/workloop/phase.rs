@@ -3,10 +3,14 @@
 //! is the mean over ALL its agents, an agent without an ok report counting 0.
 
 use super::verify::{accept, Refused};
+use crate::agents::adapters::PromptVia;
 use crate::agents::token::{AgentToken, TOKEN_VAR};
-use crate::agents::{self, AgentContext, AgentOutcome, AgentProfile, AgentRun, ProviderConfig, Role};
+use crate::agents::{
+    self, AdapterRun, AgentContext, AgentKind, AgentOutcome, AgentProfile, AgentRun, ProviderConfig, Role,
+};
 use crate::bus::{Bus, Report, Status};
 use crate::engine::Engine;
+use crate::error::UserError;
 use crate::render::Renderer;
 use anyhow::Result;
 use indexmap::IndexMap;
@@ -106,6 +110,7 @@ pub fn prepare(
     };
     agents::write_context_file(&rc.renderer, &ctx, &context_path)?;
     let credentials = agents::all_credentials(&rc.providers);
+    let own_credentials = rc.keyring.credentials(provider.as_deref(), &rc.providers);
     let mut env = agents::allowlisted(rc.base_env.clone(), &profile.env, &credentials, container);
     env.extend(
         rc.branch_env
@@ -113,7 +118,18 @@ pub fn prepare(
             .filter(|(k, _)| k.as_str() != "CFN_REDIS_URL" && !credentials.contains(k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone())),
     );
-    env.extend(rc.keyring.credentials(provider.as_deref(), &rc.providers));
+    env.extend(own_credentials.iter().cloned());
+    if profile.kind != AgentKind::Command {
+        let routed = agents::adapters::routing::cli_env(
+            profile.kind,
+            provider.as_deref(),
+            &rc.providers,
+            &own_credentials,
+        )
+        .map_err(|why| routing_error(id, profile, &why))?;
+        env.retain(|(k, _)| !routed.iter().any(|(r, _)| r == k));
+        env.extend(routed);
+    }
     let token = AgentToken::random()?;
     let context_in_agent = if container {
         let rel = context_path.strip_prefix(&rc.worktree).unwrap_or(&context_path);
@@ -132,17 +148,27 @@ pub fn prepare(
         ("CFN_ROLE".to_string(), profile.role.as_str().to_string()),
         ("CFN_CONTEXT_FILE".to_string(), context_in_agent.to_string_lossy().into_owned()),
         ("CFN_PROVIDER".to_string(), provider.unwrap_or_default()),
-        ("CFN_MODEL".to_string(), model.unwrap_or_default()),
+        ("CFN_MODEL".to_string(), model.clone().unwrap_or_default()),
         ("CFN_TEMPERATURE".to_string(), profile.temperature.map(|t| t.to_string()).unwrap_or_default()),
         ("CFN_MAX_TOKENS".to_string(), profile.max_tokens.map(|t| t.to_string()).unwrap_or_default()),
         bus_env,
         (TOKEN_VAR.to_string(), token.as_str().to_string()),
     ]);
+    let (command, adapter) = match profile.kind {
+        AgentKind::Command => (profile.command.clone(), None),
+        kind => {
+            let prompt_path = dir.join(format!("{slug}.prompt.md"));
+            let prompt = super::prompt::render(rc, profile, &ctx, &context_in_agent, &prompt_path)?;
+            let argv = agents::adapters::argv(profile, model.as_deref(), &prompt_path.to_string_lossy());
+            let stdin = (agents::adapters::prompt_via(kind) == PromptVia::Stdin).then_some(prompt);
+            (Some(argv), Some(AdapterRun { kind, stdin }))
+        }
+    };
     let timeout = profile.timeout.unwrap_or(super::settings::DEFAULT_AGENT_TIMEOUT);
     let timeout = Duration::try_from_secs_f64(timeout).unwrap_or(rc.phase_timeout).min(rc.phase_timeout);
     let spec = AgentRun {
         agent_id: id.to_string(),
-        command: profile.command.clone(),
+        command,
         image: profile.image.clone(),
         workdir: rc.worktree.clone(),
         env,
@@ -154,8 +180,16 @@ pub fn prepare(
         user: (rustix::process::getuid().as_raw(), rustix::process::getgid().as_raw()),
         project: rc.project.clone(),
         token: Some(token),
+        adapter,
     };
     Ok((spec, routing))
+}
+
+/// Why an agent of a CLI kind cannot be routed to its provider.
+pub fn routing_error(id: &str, profile: &AgentProfile, why: &str) -> anyhow::Error {
+    UserError::usage(format!("agent {id} ({}) cannot be routed: {why}", profile.kind.as_str()))
+        .hint("set the provider's base_url / api_key_env in [providers.<name>], or route the agent to another provider (docs/agents.md)")
+        .into()
 }
 
 /// Runs prepared agents concurrently, then reads their reports.
@@ -165,14 +199,24 @@ pub async fn run(rc: &RunContext, role: Role, iteration: u32, specs: &[AgentRun]
         futures_util::future::join_all(runs).await.into_iter().collect::<Result<_>>()?;
     // Whatever left its process group must not live into the next phase (agents/strays.rs).
     agents::kill_strays();
-    let arrived = rc.bus.iteration_reports(&rc.task, iteration).await?;
     let tokens: IndexMap<String, AgentToken> =
         specs.iter().filter_map(|s| Some((s.agent_id.clone(), s.token.clone()?))).collect();
-    let (reports, refused) = accept(&rc.task, arrived, &tokens, crate::bus::limits::max_payload()?);
+    let max_payload = crate::bus::limits::max_payload()?;
+    let arrived = rc.bus.iteration_reports(&rc.task, iteration).await?;
+    let (mut reports, mut refused) = accept(&rc.task, arrived, &tokens, max_payload);
+    let reported_for = report_for_cli_agents(rc, iteration, specs, &outcomes, &reports).await?;
+    if !reported_for.is_empty() || specs.iter().any(|s| s.adapter.is_some()) {
+        let arrived = rc.bus.iteration_reports(&rc.task, iteration).await?;
+        (reports, refused) = accept(&rc.task, arrived, &tokens, max_payload);
+    }
     let mut problems: Vec<String> = outcomes.iter().filter_map(AgentOutcome::problem).collect();
     let mut said = Vec::new();
     let mut total = 0.0;
     for (agent, report) in &reports {
+        if let Some(why) = reported_for.get(agent) {
+            problems.push(format!("{} {agent} exited without reporting: {why}", role.as_str()));
+            continue;
+        }
         match report {
             None => problems.push(format!("{} {agent} exited without reporting", role.as_str())),
             Some(r) if r.status == Status::Failed => {
@@ -186,6 +230,44 @@ pub async fn run(rc: &RunContext, role: Role, iteration: u32, specs: &[AgentRun]
     }
     let mean = if specs.is_empty() { 0.0 } else { total / specs.len() as f64 };
     Ok(PhaseResult { outcomes, reports, mean, problems, said, refused })
+}
+
+/// A CLI agent reports through the `cfn-report` block of its final message: cfn puts that on
+/// the bus for it, signed with the agent's own token, unless the agent already reported itself
+/// (`cfn agent report`: the first report counts). An agent that wrote no valid block is reported
+/// as failed, with the reason; those reasons are returned by agent id.
+async fn report_for_cli_agents(
+    rc: &RunContext,
+    iteration: u32,
+    specs: &[AgentRun],
+    outcomes: &[AgentOutcome],
+    reports: &IndexMap<String, Option<Report>>,
+) -> Result<IndexMap<String, String>> {
+    let mut failed = IndexMap::new();
+    for (spec, outcome) in specs.iter().zip(outcomes) {
+        let (Some(result), Some(token)) = (&outcome.result, &spec.token) else { continue };
+        if reports.get(&spec.agent_id).is_some_and(Option::is_some) {
+            continue;
+        }
+        let id = &spec.agent_id;
+        let report = match (&result.report, result.missing_report()) {
+            (Some(block), _) => {
+                let status = if block.status == "failed" { Status::Failed } else { Status::Ok };
+                Report::new(id, iteration, block.confidence, status, block.payload.clone())?
+            }
+            (None, why) => {
+                let mut why = why.unwrap_or_else(|| "no report".into());
+                if let Some(problem) = outcome.problem() {
+                    why = format!("{why} ({problem})");
+                }
+                let payload = serde_json::json!({ "reason": why, "reported_by": "cfn" });
+                failed.insert(id.clone(), why);
+                Report::new(id, iteration, 0.0, Status::Failed, Some(payload))?
+            }
+        };
+        rc.bus.put_report(&rc.task, &token.sign(&rc.task, report)).await?;
+    }
+    Ok(failed)
 }
 
 /// The `feedback` (or `reason`) an agent put in its payload: a string or a list of strings.

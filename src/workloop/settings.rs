@@ -1,7 +1,7 @@
 //! A run's settings, checked before anything starts: mode, thresholds, iteration limit and the
 //! team, every agent of which must exist with the right role.
 
-use crate::agents::{AgentProfile, Mode, Role};
+use crate::agents::{AgentKind, AgentProfile, Mode, Role};
 use crate::config::Config;
 use crate::error::UserError;
 use anyhow::Result;
@@ -88,10 +88,55 @@ fn profile(config: &Config, id: &str, role: Role) -> Result<(String, AgentProfil
         .hint(format!("set agents.{id}.role, or name another agent in [loop]"))
         .into());
     }
+    if p.kind != AgentKind::Command {
+        let kind = p.kind.as_str();
+        if p.command.is_some() || p.image.is_some() {
+            return Err(UserError::usage(format!(
+                "agent {id} is of kind {kind}: cfn builds its command, and it runs as a process"
+            ))
+            .hint(format!(
+                "drop agents.{id}.command and image (extra arguments go in args), or set kind = \"command\""
+            ))
+            .into());
+        }
+        return Ok((id.to_string(), p.clone()));
+    }
     if p.command.as_ref().is_none_or(|c| c.is_empty()) && p.image.is_none() {
         return Err(UserError::usage(format!("agent {id} has neither command nor image"))
             .hint(format!("give agents.{id} a command (an argument list) or an image"))
             .into());
     }
     Ok((id.to_string(), p.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn team(implementer: &str) -> Result<Settings> {
+        let toml = format!(
+            "[loop]\nimplementers = [\"i\"]\nvalidators = [\"v\"]\nproduct_owner = \"p\"\n\
+             [agents.i]\nrole = \"implementer\"\n{implementer}\n\
+             [agents.v]\nrole = \"validator\"\nkind = \"codex\"\n\
+             [agents.p]\nrole = \"product-owner\"\ncommand = [\"true\"]\n"
+        );
+        Settings::resolve(&Config::parse(&toml, Path::new("cfn.toml"))?, None, None)
+    }
+
+    #[test]
+    fn a_cli_kind_needs_no_command_and_takes_neither_command_nor_image() {
+        let s = team("kind = \"claude-code\"\nargs = [\"--max-turns\", \"5\"]").unwrap();
+        assert_eq!(s.implementers[0].1.kind, AgentKind::ClaudeCode);
+        assert_eq!(s.validators[0].1.kind, AgentKind::Codex);
+        for bad in ["kind = \"aider\"\ncommand = [\"aider\"]", "kind = \"gemini\"\nimage = \"gemini:1\""] {
+            let err = team(bad).unwrap_err();
+            let user = err.downcast_ref::<UserError>().unwrap();
+            assert!(user.message.contains("cfn builds its command"), "{}", user.message);
+            assert!(user.hint.as_deref().unwrap().contains("args"), "{user:?}");
+        }
+        let err = team("kind = \"cursor\"").unwrap_err();
+        assert!(format!("{err:#}").contains("cursor"), "an unknown kind is refused: {err:#}");
+        assert!(team("").is_err(), "a command kind still needs a command or image");
+    }
 }

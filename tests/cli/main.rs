@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod agent_adapters;
 mod agent_trust;
 mod branch_busy;
 mod branch_names;
