@@ -150,6 +150,7 @@ mod tests {
             pids: None,
             project: "p".into(),
             token: None,
+            adapter: None,
         };
         assert!(AgentOutcome::open_log(&spec).is_err());
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched");
