@@ -12,6 +12,7 @@ use crate::error::UserError;
 use crate::git::{self, Checkout};
 use crate::identity::{self, Attachment};
 use crate::ports::reconcile::{self, Change};
+use crate::ports::still_published::{self, Publishers};
 use crate::state::{self, RepoRow, State, WorktreeRow};
 use crate::worktrees;
 use anyhow::Result;
@@ -28,6 +29,8 @@ pub struct Workspace {
     pub repo: RepoRow,
     /// Where lease changes are announced.
     ctx: Context,
+    /// Leases kept this run and already said so: a command resolves its branch more than once.
+    told_kept: std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
 /// One branch's environment: the main checkout (slot 0, base ports) or a registered worktree.
@@ -52,7 +55,7 @@ impl Workspace {
     pub fn with_config(ctx: &Context, checkout: Checkout, config: Config) -> Result<Workspace> {
         let mut state = State::open(&ctx.home)?;
         let repo = register(ctx, &mut state, &checkout, &config)?;
-        Ok(Workspace { checkout, config, state, repo, ctx: ctx.clone() })
+        Ok(Workspace { checkout, config, state, repo, ctx: ctx.clone(), told_kept: Default::default() })
     }
 
     pub fn main_root(&self) -> &Path {
@@ -231,9 +234,16 @@ impl Workspace {
         let config = self.config_at(&row.path)?;
         let conn = self.state.conn();
         let held = state::leases_of(conn, row.id)?;
-        if reconcile::plan(&config.ports.keys, &held).is_empty() {
+        let first = reconcile::plan(&config.ports.keys, &held);
+        if first.is_empty() {
             return Ok((self.env_from_row(row), Vec::new()));
         }
+        // Asked before the write lock is taken, and only when something is to be released.
+        let publishers = if first.release.is_empty() {
+            Publishers::Unknown("the leases changed meanwhile".into())
+        } else {
+            still_published::publishers(&row.project)
+        };
         // One IMMEDIATE transaction, as for an allocation: planned again under the write lock,
         // since another command may have reconciled this worktree meanwhile.
         // A `worktree remove` may have begun meanwhile: its row is then left to it.
@@ -243,9 +253,16 @@ impl Workspace {
             _ => return Ok((self.env_from_row(row), Vec::new())),
         };
         let held = state::leases_of(&tx, current.id)?;
-        let plan = reconcile::plan(&config.ports.keys, &held);
+        let mut plan = reconcile::plan(&config.ports.keys, &held);
+        let kept = still_published::keep_published(&mut plan, &publishers);
         let changes = reconcile::apply(&tx, &config.ports, current.id, current.slot, &held, &plan)?;
         tx.commit()?;
+        for k in &kept {
+            let line = format!("ports of {}: {k}", current.branch);
+            if self.told_kept.borrow_mut().insert(line.clone()) {
+                self.ctx.warn(line);
+            }
+        }
         let row = WorktreeRow::find(conn, row.id)?.unwrap_or(row);
         Ok((self.env_from_row(row), changes))
     }

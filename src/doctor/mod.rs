@@ -36,6 +36,7 @@ mod scratch;
 mod snapshot;
 mod state_db;
 mod survey;
+mod unleased;
 
 pub use fix::{fix, Confirm, Repair};
 pub use group::for_display;
@@ -124,6 +125,7 @@ pub fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
     checks.extend(leases::checks(&survey, ws)?);
     checks.extend(docker::checks(&survey));
     checks.extend(ports::checks(&survey, ws));
+    checks.extend(unleased::checks(&survey));
     checks.extend(orphans::checks(&survey, ws)?);
     checks.extend(redis::checks(&survey, ws));
     checks.extend(migrations::checks(&survey, ws));

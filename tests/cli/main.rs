@@ -26,6 +26,7 @@ mod hostile_templates;
 mod init;
 mod isolation;
 mod lease_follow;
+mod lease_guard;
 mod lifecycle;
 mod migrate;
 mod moved_checkout;
