@@ -282,7 +282,10 @@ fn register(ctx: &Context, state: &mut State, checkout: &Checkout, config: &Conf
         }
     }
     let tx = state.immediate()?;
-    let attached = identity::attach(&tx, root, &checkout.common_dir, &config.project_name(root), &base)?;
+    let listed =
+        || git::list_worktrees(root).map(|l| l.into_iter().map(|w| w.path).collect()).unwrap_or_default();
+    let attached =
+        identity::attach(&tx, root, &checkout.common_dir, &config.project_name(root), &base, listed)?;
     let relocated = match &attached.how {
         // Best effort: the repository is re-attached even when git cannot list its worktrees
         // now; `cfn doctor --fix` tries again.
@@ -324,6 +327,13 @@ fn tell(ctx: &Context, root: &Path, attached: &identity::Attached, relocated: &[
                 ));
             }
         }
+        Attachment::IdRestored { proof } => ctx.warn(format!(
+            "{} had lost its repository id ({}); git here lists its registered worktree {}, so it is \
+             the repository registered at this place: wrote the id again and kept project {project}",
+            root.display(),
+            identity::ID_FILE,
+            proof.display()
+        )),
         Attachment::Copy { of } => ctx.warn(format!(
             "{} is a copy of the checkout at {}: registered as a repository of its own \
              (project {project}), with stacks and volumes apart from the original's",

@@ -28,6 +28,7 @@ mod isolation;
 mod lease_follow;
 mod lease_guard;
 mod lifecycle;
+mod lost_id;
 mod migrate;
 mod moved_checkout;
 mod no_docker;
