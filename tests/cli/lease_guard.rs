@@ -155,3 +155,19 @@ fn two_keys_of_one_variable_and_too_many_keys_are_refused() {
     assert!(stderr(&out).contains("at most 256 are allowed"), "{}", stderr(&out));
     assert_eq!(sb.count("SELECT COUNT(*) FROM leases"), before, "nothing leased");
 }
+
+#[test]
+fn doctor_warns_about_a_key_that_matches_no_published_port() {
+    let sb = Sandbox::new();
+    let root = sb.shop("shop");
+    let report = text(&sb.cfn(&root, &["doctor"]).output().unwrap().stdout);
+    assert!(!report.contains("matches no port"), "keys written by init match: {report}");
+    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    let ghost = "\n[ports.keys.ghost]\nservice = \"ghost\"\ntarget = 80\nbase = 8099\n";
+    std::fs::write(root.join("cfn.toml"), format!("{toml}{ghost}")).unwrap();
+    let report = text(&sb.cfn(&root, &["doctor"]).output().unwrap().stdout);
+    assert!(
+        report.contains("port key ghost (ghost:80/tcp) matches no port the compose files publish"),
+        "{report}"
+    );
+}
