@@ -240,7 +240,7 @@ impl Workspace {
         }
         // Asked before the write lock is taken, and only when something is to be released.
         let publishers = if first.release.is_empty() {
-            Publishers::Unknown("the leases changed meanwhile".into())
+            Publishers::NotAsked
         } else {
             still_published::publishers(&row.project)
         };

@@ -14,6 +14,9 @@ pub enum Publishers {
     Known(Vec<PublishedPort>),
     /// The engine could not be asked, and why.
     Unknown(String),
+    /// Not asked: no release was due when the command looked (another command changed the
+    /// leases meanwhile); the next reconcile asks.
+    NotAsked,
 }
 
 /// A lease a plan wanted to release and that is kept.
@@ -57,6 +60,9 @@ pub fn keep_published(plan: &mut Plan, publishers: &Publishers) -> Vec<Kept> {
                     Some(p) => format!("still published by {}; `cfn down` releases it", p.container),
                     None => return true,
                 }
+            }
+            Publishers::NotAsked => {
+                "the leases changed while this command ran; the next command releases it".into()
             }
             Publishers::Unknown(reason) => format!(
                 "cannot check that no container still publishes it ({reason}); released once the \
