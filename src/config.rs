@@ -325,6 +325,18 @@ impl Config {
                 p.keys.len()
             )));
         }
+        if p.keys.len() > MAX_PORT_KEYS {
+            return Err(bad(format!(
+                "{} port keys under [ports.keys]; at most {MAX_PORT_KEYS} are allowed (each one leases a \
+                 host port in every worktree)",
+                p.keys.len()
+            )));
+        }
+        if let Some((a, b, name)) = keys_sharing_a_variable(p.keys.keys()) {
+            return Err(bad(format!(
+                "port keys {a:?} and {b:?} both become the variable {name}: rename one"
+            )));
+        }
         for (key, k) in &p.keys {
             if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
                 return Err(bad(format!("port key {key:?} may use only letters, digits, '_' and '-'")));
@@ -371,6 +383,24 @@ impl Config {
     }
 }
 
+/// How many port keys one cfn.toml may have: every key leases a host port in every worktree,
+/// so a branch's file must not be able to take the machine's ports by the thousand.
+pub const MAX_PORT_KEYS: usize = 256;
+
+/// Two keys whose environment variable is the same (`web-admin` and `web_admin` both give
+/// `CFN_WEB_ADMIN_PORT`): one of them would be silently lost in the env file.
+fn keys_sharing_a_variable<'a>(keys: impl Iterator<Item = &'a String>) -> Option<(String, String, String)> {
+    let mut seen: std::collections::HashMap<String, &String> = std::collections::HashMap::new();
+    for key in keys {
+        let name = crate::names::port_env_name(key);
+        if let Some(first) = seen.get(&name) {
+            return Some((first.to_string(), key.clone(), name));
+        }
+        seen.insert(name, key);
+    }
+    None
+}
+
 /// The main checkout's directory name made compose-safe (`My Shop` → `my-shop`).
 pub fn default_project_name(repo_root: &Path) -> String {
     let base = repo_root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -399,6 +429,38 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "invalid /r/cfn.toml: ports.keys.redis.base must be a port number from 1 to 65535"
+        );
+    }
+
+    #[test]
+    fn two_keys_of_one_variable_are_refused_naming_both() {
+        let key = |name: &str, base: u16| {
+            format!("[ports.keys.{name}]\nservice = \"web\"\ntarget = 80\nbase = {base}\n")
+        };
+        let toml = format!("{}{}", key("web-admin", 8081), key("web_admin", 8082));
+        let err = Config::parse(&toml, Path::new("/r/cfn.toml")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid /r/cfn.toml: port keys \"web-admin\" and \"web_admin\" both become the variable \
+             CFN_WEB_ADMIN_PORT: rename one"
+        );
+        assert!(
+            Config::parse(&format!("{}{}", key("web-admin", 8081), key("web", 8082)), Path::new("c")).is_ok()
+        );
+    }
+
+    #[test]
+    fn more_port_keys_than_the_cap_are_refused() {
+        let toml = |n: usize| -> String {
+            (0..n)
+                .map(|i| format!("[ports.keys.k{i}]\nservice = \"s{i}\"\ntarget = 80\nbase = {}\n", 2000 + i))
+                .collect()
+        };
+        assert!(Config::parse(&toml(MAX_PORT_KEYS), Path::new("c")).is_ok());
+        let err = Config::parse(&toml(MAX_PORT_KEYS + 1), Path::new("/r/cfn.toml")).unwrap_err();
+        assert!(
+            err.to_string().starts_with("invalid /r/cfn.toml: 257 port keys under [ports.keys]; at most 256"),
+            "{err}"
         );
     }
 

@@ -11,6 +11,11 @@
 //!   repository that left keeps its row (found again by its id when its checkout is next used)
 //!   and gives up the root; the clone is registered anew, never under the other's name.
 //!
+//! A checkout at a registered root whose id file was deleted is that repository when git there
+//! lists one of the row's registered worktrees (a worktree's link lives in the git directory,
+//! so no other checkout lists it): the id is written again and the row kept. Without such a
+//! proof it is treated as a different clone.
+//!
 //! The id is no secret: it only tells checkouts apart.
 
 use crate::git::same_path;
@@ -33,6 +38,9 @@ pub enum Attachment {
     Moved { from: PathBuf },
     /// A copy of the checkout at `of`, which still holds the same id: registered on its own.
     Copy { of: PathBuf },
+    /// Registered at this root, but its id file was gone: git there lists one of the row's
+    /// worktrees (`proof`), so the id was written again.
+    IdRestored { proof: PathBuf },
     /// A different checkout at the root where repository `project` was registered, which has
     /// moved away or was replaced: registered on its own; `project` keeps its row.
     TookPlaceOf { project: String },
@@ -83,13 +91,16 @@ fn new_id() -> Result<String> {
 
 /// Finds or creates the registry row of the main checkout at `root` (git directory
 /// `common_dir`), inside the caller's transaction, and refreshes its base ports. `wanted` is
-/// the project name a new row gets (disambiguated when taken).
+/// the project name a new row gets (disambiguated when taken). `listed` gives the worktrees git
+/// lists at `root`; it is called only to tell whether a checkout without its id file is the
+/// repository registered there.
 pub fn attach(
     conn: &Connection,
     root: &Path,
     common_dir: &Path,
     wanted: &str,
     base_ports: &[(String, u16)],
+    listed: impl FnOnce() -> Vec<PathBuf>,
 ) -> Result<Attached> {
     let mut uid = read_id(common_dir)?;
     let mut copy_of = None;
@@ -117,6 +128,15 @@ pub fn attach(
     match state::find_repository(conn, root)? {
         // Registered before ids existed (or the registry was rebuilt): the row is this one's.
         Some(repo) if repo.uid.is_none() && how == Attachment::New => how = Attachment::Known,
+        // Registered here with an id, and this checkout has none: its id file was deleted, or
+        // it is another clone.
+        Some(repo) if uid.is_none() && repo.uid.is_some() => {
+            if let Some(proof) = one_of_its_worktrees(conn, &repo, &listed())? {
+                return restore_id(conn, repo, root, common_dir, wanted, base_ports, proof);
+            }
+            state::unplace_repository(conn, &repo)?;
+            how = Attachment::TookPlaceOf { project: repo.project };
+        }
         // Registered here, but as another repository, which has left this place.
         Some(repo) if repo.uid != uid => {
             state::unplace_repository(conn, &repo)?;
@@ -146,6 +166,29 @@ pub fn attach(
         repo.uid = Some(uid);
     }
     Ok(Attached { repo, how, not_stored })
+}
+
+/// The first of `repo`'s registered worktrees that git lists at its root (`listed`).
+fn one_of_its_worktrees(conn: &Connection, repo: &RepoRow, listed: &[PathBuf]) -> Result<Option<PathBuf>> {
+    let rows = state::WorktreeRow::list(conn, repo.id)?;
+    Ok(rows.into_iter().map(|r| r.path).find(|path| listed.iter().any(|l| same_path(l, path))))
+}
+
+/// The checkout at `root` is the registered `repo` whose id file was deleted: writes the id
+/// again (when it cannot be written the row is still kept, found by its root).
+fn restore_id(
+    conn: &Connection,
+    repo: RepoRow,
+    root: &Path,
+    common_dir: &Path,
+    wanted: &str,
+    base_ports: &[(String, u16)],
+    proof: PathBuf,
+) -> Result<Attached> {
+    let uid = repo.uid.clone().unwrap_or_default();
+    let not_stored = write_id(common_dir, &uid).err().map(|e| format!("{e:#}"));
+    let repo = state::ensure_repository(conn, root, wanted, base_ports)?;
+    Ok(Attached { repo, how: Attachment::IdRestored { proof }, not_stored })
 }
 
 /// The repository `repo` now lives at `root`: its row follows, after any stale row of a
@@ -192,7 +235,8 @@ mod tests {
 
         fn attach(&mut self, root: &Path, wanted: &str) -> Attached {
             let tx = self.state.immediate().unwrap();
-            let got = attach(&tx, root, &root.join(".git"), wanted, &[("redis".into(), 6379)]).unwrap();
+            let got =
+                attach(&tx, root, &root.join(".git"), wanted, &[("redis".into(), 6379)], Vec::new).unwrap();
             tx.commit().unwrap();
             got
         }
@@ -289,11 +333,40 @@ mod tests {
         let root = f.checkout("readonly");
         let nowhere = f.dir.path().join("no-such-git-dir");
         let tx = f.state.immediate().unwrap();
-        let got = attach(&tx, &root, &nowhere, "readonly", &[]).unwrap();
+        let got = attach(&tx, &root, &nowhere, "readonly", &[], Vec::new).unwrap();
         tx.commit().unwrap();
         assert_eq!((got.how, got.repo.uid), (Attachment::New, None));
         assert!(got.not_stored.unwrap().contains("cannot write the repository id"));
         assert_eq!(f.attach(&root, "readonly").repo.id, got.repo.id, "the same row, by its root");
+    }
+
+    #[test]
+    fn a_deleted_id_file_is_written_again_when_git_lists_one_of_its_worktrees() {
+        let mut f = Fixture::new();
+        let root = f.checkout("shop");
+        let first = f.attach(&root, "shop");
+        let wt = f.dir.path().join("shop-feat");
+        let tx = f.state.immediate().unwrap();
+        let row = state::NewRow::for_test(first.repo.id, "feat", &wt, 1);
+        state::WorktreeRow::insert(&tx, &row, &[]).unwrap();
+        tx.commit().unwrap();
+        let id = read_id(&root.join(".git")).unwrap();
+        std::fs::remove_file(root.join(".git").join(ID_FILE)).unwrap();
+
+        let tx = f.state.immediate().unwrap();
+        let listed = || vec![root.clone(), wt.clone()];
+        let again = attach(&tx, &root, &root.join(".git"), "shop", &[], listed).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(again.how, Attachment::IdRestored { proof: wt.clone() });
+        assert_eq!((again.repo.id, again.repo.project.as_str()), (first.repo.id, "shop"));
+        assert_eq!(read_id(&root.join(".git")).unwrap(), id, "the same id again");
+        assert_eq!(f.attach(&root, "shop").how, Attachment::Known);
+
+        // Without that proof (git lists none of its worktrees) it is another clone.
+        std::fs::remove_file(root.join(".git").join(ID_FILE)).unwrap();
+        let other = f.attach(&root, "shop");
+        assert_eq!(other.how, Attachment::TookPlaceOf { project: "shop".into() });
+        assert_ne!(other.repo.id, first.repo.id);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::error::UserError;
 use crate::git::{self, Checkout};
 use crate::identity::{self, Attachment};
 use crate::ports::reconcile::{self, Change};
+use crate::ports::still_published::{self, Publishers};
 use crate::state::{self, RepoRow, State, WorktreeRow};
 use crate::worktrees;
 use anyhow::Result;
@@ -28,6 +29,8 @@ pub struct Workspace {
     pub repo: RepoRow,
     /// Where lease changes are announced.
     ctx: Context,
+    /// Leases kept this run and already said so: a command resolves its branch more than once.
+    told_kept: std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
 /// One branch's environment: the main checkout (slot 0, base ports) or a registered worktree.
@@ -56,7 +59,7 @@ impl Workspace {
         let mut state = State::open(&ctx.home)?;
         rebuild_if_lost(ctx, &mut state, &checkout.main_root, &config)?;
         let repo = register(ctx, &mut state, &checkout, &config)?;
-        Ok(Workspace { checkout, config, state, repo, ctx: ctx.clone() })
+        Ok(Workspace { checkout, config, state, repo, ctx: ctx.clone(), told_kept: Default::default() })
     }
 
     pub fn main_root(&self) -> &Path {
@@ -205,9 +208,16 @@ impl Workspace {
         let config = self.config_at(&row.path)?;
         let conn = self.state.conn();
         let held = state::leases_of(conn, row.id)?;
-        if reconcile::plan(&config.ports.keys, &held).is_empty() {
+        let first = reconcile::plan(&config.ports.keys, &held);
+        if first.is_empty() {
             return Ok((self.env_from_row(row), Vec::new()));
         }
+        // Asked before the write lock is taken, and only when something is to be released.
+        let publishers = if first.release.is_empty() {
+            Publishers::NotAsked
+        } else {
+            still_published::publishers(&row.project)
+        };
         // One IMMEDIATE transaction, as for an allocation: planned again under the write lock,
         // since another command may have reconciled this worktree meanwhile.
         // A `worktree remove` may have begun meanwhile: its row is then left to it.
@@ -217,9 +227,16 @@ impl Workspace {
             _ => return Ok((self.env_from_row(row), Vec::new())),
         };
         let held = state::leases_of(&tx, current.id)?;
-        let plan = reconcile::plan(&config.ports.keys, &held);
+        let mut plan = reconcile::plan(&config.ports.keys, &held);
+        let kept = still_published::keep_published(&mut plan, &publishers);
         let changes = reconcile::apply(&tx, &config.ports, current.id, current.slot, &held, &plan)?;
         tx.commit()?;
+        for k in &kept {
+            let line = format!("ports of {}: {k}", current.branch);
+            if self.told_kept.borrow_mut().insert(line.clone()) {
+                self.ctx.warn(line);
+            }
+        }
         let row = WorktreeRow::find(conn, row.id)?.unwrap_or(row);
         Ok((self.env_from_row(row), changes))
     }
@@ -250,7 +267,10 @@ fn register(ctx: &Context, state: &mut State, checkout: &Checkout, config: &Conf
         }
     }
     let tx = state.immediate()?;
-    let attached = identity::attach(&tx, root, &checkout.common_dir, &config.project_name(root), &base)?;
+    let listed =
+        || git::list_worktrees(root).map(|l| l.into_iter().map(|w| w.path).collect()).unwrap_or_default();
+    let attached =
+        identity::attach(&tx, root, &checkout.common_dir, &config.project_name(root), &base, listed)?;
     let relocated = match &attached.how {
         // Best effort: the repository is re-attached even when git cannot list its worktrees
         // now; `cfn doctor --fix` tries again.
@@ -292,6 +312,13 @@ fn tell(ctx: &Context, root: &Path, attached: &identity::Attached, relocated: &[
                 ));
             }
         }
+        Attachment::IdRestored { proof } => ctx.warn(format!(
+            "{} had lost its repository id ({}); git here lists its registered worktree {}, so it is \
+             the repository registered at this place: wrote the id again and kept project {project}",
+            root.display(),
+            identity::ID_FILE,
+            proof.display()
+        )),
         Attachment::Copy { of } => ctx.warn(format!(
             "{} is a copy of the checkout at {}: registered as a repository of its own \
              (project {project}), with stacks and volumes apart from the original's",

@@ -24,6 +24,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
     crate::lifecycle::run(ctx, &ws, &branch, crate::lifecycle::HookPoint::PreDown, args.yes)?;
     stack::down(ctx, &ws, &branch, args.volumes)?;
+    // Leases kept while a removed service still published them can go now.
+    if !branch.is_main {
+        if let Some(row) =
+            crate::state::WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &branch.branch)?
+        {
+            ws.follow_config(row)?;
+        }
+    }
     let kept = if args.volumes { "volumes deleted" } else { "volumes kept" };
     ctx.say(format!("{} is down ({kept})", branch.project));
     Ok(())

@@ -49,7 +49,7 @@ pub enum Command {
     Compose(compose::Args),
     /// Start the branch's stack and wait until every service is ready.
     Up(up::Args),
-    /// Stop the branch's stack; its volumes are kept unless --volumes.
+    /// Stop the branch's stack, with containers of services no longer in its files; its volumes are kept unless --volumes.
     Down(down::Args),
     /// Every worktree with its slot, ports and per-service state.
     Status(status::Args),

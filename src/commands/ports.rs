@@ -15,6 +15,15 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     let env = ws.branch_env(args.branch.as_deref())?;
+    if !env.is_main && !env.path.is_dir() {
+        // Its ports stay leased until it is forgotten: say so rather than list them as if in use.
+        ctx.warn(format!(
+            "worktree {}: its directory {} is gone; it still holds these ports until \
+             `cfn worktree prune` forgets it and releases them",
+            env.branch,
+            env.path.display()
+        ));
+    }
     if args.json {
         return crate::output::json(&WorktreeView::from(&env));
     }

@@ -37,6 +37,8 @@ mod scratch;
 mod snapshot;
 mod state_db;
 mod survey;
+mod unleased;
+mod unmatched_keys;
 
 pub use fix::{fix, Confirm, Repair};
 pub use group::for_display;
@@ -126,6 +128,8 @@ pub fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
     checks.extend(leases::checks(&survey, ws)?);
     checks.extend(docker::checks(&survey));
     checks.extend(ports::checks(&survey, ws));
+    checks.extend(unleased::checks(&survey));
+    checks.extend(unmatched_keys::checks(&survey, ws));
     checks.extend(orphans::checks(&survey, ws)?);
     checks.extend(redis::checks(&survey, ws));
     checks.extend(migrations::checks(&survey, ws));

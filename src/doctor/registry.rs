@@ -28,7 +28,10 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Result<Vec<Check>> {
     }
     for wt in git.iter().skip(1).filter(|w| !w.bare) {
         if !survey.is_registered(&wt.path) && moved_from(survey, wt).is_none() {
-            out.push(unregistered(wt));
+            match WorktreeRow::find_by_path(ws.state.conn(), &wt.path)? {
+                Some(other) => out.push(of_another_repository(wt, &other)),
+                None => out.push(unregistered(wt)),
+            }
         }
     }
     if out.is_empty() {
@@ -107,6 +110,22 @@ fn moved_to<'a>(survey: &'a Survey, row: &WorktreeRow) -> Option<&'a GitWorktree
 /// The registered worktree that moved to git's worktree `wt`, if any.
 fn moved_from<'a>(survey: &'a Survey, wt: &GitWorktree) -> Option<&'a WorktreeRow> {
     survey.rows.iter().find(|row| moved_to(survey, row).is_some_and(|to| to.path == wt.path))
+}
+
+/// A worktree git lists here that another repository's registration holds (a copied
+/// checkout lists the original's worktrees): `doctor --fix` must not take it, so the hint does
+/// not say it would.
+fn of_another_repository(wt: &GitWorktree, other: &WorktreeRow) -> Check {
+    Check::warn(
+        "registry",
+        format!(
+            "git worktree {} (branch {}) is registered with another repository (compose project {})",
+            wt.path.display(),
+            other.branch,
+            other.project
+        ),
+        "`cfn doctor --fix` leaves it to that repository: use it from that repository's main checkout",
+    )
 }
 
 fn unregistered(wt: &GitWorktree) -> Check {

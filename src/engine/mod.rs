@@ -7,10 +7,12 @@
 
 mod containers;
 mod diagnose;
+mod published;
 mod teardown;
 
 pub use containers::{ContainerInfo, Health, RunState};
 pub use diagnose::{last_health_output, last_log_lines};
+pub use published::PublishedPort;
 pub use teardown::Teardown;
 
 use crate::error::UserError;

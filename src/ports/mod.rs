@@ -15,5 +15,6 @@ pub mod lanes;
 pub mod probe;
 pub mod reconcile;
 pub mod scheme;
+pub mod still_published;
 
 pub use allocate::{allocate, Allocation};

@@ -4,7 +4,9 @@
 //! [`plan`] is a pure comparison: a configured key without a lease gets one, a lease whose key
 //! is gone is released, and a key whose protocol changed is released and leased again. A key
 //! whose `base`, `target`, `service` or profiles changed keeps its lease: the branch's port
-//! stays where its users know it, and the allocator's guarantees already hold for it.
+//! stays where its users know it, and the allocator's guarantees already hold for it. Before a
+//! planned release is carried out, [`super::still_published`] takes out any lease whose port a
+//! running container of the branch still publishes.
 //!
 //! [`apply`] runs inside the caller's `BEGIN IMMEDIATE` transaction and keeps the allocator's
 //! guarantees for every new lease: the port is the one the key's lane has in the worktree's

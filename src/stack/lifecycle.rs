@@ -96,7 +96,9 @@ pub fn up(
 /// running that the user asked to stop.
 pub fn down(ctx: &Context, ws: &Workspace, branch: &BranchEnv, volumes: bool) -> Result<()> {
     let engine = crate::runtime::block_on(Engine::connect())??;
-    let mut args = vec!["down".to_string()];
+    // Containers of services no longer in the files (removed on the branch) are the stack's
+    // too: left running they would keep their ports after the leases are released.
+    let mut args = vec!["down".to_string(), "--remove-orphans".to_string()];
     if volumes {
         args.push("--volumes".into());
     }
@@ -104,7 +106,7 @@ pub fn down(ctx: &Context, ws: &Workspace, branch: &BranchEnv, volumes: bool) ->
         let stack = StackHandle { tool: runner::detect()?, engine: engine.clone(), files };
         run_compose(&stack, branch, &args, "down")
     });
-    let Err(why) = by_compose else { return Ok(()) };
+    let Err(why) = by_compose else { return stop_strays(ctx, &engine, &branch.project) };
     ctx.warn(format!("compose cannot stop {}: {why:#}", branch.project));
     ctx.say(format!("stopping {} by its engine labels instead", branch.project));
     let done = crate::runtime::block_on(engine.teardown(&branch.project, volumes))??;
@@ -114,6 +116,23 @@ pub fn down(ctx: &Context, ws: &Workspace, branch: &BranchEnv, volumes: bool) ->
         done.networks.len(),
         done.volumes.len(),
         branch.project
+    ));
+    Ok(())
+}
+
+/// After `compose down`: removes what still carries the project's label — a container compose
+/// does not count as its own (made by hand or another tool with the label) would otherwise
+/// keep running, and keep its ports, after the branch is reported down. Volumes stay.
+fn stop_strays(ctx: &Context, engine: &Engine, project: &str) -> Result<()> {
+    let left = crate::runtime::block_on(engine.containers(&[project]))??;
+    if left.is_empty() {
+        return Ok(());
+    }
+    let done = crate::runtime::block_on(engine.teardown(project, false))??;
+    ctx.say(format!(
+        "removed {} container(s) of {project} that compose left: {}",
+        done.containers.len(),
+        done.containers.join(", ")
     ));
     Ok(())
 }
