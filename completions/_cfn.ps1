@@ -36,7 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print a branch''s environment variables')
             [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Run compose with the branch''s project name, files and variables')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start the branch''s stack and wait until every service is ready')
-            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the branch''s stack; its volumes are kept unless --volumes')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the branch''s stack, with containers of services no longer in its files; its volumes are kept unless --volumes')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Every worktree with its slot, ports and per-service state')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the logs of the branch''s services')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find what is wrong with the set-up and say how to fix it')
@@ -395,8 +395,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;hooks;approve' {
-            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch whose checkout''s files are hashed (default: the checkout you are in)')
-            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch whose checkout''s files are hashed (default: the checkout you are in)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch whose checkout the items are rendered and hashed in (default: the checkout you are in)')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch whose checkout the items are rendered and hashed in (default: the checkout you are in)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Approve every pending item without asking')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Approve every pending item without asking')
@@ -933,8 +933,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;trust' {
-            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch whose checkout''s files are hashed (default: the checkout you are in)')
-            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch whose checkout''s files are hashed (default: the checkout you are in)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch whose checkout the items are rendered and hashed in (default: the checkout you are in)')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch whose checkout the items are rendered and hashed in (default: the checkout you are in)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Approve every pending item without asking')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Approve every pending item without asking')
@@ -980,7 +980,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print a branch''s environment variables')
             [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Run compose with the branch''s project name, files and variables')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start the branch''s stack and wait until every service is ready')
-            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the branch''s stack; its volumes are kept unless --volumes')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the branch''s stack, with containers of services no longer in its files; its volumes are kept unless --volumes')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Every worktree with its slot, ports and per-service state')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the logs of the branch''s services')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find what is wrong with the set-up and say how to fix it')

@@ -33,7 +33,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand env 'Print a branch''s environment variables'
             cand compose 'Run compose with the branch''s project name, files and variables'
             cand up 'Start the branch''s stack and wait until every service is ready'
-            cand down 'Stop the branch''s stack; its volumes are kept unless --volumes'
+            cand down 'Stop the branch''s stack, with containers of services no longer in its files; its volumes are kept unless --volumes'
             cand status 'Every worktree with its slot, ports and per-service state'
             cand logs 'Show the logs of the branch''s services'
             cand doctor 'Find what is wrong with the set-up and say how to fix it'
@@ -365,8 +365,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --version 'Print version'
         }
         &'cfn;hooks;approve'= {
-            cand -b 'The branch whose checkout''s files are hashed (default: the checkout you are in)'
-            cand --branch 'The branch whose checkout''s files are hashed (default: the checkout you are in)'
+            cand -b 'The branch whose checkout the items are rendered and hashed in (default: the checkout you are in)'
+            cand --branch 'The branch whose checkout the items are rendered and hashed in (default: the checkout you are in)'
             cand -C 'Run as if started in DIR'
             cand -y 'Approve every pending item without asking'
             cand --yes 'Approve every pending item without asking'
@@ -842,8 +842,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;token;help;help'= {
         }
         &'cfn;trust'= {
-            cand -b 'The branch whose checkout''s files are hashed (default: the checkout you are in)'
-            cand --branch 'The branch whose checkout''s files are hashed (default: the checkout you are in)'
+            cand -b 'The branch whose checkout the items are rendered and hashed in (default: the checkout you are in)'
+            cand --branch 'The branch whose checkout the items are rendered and hashed in (default: the checkout you are in)'
             cand -C 'Run as if started in DIR'
             cand -y 'Approve every pending item without asking'
             cand --yes 'Approve every pending item without asking'
@@ -886,7 +886,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand env 'Print a branch''s environment variables'
             cand compose 'Run compose with the branch''s project name, files and variables'
             cand up 'Start the branch''s stack and wait until every service is ready'
-            cand down 'Stop the branch''s stack; its volumes are kept unless --volumes'
+            cand down 'Stop the branch''s stack, with containers of services no longer in its files; its volumes are kept unless --volumes'
             cand status 'Every worktree with its slot, ports and per-service state'
             cand logs 'Show the logs of the branch''s services'
             cand doctor 'Find what is wrong with the set-up and say how to fix it'

@@ -35,7 +35,7 @@ complete -c cfn -n "__fish_cfn_needs_command" -f -a "ports" -d 'Show a branch\'s
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "env" -d 'Print a branch\'s environment variables'
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "compose" -d 'Run compose with the branch\'s project name, files and variables'
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "up" -d 'Start the branch\'s stack and wait until every service is ready'
-complete -c cfn -n "__fish_cfn_needs_command" -f -a "down" -d 'Stop the branch\'s stack; its volumes are kept unless --volumes'
+complete -c cfn -n "__fish_cfn_needs_command" -f -a "down" -d 'Stop the branch\'s stack, with containers of services no longer in its files; its volumes are kept unless --volumes'
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "status" -d 'Every worktree with its slot, ports and per-service state'
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "logs" -d 'Show the logs of the branch\'s services'
 complete -c cfn -n "__fish_cfn_needs_command" -f -a "doctor" -d 'Find what is wrong with the set-up and say how to fix it'
@@ -218,7 +218,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcomman
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
-complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from approve" -s b -l branch -d 'The branch whose checkout\'s files are hashed (default: the checkout you are in)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from approve" -s b -l branch -d 'The branch whose checkout the items are rendered and hashed in (default: the checkout you are in)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from approve" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from approve" -s y -l yes -d 'Approve every pending item without asking'
 complete -c cfn -n "__fish_cfn_using_subcommand hooks; and __fish_seen_subcommand_from approve" -l json -d 'Print the result as JSON'
@@ -473,7 +473,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcomman
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "list" -d 'Show the live tokens (issued, not expired, not revoked); never a token itself'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Make a new signing key; tokens signed by the old one stay valid until they expire'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c cfn -n "__fish_cfn_using_subcommand trust" -s b -l branch -d 'The branch whose checkout\'s files are hashed (default: the checkout you are in)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand trust" -s b -l branch -d 'The branch whose checkout the items are rendered and hashed in (default: the checkout you are in)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand trust" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand trust" -s y -l yes -d 'Approve every pending item without asking'
 complete -c cfn -n "__fish_cfn_using_subcommand trust" -l json -d 'Print the result as JSON'
@@ -497,7 +497,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcom
 complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust completions manpage help" -f -a "env" -d 'Print a branch\'s environment variables'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust completions manpage help" -f -a "compose" -d 'Run compose with the branch\'s project name, files and variables'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust completions manpage help" -f -a "up" -d 'Start the branch\'s stack and wait until every service is ready'
-complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust completions manpage help" -f -a "down" -d 'Stop the branch\'s stack; its volumes are kept unless --volumes'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust completions manpage help" -f -a "down" -d 'Stop the branch\'s stack, with containers of services no longer in its files; its volumes are kept unless --volumes'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust completions manpage help" -f -a "status" -d 'Every worktree with its slot, ports and per-service state'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust completions manpage help" -f -a "logs" -d 'Show the logs of the branch\'s services'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and not __fish_seen_subcommand_from init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust completions manpage help" -f -a "doctor" -d 'Find what is wrong with the set-up and say how to fix it'
