@@ -214,16 +214,20 @@ fn settled(ctx: &Context, done: recover::Recovered) -> Removed {
 }
 
 /// Stops the branch's stack through the engine, by its project label. With no engine
-/// reachable nothing can be running, so removal goes on; `--volumes` then cannot be honoured
-/// and says so rather than pretending.
+/// reachable removal goes on (everything but compose works without Docker) and says that the
+/// stack could not be checked; `--volumes` then cannot be honoured and says so rather than
+/// pretending.
 fn stop_stack(ctx: &Context, project: &str, volumes: bool) -> Result<Option<crate::engine::Teardown>> {
     match teardown(project, volumes)? {
         Ok(done) => Ok(Some(done)),
         Err(e) if volumes => Err(e.context("cannot delete the stack's volumes")),
         Err(e) => {
-            if ctx.verbose > 0 {
-                ctx.warn(format!("stack not stopped: {e:#}"));
-            }
+            // Said every time: a daemon that comes back restarts `restart: always` services,
+            // and a remote engine may be out of reach only from here; the ports are released.
+            ctx.warn(format!(
+                "could not check the stack of {project} (the engine did not answer: {e:#}); its ports \
+                 are released. If it still runs, stop it with `docker compose -p {project} down`"
+            ));
             Ok(None)
         }
     }

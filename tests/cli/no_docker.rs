@@ -22,7 +22,13 @@ fn everything_but_compose_works_without_docker() {
     run(&root, &["worktree", "list", "--json"]).assert().success();
     run(&root, &["ports", "feat", "--json"]).assert().success();
     run(&root, &["env", "feat", "--format", "shell"]).assert().success();
-    run(&root, &["worktree", "remove", "feat"]).assert().success();
+    let out = run(&root, &["worktree", "remove", "feat"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("could not check the stack of shop-feat") && err.contains("compose -p shop-feat down"),
+        "{err}"
+    );
     run(&root, &["worktree", "prune"]).assert().success();
     let out = run(&root, &["compose", "config"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
