@@ -26,6 +26,7 @@ mod init;
 mod isolation;
 mod lease_follow;
 mod lifecycle;
+mod mcp;
 mod migrate;
 mod moved_checkout;
 mod no_docker;
