@@ -174,7 +174,10 @@ async fn bound_server_tools_bus_and_errors() {
     assert!(text.contains("over the limit of 300s"), "{text}");
     let big = "x".repeat(5000);
     let (text, _) = err(&client, "context_store", json!({"task_id": t, "key": "big", "value": big})).await;
-    assert!(text.contains("CFN_MAX_PAYLOAD") || text.contains("limit"), "{text}");
+    assert!(text.starts_with("error: context value is 5000 bytes, over the limit of 1000 bytes"), "{text}");
+    let huge = json!({"task_id": t, "agent_id": "a2", "confidence": 1, "payload": {"x": big}});
+    let (text, _) = err(&client, "agent_report", huge).await;
+    assert!(text.contains("over the limit of 1000 bytes (CFN_MAX_PAYLOAD)"), "{text}");
     let (text, _) = err(&client, "logs", json!({"services": ["nosuch"]})).await;
     assert!(text.contains("nosuch"), "{text}");
     let (text, _) = err(&client, "logs", json!({"lines": 100000})).await;
