@@ -85,7 +85,9 @@ time_tool() { # time_tool NAME OUT: $calls timed round trips after 20 warm-up ca
 say "tools/call status and ports, $calls calls each (after 20 warm-up calls)"
 time_tool status "$work/t.status"
 time_tool ports "$work/t.ports"
-exec {MCP[1]}>&-
+# Closing the server's stdin ends its session.
+mcp_in=${MCP[1]}
+exec {mcp_in}>&-
 
 say "cfn status --json as a process, $calls runs"
 : >"$work/t.cli"

@@ -138,6 +138,11 @@ async fn bound_server_tools_bus_and_errors() {
     let body = serde_json::to_value(&read.contents[0]).unwrap();
     assert!(body["text"].as_str().unwrap().contains("CFN_WEB_PORT=8080"), "{body}");
     assert!(client.read_resource(ReadResourceRequestParams::new("cfn://env/other")).await.is_err());
+    let read = client.read_resource(ReadResourceRequestParams::new("cfn://compose/main")).await.unwrap();
+    let body = serde_json::to_value(&read.contents[0]).unwrap();
+    let yaml = body["text"].as_str().unwrap();
+    assert!(yaml.contains("cfn-test/app:1") && yaml.contains("8080"), "{yaml}");
+    assert!(client.read_resource(ReadResourceRequestParams::new("file:///etc/passwd")).await.is_err());
 
     // The coordination primitives on the embedded bus.
     let t = json!("task-1");
