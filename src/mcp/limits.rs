@@ -17,3 +17,21 @@ pub fn seconds_within(what: &str, secs: f64, max: f64) -> Result<Duration> {
     }
     Ok(duration)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_from_zero_to_the_limit() {
+        assert_eq!(seconds_within("timeout", 0.0, 300.0).unwrap(), Duration::ZERO);
+        assert_eq!(seconds_within("timeout", 300.0, 300.0).unwrap(), Duration::from_secs(300));
+        assert_eq!(seconds_within("timeout", 0.5, 300.0).unwrap(), Duration::from_millis(500));
+        for bad in [-1.0, 300.5, f64::NAN, f64::INFINITY] {
+            let err = seconds_within("timeout", bad, 300.0).unwrap_err();
+            let user = err.downcast_ref::<UserError>().expect("a user error");
+            assert_eq!(user.code, crate::error::exit::USAGE, "{bad}: {err}");
+            assert!(user.hint.is_some());
+        }
+    }
+}
