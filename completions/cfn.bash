@@ -64,6 +64,9 @@ _cfn() {
             cfn,manpage)
                 cmd="cfn__subcmd__manpage"
                 ;;
+            cfn,mcp)
+                cmd="cfn__subcmd__mcp"
+                ;;
             cfn,migrate)
                 cmd="cfn__subcmd__migrate"
                 ;;
@@ -168,6 +171,9 @@ _cfn() {
                 ;;
             cfn__subcmd__help,manpage)
                 cmd="cfn__subcmd__help__subcmd__manpage"
+                ;;
+            cfn__subcmd__help,mcp)
+                cmd="cfn__subcmd__help__subcmd__mcp"
                 ;;
             cfn__subcmd__help,migrate)
                 cmd="cfn__subcmd__help__subcmd__migrate"
@@ -443,7 +449,7 @@ _cfn() {
 
     case "${cmd}" in
         cfn)
-            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust completions manpage help"
+            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust mcp completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -857,7 +863,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help)
-            opts="init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust completions manpage help"
+            opts="init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust mcp completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1249,6 +1255,20 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help__subcmd__manpage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__mcp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2139,6 +2159,32 @@ _cfn() {
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__mcp)
+            opts="-b -C -q -v -h -V --branch --repo --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

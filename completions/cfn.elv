@@ -49,6 +49,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand lock 'Take and release token locks'
             cand token 'Issue, verify, revoke and list agents'' tokens for MCP servers'
             cand trust 'Review and approve what the repository makes cfn run (hooks, health commands, migrations, agents)'
+            cand mcp 'Serve the branch''s environment to agents over the Model Context Protocol (stdio)'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand manpage 'Print the manual page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -857,6 +858,20 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'cfn;mcp'= {
+            cand -b 'The branch to serve (default: the checkout you are in). The server acts on no other'
+            cand --branch 'The branch to serve (default: the checkout you are in). The server acts on no other'
+            cand -C 'Run as if started in DIR'
+            cand --repo 'Serve every branch of the repository (a `branch` argument on each tool), plus the worktree_add, worktree_list, worktree_remove and conflicts tools: for an orchestrator'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'cfn;completions'= {
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
@@ -902,6 +917,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand lock 'Take and release token locks'
             cand token 'Issue, verify, revoke and list agents'' tokens for MCP servers'
             cand trust 'Review and approve what the repository makes cfn run (hooks, health commands, migrations, agents)'
+            cand mcp 'Serve the branch''s environment to agents over the Model Context Protocol (stdio)'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand manpage 'Print the manual page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -1021,6 +1037,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;help;token;rotate'= {
         }
         &'cfn;help;trust'= {
+        }
+        &'cfn;help;mcp'= {
         }
         &'cfn;help;completions'= {
         }

@@ -24,6 +24,7 @@ pub mod identity;
 pub mod init;
 pub mod interrupt;
 pub mod lifecycle;
+pub mod mcp;
 pub mod migrate;
 pub mod names;
 pub mod output;

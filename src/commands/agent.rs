@@ -44,6 +44,34 @@ pub fn run(ctx: &Context, cmd: AgentCommand) -> Result<()> {
         })?),
         None => None,
     };
+    let request = ReportRequest {
+        task_id: a.task.task_id,
+        agent_id: a.agent_id,
+        iteration: a.iteration,
+        confidence: a.confidence,
+        status,
+        payload,
+    };
+    if !report(ctx, &a.bus, request)? {
+        ctx.say("an earlier report of this agent and iteration counts; this one was ignored");
+    }
+    Ok(())
+}
+
+/// An agent's report, as `cfn agent report` takes it.
+pub struct ReportRequest {
+    pub task_id: String,
+    pub agent_id: String,
+    pub iteration: u32,
+    pub confidence: f64,
+    pub status: Status,
+    pub payload: Option<serde_json::Value>,
+}
+
+/// Puts the report on the bus (signed with the agent's own token inside a loop run); true
+/// when it is the first of that agent and iteration, the one that counts.
+pub fn report(ctx: &Context, bus: &BusArgs, a: ReportRequest) -> Result<bool> {
+    let (status, payload) = (a.status, a.payload);
     let token = AgentToken::from_env();
     if token.is_some() {
         refuse_other_agent(&a.agent_id)?;
@@ -51,16 +79,12 @@ pub fn run(ctx: &Context, cmd: AgentCommand) -> Result<()> {
     let report = Report::new(&a.agent_id, a.iteration, a.confidence, status, payload)
         .map_err(|e| crate::bus_choice::user_error(e, None))?;
     let report = match &token {
-        Some(token) => token.sign(&a.task.task_id, report),
+        Some(token) => token.sign(&a.task_id, report),
         None => report,
     };
     let json = report.to_json().map_err(|e| crate::bus_choice::user_error(e, None))?;
     within_limit("report", json.len())?;
-    let first = with_bus(ctx, &a.bus, |bus| async move { bus.put_report(&a.task.task_id, &report).await })?;
-    if !first {
-        ctx.say("an earlier report of this agent and iteration counts; this one was ignored");
-    }
-    Ok(())
+    with_bus(ctx, bus, |bus| async move { bus.put_report(&a.task_id, &report).await })
 }
 
 /// An agent started by a loop holds one agent's token: it reports for that agent only.

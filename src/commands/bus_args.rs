@@ -20,6 +20,17 @@ pub struct BusArgs {
 }
 
 impl BusArgs {
+    /// The flags' defaults, taking the password file from `CFN_REDIS_PASSWORD_FILE` as the
+    /// flag does: for callers that have no command line (the MCP server).
+    pub fn from_env() -> BusArgs {
+        BusArgs {
+            redis_url: None,
+            redis_password_file: std::env::var_os("CFN_REDIS_PASSWORD_FILE")
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from),
+        }
+    }
+
     /// The bus to use, with the password from `--redis-password-file` or `CFN_REDIS_PASSWORD`
     /// joined to a Redis URL that has none. Warns when the URL on the command line carries a
     /// password: every user of the machine can read a process's arguments.

@@ -17,13 +17,22 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let project = stop(ctx, args.branch.as_deref(), args.volumes, args.yes)?;
+    let kept = if args.volumes { "volumes deleted" } else { "volumes kept" };
+    ctx.say(format!("{project} is down ({kept})"));
+    Ok(())
+}
+
+/// Stops the branch's stack (its pre_down hooks first) and returns its project name. Volumes
+/// go only with `volumes`, which is confirmed here.
+pub fn stop(ctx: &Context, branch: Option<&str>, volumes: bool, yes: bool) -> Result<String> {
     let ws = Workspace::open(ctx)?;
-    let (_lock, branch) = crate::branch_lock::lock_branch(ctx, &ws, args.branch.as_deref(), "down")?;
-    if args.volumes {
-        super::confirm::volume_deletion(ctx, args.yes, &branch.project)?;
+    let (_lock, branch) = crate::branch_lock::lock_branch(ctx, &ws, branch, "down")?;
+    if volumes {
+        super::confirm::volume_deletion(ctx, yes, &branch.project)?;
     }
-    crate::lifecycle::run(ctx, &ws, &branch, crate::lifecycle::HookPoint::PreDown, args.yes)?;
-    stack::down(ctx, &ws, &branch, args.volumes)?;
+    crate::lifecycle::run(ctx, &ws, &branch, crate::lifecycle::HookPoint::PreDown, yes)?;
+    stack::down(ctx, &ws, &branch, volumes)?;
     // Leases kept while a removed service still published them can go now.
     if !branch.is_main {
         if let Some(row) =
@@ -32,7 +41,5 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             ws.follow_config(row)?;
         }
     }
-    let kept = if args.volumes { "volumes deleted" } else { "volumes kept" };
-    ctx.say(format!("{} is down ({kept})", branch.project));
-    Ok(())
+    Ok(branch.project)
 }

@@ -1,13 +1,13 @@
 //! One file per subcommand: its arguments, and one function that calls into the domain.
 
-mod agent;
-mod bus_args;
+pub(crate) mod agent;
+pub(crate) mod bus_args;
 mod completions;
 mod compose;
 mod confirm;
 mod context_cmd;
 mod doctor;
-mod down;
+pub(crate) mod down;
 mod env;
 mod health;
 mod hook_run;
@@ -18,16 +18,17 @@ mod logs;
 mod loop_cmd;
 mod loop_status;
 mod manpage;
+mod mcp;
 mod migrate;
 mod ports;
 mod results;
 mod signal;
-mod status;
+pub(crate) mod status;
 mod token;
 mod trust;
-mod up;
+pub(crate) mod up;
 pub mod view;
-mod worktree;
+pub(crate) mod worktree;
 
 use crate::context::Context;
 use anyhow::Result;
@@ -91,6 +92,8 @@ pub enum Command {
     /// Review and approve what the repository makes cfn run (hooks, health commands,
     /// migrations, agents).
     Trust(trust::Args),
+    /// Serve the branch's environment to agents over the Model Context Protocol (stdio).
+    Mcp(mcp::Args),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions(completions::Args),
     /// Print the manual page (roff).
@@ -122,6 +125,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Loop(cmd) => loop_cmd::run(ctx, cmd),
         Command::Token(cmd) => token::run(ctx, cmd),
         Command::Trust(args) => trust::run(ctx, args),
+        Command::Mcp(args) => mcp::run(ctx, args),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Manpage(args) => manpage::run(ctx, args),
     }

@@ -16,8 +16,9 @@ pub struct Args {
     json: bool,
 }
 
+/// One worktree with the state of its services: what `status --json` prints per worktree.
 #[derive(Serialize)]
-struct StatusView {
+pub struct StatusView {
     #[serde(flatten)]
     worktree: WorktreeView,
     services: Vec<ContainerInfo>,
@@ -25,19 +26,7 @@ struct StatusView {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let envs = if args.all { all_repositories(ctx)? } else { Workspace::open(ctx)?.all_envs()? };
-    let projects: Vec<&str> = envs.iter().map(|e| e.project.as_str()).collect();
-    // One engine query for every stack, filtered by label.
-    let containers = crate::runtime::block_on(async {
-        let engine = Engine::connect().await?;
-        engine.containers(&projects).await
-    })??;
-    let views: Vec<StatusView> = envs
-        .iter()
-        .map(|env| StatusView {
-            worktree: WorktreeView::from(env),
-            services: containers.iter().filter(|c| c.project == env.project).cloned().collect(),
-        })
-        .collect();
+    let views = views(&envs)?;
     if args.json {
         return crate::output::json(&views);
     }
@@ -63,6 +52,22 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         })
         .collect();
     crate::output::table(&["BRANCH", "SLOT", "PROJECT", "PORTS", "SERVICES"], &rows)
+}
+
+/// Each environment with its services' state, from one engine query filtered by label.
+pub fn views(envs: &[BranchEnv]) -> Result<Vec<StatusView>> {
+    let projects: Vec<&str> = envs.iter().map(|e| e.project.as_str()).collect();
+    let containers = crate::runtime::block_on(async {
+        let engine = Engine::connect().await?;
+        engine.containers(&projects).await
+    })??;
+    Ok(envs
+        .iter()
+        .map(|env| StatusView {
+            worktree: WorktreeView::from(env),
+            services: containers.iter().filter(|c| c.project == env.project).cloned().collect(),
+        })
+        .collect())
 }
 
 /// The environments of every registered repository whose checkout still exists.

@@ -26,29 +26,58 @@ pub struct Args {
     json: bool,
 }
 
+/// What to bring up, and how: `cfn up`'s arguments without their printing.
+pub struct UpRequest {
+    pub branch: Option<String>,
+    pub services: Vec<String>,
+    pub timeout: Duration,
+    pub wait: bool,
+    /// Trust what the repository makes `up` run without asking.
+    pub yes: bool,
+}
+
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let request = UpRequest {
+        branch: args.branch,
+        services: args.services,
+        timeout: Duration::from_secs(args.timeout),
+        wait: !args.no_wait,
+        yes: args.yes,
+    };
+    let (project, endpoints) = bring_up(ctx, request)?;
+    if args.json {
+        return crate::output::json(&endpoints);
+    }
+    ctx.say(format!("{project} is up"));
+    let rows: Vec<Vec<String>> =
+        endpoints.iter().map(|e| vec![e.service.clone(), e.port.to_string(), e.url.clone()]).collect();
+    if !rows.is_empty() {
+        crate::output::table(&["SERVICE", "PORT", "URL"], &rows)?;
+    }
+    Ok(())
+}
+
+/// Starts the branch's stack, waits until it is ready and healthy (unless `wait` is off) and
+/// returns its compose project and endpoints. Progress goes to stderr.
+pub fn bring_up(ctx: &Context, request: UpRequest) -> Result<(String, Vec<stack::Endpoint>)> {
     let ws = Workspace::open(ctx)?;
-    let (_lock, branch) = crate::branch_lock::lock_branch(ctx, &ws, args.branch.as_deref(), "up")?;
-    stack::check_services(&ws, &branch, &args.services)?;
+    let (_lock, branch) = crate::branch_lock::lock_branch(ctx, &ws, request.branch.as_deref(), "up")?;
+    stack::check_services(&ws, &branch, &request.services)?;
     // What the repository makes `up` run (health commands, migrations) is trusted before
     // anything starts, so a refusal leaves nothing half done.
-    if !args.no_wait {
+    if request.wait {
         let mut items = crate::trust::inventory::health(&ws, &branch)?;
         if ws.config.migrations.on_up {
             items.extend(crate::trust::inventory::migrations(&ws, &branch)?);
         }
-        crate::trust::require(ctx, &ws, &items, args.yes)?;
+        crate::trust::require(ctx, &ws, &items, request.yes)?;
     }
     let handle = stack::prepare(&ws, &branch)?;
-    let opts = UpOptions {
-        timeout: Duration::from_secs(args.timeout),
-        wait: !args.no_wait,
-        services: args.services,
-    };
+    let opts = UpOptions { timeout: request.timeout, wait: request.wait, services: request.services };
     let started = stack::up(ctx, &branch, &handle, &opts)?;
     if opts.wait {
-        crate::branch_db::migrate_on_up(ctx, &ws, &branch, args.yes)?;
-        let results = crate::branch_health::run(ctx, &ws, &branch, args.yes)?;
+        crate::branch_db::migrate_on_up(ctx, &ws, &branch, request.yes)?;
+        let results = crate::branch_health::run(ctx, &ws, &branch, request.yes)?;
         if let Some(err) = crate::branch_health::failure(&results) {
             crate::branch_health::print(&results)?;
             return Err(err);
@@ -56,7 +85,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         for r in &results {
             ctx.say(format!("health {}: {}", r.name, r.message));
         }
-        crate::lifecycle::run(ctx, &ws, &branch, crate::lifecycle::HookPoint::PostUp, args.yes)?;
+        crate::lifecycle::run(ctx, &ws, &branch, crate::lifecycle::HookPoint::PostUp, request.yes)?;
     }
     let mut endpoints = stack::endpoints(&*ws.config_of(&branch)?, &branch);
     if opts.wait {
@@ -64,14 +93,5 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         // is no endpoint of this stack: only what runs is listed.
         endpoints.retain(|e| started.iter().any(|c| c.service == e.service));
     }
-    if args.json {
-        return crate::output::json(&endpoints);
-    }
-    ctx.say(format!("{} is up", branch.project));
-    let rows: Vec<Vec<String>> =
-        endpoints.iter().map(|e| vec![e.service.clone(), e.port.to_string(), e.url.clone()]).collect();
-    if !rows.is_empty() {
-        crate::output::table(&["SERVICE", "PORT", "URL"], &rows)?;
-    }
-    Ok(())
+    Ok((branch.project, endpoints))
 }

@@ -3,6 +3,7 @@
 
 mod add;
 mod adopt;
+pub mod conflicts;
 pub mod copy;
 mod prune;
 mod prune_stack;

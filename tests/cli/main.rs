@@ -30,6 +30,7 @@ mod lease_follow;
 mod lease_guard;
 mod lifecycle;
 mod lost_id;
+mod mcp;
 mod migrate;
 mod moved_checkout;
 mod no_docker;

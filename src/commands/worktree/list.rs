@@ -14,7 +14,7 @@ pub struct Args {
 
 /// A worktree with where its last operation stands.
 #[derive(Debug, Serialize)]
-struct Listed {
+pub struct Listed {
     #[serde(flatten)]
     view: WorktreeView,
     /// `ready`; `adding`/`removing` while that runs (see `pid`); `add interrupted` or
@@ -25,17 +25,7 @@ struct Listed {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
-    let ws = Workspace::open(ctx)?;
-    let rows = WorktreeRow::list(ws.state.conn(), ws.repo.id)?;
-    let mut listed = Vec::new();
-    for env in ws.all_envs()? {
-        let row = rows.iter().find(|r| !env.is_main && r.branch == env.branch);
-        let (state, pid) = match row {
-            Some(r) => state_of(&ws, r)?,
-            None => ("ready".to_string(), None),
-        };
-        listed.push(Listed { view: WorktreeView::from(&env), state, pid });
-    }
+    let listed = listed(&Workspace::open(ctx)?)?;
     if args.json {
         return crate::output::json(&listed);
     }
@@ -59,6 +49,21 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         })
         .collect();
     crate::output::table(&["BRANCH", "SLOT", "PROJECT", "PATH", "STATE", "PORTS"], &rows)
+}
+
+/// Every worktree of the repository with where its last operation stands (`list --json`).
+pub fn listed(ws: &Workspace) -> Result<Vec<Listed>> {
+    let rows = WorktreeRow::list(ws.state.conn(), ws.repo.id)?;
+    let mut listed = Vec::new();
+    for env in ws.all_envs()? {
+        let row = rows.iter().find(|r| !env.is_main && r.branch == env.branch);
+        let (state, pid) = match row {
+            Some(r) => state_of(ws, r)?,
+            None => ("ready".to_string(), None),
+        };
+        listed.push(Listed { view: WorktreeView::from(&env), state, pid });
+    }
+    Ok(listed)
 }
 
 fn state_of(ws: &Workspace, row: &WorktreeRow) -> Result<(String, Option<u32>)> {

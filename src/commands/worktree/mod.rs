@@ -1,5 +1,5 @@
 mod add;
-mod list;
+pub(crate) mod list;
 mod prune;
 mod remove;
 

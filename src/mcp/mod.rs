@@ -1,0 +1,33 @@
+//! `cfn mcp`: the branch's environment served over the Model Context Protocol (stdio,
+//! newline-delimited JSON-RPC), for agents. Bound to one checkout, or with `--repo` to every
+//! branch of the repository for an orchestrating agent.
+
+mod bus_ops;
+mod limits;
+mod ops;
+mod outcome;
+mod params;
+mod repo_tools;
+mod resources;
+mod scope;
+mod server;
+mod stdio;
+
+use crate::context::Context;
+use anyhow::{Context as _, Result};
+use rmcp::ServiceExt as _;
+
+pub use scope::Scope;
+
+/// Serves until the client closes the stream. Fails before serving anything when the checkout
+/// (or `branch`) is not one cfn knows.
+pub fn serve(ctx: &Context, repo: bool, branch: Option<&str>) -> Result<()> {
+    let scope = Scope::start(ctx, repo, branch)?;
+    let (reader, writer) = stdio::take_over()?;
+    let server = server::CfnServer::new(ctx.clone(), scope);
+    crate::runtime::block_on(async move {
+        let running = server.serve((reader, writer)).await.context("the MCP session did not start")?;
+        running.waiting().await.context("the MCP session failed")?;
+        anyhow::Ok(())
+    })?
+}
