@@ -57,7 +57,7 @@ pub struct DataConfig {
     /// Copy the SQLite migration target with the volumes (when migrations.target = "sqlite").
     #[serde(default = "default_true")]
     pub sqlite: bool,
-    /// Image for the short-lived copy containers (needs `cp` and `find`); by default the image of
+    /// Image for the short-lived copy containers (needs `cp`, `find` and `rm`); by default the image of
     /// the service that mounts the volume.
     #[serde(default)]
     pub helper_image: Option<String>,

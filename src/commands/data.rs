@@ -110,9 +110,11 @@ fn confirm_replace(ctx: &Context, yes: bool, branch: &str, with: &str) -> Result
         return Ok(());
     }
     if !ctx.interactive() {
-        return Err(UserError::usage(format!("refusing to replace the data of {branch} without confirmation"))
-            .hint("pass --yes to replace it")
-            .into());
+        return Err(UserError::usage(format!(
+            "refusing to replace the data of {branch} without confirmation"
+        ))
+        .hint("pass --yes to replace it")
+        .into());
     }
     let prompt = format!("Replace all data of {branch} with {with}?");
     if dialoguer::Confirm::new().with_prompt(prompt).default(false).interact()? {
@@ -133,7 +135,12 @@ fn run_clone(ctx: &Context, args: CloneArgs) -> Result<()> {
     }
     confirm_replace(ctx, args.yes, &target.branch, &format!("a copy of {}'s", source.branch))?;
     let copied = clone::clone(ctx, &ws, &source, &target, args.stop_source)?;
-    ctx.say(format!("copied the data of {} into {}: {}", source.branch, target.branch, list_or_none(&copied)));
+    ctx.say(format!(
+        "copied the data of {} into {}: {}",
+        source.branch,
+        target.branch,
+        list_or_none(&copied)
+    ));
     Ok(())
 }
 
@@ -142,8 +149,14 @@ fn run_snapshot(ctx: &Context, args: SnapshotArgs) -> Result<()> {
     let (_lock, branch) = crate::branch_lock::lock_branch(ctx, &ws, args.branch.as_deref(), "data snapshot")?;
     let name = args.name.unwrap_or_else(|| default_name(&branch.branch));
     let meta = snapshot::take(ctx, &ws, &branch, &name, args.stop)?;
-    let items: Vec<String> = meta.volumes.iter().map(|v| v.key.clone()).chain(meta.sqlite.then(|| "SQLite".into())).collect();
-    ctx.say(format!("saved snapshot {name} of {} ({} bytes): {}", branch.branch, meta.size, list_or_none(&items)));
+    let items: Vec<String> =
+        meta.volumes.iter().map(|v| v.key.clone()).chain(meta.sqlite.then(|| "SQLite".into())).collect();
+    ctx.say(format!(
+        "saved snapshot {name} of {} ({} bytes): {}",
+        branch.branch,
+        meta.size,
+        list_or_none(&items)
+    ));
     Ok(())
 }
 
@@ -175,7 +188,10 @@ fn run_list(ctx: &Context, args: ListArgs) -> Result<()> {
 }
 
 fn default_name(branch: &str) -> String {
-    let safe: String = branch.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    let safe: String = branch
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .collect();
     let time = crate::migrate::target::now_rfc3339().replace([':', '-'], "");
     format!("{}-{time}", safe.trim_start_matches(['.', '-']))
 }

@@ -22,7 +22,13 @@ pub struct VolumePair {
 
 /// Copies `source`'s data over `target`'s; the names of what was copied. The caller holds the
 /// target's branch lock and has confirmed the replacement.
-pub fn clone(ctx: &Context, ws: &Workspace, source: &BranchEnv, target: &BranchEnv, stop_source: bool) -> Result<Vec<String>> {
+pub fn clone(
+    ctx: &Context,
+    ws: &Workspace,
+    source: &BranchEnv,
+    target: &BranchEnv,
+    stop_source: bool,
+) -> Result<Vec<String>> {
     let from = Layout::of(ws, source)?;
     let to = Layout::of(ws, target)?;
     let helper_image = ws.config_of(target)?.data.helper_image.clone();
@@ -62,14 +68,22 @@ pub async fn plan(
     let mut pairs = Vec::new();
     for key in &to.volumes {
         if !from.volumes.contains(key) {
-            return Err(UserError::new(format!("volume {key} is not in the compose files of {}", source.branch))
-                .hint(format!("the two branches' layouts differ; add {key} to [data] exclude in cfn.toml to skip it"))
-                .into());
+            return Err(UserError::new(format!(
+                "volume {key} is not in the compose files of {}",
+                source.branch
+            ))
+            .hint(format!(
+                "the two branches' layouts differ; add {key} to [data] exclude in cfn.toml to skip it"
+            ))
+            .into());
         }
         let Some(src) = source_volumes.get(key) else {
-            return Err(UserError::new(format!("{} has no volume {key} yet (its stack never ran)", source.branch))
-                .hint(format!("start it once: `cfn up -b {}`", source.branch))
-                .into());
+            return Err(UserError::new(format!(
+                "{} has no volume {key} yet (its stack never ran)",
+                source.branch
+            ))
+            .hint(format!("start it once: `cfn up -b {}`", source.branch))
+            .into());
         };
         let target = target_volumes.get(key).cloned().unwrap_or_else(|| to.default_name(key));
         let image = image_for(engine, src, key, from, helper_image).await?;
@@ -80,7 +94,13 @@ pub async fn plan(
 
 /// The configured helper image, else the image of a container mounting the volume, else the
 /// compose image of a service mounting it — whichever is on the machine (nothing is pulled).
-pub async fn image_for(engine: &Engine, volume: &str, key: &str, layout: &Layout, configured: Option<&str>) -> Result<String> {
+pub async fn image_for(
+    engine: &Engine,
+    volume: &str,
+    key: &str,
+    layout: &Layout,
+    configured: Option<&str>,
+) -> Result<String> {
     if let Some(image) = configured {
         if helper::image_present(engine, image).await {
             return Ok(image.to_string());
@@ -90,7 +110,10 @@ pub async fn image_for(engine: &Engine, volume: &str, key: &str, layout: &Layout
             .into());
     }
     let filters = std::collections::HashMap::from([("volume", vec![volume.to_string()])]);
-    let options = bollard::query_parameters::ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+    let options = bollard::query_parameters::ListContainersOptionsBuilder::default()
+        .all(true)
+        .filters(&filters)
+        .build();
     for c in engine.docker.list_containers(Some(options)).await? {
         if let Some(image) = c.image_id.filter(|i| !i.is_empty()) {
             return Ok(image);
@@ -102,7 +125,7 @@ pub async fn image_for(engine: &Engine, volume: &str, key: &str, layout: &Layout
         }
     }
     Err(UserError::new(format!("no image on this machine to copy volume {key} with"))
-        .hint("set [data] helper_image in cfn.toml to a local image that has `cp` and `find`")
+        .hint("set [data] helper_image in cfn.toml to a local image that has `cp`, `find` and `rm`")
         .into())
 }
 
@@ -117,15 +140,20 @@ async fn copy_all(ctx: &Context, engine: &Engine, pairs: &[VolumePair], to: &Lay
         ];
         if let Err(e) = helper::run(engine, &pair.image, &mounts, &["cp", "-a", "/from/.", "/to/"]).await {
             swap::delete(engine, &tmp).await;
-            return Err(e.context(format!("copying volume {} failed; {} is unchanged", pair.key, pair.target)));
+            return Err(
+                e.context(format!("copying volume {} failed; {} is unchanged", pair.key, pair.target))
+            );
         }
         crate::crash_point::reached("data", 1);
         let pending = swap::Pending { tmp, target: pair.target.clone(), image: pair.image.clone() };
         swap::record(&ctx.home, &pending)?;
         swap::finish(engine, &ctx.home, &pending).await.map_err(|e| {
             anyhow::Error::from(
-                UserError::new(format!("swapping the copy of {} into {} failed: {e:#}", pair.key, pair.target))
-                    .hint("run `cfn doctor --fix` to finish it (the complete copy is kept until then)"),
+                UserError::new(format!(
+                    "swapping the copy of {} into {} failed: {e:#}",
+                    pair.key, pair.target
+                ))
+                .hint("run `cfn doctor --fix` to finish it (the complete copy is kept until then)"),
             )
         })?;
         copied.push(pair.target.clone());

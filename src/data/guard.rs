@@ -21,13 +21,22 @@ pub async fn target_stopped(engine: &Engine, project: &str, branch: &str) -> Res
 
 /// Running containers that mount `volume`: (id, name).
 pub async fn users_of(engine: &Engine, volume: &str) -> Result<Vec<(String, String)>> {
-    let filters = HashMap::from([("volume", vec![volume.to_string()]), ("status", vec!["running".to_string()])]);
-    let list = engine.docker.list_containers(Some(ListContainersOptionsBuilder::default().filters(&filters).build())).await?;
+    let filters =
+        HashMap::from([("volume", vec![volume.to_string()]), ("status", vec!["running".to_string()])]);
+    let list = engine
+        .docker
+        .list_containers(Some(ListContainersOptionsBuilder::default().filters(&filters).build()))
+        .await?;
     Ok(list
         .into_iter()
         .filter(|c| !c.labels.as_ref().is_some_and(|l| l.contains_key(super::helper::HELPER_LABEL)))
         .map(|c| {
-            let name = c.names.and_then(|n| n.first().cloned()).unwrap_or_default().trim_start_matches('/').to_string();
+            let name = c
+                .names
+                .and_then(|n| n.first().cloned())
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_string();
             (c.id.unwrap_or_default(), name)
         })
         .collect())
@@ -54,11 +63,14 @@ pub async fn quiet_source(engine: &Engine, volumes: &[&str], branch: &str, stop:
     }
     if !stop {
         let names: Vec<&str> = users.iter().map(|(_, n)| n.as_str()).collect();
-        return Err(UserError::new(format!("{} of {branch} is running and writes to its data", names.join(", ")))
-            .hint(format!(
-                "pass --stop-source to stop it for the copy (started again after), or `cfn down -b {branch}`"
-            ))
-            .into());
+        return Err(UserError::new(format!(
+            "{} of {branch} is running and writes to its data",
+            names.join(", ")
+        ))
+        .hint(format!(
+            "pass --stop-source to stop it for the copy (started again after), or `cfn down -b {branch}`"
+        ))
+        .into());
     }
     let mut paused = Paused::default();
     for (id, _) in users {
@@ -72,7 +84,10 @@ pub async fn quiet_source(engine: &Engine, volumes: &[&str], branch: &str, stop:
 impl Paused {
     pub async fn resume(self, engine: &Engine) -> Result<()> {
         for id in self.ids {
-            engine.docker.start_container(&id, None::<bollard::query_parameters::StartContainerOptions>).await?;
+            engine
+                .docker
+                .start_container(&id, None::<bollard::query_parameters::StartContainerOptions>)
+                .await?;
         }
         Ok(())
     }

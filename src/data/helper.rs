@@ -39,7 +39,12 @@ fn host_config(mounts: &[VolumeMount]) -> HostConfig {
 }
 
 /// Creates (does not start) a helper container; its id.
-pub async fn create(engine: &Engine, image: &str, mounts: &[VolumeMount<'_>], cmd: Option<&[&str]>) -> Result<String> {
+pub async fn create(
+    engine: &Engine,
+    image: &str,
+    mounts: &[VolumeMount<'_>],
+    cmd: Option<&[&str]>,
+) -> Result<String> {
     let body = ContainerCreateBody {
         image: Some(image.to_string()),
         entrypoint: cmd.map(|_| Vec::new()),
@@ -72,7 +77,7 @@ pub async fn run(engine: &Engine, image: &str, mounts: &[VolumeMount<'_>], cmd: 
     match result? {
         0 => Ok(()),
         code => Err(UserError::new(format!("`{}` failed in a helper container (exit {code})", cmd.join(" ")))
-            .hint("the helper image needs `cp` and `find`; set [data] helper_image in cfn.toml to one that has them")
+            .hint("the helper image needs `cp`, `find` and `rm`; set [data] helper_image in cfn.toml to one that has them")
             .into()),
     }
 }

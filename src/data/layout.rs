@@ -58,7 +58,8 @@ impl Layout {
                 }
             }
         }
-        let sqlite = (config.data.sqlite && config.migrations.target == MigrationTarget::Sqlite).then_some(sqlite);
+        let sqlite =
+            (config.data.sqlite && config.migrations.target == MigrationTarget::Sqlite).then_some(sqlite);
         Layout { project: branch.project.clone(), volumes, images, sqlite }
     }
 
@@ -95,7 +96,10 @@ fn is_external(def: &Value) -> bool {
 /// The volumes the engine holds for `project`, by compose key.
 pub async fn existing_volumes(engine: &Engine, project: &str) -> Result<HashMap<String, String>> {
     let filters = HashMap::from([("label", vec![format!("{PROJECT_LABEL}={project}")])]);
-    let list = engine.docker.list_volumes(Some(ListVolumesOptionsBuilder::default().filters(&filters).build())).await?;
+    let list = engine
+        .docker
+        .list_volumes(Some(ListVolumesOptionsBuilder::default().filters(&filters).build()))
+        .await?;
     let mut out = HashMap::new();
     for v in list.volumes.unwrap_or_default() {
         if let Some(key) = v.labels.get(VOLUME_LABEL) {

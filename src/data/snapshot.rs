@@ -67,10 +67,10 @@ pub fn check_name(name: &str) -> Result<()> {
 pub fn read(ctx: &Context, ws: &Workspace, name: &str) -> Result<(PathBuf, Meta)> {
     check_name(name)?;
     let dir = root(ctx, ws).join(name);
-    let bytes = std::fs::read(dir.join("meta.json")).map_err(|_| {
-        UserError::new(format!("no snapshot named {name}")).hint("see `cfn data list`")
-    })?;
-    let meta = serde_json::from_slice(&bytes).with_context(|| format!("snapshot {name} has an unreadable meta.json"))?;
+    let bytes = std::fs::read(dir.join("meta.json"))
+        .map_err(|_| UserError::new(format!("no snapshot named {name}")).hint("see `cfn data list`"))?;
+    let meta = serde_json::from_slice(&bytes)
+        .with_context(|| format!("snapshot {name} has an unreadable meta.json"))?;
     Ok((dir, meta))
 }
 
@@ -114,7 +114,14 @@ pub fn take(ctx: &Context, ws: &Workspace, branch: &BranchEnv, name: &str, stop:
     result
 }
 
-fn write(ctx: &Context, ws: &Workspace, branch: &BranchEnv, name: &str, dir: &Path, stop: bool) -> Result<Meta> {
+fn write(
+    ctx: &Context,
+    ws: &Workspace,
+    branch: &BranchEnv,
+    name: &str,
+    dir: &Path,
+    stop: bool,
+) -> Result<Meta> {
     let layout = Layout::of(ws, branch)?;
     let configured = ws.config_of(branch)?.data.helper_image.clone();
     let volumes = crate::runtime::block_on(async {
@@ -124,7 +131,8 @@ fn write(ctx: &Context, ws: &Workspace, branch: &BranchEnv, name: &str, dir: &Pa
         for key in &layout.volumes {
             // a volume compose never created holds nothing to keep
             if let Some(volume) = existing.get(key) {
-                let image = super::clone::image_for(&engine, volume, key, &layout, configured.as_deref()).await?;
+                let image =
+                    super::clone::image_for(&engine, volume, key, &layout, configured.as_deref()).await?;
                 todo.push((key.clone(), volume.clone(), image));
             }
         }
@@ -135,7 +143,9 @@ fn write(ctx: &Context, ws: &Workspace, branch: &BranchEnv, name: &str, dir: &Pa
         for (key, volume, image) in &todo {
             let file = format!("{key}.tar.zst");
             match save_volume(&engine, volume, image, &dir.join(&file)).await {
-                Ok(tar_bytes) => metas.push(VolumeMeta { key: key.clone(), file, tar_bytes, image: image.clone() }),
+                Ok(tar_bytes) => {
+                    metas.push(VolumeMeta { key: key.clone(), file, tar_bytes, image: image.clone() })
+                }
                 Err(e) => {
                     result = Err(e.context(format!("cannot save volume {key}")));
                     break;
@@ -193,14 +203,25 @@ async fn save_volume(engine: &Engine, volume: &str, image: &str, file: &Path) ->
 
 /// Replaces `branch`'s data with the snapshot's. The caller holds the branch lock and has
 /// confirmed.
-pub fn restore(ctx: &Context, ws: &Workspace, branch: &BranchEnv, dir: &Path, meta: &Meta) -> Result<Vec<String>> {
+pub fn restore(
+    ctx: &Context,
+    ws: &Workspace,
+    branch: &BranchEnv,
+    dir: &Path,
+    meta: &Meta,
+) -> Result<Vec<String>> {
     let layout = Layout::of(ws, branch)?;
     check_migrations(ws, branch, meta)?;
     for v in &meta.volumes {
         if !layout.volumes.contains(&v.key) {
-            return Err(UserError::new(format!("snapshot {} has volume {}, which {} does not have", meta.name, v.key, branch.branch))
-                .hint("restore it on a branch with the same compose volumes, or add the volume to its compose file")
-                .into());
+            return Err(UserError::new(format!(
+                "snapshot {} has volume {}, which {} does not have",
+                meta.name, v.key, branch.branch
+            ))
+            .hint(
+                "restore it on a branch with the same compose volumes, or add the volume to its compose file",
+            )
+            .into());
         }
     }
     let mut restored = crate::runtime::block_on(async {
@@ -240,7 +261,9 @@ async fn load_volume(engine: &Engine, volume: &str, image: &str, file: &Path) ->
     let mounts = [VolumeMount { volume, at: "/v", read_only: false }];
     let id = helper::create(engine, image, &mounts, Some(&["true"])).await?;
     let result = async {
-        let decoder = zstd::Decoder::new(std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?)?;
+        let decoder = zstd::Decoder::new(
+            std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?,
+        )?;
         // the tar holds `v/...`: unpacked at `/`, it lands in the mounted volume
         let chunks = futures_util::stream::unfold(Some(decoder), |state| async move {
             let mut decoder = state?;
@@ -276,7 +299,9 @@ fn check_migrations(ws: &Workspace, branch: &BranchEnv, meta: &Meta) -> Result<(
             "snapshot {} has migration {version} applied; {} knows migrations up to {known}",
             meta.name, branch.branch
         ))
-        .hint(format!("restore it on a branch that has migration {version} (merge it first), or pick an older snapshot"))
+        .hint(format!(
+            "restore it on a branch that has migration {version} (merge it first), or pick an older snapshot"
+        ))
         .into());
     }
     Ok(())

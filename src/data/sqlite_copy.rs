@@ -57,7 +57,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (src, dst) = (dir.path().join("a.db"), dir.path().join("b.db"));
         let writer = Connection::open(&src).unwrap();
-        writer.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(v); INSERT INTO t VALUES (1);").unwrap();
+        writer
+            .execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(v); INSERT INTO t VALUES (1);")
+            .unwrap();
         // an open write transaction: its row must not be in the copy
         writer.execute_batch("BEGIN; INSERT INTO t VALUES (2);").unwrap();
         copy(&src, &dst).unwrap();

@@ -46,7 +46,11 @@ pub async fn create_tmp(engine: &Engine, target: &str) -> Result<String> {
     ]);
     engine
         .docker
-        .create_volume(VolumeCreateRequest { name: Some(name.clone()), labels: Some(labels), ..Default::default() })
+        .create_volume(VolumeCreateRequest {
+            name: Some(name.clone()),
+            labels: Some(labels),
+            ..Default::default()
+        })
         .await
         .with_context(|| format!("cannot create the temporary volume {name}"))?;
     Ok(name)
@@ -63,7 +67,11 @@ pub async fn ensure_target(engine: &Engine, name: &str, project: &str, key: &str
     ]);
     engine
         .docker
-        .create_volume(VolumeCreateRequest { name: Some(name.to_string()), labels: Some(labels), ..Default::default() })
+        .create_volume(VolumeCreateRequest {
+            name: Some(name.to_string()),
+            labels: Some(labels),
+            ..Default::default()
+        })
         .await
         .with_context(|| format!("cannot create volume {name}"))?;
     Ok(())
@@ -108,7 +116,13 @@ pub async fn finish(engine: &Engine, home: &Path, pending: &Pending) -> Result<(
         VolumeMount { volume: &pending.tmp, at: "/from", read_only: true },
         VolumeMount { volume: &pending.target, at: "/to", read_only: false },
     ];
-    helper::run(engine, &pending.image, &mounts, &["find", "/to", "-mindepth", "1", "-delete"]).await?;
+    helper::run(
+        engine,
+        &pending.image,
+        &mounts,
+        &["find", "/to", "-mindepth", "1", "-maxdepth", "1", "-exec", "rm", "-rf", "{}", "+"],
+    )
+    .await?;
     crate::crash_point::reached("data", 3);
     helper::run(engine, &pending.image, &mounts, &["cp", "-a", "/from/.", "/to/"]).await?;
     delete(engine, &pending.tmp).await;
@@ -127,7 +141,10 @@ pub enum Cleaned {
 /// Every temporary volume a killed cfn left: complete ones are swapped in, the rest deleted.
 pub async fn clean_leftovers(engine: &Engine, home: &Path) -> Result<Vec<Result<Cleaned>>> {
     let filters = HashMap::from([("label", vec![format!("{TMP_LABEL}=1")])]);
-    let list = engine.docker.list_volumes(Some(ListVolumesOptionsBuilder::default().filters(&filters).build())).await?;
+    let list = engine
+        .docker
+        .list_volumes(Some(ListVolumesOptionsBuilder::default().filters(&filters).build()))
+        .await?;
     // helpers of a killed copy still hold the volumes they mount
     remove_stray_helpers(engine).await?;
     let mut out = Vec::new();
@@ -149,7 +166,10 @@ pub async fn clean_leftovers(engine: &Engine, home: &Path) -> Result<Vec<Result<
 
 async fn remove_stray_helpers(engine: &Engine) -> Result<()> {
     let filters = HashMap::from([("label", vec![format!("{}=1", helper::HELPER_LABEL)])]);
-    let options = bollard::query_parameters::ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+    let options = bollard::query_parameters::ListContainersOptionsBuilder::default()
+        .all(true)
+        .filters(&filters)
+        .build();
     for c in engine.docker.list_containers(Some(options)).await? {
         if let Some(id) = c.id {
             helper::remove(engine, &id).await;

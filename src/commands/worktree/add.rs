@@ -1,12 +1,12 @@
+use crate::commands::data::source_env;
 use crate::commands::view::{ports_inline, WorktreeView};
 use crate::context::Context;
-use crate::workspace::Workspace;
-use crate::worktrees::{self, AddOptions};
-use anyhow::Result;
-use crate::commands::data::source_env;
 use crate::data::{clone, snapshot};
 use crate::error::UserError;
 use crate::workspace::BranchEnv;
+use crate::workspace::Workspace;
+use crate::worktrees::{self, AddOptions};
+use anyhow::Result;
 use std::path::PathBuf;
 
 /// Where a new worktree's data comes from: a branch, or a snapshot.
@@ -21,7 +21,9 @@ impl DataSource {
             Ok(env) => Ok(DataSource::Branch(env)),
             Err(not_a_branch) => match snapshot::read(ctx, ws, name) {
                 Ok((dir, meta)) => Ok(DataSource::Snapshot { name: name.to_string(), dir, meta }),
-                Err(_) => Err(not_a_branch.context(format!("--data-from {name}: no such branch or snapshot"))),
+                Err(_) => {
+                    Err(not_a_branch.context(format!("--data-from {name}: no such branch or snapshot")))
+                }
             },
         }
     }
@@ -45,15 +47,15 @@ impl DataSource {
         match copied {
             Ok(items) if items.is_empty() => ctx.say(format!("{what} has no data to copy")),
             Ok(items) => ctx.say(format!("copied the data of {what}: {}", items.join(", "))),
-            Err(e) => {
-                return Err(UserError::new(format!(
-                    "created {} at {}, but copying the data of {what} failed: {e:#}",
-                    env.branch,
-                    env.path.display()
-                ))
-                .hint(format!("the branch keeps empty data and its post_create hooks did not run; `{retry}` copies again"))
-                .into())
-            }
+            Err(e) => return Err(UserError::new(format!(
+                "created {} at {}, but copying the data of {what} failed: {e:#}",
+                env.branch,
+                env.path.display()
+            ))
+            .hint(format!(
+                "the branch keeps empty data and its post_create hooks did not run; `{retry}` copies again"
+            ))
+            .into()),
         }
         Ok(())
     }
