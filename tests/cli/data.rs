@@ -149,7 +149,9 @@ fn crash_then_fix(s: &SmallStack, point: &str) -> String {
         .unwrap();
     assert!(stderr(&out).contains(&format!("crash point {point} reached")), "{}", stderr(&out));
     assert!(tmp_volumes().iter().any(|v| v.starts_with("cfndata3")), "the crash leaves the temporary volume");
-    s.cfn(&s.root, &["doctor", "--fix", "--yes"]).assert();
+    let out = s.cfn(&s.root, &["doctor", "--fix", "--yes"]).output().unwrap();
+    let said = format!("{}{}", text(&out.stdout), stderr(&out));
+    assert!(said.contains("interrupted data copy"), "{said}");
     assert!(tmp_volumes().iter().all(|v| !v.starts_with("cfndata3")), "{:?}", tmp_volumes());
     up(s, &s.root);
     let port = s.sb.json(&s.root, &["ports", "--json"])["ports"]["redis"].as_u64().unwrap() as u16;
