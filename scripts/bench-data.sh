@@ -3,8 +3,9 @@
 # results): a repository whose compose file has a Redis with a named volume; branch `feat`'s
 # volume is filled with CFN_BENCH_MIB MiB (default 1024: one large file plus 1,000 small ones),
 # then, side by side in one run: the naive copy `docker run --rm -v a:/a -v b:/b IMAGE cp -a
-# /a/. /b/` into a fresh volume, `cfn data clone --from feat` into the main checkout, `cfn data
-# snapshot`, `cfn data restore`, each CFN_BENCH_RUNS times (default 3), with the snapshot's size.
+# /a/. /b/` into a fresh volume, `cfn data clone --from feat` into a new worktree (its volume
+# created by the copy) and again (replacing that data), `cfn data snapshot`, `cfn data restore`
+# (replacing data), each CFN_BENCH_RUNS times (default 3), with the snapshot's size.
 #
 #   bash scripts/bench-data.sh
 #
@@ -43,7 +44,7 @@ cleanup() {
     for id in $(docker ps -aq --filter "label=com.docker.compose.project" --filter "name=$project"); do
         docker rm -f -v "$id" >/dev/null
     done
-    for v in $(docker volume ls -q | grep "^$project"); do docker volume rm -f "$v" >/dev/null; done
+    for v in $(docker volume ls -q | grep "^$project" || true); do docker volume rm -f "$v" >/dev/null; done
     docker volume rm -f "$project-naive" >/dev/null 2>&1 || true
     rm -rf "$scratch"
 }
@@ -77,17 +78,20 @@ seconds() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); 
 
 say "results ($runs runs each, seconds)"
 printf '%-48s %s\n' "operation" "times"
-naive=() clone=() snap=() restore=()
+naive=() fresh=() clone=() snap=() restore=()
 for i in $(seq "$runs"); do
     docker volume rm -f "$project-naive" >/dev/null 2>&1 || true
     docker volume create "$project-naive" >/dev/null
     naive+=("$(seconds docker run --rm -v "$source_volume:/a" -v "$project-naive:/b" --entrypoint cp "$image" -a /a/. /b/)")
-    clone+=("$(cd "$repo" && seconds "$cfn" data clone --from feat --yes)")
+    (cd "$repo" && "$cfn" worktree add "b$i" >/dev/null 2>&1)
+    fresh+=("$(cd "$repo" && seconds "$cfn" data clone --from feat -b "b$i" --yes)")
+    clone+=("$(cd "$repo" && seconds "$cfn" data clone --from feat -b "b$i" --yes)")
     snap+=("$(cd "$feat" && seconds "$cfn" data snapshot "s$i")")
-    restore+=("$(cd "$repo" && seconds "$cfn" data restore "s$i" --yes)")
+    restore+=("$(cd "$repo" && seconds "$cfn" data restore "s$i" -b "b$i" --yes)")
 done
 printf '%-48s %s\n' "docker run … cp -a /a/. /b/ (naive)" "${naive[*]}"
-printf '%-48s %s\n' "cfn data clone --from feat" "${clone[*]}"
+printf '%-48s %s\n' "cfn data clone --from feat (new volume)" "${fresh[*]}"
+printf '%-48s %s\n' "cfn data clone --from feat (replacing data)" "${clone[*]}"
 printf '%-48s %s\n' "cfn data snapshot" "${snap[*]}"
 printf '%-48s %s\n' "cfn data restore" "${restore[*]}"
 say "snapshot size"

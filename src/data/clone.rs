@@ -132,7 +132,11 @@ pub async fn image_for(
 async fn copy_all(ctx: &Context, engine: &Engine, pairs: &[VolumePair], to: &Layout) -> Result<Vec<String>> {
     let mut copied = Vec::new();
     for pair in pairs {
-        swap::ensure_target(engine, &pair.target, &to.project, &pair.key).await?;
+        if swap::ensure_target(engine, &pair.target, &to.project, &pair.key).await? {
+            fill_fresh(ctx, engine, pair).await?;
+            copied.push(pair.target.clone());
+            continue;
+        }
         let tmp = swap::create_tmp(engine, &pair.target).await?;
         let mounts = [
             VolumeMount { volume: &pair.source, at: "/from", read_only: true },
@@ -159,4 +163,21 @@ async fn copy_all(ctx: &Context, engine: &Engine, pairs: &[VolumePair], to: &Lay
         copied.push(pair.target.clone());
     }
     Ok(copied)
+}
+
+/// Fills a target volume cfn has just created straight from the source.
+async fn fill_fresh(ctx: &Context, engine: &Engine, pair: &VolumePair) -> Result<()> {
+    swap::record_fresh(&ctx.home, &pair.target)?;
+    let mounts = [
+        VolumeMount { volume: &pair.source, at: "/from", read_only: true },
+        VolumeMount { volume: &pair.target, at: "/to", read_only: false },
+    ];
+    if let Err(e) = helper::run(engine, &pair.image, &mounts, &["cp", "-a", "/from/.", "/to/"]).await {
+        swap::delete(engine, &pair.target).await;
+        swap::fresh_done(&ctx.home, &pair.target);
+        return Err(e.context(format!("copying volume {} failed; {} was not created", pair.key, pair.target)));
+    }
+    crate::crash_point::reached("data", 1);
+    swap::fresh_done(&ctx.home, &pair.target);
+    Ok(())
 }

@@ -236,7 +236,20 @@ pub fn restore(
             } else {
                 super::clone::image_for(&engine, &target, &v.key, &layout, None).await?
             };
-            swap::ensure_target(&engine, &target, &layout.project, &v.key).await?;
+            if swap::ensure_target(&engine, &target, &layout.project, &v.key).await? {
+                swap::record_fresh(&ctx.home, &target)?;
+                if let Err(e) = load_volume(&engine, &target, &image, &dir.join(&v.file)).await {
+                    swap::delete(&engine, &target).await;
+                    swap::fresh_done(&ctx.home, &target);
+                    return Err(
+                        e.context(format!("restoring volume {} failed; {target} was not created", v.key))
+                    );
+                }
+                crate::crash_point::reached("data", 1);
+                swap::fresh_done(&ctx.home, &target);
+                done.push(target);
+                continue;
+            }
             let tmp = swap::create_tmp(&engine, &target).await?;
             if let Err(e) = load_volume(&engine, &tmp, &image, &dir.join(&v.file)).await {
                 swap::delete(&engine, &tmp).await;

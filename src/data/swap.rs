@@ -9,6 +9,10 @@
 //!   deletes the temporary.
 //! - after the journal entry: the temporary is complete; `doctor --fix` finishes the swap
 //!   (empties the target, copies, deletes the temporary and the entry).
+//!
+//! A target volume that does not exist yet holds nothing to keep: it is created and filled
+//! directly (one copy instead of two) under a `<volume>.fresh` journal entry; a crash leaves
+//! that entry, and `doctor --fix` deletes the half-filled volume.
 
 use super::helper::{self, VolumeMount};
 use crate::engine::{Engine, PROJECT_LABEL};
@@ -56,10 +60,11 @@ pub async fn create_tmp(engine: &Engine, target: &str) -> Result<String> {
     Ok(name)
 }
 
-/// Creates `name` as compose would for `project`'s volume `key`, unless it exists.
-pub async fn ensure_target(engine: &Engine, name: &str, project: &str, key: &str) -> Result<()> {
+/// Creates `name` as compose would for `project`'s volume `key`, unless it exists; whether it
+/// was created (then it holds no data to keep, and the copy may fill it directly).
+pub async fn ensure_target(engine: &Engine, name: &str, project: &str, key: &str) -> Result<bool> {
     if engine.docker.inspect_volume(name).await.is_ok() {
-        return Ok(());
+        return Ok(false);
     }
     let labels = HashMap::from([
         (PROJECT_LABEL.to_string(), project.to_string()),
@@ -74,7 +79,20 @@ pub async fn ensure_target(engine: &Engine, name: &str, project: &str, key: &str
         })
         .await
         .with_context(|| format!("cannot create volume {name}"))?;
-    Ok(())
+    Ok(true)
+}
+
+/// Records that the just-created volume `volume` is being filled directly: if the copy dies,
+/// `doctor --fix` deletes it, and the branch is as before (without the volume).
+pub fn record_fresh(home: &Path, volume: &str) -> Result<()> {
+    let dir = pending_dir(home);
+    super::private_dir(&dir)?;
+    write_private(&dir.join(format!("{volume}.fresh")), b"")
+}
+
+/// The direct fill of `volume` is complete.
+pub fn fresh_done(home: &Path, volume: &str) {
+    let _ = std::fs::remove_file(pending_dir(home).join(format!("{volume}.fresh")));
 }
 
 /// Deletes a volume, ignoring one already gone.
@@ -134,6 +152,8 @@ pub async fn finish(engine: &Engine, home: &Path, pending: &Pending) -> Result<(
 pub enum Cleaned {
     /// Incomplete: deleted; the target was never touched.
     Deleted(String),
+    /// A fresh target volume whose direct fill was interrupted: deleted.
+    DeletedFresh(String),
     /// Complete: swapped into its target.
     Finished { tmp: String, target: String },
 }
@@ -160,6 +180,15 @@ pub async fn clean_leftovers(engine: &Engine, home: &Path) -> Result<Vec<Result<
                 Ok(Cleaned::Deleted(v.name.clone()))
             }
         });
+    }
+    let fresh = std::fs::read_dir(pending_dir(home)).into_iter().flatten().flatten();
+    for entry in fresh {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(volume) = name.strip_suffix(".fresh") {
+            delete(engine, volume).await;
+            fresh_done(home, volume);
+            out.push(Ok(Cleaned::DeletedFresh(volume.to_string())));
+        }
     }
     Ok(out)
 }

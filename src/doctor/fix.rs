@@ -86,6 +86,9 @@ fn data_leftovers(ctx: &Context, out: &mut Vec<Repair>) {
             Ok(crate::data::swap::Cleaned::Deleted(tmp)) => {
                 Repair::done(format!("deleted {tmp}, the temporary volume of an interrupted data copy"))
             }
+            Ok(crate::data::swap::Cleaned::DeletedFresh(volume)) => Repair::done(format!(
+                "deleted {volume}, a volume an interrupted data copy had created and not filled"
+            )),
             Ok(crate::data::swap::Cleaned::Finished { tmp, target }) => {
                 Repair::done(format!("finished an interrupted data copy: {tmp} swapped into {target}"))
             }

@@ -171,6 +171,25 @@ fn a_killed_copy_leaves_old_data_or_finishes_after_doctor_fix() {
     assert!(redis(s.redis_port, &["SET", "k", "feat"]).contains("OK"));
     down(&s, &s.wt);
 
+    // a new branch's volume is filled directly; killed mid-way, doctor deletes it
+    s.cfn(&s.root, &["worktree", "add", "b9"]).assert().success();
+    let (b9_project, _, _) = worktree(&s, "b9");
+    let _cleanup = Cleanup(vec![b9_project.clone()]);
+    let out = s
+        .spawn(
+            &s.root,
+            &["data", "clone", "--from", "feat", "-b", "b9", "--yes"],
+            &[("CFN_CRASH_AT", "data:1")],
+        )
+        .wait_with_output()
+        .unwrap();
+    assert!(stderr(&out).contains("crash point data:1 reached"), "{}", stderr(&out));
+    assert_eq!(volumes_of(&b9_project).len(), 1);
+    let out = s.cfn(&s.root, &["doctor", "--fix", "--yes"]).output().unwrap();
+    let said = format!("{}{}", text(&out.stdout), stderr(&out));
+    assert!(said.contains("an interrupted data copy had created"), "{said}");
+    assert!(volumes_of(&b9_project).is_empty(), "{:?}", volumes_of(&b9_project));
+
     // killed while the temporary was complete but not yet recorded: main keeps its data
     assert_eq!(crash_then_fix(&s, "data:1"), "$4\r\nmain\r\n");
     // killed after main was emptied: the recorded complete copy is swapped in by doctor

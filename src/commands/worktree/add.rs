@@ -47,15 +47,17 @@ impl DataSource {
         match copied {
             Ok(items) if items.is_empty() => ctx.say(format!("{what} has no data to copy")),
             Ok(items) => ctx.say(format!("copied the data of {what}: {}", items.join(", "))),
-            Err(e) => return Err(UserError::new(format!(
-                "created {} at {}, but copying the data of {what} failed: {e:#}",
-                env.branch,
-                env.path.display()
-            ))
-            .hint(format!(
+            Err(e) => {
+                return Err(UserError::new(format!(
+                    "created {} at {}, but copying the data of {what} failed: {e:#}",
+                    env.branch,
+                    env.path.display()
+                ))
+                .hint(format!(
                 "the branch keeps empty data and its post_create hooks did not run; `{retry}` copies again"
             ))
-            .into()),
+                .into())
+            }
         }
         Ok(())
     }
