@@ -74,7 +74,8 @@ docker run --rm -v "$source_volume:/data" --entrypoint sh "$image" -c \
     "head -c $((mib * 1024 * 1024)) /dev/urandom > /data/big && mkdir -p /data/small && \
      i=0; while [ \$i -lt 1000 ]; do echo \$i > /data/small/\$i; i=\$((i+1)); done"
 
-seconds() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+# `sync` first: each timing must not pay for writing back the previous one's dirty pages.
+seconds() { local t0 t1; sync; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
 
 say "results ($runs runs each, seconds)"
 printf '%-48s %s\n' "operation" "times"
