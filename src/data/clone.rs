@@ -133,11 +133,11 @@ async fn copy_all(ctx: &Context, engine: &Engine, pairs: &[VolumePair], to: &Lay
     let mut copied = Vec::new();
     for pair in pairs {
         if swap::ensure_target(engine, &pair.target, &to.project, &pair.key).await? {
-            fill_fresh(ctx, engine, pair).await?;
+            fill_fresh(ctx, engine, pair, &to.project).await?;
             copied.push(pair.target.clone());
             continue;
         }
-        let tmp = swap::create_tmp(engine, &pair.target).await?;
+        let tmp = swap::create_tmp(engine, &ctx.home, &pair.target, &to.project).await?;
         let mounts = [
             VolumeMount { volume: &pair.source, at: "/from", read_only: true },
             VolumeMount { volume: &tmp, at: "/to", read_only: false },
@@ -149,7 +149,12 @@ async fn copy_all(ctx: &Context, engine: &Engine, pairs: &[VolumePair], to: &Lay
             );
         }
         crate::crash_point::reached("data", 1);
-        let pending = swap::Pending { tmp, target: pair.target.clone(), image: pair.image.clone() };
+        let pending = swap::Pending {
+            tmp,
+            target: pair.target.clone(),
+            image: pair.image.clone(),
+            project: to.project.clone(),
+        };
         swap::record(&ctx.home, &pending)?;
         swap::finish(engine, &ctx.home, &pending).await.map_err(|e| {
             anyhow::Error::from(
@@ -166,8 +171,8 @@ async fn copy_all(ctx: &Context, engine: &Engine, pairs: &[VolumePair], to: &Lay
 }
 
 /// Fills a target volume cfn has just created straight from the source.
-async fn fill_fresh(ctx: &Context, engine: &Engine, pair: &VolumePair) -> Result<()> {
-    swap::record_fresh(&ctx.home, &pair.target)?;
+async fn fill_fresh(ctx: &Context, engine: &Engine, pair: &VolumePair, project: &str) -> Result<()> {
+    swap::record_fresh(&ctx.home, &pair.target, project)?;
     let mounts = [
         VolumeMount { volume: &pair.source, at: "/from", read_only: true },
         VolumeMount { volume: &pair.target, at: "/to", read_only: false },

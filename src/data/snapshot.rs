@@ -237,7 +237,7 @@ pub fn restore(
                 super::clone::image_for(&engine, &target, &v.key, &layout, None).await?
             };
             if swap::ensure_target(&engine, &target, &layout.project, &v.key).await? {
-                swap::record_fresh(&ctx.home, &target)?;
+                swap::record_fresh(&ctx.home, &target, &layout.project)?;
                 if let Err(e) = load_volume(&engine, &target, &image, &dir.join(&v.file)).await {
                     swap::delete(&engine, &target).await;
                     swap::fresh_done(&ctx.home, &target);
@@ -250,13 +250,14 @@ pub fn restore(
                 done.push(target);
                 continue;
             }
-            let tmp = swap::create_tmp(&engine, &target).await?;
+            let tmp = swap::create_tmp(&engine, &ctx.home, &target, &layout.project).await?;
             if let Err(e) = load_volume(&engine, &tmp, &image, &dir.join(&v.file)).await {
                 swap::delete(&engine, &tmp).await;
                 return Err(e.context(format!("restoring volume {} failed; {target} is unchanged", v.key)));
             }
             crate::crash_point::reached("data", 1);
-            let pending = swap::Pending { tmp, target: target.clone(), image };
+            let pending =
+                swap::Pending { tmp, target: target.clone(), image, project: layout.project.clone() };
             swap::record(&ctx.home, &pending)?;
             swap::finish(&engine, &ctx.home, &pending).await?;
             done.push(target);

@@ -10,11 +10,15 @@
 //! - after the journal entry: the temporary is complete; `doctor --fix` finishes the swap
 //!   (empties the target, copies, deletes the temporary and the entry).
 //!
+//! `doctor --fix` touches a leftover only when it can take the target branch's lock at once:
+//! a copy holds that lock for its whole life, so a live copy is never disturbed.
+//!
 //! A target volume that does not exist yet holds nothing to keep: it is created and filled
 //! directly (one copy instead of two) under a `<volume>.fresh` journal entry; a crash leaves
 //! that entry, and `doctor --fix` deletes the half-filled volume.
 
 use super::helper::{self, VolumeMount};
+use crate::context::Context;
 use crate::engine::{Engine, PROJECT_LABEL};
 use anyhow::{Context as _, Result};
 use bollard::models::VolumeCreateRequest;
@@ -25,6 +29,11 @@ use std::path::{Path, PathBuf};
 
 pub const TMP_LABEL: &str = "dev.cfn.data-tmp";
 pub const TARGET_LABEL: &str = "dev.cfn.data-target";
+/// The compose project of the target: the copy holds that branch's lock while it runs, so
+/// `doctor --fix` leaves a copy alone while the lock is held.
+pub const PROJECT_LABEL_DATA: &str = "dev.cfn.data-project";
+/// The `CFN_HOME` whose journal and locks the copy uses: another home's leftovers are not ours.
+pub const HOME_LABEL: &str = "dev.cfn.data-home";
 
 /// A complete temporary volume waiting to be swapped into its target.
 #[derive(Debug, Serialize, Deserialize)]
@@ -32,6 +41,7 @@ pub struct Pending {
     pub tmp: String,
     pub target: String,
     pub image: String,
+    pub project: String,
 }
 
 fn pending_dir(home: &Path) -> PathBuf {
@@ -39,7 +49,7 @@ fn pending_dir(home: &Path) -> PathBuf {
 }
 
 /// A fresh empty temporary volume for `target`.
-pub async fn create_tmp(engine: &Engine, target: &str) -> Result<String> {
+pub async fn create_tmp(engine: &Engine, home: &Path, target: &str, project: &str) -> Result<String> {
     let mut random = [0u8; 4];
     getrandom::fill(&mut random).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
@@ -47,6 +57,8 @@ pub async fn create_tmp(engine: &Engine, target: &str) -> Result<String> {
     let labels = HashMap::from([
         (TMP_LABEL.to_string(), "1".to_string()),
         (TARGET_LABEL.to_string(), target.to_string()),
+        (PROJECT_LABEL_DATA.to_string(), project.to_string()),
+        (HOME_LABEL.to_string(), home.display().to_string()),
     ]);
     engine
         .docker
@@ -84,10 +96,10 @@ pub async fn ensure_target(engine: &Engine, name: &str, project: &str, key: &str
 
 /// Records that the just-created volume `volume` is being filled directly: if the copy dies,
 /// `doctor --fix` deletes it, and the branch is as before (without the volume).
-pub fn record_fresh(home: &Path, volume: &str) -> Result<()> {
+pub fn record_fresh(home: &Path, volume: &str, project: &str) -> Result<()> {
     let dir = pending_dir(home);
     super::private_dir(&dir)?;
-    write_private(&dir.join(format!("{volume}.fresh")), b"")
+    write_private(&dir.join(format!("{volume}.fresh")), project.as_bytes())
 }
 
 /// The direct fill of `volume` is complete.
@@ -159,22 +171,32 @@ pub enum Cleaned {
 }
 
 /// Every temporary volume a killed cfn left: complete ones are swapped in, the rest deleted.
-pub async fn clean_leftovers(engine: &Engine, home: &Path) -> Result<Vec<Result<Cleaned>>> {
+/// A copy whose branch lock is held is alive and left alone.
+pub async fn clean_leftovers(ctx: &Context, engine: &Engine) -> Result<Vec<Result<Cleaned>>> {
+    let home = &ctx.home;
     let filters = HashMap::from([("label", vec![format!("{TMP_LABEL}=1")])]);
     let list = engine
         .docker
         .list_volumes(Some(ListVolumesOptionsBuilder::default().filters(&filters).build()))
         .await?;
-    // helpers of a killed copy still hold the volumes they mount
-    remove_stray_helpers(engine).await?;
     let mut out = Vec::new();
     for v in list.volumes.unwrap_or_default() {
+        if v.labels.get(HOME_LABEL).map(String::as_str) != Some(&*home.display().to_string()) {
+            continue;
+        }
+        let project = v.labels.get(PROJECT_LABEL_DATA).cloned().unwrap_or_default();
+        let Ok(_lock) = crate::branch_lock::try_acquire(ctx, &project, "doctor --fix") else { continue };
+        // helpers of a killed copy still hold the volumes they mount
+        remove_helpers_of(engine, &v.name).await?;
         let entry = pending_dir(home).join(format!("{}.json", v.name));
         let pending = std::fs::read(&entry).ok().and_then(|b| serde_json::from_slice::<Pending>(&b).ok());
         out.push(match pending {
-            Some(p) => finish(engine, home, &p)
-                .await
-                .map(|()| Cleaned::Finished { tmp: p.tmp.clone(), target: p.target.clone() }),
+            Some(p) => {
+                remove_helpers_of(engine, &p.target).await?;
+                finish(engine, home, &p)
+                    .await
+                    .map(|()| Cleaned::Finished { tmp: p.tmp.clone(), target: p.target.clone() })
+            }
             None => {
                 delete(engine, &v.name).await;
                 Ok(Cleaned::Deleted(v.name.clone()))
@@ -184,17 +206,25 @@ pub async fn clean_leftovers(engine: &Engine, home: &Path) -> Result<Vec<Result<
     let fresh = std::fs::read_dir(pending_dir(home)).into_iter().flatten().flatten();
     for entry in fresh {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(volume) = name.strip_suffix(".fresh") {
-            delete(engine, volume).await;
-            fresh_done(home, volume);
-            out.push(Ok(Cleaned::DeletedFresh(volume.to_string())));
-        }
+        let Some(volume) = name.strip_suffix(".fresh") else { continue };
+        let project = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        let Ok(_lock) = crate::branch_lock::try_acquire(ctx, project.trim(), "doctor --fix") else {
+            continue;
+        };
+        remove_helpers_of(engine, volume).await?;
+        delete(engine, volume).await;
+        fresh_done(home, volume);
+        out.push(Ok(Cleaned::DeletedFresh(volume.to_string())));
     }
     Ok(out)
 }
 
-async fn remove_stray_helpers(engine: &Engine) -> Result<()> {
-    let filters = HashMap::from([("label", vec![format!("{}=1", helper::HELPER_LABEL)])]);
+/// Removes the helper containers that mount `volume`.
+async fn remove_helpers_of(engine: &Engine, volume: &str) -> Result<()> {
+    let filters = HashMap::from([
+        ("label", vec![format!("{}=1", helper::HELPER_LABEL)]),
+        ("volume", vec![volume.to_string()]),
+    ]);
     let options = bollard::query_parameters::ListContainersOptionsBuilder::default()
         .all(true)
         .filters(&filters)

@@ -77,7 +77,7 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
 fn data_leftovers(ctx: &Context, out: &mut Vec<Repair>) {
     let cleaned = crate::runtime::block_on(async {
         let engine = Engine::connect().await?;
-        crate::data::swap::clean_leftovers(&engine, &ctx.home).await
+        crate::data::swap::clean_leftovers(ctx, &engine).await
     });
     // No engine: nothing of it to repair (the diagnosis reports that).
     let Ok(Ok(cleaned)) = cleaned else { return };
