@@ -185,6 +185,12 @@ fn a_killed_copy_leaves_old_data_or_finishes_after_doctor_fix() {
         .unwrap();
     assert!(stderr(&out).contains("crash point data:1 reached"), "{}", stderr(&out));
     assert_eq!(volumes_of(&b9_project).len(), 1);
+    // while the branch's lock is held (as by a copy still running) doctor leaves it alone
+    let lock = std::fs::File::open(s.sb.home.join("locks").join(format!("{b9_project}.lock"))).unwrap();
+    lock.try_lock().unwrap();
+    s.cfn(&s.root, &["doctor", "--fix", "--yes"]).output().unwrap();
+    assert_eq!(volumes_of(&b9_project).len(), 1, "a locked copy is not touched");
+    drop(lock);
     let out = s.cfn(&s.root, &["doctor", "--fix", "--yes"]).output().unwrap();
     let said = format!("{}{}", text(&out.stdout), stderr(&out));
     assert!(said.contains("an interrupted data copy had created"), "{said}");
