@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Run compose with the branch''s project name, files and variables')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start the branch''s stack and wait until every service is ready')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the branch''s stack, with containers of services no longer in its files; its volumes are kept unless --volumes')
+            [CompletionResult]::new('data', 'data', [CompletionResultType]::ParameterValue, 'Copy a branch''s data from another branch; snapshot and restore it')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Every worktree with its slot, ports and per-service state')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the logs of the branch''s services')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find what is wrong with the set-up and say how to fix it')
@@ -95,9 +96,11 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
         'cfn;worktree;add' {
             [CompletionResult]::new('--base', '--base', [CompletionResultType]::ParameterName, 'Revision a new branch starts from (default: HEAD)')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Where to put the worktree (default: project.worktree_dir, `../<project>-<branch>`)')
+            [CompletionResult]::new('--data-from', '--data-from', [CompletionResultType]::ParameterName, 'Start the branch''s volumes and SQLite database as copies of this branch''s (`main` for the main checkout) or of this snapshot''s')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Run the project''s post_create hooks without asking (approves them)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Run the project''s post_create hooks without asking (approves them)')
+            [CompletionResult]::new('--stop-source', '--stop-source', [CompletionResultType]::ParameterName, 'With --data-from: stop the source''s services that use the copied volumes for the copy, and start them again after (without it a running source is refused)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -254,6 +257,125 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;data' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('clone', 'clone', [CompletionResultType]::ParameterValue, 'Replace a branch''s volumes and SQLite database with copies of another branch''s')
+            [CompletionResult]::new('snapshot', 'snapshot', [CompletionResultType]::ParameterValue, 'Save a branch''s data as a named snapshot')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Replace a branch''s data with a snapshot''s')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the repository''s snapshots')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete a snapshot')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'cfn;data;clone' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The branch to copy from (a branch with a worktree, or `main` for the main checkout)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch whose data is replaced (default: the checkout you are in)')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch whose data is replaced (default: the checkout you are in)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--stop-source', '--stop-source', [CompletionResultType]::ParameterName, 'Stop the source''s services that use the copied volumes for the copy, and start them again after (without it a running source is refused)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Replace the branch''s data without asking (needed when there is no terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Replace the branch''s data without asking (needed when there is no terminal)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;data;snapshot' {
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--stop', '--stop', [CompletionResultType]::ParameterName, 'Stop the branch''s services that use its volumes while saving, and start them again after (without it a running stack is refused)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;data;restore' {
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch whose data is replaced (default: the checkout you are in)')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch whose data is replaced (default: the checkout you are in)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Replace the branch''s data without asking (needed when there is no terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Replace the branch''s data without asking (needed when there is no terminal)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;data;list' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the snapshots as JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;data;rm' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;data;help' {
+            [CompletionResult]::new('clone', 'clone', [CompletionResultType]::ParameterValue, 'Replace a branch''s volumes and SQLite database with copies of another branch''s')
+            [CompletionResult]::new('snapshot', 'snapshot', [CompletionResultType]::ParameterValue, 'Save a branch''s data as a named snapshot')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Replace a branch''s data with a snapshot''s')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the repository''s snapshots')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete a snapshot')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'cfn;data;help;clone' {
+            break
+        }
+        'cfn;data;help;snapshot' {
+            break
+        }
+        'cfn;data;help;restore' {
+            break
+        }
+        'cfn;data;help;list' {
+            break
+        }
+        'cfn;data;help;rm' {
+            break
+        }
+        'cfn;data;help;help' {
             break
         }
         'cfn;status' {
@@ -997,6 +1119,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Run compose with the branch''s project name, files and variables')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start the branch''s stack and wait until every service is ready')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the branch''s stack, with containers of services no longer in its files; its volumes are kept unless --volumes')
+            [CompletionResult]::new('data', 'data', [CompletionResultType]::ParameterValue, 'Copy a branch''s data from another branch; snapshot and restore it')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Every worktree with its slot, ports and per-service state')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the logs of the branch''s services')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find what is wrong with the set-up and say how to fix it')
@@ -1053,6 +1176,29 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;help;down' {
+            break
+        }
+        'cfn;help;data' {
+            [CompletionResult]::new('clone', 'clone', [CompletionResultType]::ParameterValue, 'Replace a branch''s volumes and SQLite database with copies of another branch''s')
+            [CompletionResult]::new('snapshot', 'snapshot', [CompletionResultType]::ParameterValue, 'Save a branch''s data as a named snapshot')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Replace a branch''s data with a snapshot''s')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the repository''s snapshots')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete a snapshot')
+            break
+        }
+        'cfn;help;data;clone' {
+            break
+        }
+        'cfn;help;data;snapshot' {
+            break
+        }
+        'cfn;help;data;restore' {
+            break
+        }
+        'cfn;help;data;list' {
+            break
+        }
+        'cfn;help;data;rm' {
             break
         }
         'cfn;help;status' {

@@ -28,6 +28,9 @@ _cfn() {
             cfn,context)
                 cmd="cfn__subcmd__context"
                 ;;
+            cfn,data)
+                cmd="cfn__subcmd__data"
+                ;;
             cfn,doctor)
                 cmd="cfn__subcmd__doctor"
                 ;;
@@ -124,6 +127,42 @@ _cfn() {
             cfn__subcmd__context__subcmd__help,store)
                 cmd="cfn__subcmd__context__subcmd__help__subcmd__store"
                 ;;
+            cfn__subcmd__data,clone)
+                cmd="cfn__subcmd__data__subcmd__clone"
+                ;;
+            cfn__subcmd__data,help)
+                cmd="cfn__subcmd__data__subcmd__help"
+                ;;
+            cfn__subcmd__data,list)
+                cmd="cfn__subcmd__data__subcmd__list"
+                ;;
+            cfn__subcmd__data,restore)
+                cmd="cfn__subcmd__data__subcmd__restore"
+                ;;
+            cfn__subcmd__data,rm)
+                cmd="cfn__subcmd__data__subcmd__rm"
+                ;;
+            cfn__subcmd__data,snapshot)
+                cmd="cfn__subcmd__data__subcmd__snapshot"
+                ;;
+            cfn__subcmd__data__subcmd__help,clone)
+                cmd="cfn__subcmd__data__subcmd__help__subcmd__clone"
+                ;;
+            cfn__subcmd__data__subcmd__help,help)
+                cmd="cfn__subcmd__data__subcmd__help__subcmd__help"
+                ;;
+            cfn__subcmd__data__subcmd__help,list)
+                cmd="cfn__subcmd__data__subcmd__help__subcmd__list"
+                ;;
+            cfn__subcmd__data__subcmd__help,restore)
+                cmd="cfn__subcmd__data__subcmd__help__subcmd__restore"
+                ;;
+            cfn__subcmd__data__subcmd__help,rm)
+                cmd="cfn__subcmd__data__subcmd__help__subcmd__rm"
+                ;;
+            cfn__subcmd__data__subcmd__help,snapshot)
+                cmd="cfn__subcmd__data__subcmd__help__subcmd__snapshot"
+                ;;
             cfn__subcmd__help,agent)
                 cmd="cfn__subcmd__help__subcmd__agent"
                 ;;
@@ -135,6 +174,9 @@ _cfn() {
                 ;;
             cfn__subcmd__help,context)
                 cmd="cfn__subcmd__help__subcmd__context"
+                ;;
+            cfn__subcmd__help,data)
+                cmd="cfn__subcmd__help__subcmd__data"
                 ;;
             cfn__subcmd__help,doctor)
                 cmd="cfn__subcmd__help__subcmd__doctor"
@@ -210,6 +252,21 @@ _cfn() {
                 ;;
             cfn__subcmd__help__subcmd__context,store)
                 cmd="cfn__subcmd__help__subcmd__context__subcmd__store"
+                ;;
+            cfn__subcmd__help__subcmd__data,clone)
+                cmd="cfn__subcmd__help__subcmd__data__subcmd__clone"
+                ;;
+            cfn__subcmd__help__subcmd__data,list)
+                cmd="cfn__subcmd__help__subcmd__data__subcmd__list"
+                ;;
+            cfn__subcmd__help__subcmd__data,restore)
+                cmd="cfn__subcmd__help__subcmd__data__subcmd__restore"
+                ;;
+            cfn__subcmd__help__subcmd__data,rm)
+                cmd="cfn__subcmd__help__subcmd__data__subcmd__rm"
+                ;;
+            cfn__subcmd__help__subcmd__data,snapshot)
+                cmd="cfn__subcmd__help__subcmd__data__subcmd__snapshot"
                 ;;
             cfn__subcmd__help__subcmd__hooks,approve)
                 cmd="cfn__subcmd__help__subcmd__hooks__subcmd__approve"
@@ -449,7 +506,7 @@ _cfn() {
 
     case "${cmd}" in
         cfn)
-            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust mcp completions manpage help"
+            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports env compose up down data status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust mcp completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -770,6 +827,240 @@ _cfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cfn__subcmd__data)
+            opts="-C -q -v -h -V --quiet --verbose --help --version clone snapshot restore list rm help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__data__subcmd__clone)
+            opts="-b -y -C -q -v -h -V --from --branch --stop-source --yes --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__data__subcmd__help)
+            opts="clone snapshot restore list rm help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__data__subcmd__help__subcmd__clone)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__data__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__data__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__data__subcmd__help__subcmd__restore)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__data__subcmd__help__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__data__subcmd__help__subcmd__snapshot)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__data__subcmd__list)
+            opts="-C -q -v -h -V --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__data__subcmd__restore)
+            opts="-b -y -C -q -v -h -V --branch --yes --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__data__subcmd__rm)
+            opts="-C -q -v -h -V --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__data__subcmd__snapshot)
+            opts="-b -C -q -v -h -V --branch --stop --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cfn__subcmd__doctor)
             opts="-y -C -q -v -h -V --fix --yes --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -863,7 +1154,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help)
-            opts="init worktree ports env compose up down status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust mcp completions manpage help"
+            opts="init worktree ports env compose up down data status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust mcp completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -961,6 +1252,90 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help__subcmd__context__subcmd__store)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__data)
+            opts="clone snapshot restore list rm"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__data__subcmd__clone)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__data__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__data__subcmd__restore)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__data__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__data__subcmd__snapshot)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2835,7 +3210,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__worktree__subcmd__add)
-            opts="-y -C -q -v -h -V --base --path --yes --json --quiet --verbose --help --version"
+            opts="-y -C -q -v -h -V --base --path --yes --data-from --stop-source --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2846,6 +3221,10 @@ _cfn() {
                     return 0
                     ;;
                 --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

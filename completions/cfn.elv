@@ -34,6 +34,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand compose 'Run compose with the branch''s project name, files and variables'
             cand up 'Start the branch''s stack and wait until every service is ready'
             cand down 'Stop the branch''s stack, with containers of services no longer in its files; its volumes are kept unless --volumes'
+            cand data 'Copy a branch''s data from another branch; snapshot and restore it'
             cand status 'Every worktree with its slot, ports and per-service state'
             cand logs 'Show the logs of the branch''s services'
             cand doctor 'Find what is wrong with the set-up and say how to fix it'
@@ -89,9 +90,11 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;worktree;add'= {
             cand --base 'Revision a new branch starts from (default: HEAD)'
             cand --path 'Where to put the worktree (default: project.worktree_dir, `../<project>-<branch>`)'
+            cand --data-from 'Start the branch''s volumes and SQLite database as copies of this branch''s (`main` for the main checkout) or of this snapshot''s'
             cand -C 'Run as if started in DIR'
             cand -y 'Run the project''s post_create hooks without asking (approves them)'
             cand --yes 'Run the project''s post_create hooks without asking (approves them)'
+            cand --stop-source 'With --data-from: stop the source''s services that use the copied volumes for the copy, and start them again after (without it a running source is refused)'
             cand --json 'Print the result as JSON'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -234,6 +237,112 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'cfn;data'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand clone 'Replace a branch''s volumes and SQLite database with copies of another branch''s'
+            cand snapshot 'Save a branch''s data as a named snapshot'
+            cand restore 'Replace a branch''s data with a snapshot''s'
+            cand list 'List the repository''s snapshots'
+            cand rm 'Delete a snapshot'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;data;clone'= {
+            cand --from 'The branch to copy from (a branch with a worktree, or `main` for the main checkout)'
+            cand -b 'The branch whose data is replaced (default: the checkout you are in)'
+            cand --branch 'The branch whose data is replaced (default: the checkout you are in)'
+            cand -C 'Run as if started in DIR'
+            cand --stop-source 'Stop the source''s services that use the copied volumes for the copy, and start them again after (without it a running source is refused)'
+            cand -y 'Replace the branch''s data without asking (needed when there is no terminal)'
+            cand --yes 'Replace the branch''s data without asking (needed when there is no terminal)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;data;snapshot'= {
+            cand -b 'The branch (default: the checkout you are in)'
+            cand --branch 'The branch (default: the checkout you are in)'
+            cand -C 'Run as if started in DIR'
+            cand --stop 'Stop the branch''s services that use its volumes while saving, and start them again after (without it a running stack is refused)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;data;restore'= {
+            cand -b 'The branch whose data is replaced (default: the checkout you are in)'
+            cand --branch 'The branch whose data is replaced (default: the checkout you are in)'
+            cand -C 'Run as if started in DIR'
+            cand -y 'Replace the branch''s data without asking (needed when there is no terminal)'
+            cand --yes 'Replace the branch''s data without asking (needed when there is no terminal)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;data;list'= {
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the snapshots as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;data;rm'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;data;help'= {
+            cand clone 'Replace a branch''s volumes and SQLite database with copies of another branch''s'
+            cand snapshot 'Save a branch''s data as a named snapshot'
+            cand restore 'Replace a branch''s data with a snapshot''s'
+            cand list 'List the repository''s snapshots'
+            cand rm 'Delete a snapshot'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;data;help;clone'= {
+        }
+        &'cfn;data;help;snapshot'= {
+        }
+        &'cfn;data;help;restore'= {
+        }
+        &'cfn;data;help;list'= {
+        }
+        &'cfn;data;help;rm'= {
+        }
+        &'cfn;data;help;help'= {
         }
         &'cfn;status'= {
             cand -C 'Run as if started in DIR'
@@ -902,6 +1011,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand compose 'Run compose with the branch''s project name, files and variables'
             cand up 'Start the branch''s stack and wait until every service is ready'
             cand down 'Stop the branch''s stack, with containers of services no longer in its files; its volumes are kept unless --volumes'
+            cand data 'Copy a branch''s data from another branch; snapshot and restore it'
             cand status 'Every worktree with its slot, ports and per-service state'
             cand logs 'Show the logs of the branch''s services'
             cand doctor 'Find what is wrong with the set-up and say how to fix it'
@@ -947,6 +1057,23 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;help;up'= {
         }
         &'cfn;help;down'= {
+        }
+        &'cfn;help;data'= {
+            cand clone 'Replace a branch''s volumes and SQLite database with copies of another branch''s'
+            cand snapshot 'Save a branch''s data as a named snapshot'
+            cand restore 'Replace a branch''s data with a snapshot''s'
+            cand list 'List the repository''s snapshots'
+            cand rm 'Delete a snapshot'
+        }
+        &'cfn;help;data;clone'= {
+        }
+        &'cfn;help;data;snapshot'= {
+        }
+        &'cfn;help;data;restore'= {
+        }
+        &'cfn;help;data;list'= {
+        }
+        &'cfn;help;data;rm'= {
         }
         &'cfn;help;status'= {
         }

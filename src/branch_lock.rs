@@ -43,6 +43,12 @@ pub fn acquire(ctx: &Context, project: &str, op: &str) -> Result<BranchLock> {
     acquire_within(ctx, project, op, wait_limit()?)
 }
 
+/// Takes the lock of `project` only if nobody holds it (a busy lock is an error at once): for
+/// repairs that must leave a live operation alone.
+pub fn try_acquire(ctx: &Context, project: &str, op: &str) -> Result<BranchLock> {
+    acquire_within(ctx, project, op, Duration::ZERO)
+}
+
 /// Resolves the branch (`name`, or the checkout the command stands in), takes its lock, and
 /// resolves it again: an operation that waited for a `worktree remove` must not act on a
 /// branch that no longer exists.

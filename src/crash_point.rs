@@ -15,7 +15,10 @@
 //! `remove:4` branch deleted (when asked); `prune:1` a gone worktree's stack stopped, its row and
 //! leases not yet released; `migrate:1` migrator lock taken, `migrate:2` a
 //! migration's script ran but its transaction is not committed, `migrate:3` that migration
-//! committed; `rebuild:1` a rebuilt registry row written, its transaction not committed.
+//! committed; `rebuild:1` a rebuilt registry row written, its transaction not committed;
+//! `data:1` a volume copy complete (in its temporary volume, not yet journalled; or in a target
+//! volume the copy created, not yet marked done), `data:2` the swap journalled, `data:3` the
+//! target emptied, the copy not yet in it (tests/cli/data.rs).
 
 /// Aborts the process if `CFN_CRASH_AT` names this step (debug builds only).
 #[inline]

@@ -14,6 +14,7 @@ pub mod compose;
 pub mod config;
 pub mod context;
 pub mod crash_point;
+pub mod data;
 pub mod doctor;
 pub mod engine;
 pub mod error;

@@ -6,6 +6,7 @@ mod completions;
 mod compose;
 mod confirm;
 mod context_cmd;
+pub(crate) mod data;
 mod doctor;
 pub(crate) mod down;
 mod env;
@@ -52,6 +53,9 @@ pub enum Command {
     Up(up::Args),
     /// Stop the branch's stack, with containers of services no longer in its files; its volumes are kept unless --volumes.
     Down(down::Args),
+    /// Copy a branch's data from another branch; snapshot and restore it.
+    #[command(subcommand)]
+    Data(data::DataCommand),
     /// Every worktree with its slot, ports and per-service state.
     Status(status::Args),
     /// Show the logs of the branch's services.
@@ -110,6 +114,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Compose(args) => compose::run(ctx, args),
         Command::Up(args) => up::run(ctx, args),
         Command::Down(args) => down::run(ctx, args),
+        Command::Data(cmd) => data::run(ctx, cmd),
         Command::Status(args) => status::run(ctx, args),
         Command::Logs(args) => logs::run(ctx, args),
         Command::Migrate(args) => migrate::run(ctx, args),

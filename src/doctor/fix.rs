@@ -5,7 +5,8 @@
 //! orphaned), worktrees the registry lost are registered again on the ports they had
 //! (`rebuild`), other unregistered worktrees are registered, leases follow each worktree's
 //! configuration, rendered files are written again where stale, hooks installed, and orphaned
-//! containers and networks removed by their labels with their volumes kept.
+//! containers and networks removed by their labels with their volumes kept, and the temporary
+//! volumes of an interrupted data copy finished or deleted.
 //!
 //! Volumes hold data: they are deleted only when `confirm` (a prompt on a terminal, or `--yes`)
 //! says yes; without it they are only reported. Processes are never touched.
@@ -57,6 +58,7 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
         follow_config(&ws, &mut out)?;
         render(&ws, &mut out)?;
         remove_orphans(&ws, confirm, &mut out)?;
+        data_leftovers(ctx, &mut out);
     }
     if hooks::need_install(&checkout.main_root) {
         let installed = std::env::current_exe()
@@ -68,6 +70,31 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
         }
     }
     Ok(out)
+}
+
+/// Temporary volumes of a killed data copy: a complete one is swapped into its target, an
+/// incomplete one deleted (its target was never touched); see `data::swap`.
+fn data_leftovers(ctx: &Context, out: &mut Vec<Repair>) {
+    let cleaned = crate::runtime::block_on(async {
+        let engine = Engine::connect().await?;
+        crate::data::swap::clean_leftovers(ctx, &engine).await
+    });
+    // No engine: nothing of it to repair (the diagnosis reports that).
+    let Ok(Ok(cleaned)) = cleaned else { return };
+    for c in cleaned {
+        out.push(match c {
+            Ok(crate::data::swap::Cleaned::Deleted(tmp)) => {
+                Repair::done(format!("deleted {tmp}, the temporary volume of an interrupted data copy"))
+            }
+            Ok(crate::data::swap::Cleaned::DeletedFresh(volume)) => Repair::done(format!(
+                "deleted {volume}, a volume an interrupted data copy had created and not filled"
+            )),
+            Ok(crate::data::swap::Cleaned::Finished { tmp, target }) => {
+                Repair::done(format!("finished an interrupted data copy: {tmp} swapped into {target}"))
+            }
+            Err(e) => Repair::failed("could not clean up an interrupted data copy", &e),
+        });
+    }
 }
 
 /// Re-attaches worktrees that moved (with their repository, then `git worktree repair`) before

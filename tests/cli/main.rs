@@ -18,6 +18,7 @@ mod corpus_branches;
 mod crash;
 mod crash_invariants;
 mod crash_signals;
+mod data;
 mod demo;
 mod doctor;
 mod doctor_many;

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Branch data (docs/benchmarks.md, section "Branch data: clone, snapshot, restore", records its
+# results): a repository whose compose file has a Redis with a named volume; branch `feat`'s
+# volume is filled with CFN_BENCH_MIB MiB (default 1024: one large file plus 1,000 small ones),
+# then, side by side in one run: the naive copy `docker run --rm -v a:/a -v b:/b IMAGE cp -a
+# /a/. /b/` into a fresh volume, `cfn data clone --from feat` into a new worktree (its volume
+# created by the copy) and again (replacing that data), `cfn data snapshot`, `cfn data restore`
+# (replacing data), each CFN_BENCH_RUNS times (default 3), with the snapshot's size.
+#
+#   bash scripts/bench-data.sh
+#
+# Everything runs in a throw-away directory with a private CFN_HOME and hermetic git; every
+# volume and container it creates is removed at the end. Knobs: CFN_BENCH_MIB, CFN_BENCH_RUNS,
+# CFN_BENCH_BIN (a cfn binary instead of building the release one), CFN_BENCH_IMAGE (default
+# cfn-test/redis:1).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+
+mib=${CFN_BENCH_MIB:-1024}
+runs=${CFN_BENCH_RUNS:-3}
+image=${CFN_BENCH_IMAGE:-cfn-test/redis:1}
+
+bench_name=bench-data
+# shellcheck source=scripts/bench-common.sh
+. "$here/scripts/bench-common.sh"
+
+release_cfn
+docker image inspect "$image" >/dev/null 2>&1 || die "image $image is not on this machine"
+
+say "machine"
+machine_info
+printf 'docker:    %s (storage driver %s)\n' "$(docker version --format '{{.Server.Version}}')" \
+    "$(docker info --format '{{.Driver}}')"
+printf 'load:      %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'cfn:       %s\n' "$cfn"
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/cfn-bench-data.XXXXXX")
+project=cfnbenchdata$$
+export CFN_HOME="$scratch/home" HOME="$scratch" GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid
+export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.invalid
+cleanup() {
+    for id in $(docker ps -aq --filter "label=com.docker.compose.project" --filter "name=$project"); do
+        docker rm -f -v "$id" >/dev/null
+    done
+    for v in $(docker volume ls -q | grep "^$project" || true); do docker volume rm -f "$v" >/dev/null; done
+    docker volume rm -f "$project-naive" >/dev/null 2>&1 || true
+    rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+repo="$scratch/$project"
+mkdir -p "$repo"
+cat >"$repo/compose.yaml" <<YAML
+services:
+  redis:
+    image: $image
+    ports: ["6379:6379"]
+    volumes: [data:/data]
+volumes:
+  data:
+YAML
+git -C "$repo" init -q -b main
+git -C "$repo" add -A
+git -C "$repo" commit -qm initial
+(cd "$repo" && "$cfn" init --yes >/dev/null && "$cfn" worktree add feat >/dev/null)
+feat=$(cd "$repo" && "$cfn" ports feat --json | sed -n 's/.*"path": "\(.*\)".*/\1/p')
+(cd "$feat" && "$cfn" up --timeout 60 >/dev/null && "$cfn" down >/dev/null)
+source_volume="$(cd "$feat" && "$cfn" ports --json | sed -n 's/.*"project": "\(.*\)".*/\1/p')_data"
+
+say "fill $source_volume with $mib MiB"
+docker run --rm -v "$source_volume:/data" --entrypoint sh "$image" -c \
+    "head -c $((mib * 1024 * 1024)) /dev/urandom > /data/big && mkdir -p /data/small && \
+     i=0; while [ \$i -lt 1000 ]; do echo \$i > /data/small/\$i; i=\$((i+1)); done"
+
+# `sync` first: each timing must not pay for writing back the previous one's dirty pages.
+seconds() { local t0 t1; sync; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+
+say "results ($runs runs each, seconds)"
+printf '%-48s %s\n' "operation" "times"
+naive=() fresh=() clone=() snap=() restore=()
+for i in $(seq "$runs"); do
+    docker volume rm -f "$project-naive" >/dev/null 2>&1 || true
+    docker volume create "$project-naive" >/dev/null
+    naive+=("$(seconds docker run --rm -v "$source_volume:/a" -v "$project-naive:/b" --entrypoint cp "$image" -a /a/. /b/)")
+    (cd "$repo" && "$cfn" worktree add "b$i" >/dev/null 2>&1)
+    fresh+=("$(cd "$repo" && seconds "$cfn" data clone --from feat -b "b$i" --yes)")
+    clone+=("$(cd "$repo" && seconds "$cfn" data clone --from feat -b "b$i" --yes)")
+    snap+=("$(cd "$feat" && seconds "$cfn" data snapshot "s$i")")
+    restore+=("$(cd "$repo" && seconds "$cfn" data restore "s$i" -b "b$i" --yes)")
+done
+printf '%-48s %s\n' "docker run … cp -a /a/. /b/ (naive)" "${naive[*]}"
+printf '%-48s %s\n' "cfn data clone --from feat (new volume)" "${fresh[*]}"
+printf '%-48s %s\n' "cfn data clone --from feat (replacing data)" "${clone[*]}"
+printf '%-48s %s\n' "cfn data snapshot" "${snap[*]}"
+printf '%-48s %s\n' "cfn data restore" "${restore[*]}"
+say "snapshot size"
+du -sh "$CFN_HOME/snapshots/$project/s1"

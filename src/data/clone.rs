@@ -1,0 +1,188 @@
+//! `cfn data clone` and `worktree add --data-from`: a branch's volumes and SQLite database
+//! replaced by copies of another branch's. Everything is checked before anything is copied
+//! (each target volume exists in the source's layout and engine, an image for the helper); each
+//! volume then goes through a temporary volume ([`super::swap`]).
+
+use super::helper::{self, VolumeMount};
+use super::layout::{existing_volumes, Layout};
+use super::{guard, sqlite_copy, swap};
+use crate::context::Context;
+use crate::engine::Engine;
+use crate::error::UserError;
+use crate::workspace::{BranchEnv, Workspace};
+use anyhow::Result;
+
+/// One volume to copy: source and target engine names, and the helper image.
+pub struct VolumePair {
+    pub key: String,
+    pub source: String,
+    pub target: String,
+    pub image: String,
+}
+
+/// Copies `source`'s data over `target`'s; the names of what was copied. The caller holds the
+/// target's branch lock and has confirmed the replacement.
+pub fn clone(
+    ctx: &Context,
+    ws: &Workspace,
+    source: &BranchEnv,
+    target: &BranchEnv,
+    stop_source: bool,
+) -> Result<Vec<String>> {
+    let from = Layout::of(ws, source)?;
+    let to = Layout::of(ws, target)?;
+    let helper_image = ws.config_of(target)?.data.helper_image.clone();
+    let copied = crate::runtime::block_on(async {
+        let engine = Engine::connect().await?;
+        guard::target_stopped(&engine, &target.project, &target.branch).await?;
+        let pairs = plan(&engine, &from, &to, source, helper_image.as_deref()).await?;
+        let names: Vec<&str> = pairs.iter().map(|p| p.source.as_str()).collect();
+        let paused = guard::quiet_source(&engine, &names, &source.branch, stop_source).await?;
+        let copied = copy_all(ctx, &engine, &pairs, &to).await;
+        let resumed = paused.resume(&engine).await;
+        let copied = copied?;
+        resumed?;
+        Ok::<_, anyhow::Error>(copied)
+    })??;
+    let mut copied = copied;
+    if let (Some(from_db), Some(to_db)) = (&from.sqlite, &to.sqlite) {
+        if from_db.is_file() {
+            sqlite_copy::copy(from_db, to_db)?;
+            copied.push(format!("SQLite {}", to_db.display()));
+        }
+    }
+    Ok(copied)
+}
+
+/// Source and target volume of every key of the target's data; refuses a key the source's
+/// layout lacks or the source never created, and a volume no local image can copy.
+pub async fn plan(
+    engine: &Engine,
+    from: &Layout,
+    to: &Layout,
+    source: &BranchEnv,
+    helper_image: Option<&str>,
+) -> Result<Vec<VolumePair>> {
+    let source_volumes = existing_volumes(engine, &from.project).await?;
+    let target_volumes = existing_volumes(engine, &to.project).await?;
+    let mut pairs = Vec::new();
+    for key in &to.volumes {
+        if !from.volumes.contains(key) {
+            return Err(UserError::new(format!(
+                "volume {key} is not in the compose files of {}",
+                source.branch
+            ))
+            .hint(format!(
+                "the two branches' layouts differ; add {key} to [data] exclude in cfn.toml to skip it"
+            ))
+            .into());
+        }
+        let Some(src) = source_volumes.get(key) else {
+            return Err(UserError::new(format!(
+                "{} has no volume {key} yet (its stack never ran)",
+                source.branch
+            ))
+            .hint(format!("start it once: `cfn up -b {}`", source.branch))
+            .into());
+        };
+        let target = target_volumes.get(key).cloned().unwrap_or_else(|| to.default_name(key));
+        let image = image_for(engine, src, key, from, helper_image).await?;
+        pairs.push(VolumePair { key: key.clone(), source: src.clone(), target, image });
+    }
+    Ok(pairs)
+}
+
+/// The configured helper image, else the image of a container mounting the volume, else the
+/// compose image of a service mounting it — whichever is on the machine (nothing is pulled).
+pub async fn image_for(
+    engine: &Engine,
+    volume: &str,
+    key: &str,
+    layout: &Layout,
+    configured: Option<&str>,
+) -> Result<String> {
+    if let Some(image) = configured {
+        if helper::image_present(engine, image).await {
+            return Ok(image.to_string());
+        }
+        return Err(UserError::new(format!("[data] helper_image {image} is not on this machine"))
+            .hint("pull or build it, or remove helper_image to use the service's own image")
+            .into());
+    }
+    let filters = std::collections::HashMap::from([("volume", vec![volume.to_string()])]);
+    let options = bollard::query_parameters::ListContainersOptionsBuilder::default()
+        .all(true)
+        .filters(&filters)
+        .build();
+    for c in engine.docker.list_containers(Some(options)).await? {
+        if let Some(image) = c.image_id.filter(|i| !i.is_empty()) {
+            return Ok(image);
+        }
+    }
+    for image in layout.images.get(key).into_iter().flatten() {
+        if helper::image_present(engine, image).await {
+            return Ok(image.clone());
+        }
+    }
+    Err(UserError::new(format!("no image on this machine to copy volume {key} with"))
+        .hint("set [data] helper_image in cfn.toml to a local image that has `cp`, `find` and `rm`")
+        .into())
+}
+
+async fn copy_all(ctx: &Context, engine: &Engine, pairs: &[VolumePair], to: &Layout) -> Result<Vec<String>> {
+    let mut copied = Vec::new();
+    for pair in pairs {
+        if swap::ensure_target(engine, &pair.target, &to.project, &pair.key).await? {
+            fill_fresh(ctx, engine, pair, &to.project).await?;
+            copied.push(pair.target.clone());
+            continue;
+        }
+        let tmp = swap::create_tmp(engine, &ctx.home, &pair.target, &to.project).await?;
+        let mounts = [
+            VolumeMount { volume: &pair.source, at: "/from", read_only: true },
+            VolumeMount { volume: &tmp, at: "/to", read_only: false },
+        ];
+        if let Err(e) = helper::run(engine, &pair.image, &mounts, &["cp", "-a", "/from/.", "/to/"]).await {
+            swap::delete(engine, &tmp).await;
+            return Err(
+                e.context(format!("copying volume {} failed; {} is unchanged", pair.key, pair.target))
+            );
+        }
+        crate::crash_point::reached("data", 1);
+        let pending = swap::Pending {
+            tmp,
+            target: pair.target.clone(),
+            image: pair.image.clone(),
+            project: to.project.clone(),
+        };
+        swap::record(&ctx.home, &pending)?;
+        swap::finish(engine, &ctx.home, &pending).await.map_err(|e| {
+            anyhow::Error::from(
+                UserError::new(format!(
+                    "swapping the copy of {} into {} failed: {e:#}",
+                    pair.key, pair.target
+                ))
+                .hint("run `cfn doctor --fix` to finish it (the complete copy is kept until then)"),
+            )
+        })?;
+        copied.push(pair.target.clone());
+    }
+    Ok(copied)
+}
+
+/// Fills a target volume cfn has just created straight from the source.
+async fn fill_fresh(ctx: &Context, engine: &Engine, pair: &VolumePair, project: &str) -> Result<()> {
+    swap::record_fresh(&ctx.home, &pair.target, project)?;
+    let mounts = [
+        VolumeMount { volume: &pair.source, at: "/from", read_only: true },
+        VolumeMount { volume: &pair.target, at: "/to", read_only: false },
+    ];
+    if let Err(e) = helper::run(engine, &pair.image, &mounts, &["cp", "-a", "/from/.", "/to/"]).await {
+        swap::delete(engine, &pair.target).await;
+        swap::fresh_done(&ctx.home, &pair.target);
+        return Err(e.context(format!("copying volume {} failed; {} was not created", pair.key, pair.target)));
+    }
+    crate::crash_point::reached("data", 1);
+    swap::fresh_done(&ctx.home, &pair.target);
+    Ok(())
+}

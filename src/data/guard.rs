@@ -1,0 +1,94 @@
+//! Never copying a volume while its service writes to it: the target's stack must be stopped;
+//! the source's containers that mount a volume are refused while running, or stopped for the
+//! copy and started again afterwards when asked (`--stop-source`).
+
+use crate::engine::{Engine, RunState};
+use crate::error::UserError;
+use anyhow::Result;
+use bollard::query_parameters::{ListContainersOptionsBuilder, StopContainerOptionsBuilder};
+use std::collections::HashMap;
+
+/// Refuses when any container of `project` runs.
+pub async fn target_stopped(engine: &Engine, project: &str, branch: &str) -> Result<()> {
+    let running = engine.containers(&[project]).await?.into_iter().any(|c| c.state == RunState::Running);
+    if running {
+        return Err(UserError::new(format!("the stack of {branch} is running; its data cannot be replaced"))
+            .hint(format!("stop it first: `cfn down -b {branch}` (volumes are kept)"))
+            .into());
+    }
+    Ok(())
+}
+
+/// Running containers that mount `volume`: (id, name).
+pub async fn users_of(engine: &Engine, volume: &str) -> Result<Vec<(String, String)>> {
+    let filters =
+        HashMap::from([("volume", vec![volume.to_string()]), ("status", vec!["running".to_string()])]);
+    let list = engine
+        .docker
+        .list_containers(Some(ListContainersOptionsBuilder::default().filters(&filters).build()))
+        .await?;
+    Ok(list
+        .into_iter()
+        .filter(|c| !c.labels.as_ref().is_some_and(|l| l.contains_key(super::helper::HELPER_LABEL)))
+        .map(|c| {
+            let name = c
+                .names
+                .and_then(|n| n.first().cloned())
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_string();
+            (c.id.unwrap_or_default(), name)
+        })
+        .collect())
+}
+
+/// Source containers stopped for a copy; [`Paused::resume`] starts them again.
+#[derive(Default)]
+pub struct Paused {
+    ids: Vec<String>,
+}
+
+/// Checks that nothing writes to `volumes` of `branch`; with `stop`, stops what does.
+pub async fn quiet_source(engine: &Engine, volumes: &[&str], branch: &str, stop: bool) -> Result<Paused> {
+    let mut users = Vec::new();
+    for v in volumes {
+        for u in users_of(engine, v).await? {
+            if !users.contains(&u) {
+                users.push(u);
+            }
+        }
+    }
+    if users.is_empty() {
+        return Ok(Paused::default());
+    }
+    if !stop {
+        let names: Vec<&str> = users.iter().map(|(_, n)| n.as_str()).collect();
+        return Err(UserError::new(format!(
+            "{} of {branch} is running and writes to its data",
+            names.join(", ")
+        ))
+        .hint(format!(
+            "pass --stop-source to stop it for the copy (started again after), or `cfn down -b {branch}`"
+        ))
+        .into());
+    }
+    let mut paused = Paused::default();
+    for (id, _) in users {
+        let opts = StopContainerOptionsBuilder::default().t(30).build();
+        engine.docker.stop_container(&id, Some(opts)).await?;
+        paused.ids.push(id);
+    }
+    Ok(paused)
+}
+
+impl Paused {
+    pub async fn resume(self, engine: &Engine) -> Result<()> {
+        for id in self.ids {
+            engine
+                .docker
+                .start_container(&id, None::<bollard::query_parameters::StartContainerOptions>)
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,28 @@
+//! A branch's data — its per-branch named volumes and SQLite migration target — copied from
+//! another branch ([`clone`]), saved and restored ([`snapshot`]). Copies go through the Docker
+//! engine with short-lived helper containers ([`helper`]) into temporary volumes that are swapped
+//! in only when complete ([`swap`]); nothing is copied while a service writes to it ([`guard`]).
+//! docs/data.md describes the commands and what a crash at each step leaves.
+
+pub mod clone;
+pub mod guard;
+pub mod helper;
+pub mod layout;
+pub mod snapshot;
+pub mod sqlite_copy;
+pub mod swap;
+
+use anyhow::{Context as _, Result};
+use std::path::Path;
+
+/// Creates `dir` (and parents) with mode 0700: it holds copies of the branch's data.
+pub fn private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("cannot make {} private", dir.display()))
+}

@@ -1,0 +1,225 @@
+//! `cfn data` and `worktree add --data-from` on the real engine: a Redis with a named volume
+//! (append-only file under /data) copied between branches, snapshotted and restored; copies
+//! killed at each crash point and cleaned by `doctor --fix`; bad input refused with nothing
+//! left behind.
+
+use crate::harness::*;
+use crate::small_stack::SmallStack;
+use crate::stack_harness::*;
+use std::path::{Path, PathBuf};
+
+/// A worktree's project, path and Redis port from `worktree list --json`.
+fn worktree(s: &SmallStack, branch: &str) -> (String, PathBuf, u16) {
+    let list = s.sb.json(&s.root, &["worktree", "list", "--json"]);
+    let w = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["branch"] == branch)
+        .unwrap_or_else(|| panic!("{branch}: {list}"));
+    (
+        w["project"].as_str().unwrap().to_string(),
+        PathBuf::from(w["path"].as_str().unwrap()),
+        w["ports"]["redis"].as_u64().unwrap() as u16,
+    )
+}
+
+fn up(s: &SmallStack, dir: &Path) {
+    s.cfn(dir, &["up", "--timeout", "60"]).assert().success();
+}
+
+fn down(s: &SmallStack, dir: &Path) {
+    s.cfn(dir, &["down"]).assert().success();
+}
+
+fn get(port: u16, key: &str) -> String {
+    redis(port, &["GET", key])
+}
+
+fn tmp_volumes() -> Vec<String> {
+    docker_lines(&["volume", "ls", "-q", "--filter", "label=dev.cfn.data-tmp=1"])
+}
+
+#[test]
+fn data_from_copies_a_branch_and_the_copy_is_isolated() {
+    let Some(s) = SmallStack::new("cfndata1", "") else { return };
+    up(&s, &s.wt);
+    assert!(redis(s.redis_port, &["SET", "k", "from-feat"]).contains("OK"));
+    // the SQLite migration target, held by a writer in the middle of a transaction
+    let db = s.wt.join(".cfn/data/app.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let writer = rusqlite::Connection::open(&db).unwrap();
+    writer
+        .execute_batch(
+            "CREATE TABLE t(v); INSERT INTO t VALUES ('committed'); BEGIN; INSERT INTO t VALUES ('open');",
+        )
+        .unwrap();
+
+    // the source's Redis runs: refused; the worktree stays, with empty data, and says so
+    let out = s.cfn(&s.root, &["worktree", "add", "b2", "--data-from", "feat"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("error: created b2") && err.contains("is running"), "{err}");
+    assert!(err.contains("hint: ") && err.contains("cfn data clone --from feat -b b2"), "{err}");
+    let (b2_project, b2, b2_port) = worktree(&s, "b2");
+    let _cleanup = Cleanup(vec![b2_project.clone()]);
+    assert!(tmp_volumes().iter().all(|v| !v.starts_with(&b2_project)), "{:?}", tmp_volumes());
+
+    // --stop-source stops feat's Redis for the copy (it flushes its file) and starts it again
+    s.cfn(&s.root, &["data", "clone", "--from", "feat", "-b", "b2", "--stop-source", "--yes"])
+        .assert()
+        .success();
+    assert_eq!(s.running().len(), 1, "feat's Redis runs again");
+    writer.execute_batch("COMMIT;").unwrap();
+    let copied = rusqlite::Connection::open(b2.join(".cfn/data/app.db")).unwrap();
+    let rows: Vec<String> = copied
+        .prepare("SELECT v FROM t")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows, ["committed"], "the backup saw only committed rows");
+
+    up(&s, &b2);
+    assert_eq!(get(b2_port, "k"), "$9\r\nfrom-feat\r\n");
+    assert!(redis(b2_port, &["SET", "k", "from-b2"]).contains("OK"));
+    assert_eq!(get(s.redis_port, "k"), "$9\r\nfrom-feat\r\n", "a write in b2 never reaches feat");
+
+    // a running target is refused, nothing changed
+    let out = s.cfn(&s.root, &["data", "clone", "--from", "feat", "-b", "b2", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("hint: stop it first: `cfn down -b b2`"), "{}", stderr(&out));
+    assert_eq!(get(b2_port, "k"), "$7\r\nfrom-b2\r\n");
+    down(&s, &b2);
+    down(&s, &s.wt);
+}
+
+#[test]
+fn snapshot_and_restore_bring_old_data_back() {
+    let Some(s) = SmallStack::new("cfndata2", "") else { return };
+    up(&s, &s.wt);
+    assert!(redis(s.redis_port, &["SET", "k", "old"]).contains("OK"));
+    // a running stack is refused without --stop
+    let out = s.cfn(&s.wt, &["data", "snapshot", "before"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--stop"), "{}", stderr(&out));
+    s.cfn(&s.wt, &["data", "snapshot", "before", "--stop"]).assert().success();
+    assert_eq!(s.running().len(), 1);
+    let dir = s.sb.home.join("snapshots").join("cfndata2").join("before");
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+    assert!(dir.join("data.tar.zst").is_file());
+    let list = s.sb.json(&s.root, &["data", "list", "--json"]);
+    assert_eq!(list[0]["name"], "before");
+    assert_eq!(list[0]["branch"], "feat");
+    assert!(list[0]["volumes"][0]["tar_bytes"].as_u64().unwrap() > 0);
+
+    assert!(redis(s.redis_port, &["SET", "k", "new"]).contains("OK"));
+    down(&s, &s.wt);
+    // no terminal and no --yes: refused, exit 2
+    let out = s.cfn(&s.wt, &["data", "restore", "before"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    s.cfn(&s.wt, &["data", "restore", "before", "--yes"]).assert().success();
+    up(&s, &s.wt);
+    assert_eq!(get(s.redis_port, "k"), "$3\r\nold\r\n");
+    down(&s, &s.wt);
+
+    // a snapshot from a database with migrations the branch lacks is refused
+    let meta_path = dir.join("meta.json");
+    let mut meta: serde_json::Value = serde_json::from_slice(&std::fs::read(&meta_path).unwrap()).unwrap();
+    meta["migration_version"] = 99.into();
+    std::fs::write(&meta_path, serde_json::to_vec(&meta).unwrap()).unwrap();
+    let out = s.cfn(&s.wt, &["data", "restore", "before", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("migration 99") && stderr(&out).contains("hint: "), "{}", stderr(&out));
+
+    s.cfn(&s.root, &["data", "rm", "before"]).assert().success();
+    assert!(!dir.exists());
+    let out = s.cfn(&s.root, &["data", "restore", "before", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no snapshot named before"), "{}", stderr(&out));
+}
+
+/// Kills a clone of feat into main at `point`; returns main's value of `k` after `doctor --fix`.
+fn crash_then_fix(s: &SmallStack, point: &str) -> String {
+    let out = s
+        .spawn(&s.root, &["data", "clone", "--from", "feat", "--yes"], &[("CFN_CRASH_AT", point)])
+        .wait_with_output()
+        .unwrap();
+    assert!(stderr(&out).contains(&format!("crash point {point} reached")), "{}", stderr(&out));
+    assert!(tmp_volumes().iter().any(|v| v.starts_with("cfndata3")), "the crash leaves the temporary volume");
+    let out = s.cfn(&s.root, &["doctor", "--fix", "--yes"]).output().unwrap();
+    let said = format!("{}{}", text(&out.stdout), stderr(&out));
+    assert!(said.contains("interrupted data copy"), "{said}");
+    assert!(tmp_volumes().iter().all(|v| !v.starts_with("cfndata3")), "{:?}", tmp_volumes());
+    up(s, &s.root);
+    let port = s.sb.json(&s.root, &["ports", "--json"])["ports"]["redis"].as_u64().unwrap() as u16;
+    let value = get(port, "k");
+    down(s, &s.root);
+    value
+}
+
+#[test]
+fn a_killed_copy_leaves_old_data_or_finishes_after_doctor_fix() {
+    let Some(s) = SmallStack::new("cfndata3", "") else { return };
+    up(&s, &s.root);
+    let main_port = s.sb.json(&s.root, &["ports", "--json"])["ports"]["redis"].as_u64().unwrap() as u16;
+    assert!(redis(main_port, &["SET", "k", "main"]).contains("OK"));
+    down(&s, &s.root);
+    up(&s, &s.wt);
+    assert!(redis(s.redis_port, &["SET", "k", "feat"]).contains("OK"));
+    down(&s, &s.wt);
+
+    // a new branch's volume is filled directly; killed mid-way, doctor deletes it
+    s.cfn(&s.root, &["worktree", "add", "b9"]).assert().success();
+    let (b9_project, _, _) = worktree(&s, "b9");
+    let _cleanup = Cleanup(vec![b9_project.clone()]);
+    let out = s
+        .spawn(
+            &s.root,
+            &["data", "clone", "--from", "feat", "-b", "b9", "--yes"],
+            &[("CFN_CRASH_AT", "data:1")],
+        )
+        .wait_with_output()
+        .unwrap();
+    assert!(stderr(&out).contains("crash point data:1 reached"), "{}", stderr(&out));
+    assert_eq!(volumes_of(&b9_project).len(), 1);
+    // while the branch's lock is held (as by a copy still running) doctor leaves it alone
+    let lock = std::fs::File::open(s.sb.home.join("locks").join(format!("{b9_project}.lock"))).unwrap();
+    lock.try_lock().unwrap();
+    s.cfn(&s.root, &["doctor", "--fix", "--yes"]).output().unwrap();
+    assert_eq!(volumes_of(&b9_project).len(), 1, "a locked copy is not touched");
+    drop(lock);
+    let out = s.cfn(&s.root, &["doctor", "--fix", "--yes"]).output().unwrap();
+    let said = format!("{}{}", text(&out.stdout), stderr(&out));
+    assert!(said.contains("an interrupted data copy had created"), "{said}");
+    assert!(volumes_of(&b9_project).is_empty(), "{:?}", volumes_of(&b9_project));
+
+    // killed while the temporary was complete but not yet recorded: main keeps its data
+    assert_eq!(crash_then_fix(&s, "data:1"), "$4\r\nmain\r\n");
+    // killed after main was emptied: the recorded complete copy is swapped in by doctor
+    assert_eq!(crash_then_fix(&s, "data:3"), "$4\r\nfeat\r\n");
+}
+
+#[test]
+fn bad_sources_are_refused_before_anything_is_created() {
+    let Some(s) = SmallStack::new("cfndata4", "") else { return };
+    let out = s.cfn(&s.root, &["worktree", "add", "b3", "--data-from", "nosuch"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("error: --data-from nosuch: no such branch or snapshot"), "{err}");
+    assert!(err.contains("hint: "), "{err}");
+    assert!(!branches(&s.root).contains(&"b3".to_string()));
+    // feat's stack never ran: it has no volume to copy
+    let out = s.cfn(&s.root, &["data", "clone", "--from", "feat", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("has no volume data yet") && stderr(&out).contains("cfn up -b feat"),
+        "{}",
+        stderr(&out)
+    );
+    let out = s.cfn(&s.wt, &["data", "clone", "--from", "feat", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(tmp_volumes().iter().all(|v| !v.starts_with("cfndata4")));
+}
