@@ -33,6 +33,7 @@ mod lost_id;
 mod migrate;
 mod moved_checkout;
 mod no_docker;
+mod orphan_owner;
 mod plain_compose;
 mod plain_compose_hooks;
 mod ports_alloc;
