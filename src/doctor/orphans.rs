@@ -93,7 +93,8 @@ pub fn find(conn: &Connection, ws: &Workspace, snapshot: &Snapshot) -> Result<Or
             snapshot.containers.iter().filter(|c| c.project() == Some(project)).collect();
         if members.is_empty() {
             // Nothing vouches for it: named like ours is all there is.
-            let named_like_ours = longest_prefix_owner(project, &repo_projects).map(String::as_str) == Some(ours);
+            let named_like_ours =
+                longest_prefix_owner(project, &repo_projects).map(String::as_str) == Some(ours);
             return if named_like_ours { Owner::Unknown } else { Owner::Other };
         }
         if members.iter().all(|c| labelled_by(c, uid)) {
@@ -114,9 +115,11 @@ pub fn find(conn: &Connection, ws: &Workspace, snapshot: &Snapshot) -> Result<Or
             match owner(&r.project) {
                 Owner::Us if kind == "network" => found.networks.push(r.clone()),
                 Owner::Us => found.volumes.push(r.clone()),
-                Owner::Unknown => {
-                    found.unknown.push(Unknown { kind, name: r.name.clone(), project: Some(r.project.clone()) })
-                }
+                Owner::Unknown => found.unknown.push(Unknown {
+                    kind,
+                    name: r.name.clone(),
+                    project: Some(r.project.clone()),
+                }),
                 Owner::Other => {}
             }
         }
