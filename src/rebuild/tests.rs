@@ -117,7 +117,7 @@ fn a_env_file_is_believed_only_for_its_own_slots_ports() {
     let root = std::fs::canonicalize(root).unwrap();
     git(&root, &["init", "-q", "-b", "main"]);
     git(&root, &["commit", "-q", "--allow-empty", "-m", "initial"]);
-    let branches = ["owner", "copycat", "offscheme", "basey", "honest"];
+    let branches = ["owner", "copycat", "offscheme", "basey", "honest", "ownstride"];
     for branch in branches {
         let path = dir.path().join(format!("rbscheme-{branch}"));
         git(&root, &["worktree", "add", "-q", "-b", branch, path.to_str().unwrap()]);
@@ -130,6 +130,13 @@ fn a_env_file_is_believed_only_for_its_own_slots_ports() {
     env_file(&wt("offscheme"), "rbscheme-offscheme", "offscheme", 8, 46549);
     env_file(&wt("basey"), "rbscheme-basey", "basey", 9, 46379);
     env_file(&wt("honest"), "rbscheme-honest", "honest", 12, 46499);
+    // The scheme is the one of the configuration governing the worktree: its own stride.
+    std::fs::write(
+        wt("ownstride").join("cfn.toml"),
+        "[ports]\nstride = 20\n\n[ports.keys.redis]\nservice = \"redis\"\ntarget = 6379\nbase = 46379\n",
+    )
+    .unwrap();
+    env_file(&wt("ownstride"), "rbscheme-ownstride", "ownstride", 14, 46379 + 14 * 20);
     let config = Config::parse(
         "[project]\nname = \"rbscheme\"\n\n[ports.keys.redis]\nservice = \"redis\"\ntarget = 6379\nbase = 46379\n",
         Path::new("cfn.toml"),
@@ -138,7 +145,7 @@ fn a_env_file_is_believed_only_for_its_own_slots_ports() {
     let mut state = State::open(&dir.path().join("home")).unwrap();
     let rebuilt = rebuild(&mut state, &root, &config).unwrap();
     let got: Vec<(&str, u32)> = rebuilt.registered.iter().map(|r| (r.branch.as_str(), r.slot)).collect();
-    assert_eq!(got, [("honest", 12)]);
+    assert_eq!(got, [("honest", 12), ("ownstride", 14)]);
     let skipped = rebuilt.skipped.join("\n");
     assert_eq!(rebuilt.skipped.len(), 4, "{skipped}");
     for branch in ["owner", "copycat"] {
