@@ -61,6 +61,9 @@ struct ServiceContext {
 #[derive(Serialize)]
 struct BranchContext<'a> {
     project: &'a str,
+    /// The repository's id ([`crate::identity`]), labelled on every service so that another
+    /// repository of the same project name never takes its containers for orphans.
+    repository: &'a str,
     project_name: &'a str,
     branch: &'a str,
     branch_slug: String,
@@ -220,6 +223,7 @@ fn context<'a>(
         .map(|p| format!("redis://{}:{}", host_for_url(&config.ports.bind), p.port));
     BranchContext {
         project: &ws.repo.project,
+        repository: ws.repo.uid.as_deref().unwrap_or_default(),
         project_name: &branch.project,
         branch: &branch.branch,
         branch_slug: crate::names::slug(&branch.branch),

@@ -223,7 +223,7 @@ fn remove_orphans(ws: &Workspace, confirm: Option<Confirm>, out: &mut Vec<Repair
     let volumes = volumes_to_delete(&found, confirm, out)?;
     let done = crate::runtime::block_on(async {
         let engine = Engine::connect().await?;
-        Ok::<_, anyhow::Error>(remove(&engine, &snapshot, &found, &volumes, &ws.repo.project).await)
+        Ok::<_, anyhow::Error>(remove(&engine, &snapshot, &found, &volumes, ws.repo.uid.as_deref()).await)
     })??;
     out.extend(done);
     Ok(())
@@ -268,16 +268,16 @@ async fn remove(
     snapshot: &Snapshot,
     found: &Orphans,
     volumes: &BTreeMap<String, Vec<String>>,
-    ours: &str,
+    uid: Option<&str>,
 ) -> Vec<Repair> {
     let mut out = Vec::new();
     for project in found.projects() {
-        // A project that also holds containers without this repository's label is not
-        // provably ours as a whole: only our labelled containers go.
+        // A project that also holds containers without this repository's id is not provably
+        // ours as a whole: only the containers carrying the id go.
         let foreign = snapshot
             .containers
             .iter()
-            .any(|c| c.project() == Some(project.as_str()) && c.cfn_project() != Some(ours));
+            .any(|c| c.project() == Some(project.as_str()) && !orphans::labelled_by(c, uid));
         if foreign {
             for c in found.containers.iter().filter(|c| c.project() == Some(project.as_str())) {
                 out.push(remove_container(engine, &c.id, &c.name).await);

@@ -1,12 +1,20 @@
 //! Containers, networks and volumes of this repository's stacks that no registered worktree owns.
 //!
-//! Only what provably belongs to this repository counts: a container carries the repository's
-//! `dev.cfn.project` label (put there by cfn's override) with a compose project that is neither
-//! the main checkout's nor a registered worktree's. Networks and volumes carry no cfn label, so
-//! one counts when its compose project is `<repository project>-…` — this repository's being
-//! the longest registered project prefix — is registered nowhere on the machine, and no
-//! container of it lacks this repository's label (so removing it cannot touch someone else's
-//! stack).
+//! Only what provably belongs to this repository counts. cfn's override labels every service
+//! with the repository's id (`dev.cfn.repository`, [`crate::identity`]) next to its project
+//! name (`dev.cfn.project`): another repository of the same name — registered in another
+//! `CFN_HOME`, or registered first after a lost state database — labels its own with another
+//! id, so its running stacks are never this repository's orphans. An orphaned container
+//! carries this repository's id and a compose project that no registered checkout on the
+//! machine uses.
+//!
+//! Networks and volumes are not labelled (a label added to an existing volume makes compose
+//! ask to recreate it, with its data): one belongs to this repository when every container of
+//! its compose project carries this repository's id.
+//!
+//! What carries the project name but no id (containers of a cfn before ids), and networks or
+//! volumes named like this repository's projects with no container left to vouch for them,
+//! are reported as "owner unknown" and never removed.
 
 use super::snapshot::{Container, Resource, Snapshot};
 use super::survey::Survey;
@@ -22,6 +30,17 @@ pub struct Orphans {
     pub containers: Vec<Container>,
     pub networks: Vec<Resource>,
     pub volumes: Vec<Resource>,
+    /// What looks like this repository's and cannot be proven to be: reported, never removed.
+    pub unknown: Vec<Unknown>,
+}
+
+/// A container, network or volume whose owner cannot be told.
+#[derive(Debug, Clone)]
+pub struct Unknown {
+    /// `container`, `network` or `volume`.
+    pub kind: &'static str,
+    pub name: String,
+    pub project: Option<String>,
 }
 
 impl Orphans {
@@ -33,43 +52,79 @@ impl Orphans {
     }
 }
 
+/// Whether `c` carries the repository id `uid` (a repository without an id owns nothing).
+pub fn labelled_by(c: &Container, uid: Option<&str>) -> bool {
+    uid.is_some() && c.repository() == uid
+}
+
+/// Who a network's or volume's compose project belongs to, judged by its containers.
+enum Owner {
+    Us,
+    Unknown,
+    Other,
+}
+
 /// What in `snapshot` belongs to this repository and to no registered worktree.
 pub fn find(conn: &Connection, ws: &Workspace, snapshot: &Snapshot) -> Result<Orphans> {
-    let ours = &ws.repo.project;
-    let mut known = vec![ours.clone()];
+    let ours = ws.repo.project.as_str();
+    let uid = ws.repo.uid.as_deref();
+    let mut known = vec![ours.to_string()];
     known.extend(WorktreeRow::list(conn, ws.repo.id)?.into_iter().map(|r| r.project));
-    let containers: Vec<Container> = snapshot
-        .containers
-        .iter()
-        .filter(|c| c.cfn_project() == Some(ours.as_str()))
-        .filter(|c| c.project().is_none_or(|p| !known.iter().any(|k| k == p)))
-        .cloned()
-        .collect();
-    let repo_projects: Vec<String> = state::list_repositories(conn)?.into_iter().map(|r| r.project).collect();
-    let orphan_project = |project: &str| -> Result<bool> {
-        let Some(owner) = longest_prefix_owner(project, &repo_projects) else { return Ok(false) };
-        if owner != ours || WorktreeRow::project_taken(conn, project)? {
-            return Ok(false);
-        }
-        let foreign = snapshot
-            .containers
-            .iter()
-            .any(|c| c.project() == Some(project) && c.cfn_project() != Some(ours.as_str()));
-        Ok(!foreign)
+    let unregistered = |project: &str| -> Result<bool> {
+        Ok(!known.iter().any(|k| k == project) && !WorktreeRow::project_taken(conn, project)?)
     };
-    let mut networks = Vec::new();
-    for n in &snapshot.networks {
-        if orphan_project(&n.project)? {
-            networks.push(n.clone());
+    let mut found = Orphans::default();
+    for c in snapshot.containers.iter().filter(|c| c.cfn_project() == Some(ours)) {
+        if let Some(project) = c.project() {
+            if !unregistered(project)? {
+                continue;
+            }
+        }
+        if labelled_by(c, uid) {
+            found.containers.push(c.clone());
+        } else if c.repository().is_none() {
+            let project = c.project().map(str::to_string);
+            found.unknown.push(Unknown { kind: "container", name: c.name.clone(), project });
         }
     }
-    let mut volumes = Vec::new();
-    for v in &snapshot.volumes {
-        if orphan_project(&v.project)? {
-            volumes.push(v.clone());
+    let repo_projects: Vec<String> = state::list_repositories(conn)?.into_iter().map(|r| r.project).collect();
+    let owner = |project: &str| -> Owner {
+        let members: Vec<&Container> =
+            snapshot.containers.iter().filter(|c| c.project() == Some(project)).collect();
+        if members.is_empty() {
+            // Nothing vouches for it: named like ours is all there is.
+            let named_like_ours =
+                longest_prefix_owner(project, &repo_projects).map(String::as_str) == Some(ours);
+            return if named_like_ours { Owner::Unknown } else { Owner::Other };
+        }
+        if members.iter().all(|c| labelled_by(c, uid)) {
+            return Owner::Us;
+        }
+        let unlabelled_ours = |c: &&Container| c.cfn_project() == Some(ours) && c.repository().is_none();
+        if members.iter().all(|c| labelled_by(c, uid) || unlabelled_ours(c)) {
+            Owner::Unknown
+        } else {
+            Owner::Other
+        }
+    };
+    for (kind, list) in [("network", &snapshot.networks), ("volume", &snapshot.volumes)] {
+        for r in list {
+            if !unregistered(&r.project)? {
+                continue;
+            }
+            match owner(&r.project) {
+                Owner::Us if kind == "network" => found.networks.push(r.clone()),
+                Owner::Us => found.volumes.push(r.clone()),
+                Owner::Unknown => found.unknown.push(Unknown {
+                    kind,
+                    name: r.name.clone(),
+                    project: Some(r.project.clone()),
+                }),
+                Owner::Other => {}
+            }
         }
     }
-    Ok(Orphans { containers, networks, volumes })
+    Ok(found)
 }
 
 /// The registered repository project that is the longest `<project>-` prefix of `name`.
@@ -109,6 +164,23 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Result<Vec<Check>> {
             format!(
                 "it holds data: `cfn doctor --fix` asks first on a terminal; or `docker volume rm {}`",
                 v.name
+            ),
+        ));
+    }
+    for u in &orphans.unknown {
+        let project = u.project.as_ref().map(|p| format!(" (compose project {p})")).unwrap_or_default();
+        let remove = match u.kind {
+            "container" => format!("docker rm -f {}", u.name),
+            kind => format!("docker {kind} rm {}", u.name),
+        };
+        out.push(Check::warn(
+            "orphans",
+            format!(
+                "{} {}{project} is named for this repository's project but carries no repository id: owner unknown",
+                u.kind, u.name
+            ),
+            format!(
+                "made by an older cfn or by another repository of the same name, so `cfn doctor --fix` leaves it; if it is this repository's and unused, `{remove}`"
             ),
         ));
     }

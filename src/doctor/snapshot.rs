@@ -14,6 +14,9 @@ use std::collections::{HashMap, HashSet};
 
 /// The label cfn's override puts on every service of a repository's stacks.
 pub const CFN_PROJECT_LABEL: &str = "dev.cfn.project";
+/// The label carrying the repository's id ([`crate::identity`]): what proves a container is
+/// this repository's and not another's of the same project name.
+pub const CFN_REPOSITORY_LABEL: &str = "dev.cfn.repository";
 
 pub struct Snapshot {
     /// `docker engine 20.10.24 (api 1.41)`.
@@ -57,6 +60,11 @@ impl Container {
     /// The cfn repository project its override labelled it with.
     pub fn cfn_project(&self) -> Option<&str> {
         self.labels.get(CFN_PROJECT_LABEL).map(String::as_str)
+    }
+
+    /// The id of the repository whose override labelled it (none from a cfn before ids).
+    pub fn repository(&self) -> Option<&str> {
+        self.labels.get(CFN_REPOSITORY_LABEL).map(String::as_str)
     }
 }
 

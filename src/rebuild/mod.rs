@@ -4,8 +4,12 @@
 //!
 //! Each linked worktree git knows is registered again with the compose project, slot and ports
 //! it had: the ports its running containers publish (what is really held), else those its
-//! `.cfn/env` names. A worktree whose recorded slot, project or ports now clash with the
-//! registry is left to the ordinary adoption (new ports), and said so. Everything is written in
+//! `.cfn/env` names. The file belongs to the worktree and may lie, so a port read from it alone
+//! must be the one the port scheme gives the recorded slot (under the worktree's governing
+//! configuration), is never a base port, and a slot two files name is believed for neither;
+//! worktrees backed by running containers go first. A worktree whose recorded slot, project or
+//! ports fail this or clash with the registry is left to the ordinary adoption (new ports, by
+//! `cfn doctor --fix`), and said so. Everything is written in
 //! one `BEGIN IMMEDIATE` transaction — a crash leaves the registry as it was — and worktrees
 //! already registered are skipped, so running it again changes nothing.
 //!
@@ -52,8 +56,12 @@ struct Candidate {
     project: String,
     slot: Option<u32>,
     ports: IndexMap<String, u16>,
-    /// The keys whose port a running container of the worktree holds (the rest are probed).
+    /// The keys whose port a running container of the worktree holds (the rest are probed, and
+    /// must be what the scheme gives the slot).
     held: Vec<String>,
+    /// Whether the slot comes from the labels of the worktree's containers (the engine vouches
+    /// for it), not from its `.cfn/env` alone.
+    slot_from_engine: bool,
     source: &'static str,
     /// The configuration governing the worktree (its own cfn.toml's keys, when it has one).
     config: Config,
@@ -125,8 +133,12 @@ pub fn rebuild(state: &mut State, root: &Path, config: &Config) -> Result<Rebuil
         }
     };
     let mut skipped = Vec::new();
-    let candidates: Vec<Candidate> =
+    let mut candidates: Vec<Candidate> =
         unregistered.iter().filter_map(|wt| candidate(wt, root, config, &stacks, &mut skipped)).collect();
+    // What running containers hold first: a `.cfn/env` naming the same slot or ports (a stale
+    // or hostile file) then finds them taken, instead of taking them from their owner.
+    candidates.sort_by_key(|c| c.held.is_empty());
+    let contested = contested_slots(&candidates);
 
     let base: Vec<(String, u16)> = config.ports.keys.iter().map(|(k, v)| (k.clone(), v.base)).collect();
     let tx = state.immediate()?;
@@ -137,8 +149,17 @@ pub fn rebuild(state: &mut State, root: &Path, config: &Config) -> Result<Rebuil
             continue; // registered meanwhile: nothing to rebuild
         }
         let leases = leases(&c.config, &c.ports);
-        if let Some(why) = clash(&tx, &repo, &c, &leases)? {
-            skipped.push(format!("{} cannot keep what it had ({why}); it gets new ports", c.branch));
+        let why = match c.slot {
+            Some(slot) if !c.slot_from_engine && contested.contains(&slot) => {
+                Some(format!("slot {slot} is named by the .cfn/env of another worktree too"))
+            }
+            _ => clash(&tx, &repo, &c, &leases)?,
+        };
+        if let Some(why) = why {
+            skipped.push(format!(
+                "{} cannot keep what it had ({why}); `cfn doctor --fix` registers it on new ports",
+                c.branch
+            ));
             continue;
         }
         let slot = c.slot.unwrap_or_default();
@@ -255,10 +276,21 @@ fn candidate(
     // command's reconciliation (`Workspace::follow_config`); the recorded ones are kept.
     let keys = &config.ports.keys;
     ports.sort_by_key(|key, _| keys.get_index_of(key).unwrap_or(usize::MAX));
+    let slot_from_engine = stack.and_then(|s| s.slot).is_some();
     let slot = stack.and_then(|s| s.slot).or(env.and_then(|e| e.slot));
     // The checkout's own root, as `worktree add` and adoption record it.
     let path = git::discover(&wt.path).map(|c| c.root).unwrap_or_else(|_| wt.path.clone());
-    Some(Candidate { branch, path, project, slot, ports, held, source, config })
+    Some(Candidate { branch, path, project, slot, ports, held, slot_from_engine, source, config })
+}
+
+/// The slots that more than one worktree's `.cfn/env` alone names: which file is true cannot
+/// be told, so none of them is believed.
+fn contested_slots(candidates: &[Candidate]) -> Vec<u32> {
+    let named: Vec<u32> = candidates.iter().filter(|c| !c.slot_from_engine).filter_map(|c| c.slot).collect();
+    let mut contested: Vec<u32> =
+        named.iter().copied().filter(|s| named.iter().filter(|n| *n == s).count() > 1).collect();
+    contested.dedup();
+    contested
 }
 
 fn leases(config: &Config, ports: &IndexMap<String, u16>) -> Vec<Lease> {
@@ -293,7 +325,22 @@ fn clash(conn: &Connection, repo: &RepoRow, c: &Candidate, leases: &[Lease]) -> 
     if WorktreeRow::project_taken(conn, &c.project)? {
         return Ok(Some(format!("compose project {} is taken", c.project)));
     }
+    let layout = crate::ports::lanes::layout(&c.config.ports.keys);
+    let scheme = crate::ports::scheme::ports_for(&c.config.ports, &layout, slot).unwrap_or_default();
     for lease in leases {
+        if c.config.ports.keys.values().any(|k| k.base == lease.port) {
+            return Ok(Some(format!("port {} is a base port of this repository", lease.port)));
+        }
+        // A port read from `.cfn/env` alone is believed only when it is the one the scheme gives
+        // the slot: the file is the worktree's, and could name any branch's ports.
+        let held = c.held.contains(&lease.key);
+        if !held && scheme.get(&lease.key) != Some(&lease.port) {
+            let (key, port) = (&lease.key, lease.port);
+            return Ok(Some(match scheme.get(key) {
+                Some(p) => format!(".cfn/env gives {key} port {port}, but slot {slot}'s is {p}"),
+                None => format!(".cfn/env gives {key} port {port}, and slot {slot} has none"),
+            }));
+        }
         if lease.port < 1024 {
             return Ok(Some(format!("port {} is below 1024", lease.port)));
         }
@@ -304,7 +351,6 @@ fn clash(conn: &Connection, repo: &RepoRow, c: &Candidate, leases: &[Lease]) -> 
             return Ok(Some(format!("port {} is a main checkout's port", lease.port)));
         }
         // A port no container of the branch holds must be free, as for any allocation.
-        let held = c.held.contains(&lease.key);
         if !held && !crate::ports::probe::is_bindable(lease.port, &lease.protocol) {
             return Ok(Some(format!("port {}/{} is in use on this machine", lease.port, lease.protocol)));
         }

@@ -108,3 +108,63 @@ fn the_main_checkouts_project_is_recovered_only_when_cfn_could_have_given_it() {
     env_file(&root, "victim", "main", 0, 46379);
     assert_eq!(repo_project(state.conn(), &root, &config).unwrap(), "shop");
 }
+
+#[test]
+fn a_env_file_is_believed_only_for_its_own_slots_ports() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rbscheme");
+    std::fs::create_dir_all(&root).unwrap();
+    let root = std::fs::canonicalize(root).unwrap();
+    git(&root, &["init", "-q", "-b", "main"]);
+    git(&root, &["commit", "-q", "--allow-empty", "-m", "initial"]);
+    let branches = ["owner", "copycat", "offscheme", "basey", "honest", "ownstride"];
+    for branch in branches {
+        let path = dir.path().join(format!("rbscheme-{branch}"));
+        git(&root, &["worktree", "add", "-q", "-b", branch, path.to_str().unwrap()]);
+    }
+    let wt = |branch: &str| std::fs::canonicalize(dir.path().join(format!("rbscheme-{branch}"))).unwrap();
+    // Slot 17 is 46379 + 17 × 10: two files name it, so neither is believed.
+    env_file(&wt("owner"), "rbscheme-owner", "owner", 17, 46549);
+    env_file(&wt("copycat"), "rbscheme-copycat", "copycat", 17, 46549);
+    // Another slot's port under its own slot; the main checkout's base port.
+    env_file(&wt("offscheme"), "rbscheme-offscheme", "offscheme", 8, 46549);
+    env_file(&wt("basey"), "rbscheme-basey", "basey", 9, 46379);
+    env_file(&wt("honest"), "rbscheme-honest", "honest", 12, 46499);
+    // The scheme is the one of the configuration governing the worktree: its own stride.
+    std::fs::write(
+        wt("ownstride").join("cfn.toml"),
+        "[ports]\nstride = 20\n\n[ports.keys.redis]\nservice = \"redis\"\ntarget = 6379\nbase = 46379\n",
+    )
+    .unwrap();
+    env_file(&wt("ownstride"), "rbscheme-ownstride", "ownstride", 14, 46379 + 14 * 20);
+    let config = Config::parse(
+        "[project]\nname = \"rbscheme\"\n\n[ports.keys.redis]\nservice = \"redis\"\ntarget = 6379\nbase = 46379\n",
+        Path::new("cfn.toml"),
+    )
+    .unwrap();
+    let mut state = State::open(&dir.path().join("home")).unwrap();
+    let rebuilt = rebuild(&mut state, &root, &config).unwrap();
+    let got: Vec<(&str, u32)> = rebuilt.registered.iter().map(|r| (r.branch.as_str(), r.slot)).collect();
+    assert_eq!(got, [("honest", 12), ("ownstride", 14)]);
+    let skipped = rebuilt.skipped.join("\n");
+    assert_eq!(rebuilt.skipped.len(), 4, "{skipped}");
+    for branch in ["owner", "copycat"] {
+        let line = format!("{branch} cannot keep what it had (slot 17 is named by the .cfn/env of another worktree too); `cfn doctor --fix` registers it on new ports");
+        assert!(skipped.contains(&line), "{skipped}");
+    }
+    assert!(
+        skipped.contains(
+            "offscheme cannot keep what it had (.cfn/env gives redis port 46549, but slot 8's is 46459)"
+        ),
+        "{skipped}"
+    );
+    assert!(
+        skipped.contains("basey cannot keep what it had (port 46379 is a base port of this repository)"),
+        "{skipped}"
+    );
+    let leased: i64 = state
+        .conn()
+        .query_row("SELECT count(*) FROM leases WHERE port IN (46549, 46379)", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(leased, 0, "no port named by an unbelieved file is leased");
+}

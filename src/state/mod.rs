@@ -8,6 +8,7 @@
 mod events;
 mod leases;
 mod owner;
+mod ownership;
 mod repos;
 mod schema;
 mod set_aside;
@@ -54,8 +55,8 @@ pub fn home_dir() -> Result<PathBuf> {
 
 impl State {
     /// Opens (creating if needed) the state database in `home` and brings its schema up to date.
-    /// A damaged file (not an SQLite database) is moved aside, never overwritten, and a new
-    /// database takes its place (a warning says where the old one went). A file that
+    /// A damaged file (not an SQLite database), or another program's database
+    /// ([`ownership`]), is moved aside, never overwritten, and a new database takes its place (a warning says where the old one went). A file that
     /// cannot be opened is a user error naming the file and what to do, never a bare SQLite
     /// message.
     pub fn open(home: &Path) -> Result<State> {
@@ -63,11 +64,19 @@ impl State {
         let path = home.join("state.db");
         let conn = match connect(&path) {
             Ok(conn) => conn,
-            Err(e) if sqlite_error(&e).is_some_and(set_aside::is_damage) => {
+            Err(e)
+                if sqlite_error(&e).is_some_and(set_aside::is_damage)
+                    || e.is::<ownership::ForeignDatabase>() =>
+            {
+                let what = if e.is::<ownership::ForeignDatabase>() {
+                    "another program's database, not cfn's"
+                } else {
+                    "damaged"
+                };
                 let aside = set_aside::set_aside(home, &path).map_err(|moving| {
                     anyhow::Error::new(
                         UserError::new(format!(
-                            "the state database {} is damaged and could not be moved aside: {moving:#}",
+                            "the state database {} is {what} and could not be moved aside: {moving:#}",
                             path.display()
                         ))
                         .hint(format!(
@@ -83,7 +92,7 @@ impl State {
                     events::record_set_aside(&conn, aside)?;
                     // Said here, so that every command that opens the database says it.
                     crate::context::warn(format!(
-                        "the state database was damaged: it is kept as {} and a new one was started",
+                        "the state database was {what}: it is kept as {} and a new one was started",
                         aside.display()
                     ));
                 }
@@ -115,10 +124,15 @@ fn connect(path: &Path) -> Result<Connection> {
     let mut conn = Connection::open(path)?;
     tighten(path, 0o600)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Checked before anything is written: another program's database is left as it is.
+    if ownership::is_foreign(&conn)? {
+        return Err(ownership::ForeignDatabase.into());
+    }
     conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     schema::apply(&mut conn)?;
+    ownership::claim(&conn)?;
     Ok(conn)
 }
 

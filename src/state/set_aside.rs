@@ -43,16 +43,18 @@ pub fn set_aside(home: &Path, db: &Path) -> Result<Option<PathBuf>> {
     Ok(Some(aside))
 }
 
-/// Reads the header and the schema: only a file SQLite calls damaged counts (a missing one, or
-/// one another process has just replaced, does not).
+/// Reads the header and the schema: only a file SQLite calls damaged, or another program's
+/// database, counts (a missing one, or one another process has just replaced, does not).
 fn still_damaged(db: &Path) -> bool {
     if !db.exists() {
         return false;
     }
     let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let read = Connection::open_with_flags(db, flags)
-        .and_then(|c| c.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)));
-    matches!(read, Err(e) if is_damage(&e))
+    let read = Connection::open_with_flags(db, flags).and_then(|c| super::ownership::is_foreign(&c));
+    match read {
+        Ok(foreign) => foreign,
+        Err(e) => is_damage(&e),
+    }
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -94,8 +96,12 @@ mod tests {
         assert_eq!(std::fs::read(&aside).unwrap(), vec![7u8; 4096]);
         assert_eq!(std::fs::read(with_suffix(&aside, "-wal")).unwrap(), b"old wal");
         assert!(aside.file_name().unwrap().to_string_lossy().starts_with("state.db.corrupt-20"));
-        // a healthy database in its place is left alone
-        Connection::open(&db).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+        // a healthy database of cfn's in its place is left alone
+        let id = super::super::ownership::APPLICATION_ID;
+        Connection::open(&db)
+            .unwrap()
+            .execute_batch(&format!("PRAGMA application_id = {id}; CREATE TABLE t (x)"))
+            .unwrap();
         assert_eq!(set_aside(dir.path(), &db).unwrap(), None);
         // a second damaged file gets a name of its own
         std::fs::write(&db, vec![9u8; 4096]).unwrap();

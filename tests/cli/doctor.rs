@@ -196,7 +196,11 @@ fn fix_repairs_the_safe_problems_and_keeps_volumes_without_a_terminal() {
     std::fs::remove_dir_all(wt_path(&gone)).unwrap();
     let project_label = format!("com.docker.compose.project={ghost}");
     let cfn_label = format!("dev.cfn.project={name}");
-    assert!(docker_ok(&["run", "-d", "--label", &cfn_label, "--label", &project_label, "cfn-test/app:1"]));
+    let uid = std::fs::read_to_string(root.join(".git/cfn-repository-id")).unwrap();
+    let repo_label = format!("dev.cfn.repository={}", uid.trim());
+    let ghost_run = ["run", "-d", "--label", &cfn_label, "--label", &repo_label, "--label", &project_label];
+    let run_ghost = || assert!(docker_ok(&[&ghost_run[..], &["cfn-test/app:1"]].concat()));
+    run_ghost();
     let volume = format!("{ghost}_data");
     assert!(docker_ok(&["volume", "create", "--label", &project_label, &volume]));
     let env_file = feat.join(".cfn/env");
@@ -246,9 +250,15 @@ fn fix_repairs_the_safe_problems_and_keeps_volumes_without_a_terminal() {
     }
     let left: Vec<&Value> = checks.iter().filter(|c| c["status"] != "ok").collect();
     assert_eq!(left.len(), 1, "only the kept volume is left: {left:#?}");
-    find(&checks, "orphans", &format!("volume {volume}"));
+    // With its containers gone nothing vouches for the volume: reported, never deleted.
+    let kept = find(&checks, "orphans", &format!("volume {volume}"));
+    assert!(kept["message"].as_str().unwrap().contains("owner unknown"), "{kept}");
+    let out = sb.cfn(&root, &["doctor", "--fix", "--yes"]).output().unwrap();
+    assert_eq!(volumes_of(&ghost), std::slice::from_ref(&volume), "{}", stderr(&out));
 
-    // --yes agrees to delete it without a terminal, as `down --volumes --yes` does.
+    // --yes agrees to delete it without a terminal, as `down --volumes --yes` does, while a
+    // container of its project carries the repository's id.
+    run_ghost();
     let out = sb.cfn(&root, &["doctor", "--fix", "--yes"]).output().unwrap();
     let err = stderr(&out);
     assert!(err.contains(&format!("fixed: deleted volume {volume} of orphaned project {ghost}")), "{err}");

@@ -35,6 +35,7 @@ mod mcp;
 mod migrate;
 mod moved_checkout;
 mod no_docker;
+mod orphan_owner;
 mod plain_compose;
 mod plain_compose_hooks;
 mod ports_alloc;

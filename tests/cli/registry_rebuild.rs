@@ -187,6 +187,42 @@ fn a_running_stack_alone_is_enough_to_rebuild_its_branch() {
     assert_eq!(s.running_containers(), s.containers, "`up` recreated nothing");
 }
 
+#[test]
+fn a_env_file_naming_a_running_branchs_slot_and_ports_gets_none_of_them() {
+    // A worktree git lists before `feat` writes into its own `.cfn/env` the slot and ports of
+    // `feat`, whose stack runs; then the database is lost.
+    let Some(s) = Scene::new("rbhostile", 26379) else { return };
+    let sneaky = s.sb.path().join("aa");
+    git(&s.root, &["worktree", "add", "-q", "-b", "aa", sneaky.to_str().unwrap()]);
+    let mut env =
+        format!("COMPOSE_PROJECT_NAME=rbhostile-aa\nWORKTREE_BRANCH=aa\nCFN_SLOT={}\n", s.running["slot"]);
+    for (key, port) in s.running["ports"].as_object().unwrap() {
+        env.push_str(&format!("CFN_{}_PORT={port}\n", key.to_uppercase().replace('-', "_")));
+    }
+    std::fs::create_dir_all(sneaky.join(".cfn")).unwrap();
+    std::fs::write(sneaky.join(".cfn/env"), env).unwrap();
+    for f in s.db_files() {
+        std::fs::remove_file(f).ok();
+    }
+
+    let out = s.sb.cfn(&s.root, &["worktree", "list"]).output().unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("feat (slot") && err.contains("from its running containers"), "{err}");
+    let said = format!(
+        "aa cannot keep what it had (slot {} is taken); `cfn doctor --fix` registers it on new ports",
+        s.running["slot"]
+    );
+    assert!(err.contains(&said), "{err}");
+    s.assert_recovered();
+
+    // What the warning says is what happens.
+    let out = s.sb.cfn(&s.root, &["doctor", "--fix"]).output().unwrap();
+    assert!(stderr(&out).contains("registered worktree aa"), "{}", stderr(&out));
+    let aa = s.sb.json(&sneaky, &["ports", "--json"]);
+    let feat = ports_of(&s.running);
+    assert!(ports_of(&aa).iter().all(|p| !feat.contains(p)), "{aa} takes nothing of feat's {feat:?}");
+}
+
 fn corrupt_files(home: &Path) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(home)
         .unwrap()
@@ -212,14 +248,11 @@ fn a_branch_s_own_port_keys_survive_a_rebuild() {
     let main_toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
     let own = format!("{main_toml}\n[ports.keys.admin]\nservice = \"admin\"\ntarget = 8080\nbase = 18080\n");
     std::fs::write(path.join("cfn.toml"), own).unwrap();
-    // The key's usual port is busy when it is leased, so it gets another one: a registry that
-    // forgot it would lease the usual port again, now free.
+    // The key's port is the one the scheme gives the slot: a port `.cfn/env` names is believed
+    // only then (an off-scheme one makes the rebuild leave the worktree to `doctor --fix`).
     let usual = 18080 + 10 * wt["slot"].as_u64().unwrap() as u16;
-    let busy = std::net::TcpListener::bind(("127.0.0.1", usual)).unwrap();
     let before = sb.json(&path, &["ports", "--json"]);
-    drop(busy);
-    assert!(before["ports"]["admin"].is_u64(), "the branch's own key is leased: {before}");
-    assert_ne!(before["ports"]["admin"], usual, "{before}");
+    assert_eq!(before["ports"]["admin"], usual, "the branch's own key is leased: {before}");
 
     // A key the branch adds after its env file was rendered has no recorded port.
     let later = std::fs::read_to_string(path.join("cfn.toml")).unwrap()
