@@ -29,10 +29,13 @@ pub async fn run(spec: &AgentRun, engine: &Engine, image: &str) -> Result<AgentO
         crate::names::slug(&spec.agent_id),
         crate::names::short_hash(&format!("{}-{:?}", std::process::id(), Instant::now()))
     );
-    let labels = HashMap::from([
+    let mut labels = HashMap::from([
         ("dev.cfn.agent".to_string(), spec.agent_id.clone()),
         ("dev.cfn.project".to_string(), spec.project.clone()),
     ]);
+    if let Some(repository) = &spec.repository {
+        labels.insert("dev.cfn.repository".to_string(), repository.clone());
+    }
     let env: Vec<String> = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let memory = spec.memory.as_deref().unwrap_or(DEFAULT_MEMORY);
     let memory = match crate::bus::limits::parse_size(memory).and_then(|m| i64::try_from(m).ok()) {

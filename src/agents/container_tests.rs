@@ -89,6 +89,7 @@ async fn a_container_agent_cannot_escalate_or_write_git() {
             user: caller,
             pids: None,
             project: project.clone(),
+            repository: None,
             token: None,
         };
         let outcome = run_agent(&spec, Some(&engine)).await.expect("run");

@@ -27,6 +27,8 @@ pub struct AgentRun {
     pub pids: Option<i64>,
     /// For container agents: the stack's compose project (network, labels).
     pub project: String,
+    /// For container agents: the repository's id, labelled so `cfn doctor` knows whose they are.
+    pub repository: Option<String>,
     /// The turn's report token (also in `env`): the loop checks reports against it.
     pub token: Option<super::token::AgentToken>,
     /// For a CLI kind: which parser reads its output, and the prompt it reads on stdin.
@@ -149,6 +151,7 @@ mod tests {
             user: (0, 0),
             pids: None,
             project: "p".into(),
+            repository: None,
             token: None,
             adapter: None,
         };

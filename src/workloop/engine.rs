@@ -158,6 +158,7 @@ async fn run_context(
         worktree: branch.path.clone(),
         branch: branch.branch.clone(),
         project: branch.project.clone(),
+        repository: ws.repo.uid.clone(),
         run_dir: stack_files::cfn_dir(&branch.path).join("loop").join(super::files::folder_name(&task)),
         base_env: std::env::vars().collect(),
         keyring,

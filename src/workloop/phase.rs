@@ -36,6 +36,8 @@ pub struct RunContext {
     pub worktree: PathBuf,
     pub branch: String,
     pub project: String,
+    /// The repository's id (`dev.cfn.repository` on container agents).
+    pub repository: Option<String>,
     pub run_dir: PathBuf,
     /// cfn's environment (provider credentials already taken out into `keyring`), from which
     /// each agent gets only the allowlisted part; and the branch's variables.
@@ -179,6 +181,7 @@ pub fn prepare(
         pids: profile.pids,
         user: (rustix::process::getuid().as_raw(), rustix::process::getgid().as_raw()),
         project: rc.project.clone(),
+        repository: rc.repository.clone(),
         token: Some(token),
         adapter,
     };
