@@ -102,8 +102,11 @@ pub fn apply(ctx: &Context, checkout: Checkout, plan: &Plan) -> Result<Workspace
     let config = Config::parse(&plan.toml, &root.join(config::FILE_NAME))?;
     render::write_atomic(&root.join(config::FILE_NAME), &plan.toml, 0o644)?;
     exclude_cfn_dir(&checkout.common_dir)?;
-    let note =
-        crate::init_dotenv::exclude_dotenv(&root, &checkout.common_dir, plan.compose_files.first().map(String::as_str))?;
+    let note = crate::init_dotenv::exclude_dotenv(
+        &root,
+        &checkout.common_dir,
+        plan.compose_files.first().map(String::as_str),
+    )?;
     crate::init_dotenv::say(ctx, &note);
     let ws = Workspace::with_config(ctx, checkout, config)?;
     stack_files::render(&ws, &ws.main_env())?;

@@ -37,7 +37,9 @@ pub fn exclude_dotenv(root: &Path, common_dir: &Path, first_compose: Option<&str
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
-    text.push_str(&format!("# where cfn writes plain `docker compose`'s settings in each worktree\n/{shown}\n"));
+    text.push_str(&format!(
+        "# where cfn writes plain `docker compose`'s settings in each worktree\n/{shown}\n"
+    ));
     std::fs::create_dir_all(path.parent().unwrap_or(common_dir))?;
     crate::render::write_atomic(&path, &text, 0o644)?;
     Ok(DotenvNote::Excluded(shown))

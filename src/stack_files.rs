@@ -192,7 +192,8 @@ fn parse_env(text: &str, project: &str) -> Result<IndexMap<String, String>> {
         .into());
     }
     let not_ours = |(k, v): &(&String, &String)| {
-        render::dotenv::is_compose_setting(k) && !(k.as_str() == "COMPOSE_PROJECT_NAME" && v.as_str() == project)
+        render::dotenv::is_compose_setting(k)
+            && !(k.as_str() == "COMPOSE_PROJECT_NAME" && v.as_str() == project)
     };
     if let Some((bad, _)) = vars.iter().find(not_ours) {
         return Err(UserError::new(format!(
@@ -255,7 +256,8 @@ fn context<'a>(
 /// `CFN_TEMPLATE_ENV` — never the rest of cfn's environment —, then the branch's own
 /// variables), and the branch's names, slot and paths.
 pub fn template_vars(ws: &Workspace, branch: &BranchEnv) -> Result<serde_json::Value> {
-    let mut env: IndexMap<String, String> = compose::read_checkout_dotenv(&branch.path, &branch.path.join(".env"));
+    let mut env: IndexMap<String, String> =
+        compose::read_checkout_dotenv(&branch.path, &branch.path.join(".env"));
     env.extend(render::pass_env::passed());
     env.extend(env_vars(ws, branch)?);
     Ok(serde_json::json!({

@@ -175,7 +175,10 @@ mod tests {
             let config = Config::parse(&toml(v, p), Path::new("cfn.toml")).unwrap();
             let err = Settings::resolve(&config, None, None).unwrap_err();
             let user = err.downcast_ref::<UserError>().unwrap();
-            assert!(user.message.starts_with(&format!("agent {who} is of kind aider, which cannot be")), "{user:?}");
+            assert!(
+                user.message.starts_with(&format!("agent {who} is of kind aider, which cannot be")),
+                "{user:?}"
+            );
             assert!(user.hint.as_deref().unwrap().contains("keep aider as an implementer"), "{user:?}");
         }
     }
