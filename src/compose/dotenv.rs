@@ -46,7 +46,7 @@ fn warn_once(file: &Path) {
     }
     warned.push(file.to_path_buf());
     crate::context::warn(format!(
-        "ignoring {}: it is a symbolic link that leads out of the checkout, so cfn does not read it \
+        "ignoring {}: it leads out of the checkout through a symbolic link, so cfn does not read it \
          (templates and port lookups see no .env; docs/security.md)",
         file.display()
     ));

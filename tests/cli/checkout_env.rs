@@ -73,7 +73,7 @@ fn a_dotenv_linked_to_another_project_never_reaches_a_health_url() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     let warning = format!(
-        "warning: ignoring {}: it is a symbolic link that leads out of the checkout",
+        "warning: ignoring {}: it leads out of the checkout through a symbolic link",
         wt.join(".env").display()
     );
     assert_eq!(err.matches(&warning).count(), 1, "one warning naming the file: {err}");
