@@ -16,7 +16,8 @@ pub fn governing<'a>(main: &'a Config, main_root: &Path, checkout: &Path) -> Res
     if git::same_path(checkout, main_root) {
         return Ok(Cow::Borrowed(main));
     }
-    let path = checkout.join(FILE_NAME);
+    // a branch may commit cfn.toml as a link to any file; its text would show in parse errors
+    let path = crate::safe_path::inside(checkout, FILE_NAME, FILE_NAME)?;
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Cow::Borrowed(main)),

@@ -276,7 +276,8 @@ impl Default for PortsConfig {
 impl Config {
     /// Reads `cfn.toml` from the repository root.
     pub fn load(repo_root: &Path) -> Result<Config> {
-        let path = repo_root.join(FILE_NAME);
+        // a committed link to any file would be read, and its text shown in parse errors
+        let path = crate::safe_path::inside(repo_root, FILE_NAME, FILE_NAME)?;
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -68,7 +68,7 @@ pub fn plan(ctx: &Context, opts: &InitOptions) -> Result<(Checkout, Plan)> {
     let files = paths.iter().map(|p| compose::load(p)).collect::<Result<Vec<_>, _>>().map_err(user)?;
     // `include:` and `extends:` resolved, so their ports become keys and their names findings.
     let files = compose::resolve(files)?;
-    let dotenv = compose::read_dotenv(&root.join(".env"));
+    let dotenv = compose::read_checkout_dotenv(root, &root.join(".env"));
     let lookup = |name: &str| dotenv.get(name).cloned();
     let keys = compose::port_keys(&compose::published_ports(&files, &lookup).map_err(user)?);
     let findings = compose::findings(&files);
@@ -93,7 +93,7 @@ pub fn plan(ctx: &Context, opts: &InitOptions) -> Result<(Checkout, Plan)> {
     Ok((checkout, Plan { project, compose_files, keys, conflicts, findings, toml }))
 }
 
-/// Writes `cfn.toml`, excludes `.cfn/` from git, registers the repository and renders slot 0.
+/// Writes `cfn.toml`, excludes `.cfn/` (and an untracked `.env`, init_dotenv.rs) from git, registers the repository and renders slot 0.
 pub fn apply(ctx: &Context, checkout: Checkout, plan: &Plan) -> Result<Workspace> {
     if !checkout.is_main() {
         return apply_in_worktree(ctx, &checkout, plan);
@@ -102,6 +102,12 @@ pub fn apply(ctx: &Context, checkout: Checkout, plan: &Plan) -> Result<Workspace
     let config = Config::parse(&plan.toml, &root.join(config::FILE_NAME))?;
     render::write_atomic(&root.join(config::FILE_NAME), &plan.toml, 0o644)?;
     exclude_cfn_dir(&checkout.common_dir)?;
+    let note = crate::init_dotenv::exclude_dotenv(
+        &root,
+        &checkout.common_dir,
+        plan.compose_files.first().map(String::as_str),
+    )?;
+    crate::init_dotenv::say(ctx, &note);
     let ws = Workspace::with_config(ctx, checkout, config)?;
     stack_files::render(&ws, &ws.main_env())?;
     Ok(ws)

@@ -23,6 +23,7 @@ pub mod health;
 pub mod hooks;
 pub mod identity;
 pub mod init;
+pub mod init_dotenv;
 pub mod interrupt;
 pub mod lifecycle;
 pub mod mcp;

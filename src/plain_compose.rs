@@ -165,7 +165,7 @@ pub fn plan(
     files.push(cfn_dir.join(OVERRIDE_FILE));
     let texts: Vec<String> = files.iter().map(|f| f.to_string_lossy().into_owned()).collect();
     let separator = [':', ';', ','].into_iter().find(|s| !texts.iter().any(|t| t.contains(*s)));
-    let user = read_user_vars(&env_file);
+    let user = read_user_vars(&branch.path, &env_file);
     let body = separator.map(|sep| block_body(branch, &texts, sep, vars, &user)).unwrap_or_default();
     // compose v2 is asked about only when it matters: tags, or a `${` v1 would expand
     let needs_v2 = reset.is_some() || body.contains("${");
@@ -284,8 +284,14 @@ fn block_body(
     lines.iter().map(|(k, v)| format!("{k}={}\n", dotenv::quote(v))).collect()
 }
 
-fn read_user_vars(env_file: &Path) -> IndexMap<String, String> {
-    let text = std::fs::read_to_string(env_file).unwrap_or_default();
+/// The user's own lines of `.env`, never read through a link out of the checkout (see
+/// `compose::read_checkout_dotenv`).
+fn read_user_vars(checkout: &Path, env_file: &Path) -> IndexMap<String, String> {
+    let rel = env_file.strip_prefix(checkout).map(|r| r.to_string_lossy().into_owned());
+    let Some(path) = rel.ok().and_then(|rel| crate::safe_path::inside(checkout, &rel, ".env").ok()) else {
+        return IndexMap::new();
+    };
+    let text = std::fs::read_to_string(path).unwrap_or_default();
     dotenv::parse(&env_block::outside(&text))
 }
 

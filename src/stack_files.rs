@@ -118,7 +118,7 @@ pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
     let config = ws.config_of(branch)?;
     let files = compose::resolve(compose_files_of(&config, &branch.path)?)?;
     let keys = configured_keys(&config);
-    let dotenv = compose::read_dotenv(&branch.path.join(".env"));
+    let dotenv = compose::read_checkout_dotenv(&branch.path, &branch.path.join(".env"));
     let lookup = |name: &str| dotenv.get(name).cloned();
     let services = services_with_ports(&config, branch, &files, &keys, &lookup)?;
     let ctx = context(ws, &config, branch, services);
@@ -145,7 +145,7 @@ pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
     planned.push(PlannedFile { path: override_file.clone(), text: override_text, mode: 0o644 });
     compose_files.push(override_file);
 
-    let env = parse_env(&env_text)?;
+    let env = parse_env(&env_text, &branch.project)?;
     let plain = plain_compose::plan(branch, &files, &sanitized_docs, &env, plain_compose::compose_is_v2)?;
 
     let project_dir = files.first().and_then(|f| f.path.parent()).unwrap_or(&branch.path).to_path_buf();
@@ -165,15 +165,18 @@ fn sanitize_all(
 pub fn env_vars(ws: &Workspace, branch: &BranchEnv) -> Result<IndexMap<String, String>> {
     let config = ws.config_of(branch)?;
     let ctx = context(ws, &config, branch, Vec::new());
-    parse_env(&renderer(ws).render("env.j2", &ctx)?)
+    parse_env(&renderer(ws).render("env.j2", &ctx)?, &branch.project)
 }
 
 /// The variables of a rendered env file. A name that is not `[A-Za-z_][A-Za-z0-9_]*` is
 /// refused: the variables reach shells (`cfn env --format shell`, `.cfn/compose.env`), hooks,
 /// agents and compose, and a project's `env.j2` must not slip `$(…)` in as a name. So is a
 /// name that changes how those programs run (`BASH_ENV`, `LD_PRELOAD`, ...): an approved hook
-/// must run what was approved, not what the template loads into it.
-fn parse_env(text: &str) -> Result<IndexMap<String, String>> {
+/// must run what was approved, not what the template loads into it. So is a compose setting
+/// (`COMPOSE_FILE`, `COMPOSE_PROFILES`, ...) but `COMPOSE_PROJECT_NAME` set to the branch's own
+/// `project`: after `eval "$(cfn env --format shell)"`, plain `docker compose down -v` would
+/// otherwise act on whatever project or files the template named.
+fn parse_env(text: &str, project: &str) -> Result<IndexMap<String, String>> {
     let vars = render::dotenv::parse(text);
     if let Some(bad) = vars.keys().find(|k| !render::dotenv::is_env_name(k)) {
         return Err(UserError::new(format!(
@@ -188,6 +191,20 @@ fn parse_env(text: &str) -> Result<IndexMap<String, String>> {
         ))
         .hint(format!(
             "remove {bad} from env.j2 in the project's templates_dir (docs/security.md lists the names a branch may not set)"
+        ))
+        .into());
+    }
+    let not_ours = |(k, v): &(&String, &String)| {
+        render::dotenv::is_compose_setting(k)
+            && !(k.as_str() == "COMPOSE_PROJECT_NAME" && v.as_str() == project)
+    };
+    if let Some((bad, _)) = vars.iter().find(not_ours) {
+        return Err(UserError::new(format!(
+            "template env.j2 sets {bad}, which would point plain `docker compose` at other files or another project"
+        ))
+        .hint(format!(
+            "remove {bad} from env.j2 in the project's templates_dir: cfn sets COMPOSE_PROJECT_NAME (to {project}) \
+             and the compose files itself (docs/security.md)"
         ))
         .into());
     }
@@ -243,7 +260,8 @@ fn context<'a>(
 /// `CFN_TEMPLATE_ENV` — never the rest of cfn's environment —, then the branch's own
 /// variables), and the branch's names, slot and paths.
 pub fn template_vars(ws: &Workspace, branch: &BranchEnv) -> Result<serde_json::Value> {
-    let mut env: IndexMap<String, String> = compose::read_dotenv(&branch.path.join(".env"));
+    let mut env: IndexMap<String, String> =
+        compose::read_checkout_dotenv(&branch.path, &branch.path.join(".env"));
     env.extend(render::pass_env::passed());
     env.extend(env_vars(ws, branch)?);
     Ok(serde_json::json!({

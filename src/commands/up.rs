@@ -90,8 +90,11 @@ pub fn bring_up(ctx: &Context, request: UpRequest) -> Result<(String, Vec<stack:
     let mut endpoints = stack::endpoints(&*ws.config_of(&branch)?, &branch);
     if opts.wait {
         // A key of a service that did not start (a profile not active, a service not named)
-        // is no endpoint of this stack: only what runs is listed.
-        endpoints.retain(|e| started.iter().any(|c| c.service == e.service));
+        // is no endpoint of this stack, nor is a one-shot service that ran and exited 0: only
+        // what runs is listed.
+        endpoints.retain(|e| {
+            started.iter().any(|c| c.service == e.service && c.state == crate::engine::RunState::Running)
+        });
     }
     Ok((branch.project, endpoints))
 }

@@ -19,6 +19,39 @@ pub fn read_dotenv(path: &Path) -> IndexMap<String, String> {
     std::fs::read_to_string(path).map(|text| parse_dotenv(&text)).unwrap_or_default()
 }
 
+/// The variables of the `.env` file `file` of the checkout at `root`, read only when every link
+/// on its way resolves inside the checkout. A branch may commit `.env` as a link to another
+/// project's file; following it would hand that file's secrets to the branch's templates (a
+/// health URL with `{{ env.SECRET }}`). Such a file is ignored, with one warning naming it per
+/// run; compose, which reads it itself, still works.
+pub fn read_checkout_dotenv(root: &Path, file: &Path) -> IndexMap<String, String> {
+    let rel = file.strip_prefix(root).map(|r| r.to_string_lossy().into_owned());
+    match rel.ok().and_then(|rel| crate::safe_path::inside(root, &rel, ".env").ok()) {
+        Some(path) => read_dotenv(&path),
+        None => {
+            if std::fs::symlink_metadata(file).is_ok() {
+                warn_once(file);
+            }
+            IndexMap::new()
+        }
+    }
+}
+
+/// One warning per ignored file and run, however many times it is looked at.
+fn warn_once(file: &Path) {
+    static WARNED: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let mut warned = WARNED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if warned.iter().any(|w| w == file) {
+        return;
+    }
+    warned.push(file.to_path_buf());
+    crate::context::warn(format!(
+        "ignoring {}: it leads out of the checkout through a symbolic link, so cfn does not read it \
+         (templates and port lookups see no .env; docs/security.md)",
+        file.display()
+    ));
+}
+
 /// Parses the text of a `.env` file. Lines that are not assignments are
 /// skipped, as compose skips them.
 pub fn parse_dotenv(text: &str) -> IndexMap<String, String> {
@@ -143,6 +176,27 @@ mod tests {
         assert_eq!(vars["DATA"], "/srv/data");
         assert_eq!(vars["Q"], "/srv:d");
         assert_eq!(vars["BAD"], "$(x)");
+    }
+
+    #[test]
+    fn a_dotenv_linked_out_of_the_checkout_is_ignored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (repo, other) = (tmp.path().join("repo"), tmp.path().join("other"));
+        std::fs::create_dir_all(repo.join("sub")).unwrap();
+        std::fs::create_dir_all(&other).unwrap();
+        std::fs::write(other.join(".env"), "SECRET=theirs\n").unwrap();
+        std::os::unix::fs::symlink(other.join(".env"), repo.join(".env")).unwrap();
+        assert_eq!(read_dotenv(&repo.join(".env"))["SECRET"], "theirs", "the link works");
+        assert!(read_checkout_dotenv(&repo, &repo.join(".env")).is_empty());
+        // a link that stays inside the checkout is followed
+        std::fs::write(repo.join("sub/.env"), "A=1\n").unwrap();
+        std::fs::remove_file(repo.join(".env")).unwrap();
+        std::os::unix::fs::symlink(repo.join("sub/.env"), repo.join(".env")).unwrap();
+        assert_eq!(read_checkout_dotenv(&repo, &repo.join(".env"))["A"], "1");
+        // a folder of the path linked out counts too
+        std::os::unix::fs::symlink(&other, repo.join("linked")).unwrap();
+        assert!(read_checkout_dotenv(&repo, &repo.join("linked/.env")).is_empty());
+        assert!(read_checkout_dotenv(&repo, &repo.join("missing/.env")).is_empty());
     }
 
     #[test]

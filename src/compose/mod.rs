@@ -39,7 +39,7 @@ pub use analyze::{published_ports, service_names, service_profiles, PublishedPor
 pub use discover::find_compose_files;
 pub use error::ComposeError;
 pub use findings::{findings, Finding, FindingKind};
-pub use interpolate::{interpolate, read_dotenv};
+pub use interpolate::{interpolate, read_checkout_dotenv, read_dotenv};
 pub use keys::{port_keys, PortKey};
 pub use load::{load, ComposeFile};
 pub use port_spec::{parse_port, PortSpec, Protocol};

@@ -177,7 +177,7 @@ fn images_of(
         } else {
             crate::stack_files::load_compose_files(ws, &env.path).unwrap_or_default()
         };
-        let dotenv = compose::read_dotenv(&env.path.join(".env"));
+        let dotenv = compose::read_checkout_dotenv(&env.path, &env.path.join(".env"));
         let lookup = compose::interpolate::shell_then_dotenv(&dotenv);
         for file in &files {
             for (service, body) in file.services() {

@@ -14,7 +14,7 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
     }
     // A model that does not resolve is the isolation check's to report.
     let Ok(files) = compose::resolve(survey.compose_files.clone()) else { return Vec::new() };
-    let dotenv = compose::read_dotenv(&ws.main_root().join(".env"));
+    let dotenv = compose::read_checkout_dotenv(ws.main_root(), &ws.main_root().join(".env"));
     let lookup = |name: &str| dotenv.get(name).cloned();
     let Ok(ports) = compose::published_ports(&files, &lookup) else { return Vec::new() };
     let published: HashSet<(String, u16, &str)> =

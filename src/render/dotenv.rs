@@ -106,6 +106,14 @@ pub fn changes_how_programs_run(name: &str) -> bool {
     LOADER_NAMES.contains(&name) || LOADER_PREFIXES.iter().any(|p| upper.starts_with(p))
 }
 
+/// Whether `name` is a setting of docker compose (`COMPOSE_FILE`, `COMPOSE_PROFILES`,
+/// `COMPOSE_PROJECT_NAME`, ...), compared ignoring case. A branch's variables may not choose
+/// them: cfn sets the project name and files itself (stack_files.rs allows only
+/// `COMPOSE_PROJECT_NAME` with the branch's own name).
+pub fn is_compose_setting(name: &str) -> bool {
+    name.to_ascii_uppercase().starts_with("COMPOSE_")
+}
+
 /// Reads `KEY=value` lines as written by [`quote`] (and simple hand-written ones).
 pub fn parse(text: &str) -> IndexMap<String, String> {
     let mut vars = IndexMap::new();
@@ -191,6 +199,16 @@ mod tests {
             "GITHUB",
         ] {
             assert!(!changes_how_programs_run(ok), "{ok}");
+        }
+    }
+
+    #[test]
+    fn compose_settings() {
+        for name in ["COMPOSE_FILE", "COMPOSE_PROFILES", "COMPOSE_PROJECT_NAME", "compose_file"] {
+            assert!(is_compose_setting(name), "{name}");
+        }
+        for name in ["COMPOSER_HOME", "MY_COMPOSE_FILE", "DOCKER_COMPOSE"] {
+            assert!(!is_compose_setting(name), "{name}");
         }
     }
 

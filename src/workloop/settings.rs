@@ -88,6 +88,9 @@ fn profile(config: &Config, id: &str, role: Role) -> Result<(String, AgentProfil
         .hint(format!("set agents.{id}.role, or name another agent in [loop]"))
         .into());
     }
+    if p.kind == AgentKind::Aider && role != Role::Implementer {
+        return Err(verdict_from_tool_output(id, role));
+    }
     if p.kind != AgentKind::Command {
         let kind = p.kind.as_str();
         if p.command.is_some() || p.image.is_some() {
@@ -107,6 +110,23 @@ fn profile(config: &Config, id: &str, role: Role) -> Result<(String, AgentProfil
             .into());
     }
     Ok((id.to_string(), p.clone()))
+}
+
+/// aider prints the output of the commands it runs among the model's own messages, with no
+/// machine-readable mode to tell them apart: a `cfn-report` block a test or `cat README.md`
+/// prints could pass for the agent's report. An implementer's report only decides whether the
+/// validators look at the work; a validator's or the product owner's is the verdict itself.
+fn verdict_from_tool_output(id: &str, role: Role) -> anyhow::Error {
+    UserError::usage(format!(
+        "agent {id} is of kind aider, which cannot be a {}: its output mixes the model's messages with \
+         the output of the commands it runs, so a printed report could pass for its verdict",
+        role.as_str()
+    ))
+    .hint(format!(
+        "keep aider as an implementer; give agents.{id} a kind whose output keeps the model's messages apart \
+         (claude-code, codex, gemini, opencode) or your own command (docs/agents.md)"
+    ))
+    .into()
 }
 
 #[cfg(test)]
@@ -138,5 +158,28 @@ mod tests {
         let err = team("kind = \"cursor\"").unwrap_err();
         assert!(format!("{err:#}").contains("cursor"), "an unknown kind is refused: {err:#}");
         assert!(team("").is_err(), "a command kind still needs a command or image");
+    }
+
+    #[test]
+    fn aider_implements_but_never_gives_a_verdict() {
+        assert_eq!(team("kind = \"aider\"").unwrap().implementers[0].1.kind, AgentKind::Aider);
+        let toml = |v: &str, p: &str| {
+            format!(
+                "[loop]\nimplementers = [\"i\"]\nvalidators = [\"v\"]\nproduct_owner = \"p\"\n\
+                 [agents.i]\nrole = \"implementer\"\nkind = \"codex\"\n\
+                 [agents.v]\nrole = \"validator\"\nkind = \"{v}\"\n\
+                 [agents.p]\nrole = \"product-owner\"\nkind = \"{p}\"\n"
+            )
+        };
+        for (v, p, who) in [("aider", "codex", "v"), ("codex", "aider", "p")] {
+            let config = Config::parse(&toml(v, p), Path::new("cfn.toml")).unwrap();
+            let err = Settings::resolve(&config, None, None).unwrap_err();
+            let user = err.downcast_ref::<UserError>().unwrap();
+            assert!(
+                user.message.starts_with(&format!("agent {who} is of kind aider, which cannot be")),
+                "{user:?}"
+            );
+            assert!(user.hint.as_deref().unwrap().contains("keep aider as an implementer"), "{user:?}");
+        }
     }
 }

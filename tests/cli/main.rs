@@ -9,6 +9,7 @@ mod branch_busy;
 mod branch_names;
 mod bus_choice;
 mod bus_secrets;
+mod checkout_env;
 mod completions;
 mod compose_detect;
 mod compose_include;

@@ -68,3 +68,17 @@ fn up_lists_no_endpoint_for_a_service_that_did_not_start() {
         endpoints.as_array().unwrap().iter().map(|e| e["service"].as_str().unwrap()).collect();
     assert_eq!(services, ["redis"], "{endpoints}");
 }
+
+/// A one-shot service (a seed job) that ran and exited 0 is no endpoint either: nothing listens
+/// on its port.
+#[test]
+fn up_lists_no_endpoint_for_a_one_shot_service_that_exited() {
+    let extra = "  seed:\n    image: cfn-test/redis:1\n    entrypoint: [\"redis-server\", \"--version\"]\n    healthcheck: {disable: true}\n    ports: [\"6381:6379\"]\n";
+    let Some(s) = SmallStack::new("oneshot", extra) else { return };
+    let out = s.cfn(&s.wt, &["up", "--timeout", "60", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let endpoints: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let services: Vec<&str> =
+        endpoints.as_array().unwrap().iter().map(|e| e["service"].as_str().unwrap()).collect();
+    assert_eq!(services, ["redis"], "{endpoints}");
+}
