@@ -41,6 +41,9 @@ pub struct Config {
     /// Git-ignored files copied (or linked) into every new worktree.
     #[serde(default)]
     pub copy: CopyConfig,
+    /// The hostname proxy (`cfn proxy`) the branch's `CFN_<KEY>_HOST_URL` point at.
+    #[serde(default, skip_serializing_if = "crate::proxy::ProxyConfig::is_default")]
+    pub proxy: crate::proxy::ProxyConfig,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

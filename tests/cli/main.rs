@@ -33,6 +33,7 @@ mod no_docker;
 mod plain_compose;
 mod plain_compose_hooks;
 mod ports_alloc;
+mod proxy;
 mod prune_running;
 mod reference;
 mod registry_rebuild;
