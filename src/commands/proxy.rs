@@ -15,7 +15,7 @@ pub struct Args {
     /// Port to listen on (default: `[proxy] port` of the repository you are in, else 7355).
     #[arg(long)]
     port: Option<u16>,
-    /// Address to listen on; anything but loopback lets other machines reach your branches.
+    /// Address to listen on (anything but loopback lets other machines reach your branches)
     #[arg(long, default_value = "127.0.0.1")]
     bind: IpAddr,
 }

@@ -113,7 +113,7 @@ mod tests {
             [
                 ("api.feature-auth.shop.localhost", "api"),
                 ("redis.feature-auth.shop.localhost", "redis"),
-                ("api-debug.feature-auth.shop.localhost", "api_debug"),
+                ("api_debug.feature-auth.shop.localhost", "api_debug"),
             ]
         );
         let main = hostnames("shop", None, &keys);
