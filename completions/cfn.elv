@@ -193,7 +193,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
         }
         &'cfn;proxy'= {
             cand --port 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)'
-            cand --bind 'Address to listen on; anything but loopback lets other machines reach your branches'
+            cand --bind 'Address to listen on (anything but loopback lets other machines reach your branches)'
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'

@@ -127,7 +127,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand url" -s v -l verbose -d 'Say mor
 complete -c cfn -n "__fish_cfn_using_subcommand url" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand url" -s V -l version -d 'Print version'
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status help" -l port -d 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)' -r
-complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status help" -l bind -d 'Address to listen on; anything but loopback lets other machines reach your branches' -r
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status help" -l bind -d 'Address to listen on (anything but loopback lets other machines reach your branches)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status help" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status help" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status help" -s v -l verbose -d 'Say more about what happens (repeatable)'

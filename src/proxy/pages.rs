@@ -84,3 +84,27 @@ fn full(body: String) -> Body {
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn branch_names_are_escaped_in_the_page() {
+        let route = Route {
+            host: "web.x.p.localhost".into(),
+            project: "p".into(),
+            branch: "<script>alert(1)</script>".into(),
+            is_main: false,
+            service: "web".into(),
+            key: "web".into(),
+            port: 10080,
+            upstream: "127.0.0.1:10080".parse().unwrap(),
+        };
+        let page = unknown_host("nope", std::slice::from_ref(&route), false);
+        assert_eq!(page.status(), StatusCode::NOT_FOUND);
+        let down = upstream_down(&route, "refused", false);
+        assert_eq!(down.status(), StatusCode::BAD_GATEWAY);
+        assert_eq!(escape(&route.branch), "&lt;script&gt;alert(1)&lt;/script&gt;");
+    }
+}

@@ -146,3 +146,17 @@ impl RouteCache {
 fn data_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wildcard_bind_is_reached_on_loopback() {
+        assert_eq!(upstream_ip("127.0.0.1"), IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(upstream_ip("0.0.0.0"), IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(upstream_ip("[::]"), IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(upstream_ip("127.0.0.2"), "127.0.0.2".parse::<IpAddr>().unwrap());
+        assert_eq!(upstream_ip("::1"), "::1".parse::<IpAddr>().unwrap());
+    }
+}

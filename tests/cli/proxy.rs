@@ -215,6 +215,25 @@ fn the_proxy_routes_hostnames_to_live_branches() {
         .output()
         .unwrap();
     assert_eq!(body, direct.stdout, "the proxy answers what the branch's port answers");
+    // The same by URL as a person types it (curl resolves *.localhost itself; --resolve makes
+    // sure), over HTTP/1.1 and over HTTP/2 without TLS.
+    for (flag, version) in [("--http1.1", "1.1"), ("--http2-prior-knowledge", "2")] {
+        let out = std::process::Command::new("curl")
+            .args([
+                "-sS",
+                flag,
+                "--resolve",
+                &format!("{feat_host}:{port}:127.0.0.1"),
+                "-w",
+                "\n%{http_version}",
+            ])
+            .arg(format!("http://{feat_host}:{port}/index.html"))
+            .output()
+            .unwrap();
+        let answer = text(&out.stdout);
+        let (page, seen_version) = answer.rsplit_once('\n').unwrap();
+        assert_eq!((page.as_bytes(), seen_version), (&direct.stdout[..], version), "{}", stderr(&out));
+    }
 
     // The Host header reaches the upstream as sent, with X-Forwarded-*.
     let stop_echo = echo_server(sock_port);
@@ -315,6 +334,27 @@ fn the_proxy_routes_hostnames_to_live_branches() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.starts_with(&format!("error: cannot listen on 127.0.0.1:{port}")), "{err}");
     assert!(err.contains("hint: another program listens on port"), "{err}");
+
+    // Another address than loopback: a warning says who can reach the branches.
+    let other = free_port();
+    let mut wide = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfn"));
+    wide.current_dir(&root)
+        .args(["proxy", "--bind", "0.0.0.0", "--port", &other.to_string()])
+        .envs(hermetic_env(&sb.home, sb.path()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut wide = Proxy(wide.spawn().unwrap());
+    let mut first = String::new();
+    // (kept open until the proxy ends: a closed pipe would fail its next line)
+    let mut wide_err = BufReader::new(wide.0.stderr.take().unwrap());
+    wide_err.read_line(&mut first).unwrap();
+    assert!(first.contains("warning:") && first.contains("0.0.0.0, not loopback"), "{first}");
+    // (an answer means it serves, and so handles SIGTERM)
+    within(Duration::from_secs(20), || {
+        TcpStream::connect(("127.0.0.1", other)).is_ok() && get(other, "nope.localhost", "/", "*/*").0 == 404
+    });
+    wide.stop();
+    drop(wide_err);
 
     // A restart keeps the routes: they live in the registry, not in the proxy.
     proxy.stop();
