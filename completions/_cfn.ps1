@@ -33,6 +33,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write cfn.toml from the compose files and set up the main checkout (in a worktree: the branch''s own cfn.toml)')
             [CompletionResult]::new('worktree', 'worktree', [CompletionResultType]::ParameterValue, 'Create, list, remove and prune worktrees')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Show a branch''s host ports')
+            [CompletionResult]::new('url', 'url', [CompletionResultType]::ParameterValue, 'Print a branch''s hostname URLs through the proxy')
+            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run the hostname proxy in the foreground: `<service>.<branch>.<project>.localhost`')
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print a branch''s environment variables')
             [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Run compose with the branch''s project name, files and variables')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start the branch''s stack and wait until every service is ready')
@@ -194,6 +196,62 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;url' {
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch (default: the checkout you are in)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;proxy' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on (anything but loopback lets other machines reach your branches)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Whether a proxy answers on the port, and the routes it has')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'cfn;proxy;status' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The proxy''s port (default: `[proxy] port` of the repository you are in, else 7355)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;proxy;help' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Whether a proxy answers on the port, and the routes it has')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'cfn;proxy;help;status' {
+            break
+        }
+        'cfn;proxy;help;help' {
             break
         }
         'cfn;env' {
@@ -1115,6 +1173,8 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write cfn.toml from the compose files and set up the main checkout (in a worktree: the branch''s own cfn.toml)')
             [CompletionResult]::new('worktree', 'worktree', [CompletionResultType]::ParameterValue, 'Create, list, remove and prune worktrees')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Show a branch''s host ports')
+            [CompletionResult]::new('url', 'url', [CompletionResultType]::ParameterValue, 'Print a branch''s hostname URLs through the proxy')
+            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run the hostname proxy in the foreground: `<service>.<branch>.<project>.localhost`')
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print a branch''s environment variables')
             [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Run compose with the branch''s project name, files and variables')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start the branch''s stack and wait until every service is ready')
@@ -1164,6 +1224,16 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;help;ports' {
+            break
+        }
+        'cfn;help;url' {
+            break
+        }
+        'cfn;help;proxy' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Whether a proxy answers on the port, and the routes it has')
+            break
+        }
+        'cfn;help;proxy;status' {
             break
         }
         'cfn;help;env' {

@@ -76,6 +76,9 @@ _cfn() {
             cfn,ports)
                 cmd="cfn__subcmd__ports"
                 ;;
+            cfn,proxy)
+                cmd="cfn__subcmd__proxy"
+                ;;
             cfn,results)
                 cmd="cfn__subcmd__results"
                 ;;
@@ -93,6 +96,9 @@ _cfn() {
                 ;;
             cfn,up)
                 cmd="cfn__subcmd__up"
+                ;;
+            cfn,url)
+                cmd="cfn__subcmd__url"
                 ;;
             cfn,worktree)
                 cmd="cfn__subcmd__worktree"
@@ -223,6 +229,9 @@ _cfn() {
             cfn__subcmd__help,ports)
                 cmd="cfn__subcmd__help__subcmd__ports"
                 ;;
+            cfn__subcmd__help,proxy)
+                cmd="cfn__subcmd__help__subcmd__proxy"
+                ;;
             cfn__subcmd__help,results)
                 cmd="cfn__subcmd__help__subcmd__results"
                 ;;
@@ -240,6 +249,9 @@ _cfn() {
                 ;;
             cfn__subcmd__help,up)
                 cmd="cfn__subcmd__help__subcmd__up"
+                ;;
+            cfn__subcmd__help,url)
+                cmd="cfn__subcmd__help__subcmd__url"
                 ;;
             cfn__subcmd__help,worktree)
                 cmd="cfn__subcmd__help__subcmd__worktree"
@@ -294,6 +306,9 @@ _cfn() {
                 ;;
             cfn__subcmd__help__subcmd__loop,status)
                 cmd="cfn__subcmd__help__subcmd__loop__subcmd__status"
+                ;;
+            cfn__subcmd__help__subcmd__proxy,status)
+                cmd="cfn__subcmd__help__subcmd__proxy__subcmd__status"
                 ;;
             cfn__subcmd__help__subcmd__results,collect)
                 cmd="cfn__subcmd__help__subcmd__results__subcmd__collect"
@@ -403,6 +418,18 @@ _cfn() {
             cfn__subcmd__loop__subcmd__help,status)
                 cmd="cfn__subcmd__loop__subcmd__help__subcmd__status"
                 ;;
+            cfn__subcmd__proxy,help)
+                cmd="cfn__subcmd__proxy__subcmd__help"
+                ;;
+            cfn__subcmd__proxy,status)
+                cmd="cfn__subcmd__proxy__subcmd__status"
+                ;;
+            cfn__subcmd__proxy__subcmd__help,help)
+                cmd="cfn__subcmd__proxy__subcmd__help__subcmd__help"
+                ;;
+            cfn__subcmd__proxy__subcmd__help,status)
+                cmd="cfn__subcmd__proxy__subcmd__help__subcmd__status"
+                ;;
             cfn__subcmd__results,collect)
                 cmd="cfn__subcmd__results__subcmd__collect"
                 ;;
@@ -506,7 +533,7 @@ _cfn() {
 
     case "${cmd}" in
         cfn)
-            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports env compose up down data status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust mcp completions manpage help"
+            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports url proxy env compose up down data status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust mcp completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1154,7 +1181,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help)
-            opts="init worktree ports env compose up down data status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust mcp completions manpage help"
+            opts="init worktree ports url proxy env compose up down data status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust mcp completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1685,6 +1712,34 @@ _cfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cfn__subcmd__help__subcmd__proxy)
+            opts="status"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__proxy__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cfn__subcmd__help__subcmd__results)
             opts="collect"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1868,6 +1923,20 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help__subcmd__up)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__url)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2619,6 +2688,96 @@ _cfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cfn__subcmd__proxy)
+            opts="-C -q -v -h -V --port --bind --quiet --verbose --help --version status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__proxy__subcmd__help)
+            opts="status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__proxy__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__proxy__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__proxy__subcmd__status)
+            opts="-C -q -v -h -V --port --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cfn__subcmd__results)
             opts="-C -q -v -h -V --quiet --verbose --help --version collect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -3172,6 +3331,32 @@ _cfn() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__url)
+            opts="-b -C -q -v -h -V --branch --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --branch)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

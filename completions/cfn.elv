@@ -30,6 +30,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand init 'Write cfn.toml from the compose files and set up the main checkout (in a worktree: the branch''s own cfn.toml)'
             cand worktree 'Create, list, remove and prune worktrees'
             cand ports 'Show a branch''s host ports'
+            cand url 'Print a branch''s hostname URLs through the proxy'
+            cand proxy 'Run the hostname proxy in the foreground: `<service>.<branch>.<project>.localhost`'
             cand env 'Print a branch''s environment variables'
             cand compose 'Run compose with the branch''s project name, files and variables'
             cand up 'Start the branch''s stack and wait until every service is ready'
@@ -178,6 +180,56 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'cfn;url'= {
+            cand -b 'The branch (default: the checkout you are in)'
+            cand --branch 'The branch (default: the checkout you are in)'
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;proxy'= {
+            cand --port 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)'
+            cand --bind 'Address to listen on (anything but loopback lets other machines reach your branches)'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand status 'Whether a proxy answers on the port, and the routes it has'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;proxy;status'= {
+            cand --port 'The proxy''s port (default: `[proxy] port` of the repository you are in, else 7355)'
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;proxy;help'= {
+            cand status 'Whether a proxy answers on the port, and the routes it has'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cfn;proxy;help;status'= {
+        }
+        &'cfn;proxy;help;help'= {
         }
         &'cfn;env'= {
             cand --format '`shell`: `export NAME=''value''` lines for `eval "$(cfn env --format shell)"`, every value single-quoted.'
@@ -1007,6 +1059,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand init 'Write cfn.toml from the compose files and set up the main checkout (in a worktree: the branch''s own cfn.toml)'
             cand worktree 'Create, list, remove and prune worktrees'
             cand ports 'Show a branch''s host ports'
+            cand url 'Print a branch''s hostname URLs through the proxy'
+            cand proxy 'Run the hostname proxy in the foreground: `<service>.<branch>.<project>.localhost`'
             cand env 'Print a branch''s environment variables'
             cand compose 'Run compose with the branch''s project name, files and variables'
             cand up 'Start the branch''s stack and wait until every service is ready'
@@ -1049,6 +1103,13 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;help;worktree;prune'= {
         }
         &'cfn;help;ports'= {
+        }
+        &'cfn;help;url'= {
+        }
+        &'cfn;help;proxy'= {
+            cand status 'Whether a proxy answers on the port, and the routes it has'
+        }
+        &'cfn;help;proxy;status'= {
         }
         &'cfn;help;env'= {
         }

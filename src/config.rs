@@ -44,6 +44,9 @@ pub struct Config {
     /// What a branch's data is, for `cfn data` and `worktree add --data-from`.
     #[serde(default)]
     pub data: DataConfig,
+    /// The hostname proxy (`cfn proxy`) the branch's `CFN_<KEY>_HOST_URL` point at.
+    #[serde(default, skip_serializing_if = "crate::proxy::ProxyConfig::is_default")]
+    pub proxy: crate::proxy::ProxyConfig,
 }
 
 /// A branch's data: its per-branch named volumes (all but `exclude`) and, unless `sqlite` is

@@ -34,6 +34,7 @@ pub mod pg;
 pub mod plain_compose;
 pub mod ports;
 pub mod process;
+pub mod proxy;
 pub mod rebuild;
 pub mod reference;
 pub mod render;

@@ -50,6 +50,10 @@ struct PortContext {
     protocol: String,
     base: u16,
     port: u16,
+    /// `CFN_<KEY>_HOST_URL` and its value: the key's hostname URL through `cfn proxy` (TCP
+    /// keys with a hostname only).
+    host_env: String,
+    host_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -217,6 +221,12 @@ fn context<'a>(
     branch: &'a BranchEnv,
     services: Vec<ServiceContext>,
 ) -> BranchContext<'a> {
+    let slug = (!branch.is_main).then(|| crate::names::slug(&branch.branch));
+    let hostnames = crate::proxy::hostnames(&ws.repo.project, slug.as_deref(), &config.ports.keys);
+    let host_url = |key: &str| {
+        let name = hostnames.iter().find(|n| n.key == key)?;
+        Some(crate::proxy::host_url(&name.host, ws.config.proxy.port))
+    };
     let ports: Vec<PortContext> = config
         .ports
         .keys
@@ -231,6 +241,8 @@ fn context<'a>(
                 protocol: k.protocol.clone(),
                 base: k.base,
                 port,
+                host_env: crate::proxy::host_url_env_name(key),
+                host_url: host_url(key),
             })
         })
         .collect();

@@ -22,12 +22,14 @@ mod manpage;
 mod mcp;
 mod migrate;
 mod ports;
+mod proxy;
 mod results;
 mod signal;
 pub(crate) mod status;
 mod token;
 mod trust;
 pub(crate) mod up;
+mod url;
 pub mod view;
 pub(crate) mod worktree;
 
@@ -45,6 +47,10 @@ pub enum Command {
     Worktree(worktree::WorktreeCommand),
     /// Show a branch's host ports.
     Ports(ports::Args),
+    /// Print a branch's hostname URLs through the proxy.
+    Url(url::Args),
+    /// Run the hostname proxy in the foreground: `<service>.<branch>.<project>.localhost`.
+    Proxy(proxy::Args),
     /// Print a branch's environment variables.
     Env(env::Args),
     /// Run compose with the branch's project name, files and variables.
@@ -110,6 +116,8 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Init(args) => init::run(ctx, args),
         Command::Worktree(cmd) => worktree::run(ctx, cmd),
         Command::Ports(args) => ports::run(ctx, args),
+        Command::Url(args) => url::run(ctx, args),
+        Command::Proxy(args) => proxy::run(ctx, args),
         Command::Env(args) => env::run(ctx, args),
         Command::Compose(args) => compose::run(ctx, args),
         Command::Up(args) => up::run(ctx, args),

@@ -1,0 +1,162 @@
+//! The proxy's routes, read from the state database: every registered checkout's hostnames
+//! ([`super::hostnames`]) with the host port leased for each key.
+//!
+//! [`RouteCache`] keeps the last table and reads the registry again when another process has
+//! committed to the database (SQLite's `data_version`, one cheap pragma per request) or when the
+//! table is older than [`MAX_AGE`] (a worktree's cfn.toml edited without a registry change).
+//! The proxy only reads: it never registers, reconciles or renders anything.
+
+use super::hostnames::hostnames;
+use crate::config::Config;
+use crate::state::{self, State, WorktreeRow, WorktreeState};
+use anyhow::Result;
+use rusqlite::Connection;
+use serde::Serialize;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a table is used without a registry change before it is read again anyway.
+const MAX_AGE: Duration = Duration::from_secs(2);
+
+/// One hostname and where it goes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Route {
+    pub host: String,
+    /// The repository's project name.
+    pub project: String,
+    /// The branch; for the main checkout, the branch it has checked out (or `HEAD`).
+    pub branch: String,
+    pub is_main: bool,
+    pub service: String,
+    pub key: String,
+    /// The branch's host port for `key`.
+    pub port: u16,
+    #[serde(skip)]
+    pub upstream: SocketAddr,
+}
+
+/// Every route of every registered repository whose checkout and cfn.toml can be read. A
+/// worktree still being added has none yet; a removed one is gone from the registry.
+pub fn load_routes(conn: &Connection) -> Result<Vec<Route>> {
+    let mut routes = Vec::new();
+    for repo in state::list_repositories(conn)? {
+        let Ok(config) = Config::load(&repo.root) else { continue };
+        let ip = upstream_ip(&config.ports.bind);
+        let main_branch =
+            crate::git::discover(&repo.root).ok().and_then(|c| c.branch).unwrap_or_else(|| "HEAD".into());
+        let base: indexmap::IndexMap<String, u16> =
+            state::base_ports_of(conn, repo.id)?.into_iter().collect();
+        push_checkout(&mut routes, &repo.project, &main_branch, None, &config, &base, ip);
+        for row in WorktreeRow::list(conn, repo.id)? {
+            if row.state != WorktreeState::Ready || !row.path.is_dir() {
+                continue;
+            }
+            let governing = crate::branch_config::governing(&config, &repo.root, &row.path);
+            let keys_config = governing.as_deref().unwrap_or(&config);
+            let slug = crate::names::slug(&row.branch);
+            push_checkout(&mut routes, &repo.project, &row.branch, Some(&slug), keys_config, &row.ports, ip);
+        }
+    }
+    Ok(routes)
+}
+
+fn push_checkout(
+    routes: &mut Vec<Route>,
+    project: &str,
+    branch: &str,
+    slug: Option<&str>,
+    config: &Config,
+    ports: &indexmap::IndexMap<String, u16>,
+    ip: IpAddr,
+) {
+    for name in hostnames(project, slug, &config.ports.keys) {
+        let Some(&port) = ports.get(&name.key) else { continue };
+        // Two repositories never share a project name, so a host repeats only through a
+        // branch slug shared by two branch names; the first keeps it.
+        if routes.iter().any(|r| r.host == name.host) {
+            continue;
+        }
+        routes.push(Route {
+            host: name.host,
+            project: project.to_string(),
+            branch: branch.to_string(),
+            is_main: slug.is_none(),
+            service: name.service,
+            key: name.key,
+            port,
+            upstream: SocketAddr::new(ip, port),
+        });
+    }
+}
+
+/// Where the proxy connects for a stack published on `bind`: that address, or loopback for a
+/// wildcard (or unparsable) one.
+fn upstream_ip(bind: &str) -> IpAddr {
+    match bind.trim_matches(['[', ']']).parse::<IpAddr>() {
+        Ok(ip) if !ip.is_unspecified() => ip,
+        _ => IpAddr::V4(Ipv4Addr::LOCALHOST),
+    }
+}
+
+/// The last route table, read again when the registry changed.
+pub struct RouteCache {
+    inner: Mutex<Cached>,
+}
+
+struct Cached {
+    state: State,
+    version: i64,
+    read_at: Instant,
+    routes: Arc<Vec<Route>>,
+}
+
+impl RouteCache {
+    pub fn open(home: &Path) -> Result<RouteCache> {
+        let state = State::open(home)?;
+        let version = data_version(state.conn())?;
+        let routes = Arc::new(load_routes(state.conn())?);
+        Ok(RouteCache { inner: Mutex::new(Cached { state, version, read_at: Instant::now(), routes }) })
+    }
+
+    /// The current routes: the cached table, or a fresh one when the database changed.
+    pub fn routes(&self) -> Arc<Vec<Route>> {
+        let mut cached = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let version = data_version(cached.state.conn()).unwrap_or(-1);
+        if version != cached.version || cached.read_at.elapsed() > MAX_AGE {
+            // A read that fails (the database locked past its timeout) keeps the last table.
+            if let Ok(routes) = load_routes(cached.state.conn()) {
+                cached.routes = Arc::new(routes);
+                cached.version = version;
+                cached.read_at = Instant::now();
+            }
+        }
+        cached.routes.clone()
+    }
+
+    /// The route of `host` (lower case, without a port).
+    pub fn find(&self, host: &str) -> Result<Route, Arc<Vec<Route>>> {
+        let routes = self.routes();
+        routes.iter().find(|r| r.host == host).cloned().ok_or(routes)
+    }
+}
+
+/// SQLite's counter of commits by other connections.
+fn data_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wildcard_bind_is_reached_on_loopback() {
+        assert_eq!(upstream_ip("127.0.0.1"), IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(upstream_ip("0.0.0.0"), IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(upstream_ip("[::]"), IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(upstream_ip("127.0.0.2"), "127.0.0.2".parse::<IpAddr>().unwrap());
+        assert_eq!(upstream_ip("::1"), "::1".parse::<IpAddr>().unwrap());
+    }
+}
