@@ -16,7 +16,12 @@ pub fn governing<'a>(main: &'a Config, main_root: &Path, checkout: &Path) -> Res
     if git::same_path(checkout, main_root) {
         return Ok(Cow::Borrowed(main));
     }
-    // a branch may commit cfn.toml as a link to any file; its text would show in parse errors
+    // A worktree whose directory is gone has no cfn.toml of its own (and nothing to resolve
+    // links against); its registration is reported elsewhere.
+    if !checkout.is_dir() {
+        return Ok(Cow::Borrowed(main));
+    }
+    // A branch may commit cfn.toml as a link to any file; its text would show in parse errors.
     let path = crate::safe_path::inside(checkout, FILE_NAME, FILE_NAME)?;
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,

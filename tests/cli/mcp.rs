@@ -274,9 +274,12 @@ async fn repo_server_worktrees_and_conflicts() {
     let b = ok(&client, "worktree_add", json!({"branch": "agent-b"})).await;
     let (pa, pb) = (Path::new(a["path"].as_str().unwrap()), Path::new(b["path"].as_str().unwrap()));
     let listed = ok(&client, "worktree_list", json!({})).await;
-    let branches: Vec<&str> =
+    let mut branches: Vec<&str> =
         listed["worktrees"].as_array().unwrap().iter().map(|w| w["branch"].as_str().unwrap()).collect();
-    assert_eq!(branches, ["main", "agent-a", "agent-b"]);
+    // The main checkout first, then worktrees by slot, which depends on the sandbox's path.
+    assert_eq!(branches.first(), Some(&"main"), "{listed}");
+    branches.sort_unstable();
+    assert_eq!(branches, ["agent-a", "agent-b", "main"]);
     // Any branch by name, and its own ports.
     assert_eq!(ok(&client, "ports", json!({"branch": "agent-b"})).await["ports"], b["ports"]);
     let (text, _) = err(&client, "ports", json!({"branch": "nobody"})).await;
