@@ -139,6 +139,7 @@ pub fn rebuild(state: &mut State, root: &Path, config: &Config) -> Result<Rebuil
     // or hostile file) then finds them taken, instead of taking them from their owner.
     candidates.sort_by_key(|c| c.held.is_empty());
     let contested = contested_slots(&candidates);
+    let contested_ports = contested_ports(&candidates);
 
     let base: Vec<(String, u16)> = config.ports.keys.iter().map(|(k, v)| (k.clone(), v.base)).collect();
     let tx = state.immediate()?;
@@ -153,7 +154,10 @@ pub fn rebuild(state: &mut State, root: &Path, config: &Config) -> Result<Rebuil
             Some(slot) if !c.slot_from_engine && contested.contains(&slot) => {
                 Some(format!("slot {slot} is named by the .cfn/env of another worktree too"))
             }
-            _ => clash(&tx, &repo, &c, &leases)?,
+            _ => match file_ports(&c).find(|p| contested_ports.contains(p)) {
+                Some(port) => Some(format!("port {port} is named by the .cfn/env of another worktree too")),
+                None => clash(&tx, &repo, &c, &leases)?,
+            },
         };
         if let Some(why) = why {
             skipped.push(format!(
@@ -289,6 +293,32 @@ fn contested_slots(candidates: &[Candidate]) -> Vec<u32> {
     let named: Vec<u32> = candidates.iter().filter(|c| !c.slot_from_engine).filter_map(|c| c.slot).collect();
     let mut contested: Vec<u32> =
         named.iter().copied().filter(|s| named.iter().filter(|n| *n == s).count() > 1).collect();
+    contested.dedup();
+    contested
+}
+
+/// The ports a candidate has from its `.cfn/env` alone (not vouched for by a running container).
+fn file_ports(c: &Candidate) -> impl Iterator<Item = u16> + '_ {
+    c.ports.iter().filter(|(key, _)| !c.held.contains(key)).map(|(_, port)| *port)
+}
+
+/// The ports that more than one worktree's `.cfn/env` alone names. A branch may choose its own
+/// `[ports]` base and stride, so "on its slot's scheme" does not prove a port is its own: a
+/// file aiming at another stopped branch's port makes both lose it, never the aimer win it.
+fn contested_ports(candidates: &[Candidate]) -> Vec<u16> {
+    // Each worktree counted once per port (a tcp and a udp key may share a number).
+    let named: Vec<u16> = candidates
+        .iter()
+        .flat_map(|c| {
+            let mut own: Vec<u16> = file_ports(c).collect();
+            own.sort_unstable();
+            own.dedup();
+            own
+        })
+        .collect();
+    let mut contested: Vec<u16> =
+        named.iter().copied().filter(|p| named.iter().filter(|n| *n == p).count() > 1).collect();
+    contested.sort_unstable();
     contested.dedup();
     contested
 }

@@ -127,7 +127,7 @@ fn a_env_file_is_believed_only_for_its_own_slots_ports() {
     env_file(&wt("owner"), "rbscheme-owner", "owner", 17, 46549);
     env_file(&wt("copycat"), "rbscheme-copycat", "copycat", 17, 46549);
     // Another slot's port under its own slot; the main checkout's base port.
-    env_file(&wt("offscheme"), "rbscheme-offscheme", "offscheme", 8, 46549);
+    env_file(&wt("offscheme"), "rbscheme-offscheme", "offscheme", 8, 46560);
     env_file(&wt("basey"), "rbscheme-basey", "basey", 9, 46379);
     env_file(&wt("honest"), "rbscheme-honest", "honest", 12, 46499);
     // The scheme is the one of the configuration governing the worktree: its own stride.
@@ -154,7 +154,7 @@ fn a_env_file_is_believed_only_for_its_own_slots_ports() {
     }
     assert!(
         skipped.contains(
-            "offscheme cannot keep what it had (.cfn/env gives redis port 46549, but slot 8's is 46459)"
+            "offscheme cannot keep what it had (.cfn/env gives redis port 46560, but slot 8's is 46459)"
         ),
         "{skipped}"
     );
@@ -164,7 +164,48 @@ fn a_env_file_is_believed_only_for_its_own_slots_ports() {
     );
     let leased: i64 = state
         .conn()
-        .query_row("SELECT count(*) FROM leases WHERE port IN (46549, 46379)", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM leases WHERE port IN (46549, 46560, 46379)", [], |r| r.get(0))
         .unwrap();
     assert_eq!(leased, 0, "no port named by an unbelieved file is leased");
+}
+
+/// A branch may choose its own base port, so a file "on its own scheme" can still aim at another
+/// stopped branch's port: then neither file is believed for it (both lose it, the aimer never
+/// wins it).
+#[test]
+fn a_port_named_by_two_env_files_goes_to_neither() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rbaim");
+    std::fs::create_dir_all(&root).unwrap();
+    let root = std::fs::canonicalize(root).unwrap();
+    git(&root, &["init", "-q", "-b", "main"]);
+    git(&root, &["commit", "-q", "--allow-empty", "-m", "initial"]);
+    for branch in ["victim", "aimer"] {
+        let path = dir.path().join(format!("rbaim-{branch}"));
+        git(&root, &["worktree", "add", "-q", "-b", branch, path.to_str().unwrap()]);
+    }
+    let wt = |branch: &str| std::fs::canonicalize(dir.path().join(format!("rbaim-{branch}"))).unwrap();
+    // The victim's honest port in slot 20; the aimer's own base puts its slot 3 on it.
+    env_file(&wt("victim"), "rbaim-victim", "victim", 20, 46379 + 20 * 10);
+    std::fs::write(
+        wt("aimer").join("cfn.toml"),
+        "[ports.keys.redis]\nservice = \"redis\"\ntarget = 6379\nbase = 46549\n",
+    )
+    .unwrap();
+    env_file(&wt("aimer"), "rbaim-aimer", "aimer", 3, 46549 + 3 * 10);
+    let config = Config::parse(
+        "[project]\nname = \"rbaim\"\n\n[ports.keys.redis]\nservice = \"redis\"\ntarget = 6379\nbase = 46379\n",
+        Path::new("cfn.toml"),
+    )
+    .unwrap();
+    let mut state = State::open(&dir.path().join("home")).unwrap();
+    let rebuilt = rebuild(&mut state, &root, &config).unwrap();
+    assert!(rebuilt.registered.is_empty(), "{:?}", rebuilt.skipped);
+    let skipped = rebuilt.skipped.join("\n");
+    for branch in ["victim", "aimer"] {
+        let line = format!(
+            "{branch} cannot keep what it had (port 46579 is named by the .cfn/env of another worktree too)"
+        );
+        assert!(skipped.contains(&line), "{skipped}");
+    }
 }

@@ -48,8 +48,15 @@ const LOADER_NAMES: &[&str] = &[
     "ENV",
     "SHELLOPTS",
     "BASHOPTS",
+    "PS0",
+    "PS1",
+    "PS2",
+    "PS3",
     "PS4",
     "PROMPT_COMMAND",
+    "FCEDIT",
+    "HISTFILE",
+    "INPUTRC",
     "IFS",
     "CDPATH",
     "ZDOTDIR",
@@ -82,6 +89,9 @@ const LOADER_NAMES: &[&str] = &[
     // programs other programs start
     "SSH_ASKPASS",
     "SUDO_ASKPASS",
+    "SUDO_EDITOR",
+    "SYSTEMD_EDITOR",
+    "SYSTEMD_PAGER",
     "EDITOR",
     "VISUAL",
     "PAGER",
@@ -94,6 +104,26 @@ const LOADER_NAMES: &[&str] = &[
     "CFN_TEMPLATE_ENV",
 ];
 
+/// Names refused like [`LOADER_NAMES`], compared ignoring case (`https_proxy` is the common
+/// spelling): where programs send their traffic and which certificates they trust. An agent
+/// given `HTTPS_PROXY` and `NODE_TLS_REJECT_UNAUTHORIZED=0` by a repository would send its
+/// provider's key through the repository's proxy.
+const NETWORK_NAMES: &[&str] = &[
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "FTP_PROXY",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "NODE_TLS_REJECT_UNAUTHORIZED",
+    "NODE_EXTRA_CA_CERTS",
+    "PYTHONHTTPSVERIFY",
+    "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
+];
+
 /// Prefixes of names refused like [`LOADER_NAMES`]: the dynamic loaders (`LD_PRELOAD`,
 /// `DYLD_INSERT_LIBRARIES`), git (`GIT_SSH_COMMAND`, `GIT_CONFIG_*`, `GIT_EXEC_PATH`, ...),
 /// docker (`DOCKER_HOST` sends compose to another engine), exported bash functions, npm.
@@ -103,7 +133,9 @@ const LOADER_PREFIXES: &[&str] = &["LD_", "DYLD_", "GIT_", "DOCKER_", "BASH_FUNC
 /// [`LOADER_NAMES`]). Prefixes are compared ignoring case (`npm_config_*` is npm's spelling).
 pub fn changes_how_programs_run(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    LOADER_NAMES.contains(&name) || LOADER_PREFIXES.iter().any(|p| upper.starts_with(p))
+    LOADER_NAMES.contains(&name)
+        || NETWORK_NAMES.contains(&upper.as_str())
+        || LOADER_PREFIXES.iter().any(|p| upper.starts_with(p))
 }
 
 /// Whether `name` is a setting of docker compose (`COMPOSE_FILE`, `COMPOSE_PROFILES`,
@@ -186,6 +218,13 @@ mod tests {
             "BASH_FUNC_ls%%",
             "EDITOR",
             "CFN_HOME",
+            "PS1",
+            "SUDO_EDITOR",
+            "FCEDIT",
+            "https_proxy",
+            "HTTPS_PROXY",
+            "NODE_TLS_REJECT_UNAUTHORIZED",
+            "SSL_CERT_FILE",
         ] {
             assert!(changes_how_programs_run(bad), "{bad}");
         }
