@@ -4,6 +4,8 @@
 //! [`RouteCache`] keeps the last table and reads the registry again when another process has
 //! committed to the database (SQLite's `data_version`, one cheap pragma per request) or when the
 //! table is older than [`MAX_AGE`] (a worktree's cfn.toml edited without a registry change).
+//! A state database replaced under it (deleted and rebuilt, restored from a backup) is opened
+//! again: the file's inode is compared once per [`MAX_AGE`].
 //! The proxy only reads: it never registers, reconciles or renders anything.
 
 use super::hostnames::hostnames;
@@ -13,7 +15,8 @@ use anyhow::Result;
 use rusqlite::Connection;
 use serde::Serialize;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::Path;
+use std::os::unix::fs::MetadataExt as _;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -106,6 +109,9 @@ pub struct RouteCache {
 }
 
 struct Cached {
+    home: PathBuf,
+    /// The inode of the database file the connection has open.
+    inode: Option<u64>,
     state: State,
     version: i64,
     read_at: Instant,
@@ -114,15 +120,30 @@ struct Cached {
 
 impl RouteCache {
     pub fn open(home: &Path) -> Result<RouteCache> {
+        let inode = inode_of(home);
         let state = State::open(home)?;
         let version = data_version(state.conn())?;
         let routes = Arc::new(load_routes(state.conn())?);
-        Ok(RouteCache { inner: Mutex::new(Cached { state, version, read_at: Instant::now(), routes }) })
+        let home = home.to_path_buf();
+        Ok(RouteCache {
+            inner: Mutex::new(Cached { home, inode, state, version, read_at: Instant::now(), routes }),
+        })
     }
 
     /// The current routes: the cached table, or a fresh one when the database changed.
     pub fn routes(&self) -> Arc<Vec<Route>> {
         let mut cached = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if cached.read_at.elapsed() > MAX_AGE {
+            let inode = inode_of(&cached.home);
+            if inode != cached.inode {
+                // Replaced: the open connection still reads the old, deleted file.
+                if let Ok(state) = State::open(&cached.home) {
+                    cached.state = state;
+                    cached.inode = inode;
+                    cached.version = -1;
+                }
+            }
+        }
         let version = data_version(cached.state.conn()).unwrap_or(-1);
         if version != cached.version || cached.read_at.elapsed() > MAX_AGE {
             // A read that fails (the database locked past its timeout) keeps the last table.
@@ -140,6 +161,11 @@ impl RouteCache {
         let routes = self.routes();
         routes.iter().find(|r| r.host == host).cloned().ok_or(routes)
     }
+}
+
+/// The inode of `home`'s state database, if it exists.
+fn inode_of(home: &Path) -> Option<u64> {
+    std::fs::metadata(home.join("state.db")).ok().map(|m| m.ino())
 }
 
 /// SQLite's counter of commits by other connections.

@@ -20,6 +20,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
 
+/// How long a client has to send a request's headers.
+const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Headers that belong to one connection and are not forwarded (RFC 9110 §7.6.1).
 const HOP_BY_HOP: &[&str] = &[
     "connection",
@@ -72,9 +75,11 @@ pub async fn serve(options: ServeOptions) -> Result<()> {
                 async move { Ok::<_, std::convert::Infallible>(proxy.handle(req, peer).await) }
             });
             // A client that goes away mid-request ends its connection; nothing to report.
-            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                .serve_connection_with_upgrades(TokioIo::new(stream), service)
-                .await;
+            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            // A client that sends part of its headers and stops (one of thousands, slowloris
+            // style) is cut off instead of holding a connection and its memory for ever.
+            builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+            let _ = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).await;
         });
     }
 }

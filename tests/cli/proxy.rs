@@ -366,3 +366,59 @@ fn the_proxy_routes_hostnames_to_live_branches() {
     proxy.stop();
     cfn_with(&sb, &feat_dir, V2, &["down"]).assert().success();
 }
+
+/// A client that sends part of its headers and stops is cut off (after 10 s), so thousands of
+/// them cannot hold the proxy's connections and memory for ever.
+#[test]
+fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    let sb = Sandbox::new();
+    let root = sb.repo(
+        "slowhead",
+        &[("docker-compose.yml", "services:\n  web:\n    image: cfn-test/app:1\n    ports: [\"8080:80\"]\n")],
+    );
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let port = free_port();
+    let proxy = Proxy::start(&sb, &root, port);
+    let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: zz\r\nX-a: ").unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(25))).unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 512];
+    let read = slow.read(&mut buf);
+    assert!(
+        matches!(read, Ok(0))
+            || matches!(&read, Ok(n) if String::from_utf8_lossy(&buf[..*n]).starts_with("HTTP/1.1 408")),
+        "the connection is closed (or answered 408), not kept: {read:?} after {:?}",
+        started.elapsed()
+    );
+    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    proxy.stop();
+}
+
+/// A state database replaced under a running proxy (deleted and rebuilt) is opened again: a
+/// branch added afterwards gets its route without restarting the proxy.
+#[test]
+fn a_replaced_state_database_is_opened_again() {
+    let sb = Sandbox::new();
+    let root = sb.repo(
+        "reopen",
+        &[("docker-compose.yml", "services:\n  web:\n    image: cfn-test/app:1\n    ports: [\"8080:80\"]\n")],
+    );
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    sb.cfn(&root, &["worktree", "add", "first"]).assert().success();
+    let port = free_port();
+    let proxy = Proxy::start(&sb, &root, port);
+    let routes =
+        || String::from_utf8_lossy(&get(port, "nowhere.localhost", "/", "application/json").2).into_owned();
+    assert!(routes().contains("first"), "{}", routes());
+
+    for f in ["state.db", "state.db-wal", "state.db-shm"] {
+        let _ = std::fs::remove_file(sb.home.join(f));
+    }
+    // The registry is rebuilt from the worktree's files; then a new branch is added.
+    sb.cfn(&root, &["worktree", "list"]).assert().success();
+    sb.cfn(&root, &["worktree", "add", "second"]).assert().success();
+    let waited = within(Duration::from_secs(10), || routes().contains("second"));
+    assert!(routes().contains("second") && routes().contains("first"), "after {waited:?}: {}", routes());
+    proxy.stop();
+}
