@@ -92,7 +92,11 @@ impl Proxy {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("application/json"));
         let Some(host) = request_host(&req) else {
-            return pages::answer(StatusCode::BAD_REQUEST, "text/plain", "a Host header is needed\n".into());
+            return pages::answer(
+                StatusCode::BAD_REQUEST,
+                "text/plain",
+                "exactly one Host header is needed\n".into(),
+            );
         };
         let route = match self.routes.find(&host_name(&host)) {
             Ok(route) => route,
@@ -161,8 +165,16 @@ impl Proxy {
 }
 
 /// The host the client asked for: the Host header (HTTP/1.1), else the URI's authority (HTTP/2).
+/// The request's one host: its `Host` header, else the authority of an absolute-form target.
+/// Two `Host` headers are no host at all (RFC 9112 §3.2: answered 400), so a proxy and the
+/// branch behind it can never read different ones.
 fn request_host(req: &Request<Incoming>) -> Option<String> {
-    let header = req.headers().get(HOST).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let mut headers = req.headers().get_all(HOST).iter();
+    let first = headers.next();
+    if headers.next().is_some() {
+        return None;
+    }
+    let header = first.and_then(|v| v.to_str().ok()).map(str::to_string);
     header.or_else(|| req.uri().authority().map(|a| a.as_str().to_string())).filter(|h| !h.is_empty())
 }
 

@@ -422,3 +422,27 @@ fn a_replaced_state_database_is_opened_again() {
     assert!(routes().contains("second") && routes().contains("first"), "after {waited:?}: {}", routes());
     proxy.stop();
 }
+
+/// Two `Host` headers are refused (400), never routed by one while the branch reads the other.
+#[test]
+fn a_request_with_two_host_headers_is_refused() {
+    let sb = Sandbox::new();
+    let root = sb.repo(
+        "twohost",
+        &[("docker-compose.yml", "services:\n  web:\n    image: cfn-test/app:1\n    ports: [\"8080:80\"]\n")],
+    );
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let port = free_port();
+    let proxy = Proxy::start(&sb, &root, port);
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: web.twohost.localhost\r\nHost: other.localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut reader = BufReader::new(stream);
+    let head = read_head(&mut reader);
+    assert_eq!(status_of(&head), 400, "{head}");
+    let (status, _, body) = get(port, "nowhere.localhost", "/", "application/json");
+    assert_eq!(status, 404, "one Host header still routes: {}", String::from_utf8_lossy(&body));
+    proxy.stop();
+}
