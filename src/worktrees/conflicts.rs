@@ -57,7 +57,11 @@ pub fn conflicts(ws: &Workspace) -> Result<Report> {
     let conflicts = by_path
         .into_iter()
         .filter(|(_, branches)| branches.len() > 1)
-        .map(|(path, branches)| Conflict { path, branches })
+        // By name: the same answer whatever slots the worktrees happen to have.
+        .map(|(path, mut branches)| {
+            branches.sort();
+            Conflict { path, branches }
+        })
         .collect();
     Ok(Report { main_branch, worktrees, conflicts })
 }
