@@ -43,33 +43,10 @@ pub struct Config {
     pub copy: CopyConfig,
     /// What a branch's data is, for `cfn data` and `worktree add --data-from`.
     #[serde(default)]
-    pub data: DataConfig,
+    pub data: crate::data::DataConfig,
     /// The hostname proxy (`cfn proxy`) the branch's `CFN_<KEY>_HOST_URL` point at.
     #[serde(default, skip_serializing_if = "crate::proxy::ProxyConfig::is_default")]
     pub proxy: crate::proxy::ProxyConfig,
-}
-
-/// A branch's data: its per-branch named volumes (all but `exclude`) and, unless `sqlite` is
-/// off, the SQLite migration target (`DB_PATH`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DataConfig {
-    /// Compose volume keys never copied or snapshotted (caches).
-    #[serde(default)]
-    pub exclude: Vec<String>,
-    /// Copy the SQLite migration target with the volumes (when migrations.target = "sqlite").
-    #[serde(default = "default_true")]
-    pub sqlite: bool,
-    /// Image for the short-lived copy containers (needs `cp`, `find` and `rm`); by default the image of
-    /// the service that mounts the volume.
-    #[serde(default)]
-    pub helper_image: Option<String>,
-}
-
-impl Default for DataConfig {
-    fn default() -> Self {
-        DataConfig { exclude: Vec::new(), sqlite: true, helper_image: None }
-    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
