@@ -82,13 +82,53 @@ pub async fn quiet_source(engine: &Engine, volumes: &[&str], branch: &str, stop:
 }
 
 impl Paused {
+    /// Starts the stopped containers again and waits (up to a minute) until each is ready —
+    /// running and healthy when it has a health check — so the source serves again when the
+    /// command returns.
     pub async fn resume(self, engine: &Engine) -> Result<()> {
-        for id in self.ids {
+        for id in &self.ids {
             engine
                 .docker
-                .start_container(&id, None::<bollard::query_parameters::StartContainerOptions>)
+                .start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
                 .await?;
         }
-        Ok(())
+        let deadline = std::time::Instant::now() + RESUME_TIMEOUT;
+        loop {
+            let mut waiting = Vec::new();
+            for id in &self.ids {
+                if let Some(name) = not_ready(engine, id).await? {
+                    waiting.push(name);
+                }
+            }
+            if waiting.is_empty() {
+                return Ok(());
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(UserError::new(format!(
+                    "{} started again but is not ready after {}s",
+                    waiting.join(", "),
+                    RESUME_TIMEOUT.as_secs()
+                ))
+                .hint("see `cfn logs` and `cfn status` of the source branch")
+                .into());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
     }
+}
+
+const RESUME_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The container's name while it is neither running-and-healthy nor running without a check.
+async fn not_ready(engine: &Engine, id: &str) -> Result<Option<String>> {
+    use bollard::models::HealthStatusEnum;
+    let c = engine.docker.inspect_container(id, None).await?;
+    let state = c.state.unwrap_or_default();
+    let health = state.health.and_then(|h| h.status);
+    let ready = state.running == Some(true)
+        && matches!(
+            health,
+            None | Some(HealthStatusEnum::HEALTHY | HealthStatusEnum::NONE | HealthStatusEnum::EMPTY)
+        );
+    Ok((!ready).then(|| c.name.unwrap_or_default().trim_start_matches('/').to_string()))
 }

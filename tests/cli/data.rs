@@ -70,6 +70,7 @@ fn data_from_copies_a_branch_and_the_copy_is_isolated() {
         .assert()
         .success();
     assert_eq!(s.running().len(), 1, "feat's Redis runs again");
+    wait_redis(s.redis_port);
     writer.execute_batch("COMMIT;").unwrap();
     let copied = rusqlite::Connection::open(b2.join(".cfn/data/app.db")).unwrap();
     let rows: Vec<String> = copied
@@ -106,6 +107,7 @@ fn snapshot_and_restore_bring_old_data_back() {
     assert!(stderr(&out).contains("--stop"), "{}", stderr(&out));
     s.cfn(&s.wt, &["data", "snapshot", "before", "--stop"]).assert().success();
     assert_eq!(s.running().len(), 1);
+    wait_redis(s.redis_port);
     let dir = s.sb.home.join("snapshots").join("cfndata2").join("before");
     use std::os::unix::fs::PermissionsExt as _;
     assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);

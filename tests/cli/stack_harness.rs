@@ -70,6 +70,27 @@ pub fn redis(port: u16, args: &[&str]) -> String {
     String::from_utf8_lossy(&buf[..n]).into_owned()
 }
 
+/// Waits (up to 15 s) until the Redis on `port` answers PING: a container started again without
+/// a health check is "running" before the server listens, and the engine's port proxy accepts
+/// and closes connections meanwhile.
+pub fn wait_redis(port: u16) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let answer = TcpStream::connect(("127.0.0.1", port)).ok().and_then(|mut s| {
+            s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+            s.write_all(b"*1\r\n$4\r\nPING\r\n").ok()?;
+            let mut buf = [0u8; 64];
+            let n = s.read(&mut buf).ok()?;
+            Some(String::from_utf8_lossy(&buf[..n]).into_owned())
+        });
+        if answer.is_some_and(|a| a.starts_with("+PONG")) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "redis on {port} does not answer PING");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// `psql` against 127.0.0.1:port as user postgres; returns stdout (unaligned, tuples only).
 pub fn psql(port: u16, db: &str, sql: &str) -> String {
     let out = std::process::Command::new("psql")
