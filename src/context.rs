@@ -1,5 +1,7 @@
-//! What every command gets: the directory it acts on, where state lives, how chatty to be.
-//! Built once from the global flags; no global state.
+//! What every command gets: the directory it acts on, where state lives, how chatty to be —
+//! and the only way code below the command line talks to the person at the terminal
+//! ([`Context::say`], [`Context::warn`], [`Context::confirm`]). Built once from the global
+//! flags by the command line; no global state.
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -22,6 +24,12 @@ impl Context {
             && std::io::stderr().is_terminal()
             && console::user_attended_stderr()
             && std::env::var_os("CI").is_none()
+    }
+
+    /// Asks a yes/no question on the terminal — the one prompt of cfn; callers check
+    /// [`Context::interactive`] first and refuse (or take `--yes`) without a terminal.
+    pub fn confirm(&self, prompt: &str, default: bool) -> anyhow::Result<bool> {
+        Ok(dialoguer::Confirm::new().with_prompt(prompt).default(default).interact()?)
     }
 
     /// A progress or status line on stderr, unless `-q`.

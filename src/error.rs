@@ -1,7 +1,8 @@
 //! Errors that reach the user: one line of message, an optional one-line hint, an exit code.
 //!
 //! Plumbing uses `anyhow` with context; a [`UserError`] anywhere in the chain decides the exit
-//! code and the hint that `main` prints. Everything else exits 1.
+//! code and the hint; [`report`] turns an error into the lines `main` prints (and the MCP server
+//! returns). Everything else exits 1.
 
 use std::fmt;
 
@@ -61,14 +62,6 @@ impl fmt::Display for SilentExit {
 }
 
 impl std::error::Error for SilentExit {}
-
-/// Shorthand for returning a [`UserError`] from a function that returns `anyhow::Result`.
-#[macro_export]
-macro_rules! bail_user {
-    ($($arg:tt)*) => {
-        return Err($crate::error::UserError::new(format!($($arg)*)).into())
-    };
-}
 
 /// The hint of an error that carries none of its own.
 pub const GENERIC_HINT: &str =

@@ -1,6 +1,7 @@
 use clap::Parser as _;
+use std::process::ExitCode;
 
-fn main() {
+fn main() -> ExitCode {
     let cli = cfn::cli::Cli::parse();
     let code = match cfn::run(cli) {
         Ok(()) => cfn::error::exit::SUCCESS,
@@ -12,5 +13,6 @@ fn main() {
             code
         }
     };
-    std::process::exit(code);
+    // Exit statuses are one byte on Unix; a child's status passed through always fits.
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

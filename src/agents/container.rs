@@ -11,8 +11,8 @@
 //! folder by a host path that is not mounted, so the repository itself is not reachable at all.
 //! It gets only its allowlisted environment (no host `PATH` or `HOME`).
 
-use super::config::{DEFAULT_MEMORY, DEFAULT_PIDS};
 use super::run::{AgentOutcome, AgentRun};
+use crate::config::agents::{DEFAULT_MEMORY, DEFAULT_PIDS};
 use crate::engine::Engine;
 use anyhow::Result;
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType};

@@ -12,8 +12,8 @@
 //!    [`Keyring`], so no program cfn starts inherits them by accident;
 //! 3. hands an agent only its own provider's credentials, when it starts that agent.
 
-use super::config::ProviderConfig;
 use super::providers::{all_credentials, credentials_of};
+use crate::config::agents::ProviderConfig;
 use anyhow::{Context as _, Result};
 use indexmap::IndexMap;
 use std::collections::HashMap;

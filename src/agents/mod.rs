@@ -3,7 +3,6 @@
 //! and running it as a process or a hardened container with a deadline.
 
 pub mod adapters;
-mod config;
 mod container;
 #[cfg(test)]
 mod container_tests;
@@ -17,12 +16,10 @@ mod strays;
 mod streamed;
 pub mod token;
 
-pub use config::{
-    AgentKind, AgentProfile, LoopConfig, Mode, ProviderConfig, Role, DEFAULT_MEMORY, DEFAULT_PIDS,
-};
+pub use crate::config::agents::{AgentKind, AgentProfile, Mode, ProviderConfig, Role};
 pub use context_file::{write_context_file, AgentContext};
 pub use environment::allowlisted;
 pub use keyring::{make_undumpable, Keyring};
-pub use providers::{all_credentials, credentials_of, route_provider, Routing};
+pub use providers::{all_credentials, route_provider, Routing};
 pub use run::{run_agent, AdapterRun, AgentOutcome, AgentRun};
 pub use strays::{adopt_orphans, kill_strays};

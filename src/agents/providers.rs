@@ -8,7 +8,7 @@
 //! The orchestrator takes them all out of its own environment at start (`keyring.rs`) and hands
 //! an agent only its own provider's, so no agent ever holds another provider's key.
 
-use super::config::{AgentProfile, ProviderConfig};
+use crate::config::agents::{AgentProfile, ProviderConfig};
 use indexmap::IndexMap;
 use serde::Serialize;
 use std::collections::HashSet;

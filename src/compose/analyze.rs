@@ -17,10 +17,6 @@ use super::load::ComposeFile;
 use super::port_spec::{parse_port, PortSpec};
 use super::value::describe;
 
-pub use super::keys::{port_keys, PortKey};
-
-pub use super::findings::{findings, Finding, FindingKind};
-
 /// One entry of a service's `ports:` list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublishedPort {

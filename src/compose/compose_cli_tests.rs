@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 
 use serde_norway::Value;
 
+use super::sanitize::sanitize;
 use super::*;
 
 use super::corpus_tests::CORPUS;

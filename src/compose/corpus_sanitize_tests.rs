@@ -5,6 +5,7 @@
 use serde_norway::Value;
 
 use super::corpus_tests::{corpus, name, open, WITH_RANGES};
+use super::sanitize::sanitize;
 use super::*;
 
 /// Sanitizes a corpus file with the keys of its own ports.

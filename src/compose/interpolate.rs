@@ -10,7 +10,7 @@ use serde_norway::Value;
 
 use super::error::ComposeError;
 
-pub use super::dotenv::{parse_dotenv, read_checkout_dotenv, read_dotenv};
+pub use super::dotenv::read_checkout_dotenv;
 
 /// Interpolates every `$` expression of `text`, looking variables up in `env`.
 pub fn interpolate(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, ComposeError> {

@@ -21,6 +21,7 @@ mod port_long;
 pub mod port_spec;
 mod portable;
 pub mod protocol;
+pub mod references;
 pub mod reset;
 pub mod resolve;
 pub mod runner;
@@ -35,13 +36,13 @@ mod corpus_sanitize_tests;
 #[cfg(test)]
 mod corpus_tests;
 
-pub use analyze::{published_ports, service_names, service_profiles, PublishedPort};
+pub use analyze::{published_ports, service_names};
 pub use discover::find_compose_files;
 pub use error::ComposeError;
 pub use findings::{findings, Finding, FindingKind};
-pub use interpolate::{interpolate, read_checkout_dotenv, read_dotenv};
+pub use interpolate::{interpolate, read_checkout_dotenv};
 pub use keys::{port_keys, PortKey};
 pub use load::{load, ComposeFile};
-pub use port_spec::{parse_port, PortSpec, Protocol};
-pub use resolve::{resolve, uses_composition};
-pub use sanitize::{sanitize, sanitize_with_env, to_yaml};
+pub use port_spec::Protocol;
+pub use resolve::resolve;
+pub use sanitize::{sanitize_with_env, to_yaml};

@@ -4,7 +4,6 @@
 use super::detect_cache;
 use crate::error::UserError;
 use crate::process::{self, Cmd};
-use crate::stack_files::StackFiles;
 use anyhow::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,11 +79,20 @@ fn tool(program: Vec<String>, version_text: String) -> ComposeTool {
     ComposeTool { program, version, version_text }
 }
 
+/// What compose needs to run one project: its name, its directory, its files in order and the
+/// variables it interpolates them with.
+pub struct Project<'a> {
+    pub name: &'a str,
+    pub dir: &'a std::path::Path,
+    pub files: &'a [std::path::PathBuf],
+    pub env: &'a indexmap::IndexMap<String, String>,
+}
+
 impl ComposeTool {
     /// `compose -p <project> --project-directory <dir> -f … <args>` with the branch's variables
     /// in the environment. The variables go in the process environment rather than through
     /// `--env-file`, which would hide the project's own `.env` file from interpolation.
-    pub fn command<I, S>(&self, project: &str, files: &StackFiles, args: I) -> Cmd
+    pub fn command<I, S>(&self, project: &Project<'_>, args: I) -> Cmd
     where
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
@@ -92,10 +100,10 @@ impl ComposeTool {
         let (first, rest) =
             self.program.split_first().map(|(f, r)| (f.as_str(), r)).unwrap_or(("docker-compose", &[]));
         let mut cmd =
-            Cmd::new(first).args(rest).args(["-p", project, "--project-directory"]).arg(&files.project_dir);
-        for f in &files.compose_files {
+            Cmd::new(first).args(rest).args(["-p", project.name, "--project-directory"]).arg(project.dir);
+        for f in project.files {
             cmd = cmd.arg("-f").arg(f);
         }
-        cmd.args(args).envs(files.env.iter()).env("COMPOSE_PROJECT_NAME", project)
+        cmd.args(args).envs(project.env.iter()).env("COMPOSE_PROJECT_NAME", project.name)
     }
 }

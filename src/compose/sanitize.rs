@@ -28,7 +28,9 @@ pub use super::emit::to_yaml;
 
 /// The sanitized copy of `file`, deciding which port entries have a fixed
 /// host port with every variable unset (each `${VAR:-default}` at its
-/// default). Use [`sanitize_with_env`] to decide with the project's values.
+/// default). Use [`sanitize_with_env`] to decide with the project's values (as cfn does;
+/// this form is the tests').
+#[cfg(test)]
 pub fn sanitize(file: &ComposeFile, keys: &[PortKey]) -> Result<Value, ComposeError> {
     sanitize_with_env(file, keys, &|_| None)
 }
@@ -144,7 +146,8 @@ fn strip_ports(
 
 #[cfg(test)]
 mod tests {
-    use super::super::analyze::{port_keys, published_ports};
+    use super::super::analyze::published_ports;
+    use super::super::keys::port_keys;
     use super::super::port_spec::Protocol;
     use super::*;
 

@@ -6,10 +6,10 @@
 use super::helper::{self, VolumeMount};
 use super::layout::{existing_volumes, Layout};
 use super::{guard, sqlite_copy, swap};
+use crate::branch::{BranchEnv, Workspace};
 use crate::context::Context;
 use crate::engine::Engine;
 use crate::error::UserError;
-use crate::workspace::{BranchEnv, Workspace};
 use anyhow::Result;
 
 /// One volume to copy: source and target engine names, and the helper image.

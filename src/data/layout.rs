@@ -2,10 +2,10 @@
 //! compose files (compose names them `<project>_<key>` and labels them with the project and the
 //! key), less `[data] exclude`, plus the SQLite migration target when there is one.
 
+use crate::branch::{BranchEnv, Workspace};
 use crate::compose::ComposeFile;
 use crate::config::{Config, MigrationTarget};
 use crate::engine::{Engine, PROJECT_LABEL};
-use crate::workspace::{BranchEnv, Workspace};
 use anyhow::Result;
 use bollard::query_parameters::ListVolumesOptionsBuilder;
 use serde_norway::Value;
@@ -29,8 +29,8 @@ pub struct Layout {
 impl Layout {
     pub fn of(ws: &Workspace, branch: &BranchEnv) -> Result<Layout> {
         let config = ws.config_of(branch)?;
-        let files = crate::stack_files::load_compose_files(ws, &branch.path)?;
-        Ok(Layout::from_files(&config, &files, branch, crate::stack_files::sqlite_path(ws, branch)))
+        let files = crate::branch::files::load_compose_files(ws, &branch.path)?;
+        Ok(Layout::from_files(&config, &files, branch, crate::branch::files::sqlite_path(ws, branch)))
     }
 
     fn from_files(config: &Config, files: &[ComposeFile], branch: &BranchEnv, sqlite: PathBuf) -> Layout {

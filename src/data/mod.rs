@@ -5,15 +5,12 @@
 //! docs/data.md describes the commands and what a crash at each step leaves.
 
 pub mod clone;
-mod config;
 pub mod guard;
 pub mod helper;
 pub mod layout;
 pub mod snapshot;
 pub mod sqlite_copy;
 pub mod swap;
-
-pub use config::DataConfig;
 
 use anyhow::{Context as _, Result};
 use std::path::Path;

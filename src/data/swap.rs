@@ -185,7 +185,7 @@ pub async fn clean_leftovers(ctx: &Context, engine: &Engine) -> Result<Vec<Resul
             continue;
         }
         let project = v.labels.get(PROJECT_LABEL_DATA).cloned().unwrap_or_default();
-        let Ok(_lock) = crate::branch_lock::try_acquire(ctx, &project, "doctor --fix") else { continue };
+        let Ok(_lock) = crate::branch::lock::try_acquire(ctx, &project, "doctor --fix") else { continue };
         // helpers of a killed copy still hold the volumes they mount
         remove_helpers_of(engine, &v.name).await?;
         let entry = pending_dir(home).join(format!("{}.json", v.name));
@@ -208,7 +208,7 @@ pub async fn clean_leftovers(ctx: &Context, engine: &Engine) -> Result<Vec<Resul
         let name = entry.file_name().to_string_lossy().into_owned();
         let Some(volume) = name.strip_suffix(".fresh") else { continue };
         let project = std::fs::read_to_string(entry.path()).unwrap_or_default();
-        let Ok(_lock) = crate::branch_lock::try_acquire(ctx, project.trim(), "doctor --fix") else {
+        let Ok(_lock) = crate::branch::lock::try_acquire(ctx, project.trim(), "doctor --fix") else {
             continue;
         };
         remove_helpers_of(engine, volume).await?;

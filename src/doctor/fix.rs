@@ -1,6 +1,6 @@
 //! `doctor --fix`: repairs what is safe to repair, in an order where each step sees the result
 //! of the one before: worktrees that moved are re-attached to their rows (a main checkout that
-//! moved already was, on opening the workspace: [`crate::identity`]), then stale registry rows
+//! moved already was, on opening the workspace: [`crate::state::repository_id`]), then stale registry rows
 //! and their leases are pruned (so a gone worktree's still-running stack then shows up as
 //! orphaned), worktrees the registry lost are registered again on the ports they had
 //! (`rebuild`), other unregistered worktrees are registered, leases follow each worktree's
@@ -14,13 +14,13 @@
 use super::orphans::{self, Orphans};
 use super::snapshot::{self, Snapshot};
 use super::{hooks, scratch};
+use crate::branch::Workspace;
 use crate::config::Config;
 use crate::context::Context;
 use crate::engine::Engine;
 use crate::git;
 use crate::git::same_path;
 use crate::state::WorktreeRow;
-use crate::workspace::Workspace;
 use crate::worktrees;
 use anyhow::{Context as _, Result};
 use bollard::query_parameters::RemoveContainerOptionsBuilder;
@@ -63,7 +63,7 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
     if hooks::need_install(&checkout.main_root) {
         let installed = std::env::current_exe()
             .context("cannot find cfn's own path")
-            .and_then(|exe| crate::hooks::install(&checkout.main_root, &exe));
+            .and_then(|exe| crate::git_hooks::install(&checkout.main_root, &exe));
         match installed {
             Ok(_) => out.push(Repair::done("installed the git hooks")),
             Err(e) => out.push(Repair::failed("could not install the git hooks", &e)),
@@ -100,7 +100,7 @@ fn data_leftovers(ctx: &Context, out: &mut Vec<Repair>) {
 /// Re-attaches worktrees that moved (with their repository, then `git worktree repair`) before
 /// prune would forget them and adopt would register them anew on other ports.
 fn relocate(ws: &Workspace, out: &mut Vec<Repair>) {
-    match worktrees::relocate(ws.state.conn(), ws.repo.id, ws.main_root()) {
+    match crate::branch::relocate::relocate(ws.state.conn(), ws.repo.id, ws.main_root()) {
         Ok(moved) => out.extend(moved.iter().map(|m| {
             Repair::done(format!(
                 "re-attached worktree {} moved from {} to {} (same ports and project)",
@@ -208,7 +208,7 @@ fn render(ws: &Workspace, out: &mut Vec<Repair>) -> Result<()> {
         if stale.is_empty() {
             continue;
         }
-        match crate::stack_files::render(ws, env) {
+        match crate::branch::files::render(ws, env) {
             Ok(_) => out.push(Repair::done(format!("rendered {} of {} again", stale.join(", "), env.branch))),
             Err(e) => out.push(Repair::failed(format!("could not render the files of {}", env.branch), &e)),
         }

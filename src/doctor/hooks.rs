@@ -3,11 +3,11 @@
 //! a missing hook warns.
 
 use super::Check;
-use crate::hooks;
+use crate::git_hooks;
 use std::path::Path;
 
 pub fn checks(main_root: &Path) -> Vec<Check> {
-    let states = match hooks::status(main_root) {
+    let states = match git_hooks::status(main_root) {
         Ok(states) => states,
         Err(e) => {
             return vec![Check::warn(
@@ -20,7 +20,7 @@ pub fn checks(main_root: &Path) -> Vec<Check> {
     let missing: Vec<&str> = states.iter().filter(|s| !s.installed).map(|s| s.hook.as_str()).collect();
     let inert: Vec<&str> = states
         .iter()
-        .filter(|s| s.installed && !hooks::is_executable(Path::new(&s.path)))
+        .filter(|s| s.installed && !git_hooks::is_executable(Path::new(&s.path)))
         .map(|s| s.hook.as_str())
         .collect();
     let outdated: Vec<&str> = states.iter().filter(|s| s.outdated).map(|s| s.hook.as_str()).collect();
@@ -47,7 +47,7 @@ pub fn checks(main_root: &Path) -> Vec<Check> {
         ));
     }
     if out.is_empty() {
-        out.push(Check::ok("hooks", format!("git hooks installed: {}", hooks::HOOKS.join(", "))));
+        out.push(Check::ok("hooks", format!("git hooks installed: {}", git_hooks::HOOKS.join(", "))));
     }
     out
 }

@@ -5,9 +5,9 @@
 use super::docker::plural;
 use super::survey::{Problem, Survey};
 use super::Check;
+use crate::branch::Workspace;
 use crate::ports::reconcile;
 use crate::state;
-use crate::workspace::Workspace;
 use anyhow::Result;
 
 const FIX: &str =

@@ -7,18 +7,18 @@
 
 use super::survey::{Problem, Survey};
 use super::Check;
-use crate::branch_db;
+use crate::branch;
+use crate::branch::{BranchEnv, Workspace};
 use crate::config::MigrationTarget;
 use crate::migrate::{self, State, StatusRow};
-use crate::workspace::{BranchEnv, Workspace};
 
 pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
     let mut out = Vec::new();
     for env in survey.envs.iter().filter(|e| e.path.is_dir()) {
-        if !branch_db::migrations_dir(ws, env).is_dir() {
+        if !branch::migrations::migrations_dir(ws, env).is_dir() {
             continue;
         }
-        let available = match branch_db::migrations(ws, env) {
+        let available = match branch::migrations::migrations(ws, env) {
             Ok(list) if list.is_empty() => continue,
             Ok(list) => list,
             Err(e) => {
@@ -32,12 +32,12 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
             }
         };
         let sqlite_missing = ws.config.migrations.target == MigrationTarget::Sqlite
-            && !crate::stack_files::sqlite_path(ws, env).exists();
+            && !crate::branch::files::sqlite_path(ws, env).exists();
         if sqlite_missing {
             out.push(pending(env, available.len()));
             continue;
         }
-        match branch_db::with_target(ws, env, |t| migrate::status(t, &available)) {
+        match branch::migrations::with_target(ws, env, |t| migrate::status(t, &available)) {
             Ok(rows) => out.extend(judge(env, &rows)),
             Err(e) => out.push(unreachable(survey, env, &e)),
         }

@@ -40,7 +40,7 @@ mod survey;
 mod unleased;
 mod unmatched_keys;
 
-pub use fix::{fix, Confirm, Repair};
+pub use fix::{fix, Confirm};
 pub use group::for_display;
 
 use crate::context::Context;
@@ -53,16 +53,6 @@ pub enum Status {
     Ok,
     Warn,
     Fail,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::Warn => "warn",
-            Status::Fail => "fail",
-        }
-    }
 }
 
 /// One result of the diagnosis.

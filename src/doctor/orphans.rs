@@ -1,7 +1,7 @@
 //! Containers, networks and volumes of this repository's stacks that no registered worktree owns.
 //!
 //! Only what provably belongs to this repository counts. cfn's override labels every service
-//! with the repository's id (`dev.cfn.repository`, [`crate::identity`]) next to its project
+//! with the repository's id (`dev.cfn.repository`, [`crate::state::repository_id`]) next to its project
 //! name (`dev.cfn.project`): another repository of the same name — registered in another
 //! `CFN_HOME`, or registered first after a lost state database — labels its own with another
 //! id, so its running stacks are never this repository's orphans. An orphaned container
@@ -19,8 +19,8 @@
 use super::snapshot::{Container, Resource, Snapshot};
 use super::survey::Survey;
 use super::Check;
+use crate::branch::Workspace;
 use crate::state::{self, WorktreeRow};
-use crate::workspace::Workspace;
 use anyhow::Result;
 use rusqlite::Connection;
 use std::collections::BTreeSet;

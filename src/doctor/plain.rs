@@ -6,7 +6,7 @@
 
 use super::docker::plural;
 use super::Check;
-use crate::plain_compose::Plain;
+use crate::branch::plain_compose::Plain;
 
 /// The checks for each checkout's state, `(branch, state)`.
 pub fn checks(states: &[(String, Plain)]) -> Vec<Check> {

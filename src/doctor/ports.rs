@@ -6,7 +6,7 @@ use super::docker::plural;
 use super::listeners::{self, Holder, Sockets};
 use super::survey::Survey;
 use super::Check;
-use crate::workspace::{BranchEnv, Workspace};
+use crate::branch::{BranchEnv, Workspace};
 use indexmap::IndexMap;
 use std::collections::HashSet;
 

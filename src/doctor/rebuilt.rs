@@ -5,8 +5,8 @@
 
 use super::fix::Repair;
 use super::Check;
+use crate::branch::Workspace;
 use crate::state;
-use crate::workspace::Workspace;
 use anyhow::Result;
 
 const REBUILT_HINT: &str = "compare `cfn ports` with what your stacks use; see docs/troubleshooting.md \
@@ -35,7 +35,7 @@ pub fn checks(ws: &Workspace) -> Result<Vec<Check>> {
 /// Registers the worktrees the registry lost, with what they had (idempotent).
 pub fn repair(ws: &mut Workspace, out: &mut Vec<Repair>) {
     let root = ws.main_root().to_path_buf();
-    match crate::rebuild::rebuild(&mut ws.state, &root, &ws.config) {
+    match crate::branch::rebuild::rebuild(&mut ws.state, &root, &ws.config) {
         Ok(rebuilt) => {
             if !rebuilt.registered.is_empty() {
                 out.push(Repair { done: true, message: rebuilt.summary(&root) });

@@ -8,7 +8,7 @@
 
 use super::survey::Survey;
 use super::Check;
-use crate::workspace::{BranchEnv, Workspace};
+use crate::branch::{BranchEnv, Workspace};
 use redis::AsyncConnectionConfig;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -136,14 +136,14 @@ fn redis_port(ws: &Workspace, env: &BranchEnv) -> Option<u16> {
 /// A configured redis health check on this port (it may carry a password), else the branch's
 /// `CFN_REDIS_URL`.
 fn redis_url(ws: &Workspace, env: &BranchEnv, port: u16) -> String {
-    let from_health = crate::branch_health::checks(ws, env).ok().and_then(|checks| {
+    let from_health = crate::branch::health::checks(ws, env).ok().and_then(|checks| {
         checks.into_iter().find_map(|c| match c.kind {
             crate::health::CheckKind::Redis { url } if url.contains(&format!(":{port}")) => Some(url),
             _ => None,
         })
     });
     from_health
-        .or_else(|| crate::stack_files::env_vars(ws, env).ok()?.get("CFN_REDIS_URL").cloned())
+        .or_else(|| crate::branch::files::env_vars(ws, env).ok()?.get("CFN_REDIS_URL").cloned())
         .unwrap_or_else(|| format!("redis://127.0.0.1:{port}"))
 }
 

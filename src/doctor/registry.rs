@@ -5,9 +5,9 @@
 use super::docker::plural;
 use super::survey::Survey;
 use super::Check;
+use crate::branch::Workspace;
 use crate::git::GitWorktree;
 use crate::state::{Operation, WorktreeRow};
-use crate::workspace::Workspace;
 use anyhow::Result;
 
 const PRUNE: &str = "`cfn doctor --fix` (or `cfn worktree prune`) forgets it and releases its ports";
@@ -96,7 +96,7 @@ fn row_check(survey: &Survey, ws: &Workspace, row: &WorktreeRow) -> Result<Optio
 }
 
 /// Where git now has the branch of a registered worktree whose directory is gone, at a place no
-/// row holds: the worktree moved (what `doctor --fix` re-attaches, see `worktrees::relocate`).
+/// row holds: the worktree moved (what `doctor --fix` re-attaches, see `branch::relocate`).
 fn moved_to<'a>(survey: &'a Survey, row: &WorktreeRow) -> Option<&'a GitWorktree> {
     if row.operation.is_some() || row.path.is_dir() {
         return None;

@@ -9,8 +9,8 @@ use super::docker::plural;
 use super::scratch;
 use super::survey::{Problem, Survey};
 use super::Check;
+use crate::branch::{BranchEnv, Workspace};
 use crate::config::MigrationTarget;
-use crate::workspace::{BranchEnv, Workspace};
 
 pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
     let mut templates = Vec::new();
@@ -22,7 +22,7 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
             templates.push(broken(env, &e));
         }
         // a `.cfn` the checkout made a link: nothing is rendered through it (render::no_follow)
-        let cfn_dir = crate::stack_files::cfn_dir(&env.path);
+        let cfn_dir = crate::branch::files::cfn_dir(&env.path);
         if crate::render::no_follow::is_link(&cfn_dir) {
             let p = Problem::from_error(&crate::render::no_follow::link_refused(&cfn_dir));
             let hint = p.hint.unwrap_or_default();
@@ -58,11 +58,11 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
 
 /// The templated values of cfn.toml: health checks, and the PostgreSQL migrations URL.
 fn other_templates(ws: &Workspace, env: &BranchEnv) -> anyhow::Result<()> {
-    crate::branch_health::checks(ws, env)?;
+    crate::branch::health::checks(ws, env)?;
     if ws.config.migrations.target == MigrationTarget::Postgres {
         let template = ws.config.migrations.url.as_deref().unwrap_or_default();
-        let vars = crate::stack_files::template_vars(ws, env)?;
-        crate::stack_files::renderer(ws).render_str("migrations.url", template, &vars)?;
+        let vars = crate::branch::files::template_vars(ws, env)?;
+        crate::branch::files::renderer(ws).render_str("migrations.url", template, &vars)?;
     }
     Ok(())
 }

@@ -1,15 +1,16 @@
 //! What `render` would write for a branch, compared with what is there, without writing.
 //!
-//! [`stack_files::plan`] computes every rendered file in memory; each is then compared with the
+//! [`branch::files::plan`] computes every rendered file in memory; each is then compared with the
 //! file in the branch's `.cfn/`. (Rendering into a scratch copy of the checkout instead cost a
 //! directory, three synced files and their removal per branch: seconds at 200 worktrees on a
 //! disk.) The env file is compared as variables (its values hold paths that dotenv quoting could
 //! spell differently), the compose files as text.
 
-use crate::plain_compose::Plain;
+use crate::branch;
+use crate::branch::files::{CFN_DIR, ENV_FILE};
+use crate::branch::plain_compose::Plain;
+use crate::branch::{BranchEnv, Workspace};
 use crate::render::dotenv;
-use crate::stack_files::{self, CFN_DIR, ENV_FILE};
-use crate::workspace::{BranchEnv, Workspace};
 use anyhow::Result;
 use std::path::Path;
 
@@ -21,7 +22,7 @@ pub fn stale_files(ws: &Workspace, env: &BranchEnv) -> Result<Vec<String>> {
 
 /// [`stale_files`], and what plain `docker compose` in the checkout runs (found on the way).
 pub fn stale_and_plain(ws: &Workspace, env: &BranchEnv) -> Result<(Vec<String>, Plain)> {
-    let plan = stack_files::plan(ws, env)?;
+    let plan = branch::files::plan(ws, env)?;
     let env_file = env.path.join(CFN_DIR).join(ENV_FILE);
     let mut stale = Vec::new();
     for file in &plan.files {

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 /// The label cfn's override puts on every service of a repository's stacks.
 pub const CFN_PROJECT_LABEL: &str = "dev.cfn.project";
-/// The label carrying the repository's id ([`crate::identity`]): what proves a container is
+/// The label carrying the repository's id ([`crate::state::repository_id`]): what proves a container is
 /// this repository's and not another's of the same project name.
 pub const CFN_REPOSITORY_LABEL: &str = "dev.cfn.repository";
 

@@ -7,6 +7,7 @@
 use super::paths::PathIndex;
 use super::snapshot::{self, Snapshot};
 use super::Check;
+use crate::branch::{BranchEnv, Workspace};
 use crate::compose::runner::{self, ComposeTool};
 use crate::compose::{self, ComposeFile};
 use crate::config::Config;
@@ -14,7 +15,6 @@ use crate::context::Context;
 use crate::error::UserError;
 use crate::git::{self, Checkout, GitWorktree};
 use crate::state::WorktreeRow;
-use crate::workspace::{BranchEnv, Workspace};
 use anyhow::Result;
 use indexmap::IndexMap;
 use std::path::Path;
@@ -72,7 +72,7 @@ impl Survey {
                         return Ok(Survey::without_state(checkout, config_checks, &e));
                     }
                 };
-                let files = match crate::stack_files::load_compose_files(&ws, ws.main_root()) {
+                let files = match crate::branch::files::load_compose_files(&ws, ws.main_root()) {
                     Ok(files) => files,
                     Err(e) => {
                         let p = Problem::from_error(&e);
@@ -175,7 +175,7 @@ fn images_of(
         let files = if env.is_main {
             main_files.to_vec()
         } else {
-            crate::stack_files::load_compose_files(ws, &env.path).unwrap_or_default()
+            crate::branch::files::load_compose_files(ws, &env.path).unwrap_or_default()
         };
         let dotenv = compose::read_checkout_dotenv(&env.path, &env.path.join(".env"));
         let lookup = compose::interpolate::shell_then_dotenv(&dotenv);

@@ -7,7 +7,7 @@
 use super::snapshot::Published;
 use super::survey::Survey;
 use super::Check;
-use crate::workspace::BranchEnv;
+use crate::branch::BranchEnv;
 
 pub fn checks(survey: &Survey) -> Vec<Check> {
     let Ok(snapshot) = &survey.engine else { return Vec::new() };

@@ -4,8 +4,8 @@
 
 use super::survey::Survey;
 use super::Check;
+use crate::branch::Workspace;
 use crate::compose;
-use crate::workspace::Workspace;
 use std::collections::HashSet;
 
 pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {

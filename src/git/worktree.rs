@@ -71,8 +71,6 @@ pub fn forget_unfinished_entries(main_root: &Path) -> Result<usize> {
 /// How hard `git worktree remove` may push.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Force {
-    /// git checks for changes itself and refuses a dirty worktree.
-    No,
     /// The caller has checked (or the user agreed to lose changes): git skips its own walk of
     /// every file and only deletes.
     Unchecked,
@@ -90,7 +88,6 @@ pub fn remove_worktree(
 ) -> Result<()> {
     let mut cmd = git(main_root).args(["worktree", "remove"]);
     cmd = match force {
-        Force::No => cmd,
         Force::Unchecked => cmd.arg("--force"),
         Force::Locked => cmd.args(["--force", "--force"]),
     };

@@ -32,8 +32,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio::task::JoinSet;
 
-pub use config::{build_check, CheckConfig, HealthError, DEFAULT_TIMEOUT};
-pub use redact::{redact_url, HIDDEN};
+pub use config::{build_check, CheckConfig};
+pub use redact::redact_url;
 
 /// What a check probes, and how.
 #[derive(Clone, PartialEq, Eq)]

@@ -18,7 +18,7 @@
 //! let report = migrate::up(&mut target, &available, None, false)?;
 //! ```
 
-pub mod engine;
+pub mod apply;
 pub mod error;
 pub mod lockfile;
 pub mod plan;
@@ -31,9 +31,9 @@ pub mod target;
 #[cfg(test)]
 mod tests;
 
-pub use engine::{down, status, up, Report, ReportStep, State, StatusRow};
+pub use apply::{down, status, up, Report, State, StatusRow};
 pub use error::MigrateError;
-pub use plan::{plan_down, plan_up, Direction, Plan, Step};
+pub use plan::Direction;
 pub use source::{from_embedded, load_dir, Migration};
 pub use sqlite::SqliteTarget;
 pub use target::{Applied, Target};

@@ -25,9 +25,6 @@ pub enum TxMode {
     NoTransaction,
 }
 
-/// The directive that, as a script's first line, selects [`TxMode::NoTransaction`].
-pub const NO_TRANSACTION_DIRECTIVE: &str = "-- cfn:no-transaction";
-
 /// Decides how `sql` runs; `script` names it in the error ("0003_add_users.up.sql").
 pub fn transaction_mode(sql: &str, script: &str) -> Result<TxMode, MigrateError> {
     if has_directive(sql) {

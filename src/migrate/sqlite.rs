@@ -51,7 +51,8 @@ impl<'c> SqliteTarget<'c> {
         SqliteTarget { conn, lock_timeout: Self::DEFAULT_LOCK_TIMEOUT, lock: None }
     }
 
-    /// How long `lock` waits for another migrator before failing.
+    /// How long `lock` waits for another migrator before failing (tests shorten it).
+    #[cfg(test)]
     pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
         self.lock_timeout = timeout;
         self

@@ -85,7 +85,8 @@ impl PgTarget {
         Ok(PgTarget { client, runtime: Some(runtime), lock_timeout, locked: false, shown })
     }
 
-    /// How long `lock` waits for another migrator before failing.
+    /// How long `lock` waits for another migrator before failing (tests shorten it).
+    #[cfg(test)]
     pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
         self.lock_timeout = timeout;
         self

@@ -1,5 +1,5 @@
 //! Leases follow the configuration: a worktree's leases are brought in line with the port keys
-//! of the cfn.toml that governs it (see [`crate::workspace::Workspace::config_of`]).
+//! of the cfn.toml that governs it (`Workspace::config_of` in the branch layer decides which).
 //!
 //! [`plan`] is a pure comparison: a configured key without a lease gets one, a lease whose key
 //! is gone is released, and a key whose protocol changed is released and leased again. A key

@@ -2,41 +2,12 @@
 //! `<service>.<branch-slug>.<project>.localhost` to that branch's leased port, with routes read
 //! live from the state database. docs/proxy.md describes the rules.
 
-mod hostnames;
 mod pages;
 mod routes;
 mod server;
 
-pub use hostnames::{host_url, host_url_env_name, hostnames, HostName, HTTP_TARGETS};
+pub use crate::branch::hostnames::host_url;
 pub use routes::{load_routes, Route, RouteCache};
 pub use server::{probe, serve, ServeOptions};
 
-use serde::{Deserialize, Serialize};
-
-/// The proxy's port when neither `--port` nor `[proxy] port` says otherwise.
-pub const DEFAULT_PORT: u16 = 7355;
-
-/// `[proxy]` in cfn.toml.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProxyConfig {
-    /// The port `cfn proxy` listens on, and `CFN_<KEY>_HOST_URL` names.
-    #[serde(default = "default_port")]
-    pub port: u16,
-}
-
-fn default_port() -> u16 {
-    DEFAULT_PORT
-}
-
-impl Default for ProxyConfig {
-    fn default() -> Self {
-        ProxyConfig { port: DEFAULT_PORT }
-    }
-}
-
-impl ProxyConfig {
-    pub fn is_default(&self) -> bool {
-        *self == ProxyConfig::default()
-    }
-}
+pub use crate::config::proxy::DEFAULT_PORT;

@@ -8,7 +8,7 @@
 //! again: the file's inode is compared once per [`MAX_AGE`].
 //! The proxy only reads: it never registers, reconciles or renders anything.
 
-use super::hostnames::hostnames;
+use crate::branch::hostnames::hostnames;
 use crate::config::Config;
 use crate::state::{self, State, WorktreeRow, WorktreeState};
 use anyhow::Result;
@@ -56,7 +56,7 @@ pub fn load_routes(conn: &Connection) -> Result<Vec<Route>> {
             if row.state != WorktreeState::Ready || !row.path.is_dir() {
                 continue;
             }
-            let governing = crate::branch_config::governing(&config, &repo.root, &row.path);
+            let governing = crate::branch::config::governing(&config, &repo.root, &row.path);
             let keys_config = governing.as_deref().unwrap_or(&config);
             let slug = crate::names::slug(&row.branch);
             push_checkout(&mut routes, &repo.project, &row.branch, Some(&slug), keys_config, &row.ports, ip);

@@ -111,6 +111,7 @@ pub fn refuse_linked_database(path: &Path) -> Result<()> {
 
 /// Creates the folder `dir` (below `root`) and its missing parents with `mode`, refusing a link
 /// anywhere below `root`.
+#[cfg(test)]
 pub fn create_dir_under(root: &Path, dir: &Path, mode: u32) -> Result<()> {
     open_dir(root, below(root, dir)?, Some(mode)).map(drop)
 }

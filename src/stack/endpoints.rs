@@ -1,7 +1,7 @@
 //! A branch's endpoints: each port key as service, host port and a URL to paste.
 
+use crate::branch::BranchEnv;
 use crate::config::Config;
-use crate::workspace::BranchEnv;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -13,7 +13,7 @@ pub struct Endpoint {
 }
 
 pub fn endpoints(config: &Config, branch: &BranchEnv) -> Vec<Endpoint> {
-    let host = crate::stack_files::host_for_url(&config.ports.bind);
+    let host = crate::branch::files::host_for_url(&config.ports.bind);
     config
         .ports
         .keys

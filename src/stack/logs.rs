@@ -1,7 +1,7 @@
 //! The last lines of each service's log, read from the engine: a bounded answer, never a stream.
 
+use crate::branch::BranchEnv;
 use crate::engine::{last_log_lines, Engine};
-use crate::workspace::BranchEnv;
 use anyhow::Result;
 use serde::Serialize;
 

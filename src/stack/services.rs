@@ -2,8 +2,8 @@
 //! against the branch's compose model before compose runs: compose itself answers some of them
 //! for an unknown name with nothing and exit 0, which reads as "no logs" instead of "typo".
 
+use crate::branch::{BranchEnv, Workspace};
 use crate::error::UserError;
-use crate::workspace::{BranchEnv, Workspace};
 use anyhow::Result;
 use std::ffi::OsString;
 
@@ -47,7 +47,7 @@ pub fn check_known(ws: &Workspace, branch: &BranchEnv, requested: &[String]) -> 
     if requested.is_empty() {
         return Ok(());
     }
-    let files = crate::stack_files::load_compose_files(ws, &branch.path)?;
+    let files = crate::branch::files::load_compose_files(ws, &branch.path)?;
     if files.iter().any(|f| f.doc.get("include").is_some()) {
         return Ok(());
     }

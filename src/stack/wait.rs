@@ -7,7 +7,6 @@
 //! The loop wakes on the engine's container events for the project, with a short tick as a
 //! backstop, so a state change is seen as soon as the engine reports it.
 
-use super::progress::Progress;
 use crate::engine::{ContainerInfo, Engine, Health, RunState, PROJECT_LABEL};
 use anyhow::Result;
 use bollard::query_parameters::EventsOptionsBuilder;
@@ -41,6 +40,16 @@ pub enum WaitOutcome {
     TimedOut(Vec<ContainerInfo>),
 }
 
+/// Who watches a wait: the command line draws progress lines, other callers may ignore it.
+pub trait Watch {
+    /// The containers' states so far, `elapsed` after the wait began.
+    fn update(&mut self, containers: &[ContainerInfo], elapsed: Duration);
+    /// The wait is over; what was shown may stay.
+    fn finish(&mut self) {}
+    /// One line of what a failed or late service last said (health output, log lines).
+    fn detail(&mut self, _line: &str) {}
+}
+
 const TICK: Duration = Duration::from_millis(500);
 
 /// Waits for the containers of `project` (only `services`, when not empty).
@@ -49,7 +58,7 @@ pub async fn wait_ready(
     project: &str,
     services: &[String],
     timeout: Duration,
-    progress: &mut Progress,
+    progress: &mut dyn Watch,
 ) -> Result<WaitOutcome> {
     let start = Instant::now();
     let deadline = start + timeout;

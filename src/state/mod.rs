@@ -10,6 +10,7 @@ mod leases;
 mod owner;
 mod ownership;
 mod repos;
+pub mod repository_id;
 mod schema;
 mod set_aside;
 mod worktrees;

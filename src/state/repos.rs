@@ -10,7 +10,7 @@ pub struct RepoRow {
     pub root: PathBuf,
     /// The compose project name of the main checkout, unique on the machine.
     pub project: String,
-    /// The id stored in the repository's git directory ([`crate::identity`]); `None` for a row
+    /// The id stored in the repository's git directory ([`crate::state::repository_id`]); `None` for a row
     /// registered before ids existed, until the next command in its checkout.
     pub uid: Option<String>,
 }

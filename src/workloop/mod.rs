@@ -8,7 +8,7 @@
 //! published on the bus as an event.
 
 mod decision;
-mod engine;
+mod driver;
 mod files;
 mod phase;
 mod preflight;
@@ -18,8 +18,6 @@ mod settings;
 mod usage;
 mod verify;
 
-pub use decision::{parse_decision, Decision};
-pub use engine::{run, RunOptions, Summary};
-pub use record::{list_runs, run_events, run_row, EventRow, RunRow};
-pub use settings::Settings;
-pub use usage::{describe as describe_usage, from_events as usage_of, RunUsage};
+pub use driver::{run, RunOptions};
+pub use record::{list_runs, run_events, run_row};
+pub use usage::{describe as describe_usage, from_events as usage_of};

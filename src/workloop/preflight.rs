@@ -1,9 +1,9 @@
 //! Checks made before a run starts, so that a team that cannot run is a usage error and leaves
 //! no run behind.
 
-use super::engine::RunOptions;
+use super::driver::RunOptions;
 use super::settings::Settings;
-use crate::workspace::Workspace;
+use crate::branch::Workspace;
 use anyhow::Result;
 
 /// Every agent of a CLI kind can be pointed at the provider it is routed to — checked before

@@ -11,6 +11,8 @@
 //! `prune`, `doctor --fix` or add of the branch settles the row at once (`super::recover`).
 
 use super::recover;
+use crate::branch;
+use crate::branch::{BranchEnv, Workspace};
 use crate::config::Config;
 use crate::context::Context;
 use crate::crash_point;
@@ -19,9 +21,7 @@ use crate::git::{self, NewBranch};
 use crate::interrupt;
 use crate::names;
 use crate::ports;
-use crate::stack_files;
 use crate::state::{NewRow, OpLock, Operation, WorktreeRow, ADD_STEP_RENDERED};
-use crate::workspace::{BranchEnv, Workspace};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -34,7 +34,7 @@ pub struct AddOptions {
 /// A worktree just added, and what plain `docker compose` in it runs (found while rendering).
 pub struct Added {
     pub env: BranchEnv,
-    pub plain: crate::plain_compose::Plain,
+    pub plain: crate::branch::plain_compose::Plain,
 }
 
 pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Added> {
@@ -58,7 +58,7 @@ pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Added
     let alloc = ports::allocate(&tx, &ws.repo, &ws.config.ports, &opts.branch)?;
     let project = super::unique_project(&tx, &ws.repo.project, &opts.branch)?;
     let path = target_path(ctx, &ws.config, &ws.repo.project, &ws.checkout.main_root, opts, &project)?;
-    stack_files::check_path_is_representable(&path)?;
+    branch::files::check_path_is_representable(&path)?;
     if path.exists() || path.symlink_metadata().is_ok() {
         return Err(UserError::new(format!("target path already exists: {}", path.display()))
             .hint("choose another --path, or move that directory away")
@@ -131,7 +131,7 @@ fn create(
     copy_files(ctx, ws, &env)?;
     crash_point::reached("add", 3);
     interrupt::check()?;
-    let plain = stack_files::render(ws, &env)?.plain;
+    let plain = branch::files::render(ws, &env)?.plain;
     WorktreeRow::record_step(ws.state.conn(), id, ADD_STEP_RENDERED)?;
     crash_point::reached("add", 4);
     interrupt::check()?;
@@ -200,7 +200,7 @@ fn target_path(
                 "project": main_project, "project_name": project,
                 "branch": opts.branch, "branch_slug": names::slug(&opts.branch),
             });
-            let rendered = stack_files::renderer_for(config, main_root).render_str(
+            let rendered = branch::files::renderer_for(config, main_root).render_str(
                 "project.worktree_dir",
                 template,
                 &vars,

@@ -2,13 +2,13 @@
 //! post-checkout hook): lease its ports, render its files, register it. The worktree itself is
 //! the user's: a failure undoes only what cfn did (row, leases), never the checkout.
 
+use crate::branch;
+use crate::branch::{BranchEnv, Workspace};
 use crate::context::Context;
 use crate::error::UserError;
 use crate::git::Checkout;
 use crate::ports;
-use crate::stack_files;
 use crate::state::{NewRow, OpLock, Operation, WorktreeRow, ADD_STEP_RENDERED};
-use crate::workspace::{BranchEnv, Workspace};
 use anyhow::Result;
 
 /// Registers and provisions the linked worktree `checkout`; `Ok(None)` when there is nothing to
@@ -33,7 +33,7 @@ pub fn adopt(ctx: &Context, ws: &mut Workspace, checkout: &Checkout) -> Result<O
         .hint("`cfn worktree prune` forgets worktrees whose directory is gone")
         .into());
     }
-    stack_files::check_path_is_representable(&checkout.root)?;
+    branch::files::check_path_is_representable(&checkout.root)?;
     let lock = OpLock::take(ws.state.home())?;
     let tx = ws.state.immediate()?;
     let alloc = ports::allocate(&tx, &ws.repo, &ws.config.ports, &branch)?;
@@ -55,7 +55,7 @@ pub fn adopt(ctx: &Context, ws: &mut Workspace, checkout: &Checkout) -> Result<O
         let row = WorktreeRow::find(ws.state.conn(), id)?
             .ok_or_else(|| anyhow::anyhow!("worktree row vanished during adoption"))?;
         let env = ws.env_of_new_checkout(row)?;
-        stack_files::render(ws, &env)?;
+        branch::files::render(ws, &env)?;
         WorktreeRow::record_step(ws.state.conn(), id, ADD_STEP_RENDERED)?;
         WorktreeRow::mark_ready(ws.state.conn(), id)?;
         Ok(env)

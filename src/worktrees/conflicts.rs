@@ -4,8 +4,8 @@
 //! A worktree's changes are what differs between the merge base of its HEAD with the main
 //! branch and its working tree (committed, staged and unstaged), plus its untracked files.
 
+use crate::branch::{BranchEnv, Workspace};
 use crate::git::git;
-use crate::workspace::{BranchEnv, Workspace};
 use anyhow::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;

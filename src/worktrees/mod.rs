@@ -8,7 +8,6 @@ pub mod copy;
 mod prune;
 mod prune_stack;
 mod recover;
-mod relocate;
 mod remove;
 
 pub use add::{add, AddOptions, Added};
@@ -29,6 +28,4 @@ fn unique_project(conn: &Connection, main_project: &str, branch: &str) -> Result
 pub use adopt::adopt;
 pub use prune::{prune, PruneOptions, Pruned, UNSETTLED};
 pub use prune_stack::StackFate;
-pub use recover::{recover_if_abandoned, Outcome, Recovered};
-pub use relocate::{relocate, Relocated};
-pub use remove::{remove, RemoveOptions, Removed};
+pub use remove::{remove, RemoveOptions};

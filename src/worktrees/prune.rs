@@ -67,8 +67,8 @@ pub fn prune(ctx: &Context, state: &State, repo_id: Option<i64>, opts: PruneOpti
         }
         // Another checkout now stands where this repository was (it moved away): what git
         // knows there says nothing of this repository's worktrees, which stay until it is
-        // re-attached where it went (crate::identity) or forgotten.
-        if repo.uid.as_deref().is_some_and(|uid| !crate::identity::holds(&repo.root, uid)) {
+        // re-attached where it went (crate::state::repository_id) or forgotten.
+        if repo.uid.as_deref().is_some_and(|uid| !crate::state::repository_id::holds(&repo.root, uid)) {
             continue;
         }
         for row in WorktreeRow::list(conn, repo.id)?.iter().filter(|r| r.operation.is_some()) {
@@ -144,7 +144,7 @@ impl Gone<'_> {
         reason: &'static str,
         still_gone: impl Fn(&WorktreeRow) -> bool,
     ) -> Result<Option<Pruned>> {
-        let _lock = match crate::branch_lock::acquire(self.ctx, &row.project, "worktree prune") {
+        let _lock = match crate::branch::lock::acquire(self.ctx, &row.project, "worktree prune") {
             Ok(lock) => lock,
             Err(e) => {
                 let mut entry = entry(self.root, row, reason);

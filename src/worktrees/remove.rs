@@ -7,12 +7,12 @@
 //! half-way is finished by the next `prune`, `doctor --fix` or `remove` of the branch.
 
 use super::recover;
+use crate::branch::Workspace;
 use crate::context::Context;
 use crate::crash_point;
 use crate::error::UserError;
 use crate::git::{self, Force};
 use crate::state::{OpLock, Operation, WorktreeRow};
-use crate::workspace::Workspace;
 use anyhow::Result;
 use serde::Serialize;
 
@@ -48,8 +48,8 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
         })
     };
     let row = find(ws)?;
-    let _lock = crate::branch_lock::acquire(ctx, &row.project, "worktree remove")?;
-    let mut row = crate::branch_lock::reread(ws, row)?;
+    let _lock = crate::branch::lock::acquire(ctx, &row.project, "worktree remove")?;
+    let mut row = crate::branch::lock::reread(ws, row)?;
     if let Some(op) = row.operation {
         match recover::recover_if_abandoned(&ws.state, ws.main_root(), &row)? {
             None => return Err(busy(&row)),
@@ -92,7 +92,7 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
             });
         }
         let env = ws.env_from_row(row.clone());
-        crate::lifecycle::run(ctx, ws, &env, crate::lifecycle::HookPoint::PreRemove, opts.yes)?;
+        crate::branch::hooks::run(ctx, ws, &env, crate::branch::hooks::HookPoint::PreRemove, opts.yes)?;
     }
     let lock = OpLock::take(ws.state.home())?;
     let delete_branch = match (opts.delete_branch, opts.force) {
@@ -187,7 +187,7 @@ fn check_clean(ctx: &Context, row: &WorktreeRow, opts: &RemoveOptions) -> Result
     }
     if ctx.interactive()
         && !opts.yes
-        && !confirm(&format!("Discard {} change(s) in {}?", dirty.len(), row.path.display()))?
+        && !ctx.confirm(&format!("Discard {} change(s) in {}?", dirty.len(), row.path.display()), false)?
     {
         return Err(UserError::new("removal cancelled; nothing was changed").into());
     }
@@ -256,8 +256,4 @@ pub(super) fn teardown(project: &str, volumes: bool) -> Result<Result<crate::eng
         let engine = crate::engine::Engine::connect().await?;
         engine.teardown(project, volumes).await
     })
-}
-
-fn confirm(prompt: &str) -> Result<bool> {
-    Ok(dialoguer::Confirm::new().with_prompt(prompt).default(false).interact()?)
 }

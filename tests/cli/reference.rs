@@ -4,7 +4,7 @@ use clap::CommandFactory as _;
 
 #[test]
 fn reference() {
-    let generated = cfn::reference::markdown(&cfn::cli::Cli::command());
+    let generated = cfn::cli::reference::markdown(&cfn::cli::Cli::command());
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/cli.md");
     if std::env::var_os("CFN_UPDATE_DOCS").is_some() {
         std::fs::write(&path, &generated).unwrap();

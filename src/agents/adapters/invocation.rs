@@ -17,7 +17,7 @@
 //! - `opencode run --format json`: non-interactive run, raw JSON events; piped stdin is the
 //!   message (opencode.ai/docs/cli, `opencode run`).
 
-use crate::agents::config::{AgentKind, AgentProfile};
+use crate::config::agents::{AgentKind, AgentProfile};
 
 /// How the prompt reaches the CLI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

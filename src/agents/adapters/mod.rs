@@ -18,7 +18,7 @@ pub use invocation::{argv, prompt_via, PromptVia};
 pub use result::{AgentResult, Usage};
 pub use transcript::Transcript;
 
-use super::config::AgentKind;
+use crate::config::agents::AgentKind;
 
 /// The template an adapter agent's prompt is rendered from, unless its profile names another.
 pub const DEFAULT_PROMPT_TEMPLATE: &str = "agent-prompt.md.j2";

@@ -11,8 +11,8 @@
 //! Without an endpoint the key would go to the vendor's own API, so that is refused. aider and
 //! opencode read every provider's own variables: they get them unchanged.
 
-use crate::agents::config::{AgentKind, ProviderConfig};
 use crate::agents::providers::credentials_of;
+use crate::config::agents::{AgentKind, ProviderConfig};
 use indexmap::IndexMap;
 
 /// Anthropic-compatible endpoints of well-known providers, used when `base_url` is not set.

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::super::{build_check, CheckConfig, CheckKind, HealthError, DEFAULT_TIMEOUT};
+use super::super::config::{HealthError, DEFAULT_TIMEOUT};
+use super::super::{build_check, CheckConfig, CheckKind};
 
 fn parse(value: serde_json::Value) -> CheckConfig {
     serde_json::from_value(value).unwrap()

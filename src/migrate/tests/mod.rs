@@ -1,7 +1,7 @@
 //! Tests of the migration engine against real SQLite files in temporary directories.
 
+mod apply;
 mod concurrent;
-mod engine;
 mod refusals;
 mod script;
 mod source;
@@ -14,7 +14,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 use tempfile::TempDir;
 
-use super::engine::Report;
+use super::apply::Report;
 use super::source::{load_dir, Migration};
 
 /// A temporary directory holding a database file and a `migrations/` folder.

@@ -1,6 +1,6 @@
 //! Runs that must refuse or fail, and what they must leave behind.
 
-use super::super::engine::{down, status, up, State};
+use super::super::apply::{down, status, up, State};
 use super::super::error::MigrateError;
 use super::super::sqlite::SqliteTarget;
 use super::{recorded, tables, three, Fixture};

@@ -1,0 +1,429 @@
+//! A branch's rendered files under `.cfn/`: the env file, a sanitized copy of each base compose
+//! file, and the compose override — everything `cfn compose` and `cfn up` run with.
+//!
+//! Why sanitized copies and not only an override: compose v1 (the only one Debian ships)
+//! appends `ports:` lists across `-f` files and knows no `!override` tag, so an override alone
+//! cannot take away a base file's fixed host ports. cfn therefore runs compose on copies of the
+//! base files with exactly what defeats per-branch isolation removed (fixed host ports,
+//! `container_name`, global volume and network names, fixed subnets), plus an override
+//! rendered from a template that publishes the branch's leased ports. v1 and v2 get the same
+//! files and produce the same configuration. The copies are written again by every command that
+//! runs compose, so they never lag behind the base files.
+
+use crate::branch::{BranchEnv, Workspace};
+use crate::compose::{self, ComposeFile, PortKey, Protocol};
+use crate::config::Config;
+use crate::error::UserError;
+use crate::render::{self, Renderer};
+use anyhow::{Context as _, Result};
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_norway::Value;
+use std::path::{Path, PathBuf};
+
+/// The folder inside each checkout that holds cfn's rendered, never-committed files.
+pub const CFN_DIR: &str = ".cfn";
+pub const ENV_FILE: &str = "env";
+pub const OVERRIDE_FILE: &str = "compose.override.yaml";
+
+/// What compose is run with for one branch.
+#[derive(Debug, Clone)]
+pub struct StackFiles {
+    pub env_file: PathBuf,
+    /// Sanitized base files, then the override: the `-f` list in order.
+    pub compose_files: Vec<PathBuf>,
+    /// The directory relative paths of the base files are resolved against.
+    pub project_dir: PathBuf,
+    /// The variables of the env file, as compose and agents receive them.
+    pub env: IndexMap<String, String>,
+    /// What plain `docker compose` in the checkout runs.
+    pub plain: super::plain_compose::Plain,
+}
+
+impl StackFiles {
+    /// The compose project these files make, under the branch's project name.
+    pub fn project<'a>(&'a self, name: &'a str) -> crate::compose::runner::Project<'a> {
+        crate::compose::runner::Project {
+            name,
+            dir: &self.project_dir,
+            files: &self.compose_files,
+            env: &self.env,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PortContext {
+    key: String,
+    env: String,
+    service: String,
+    target: u16,
+    protocol: String,
+    base: u16,
+    port: u16,
+    /// `CFN_<KEY>_HOST_URL` and its value: the key's hostname URL through `cfn proxy` (TCP
+    /// keys with a hostname only).
+    host_env: String,
+    host_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ServiceContext {
+    name: String,
+    ports: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct BranchContext<'a> {
+    project: &'a str,
+    /// The repository's id ([`crate::state::repository_id`]), labelled on every service so that another
+    /// repository of the same project name never takes its containers for orphans.
+    repository: &'a str,
+    project_name: &'a str,
+    branch: &'a str,
+    branch_slug: String,
+    slot: u32,
+    worktree: String,
+    repo_root: String,
+    bind: &'a str,
+    ports: Vec<PortContext>,
+    services: Vec<ServiceContext>,
+    redis_url: Option<String>,
+    db_path: String,
+}
+
+pub fn renderer(ws: &Workspace) -> Renderer {
+    renderer_for(&ws.config, ws.main_root())
+}
+
+/// The project's renderer: its templates_dir (if any) before the built-in templates.
+pub fn renderer_for(config: &crate::config::Config, repo_root: &Path) -> Renderer {
+    Renderer::new(config.project.templates_dir.as_ref().map(|d| repo_root.join(d)))
+}
+
+/// Renders and writes the branch's files; only files whose content changed are rewritten.
+pub fn render(ws: &Workspace, branch: &BranchEnv) -> Result<StackFiles> {
+    let plan = plan(ws, branch)?;
+    for file in &plan.files {
+        render::write_atomic(&file.path, &file.text, file.mode)?;
+    }
+    plan.plain.write()?;
+    Ok(plan.stack)
+}
+
+/// One file [`render`] writes.
+pub struct PlannedFile {
+    pub path: PathBuf,
+    pub text: String,
+    pub mode: u32,
+}
+
+/// What [`render`] would write and return, computed without touching the disk (so that
+/// `cfn doctor` can compare it with what is there).
+pub struct Plan {
+    pub files: Vec<PlannedFile>,
+    /// The `.env` block and reset override of plain `docker compose` (written by its own rules).
+    pub plain: super::plain_compose::Plan,
+    pub stack: StackFiles,
+}
+
+pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
+    let dir = branch.path.join(CFN_DIR);
+    // `include:` and `extends:` resolved: the copy is the merged model (compose/resolve.rs).
+    let config = ws.config_of(branch)?;
+    let files = compose::resolve(compose_files_of(&config, &branch.path)?)?;
+    let keys = configured_keys(&config);
+    let dotenv = compose::read_checkout_dotenv(&branch.path, &branch.path.join(".env"));
+    let lookup = |name: &str| dotenv.get(name).cloned();
+    let services = services_with_ports(&config, branch, &files, &keys, &lookup)?;
+    let ctx = context(ws, &config, branch, services);
+    let renderer = renderer(ws);
+    let mut planned = Vec::new();
+
+    let env_text = renderer.render("env.j2", &ctx)?;
+    let env_file = dir.join(ENV_FILE);
+    planned.push(PlannedFile { path: env_file.clone(), text: env_text.clone(), mode: 0o600 });
+
+    let sanitized_docs = sanitize_all(&files, &keys, &lookup)?;
+    let mut compose_files = Vec::new();
+    for (i, (file, doc)) in files.iter().zip(&sanitized_docs).enumerate() {
+        let sanitized = compose::to_yaml(doc)?;
+        let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let path = dir.join("compose").join(format!("{i}-{name}"));
+        let header =
+            format!("# Sanitized copy of {} rendered by cfn; edit the original.\n", file.path.display());
+        planned.push(PlannedFile { path: path.clone(), text: header + &sanitized, mode: 0o644 });
+        compose_files.push(path);
+    }
+    let override_text = renderer.render("compose.override.yaml.j2", &ctx)?;
+    let override_file = dir.join(OVERRIDE_FILE);
+    planned.push(PlannedFile { path: override_file.clone(), text: override_text, mode: 0o644 });
+    compose_files.push(override_file);
+
+    let env = parse_env(&env_text, &branch.project)?;
+    let plain = super::plain_compose::plan(
+        branch,
+        &files,
+        &sanitized_docs,
+        &env,
+        super::plain_compose::compose_is_v2,
+    )?;
+
+    let project_dir = files.first().and_then(|f| f.path.parent()).unwrap_or(&branch.path).to_path_buf();
+    let stack = StackFiles { env_file, compose_files, project_dir, env, plain: plain.state().clone() };
+    Ok(Plan { files: planned, plain, stack })
+}
+
+fn sanitize_all(
+    files: &[ComposeFile],
+    keys: &[PortKey],
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Value>> {
+    files.iter().map(|file| Ok(compose::sanitize_with_env(file, keys, lookup)?)).collect()
+}
+
+/// The branch's env variables as the env template renders them, without writing anything.
+pub fn env_vars(ws: &Workspace, branch: &BranchEnv) -> Result<IndexMap<String, String>> {
+    let config = ws.config_of(branch)?;
+    let ctx = context(ws, &config, branch, Vec::new());
+    parse_env(&renderer(ws).render("env.j2", &ctx)?, &branch.project)
+}
+
+/// The variables of a rendered env file. A name that is not `[A-Za-z_][A-Za-z0-9_]*` is
+/// refused: the variables reach shells (`cfn env --format shell`, `.cfn/compose.env`), hooks,
+/// agents and compose, and a project's `env.j2` must not slip `$(…)` in as a name. So is a
+/// name that changes how those programs run (`BASH_ENV`, `LD_PRELOAD`, ...): an approved hook
+/// must run what was approved, not what the template loads into it. So is a compose setting
+/// (`COMPOSE_FILE`, `COMPOSE_PROFILES`, ...) but `COMPOSE_PROJECT_NAME` set to the branch's own
+/// `project`: after `eval "$(cfn env --format shell)"`, plain `docker compose down -v` would
+/// otherwise act on whatever project or files the template named.
+fn parse_env(text: &str, project: &str) -> Result<IndexMap<String, String>> {
+    let vars = render::dotenv::parse(text);
+    if let Some(bad) = vars.keys().find(|k| !render::dotenv::is_env_name(k)) {
+        return Err(UserError::new(format!(
+            "template env.j2 renders a variable named {bad:?}, which is not a valid variable name"
+        ))
+        .hint("names are letters, digits and `_`, not starting with a digit: fix env.j2 in the project's templates_dir")
+        .into());
+    }
+    if let Some(bad) = vars.keys().find(|k| render::dotenv::changes_how_programs_run(k)) {
+        return Err(UserError::new(format!(
+            "template env.j2 sets {bad}, which changes how the programs receiving the branch's variables run"
+        ))
+        .hint(format!(
+            "remove {bad} from env.j2 in the project's templates_dir (docs/security.md lists the names a branch may not set)"
+        ))
+        .into());
+    }
+    let not_ours = |(k, v): &(&String, &String)| {
+        render::dotenv::is_compose_setting(k)
+            && !(k.as_str() == "COMPOSE_PROJECT_NAME" && v.as_str() == project)
+    };
+    if let Some((bad, _)) = vars.iter().find(not_ours) {
+        return Err(UserError::new(format!(
+            "template env.j2 sets {bad}, which would point plain `docker compose` at other files or another project"
+        ))
+        .hint(format!(
+            "remove {bad} from env.j2 in the project's templates_dir: cfn sets COMPOSE_PROJECT_NAME (to {project}) \
+             and the compose files itself (docs/security.md)"
+        ))
+        .into());
+    }
+    Ok(vars)
+}
+
+fn context<'a>(
+    ws: &'a Workspace,
+    config: &'a Config,
+    branch: &'a BranchEnv,
+    services: Vec<ServiceContext>,
+) -> BranchContext<'a> {
+    let slug = (!branch.is_main).then(|| crate::names::slug(&branch.branch));
+    let hostnames =
+        crate::branch::hostnames::hostnames(&ws.repo.project, slug.as_deref(), &config.ports.keys);
+    let host_url = |key: &str| {
+        let name = hostnames.iter().find(|n| n.key == key)?;
+        Some(crate::branch::hostnames::host_url(&name.host, ws.config.proxy.port))
+    };
+    let ports: Vec<PortContext> = config
+        .ports
+        .keys
+        .iter()
+        .filter_map(|(key, k)| {
+            let port = *branch.ports.get(key)?;
+            Some(PortContext {
+                key: key.clone(),
+                env: crate::names::port_env_name(key),
+                service: k.service.clone(),
+                target: k.target,
+                protocol: k.protocol.clone(),
+                base: k.base,
+                port,
+                host_env: crate::branch::hostnames::host_url_env_name(key),
+                host_url: host_url(key),
+            })
+        })
+        .collect();
+    let redis_url = ports
+        .iter()
+        .find(|p| p.target == 6379 || p.key == "redis")
+        .map(|p| format!("redis://{}:{}", host_for_url(&config.ports.bind), p.port));
+    BranchContext {
+        project: &ws.repo.project,
+        repository: ws.repo.uid.as_deref().unwrap_or_default(),
+        project_name: &branch.project,
+        branch: &branch.branch,
+        branch_slug: crate::names::slug(&branch.branch),
+        slot: branch.slot,
+        worktree: branch.path.to_string_lossy().into_owned(),
+        repo_root: ws.main_root().to_string_lossy().into_owned(),
+        bind: &config.ports.bind,
+        ports,
+        services,
+        redis_url,
+        db_path: sqlite_path(ws, branch).to_string_lossy().into_owned(),
+    }
+}
+
+/// The values configuration templates (health checks, the PostgreSQL URL) may use: `ports`
+/// by key, `env` (the checkout's `.env`, then the caller's variables named in
+/// `CFN_TEMPLATE_ENV` — never the rest of cfn's environment —, then the branch's own
+/// variables), and the branch's names, slot and paths.
+pub fn template_vars(ws: &Workspace, branch: &BranchEnv) -> Result<serde_json::Value> {
+    let mut env: IndexMap<String, String> =
+        compose::read_checkout_dotenv(&branch.path, &branch.path.join(".env"));
+    env.extend(render::pass_env::passed());
+    env.extend(env_vars(ws, branch)?);
+    Ok(serde_json::json!({
+        "project": ws.repo.project,
+        "project_name": branch.project,
+        "branch": branch.branch,
+        "branch_slug": crate::names::slug(&branch.branch),
+        "slot": branch.slot,
+        "worktree": branch.path,
+        "db_path": sqlite_path(ws, branch),
+        "ports": branch.ports,
+        "env": env,
+    }))
+}
+
+/// The branch's SQLite database: `.cfn/data/<migrations.sqlite_file>` (exported as `DB_PATH`).
+pub fn sqlite_path(ws: &Workspace, branch: &BranchEnv) -> PathBuf {
+    cfn_dir(&branch.path).join("data").join(&ws.config.migrations.sqlite_file)
+}
+
+/// The host part of a URL reaching a service published on `bind` (wildcards → loopback).
+pub fn host_for_url(bind: &str) -> String {
+    match bind {
+        "0.0.0.0" => "127.0.0.1".into(),
+        "::" => "[::1]".into(),
+        b if b.contains(':') => format!("[{b}]"),
+        b => b.into(),
+    }
+}
+
+/// The base compose files as this branch's checkout has them (named by the cfn.toml governing
+/// that checkout).
+pub fn load_compose_files(ws: &Workspace, checkout: &Path) -> Result<Vec<ComposeFile>> {
+    compose_files_of(&*ws.config_at(checkout)?, checkout)
+}
+
+fn compose_files_of(config: &Config, checkout: &Path) -> Result<Vec<ComposeFile>> {
+    config
+        .project
+        .compose_files
+        .iter()
+        .map(|rel| {
+            // a branch's checkout may have made the name a link out (safe_path)
+            let path = crate::safe_path::inside(checkout, rel, "project.compose_files")?;
+            if !path.is_file() {
+                return Err(UserError::new(format!("compose file not found: {}", path.display()))
+                    .hint("fix project.compose_files in cfn.toml, or run `cfn init --force`")
+                    .into());
+            }
+            let file = compose::load(&path)?;
+            crate::compose::references::inside_repository(checkout, &file)?;
+            Ok(file)
+        })
+        .collect()
+}
+
+fn configured_keys(config: &Config) -> Vec<PortKey> {
+    config
+        .ports
+        .keys
+        .iter()
+        .map(|(key, k)| PortKey {
+            key: key.clone(),
+            service: k.service.clone(),
+            target: k.target,
+            protocol: Protocol::parse(&k.protocol).unwrap_or(Protocol::Tcp),
+            base: k.base,
+            profiles: k.profiles.clone(),
+        })
+        .collect()
+}
+
+/// Every service of the base files with the port specs the branch publishes for it. A fixed
+/// host port that no key of cfn.toml covers is an error: silently dropping it would break the
+/// service, silently keeping it would share it between branches.
+fn services_with_ports(
+    config: &Config,
+    branch: &BranchEnv,
+    files: &[ComposeFile],
+    keys: &[PortKey],
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<ServiceContext>> {
+    let published = compose::published_ports(files, lookup)?;
+    let mut services: IndexMap<String, Vec<String>> =
+        compose::service_names(files).into_iter().map(|s| (s, Vec::new())).collect();
+    for p in published.iter().filter(|p| p.spec.published.is_some()) {
+        let key = keys
+            .iter()
+            .find(|k| k.service == p.service && k.target == p.spec.target && k.protocol == p.spec.protocol)
+            .ok_or_else(|| {
+                UserError::new(format!(
+                    "service {} publishes port {} which cfn.toml has no port key for",
+                    p.service, p.raw
+                ))
+                .hint("run `cfn init --force` to derive the port keys again")
+            })?;
+        let Some(&host) = branch.ports.get(&key.key) else { continue };
+        let spec = port_spec(&config.ports.bind, host, key.target, key.protocol);
+        let list = services.entry(p.service.clone()).or_default();
+        if !list.contains(&spec) {
+            list.push(spec);
+        }
+    }
+    Ok(services.into_iter().map(|(name, ports)| ServiceContext { name, ports }).collect())
+}
+
+/// `127.0.0.1:6389:6379/tcp`, with an IPv6 bind address in brackets.
+fn port_spec(bind: &str, host: u16, target: u16, protocol: Protocol) -> String {
+    let ip = if bind.contains(':') { format!("[{bind}]") } else { bind.to_string() };
+    format!("{ip}:{host}:{target}/{}", protocol.as_str())
+}
+
+/// The `.cfn/` folder of a checkout.
+pub fn cfn_dir(checkout: &Path) -> PathBuf {
+    checkout.join(CFN_DIR)
+}
+
+/// Fails with a clear message when a path cannot be written into a dotenv file portably, or
+/// holds a `$`: compose hands back absolute paths of the checkout unescaped in the files cfn
+/// writes for it, and would then read `${NAME}` in them as a variable (`worktree_dir` comes
+/// from the repository, which must not be able to make compose expand a secret).
+pub fn check_path_is_representable(path: &Path) -> Result<()> {
+    let text = path.to_str().context("worktree paths must be valid UTF-8")?;
+    if text.contains(['\n', '\r']) {
+        return Err(UserError::usage(format!("worktree path contains a newline: {text:?}"))
+            .hint("choose another --path")
+            .into());
+    }
+    if text.contains('$') {
+        return Err(UserError::usage(format!("worktree path contains a `$`: {text:?}"))
+            .hint("compose would read it as a variable; choose another --path or project.worktree_dir")
+            .into());
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! `cfn health`: runs the branch's health checks and prints their results.
+
+use crate::branch;
+use crate::branch::Workspace;
+use crate::context::Context;
+use anyhow::Result;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The branch (default: the checkout you are in).
+    #[arg(long, short = 'b')]
+    branch: Option<String>,
+    /// Trust the health `command` checks of cfn.toml without asking (see `cfn trust`).
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let ws = Workspace::open(ctx)?;
+    let branch = ws.branch_env(args.branch.as_deref())?;
+    let results = branch::health::run(ctx, &ws, &branch, args.yes)?;
+    if args.json {
+        crate::cli::output::json(&results)?;
+    } else if results.is_empty() {
+        ctx.say("no health checks configured ([health.<name>] in cfn.toml)");
+    } else {
+        print(&results)?;
+    }
+    match branch::health::failure(&results) {
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
+}
+
+/// Prints results as a table (name, kind, ok/FAIL, message).
+pub(super) fn print(results: &[crate::health::CheckResult]) -> Result<()> {
+    let rows: Vec<Vec<String>> = results
+        .iter()
+        .map(|r| {
+            let state = if r.ok { "ok" } else { "FAIL" };
+            vec![r.name.clone(), r.kind.to_string(), state.to_string(), r.message.clone()]
+        })
+        .collect();
+    crate::cli::output::table(&["CHECK", "KIND", "STATE", "MESSAGE"], &rows)
+}

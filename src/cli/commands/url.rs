@@ -1,0 +1,72 @@
+//! `cfn url`: a branch's hostname URLs through the proxy (`CFN_<KEY>_HOST_URL`).
+
+use crate::branch::Workspace;
+use crate::context::Context;
+use crate::error::UserError;
+use anyhow::Result;
+use serde::Serialize;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A service or port key (default: every one of the branch).
+    service: Option<String>,
+    /// The branch (default: the checkout you are in).
+    #[arg(short, long)]
+    branch: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct UrlView {
+    service: String,
+    key: String,
+    host: String,
+    url: String,
+    variable: String,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let ws = Workspace::open(ctx)?;
+    let env = ws.branch_env(args.branch.as_deref())?;
+    let config = ws.config_of(&env)?;
+    let slug = (!env.is_main).then(|| crate::names::slug(&env.branch));
+    let port = ws.config.proxy.port;
+    let mut views: Vec<UrlView> =
+        crate::branch::hostnames::hostnames(&ws.repo.project, slug.as_deref(), &config.ports.keys)
+            .into_iter()
+            .map(|name| UrlView {
+                url: crate::branch::hostnames::host_url(&name.host, port),
+                variable: crate::branch::hostnames::host_url_env_name(&name.key),
+                service: name.service,
+                key: name.key,
+                host: name.host,
+            })
+            .collect();
+    if let Some(wanted) = &args.service {
+        // A service's web key first, then a key of that name.
+        let found = views
+            .iter()
+            .position(|v| &v.service == wanted)
+            .or_else(|| views.iter().position(|v| &v.key == wanted));
+        let Some(index) = found else {
+            let known: Vec<&str> = views.iter().map(|v| v.service.as_str()).collect();
+            return Err(UserError::usage(format!("no such service or port key with a hostname: {wanted}"))
+                .hint(format!("the branch's are: {}; `cfn url` lists them", known.join(", ")))
+                .into());
+        };
+        views = vec![views.swap_remove(index)];
+        if !args.json {
+            return crate::cli::output::line(format_args!("{}", views[0].url));
+        }
+    }
+    if args.json {
+        return crate::cli::output::json(&views);
+    }
+    let rows: Vec<Vec<String>> = views
+        .iter()
+        .map(|v| vec![v.service.clone(), v.key.clone(), v.url.clone(), v.variable.clone()])
+        .collect();
+    crate::cli::output::table(&["SERVICE", "KEY", "URL", "VARIABLE"], &rows)
+}

@@ -1,0 +1,75 @@
+//! The tools only `cfn mcp --repo` offers: worktrees for parallel work, and the files two
+//! worktrees both change.
+
+use super::outcome;
+use super::params::{WorktreeAddArgs, WorktreeRemoveArgs};
+use super::server::CfnServer;
+use crate::branch::Workspace;
+use crate::cli::commands::view::WorktreeView;
+use crate::worktrees::{self, AddOptions, RemoveOptions};
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{tool, tool_router};
+
+#[tool_router(router = repo_router, vis = "pub(super)")]
+impl CfnServer {
+    #[tool(
+        description = "Create a worktree for a branch (created from `base` when new) with its own ports and rendered files. Refused when the project's post_create hooks are not trusted."
+    )]
+    async fn worktree_add(&self, Parameters(a): Parameters<WorktreeAddArgs>) -> CallToolResult {
+        let ctx = self.scope.repo_ctx(&self.ctx);
+        outcome::run_blocking(move || {
+            let mut ws = Workspace::open(&ctx)?;
+            let opts = AddOptions { branch: a.branch, base: a.base, path: None };
+            let added = worktrees::add(&ctx, &mut ws, &opts)?;
+            crate::branch::hooks::run(
+                &ctx,
+                &ws,
+                &added.env,
+                crate::branch::hooks::HookPoint::PostCreate,
+                false,
+            )?;
+            Ok(WorktreeView::from(&added.env))
+        })
+        .await
+    }
+
+    #[tool(
+        description = "Every worktree of the repository with its slot, ports and state (`cfn worktree list --json`)."
+    )]
+    async fn worktree_list(&self) -> CallToolResult {
+        let ctx = self.scope.repo_ctx(&self.ctx);
+        outcome::run_blocking(move || {
+            let listed = crate::cli::commands::worktree::list::listed(&Workspace::open(&ctx)?)?;
+            Ok(serde_json::json!({ "worktrees": listed }))
+        })
+        .await
+    }
+
+    #[tool(
+        description = "Remove a branch's worktree and release its ports; volumes are kept. Refused with uncommitted changes unless `force` is true."
+    )]
+    async fn worktree_remove(&self, Parameters(a): Parameters<WorktreeRemoveArgs>) -> CallToolResult {
+        let ctx = self.scope.repo_ctx(&self.ctx);
+        outcome::run_blocking(move || {
+            let mut ws = Workspace::open(&ctx)?;
+            let opts = RemoveOptions {
+                branch: a.branch,
+                force: a.force,
+                delete_branch: a.delete_branch,
+                volumes: false,
+                yes: false,
+            };
+            worktrees::remove(&ctx, &mut ws, &opts)
+        })
+        .await
+    }
+
+    #[tool(
+        description = "Files changed in more than one worktree, relative to each one's merge base with the main branch, uncommitted and untracked changes included: merge conflicts seen coming."
+    )]
+    async fn conflicts(&self) -> CallToolResult {
+        let ctx = self.scope.repo_ctx(&self.ctx);
+        outcome::run_blocking(move || worktrees::conflicts::conflicts(&Workspace::open(&ctx)?)).await
+    }
+}

@@ -1,0 +1,31 @@
+//! `[proxy]`: the hostname proxy's settings (docs/proxy.md).
+
+use serde::{Deserialize, Serialize};
+
+/// The proxy's port when neither `--port` nor `[proxy] port` says otherwise.
+pub const DEFAULT_PORT: u16 = 7355;
+
+/// `[proxy]` in cfn.toml.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProxyConfig {
+    /// The port `cfn proxy` listens on, and `CFN_<KEY>_HOST_URL` names.
+    #[serde(default = "default_port")]
+    pub port: u16,
+}
+
+fn default_port() -> u16 {
+    DEFAULT_PORT
+}
+
+impl Default for ProxyConfig {
+    fn default() -> Self {
+        ProxyConfig { port: DEFAULT_PORT }
+    }
+}
+
+impl ProxyConfig {
+    pub fn is_default(&self) -> bool {
+        *self == ProxyConfig::default()
+    }
+}

@@ -1,0 +1,350 @@
+//! Driving a run: settings, bus, then iterations of implementers → gate → validators →
+//! consensus → product owner, until PROCEED, ABORT, or the iterations run out.
+
+use super::decision::{parse_decision, Decision};
+use super::phase::{self, PhaseResult, RunContext};
+use super::record;
+use super::settings::Settings;
+use crate::agents::{AgentProfile, Mode, Role};
+use crate::branch;
+use crate::branch::{BranchEnv, Workspace};
+use crate::bus::{self, Bus, BusTarget};
+use crate::context::Context;
+use crate::error::UserError;
+use anyhow::Result;
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::json;
+
+pub struct RunOptions {
+    pub epic: String,
+    pub task_id: Option<String>,
+    pub mode: Option<Mode>,
+    pub max_iterations: Option<u32>,
+    pub high_complexity: bool,
+    pub cost_sensitive: bool,
+    /// The bus the task starts on (its password, if any, already in the URL).
+    pub bus: bus::BusChoice,
+    /// Trust the team's agent commands without asking (`--yes`).
+    pub yes: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub task_id: String,
+    /// `proceed`, `abort`, `exhausted` or `failed`.
+    pub status: String,
+    pub decision: Option<Decision>,
+    pub iterations: u32,
+    pub reason: Option<String>,
+    pub bus: String,
+    pub gate: Option<f64>,
+    pub consensus: Option<f64>,
+    /// Tokens and cost the CLI agents reported (none for `command` agents).
+    pub usage: Option<super::usage::RunUsage>,
+}
+
+pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) -> Result<Summary> {
+    // Before anything else runs: no agent may read cfn's memory or environment, and the keys
+    // leave cfn's own environment (agents/keyring.rs).
+    crate::agents::make_undumpable()?;
+    crate::agents::adopt_orphans()?;
+    let keyring = crate::agents::Keyring::take_from_env(&ws.config.providers);
+    let settings = Settings::resolve(&ws.config, opts.mode, opts.max_iterations)?;
+    // An agent's command comes from cfn.toml: it runs only once trusted, like any of the
+    // repository's commands, and before the run leaves any trace.
+    let team = settings.implementers.iter().chain(&settings.validators).chain([&settings.product_owner]);
+    let agents: Vec<_> =
+        team.map(|(id, p)| crate::branch::trust::inventory::agent(ws, branch, id, p)).collect();
+    crate::branch::trust::require(ctx, ws, &agents, opts.yes)?;
+    super::preflight::check_routing(ws, &settings, &opts, &keyring)?;
+    let task = opts.task_id.clone().unwrap_or_else(new_task_id);
+    bus::keys::check("task id", &task).map_err(|e| crate::branch::bus::user_error(e, None))?;
+    if record::run_row(ws.state.conn(), &task)?.is_some() {
+        return Err(UserError::usage(format!("task {task} has already run"))
+            .hint("pick another --task-id")
+            .into());
+    }
+    let choice = opts.bus.clone();
+    crate::runtime::block_on(async {
+        let (bus, bus_env) = open_pinned(ctx, &choice).await?;
+        ctx.say(format!("task {task} on {}", bus.describe()));
+        let rc = run_context(ws, branch, &settings, &opts, (task.clone(), keyring), bus, bus_env).await?;
+        let conn = ws.state.conn();
+        record::start_run(
+            conn,
+            &task,
+            ws.repo.id,
+            &branch.branch,
+            &opts.epic,
+            settings.mode.as_str(),
+            &rc.bus.describe(),
+        )?;
+        let result = iterate(ctx, conn, &rc, &settings).await;
+        let summary = match result {
+            Ok(mut summary) => {
+                summary.usage = super::usage::from_events(&record::run_events(conn, &task, 0)?);
+                if let Some(usage) = &summary.usage {
+                    ctx.say(format!("usage: {}", super::usage::describe(&usage.total)));
+                }
+                summary
+            }
+            Err(e) => {
+                let reason = format!("{e:#}");
+                record::finish_run(conn, &task, "failed", Some(&reason), 0)?;
+                return Err(e.context(UserError::new(format!("loop {task} failed")).hint(format!(
+                    "`cfn loop status {task}` shows what happened; agents' logs are in {}",
+                    rc.run_dir.display()
+                ))));
+            }
+        };
+        record::finish_run(conn, &task, &summary.status, summary.reason.as_deref(), summary.iterations)?;
+        Ok(summary)
+    })?
+}
+
+/// Opens the bus the task is pinned to; the fallback is tried only here, at the start.
+async fn open_pinned(ctx: &Context, choice: &bus::BusChoice) -> Result<(Bus, (String, String))> {
+    match &choice.target {
+        BusTarget::Redis(url) => {
+            let fallback = std::env::var("REDIS_FALLBACK_1").ok();
+            let connected = bus::connect_with_fallback(url, fallback.as_deref())
+                .await
+                .map_err(|e| crate::branch::bus::user_error(e, Some(choice)))?;
+            if connected.used_fallback {
+                ctx.warn(format!(
+                    "primary redis unreachable; this task uses {}",
+                    bus::redact(&connected.url)
+                ));
+            }
+            Ok((connected.bus, ("CFN_REDIS_URL".into(), connected.url)))
+        }
+        BusTarget::Embedded(path) => {
+            let bus = crate::branch::bus::open(ctx, choice).await?;
+            Ok((bus, ("CFN_BUS_PATH".into(), path.to_string_lossy().into_owned())))
+        }
+    }
+}
+
+async fn run_context(
+    ws: &Workspace,
+    branch: &BranchEnv,
+    s: &Settings,
+    opts: &RunOptions,
+    (task, keyring): (String, crate::agents::Keyring),
+    bus: Bus,
+    bus_env: (String, String),
+) -> Result<RunContext> {
+    let containers =
+        s.implementers.iter().chain(&s.validators).chain([&s.product_owner]).any(|(_, p)| p.image.is_some());
+    super::files::private_dir(&branch::files::cfn_dir(&branch.path))?;
+    let engine = if containers { Some(crate::engine::Engine::connect().await?) } else { None };
+    let redis_service = ws.config.ports.keys.values().find(|k| k.target == 6379).map(|k| k.service.clone());
+    let container_redis_url = match (&bus_env.0[..], redis_service) {
+        ("CFN_REDIS_URL", Some(service)) => Some(format!("redis://{service}:6379")),
+        _ => None,
+    };
+    Ok(RunContext {
+        epic: opts.epic.clone(),
+        mode: s.mode.as_str(),
+        gate: s.gate,
+        consensus: s.consensus,
+        max_iterations: s.max_iterations,
+        phase_timeout: s.phase_timeout,
+        bus,
+        bus_env,
+        container_redis_url,
+        engine,
+        renderer: branch::files::renderer(ws),
+        worktree: branch.path.clone(),
+        branch: branch.branch.clone(),
+        project: branch.project.clone(),
+        repository: ws.repo.uid.clone(),
+        run_dir: branch::files::cfn_dir(&branch.path).join("loop").join(super::files::folder_name(&task)),
+        base_env: std::env::vars().collect(),
+        keyring,
+        branch_env: branch::files::env_vars(ws, branch)?,
+        endpoints: serde_json::to_value(crate::stack::endpoints(&*ws.config_of(branch)?, branch))?,
+        providers: ws.config.providers.clone(),
+        default_provider: ws.config.work_loop.default_provider.clone(),
+        high_complexity: opts.high_complexity,
+        cost_sensitive: opts.cost_sensitive,
+        task,
+    })
+}
+
+async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings) -> Result<Summary> {
+    let mut feedback: Vec<String> = Vec::new();
+    let mut last = (None, None);
+    for it in 1..=s.max_iterations {
+        record::event(conn, &rc.bus, &rc.task, it, "iteration", json!({ "feedback": feedback })).await?;
+        let imp = phase_of(ctx, conn, rc, Role::Implementer, &s.implementers, it, &feedback).await?;
+        let gate_ok = imp.mean >= s.gate && imp.problems.is_empty();
+        last.0 = Some(imp.mean);
+        record::event(
+            conn,
+            &rc.bus,
+            &rc.task,
+            it,
+            "gate",
+            json!({"mean": imp.mean, "threshold": s.gate, "passed": gate_ok, "problems": imp.problems}),
+        )
+        .await?;
+        rc.bus
+            .signal_send(&rc.task, "loop3:complete", &json!({"iteration": it, "passed": gate_ok}).to_string())
+            .await?;
+        ctx.say(format!("iteration {it}: gate {:.2} (needs {:.2}) {}", imp.mean, s.gate, verdict(gate_ok)));
+        if !gate_ok {
+            feedback = lines("gate", imp.mean, s.gate, &imp);
+            continue;
+        }
+        rc.bus.signal_send(&rc.task, "loop2:start", &json!({"iteration": it}).to_string()).await?;
+        let val = phase_of(ctx, conn, rc, Role::Validator, &s.validators, it, &feedback).await?;
+        for (agent, report) in &val.reports {
+            let (conf, ok) =
+                report.as_ref().map(|r| (r.confidence, r.status == bus::Status::Ok)).unwrap_or((0.0, false));
+            let decision = if ok && conf >= s.consensus { "approve" } else { "reject" };
+            let meta = json!({ "payload": report.as_ref().and_then(|r| r.payload.clone()) });
+            record::approval(conn, &rc.task, it, agent, decision, conf, &meta)?;
+        }
+        let consensus_ok = val.mean >= s.consensus && val.problems.is_empty();
+        last.1 = Some(val.mean);
+        record::event(conn, &rc.bus, &rc.task, it, "consensus", json!({"mean": val.mean, "threshold": s.consensus, "passed": consensus_ok, "problems": val.problems})).await?;
+        ctx.say(format!(
+            "iteration {it}: consensus {:.2} (needs {:.2}) {}",
+            val.mean,
+            s.consensus,
+            verdict(consensus_ok)
+        ));
+        if !consensus_ok {
+            feedback = lines("consensus", val.mean, s.consensus, &val);
+            continue;
+        }
+        let po = phase_of(
+            ctx,
+            conn,
+            rc,
+            Role::ProductOwner,
+            std::slice::from_ref(&s.product_owner),
+            it,
+            &feedback,
+        )
+        .await?;
+        let report = po.reports.values().next().cloned().flatten();
+        let decision = match &report {
+            Some(r) if r.status == bus::Status::Ok => parse_decision(r.payload.as_ref()),
+            _ => Decision::Iterate,
+        };
+        let conf = report.as_ref().map(|r| r.confidence).unwrap_or(0.0);
+        let meta =
+            json!({ "payload": report.as_ref().and_then(|r| r.payload.clone()), "problems": po.problems });
+        record::approval(conn, &rc.task, it, &s.product_owner.0, decision.as_str(), conf, &meta)?;
+        record::event(
+            conn,
+            &rc.bus,
+            &rc.task,
+            it,
+            "decision",
+            json!({"decision": decision, "agent": s.product_owner.0}),
+        )
+        .await?;
+        rc.bus.signal_send(&rc.task, "decision", decision.as_str()).await?;
+        ctx.say(format!("iteration {it}: product owner decided {}", decision.as_str()));
+        let summary = |status: &str, reason: Option<String>| Summary {
+            task_id: rc.task.clone(),
+            status: status.into(),
+            decision: Some(decision),
+            iterations: it,
+            reason,
+            bus: rc.bus.describe(),
+            gate: last.0,
+            consensus: last.1,
+            usage: None,
+        };
+        match decision {
+            Decision::Proceed => return Ok(summary("proceed", None)),
+            Decision::Abort => return Ok(summary("abort", Some("the product owner decided ABORT".into()))),
+            Decision::Iterate => {
+                feedback = po.problems.clone();
+                feedback.extend(po.said.clone());
+                if feedback.is_empty() {
+                    feedback.push("the product owner decided ITERATE".into());
+                }
+            }
+        }
+    }
+    Ok(Summary {
+        task_id: rc.task.clone(),
+        status: "exhausted".into(),
+        decision: None,
+        iterations: s.max_iterations,
+        reason: Some(format!("no PROCEED after {} iteration(s)", s.max_iterations)),
+        bus: rc.bus.describe(),
+        gate: last.0,
+        consensus: last.1,
+        usage: None,
+    })
+}
+
+async fn phase_of(
+    ctx: &Context,
+    conn: &Connection,
+    rc: &RunContext,
+    role: Role,
+    agents: &[(String, AgentProfile)],
+    it: u32,
+    feedback: &[String],
+) -> Result<PhaseResult> {
+    let mut specs = Vec::new();
+    for (id, profile) in agents {
+        let (spec, routing) = phase::prepare(rc, id, profile, it, feedback)?;
+        record::event(conn, &rc.bus, &rc.task, it, "spawn", json!({"agent": id, "role": role.as_str(), "provider": routing.provider, "routed_by": routing.source})).await?;
+        specs.push(spec);
+    }
+    let result = phase::run(rc, role, it, &specs).await?;
+    for o in &result.outcomes {
+        let report = result.reports.get(&o.agent_id).cloned().flatten();
+        record::event(
+            conn,
+            &rc.bus,
+            &rc.task,
+            it,
+            "agent",
+            json!({"agent": o.agent_id, "outcome": o, "report": report}),
+        )
+        .await?;
+        if let Some(usage) = o.result.as_ref().and_then(|r| r.usage.as_ref()) {
+            ctx.say(format!("iteration {it}: {} used {}", o.agent_id, super::usage::describe(usage)));
+        }
+    }
+    for refused in &result.refused {
+        ctx.warn(format!(
+            "refused a report under agent {}'s id in iteration {it}: {}",
+            refused.agent, refused.reason
+        ));
+        record::event(conn, &rc.bus, &rc.task, it, "refused-report", json!(refused)).await?;
+    }
+    Ok(result)
+}
+
+fn lines(what: &str, mean: f64, threshold: f64, r: &PhaseResult) -> Vec<String> {
+    let mut out = vec![format!("{what} failed: mean confidence {mean:.2}, needed {threshold:.2}")];
+    out.extend(r.problems.iter().cloned());
+    out.extend(r.said.iter().cloned());
+    out
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "passed"
+    } else {
+        "failed"
+    }
+}
+
+/// `t-20261128T190102-a1b2c3`: sortable and unique.
+fn new_task_id() -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let noise = crate::names::short_hash(&format!("{}-{}", now.as_nanos(), std::process::id()));
+    format!("t-{}-{noise}", now.as_secs())
+}
