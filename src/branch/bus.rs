@@ -13,7 +13,7 @@
 use crate::branch::Workspace;
 use crate::bus::{self, Bus, BusChoice, BusSource, BusTarget};
 use crate::context::Context;
-use crate::error::{exit, UserError};
+use crate::error::UserError;
 use anyhow::Result;
 
 /// The embedded bus's file inside a checkout's `.cfn/`.
@@ -82,22 +82,16 @@ pub async fn open(ctx: &Context, choice: &BusChoice) -> Result<Bus> {
 
 /// A bus error as the user sees it: usage errors exit 2, an unreachable server names itself.
 pub fn user_error(e: bus::BusError, choice: Option<&BusChoice>) -> anyhow::Error {
-    let message = e.to_string();
-    let err = if e.is_usage() { UserError::usage(message) } else { UserError::new(message) };
-    let hint = match choice {
-        Some(c) if e.is_unreachable() => match (&c.target, c.source) {
+    let mut user = UserError::from(&e);
+    if let Some(c) = choice.filter(|_| e.is_unreachable()) {
+        user = user.hint(match (&c.target, c.source) {
             (BusTarget::Redis(url), BusSource::Stack) => format!(
                 "the branch's bus is its stack's Redis at {}; run `cfn up` to start it \
                  (or pass --redis-url)",
                 bus::redact(url)
             ),
             _ => format!("bus: {c}; start that server, or point --redis-url / CFN_REDIS_URL elsewhere"),
-        },
-        _ if matches!(e, bus::BusError::NotRedis { .. }) => {
-            "check the port of --redis-url / CFN_REDIS_URL: it belongs to another kind of server".to_string()
-        }
-        _ => "see docs/coordination.md".to_string(),
-    };
-    let code = if e.is_usage() { exit::USAGE } else { exit::FAILURE };
-    anyhow::Error::new(e).context(err.hint(hint).code(code))
+        });
+    }
+    anyhow::Error::new(e).context(user)
 }

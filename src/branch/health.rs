@@ -38,8 +38,7 @@ pub fn checks(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Check>> {
                 timeout: cfg.timeout,
                 expect_status: cfg.expect_status,
             };
-            let check = health::build_check(name, &rendered)
-                .map_err(|e| UserError::new(e.to_string()).hint("see [health] in docs/configuration.md"))?;
+            let check = health::build_check(name, &rendered).map_err(UserError::from)?;
             Ok(check.with_cwd(&branch.path))
         })
         .collect()

@@ -81,26 +81,9 @@ fn all_trusted(ctx: &crate::context::Context, ws: &Workspace, branch: &BranchEnv
     Ok(true)
 }
 
-/// A migration error as the user sees it: the error and its causes on one line (said once:
-/// the message already holds the causes), with what to do next.
+/// A migration error as the user sees it (see `impl From<MigrateError> for UserError`).
 pub fn explain(e: migrate::MigrateError) -> anyhow::Error {
-    let hint = match &e {
-        // mostly a database that does not answer: the branch's stack is down
-        migrate::MigrateError::Database { .. } => {
-            "is the branch's database up? `cfn up` starts its stack; `cfn migrate status` then shows \
-             every migration's state"
-        }
-        _ => "`cfn migrate status` shows every migration's state",
-    };
-    let message = format!("{:#}", anyhow::Error::new(e));
-    // The fence of migrate::sqlite_guard refused a statement.
-    let hint = if message.contains("not authorized") || message.contains("authorization denied") {
-        "a migration reaches only the branch's own database: ATTACH, DETACH, VACUUM INTO and \
-         load_extension() are refused"
-    } else {
-        hint
-    };
-    UserError::new(message).hint(hint).into()
+    UserError::from(e).into()
 }
 
 /// The migration files of the branch's checkout (its own version of them).

@@ -124,3 +124,17 @@ impl BusError {
         matches!(self, BusError::Unreachable { .. })
     }
 }
+
+/// A bus error as the user sees it: a usage error exits 2; the hint says where to look. Callers
+/// that know which bus was meant replace the hint (`branch::bus::user_error`).
+impl From<&BusError> for crate::error::UserError {
+    fn from(e: &BusError) -> Self {
+        use crate::error::UserError;
+        let user = if e.is_usage() { UserError::usage(e.to_string()) } else { UserError::new(e.to_string()) };
+        match e {
+            BusError::NotRedis { .. } => user
+                .hint("check the port of --redis-url / CFN_REDIS_URL: it belongs to another kind of server"),
+            _ => user.hint("see docs/coordination.md"),
+        }
+    }
+}

@@ -53,10 +53,12 @@ impl ComposeError {
             _ => "fix the compose file; `docker compose config` shows how compose reads it",
         }
     }
+}
 
-    /// The error as the user sees it: its message and its hint.
-    pub fn to_user_error(&self) -> crate::error::UserError {
-        crate::error::UserError::new(self.to_string()).hint(self.hint())
+/// The error as the user sees it: its message and its hint.
+impl From<ComposeError> for crate::error::UserError {
+    fn from(e: ComposeError) -> Self {
+        crate::error::UserError::new(e.to_string()).hint(e.hint())
     }
 }
 

@@ -76,6 +76,13 @@ pub enum HealthError {
     Empty { name: String, field: &'static str },
 }
 
+/// A check the configuration describes wrongly, as the user sees it.
+impl From<HealthError> for crate::error::UserError {
+    fn from(e: HealthError) -> Self {
+        crate::error::UserError::new(e.to_string()).hint("see [health] in docs/configuration.md")
+    }
+}
+
 /// Validates one configured check named `name` into a runnable [`Check`].
 pub fn build_check(name: &str, config: &CheckConfig) -> Result<Check, HealthError> {
     let kind = match config.kind.as_str() {

@@ -154,7 +154,7 @@ pub fn exclude_cfn_dir(common_dir: &Path) -> Result<()> {
 
 /// A compose error with its hint: `cfn init` refuses what it cannot isolate in one line.
 fn user(e: compose::ComposeError) -> UserError {
-    e.to_user_error()
+    UserError::from(e)
 }
 
 fn relative(root: &Path, path: &Path) -> String {

@@ -96,3 +96,27 @@ impl MigrateError {
         MigrateError::Database { action: action.to_string(), source: source.into() }
     }
 }
+
+/// A migration error as the user sees it: the error and its causes on one line (said once: the
+/// message already holds the causes), with what to do next.
+impl From<MigrateError> for crate::error::UserError {
+    fn from(e: MigrateError) -> Self {
+        let hint = match &e {
+            // mostly a database that does not answer: the branch's stack is down
+            MigrateError::Database { .. } => {
+                "is the branch's database up? `cfn up` starts its stack; `cfn migrate status` then \
+                 shows every migration's state"
+            }
+            _ => "`cfn migrate status` shows every migration's state",
+        };
+        let message = format!("{:#}", anyhow::Error::new(e));
+        // The fence of migrate::sqlite_guard refused a statement.
+        let hint = if message.contains("not authorized") || message.contains("authorization denied") {
+            "a migration reaches only the branch's own database: ATTACH, DETACH, VACUUM INTO and \
+             load_extension() are refused"
+        } else {
+            hint
+        };
+        crate::error::UserError::new(message).hint(hint)
+    }
+}

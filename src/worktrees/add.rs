@@ -11,6 +11,7 @@
 //! `prune`, `doctor --fix` or add of the branch settles the row at once (`super::recover`).
 
 use super::recover;
+use super::register::{register, Parts, Place, Registered, Registration};
 use crate::branch;
 use crate::branch::{BranchEnv, Workspace};
 use crate::config::Config;
@@ -20,8 +21,7 @@ use crate::error::UserError;
 use crate::git::{self, NewBranch};
 use crate::interrupt;
 use crate::names;
-use crate::ports;
-use crate::state::{NewRow, OpLock, Operation, WorktreeRow, ADD_STEP_RENDERED};
+use crate::state::{OpLock, Operation, WorktreeRow, ADD_STEP_RENDERED};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -50,34 +50,30 @@ pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Added
     let _interrupts = interrupt::guard();
     let lock = OpLock::take(ws.state.home())?;
 
-    let tx = ws.state.immediate()?;
-    // Checked again under the write lock: of several adds of one branch, one gets the row.
-    if let Some(existing) = WorktreeRow::find_by_branch(&tx, ws.repo.id, &opts.branch)? {
-        return Err(already_added(&opts.branch, &existing));
-    }
-    let alloc = ports::allocate(&tx, &ws.repo, &ws.config.ports, &opts.branch)?;
-    let project = super::unique_project(&tx, &ws.repo.project, &opts.branch)?;
-    let path = target_path(ctx, &ws.config, &ws.repo.project, &ws.checkout.main_root, opts, &project)?;
-    branch::files::check_path_is_representable(&path)?;
-    if path.exists() || path.symlink_metadata().is_ok() {
-        return Err(UserError::new(format!("target path already exists: {}", path.display()))
-            .hint("choose another --path, or move that directory away")
-            .into());
-    }
-    let created_dir = first_missing_ancestor(&path);
-    let new = NewRow {
+    let reg = Registration {
         operation: Operation::Add,
-        repo_id: ws.repo.id,
         branch: &opts.branch,
-        path: &path,
-        project: &project,
-        slot: alloc.slot,
         owner: lock.token(),
         created_branch: matches!(how, NewBranch::From(_)),
-        created_dir: created_dir.as_deref(),
     };
-    let id = WorktreeRow::insert(&tx, &new, &alloc.leases)?;
-    tx.commit()?;
+    // Checked again under the write lock: of several adds of one branch, one gets the row.
+    let taken = |existing: &WorktreeRow| already_added(&opts.branch, existing);
+    let place = |project: &str| -> Result<Place> {
+        let path = target_path(ctx, &ws.config, &ws.repo.project, &ws.checkout.main_root, opts, project)?;
+        branch::files::check_path_is_representable(&path)?;
+        if path.exists() || path.symlink_metadata().is_ok() {
+            return Err(UserError::new(format!("target path already exists: {}", path.display()))
+                .hint("choose another --path, or move that directory away")
+                .into());
+        }
+        Ok(Place { created_dir: first_missing_ancestor(&path), path })
+    };
+    let Registered { id, path } = register(
+        Parts { state: &mut ws.state, repo: &ws.repo, ports: &ws.config.ports },
+        &reg,
+        taken,
+        place,
+    )?;
     crash_point::reached("add", 1);
 
     match create(ctx, ws, opts, &how, &path, id, &lock) {

@@ -2,13 +2,13 @@
 //! post-checkout hook): lease its ports, render its files, register it. The worktree itself is
 //! the user's: a failure undoes only what cfn did (row, leases), never the checkout.
 
+use super::register::{register, Parts, Place, Registered, Registration};
 use crate::branch;
 use crate::branch::{BranchEnv, Workspace};
 use crate::context::Context;
 use crate::error::UserError;
 use crate::git::Checkout;
-use crate::ports;
-use crate::state::{NewRow, OpLock, Operation, WorktreeRow, ADD_STEP_RENDERED};
+use crate::state::{OpLock, Operation, WorktreeRow, ADD_STEP_RENDERED};
 use anyhow::Result;
 
 /// Registers and provisions the linked worktree `checkout`; `Ok(None)` when there is nothing to
@@ -25,32 +25,29 @@ pub fn adopt(ctx: &Context, ws: &mut Workspace, checkout: &Checkout) -> Result<O
         ));
         return Ok(None);
     };
-    if let Some(existing) = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &branch)? {
-        return Err(UserError::new(format!(
+    branch::files::check_path_is_representable(&checkout.root)?;
+    let lock = OpLock::take(ws.state.home())?;
+    let reg = Registration {
+        operation: Operation::Adopt,
+        branch: &branch,
+        owner: lock.token(),
+        created_branch: false,
+    };
+    let taken = |existing: &WorktreeRow| {
+        UserError::new(format!(
             "branch {branch} is registered with another worktree at {}",
             existing.path.display()
         ))
         .hint("`cfn worktree prune` forgets worktrees whose directory is gone")
-        .into());
-    }
-    branch::files::check_path_is_representable(&checkout.root)?;
-    let lock = OpLock::take(ws.state.home())?;
-    let tx = ws.state.immediate()?;
-    let alloc = ports::allocate(&tx, &ws.repo, &ws.config.ports, &branch)?;
-    let project = super::unique_project(&tx, &ws.repo.project, &branch)?;
-    let new = NewRow {
-        operation: Operation::Adopt,
-        repo_id: ws.repo.id,
-        branch: &branch,
-        path: &checkout.root,
-        project: &project,
-        slot: alloc.slot,
-        owner: lock.token(),
-        created_branch: false,
-        created_dir: None,
+        .into()
     };
-    let id = WorktreeRow::insert(&tx, &new, &alloc.leases)?;
-    tx.commit()?;
+    let place = |_: &str| Ok(Place { path: checkout.root.clone(), created_dir: None });
+    let Registered { id, .. } = register(
+        Parts { state: &mut ws.state, repo: &ws.repo, ports: &ws.config.ports },
+        &reg,
+        taken,
+        place,
+    )?;
     let rendered = (|| -> Result<BranchEnv> {
         let row = WorktreeRow::find(ws.state.conn(), id)?
             .ok_or_else(|| anyhow::anyhow!("worktree row vanished during adoption"))?;

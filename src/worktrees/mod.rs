@@ -8,6 +8,7 @@ pub mod copy;
 mod prune;
 mod prune_stack;
 mod recover;
+mod register;
 mod remove;
 
 pub use add::{add, AddOptions, Added};
