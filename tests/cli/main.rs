@@ -2,6 +2,9 @@
 //! One test binary (faster to build and link than one per file); one module per area.
 
 mod harness;
+/// The test support shared with the unit tests in src/ (one copy): servers, the CI rule, `race`.
+#[path = "../support/mod.rs"]
+mod support;
 
 mod agent_adapters;
 mod agent_trust;
