@@ -53,6 +53,7 @@ mod soak;
 mod stack;
 mod stack_harness;
 mod stack_recovery;
+mod test_files;
 mod token;
 mod transcripts;
 mod transcripts_config;
