@@ -59,12 +59,16 @@ fn the_modules_of_the_test_binary_are_listed_alphabetically() {
 }
 
 #[test]
-fn every_snapshot_is_named_by_a_transcript_test() {
+fn every_snapshot_is_named_by_exactly_one_transcript_test() {
     let mut sources = String::new();
     for file in stems(cli_dir(), "rs").into_iter().filter(|f| f.starts_with("transcripts")) {
         sources.push_str(&std::fs::read_to_string(cli_dir().join(format!("{file}.rs"))).unwrap());
     }
     let snapshots = stems(&cli_dir().join("snapshots"), "snap");
-    let unnamed: Vec<&String> = snapshots.iter().filter(|s| !sources.contains(&format!("\"{s}\""))).collect();
+    let named = |s: &String| sources.matches(&format!("\"{s}\"")).count();
+    let unnamed: Vec<&String> = snapshots.iter().filter(|s| named(s) == 0).collect();
     assert!(unnamed.is_empty(), "delete the snapshots no test names any more: {unnamed:?}");
+    // Two tests naming one snapshot would compare their outputs with each other's.
+    let shared: Vec<&String> = snapshots.iter().filter(|s| named(s) > 1).collect();
+    assert!(shared.is_empty(), "snapshots named by more than one test: {shared:?}");
 }

@@ -10,16 +10,19 @@ use std::path::{Path, PathBuf};
 
 /// A repository whose one service uses a test image, publishes one port and shares nothing
 /// with other branches: nothing for `doctor` to warn about once cfn's git hooks are installed.
-fn tidy(sb: &Sandbox) -> PathBuf {
-    let compose = "services:\n  cache:\n    image: cfn-test/redis:1\n    ports: [\"6379:6379\"]\n";
-    let root = sb.repo("shop", &[("docker-compose.yml", compose)]);
+/// `name` (its compose project) is unique on the machine and its port unusual, so that stacks
+/// of tests running meanwhile are neither its orphans nor on its ports.
+fn tidy(sb: &Sandbox, name: &str) -> PathBuf {
+    let compose = "services:\n  cache:\n    image: cfn-test/redis:1\n    ports: [\"43379:6379\"]\n";
+    let root = sb.repo(name, &[("docker-compose.yml", compose)]);
     sb.cfn(&root, &["init", "--yes"]).assert().success();
     sb.cfn(&root, &["hooks", "install"]).assert().success();
     root
 }
 
 /// Three services on base ports of five digits, away from the usual ones, so every branch's
-/// slot (chosen by its name) is free and its ports keep their width.
+/// ports are free and keep their width; the project's name is unique on the machine, so no
+/// other test's containers show in `status`.
 const THREE: &str = "\
 services:
   cache:
@@ -34,7 +37,7 @@ services:
 ";
 
 fn three(sb: &Sandbox) -> PathBuf {
-    let root = sb.repo("shop", &[("docker-compose.yml", THREE)]);
+    let root = sb.repo("transcript-tables", &[("docker-compose.yml", THREE)]);
     sb.cfn(&root, &["init", "--yes"]).assert().success();
     root
 }
@@ -69,7 +72,7 @@ fn doctor_on_a_healthy_sandbox() {
         return;
     }
     let sb = Sandbox::new();
-    let root = tidy(&sb);
+    let root = tidy(&sb, "transcript-doctor-ok");
     sb.cfn(&root, &["worktree", "add", "feat"]).assert().success();
     let out = shown(&sb, &root, &["doctor"]);
     Filters::new(&sb).ports().versions().assert("output_doctor_healthy", &out);
@@ -81,7 +84,7 @@ fn doctor_on_a_worktree_deleted_by_hand() {
         return;
     }
     let sb = Sandbox::new();
-    let root = tidy(&sb);
+    let root = tidy(&sb, "transcript-doctor-gone");
     let wt = sb.json(&root, &["worktree", "add", "feat", "--json"]);
     std::fs::remove_dir_all(wt["path"].as_str().unwrap()).unwrap();
     let out = shown(&sb, &root, &["doctor"]);
