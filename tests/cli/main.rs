@@ -26,6 +26,7 @@ mod data;
 mod demo;
 mod doctor;
 mod doctor_many;
+mod error_report;
 mod git_hooks;
 mod hostile_paths;
 mod hostile_templates;
