@@ -13,27 +13,28 @@ use std::path::{Path, PathBuf};
 /// `name` (its compose project) is unique on the machine and its port unusual, so that stacks
 /// of tests running meanwhile are neither its orphans nor on its ports.
 fn tidy(sb: &Sandbox, name: &str) -> PathBuf {
-    let compose = "services:\n  cache:\n    image: cfn-test/redis:1\n    ports: [\"43379:6379\"]\n";
+    let compose = "services:\n  cache:\n    image: cfn-test/redis:1\n    ports: [\"63379:6379\"]\n";
     let root = sb.repo(name, &[("docker-compose.yml", compose)]);
     sb.cfn(&root, &["init", "--yes"]).assert().success();
     sb.cfn(&root, &["hooks", "install"]).assert().success();
     root
 }
 
-/// Three services on base ports of five digits, away from the usual ones, so every branch's
-/// ports are free and keep their width; the project's name is unique on the machine, so no
+/// Three services on base ports of five digits above the range of ephemeral ports (32768 to
+/// 60999), where no other test's stack or connection is, so every branch's ports are free and
+/// keep their width; the project's name is unique on the machine, so no
 /// other test's containers show in `status`.
 const THREE: &str = "\
 services:
   cache:
     image: redis:7
-    ports: [\"41379:6379\"]
+    ports: [\"61379:6379\"]
   db:
     image: postgres:15
-    ports: [\"41432:5432\"]
+    ports: [\"61432:5432\"]
   web:
     image: busybox
-    ports: [\"41080:80\"]
+    ports: [\"61080:80\"]
 ";
 
 fn three(sb: &Sandbox) -> PathBuf {

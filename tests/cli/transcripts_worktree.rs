@@ -203,7 +203,9 @@ fn ports_stride_beyond_the_last_port() {
 fn ports_no_free_slot() {
     let sb = Sandbox::new();
     let root = sb.shop("shop");
-    with_stride(&root, 30_000);
+    // Slot 1 alone fits (ports 62432, 63379, 65080), above the range of ephemeral ports, where
+    // no other test's stack or connection is.
+    with_stride(&root, 57_000);
     added(&sb, &root, "first");
     let out = sb.cfn(&root, &["worktree", "add", "second"]).output().unwrap();
     Filters::new(&sb).assert("ports_no_free_slot", &out);
