@@ -1,6 +1,6 @@
 //! Transcripts of the main human-readable outputs: `worktree list`, `ports`, `status`, `doctor`
 //! (on a healthy sandbox and on one with a known problem), and the progress lines of `up` and
-//! `down` on the real engine.
+//! `down` on the real engine, with what a running stack refuses.
 
 use crate::harness::*;
 use crate::small_stack::SmallStack;
@@ -106,6 +106,12 @@ fn up_and_down_progress() {
     filters.assert("output_up", &up);
     let status = stack.cfn(&stack.root, &["status"]).output().unwrap();
     filters.assert("output_status_running", &status);
+    // What a running stack refuses: its data replaced, or read while it writes.
+    let onto_running = stack.cfn(&stack.wt, &["data", "clone", "--from", "main", "--yes"]).output().unwrap();
+    filters.assert("data_clone_onto_a_running_stack", &onto_running);
+    let from_running =
+        stack.cfn(&stack.root, &["data", "clone", "--from", "feat", "--yes"]).output().unwrap();
+    filters.assert("data_clone_from_a_running_stack", &from_running);
     let down = stack.cfn(&stack.wt, &["down"]).output().unwrap();
     filters.assert("output_down", &down);
 }
