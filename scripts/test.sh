@@ -15,6 +15,10 @@ cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 # Dependencies: licenses, sources, duplicate versions, and RustSec advisories when reachable.
 bash scripts/audit.sh
+# Snapshots are compared, never written or skipped: a missing or changed one fails the run
+# (docs/testing.md says how to update them on purpose).
+export INSTA_UPDATE=no
+unset INSTA_FORCE_PASS INSTA_FORCE_UPDATE
 # Benches are built by clippy above; they run from scripts/bench*.sh, not here.
 cargo test --locked --lib --bins --tests -- --test-threads="${CFN_TEST_THREADS:-4}"
 # rediss:// (TLS) is behind a cargo feature: its test runs against a TLS redis-server it sets up.

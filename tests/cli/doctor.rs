@@ -7,7 +7,7 @@ use crate::harness::*;
 use crate::stack_harness::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// A compose file without anything that defeats isolation, on uncommon base ports.
 fn clean_compose(redis_base: u16, web_base: u16) -> String {
@@ -95,39 +95,14 @@ fn a_leased_port_held_by_another_process_names_its_pid_and_is_left_alone() {
     listener.accept().unwrap();
 }
 
-/// A redis-server started by the test, stopped (by its own id) when the test ends.
-struct RedisServer(std::process::Child);
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn a_redis_whose_maxmemory_policy_evicts_fails() {
-    if !require(std::process::Command::new("redis-server").arg("--version").output().is_ok(), "redis-server")
-    {
-        return;
-    }
     let sb = Sandbox::new();
     let root = sb.repo("evict", &[("docker-compose.yml", &clean_compose(42379, 42080))]);
     sb.cfn(&root, &["init", "--yes"]).assert().success();
     let wt = sb.json(&root, &["worktree", "add", "feat", "--json"]);
     let port = wt["ports"]["redis"].as_u64().unwrap() as u16;
-    let child = std::process::Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--maxmemory-policy", "allkeys-lru"])
-        .args(["--save", "", "--appendonly", "no"])
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let _server = RedisServer(child);
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(10), "redis-server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let Some(_server) = RedisServer::start_on(port, &["--maxmemory-policy", "allkeys-lru"]) else { return };
     let (checks, code) = doctor(&sb, &root, &[]);
     assert_eq!(code, 1);
     let check = find(&checks, "redis", &format!("redis of feat (port {port}): maxmemory-policy allkeys-lru"));

@@ -165,54 +165,5 @@ pub fn compose_available(program: &[&str]) -> bool {
         .unwrap_or(false)
 }
 
-/// Requires a tool that CI installs: skipping is only acceptable outside CI.
-pub fn require(available: bool, what: &str) -> bool {
-    if available {
-        return true;
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("{what} is required under CI=true but is not available");
-    }
-    eprintln!("skipping: {what} is not available (run scripts/setup-test.sh)");
-    false
-}
-
-/// A throwaway redis-server on a free loopback port, killed on drop.
-pub struct RedisServer {
-    pub port: u16,
-    child: std::process::Child,
-}
-
-impl RedisServer {
-    /// `None` (with a note) when redis-server is missing outside CI; a failure under CI.
-    pub fn start(extra: &[&str]) -> Option<RedisServer> {
-        let found = std::process::Command::new("redis-server").arg("--version").output().is_ok();
-        if !require(found, "redis-server") {
-            return None;
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .args(extra)
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        Some(RedisServer { port, child })
-    }
-
-    pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+pub use crate::support::ci::require;
+pub use crate::support::redis::RedisServer;

@@ -2,6 +2,9 @@
 //! One test binary (faster to build and link than one per file); one module per area.
 
 mod harness;
+/// The test support shared with the unit tests in src/ (one copy): servers, the CI rule, `race`.
+#[path = "../support/mod.rs"]
+mod support;
 
 mod agent_adapters;
 mod agent_trust;
@@ -23,6 +26,7 @@ mod data;
 mod demo;
 mod doctor;
 mod doctor_many;
+mod error_report;
 mod git_hooks;
 mod hostile_paths;
 mod hostile_templates;
@@ -50,7 +54,14 @@ mod soak;
 mod stack;
 mod stack_harness;
 mod stack_recovery;
+mod test_files;
 mod token;
+mod transcripts;
+mod transcripts_config;
+mod transcripts_loop;
+mod transcripts_outputs;
+mod transcripts_token;
+mod transcripts_worktree;
 mod user_errors;
 mod work_loop;
 mod worktree_add;

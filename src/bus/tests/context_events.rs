@@ -2,7 +2,7 @@
 
 use tokio::time::Instant;
 
-use super::harness::Env;
+use super::harness::{Env, RedisServerExt};
 use super::ms;
 use crate::bus::{Bus, Status};
 

@@ -2,7 +2,7 @@
 
 use tokio::time::Instant;
 
-use super::harness::RedisServer;
+use super::harness::{RedisServer, RedisServerExt};
 use super::ms;
 use crate::bus::{connect_with_fallback, Bus, BusError, RedisBus};
 

@@ -3,7 +3,7 @@
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::harness::Env;
+use super::harness::{Env, RedisServerExt};
 use super::ms;
 use crate::bus::Bus;
 

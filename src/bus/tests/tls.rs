@@ -7,6 +7,7 @@ use std::process::Command;
 use super::harness::RedisServer;
 use super::ms;
 use crate::bus::{Bus, RedisBus};
+use crate::health::tests::support::ci::require;
 
 fn openssl(dir: &Path, args: &str) -> bool {
     let args: Vec<&str> = args.split_whitespace().collect();
@@ -27,8 +28,7 @@ fn make_certs(dir: &Path) -> bool {
 #[tokio::test]
 async fn rediss_connects_with_the_tls_feature() {
     let dir = tempfile::tempdir().expect("temp dir");
-    if !make_certs(dir.path()) {
-        eprintln!("note: openssl cannot make test certificates; skipping the rediss test");
+    if !require(make_certs(dir.path()), "openssl (to make test certificates)") {
         return;
     }
     let path = |f: &str| dir.path().join(f).display().to_string();

@@ -1,11 +1,14 @@
 //! Tests of the health checks: against tiny servers started here, real PostgreSQL and Redis
-//! servers ([`servers`]), processes and files.
+//! servers ([`support`]), processes and files.
 
 mod checks;
 mod config;
 mod redact;
-pub(crate) mod servers;
 mod services;
+/// The test support shared with tests/cli (one copy): servers, the CI rule, `race`. Declared
+/// here, once for the whole unit-test binary; other modules reach it by this path.
+#[path = "../../../tests/support/mod.rs"]
+pub(crate) mod support;
 
 use std::time::{Duration, Instant};
 
@@ -72,7 +75,7 @@ pub(crate) async fn http_server(
 
 /// A port nothing listens on.
 pub(crate) fn closed_port() -> u16 {
-    servers::free_port()
+    support::watchdog::free_port()
 }
 
 /// A fake Redis server that answers every command (`+PONG` to `PING`, `+OK` to anything

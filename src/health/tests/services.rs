@@ -3,10 +3,35 @@
 use std::time::Duration;
 
 use super::super::CheckKind;
-use super::servers::{TestPostgres, TestRedis, PASSWORD};
+use super::support::postgres::{TestPostgres, PASSWORD};
+use super::support::redis::RedisServer;
 use super::{closed_port, run, slow_redis_server};
 
 const TIMEOUT: Duration = Duration::from_secs(3);
+
+/// `redis-server` with the default user's password [`PASSWORD`] and a user `alice` whose
+/// password is `wonderland`.
+fn redis_with_users() -> Option<RedisServer> {
+    RedisServer::start(&[
+        "--requirepass",
+        PASSWORD,
+        "--user",
+        "alice",
+        "on",
+        ">wonderland",
+        "~*",
+        "&*",
+        "+@all",
+    ])
+}
+
+/// The server's URL with `userinfo` (`user:password`, or none when empty).
+fn url(server: &RedisServer, userinfo: &str) -> String {
+    match userinfo {
+        "" => server.url(),
+        _ => format!("redis://{userinfo}@127.0.0.1:{}", server.port),
+    }
+}
 
 async fn redis(url: String) -> super::CheckResult {
     run(CheckKind::Redis { url }, TIMEOUT).await
@@ -18,9 +43,9 @@ async fn postgres(url: String) -> super::CheckResult {
 
 #[tokio::test]
 async fn redis_pings_with_the_url_password() {
-    let Some(server) = TestRedis::start() else { return };
+    let Some(server) = redis_with_users() else { return };
     for userinfo in [format!(":{PASSWORD}"), format!("default:{PASSWORD}"), "alice:wonderland".to_string()] {
-        let ok = redis(server.url(&userinfo)).await;
+        let ok = redis(url(&server, &userinfo)).await;
         assert!(ok.ok, "{userinfo}: {ok:?}");
         assert!(ok.message.starts_with("PONG in ") && ok.message.ends_with(" ms"), "{ok:?}");
         assert_eq!(ok.kind, "redis");
@@ -29,12 +54,12 @@ async fn redis_pings_with_the_url_password() {
 
 #[tokio::test]
 async fn redis_fails_without_or_with_a_wrong_password_and_never_shows_it() {
-    let Some(server) = TestRedis::start() else { return };
-    let none = redis(server.url("")).await;
+    let Some(server) = redis_with_users() else { return };
+    let none = redis(url(&server, "")).await;
     assert_eq!((none.ok, none.message.as_str()), (false, "NOAUTH: authentication required"));
-    let wrong = redis(server.url(":hunter2-wrong")).await;
+    let wrong = redis(url(&server, ":hunter2-wrong")).await;
     assert_eq!((wrong.ok, wrong.message.as_str()), (false, "password authentication failed"));
-    let wrong_user = redis(server.url("bob:wonderland")).await;
+    let wrong_user = redis(url(&server, "bob:wonderland")).await;
     assert_eq!((wrong_user.ok, wrong_user.message.as_str()), (false, "password authentication failed"));
     let bad_db = redis(format!("redis://:{PASSWORD}@127.0.0.1:{}/99", server.port)).await;
     assert!(!bad_db.ok && bad_db.message.ends_with("DB index is out of range"), "{bad_db:?}");

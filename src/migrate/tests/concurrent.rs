@@ -1,86 +1,160 @@
-//! Several migrators racing on one database file, each with its own connection.
+//! Several migrators racing on one database, each with its own connection: the same scenarios
+//! on SQLite (a file in a temporary directory) and on PostgreSQL (a database of the test
+//! process's own cluster), through the shared [`race`] helper.
 
-use std::sync::{Arc, Barrier};
-use std::thread;
+use std::sync::Arc;
 
 use rusqlite::Connection;
 
 use super::super::error::MigrateError;
-use super::super::source::Migration;
+use super::super::source::{from_embedded, Migration};
 use super::super::sqlite::SqliteTarget;
 use super::super::target::Target;
 use super::super::up;
-use super::{recorded, Fixture};
+use super::Fixture;
+use crate::health::tests::support::postgres::TestPostgres;
+use crate::health::tests::support::race::race;
+use crate::pg::PgTarget;
 
 const THREADS: usize = 4;
 
-/// 20 migrations, each inserting its version into `log`, which exists beforehand.
-fn twenty() -> (Fixture, Arc<Vec<Migration>>) {
-    let fx = Fixture::new();
-    fx.conn().execute_batch("CREATE TABLE log (version INTEGER NOT NULL)").unwrap();
-    for v in 1..=20 {
-        let sql = format!("INSERT INTO log (version) VALUES ({v});");
-        fx.write(&format!("{v:04}_step.up.sql"), &sql);
+/// A database the migrators race on: a connection per racer, and SQL to check the outcome.
+trait Backend {
+    type Conn: Send + 'static;
+    fn conn(&self) -> Self::Conn;
+    /// Runs `f` with a migration target over `conn`.
+    fn with_target<T>(conn: &mut Self::Conn, f: impl FnOnce(&mut dyn Target) -> T) -> T;
+    fn exec(&self, sql: &str);
+    /// The single integer `sql` returns.
+    fn int(&self, sql: &str) -> i64;
+    /// The first column of `sql`'s rows, as integers.
+    fn ints(&self, sql: &str) -> Vec<i64>;
+}
+
+impl Backend for Fixture {
+    type Conn = Connection;
+
+    fn conn(&self) -> Connection {
+        Fixture::conn(self)
     }
-    let ms = Arc::new(fx.load());
-    (fx, ms)
+
+    fn with_target<T>(conn: &mut Connection, f: impl FnOnce(&mut dyn Target) -> T) -> T {
+        f(&mut SqliteTarget::new(conn))
+    }
+
+    fn exec(&self, sql: &str) {
+        Fixture::conn(self).execute_batch(sql).unwrap();
+    }
+
+    fn int(&self, sql: &str) -> i64 {
+        Fixture::conn(self).query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    fn ints(&self, sql: &str) -> Vec<i64> {
+        let conn = Fixture::conn(self);
+        let mut stmt = conn.prepare(sql).unwrap();
+        let rows = stmt.query_map([], |row| row.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    }
 }
 
-/// Runs `work` on `THREADS` threads at once, each with its own connection.
-fn race<T: Send + 'static>(
-    fx: &Fixture,
-    work: impl Fn(&mut Connection) -> T + Send + Sync + 'static,
-) -> Vec<T> {
-    let barrier = Arc::new(Barrier::new(THREADS));
-    let work = Arc::new(work);
-    let handles: Vec<_> = (0..THREADS)
-        .map(|_| {
-            let (barrier, work, mut conn) = (Arc::clone(&barrier), Arc::clone(&work), fx.conn());
-            thread::spawn(move || {
-                barrier.wait();
-                work(&mut conn)
-            })
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().unwrap()).collect()
+impl Backend for TestPostgres {
+    type Conn = PgTarget;
+
+    fn conn(&self) -> PgTarget {
+        PgTarget::connect(&self.url()).unwrap()
+    }
+
+    fn with_target<T>(conn: &mut PgTarget, f: impl FnOnce(&mut dyn Target) -> T) -> T {
+        f(conn)
+    }
+
+    fn exec(&self, sql: &str) {
+        self.sql(sql);
+    }
+
+    fn int(&self, sql: &str) -> i64 {
+        self.sql(sql).trim().parse().unwrap()
+    }
+
+    fn ints(&self, sql: &str) -> Vec<i64> {
+        self.sql(sql).lines().map(|l| l.trim().parse().unwrap()).collect()
+    }
 }
 
-fn assert_each_applied_once(fx: &Fixture) {
-    let conn = fx.conn();
-    assert_eq!(recorded(&conn), (1..=20).collect::<Vec<i64>>());
-    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
-    assert_eq!(count("SELECT count(*) FROM log"), 20);
-    assert_eq!(count("SELECT count(DISTINCT version) FROM log"), 20);
+/// Migration `v`: its file name and its script, which inserts `v` into `log`.
+fn step(v: i64) -> (String, String) {
+    (format!("{v:04}_step.up.sql"), format!("INSERT INTO log (version) VALUES ({v});"))
 }
 
-#[test]
-fn concurrent_migrators_apply_each_migration_exactly_once() {
-    let (fx, ms) = twenty();
-    let applied = race(&fx, move |conn| {
-        let mut target = SqliteTarget::new(conn);
-        up(&mut target, &ms, None, false).unwrap().steps.len()
+/// 20 migrations, each inserting its version into `log`, which exists beforehand.
+fn twenty(db: &impl Backend) -> Arc<Vec<Migration>> {
+    db.exec("CREATE TABLE log (version BIGINT NOT NULL)");
+    let files: Vec<(String, String)> = (1..=20).map(step).collect();
+    let files: Vec<(&str, &str)> = files.iter().map(|(f, s)| (f.as_str(), s.as_str())).collect();
+    Arc::new(from_embedded(&files).unwrap())
+}
+
+fn assert_each_applied_once(db: &impl Backend) {
+    let recorded = db.ints("SELECT version FROM cfn_schema_migrations ORDER BY version");
+    assert_eq!(recorded, (1..=20).collect::<Vec<i64>>());
+    assert_eq!(db.int("SELECT count(*) FROM log"), 20);
+    assert_eq!(db.int("SELECT count(DISTINCT version) FROM log"), 20);
+}
+
+/// `up` on every racer: together they apply each migration once.
+fn concurrent_ups<B: Backend + 'static>(db: &B) {
+    let ms = twenty(db);
+    let conns = (0..THREADS).map(|_| db.conn()).collect();
+    let applied = race(conns, move |conn| {
+        B::with_target(conn, |target| up(target, &ms, None, false).unwrap().steps.len())
     });
     assert_eq!(applied.iter().sum::<usize>(), 20, "{applied:?}");
-    assert_each_applied_once(&fx);
+    assert_each_applied_once(db);
 }
 
-#[test]
-fn without_the_lock_begin_immediate_still_applies_each_migration_once() {
-    let (fx, ms) = twenty();
-    let applied = race(&fx, move |conn| {
-        let mut target = SqliteTarget::new(conn);
-        let mut mine = 0;
-        for m in ms.iter() {
-            match target.apply(m) {
-                Ok(_) => mine += 1,
-                Err(MigrateError::AlreadyApplied { .. }) => {}
-                Err(e) => panic!("{e}"),
+/// Without the migration lock, every racer applies every migration: the apply step alone
+/// (SQLite's BEGIN IMMEDIATE, PostgreSQL's apply lock) still lets each through once.
+fn concurrent_applies<B: Backend + 'static>(db: &B) {
+    let ms = twenty(db);
+    let conns = (0..THREADS).map(|_| db.conn()).collect();
+    let applied = race(conns, move |conn| {
+        B::with_target(conn, |target| {
+            let mut mine = 0;
+            for m in ms.iter() {
+                match target.apply(m) {
+                    Ok(_) => mine += 1,
+                    Err(MigrateError::AlreadyApplied { .. }) => {}
+                    Err(e) => panic!("{e}"),
+                }
             }
-        }
-        mine
+            mine
+        })
     });
     assert_eq!(applied.iter().sum::<usize>(), 20, "{applied:?}");
-    assert_each_applied_once(&fx);
+    assert_each_applied_once(db);
+}
+
+#[test]
+fn concurrent_migrators_apply_each_migration_exactly_once_on_sqlite() {
+    concurrent_ups(&Fixture::new());
+}
+
+#[test]
+fn concurrent_migrators_apply_each_migration_exactly_once_on_postgres() {
+    let Some(db) = TestPostgres::start() else { return };
+    concurrent_ups(&db);
+}
+
+#[test]
+fn without_the_lock_each_migration_is_still_applied_once_on_sqlite() {
+    concurrent_applies(&Fixture::new());
+}
+
+#[test]
+fn without_the_lock_each_migration_is_still_applied_once_on_postgres() {
+    let Some(db) = TestPostgres::start() else { return };
+    concurrent_applies(&db);
 }
 
 /// Set in a child process to the database it migrates (see the test below).
@@ -102,7 +176,11 @@ fn child_migrator() {
 
 #[test]
 fn concurrent_migrator_processes_apply_each_migration_exactly_once() {
-    let (fx, _) = twenty();
+    let fx = Fixture::new();
+    twenty(&fx);
+    for (file, sql) in (1..=20).map(step) {
+        fx.write(&file, &sql);
+    }
     let exe = std::env::current_exe().unwrap();
     let module = module_path!().split_once("::").map_or("", |(_, rest)| rest);
     let children: Vec<_> = (0..THREADS)

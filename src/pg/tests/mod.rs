@@ -1,14 +1,13 @@
 //! Tests of [`PgTarget`] against a real PostgreSQL server started by each test (see
-//! [`crate::health::tests::servers`]).
+//! [`crate::health::tests::support`]).
 
-mod concurrent;
 mod engine;
 
 use tokio::runtime::Runtime;
 use tokio_postgres::{Client, NoTls};
 
 use super::PgTarget;
-use crate::health::tests::servers::TestPostgres;
+use crate::health::tests::support::postgres::TestPostgres;
 use crate::migrate::{from_embedded, Migration};
 
 /// A running server and a plain client to inspect it with.
@@ -34,10 +33,6 @@ impl Db {
 
     pub fn target(&self) -> PgTarget {
         PgTarget::connect(&self.url()).unwrap()
-    }
-
-    pub fn exec(&self, sql: &str) {
-        self.runtime.block_on(self.client.batch_execute(sql)).unwrap();
     }
 
     /// The first column of every row of `sql`, as `i64`.

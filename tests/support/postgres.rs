@@ -1,4 +1,10 @@
-//! The test process's PostgreSQL cluster and its per-test databases (see [`super`]).
+//! Throwaway PostgreSQL for tests. initdb takes seconds, so each test process starts one
+//! cluster (on a free port of 127.0.0.1, `fsync=off`, under the [`super::watchdog`]) and every
+//! [`TestPostgres`] is a fresh database in it, dropped with the handle; advisory locks are per
+//! database, so tests do not see each other's locks. The superuser `postgres` needs no
+//! password over the Unix socket and [`PASSWORD`] over TCP. PostgreSQL refuses to run as
+//! root: as root, initdb and the server run through `runuser` as `postgres` (or a `cfn-test`
+//! system user, created if neither exists). Missing binaries: see [`super::ci`].
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -6,7 +12,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::{env, fs};
 
-use super::{command_as, free_port, missing, on_path, output, path, scratch_dir, Watched, PASSWORD};
+use super::ci::missing;
+use super::watchdog::{command_as, free_port, on_path, output, path, scratch_dir, Watched};
+
+/// The password of PostgreSQL's `postgres` user over TCP.
+pub const PASSWORD: &str = "secret";
 
 /// The directory holding `initdb`, `postgres` and `psql`: `$CFN_TEST_PG_BIN`, the newest
 /// `/usr/lib/postgresql/*/bin`, or `PATH`.
@@ -100,18 +110,24 @@ impl PgCluster {
 }
 
 fn psql(psql: &Path, port: u16, sql: &str) -> Result<(), String> {
+    psql_in(psql, port, "postgres", sql).map(drop)
+}
+
+/// The rows `sql` returns in `database`, one a line, columns separated by `|`.
+fn psql_in(psql: &Path, port: u16, database: &str, sql: &str) -> Result<String, String> {
     let out = Command::new(psql)
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", &port.to_string()])
-        .args(["-U", "postgres", "-d", "postgres", "-c", sql])
+        .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(["-U", "postgres", "-d", database, "-c", sql])
         .env("PGPASSWORD", PASSWORD)
         .env("PGCONNECT_TIMEOUT", "5")
         .output()
         .map_err(|e| e.to_string())?;
-    out.status.success().then_some(()).ok_or_else(|| String::from_utf8_lossy(&out.stderr).into_owned())
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    out.status.success().then_some(stdout).ok_or_else(|| String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 /// A fresh database in this test process's PostgreSQL cluster, dropped with the handle.
-pub(crate) struct TestPostgres {
+pub struct TestPostgres {
     pub port: u16,
     pub database: String,
     cluster: &'static PgCluster,
@@ -126,6 +142,11 @@ impl TestPostgres {
         let database = format!("cfn_test_{}", DATABASES.fetch_add(1, Ordering::Relaxed));
         psql(&cluster.psql, cluster.port, &format!("CREATE DATABASE {database}")).unwrap();
         Some(TestPostgres { port: cluster.port, database, cluster })
+    }
+
+    /// Runs `sql` in this database; its rows, one a line.
+    pub fn sql(&self, sql: &str) -> String {
+        psql_in(&self.cluster.psql, self.port, &self.database, sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     /// `postgres://postgres:secret@127.0.0.1:<port>/<database>`.
