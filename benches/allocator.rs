@@ -41,7 +41,7 @@ fn ports_config() -> PortsConfig {
             PortKeyConfig {
                 service: key.to_string(),
                 target: base,
-                protocol: "tcp".into(),
+                protocol: cfn::protocol::Protocol::Tcp,
                 base,
                 profiles: Vec::new(),
             },

@@ -27,6 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "pg",
             "ports",
             "process",
+            "protocol",
             "render",
             "runtime",
             "safe_path",

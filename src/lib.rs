@@ -19,6 +19,7 @@ pub mod names;
 pub(crate) mod pg;
 pub mod ports;
 pub(crate) mod process;
+pub mod protocol;
 pub(crate) mod render;
 pub(crate) mod runtime;
 pub(crate) mod safe_path;

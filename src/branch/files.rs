@@ -58,7 +58,7 @@ struct PortContext {
     env: String,
     service: String,
     target: u16,
-    protocol: String,
+    protocol: crate::protocol::Protocol,
     base: u16,
     port: u16,
     /// `CFN_<KEY>_HOST_URL` and its value: the key's hostname URL through `cfn proxy` (TCP
@@ -256,7 +256,7 @@ fn context<'a>(
                 env: crate::names::port_env_name(key),
                 service: k.service.clone(),
                 target: k.target,
-                protocol: k.protocol.clone(),
+                protocol: k.protocol,
                 base: k.base,
                 port,
                 host_env: crate::branch::hostnames::host_url_env_name(key),
@@ -357,7 +357,7 @@ fn configured_keys(config: &Config) -> Vec<PortKey> {
             key: key.clone(),
             service: k.service.clone(),
             target: k.target,
-            protocol: Protocol::parse(&k.protocol).unwrap_or(Protocol::Tcp),
+            protocol: k.protocol,
             base: k.base,
             profiles: k.profiles.clone(),
         })

@@ -12,6 +12,7 @@
 //! - UDP and SCTP keys get no hostname: the proxy speaks HTTP over TCP.
 
 use crate::config::PortKeyConfig;
+use crate::protocol::Protocol;
 use indexmap::IndexMap;
 use serde::Serialize;
 
@@ -37,7 +38,8 @@ pub fn hostnames(
         Some(branch) => format!("{}.{}.localhost", label(branch), label(project)),
         None => format!("{}.localhost", label(project)),
     };
-    let tcp: Vec<(&String, &PortKeyConfig)> = keys.iter().filter(|(_, k)| k.protocol == "tcp").collect();
+    let tcp: Vec<(&String, &PortKeyConfig)> =
+        keys.iter().filter(|(_, k)| k.protocol == Protocol::Tcp).collect();
     let mut names: Vec<HostName> = Vec::new();
     let mut web_keys: Vec<&str> = Vec::new();
     for (_, k) in &tcp {
@@ -93,7 +95,7 @@ mod tests {
         PortKeyConfig {
             service: service.into(),
             target,
-            protocol: protocol.into(),
+            protocol: Protocol::parse(protocol).unwrap(),
             base: 1,
             profiles: vec![],
         }

@@ -20,7 +20,7 @@ pub mod load;
 mod port_long;
 pub mod port_spec;
 mod portable;
-pub mod protocol;
+pub use crate::protocol;
 pub mod references;
 pub mod reset;
 pub mod resolve;

@@ -9,6 +9,7 @@ pub mod data;
 pub mod proxy;
 
 use crate::error::UserError;
+use crate::protocol::Protocol;
 use anyhow::{Context as _, Result};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -214,8 +215,8 @@ pub struct PortsConfig {
 pub struct PortKeyConfig {
     pub service: String,
     pub target: u16,
-    #[serde(default = "default_protocol")]
-    pub protocol: String,
+    #[serde(default)]
+    pub protocol: Protocol,
     /// The host port of the main checkout.
     pub base: u16,
     /// The compose profiles the service runs in (none: always). Keys with one base port whose
@@ -238,9 +239,6 @@ fn default_block_start() -> u32 {
 }
 fn default_block_width() -> u32 {
     20
-}
-fn default_protocol() -> String {
-    "tcp".into()
 }
 
 impl Default for PortsConfig {
@@ -351,9 +349,6 @@ impl Config {
         for (key, k) in &p.keys {
             if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
                 return Err(bad(format!("port key {key:?} may use only letters, digits, '_' and '-'")));
-            }
-            if !matches!(k.protocol.as_str(), "tcp" | "udp" | "sctp") {
-                return Err(bad(format!("ports.keys.{key}.protocol must be tcp, udp or sctp")));
             }
             // Port 0 would reach the state database's CHECK as a raw SQLite error.
             if k.base == 0 {

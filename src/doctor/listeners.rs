@@ -6,6 +6,7 @@
 //! down a user's browser). The tables show this network namespace only, so a container's own
 //! sockets are not here — its published ports are matched through the engine instead.
 
+use crate::protocol::Protocol;
 use std::collections::{HashMap, HashSet};
 
 /// A process holding a socket.
@@ -18,7 +19,7 @@ pub struct Holder {
 
 /// The listening sockets of the host, by protocol and port, as socket inodes.
 pub struct Sockets {
-    by_port: HashMap<(&'static str, u16), Vec<u64>>,
+    by_port: HashMap<(Protocol, u16), Vec<u64>>,
 }
 
 /// TCP state `LISTEN` in /proc/net/tcp.
@@ -26,10 +27,16 @@ const TCP_LISTEN: &str = "0A";
 
 impl Sockets {
     pub fn read() -> Sockets {
-        let mut by_port: HashMap<(&'static str, u16), Vec<u64>> = HashMap::new();
-        for (file, protocol) in [("tcp", "tcp"), ("tcp6", "tcp"), ("udp", "udp"), ("udp6", "udp")] {
+        let mut by_port: HashMap<(Protocol, u16), Vec<u64>> = HashMap::new();
+        let tables = [
+            ("tcp", Protocol::Tcp),
+            ("tcp6", Protocol::Tcp),
+            ("udp", Protocol::Udp),
+            ("udp6", Protocol::Udp),
+        ];
+        for (file, protocol) in tables {
             let Ok(text) = std::fs::read_to_string(format!("/proc/net/{file}")) else { continue };
-            for (port, inode) in parse_table(&text, protocol == "tcp") {
+            for (port, inode) in parse_table(&text, protocol == Protocol::Tcp) {
                 by_port.entry((protocol, port)).or_default().push(inode);
             }
         }
@@ -37,8 +44,9 @@ impl Sockets {
     }
 
     /// The inodes of the sockets bound to `port` (listening, for TCP).
-    pub fn on(&self, protocol: &str, port: u16) -> &[u64] {
-        let protocol = if protocol == "udp" { "udp" } else { "tcp" };
+    /// (SCTP has no /proc table here: it is looked up as TCP, as before.)
+    pub fn on(&self, protocol: Protocol, port: u16) -> &[u64] {
+        let protocol = if protocol == Protocol::Udp { Protocol::Udp } else { Protocol::Tcp };
         self.by_port.get(&(protocol, port)).map(Vec::as_slice).unwrap_or(&[])
     }
 }
@@ -146,7 +154,7 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let sockets = Sockets::read();
-        let inodes: HashSet<u64> = sockets.on("tcp", port).iter().copied().collect();
+        let inodes: HashSet<u64> = sockets.on(Protocol::Tcp, port).iter().copied().collect();
         assert_eq!(inodes.len(), 1);
         let found = holders(&inodes);
         let holder = &found.values().next().unwrap()[0];

@@ -7,6 +7,7 @@ use super::listeners::{self, Holder, Sockets};
 use super::survey::Survey;
 use super::Check;
 use crate::branch::{BranchEnv, Workspace};
+use crate::protocol::Protocol;
 use indexmap::IndexMap;
 use std::collections::HashSet;
 
@@ -18,8 +19,8 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
     // with it when it is pruned.
     let envs: Vec<&BranchEnv> = survey.envs.iter().filter(|e| e.path.is_dir()).collect();
     // Each key's protocol, from the cfn.toml governing its checkout (a branch's own keys too).
-    let protocols: Vec<IndexMap<String, String>> = envs.iter().map(|e| protocols(ws, e)).collect();
-    let protocol = |i: usize, key: &str| protocols[i].get(key).map(String::as_str).unwrap_or("tcp");
+    let protocols: Vec<IndexMap<String, Protocol>> = envs.iter().map(|e| protocols(ws, e)).collect();
+    let protocol = |i: usize, key: &str| protocols[i].get(key).copied().unwrap_or_default();
     let wanted: HashSet<u64> = envs
         .iter()
         .enumerate()
@@ -61,10 +62,10 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
     out
 }
 
-fn protocols(ws: &Workspace, env: &BranchEnv) -> IndexMap<String, String> {
+fn protocols(ws: &Workspace, env: &BranchEnv) -> IndexMap<String, Protocol> {
     // A cfn.toml that does not parse is the `leases` check's finding; the main one's keys then.
     let config = ws.config_of(env).unwrap_or(std::borrow::Cow::Borrowed(&ws.config));
-    config.ports.keys.iter().map(|(key, k)| (key.clone(), k.protocol.clone())).collect()
+    config.ports.keys.iter().map(|(key, k)| (key.clone(), k.protocol)).collect()
 }
 
 /// `Some` when a running container publishes the port: nothing to report when it is the
@@ -74,7 +75,7 @@ fn by_container(
     env: &BranchEnv,
     subject: &str,
     port: u16,
-    protocol: &str,
+    protocol: Protocol,
 ) -> Option<Option<Check>> {
     let snapshot = survey.engine.as_ref().ok()?;
     let container = snapshot

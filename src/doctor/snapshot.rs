@@ -5,8 +5,9 @@
 //! never talk to the engine themselves.
 
 use crate::engine::{Engine, PROJECT_LABEL};
+use crate::protocol::Protocol;
 use anyhow::Result;
-use bollard::models::{ContainerSummaryStateEnum, PortSummaryTypeEnum};
+use bollard::models::ContainerSummaryStateEnum;
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
 };
@@ -41,7 +42,7 @@ pub struct Container {
 pub struct Published {
     pub port: u16,
     /// `tcp`, `udp` or `sctp`.
-    pub protocol: String,
+    pub protocol: Protocol,
 }
 
 /// A network or volume carrying a compose project label.
@@ -103,12 +104,7 @@ async fn read(engine: &Engine, images: &[String]) -> Result<Snapshot> {
                 .unwrap_or_default()
                 .into_iter()
                 .filter_map(|p| {
-                    let protocol = match p.typ {
-                        Some(PortSummaryTypeEnum::UDP) => "udp",
-                        Some(PortSummaryTypeEnum::SCTP) => "sctp",
-                        _ => "tcp",
-                    };
-                    Some(Published { port: p.public_port?, protocol: protocol.into() })
+                    Some(Published { port: p.public_port?, protocol: Protocol::of_engine(p.typ) })
                 })
                 .collect(),
         })

@@ -17,13 +17,13 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
     let dotenv = compose::read_checkout_dotenv(ws.main_root(), &ws.main_root().join(".env"));
     let lookup = |name: &str| dotenv.get(name).cloned();
     let Ok(ports) = compose::published_ports(&files, &lookup) else { return Vec::new() };
-    let published: HashSet<(String, u16, &str)> =
-        compose::port_keys(&ports).into_iter().map(|k| (k.service, k.target, k.protocol.as_str())).collect();
+    let published: HashSet<(String, u16, crate::protocol::Protocol)> =
+        compose::port_keys(&ports).into_iter().map(|k| (k.service, k.target, k.protocol)).collect();
     ws.config
         .ports
         .keys
         .iter()
-        .filter(|(_, k)| !published.contains(&(k.service.clone(), k.target, k.protocol.as_str())))
+        .filter(|(_, k)| !published.contains(&(k.service.clone(), k.target, k.protocol)))
         .map(|(key, k)| {
             Check::warn(
                 "ports",

@@ -2,8 +2,9 @@
 //! what a lease must not be released from while a container still holds it.
 
 use super::{Engine, PROJECT_LABEL};
+use crate::protocol::Protocol;
 use anyhow::Result;
-use bollard::models::{ContainerSummaryStateEnum, PortSummaryTypeEnum};
+use bollard::models::ContainerSummaryStateEnum;
 use bollard::query_parameters::ListContainersOptionsBuilder;
 use std::collections::HashMap;
 
@@ -12,7 +13,7 @@ use std::collections::HashMap;
 pub struct PublishedPort {
     pub port: u16,
     /// `tcp`, `udp` or `sctp`.
-    pub protocol: String,
+    pub protocol: Protocol,
     /// The container's name.
     pub container: String,
 }
@@ -32,12 +33,8 @@ impl Engine {
             let name = name.trim_start_matches('/').to_string();
             for p in c.ports.unwrap_or_default() {
                 let Some(port) = p.public_port else { continue };
-                let protocol = match p.typ {
-                    Some(PortSummaryTypeEnum::UDP) => "udp",
-                    Some(PortSummaryTypeEnum::SCTP) => "sctp",
-                    _ => "tcp",
-                };
-                let found = PublishedPort { port, protocol: protocol.into(), container: name.clone() };
+                let protocol = Protocol::of_engine(p.typ);
+                let found = PublishedPort { port, protocol, container: name.clone() };
                 // An address family each (0.0.0.0 and ::) lists the same port twice.
                 if !out.contains(&found) {
                     out.push(found);

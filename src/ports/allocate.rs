@@ -83,14 +83,14 @@ fn obstacle(conn: &Connection, cfg: &PortsConfig, layout: &Layout, slot: u32) ->
             return Ok(Some(Obstacle::BasePort(port)));
         }
         for protocol in &lane.protocols {
-            if state::lease_holder(conn, port, protocol)?.is_some() {
+            if state::lease_holder(conn, port, *protocol)?.is_some() {
                 return Ok(Some(Obstacle::Leased(port)));
             }
         }
     }
     // Bind probes last: they are the costliest check.
     for (lane, &port) in layout.lanes.iter().zip(&ports) {
-        if !lane.protocols.iter().all(|protocol| probe::is_bindable(port, protocol)) {
+        if !lane.protocols.iter().all(|protocol| probe::is_bindable(port, *protocol)) {
             return Ok(Some(Obstacle::InUse(port)));
         }
     }
@@ -101,7 +101,7 @@ fn leases(cfg: &PortsConfig, layout: &Layout, slot: u32) -> Vec<Lease> {
     let ports = scheme::ports_for(cfg, layout, slot).unwrap_or_default();
     cfg.keys
         .iter()
-        .map(|(key, k)| Lease { key: key.clone(), port: ports[key], protocol: k.protocol.clone() })
+        .map(|(key, k)| Lease { key: key.clone(), port: ports[key], protocol: Some(k.protocol) })
         .collect()
 }
 

@@ -18,6 +18,7 @@
 //! so a branch's ports are stable.
 
 use crate::config::PortKeyConfig;
+use crate::protocol::Protocol;
 use indexmap::IndexMap;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -36,7 +37,7 @@ pub struct Lane {
     /// The keys on this lane, in configuration order.
     pub keys: Vec<String>,
     /// Each protocol the lane's keys use, once.
-    pub protocols: Vec<String>,
+    pub protocols: Vec<Protocol>,
 }
 
 /// Two keys whose services publish the same (port, protocol) on the main checkout and can run
@@ -44,7 +45,7 @@ pub struct Lane {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Conflict {
     pub port: u16,
-    pub protocol: String,
+    pub protocol: Protocol,
     pub first_key: String,
     pub first_service: String,
     pub second_key: String,
@@ -113,10 +114,10 @@ pub fn layout(keys: &IndexMap<String, PortKeyConfig>) -> Layout {
         .into_iter()
         .zip(numbers)
         .map(|((_, _, members), number)| {
-            let mut protocols: Vec<String> = Vec::new();
+            let mut protocols: Vec<Protocol> = Vec::new();
             for m in &members {
                 if !protocols.contains(&keys[*m].protocol) {
-                    protocols.push(keys[*m].protocol.clone());
+                    protocols.push(keys[*m].protocol);
                 }
             }
             Lane { number, keys: members.into_iter().map(str::to_string).collect(), protocols }
@@ -167,7 +168,7 @@ fn conflicts(keys: &IndexMap<String, PortKeyConfig>) -> Vec<Conflict> {
             if a.base == b.base && can_bind_together(a, b) {
                 out.push(Conflict {
                     port: a.base,
-                    protocol: a.protocol.clone(),
+                    protocol: a.protocol,
                     first_key: a_name.to_string(),
                     first_service: a.service.clone(),
                     second_key: b_name.to_string(),
@@ -190,7 +191,7 @@ pub(super) mod tests {
                 let key = PortKeyConfig {
                     service: service.to_string(),
                     target: *base,
-                    protocol: protocol.to_string(),
+                    protocol: Protocol::parse(protocol).unwrap(),
                     base: *base,
                     profiles: profiles.iter().map(|p| p.to_string()).collect(),
                 };
@@ -212,7 +213,7 @@ pub(super) mod tests {
             ("php_443_udp", "php", 443, "udp", &[]),
         ]));
         assert_eq!(lanes(&l), [(10080, vec!["php_80"]), (10443, vec!["php_443", "php_443_udp"])]);
-        assert_eq!(l.lanes[1].protocols, ["tcp", "udp"]);
+        assert_eq!(l.lanes[1].protocols, [Protocol::Tcp, Protocol::Udp]);
         assert!(l.conflicts.is_empty());
     }
 

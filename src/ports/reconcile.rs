@@ -68,7 +68,7 @@ pub fn plan(keys: &IndexMap<String, PortKeyConfig>, held: &[Lease]) -> Plan {
         match keys.get(&lease.key) {
             None => out.release.push(lease.clone()),
             // A lease from before protocols were recorded holds its number for every protocol.
-            Some(k) if lease.protocol != "any" && lease.protocol != k.protocol => {
+            Some(k) if lease.protocol.is_some_and(|p| p != k.protocol) => {
                 out.release.push(lease.clone());
                 out.lease.push(lease.key.clone());
             }
@@ -107,7 +107,7 @@ pub fn apply(
     for key in &plan.lease {
         let Some(config) = cfg.keys.get(key) else { continue };
         let port = choose(conn, cfg, &layout, &scheme_ports, id, &own, key, config)?;
-        let lease = Lease { key: key.clone(), port, protocol: config.protocol.clone() };
+        let lease = Lease { key: key.clone(), port, protocol: Some(config.protocol) };
         state::insert_leases(conn, id, std::slice::from_ref(&lease))?;
         own.push(lease);
         changes.push(Change::Leased { key: key.clone(), port });
@@ -169,7 +169,7 @@ fn is_free(
     if u32::from(port) < MIN_PORT || state::is_base_port(conn, port)? {
         return Ok(false);
     }
-    let same = |l: &&Lease| l.port == port && (l.protocol == config.protocol || l.protocol == "any");
+    let same = |l: &&Lease| l.port == port && l.covers(config.protocol);
     for mine in own.iter().filter(same) {
         // A key of this worktree that could run at the same time would collide with it.
         let could_collide = cfg.keys.get(&mine.key).is_none_or(|k| lanes::can_bind_together(k, config));
@@ -177,7 +177,7 @@ fn is_free(
             return Ok(false);
         }
     }
-    match state::lease_holder(conn, port, &config.protocol)? {
+    match state::lease_holder(conn, port, config.protocol)? {
         Some(holder) if holder != id => return Ok(false),
         _ => {}
     }
@@ -185,7 +185,7 @@ fn is_free(
     if own.iter().any(|l| l.port == port) {
         return Ok(true);
     }
-    Ok(probe::is_bindable(port, &config.protocol))
+    Ok(probe::is_bindable(port, config.protocol))
 }
 
 #[cfg(test)]
@@ -195,7 +195,7 @@ mod tests {
     use crate::state::{NewRow, State, WorktreeRow};
 
     fn lease(key: &str, port: u16, protocol: &str) -> Lease {
-        Lease { key: key.into(), port, protocol: protocol.into() }
+        Lease { key: key.into(), port, protocol: crate::protocol::Protocol::parse(protocol) }
     }
 
     #[test]

@@ -53,9 +53,7 @@ pub fn keep_published(plan: &mut Plan, publishers: &Publishers) -> Vec<Kept> {
     plan.release.retain(|lease| {
         let why = match publishers {
             Publishers::Known(ports) => {
-                let by = ports.iter().find(|p| {
-                    p.port == lease.port && (lease.protocol == "any" || p.protocol == lease.protocol)
-                });
+                let by = ports.iter().find(|p| p.port == lease.port && lease.covers(p.protocol));
                 match by {
                     Some(p) => format!("still published by {}; `cfn down` releases it", p.container),
                     None => return true,
@@ -82,11 +80,12 @@ mod tests {
     use crate::state::Lease;
 
     fn lease(key: &str, port: u16, protocol: &str) -> Lease {
-        Lease { key: key.into(), port, protocol: protocol.into() }
+        Lease { key: key.into(), port, protocol: crate::protocol::Protocol::parse(protocol) }
     }
 
     fn published(port: u16, protocol: &str, container: &str) -> PublishedPort {
-        PublishedPort { port, protocol: protocol.into(), container: container.into() }
+        let protocol = crate::protocol::Protocol::parse(protocol).unwrap();
+        PublishedPort { port, protocol, container: container.into() }
     }
 
     #[test]

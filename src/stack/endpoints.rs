@@ -2,6 +2,7 @@
 
 use crate::branch::BranchEnv;
 use crate::config::Config;
+use crate::protocol::Protocol;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -20,8 +21,8 @@ pub fn endpoints(config: &Config, branch: &BranchEnv) -> Vec<Endpoint> {
         .iter()
         .filter_map(|(key, k)| {
             let port = *branch.ports.get(key)?;
-            let scheme = match (k.protocol.as_str(), k.target) {
-                ("udp", _) => "udp",
+            let scheme = match (k.protocol, k.target) {
+                (Protocol::Udp, _) => "udp",
                 (_, 6379) => "redis",
                 (_, 5432) => "postgresql",
                 (_, 443 | 8443) => "https",

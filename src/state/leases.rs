@@ -3,6 +3,7 @@
 //! protocol) has one holder, enforced by the schema's triggers. Every check here is one indexed
 //! lookup, so an allocation costs the same however many worktrees the registry holds.
 
+use crate::protocol::Protocol;
 use anyhow::Result;
 use indexmap::IndexMap;
 use rusqlite::{params, Connection, OptionalExtension as _};
@@ -12,16 +13,45 @@ use rusqlite::{params, Connection, OptionalExtension as _};
 pub struct Lease {
     pub key: String,
     pub port: u16,
-    /// `tcp`, `udp` or `sctp`.
-    pub protocol: String,
+    /// The protocol it holds the port for; `None` for a lease from before protocols were
+    /// recorded (`any` in the database), which holds the number for every protocol.
+    pub protocol: Option<Protocol>,
 }
+
+impl Lease {
+    /// Whether the lease holds its port for `protocol`.
+    pub fn covers(&self, protocol: Protocol) -> bool {
+        self.protocol.is_none_or(|p| p == protocol)
+    }
+}
+
+/// How a lease's protocol is written in the database.
+fn stored(protocol: Option<Protocol>) -> &'static str {
+    protocol.map_or(ANY, Protocol::as_str)
+}
+
+/// A lease's protocol as the database holds it.
+fn read_protocol(text: String) -> rusqlite::Result<Option<Protocol>> {
+    if text == ANY {
+        return Ok(None);
+    }
+    Protocol::parse(&text).map(Some).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            2,
+            rusqlite::types::Type::Text,
+            format!("protocol {text:?}").into(),
+        )
+    })
+}
+
+const ANY: &str = "any";
 
 /// Records the leases of worktree `id`, inside the caller's transaction.
 pub fn insert_leases(conn: &Connection, id: i64, leases: &[Lease]) -> Result<()> {
     let mut insert =
         conn.prepare_cached("INSERT INTO leases (worktree_id, key, port, protocol) VALUES (?1, ?2, ?3, ?4)")?;
     for lease in leases {
-        insert.execute(params![id, lease.key, lease.port, lease.protocol])?;
+        insert.execute(params![id, lease.key, lease.port, stored(lease.protocol)])?;
     }
     Ok(())
 }
@@ -38,8 +68,9 @@ pub fn ports_of(conn: &Connection, id: i64) -> Result<IndexMap<String, u16>> {
 pub fn leases_of(conn: &Connection, id: i64) -> Result<Vec<Lease>> {
     let mut stmt =
         conn.prepare_cached("SELECT key, port, protocol FROM leases WHERE worktree_id = ?1 ORDER BY rowid")?;
-    let leases =
-        stmt.query_map([id], |r| Ok(Lease { key: r.get(0)?, port: r.get(1)?, protocol: r.get(2)? }))?;
+    let leases = stmt.query_map([id], |r| {
+        Ok(Lease { key: r.get(0)?, port: r.get(1)?, protocol: read_protocol(r.get(2)?)? })
+    })?;
     Ok(leases.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
@@ -52,11 +83,11 @@ pub fn release_lease(conn: &Connection, id: i64, key: &str) -> Result<()> {
 
 /// The worktree holding `port` for `protocol`, if any (a lease from before protocols were
 /// recorded holds the number for every protocol).
-pub fn lease_holder(conn: &Connection, port: u16, protocol: &str) -> Result<Option<i64>> {
+pub fn lease_holder(conn: &Connection, port: u16, protocol: Protocol) -> Result<Option<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT worktree_id FROM leases WHERE port = ?1 AND (protocol = ?2 OR protocol = 'any') LIMIT 1",
     )?;
-    Ok(stmt.query_row(params![port, protocol], |r| r.get(0)).optional()?)
+    Ok(stmt.query_row(params![port, protocol.as_str()], |r| r.get(0)).optional()?)
 }
 
 /// Whether `port` is the main checkout's port of any repository's key.
@@ -96,7 +127,7 @@ mod tests {
     use super::*;
 
     fn lease(key: &str, port: u16, protocol: &str) -> Lease {
-        Lease { key: key.into(), port, protocol: protocol.into() }
+        Lease { key: key.into(), port, protocol: Protocol::parse(protocol) }
     }
 
     #[test]
@@ -120,8 +151,8 @@ mod tests {
             &[lease("web", 10453, "tcp"), lease("web_udp", 10453, "udp"), lease("gpu", 10453, "udp")],
         )
         .unwrap();
-        assert_eq!(lease_holder(&tx, 10453, "udp").unwrap(), Some(a));
-        assert_eq!(lease_holder(&tx, 10453, "sctp").unwrap(), None);
+        assert_eq!(lease_holder(&tx, 10453, Protocol::Udp).unwrap(), Some(a));
+        assert_eq!(lease_holder(&tx, 10453, Protocol::Sctp).unwrap(), None);
         assert_eq!(ports_of(&tx, a).unwrap().keys().collect::<Vec<_>>(), ["web", "web_udp", "gpu"]);
         // another worktree may take the number only on another protocol
         let err = row("b", 2, &[lease("web", 10453, "tcp")]).unwrap_err();
@@ -155,7 +186,7 @@ mod tests {
         // the old table's rowid was the port, so that is the order the keys keep
         let ports: Vec<(String, u16)> = ports_of(&conn, 7).unwrap().into_iter().collect();
         assert_eq!(ports, [("postgres".to_string(), 5442), ("redis".to_string(), 6389)]);
-        for protocol in ["tcp", "udp", "sctp"] {
+        for protocol in [Protocol::Tcp, Protocol::Udp, Protocol::Sctp] {
             assert_eq!(lease_holder(&conn, 6389, protocol).unwrap(), Some(7), "{protocol}");
         }
         migrate::down(&mut SqliteTarget::new(&mut conn), &migrations, Some(3), false).unwrap();

@@ -5,9 +5,10 @@
 use crate::branch::files::{CFN_DIR, ENV_FILE};
 use crate::config::{Config, PortKeyConfig};
 use crate::engine::{Engine, ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL};
+use crate::protocol::Protocol;
 use crate::render::dotenv;
 use anyhow::Result;
-use bollard::models::{ContainerSummaryStateEnum, PortSummaryTypeEnum};
+use bollard::models::ContainerSummaryStateEnum;
 use bollard::query_parameters::ListContainersOptionsBuilder;
 use indexmap::IndexMap;
 use std::collections::HashMap;
@@ -87,11 +88,7 @@ pub fn stacks(repo_project: &str, config: &Config) -> Result<Vec<Stack>> {
             let service = labels.get(SERVICE_LABEL).map(String::as_str).unwrap_or_default();
             for p in c.ports.unwrap_or_default() {
                 let Some(public) = p.public_port else { continue };
-                let protocol = match p.typ {
-                    Some(PortSummaryTypeEnum::UDP) => "udp",
-                    Some(PortSummaryTypeEnum::SCTP) => "sctp",
-                    _ => "tcp",
-                };
+                let protocol = Protocol::of_engine(p.typ);
                 if let Some(key) = key_of(config, service, p.private_port, protocol) {
                     stack.ports.insert(key.to_string(), public);
                 }
@@ -102,7 +99,7 @@ pub fn stacks(repo_project: &str, config: &Config) -> Result<Vec<Stack>> {
 }
 
 /// The configured key publishing container port `target`/`protocol` of `service`.
-fn key_of<'a>(config: &'a Config, service: &str, target: u16, protocol: &str) -> Option<&'a str> {
+fn key_of<'a>(config: &'a Config, service: &str, target: u16, protocol: Protocol) -> Option<&'a str> {
     let matches = |k: &PortKeyConfig| k.service == service && k.target == target && k.protocol == protocol;
     config.ports.keys.iter().find(|(_, k)| matches(k)).map(|(key, _)| key.as_str())
 }
@@ -131,8 +128,8 @@ mod tests {
         assert_eq!((env.project.as_str(), env.branch.as_str(), env.slot), ("shop-feat", "feat/it", Some(3)));
         let ports: Vec<(&str, u16)> = env.ports.iter().map(|(k, p)| (k.as_str(), *p)).collect();
         assert_eq!(ports, [("redis", 6382), ("web_443-udp", 8446)]);
-        assert_eq!(key_of(&config, "web", 443, "udp"), Some("web_443-udp"));
-        assert_eq!(key_of(&config, "web", 443, "tcp"), None);
+        assert_eq!(key_of(&config, "web", 443, Protocol::Udp), Some("web_443-udp"));
+        assert_eq!(key_of(&config, "web", 443, Protocol::Tcp), None);
         std::fs::remove_file(dir.path().join(".cfn/env")).unwrap();
         assert_eq!(env_file(dir.path(), &config), None);
     }

@@ -328,7 +328,7 @@ fn leases(config: &Config, ports: &IndexMap<String, u16>) -> Vec<Lease> {
         .map(|(key, port)| Lease {
             key: key.clone(),
             port: *port,
-            protocol: config.ports.keys.get(key).map(|k| k.protocol.clone()).unwrap_or_else(|| "tcp".into()),
+            protocol: Some(config.ports.keys.get(key).map(|k| k.protocol).unwrap_or_default()),
         })
         .collect()
 }
@@ -373,15 +373,17 @@ fn clash(conn: &Connection, repo: &RepoRow, c: &Candidate, leases: &[Lease]) -> 
         if lease.port < 1024 {
             return Ok(Some(format!("port {} is below 1024", lease.port)));
         }
-        if state::lease_holder(conn, lease.port, &lease.protocol)?.is_some() {
-            return Ok(Some(format!("port {}/{} is leased", lease.port, lease.protocol)));
+        // leases built here always name their protocol (see `leases`)
+        let protocol = lease.protocol.unwrap_or_default();
+        if state::lease_holder(conn, lease.port, protocol)?.is_some() {
+            return Ok(Some(format!("port {}/{protocol} is leased", lease.port)));
         }
         if state::is_base_port(conn, lease.port)? {
             return Ok(Some(format!("port {} is a main checkout's port", lease.port)));
         }
         // A port no container of the branch holds must be free, as for any allocation.
-        if !held && !crate::ports::probe::is_bindable(lease.port, &lease.protocol) {
-            return Ok(Some(format!("port {}/{} is in use on this machine", lease.port, lease.protocol)));
+        if !held && !crate::ports::probe::is_bindable(lease.port, protocol) {
+            return Ok(Some(format!("port {}/{protocol} is in use on this machine", lease.port)));
         }
     }
     Ok(None)

@@ -60,7 +60,7 @@ fn registers_what_keeps_its_ports_skips_what_clashes_and_runs_once() {
     let repo = state::ensure_repository(&tx, &other, "other", &[]).unwrap();
     let mut row = NewRow::for_test(repo.id, "x", &other, 1);
     row.project = "other-x";
-    let lease = Lease { key: "redis".into(), port: 46429, protocol: "tcp".into() };
+    let lease = Lease { key: "redis".into(), port: 46429, protocol: Some(crate::protocol::Protocol::Tcp) };
     WorktreeRow::insert(&tx, &row, &[lease]).unwrap();
     tx.commit().unwrap();
 

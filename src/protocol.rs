@@ -23,6 +23,16 @@ impl Protocol {
         }
     }
 
+    /// The protocol of a port the engine lists (TCP when it does not say).
+    pub fn of_engine(typ: Option<bollard::models::PortSummaryTypeEnum>) -> Protocol {
+        use bollard::models::PortSummaryTypeEnum;
+        match typ {
+            Some(PortSummaryTypeEnum::UDP) => Protocol::Udp,
+            Some(PortSummaryTypeEnum::SCTP) => Protocol::Sctp,
+            _ => Protocol::Tcp,
+        }
+    }
+
     /// Parses `tcp`, `udp` or `sctp`, in any case.
     pub fn parse(text: &str) -> Option<Protocol> {
         match text.to_ascii_lowercase().as_str() {
