@@ -1133,12 +1133,20 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__env)
-            opts="-C -q -v -h -V --format --quiet --verbose --help --version"
+            opts="-b -C -q -v -h -V --branch --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "dotenv shell json" -- "${cur}"))
                     return 0
@@ -2671,12 +2679,20 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__ports)
-            opts="-C -q -v -h -V --json --quiet --verbose --help --version"
+            opts="-b -C -q -v -h -V --branch --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -170,6 +170,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;worktree;help;help'= {
         }
         &'cfn;ports'= {
+            cand -b 'The branch (default: the checkout you are in)'
+            cand --branch 'The branch (default: the checkout you are in)'
             cand -C 'Run as if started in DIR'
             cand --json 'Print the result as JSON'
             cand -q 'Print only results and errors'
@@ -232,6 +234,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;proxy;help;help'= {
         }
         &'cfn;env'= {
+            cand -b 'The branch (default: the checkout you are in)'
+            cand --branch 'The branch (default: the checkout you are in)'
             cand --format '`shell`: `export NAME=''value''` lines for `eval "$(cfn env --format shell)"`, every value single-quoted.'
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'

@@ -117,6 +117,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcom
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a worktree and release its ports (the branch is kept unless asked)'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Settle interrupted adds and removes; forget worktrees whose directory is gone, stopping their stacks first (volumes kept)'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand ports" -s b -l branch -d 'The branch (default: the checkout you are in)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand ports" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand ports" -l json -d 'Print the result as JSON'
 complete -c cfn -n "__fish_cfn_using_subcommand ports" -s q -l quiet -d 'Print only results and errors'
@@ -148,6 +149,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcomman
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "status" -d 'Whether a proxy answers on the port, and the routes it has'
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand env" -s b -l branch -d 'The branch (default: the checkout you are in)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand env" -l format -d '`shell`: `export NAME=\'value\'` lines for `eval "$(cfn env --format shell)"`, every value single-quoted.' -r -f -a "dotenv\t''
 shell\t''
 json\t''"

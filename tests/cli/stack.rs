@@ -254,8 +254,16 @@ fn an_unreachable_engine_is_one_clear_line_and_the_rest_still_works() {
     };
     run(&["init", "--yes"]).assert().success();
     run(&["worktree", "add", "feat"]).assert().success();
-    run(&["ports", "feat"]).assert().success();
-    run(&["env", "feat"]).assert().success();
+    // `-b` is the rule; the older positional branch of `ports` and `env` is still taken
+    for cmd in ["ports", "env"] {
+        let by_flag = run(&[cmd, "-b", "feat"]).output().unwrap();
+        let by_position = run(&[cmd, "feat"]).output().unwrap();
+        assert!(by_flag.status.success(), "{cmd}: {}", stderr(&by_flag));
+        assert_eq!(by_flag.stdout, by_position.stdout, "{cmd}");
+        let of_main = run(&[cmd]).output().unwrap();
+        assert_ne!(by_flag.stdout, of_main.stdout, "{cmd}: the branch was taken");
+        assert_eq!(run(&[cmd, "-b", "feat", "feat"]).output().unwrap().status.code(), Some(2), "{cmd}");
+    }
     run(&["migrate", "up", "--yes", "-b", "feat"]).assert().success();
     for args in [&["up", "--yes", "-b", "feat"][..], &["status"][..], &["down", "-b", "feat"][..]] {
         let out = run(args).output().unwrap();

@@ -2,6 +2,7 @@
 
 use crate::branch;
 use crate::branch::Workspace;
+use crate::cli::commands::args::BranchArg;
 use crate::compose::runner;
 use crate::context::Context;
 use crate::error::SilentExit;
@@ -10,9 +11,8 @@ use std::ffi::OsString;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The branch (default: the checkout you are in).
-    #[arg(long, short = 'b')]
-    branch: Option<String>,
+    #[command(flatten)]
+    branch: BranchArg,
     /// Arguments passed to compose, e.g. `config`, `ps`, `logs -f web`.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMPOSE_ARGS")]
     args: Vec<OsString>,
@@ -20,7 +20,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
-    let env = ws.branch_env(args.branch.as_deref())?;
+    let env = ws.branch_env(args.branch.name.as_deref())?;
     crate::stack::check_services(&ws, &env, &crate::stack::services_named_in(&args.args))?;
     let files = branch::files::render(&ws, &env)?;
     let tool = runner::detect()?;

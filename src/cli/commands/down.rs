@@ -1,6 +1,7 @@
 //! `cfn down`: stops the branch's stack, keeping its volumes unless asked.
 
 use crate::branch::Workspace;
+use crate::cli::commands::args::BranchArg;
 use crate::context::Context;
 use crate::stack;
 use anyhow::Result;
@@ -13,13 +14,12 @@ pub struct Args {
     /// Do not ask for confirmation (needed with --volumes when there is no terminal).
     #[arg(long, short = 'y')]
     yes: bool,
-    /// The branch (default: the checkout you are in).
-    #[arg(long, short = 'b')]
-    branch: Option<String>,
+    #[command(flatten)]
+    branch: BranchArg,
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
-    let project = stop(ctx, args.branch.as_deref(), args.volumes, args.yes)?;
+    let project = stop(ctx, args.branch.name.as_deref(), args.volumes, args.yes)?;
     let kept = if args.volumes { "volumes deleted" } else { "volumes kept" };
     ctx.say(format!("{project} is down ({kept})"));
     Ok(())

@@ -2,6 +2,7 @@
 
 use crate::branch;
 use crate::branch::Workspace;
+use crate::cli::commands::args::{BranchArg, OldBranchPositional};
 use crate::context::Context;
 use crate::error::UserError;
 use anyhow::Result;
@@ -16,8 +17,10 @@ enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The branch (default: the checkout you are in).
-    branch: Option<String>,
+    #[command(flatten)]
+    branch: BranchArg,
+    #[command(flatten)]
+    old_branch: OldBranchPositional,
     #[arg(
         long,
         value_enum,
@@ -29,7 +32,8 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
-    let env = ws.branch_env(args.branch.as_deref())?;
+    let branch = args.branch.or_positional(args.old_branch);
+    let env = ws.branch_env(branch.as_deref())?;
     let vars = branch::files::env_vars(&ws, &env)?;
     // Checked where the variables are rendered too; a name printed here is `eval`ed.
     if let Some(bad) = vars.keys().find(|k| !crate::render::dotenv::is_env_name(k)) {

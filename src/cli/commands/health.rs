@@ -2,27 +2,26 @@
 
 use crate::branch;
 use crate::branch::Workspace;
+use crate::cli::commands::args::{BranchArg, JsonArg};
 use crate::context::Context;
 use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The branch (default: the checkout you are in).
-    #[arg(long, short = 'b')]
-    branch: Option<String>,
+    #[command(flatten)]
+    branch: BranchArg,
     /// Trust the health `command` checks of cfn.toml without asking (see `cfn trust`).
     #[arg(long, short = 'y')]
     yes: bool,
-    /// Print the result as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    json: JsonArg,
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
-    let branch = ws.branch_env(args.branch.as_deref())?;
+    let branch = ws.branch_env(args.branch.name.as_deref())?;
     let results = branch::health::run(ctx, &ws, &branch, args.yes)?;
-    if args.json {
+    if args.json.on {
         crate::cli::output::json(&results)?;
     } else if results.is_empty() {
         ctx.say("no health checks configured ([health.<name>] in cfn.toml)");

@@ -1,5 +1,6 @@
 //! `cfn hooks install|status|…`: the git hooks that keep cfn in step with git.
 
+use crate::cli::commands::args::JsonArg;
 use crate::context::Context;
 use crate::git_hooks::{self, HookState};
 use anyhow::{Context as _, Result};
@@ -19,9 +20,8 @@ pub enum HooksCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct Json {
-    /// Print the result as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    json: JsonArg,
 }
 
 pub fn run(ctx: &Context, cmd: HooksCommand) -> Result<()> {
@@ -32,10 +32,10 @@ pub fn run(ctx: &Context, cmd: HooksCommand) -> Result<()> {
     let (states, json) = match cmd {
         HooksCommand::Install(a) => {
             let exe = std::env::current_exe().context("cannot find cfn's own path")?;
-            (git_hooks::install(&checkout.root, &exe)?, a.json)
+            (git_hooks::install(&checkout.root, &exe)?, a.json.on)
         }
-        HooksCommand::Uninstall(a) => (git_hooks::uninstall(&checkout.root)?, a.json),
-        HooksCommand::Status(a) => (git_hooks::status(&checkout.root)?, a.json),
+        HooksCommand::Uninstall(a) => (git_hooks::uninstall(&checkout.root)?, a.json.on),
+        HooksCommand::Status(a) => (git_hooks::status(&checkout.root)?, a.json.on),
         HooksCommand::Approve(_) => return Ok(()),
     };
     if json {

@@ -2,6 +2,7 @@
 
 use crate::branch;
 use crate::branch::Workspace;
+use crate::cli::commands::args::BranchArg;
 use crate::compose::runner;
 use crate::context::Context;
 use crate::error::SilentExit;
@@ -17,14 +18,13 @@ pub struct Args {
     /// Lines to show from the end of each log.
     #[arg(long, value_name = "N")]
     tail: Option<String>,
-    /// The branch (default: the checkout you are in).
-    #[arg(long, short = 'b')]
-    branch: Option<String>,
+    #[command(flatten)]
+    branch: BranchArg,
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
-    let branch = ws.branch_env(args.branch.as_deref())?;
+    let branch = ws.branch_env(args.branch.name.as_deref())?;
     crate::stack::check_services(&ws, &branch, &args.services)?;
     let files = branch::files::render(&ws, &branch)?;
     let tool = runner::detect()?;

@@ -2,6 +2,7 @@
 
 use crate::branch;
 use crate::branch::Workspace;
+use crate::cli::commands::args::{BranchArg, JsonArg};
 use crate::context::Context;
 use crate::migrate::{self, Report, StatusRow};
 use anyhow::Result;
@@ -27,25 +28,23 @@ pub struct Args {
     /// Show what would run, change nothing.
     #[arg(long)]
     dry_run: bool,
-    /// The branch (default: the checkout you are in).
-    #[arg(long, short = 'b')]
-    branch: Option<String>,
+    #[command(flatten)]
+    branch: BranchArg,
     /// Trust the checkout's migration files without asking (see `cfn trust`).
     #[arg(long, short = 'y')]
     yes: bool,
-    /// Print the result as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    json: JsonArg,
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     // Applying or reverting excludes up, down and removal of the branch; reading does not.
     let (_lock, branch) = match args.action {
-        Action::Status => (None, ws.branch_env(args.branch.as_deref())?),
+        Action::Status => (None, ws.branch_env(args.branch.name.as_deref())?),
         Action::Up | Action::Down => {
             let (lock, branch) =
-                crate::branch::lock::lock_branch(ctx, &ws, args.branch.as_deref(), "migrate")?;
+                crate::branch::lock::lock_branch(ctx, &ws, args.branch.name.as_deref(), "migrate")?;
             (Some(lock), branch)
         }
     };
@@ -56,19 +55,19 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     match args.action {
         Action::Status => {
             let rows = branch::migrations::with_target(&ws, &branch, |t| migrate::status(t, &available))?;
-            print_status(&rows, args.json)
+            print_status(&rows, args.json.on)
         }
         Action::Up => {
             let report = branch::migrations::with_target(&ws, &branch, |t| {
                 migrate::up(t, &available, args.to, args.dry_run)
             })?;
-            print_report(ctx, &report, args.json)
+            print_report(ctx, &report, args.json.on)
         }
         Action::Down => {
             let report = branch::migrations::with_target(&ws, &branch, |t| {
                 migrate::down(t, &available, args.to, args.dry_run)
             })?;
-            print_report(ctx, &report, args.json)
+            print_report(ctx, &report, args.json.on)
         }
     }
 }

@@ -1,6 +1,7 @@
 //! One file per subcommand: its arguments, and one function that calls into the domain.
 
 pub(crate) mod agent;
+pub(crate) mod args;
 pub(crate) mod bus_args;
 mod completions;
 mod compose;

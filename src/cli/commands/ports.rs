@@ -2,21 +2,24 @@
 
 use super::view::WorktreeView;
 use crate::branch::Workspace;
+use crate::cli::commands::args::{BranchArg, JsonArg, OldBranchPositional};
 use crate::context::Context;
 use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The branch (default: the checkout you are in).
-    branch: Option<String>,
-    /// Print the result as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    branch: BranchArg,
+    #[command(flatten)]
+    old_branch: OldBranchPositional,
+    #[command(flatten)]
+    json: JsonArg,
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
-    let env = ws.branch_env(args.branch.as_deref())?;
+    let branch = args.branch.or_positional(args.old_branch);
+    let env = ws.branch_env(branch.as_deref())?;
     if !env.is_main && !env.path.is_dir() {
         // Its ports stay leased until it is forgotten: say so rather than list them as if in use.
         ctx.warn(format!(
@@ -26,7 +29,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             env.path.display()
         ));
     }
-    if args.json {
+    if args.json.on {
         return crate::cli::output::json(&WorktreeView::from(&env));
     }
     // The keys of the cfn.toml governing the branch (its own, if it has one).

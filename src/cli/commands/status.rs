@@ -2,6 +2,7 @@
 
 use super::view::{ports_inline, WorktreeView};
 use crate::branch::{BranchEnv, Workspace};
+use crate::cli::commands::args::JsonArg;
 use crate::context::Context;
 use crate::engine::{ContainerInfo, Engine};
 use crate::state::{self, State};
@@ -13,9 +14,8 @@ pub struct Args {
     /// Every repository on this machine, not only this one.
     #[arg(long)]
     all: bool,
-    /// Print the result as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    json: JsonArg,
 }
 
 /// One worktree with the state of its services: what `status --json` prints per worktree.
@@ -29,7 +29,7 @@ pub struct StatusView {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let envs = if args.all { all_repositories(ctx)? } else { Workspace::open(ctx)?.all_envs()? };
     let views = views(&envs)?;
-    if args.json {
+    if args.json.on {
         return crate::cli::output::json(&views);
     }
     let rows: Vec<Vec<String>> = views

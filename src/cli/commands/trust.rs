@@ -4,6 +4,7 @@
 
 use crate::branch::trust::{self, files::FileHash, inventory};
 use crate::branch::Workspace;
+use crate::cli::commands::args::JsonArg;
 use crate::context::Context;
 use crate::error::UserError;
 use anyhow::Result;
@@ -17,9 +18,8 @@ pub struct Args {
     /// The branch whose checkout the items are rendered and hashed in (default: the checkout you are in).
     #[arg(long, short = 'b')]
     pub branch: Option<String>,
-    /// Print the result as JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub json: JsonArg,
 }
 
 #[derive(Serialize)]
@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut views = Vec::new();
     let mut pending = 0;
     for item in inventory::all(&ws, &branch)? {
-        let trusted = trust::decide(ctx, &ws, &item, args.yes, !args.json)?;
+        let trusted = trust::decide(ctx, &ws, &item, args.yes, !args.json.on)?;
         pending += usize::from(!trusted);
         views.push(ItemView {
             hash: item.hash(),
@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             trusted,
         });
     }
-    if args.json {
+    if args.json.on {
         crate::cli::output::json(&views)?;
     } else {
         let rows: Vec<Vec<String>> = views

@@ -1,6 +1,7 @@
 //! `cfn url`: a branch's hostname URLs through the proxy (`CFN_<KEY>_HOST_URL`).
 
 use crate::branch::Workspace;
+use crate::cli::commands::args::{BranchArg, JsonArg};
 use crate::context::Context;
 use crate::error::UserError;
 use anyhow::Result;
@@ -10,12 +11,10 @@ use serde::Serialize;
 pub struct Args {
     /// A service or port key (default: every one of the branch).
     service: Option<String>,
-    /// The branch (default: the checkout you are in).
-    #[arg(short, long)]
-    branch: Option<String>,
-    /// Print the result as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    branch: BranchArg,
+    #[command(flatten)]
+    json: JsonArg,
 }
 
 #[derive(Serialize)]
@@ -29,7 +28,7 @@ struct UrlView {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
-    let env = ws.branch_env(args.branch.as_deref())?;
+    let env = ws.branch_env(args.branch.name.as_deref())?;
     let config = ws.config_of(&env)?;
     let slug = (!env.is_main).then(|| crate::names::slug(&env.branch));
     let port = ws.config.proxy.port;
@@ -57,11 +56,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 .into());
         };
         views = vec![views.swap_remove(index)];
-        if !args.json {
+        if !args.json.on {
             return crate::cli::output::line(format_args!("{}", views[0].url));
         }
     }
-    if args.json {
+    if args.json.on {
         return crate::cli::output::json(&views);
     }
     let rows: Vec<Vec<String>> = views

@@ -1,6 +1,7 @@
 //! `cfn worktree list`: the registered worktrees.
 
 use crate::branch::Workspace;
+use crate::cli::commands::args::JsonArg;
 use crate::cli::commands::view::{ports_inline, WorktreeView};
 use crate::context::Context;
 use crate::state::WorktreeRow;
@@ -9,9 +10,8 @@ use serde::Serialize;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Print the result as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    json: JsonArg,
 }
 
 /// A worktree with where its last operation stands.
@@ -28,7 +28,7 @@ pub struct Listed {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let listed = listed(&Workspace::open(ctx)?)?;
-    if args.json {
+    if args.json.on {
         return crate::cli::output::json(&listed);
     }
     let rows: Vec<Vec<String>> = listed

@@ -1,6 +1,7 @@
 //! `cfn worktree prune`: forgets worktrees whose directory is gone.
 
 use crate::branch::Workspace;
+use crate::cli::commands::args::JsonArg;
 use crate::context::Context;
 use crate::error::UserError;
 use crate::state::State;
@@ -15,9 +16,8 @@ pub struct Args {
     /// Keep the stack of a gone worktree running, and with it its registration and ports (reported).
     #[arg(long)]
     keep_stacks: bool,
-    /// Print the result as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    json: JsonArg,
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
@@ -28,7 +28,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         let ws = Workspace::open(ctx)?;
         worktrees::prune(ctx, &ws.state, Some(ws.repo.id), opts)?
     };
-    if args.json {
+    if args.json.on {
         crate::cli::output::json(&pruned)?;
     } else {
         report(ctx, &pruned);

@@ -1,6 +1,7 @@
 //! `cfn worktree remove`: removes a branch's worktree, stack and leases.
 
 use crate::branch::Workspace;
+use crate::cli::commands::args::JsonArg;
 use crate::context::Context;
 use crate::worktrees::{self, RemoveOptions};
 use anyhow::Result;
@@ -22,9 +23,8 @@ pub struct Args {
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     yes: bool,
-    /// Print the result as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    json: JsonArg,
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
@@ -40,7 +40,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         yes: args.yes,
     };
     let removed = worktrees::remove(ctx, &mut ws, &opts)?;
-    if args.json {
+    if args.json.on {
         return crate::cli::output::json(&removed);
     }
     if let Some(what) = &removed.recovered {
