@@ -9,11 +9,14 @@ mod config;
 pub mod guard;
 pub mod helper;
 pub mod layout;
+pub mod leftovers;
+pub mod pg_clone;
+pub mod pg_journal;
 pub mod snapshot;
 pub mod sqlite_copy;
 pub mod swap;
 
-pub use config::DataConfig;
+pub use config::{DataConfig, Strategy, VolumeData};
 
 use anyhow::{Context as _, Result};
 use std::path::Path;

@@ -226,7 +226,7 @@ pub fn restore(
     }
     let mut restored = crate::runtime::block_on(async {
         let engine = Engine::connect().await?;
-        guard::target_stopped(&engine, &branch.project, &branch.branch).await?;
+        guard::target_stopped(&engine, &branch.project, &branch.branch, &[]).await?;
         let existing = existing_volumes(&engine, &layout.project).await?;
         let mut done = Vec::new();
         for v in &meta.volumes {
