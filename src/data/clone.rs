@@ -5,7 +5,7 @@
 
 use super::helper::{self, VolumeMount};
 use super::layout::{existing_volumes, Layout};
-use super::{guard, pg_clone, sqlite_copy, swap};
+use super::{guard, pg_clone, space, sqlite_copy, swap};
 use crate::context::Context;
 use crate::engine::Engine;
 use crate::error::UserError;
@@ -37,6 +37,7 @@ pub fn clone(
         guard::target_stopped(&engine, &target.project, &target.branch, &to.sql_services).await?;
         let pairs = plan(&engine, &from, &to, source, helper_image.as_deref()).await?;
         let pg = prepare_postgres(&from, &to, source, target).await?;
+        check_space(&engine, &pairs, &to, pg.as_ref(), helper_image.as_deref()).await?;
         let names: Vec<&str> = pairs.iter().map(|p| p.source.as_str()).collect();
         let paused = guard::quiet_source(&engine, &names, &source.branch, stop_source).await?;
         let copied = copy_all(ctx, &engine, &pairs, &to).await;
@@ -57,6 +58,29 @@ pub fn clone(
         }
     }
     Ok(copied)
+}
+
+/// Refuses before anything is written when the copies cannot fit ([`space`]).
+async fn check_space(
+    engine: &Engine,
+    pairs: &[VolumePair],
+    to: &Layout,
+    pg: Option<&pg_clone::Prepared>,
+    helper_image: Option<&str>,
+) -> Result<()> {
+    if let Some(first) = pairs.first() {
+        let mut planned = Vec::new();
+        for p in pairs {
+            let exists = engine.docker.inspect_volume(&p.target).await.is_ok();
+            planned.push(space::Planned { source: &p.source, target: exists.then_some(p.target.as_str()) });
+        }
+        space::check_volumes(engine, &first.image, &planned).await?;
+    }
+    let (Some(pg), Some(key)) = (pg, to.sql_volumes.first()) else { return Ok(()) };
+    let Some(volume) = existing_volumes(engine, &to.project).await?.remove(key) else { return Ok(()) };
+    let image = image_for(engine, &volume, key, to, helper_image).await?;
+    let what = "the PostgreSQL database";
+    space::check_database(engine, &image, &volume, pg.size, what).await
 }
 
 /// The PostgreSQL copy, checked, when the target's data has a PostgreSQL migration database.

@@ -137,6 +137,11 @@ fn write(
             }
         }
         let names: Vec<&str> = todo.iter().map(|(_, v, _)| v.as_str()).collect();
+        if let Some((_, _, image)) = todo.first() {
+            if let Some(sizes) = super::space::volume_bytes(&engine, image, &names).await {
+                super::space::check_dir(dir, sizes.iter().sum(), "the snapshot")?;
+            }
+        }
         let paused = guard::quiet_source(&engine, &names, &branch.branch, stop).await?;
         let mut metas = Vec::new();
         let mut result = Ok(());

@@ -150,6 +150,23 @@ fn postgres_is_copied_between_two_servers_and_the_copy_is_isolated() {
     assert!(err.contains("hint: stop what uses it"), "{err}");
     assert_eq!(s.names(s.feat_port), "f1");
 
+    // a database larger than the free space of the target server's data folder: refused
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfn"));
+    cmd.current_dir(&s.root)
+        .args(["data", "clone", "--from", "main", "-b", "feat", "--yes"])
+        .envs(hermetic_env(&s.sb.home, s.sb.path()))
+        .env("CFN_COMPOSE", V2)
+        .env("CFN_TEST_FREE_KIB", "16");
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("error: not enough disk space to copy the PostgreSQL database"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.side_databases(s.feat_port), "");
+    assert_eq!(s.names(s.feat_port), "f1");
+
     // the servers run (only the database servers of the target may), the source stays up
     let out = s.cfn(&s.root, &["data", "clone", "--from", "main", "-b", "feat", "--yes"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
