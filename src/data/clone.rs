@@ -34,6 +34,7 @@ pub fn clone(
     let helper_image = ws.config_of(target)?.data.helper_image.clone();
     let copied = crate::runtime::block_on(async {
         let engine = Engine::connect().await?;
+        let to = fresh_server_as_files(&engine, &to).await?;
         guard::target_stopped(&engine, &target.project, &target.branch, &to.sql_services).await?;
         let pairs = plan(&engine, &from, &to, source, helper_image.as_deref()).await?;
         let pg = prepare_postgres(&from, &to, source, target).await?;
@@ -58,6 +59,20 @@ pub fn clone(
         }
     }
     Ok(copied)
+}
+
+/// A target whose PostgreSQL server never ran has no server to receive the database: its data
+/// folder is then created as a copy of the source's (a file copy of the stopped source server,
+/// as `strategy = "volume"`), which is also faster than a dump and restore.
+async fn fresh_server_as_files(engine: &Engine, to: &Layout) -> Result<Layout> {
+    if to.postgres.is_none() || to.sql_volumes.is_empty() {
+        return Ok(to.clone());
+    }
+    let existing = existing_volumes(engine, &to.project).await?;
+    if to.sql_volumes.iter().all(|k| existing.contains_key(k)) {
+        return Ok(to.clone());
+    }
+    Ok(Layout { postgres: None, sql_volumes: Vec::new(), sql_services: Vec::new(), ..to.clone() })
 }
 
 /// Refuses before anything is written when the copies cannot fit ([`space`]).

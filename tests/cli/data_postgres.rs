@@ -124,6 +124,34 @@ fn session(port: u16, db: &str) -> std::process::Child {
     child
 }
 
+/// Waits (up to 30 s) until the server on `port` answers a query.
+fn wait_pg(port: u16) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let ok = std::process::Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "shop",
+                "-Atc",
+                "SELECT 1",
+            ])
+            .env("PGPASSWORD", "secret")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ok {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "postgres on {port} does not answer");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
 /// Ends the session of [`session`]: the server's backend outlives a killed client while it sleeps.
 fn release(mut child: std::process::Child, port: u16) {
     psql(port, "postgres", "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'held-by-test'");
@@ -180,6 +208,25 @@ fn postgres_is_copied_between_two_servers_and_the_copy_is_isolated() {
     assert_eq!(s.names(s.feat_port), "m1,m2,only-in-feat");
     let pending = s.sb.home.join("data/pending");
     assert!(std::fs::read_dir(&pending).map(|d| d.count()).unwrap_or(0) == 0, "journal entries left");
+
+    // a new worktree's server never ran: its data folder is made a copy of the stopped source's
+    let out =
+        s.cfn(&s.root, &["worktree", "add", "fresh", "--data-from", "feat", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "a running source server is refused without --stop-source");
+    assert!(stderr(&out).contains("is running"), "{}", stderr(&out));
+    let list = s.sb.json(&s.root, &["worktree", "list", "--json"]);
+    let fresh = list.as_array().unwrap().iter().find(|w| w["branch"] == "fresh").unwrap().clone();
+    let _fresh_cleanup = Cleanup(vec![fresh["project"].as_str().unwrap().to_string()]);
+    let out = s
+        .cfn(&s.root, &["data", "clone", "--from", "feat", "-b", "fresh", "--stop-source", "--yes"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let fresh_dir = PathBuf::from(fresh["path"].as_str().unwrap());
+    s.cfn(&fresh_dir, &["up", "--yes", "--timeout", "90"]).assert().success();
+    assert_eq!(s.names(fresh["ports"]["db"].as_u64().unwrap() as u16), "m1,m2,only-in-feat");
+    wait_pg(s.feat_port);
+    assert_eq!(s.names(s.feat_port), "m1,m2,only-in-feat", "feat's server was started again");
 }
 
 #[test]
