@@ -235,11 +235,30 @@ fn a_killed_postgres_copy_leaves_old_or_complete_data_and_doctor_drops_the_rest(
     psql(s.main_port, "shop", "INSERT INTO items (name) VALUES ('main')");
     psql(s.feat_port, "shop", "INSERT INTO items (name) VALUES ('feat')");
 
+    // the dump breaks off mid-stream (a real partial dump, then a failure): feat keeps its data
+    let bin = s.sb.path().join("failing-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("pg_dump");
+    std::fs::write(&script, "#!/bin/sh\n/usr/bin/pg_dump \"$@\" | head -c 1500\nexit 1\n").unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let out = s
+        .cfn(&s.root, &["data", "clone", "--from", "main", "-b", "feat", "--yes"])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("shop of feat is unchanged") && err.contains("pg_dump failed"), "{err}");
+    assert!(!err.contains("secret"), "no password in messages: {err}");
+    assert_eq!(s.names(s.feat_port), "feat");
+    assert_eq!(s.side_databases(s.feat_port), "", "the partial copy is dropped");
+
     // killed with the copy complete but not renamed in: feat keeps its data
     let left = s.clone_killed_at("data-pg:1");
     assert!(left.starts_with("shop_cfn_tmp_"), "{left}");
     assert_eq!(s.names(s.feat_port), "feat");
-    use std::os::unix::fs::PermissionsExt as _;
     let entry = std::fs::read_dir(s.sb.home.join("data/pending")).unwrap().next().unwrap().unwrap();
     assert_eq!(entry.metadata().unwrap().permissions().mode() & 0o777, 0o600, "it holds the URL");
     let out = s.cfn(&s.root, &["doctor"]).output().unwrap();
