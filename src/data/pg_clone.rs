@@ -287,3 +287,30 @@ async fn swap(admin: &Client, p: &PgPending) -> Result<()> {
     }
     Err(anyhow::Error::from(e).context(format!("cannot rename the copy into {}", p.target)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn side_names_fit_postgres_names_and_never_cut_a_character() {
+        let long = "é".repeat(40);
+        let name = side_name(&long, "tmp").unwrap();
+        assert!(name.len() <= 63, "{name}");
+        assert!(name.starts_with(&"é".repeat(20)) && name.contains("_cfn_tmp_"), "{name}");
+        assert_ne!(side_name("shop", "tmp").unwrap(), side_name("shop", "tmp").unwrap());
+    }
+
+    #[test]
+    fn endpoints_tell_one_server_from_two_and_keep_the_password_out_of_arguments() {
+        let a = Endpoint::new("main", "postgresql://u:pw@127.0.0.1:5432/shop_main").unwrap();
+        let b = Endpoint::new("feat", "postgresql://u:pw@127.0.0.1:5432/shop_feat").unwrap();
+        let c = Endpoint::new("other", "postgresql://u:pw@127.0.0.1:5433/shop_main").unwrap();
+        assert_eq!(a.server(), b.server());
+        assert_ne!(a.server(), c.server());
+        let cmd = a.client("pg_dump", &a.db);
+        assert_eq!(cmd.display(), "pg_dump", "host, user, database and password go in the environment");
+        let debug = format!("{cmd:?}");
+        assert!(debug.contains("PGPASSWORD") && debug.contains("shop_main"), "{debug}");
+    }
+}

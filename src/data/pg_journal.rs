@@ -115,3 +115,42 @@ pub async fn drop_leftovers(home: &Path, p: &PgPending) -> Result<Vec<String>> {
     done(home, &p.tmp);
     Ok(dropped)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_quoted_as_identifiers() {
+        assert_eq!(ident("shop"), "\"shop\"");
+        assert_eq!(ident("a\"; DROP DATABASE x; --"), "\"a\"\"; DROP DATABASE x; --\"");
+    }
+
+    #[test]
+    fn the_maintenance_database_is_never_the_target() {
+        let config = admin_config("postgresql://u:pw@127.0.0.1:5432/shop").unwrap();
+        assert_eq!(config.get_dbname(), Some("postgres"));
+        let config = admin_config("postgresql://u:pw@127.0.0.1:5432/postgres").unwrap();
+        assert_eq!(config.get_dbname(), Some("template1"));
+    }
+
+    #[test]
+    fn the_journal_is_private_and_read_back() {
+        let home = std::env::temp_dir().join(format!("cfn-pg-journal-{}", std::process::id()));
+        let p = PgPending {
+            url: "postgresql://u:pw@127.0.0.1/shop".into(),
+            target: "shop".into(),
+            tmp: "shop_cfn_tmp_1".into(),
+            old: "shop_cfn_old_1".into(),
+            project: "p".into(),
+        };
+        record(&home, &p).unwrap();
+        let found = entries(&home);
+        assert_eq!(found.len(), 1);
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(std::fs::metadata(&found[0].0).unwrap().permissions().mode() & 0o777, 0o600);
+        done(&home, &p.tmp);
+        assert!(entries(&home).is_empty());
+        let _ = std::fs::remove_dir_all(&home);
+    }
+}
