@@ -79,7 +79,10 @@ fn branch_exists(ws: &Workspace, branch: &str) -> bool {
 }
 
 async fn existing(p: &PgPending) -> Result<Vec<String>> {
-    let client = pg_journal::connect(&pg_journal::admin_config(&p.url)?).await?;
+    let mut config = pg_journal::admin_config(&p.url)?;
+    // a report must not hang on a server that is down; it says so instead
+    config.connect_timeout(std::time::Duration::from_secs(2));
+    let client = pg_journal::connect(&config).await?;
     let rows = client
         .query("SELECT datname::text FROM pg_database WHERE datname = $1 OR datname = $2", &[&p.tmp, &p.old])
         .await?;
