@@ -42,8 +42,10 @@ pub async fn check_volumes(engine: &Engine, image: &str, planned: &[Planned<'_>]
     let paths: Vec<String> = (0..names.len()).map(|i| format!("/v{i}")).collect();
     let mounts: Vec<VolumeMount> =
         names.iter().zip(&paths).map(|(volume, at)| VolumeMount { volume, at, read_only: true }).collect();
-    let Some(sizes) = du(engine, image, &mounts, &paths).await else { return Ok(()) };
-    let Some(filesystems) = df(engine, image, &mounts, &paths).await else { return Ok(()) };
+    // two helper containers at once: each costs a container start (about half a second)
+    let (sizes, filesystems) =
+        tokio::join!(du(engine, image, &mounts, &paths), df(engine, image, &mounts, &paths));
+    let (Some(sizes), Some(filesystems)) = (sizes, filesystems) else { return Ok(()) };
     let mut need: BTreeMap<Fs, (u64, u64, Vec<&str>)> = BTreeMap::new();
     let mut i = 0;
     for p in planned {
