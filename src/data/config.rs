@@ -78,3 +78,23 @@ impl DataConfig {
 fn on_by_default() -> bool {
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strategies_parse_and_exclude_means_skip() {
+        let config: DataConfig = toml::from_str(
+            "exclude = [\"cache\"]\npostgres = false\n[volumes.pg]\nstrategy = \"postgres\"\n[volumes.tmp]\nstrategy = \"skip\"\n",
+        )
+        .unwrap();
+        assert!(!config.postgres && config.sqlite);
+        assert_eq!(config.strategy_of("pg"), Some(Strategy::Postgres));
+        assert_eq!(config.strategy_of("tmp"), Some(Strategy::Skip));
+        assert_eq!(config.strategy_of("cache"), Some(Strategy::Skip));
+        assert_eq!(config.strategy_of("other"), None);
+        let bad = toml::from_str::<DataConfig>("[volumes.pg]\nstrategy = \"rsync\"\n").unwrap_err();
+        assert!(bad.to_string().contains("unknown variant `rsync`"), "{bad}");
+    }
+}
