@@ -331,7 +331,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('clone', 'clone', [CompletionResultType]::ParameterValue, 'Replace a branch''s volumes and SQLite database with copies of another branch''s')
+            [CompletionResult]::new('clone', 'clone', [CompletionResultType]::ParameterValue, 'Replace a branch''s volumes and database (SQLite or PostgreSQL) with copies of another branch''s')
             [CompletionResult]::new('snapshot', 'snapshot', [CompletionResultType]::ParameterValue, 'Save a branch''s data as a named snapshot')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Replace a branch''s data with a snapshot''s')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the repository''s snapshots')
@@ -414,7 +414,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;data;help' {
-            [CompletionResult]::new('clone', 'clone', [CompletionResultType]::ParameterValue, 'Replace a branch''s volumes and SQLite database with copies of another branch''s')
+            [CompletionResult]::new('clone', 'clone', [CompletionResultType]::ParameterValue, 'Replace a branch''s volumes and database (SQLite or PostgreSQL) with copies of another branch''s')
             [CompletionResult]::new('snapshot', 'snapshot', [CompletionResultType]::ParameterValue, 'Save a branch''s data as a named snapshot')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Replace a branch''s data with a snapshot''s')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the repository''s snapshots')
@@ -1253,7 +1253,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;help;data' {
-            [CompletionResult]::new('clone', 'clone', [CompletionResultType]::ParameterValue, 'Replace a branch''s volumes and SQLite database with copies of another branch''s')
+            [CompletionResult]::new('clone', 'clone', [CompletionResultType]::ParameterValue, 'Replace a branch''s volumes and database (SQLite or PostgreSQL) with copies of another branch''s')
             [CompletionResult]::new('snapshot', 'snapshot', [CompletionResultType]::ParameterValue, 'Save a branch''s data as a named snapshot')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Replace a branch''s data with a snapshot''s')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the repository''s snapshots')

@@ -304,7 +304,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand clone 'Replace a branch''s volumes and SQLite database with copies of another branch''s'
+            cand clone 'Replace a branch''s volumes and database (SQLite or PostgreSQL) with copies of another branch''s'
             cand snapshot 'Save a branch''s data as a named snapshot'
             cand restore 'Replace a branch''s data with a snapshot''s'
             cand list 'List the repository''s snapshots'
@@ -381,7 +381,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --version 'Print version'
         }
         &'cfn;data;help'= {
-            cand clone 'Replace a branch''s volumes and SQLite database with copies of another branch''s'
+            cand clone 'Replace a branch''s volumes and database (SQLite or PostgreSQL) with copies of another branch''s'
             cand snapshot 'Save a branch''s data as a named snapshot'
             cand restore 'Replace a branch''s data with a snapshot''s'
             cand list 'List the repository''s snapshots'
@@ -1124,7 +1124,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;help;down'= {
         }
         &'cfn;help;data'= {
-            cand clone 'Replace a branch''s volumes and SQLite database with copies of another branch''s'
+            cand clone 'Replace a branch''s volumes and database (SQLite or PostgreSQL) with copies of another branch''s'
             cand snapshot 'Save a branch''s data as a named snapshot'
             cand restore 'Replace a branch''s data with a snapshot''s'
             cand list 'List the repository''s snapshots'

@@ -7,17 +7,28 @@
 # created by the copy) and again (replacing that data), `cfn data snapshot`, `cfn data restore`
 # (replacing data), each CFN_BENCH_RUNS times (default 3), with the snapshot's size.
 #
+# PostgreSQL part: one server (cfn-test/postgres:1, data folder on a named volume) holding the
+# main checkout's database `shop_main` with CFN_BENCH_PG_MIB MiB of rows (default 1024) and an
+# empty `shop_feat`; the repository's migrations.url names `shop_{{ branch_slug }}` on that
+# server. Side by side, CFN_BENCH_PG_RUNS times (default 2): `pg_dump shop_main | psql` into a
+# fresh database (the dump/restore baseline), `cfn data clone --from main -b feat` (one server:
+# CREATE DATABASE … TEMPLATE), and the volume copy `docker run … cp -a` of the server's data
+# folder (server stopped, as `strategy = "volume"` would need).
+#
 #   bash scripts/bench-data.sh
 #
 # Everything runs in a throw-away directory with a private CFN_HOME and hermetic git; every
 # volume and container it creates is removed at the end. Knobs: CFN_BENCH_MIB, CFN_BENCH_RUNS,
 # CFN_BENCH_BIN (a cfn binary instead of building the release one), CFN_BENCH_IMAGE (default
-# cfn-test/redis:1).
+# cfn-test/redis:1), CFN_BENCH_PARTS (default "volume postgres"), CFN_BENCH_PG_MIB, CFN_BENCH_PG_RUNS.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 
 mib=${CFN_BENCH_MIB:-1024}
+parts=${CFN_BENCH_PARTS:-volume postgres}
+pg_mib=${CFN_BENCH_PG_MIB:-1024}
+pg_runs=${CFN_BENCH_PG_RUNS:-2}
 runs=${CFN_BENCH_RUNS:-3}
 image=${CFN_BENCH_IMAGE:-cfn-test/redis:1}
 
@@ -41,15 +52,18 @@ export CFN_HOME="$scratch/home" HOME="$scratch" GIT_CONFIG_GLOBAL=/dev/null GIT_
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.invalid
 cleanup() {
+    docker rm -f -v "$project-pgserver" >/dev/null 2>&1 || true
     for id in $(docker ps -aq --filter "label=com.docker.compose.project" --filter "name=$project"); do
         docker rm -f -v "$id" >/dev/null
     done
     for v in $(docker volume ls -q | grep "^$project" || true); do docker volume rm -f "$v" >/dev/null; done
     docker volume rm -f "$project-naive" >/dev/null 2>&1 || true
+    docker volume rm -f "$project-pg" "$project-pgcopy" >/dev/null 2>&1 || true
     rm -rf "$scratch"
 }
 trap cleanup EXIT
 
+bench_volume() {
 repo="$scratch/$project"
 mkdir -p "$repo"
 cat >"$repo/compose.yaml" <<YAML
@@ -74,8 +88,6 @@ docker run --rm -v "$source_volume:/data" --entrypoint sh "$image" -c \
     "head -c $((mib * 1024 * 1024)) /dev/urandom > /data/big && mkdir -p /data/small && \
      i=0; while [ \$i -lt 1000 ]; do echo \$i > /data/small/\$i; i=\$((i+1)); done"
 
-# `sync` first: each timing must not pay for writing back the previous one's dirty pages.
-seconds() { local t0 t1; sync; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
 
 say "results ($runs runs each, seconds)"
 printf '%-48s %s\n' "operation" "times"
@@ -97,3 +109,61 @@ printf '%-48s %s\n' "cfn data snapshot" "${snap[*]}"
 printf '%-48s %s\n' "cfn data restore" "${restore[*]}"
 say "snapshot size"
 du -sh "$CFN_HOME/snapshots/$project/s1"
+}
+
+bench_postgres() {
+    local pgport=35432 pgrepo="$scratch/${project}pg" i
+    export PGPASSWORD=secret PGHOST=127.0.0.1 PGPORT=$pgport PGUSER=postgres
+    docker run -d --name "$project-pgserver" -p "127.0.0.1:$pgport:5432" -e POSTGRES_PASSWORD=secret \
+        -v "$project-pg:/var/lib/postgresql/data" cfn-test/postgres:1 >/dev/null
+    until psql -Atqc 'SELECT 1' >/dev/null 2>&1; do sleep 0.5; done
+    say "fill shop_main with $pg_mib MiB of rows"
+    psql -q -c 'CREATE DATABASE shop_main' -c 'CREATE DATABASE shop_feat'
+    # about 250 bytes a row on disk
+    psql -q -d shop_main -c "CREATE TABLE items AS SELECT g AS id, md5(g::text) || repeat('x', 180) AS payload
+        FROM generate_series(1, $((pg_mib * 4200))) g" -c 'CREATE INDEX ON items (id)' -c 'CHECKPOINT'
+    psql -Atc "SELECT 'shop_main: ' || pg_size_pretty(pg_database_size('shop_main'))"
+
+    mkdir -p "$pgrepo"
+    printf 'services:\n  cache:\n    image: %s\n' "$image" >"$pgrepo/compose.yaml"
+    git -C "$pgrepo" init -q -b main
+    (cd "$pgrepo" && "$cfn" init --yes >/dev/null)
+    printf '\n[migrations]\ntarget = "postgres"\nurl = "postgresql://postgres:secret@127.0.0.1:%s/shop_{{ branch_slug }}"\n' \
+        "$pgport" >>"$pgrepo/cfn.toml"
+    git -C "$pgrepo" add -A
+    git -C "$pgrepo" commit -qm initial
+    (cd "$pgrepo" && "$cfn" worktree add feat >/dev/null)
+
+    say "results ($pg_runs runs each, seconds)"
+    local dump=() template=() copy=()
+    dump_restore() { createdb shop_naive && pg_dump --no-owner --no-privileges shop_main | psql -Xq -v ON_ERROR_STOP=1 -d shop_naive; }
+    copy_volume() {
+        docker stop "$project-pgserver" >/dev/null
+        docker volume rm -f "$project-pgcopy" >/dev/null 2>&1 || true
+        docker volume create "$project-pgcopy" >/dev/null
+        seconds docker run --rm -v "$project-pg:/a" -v "$project-pgcopy:/b" --entrypoint cp cfn-test/postgres:1 -a /a/. /b/
+        docker start "$project-pgserver" >/dev/null
+        until psql -Atqc 'SELECT 1' >/dev/null 2>&1; do sleep 0.5; done
+    }
+    for i in $(seq "$pg_runs"); do
+        dropdb --if-exists shop_naive
+        dump+=("$(seconds dump_restore)")
+        template+=("$(cd "$pgrepo" && seconds "$cfn" data clone --from main -b feat --yes)")
+        copy+=("$(copy_volume)")
+    done
+    printf '%-48s %s\n' "pg_dump shop_main | psql (dump/restore)" "${dump[*]}"
+    printf '%-48s %s\n' "cfn data clone (CREATE DATABASE … TEMPLATE)" "${template[*]}"
+    printf '%-48s %s\n' "docker run … cp -a of the data folder (stopped)" "${copy[*]}"
+    psql -Atc "SELECT 'shop_feat rows: ' || count(*) FROM items" -d shop_feat
+}
+
+# `sync` first: each timing must not pay for writing back the previous one's dirty pages.
+seconds() { local t0 t1; sync; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+
+for part in $parts; do
+    case $part in
+        volume) bench_volume ;;
+        postgres) bench_postgres ;;
+        *) die "unknown part $part (volume, postgres)" ;;
+    esac
+done

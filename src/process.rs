@@ -209,6 +209,48 @@ impl Cmd {
     }
 }
 
+impl Cmd {
+    /// Runs `self | next`: `self`'s stdout feeds `next`'s stdin through a pipe — two processes,
+    /// no shell, no temporary file — while both stderrs are captured and `next`'s stdout is
+    /// discarded. Returns both outputs; the caller checks both statuses (a failed writer can
+    /// leave the reader successful on a short stream).
+    pub fn pipe_into(&self, next: &Cmd) -> Result<(Output, Output)> {
+        let mut first = self
+            .build()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot run {}", self.program.to_string_lossy()))?;
+        let pipe = first.stdout.take().context("no pipe from the first program")?;
+        let second =
+            next.build().stdin(Stdio::from(pipe)).stdout(Stdio::null()).stderr(Stdio::piped()).spawn();
+        let second = match second {
+            Ok(child) => child,
+            Err(e) => {
+                let _ = first.kill();
+                let _ = first.wait();
+                return Err(e).with_context(|| format!("cannot run {}", next.program.to_string_lossy()));
+            }
+        };
+        // each waited on its own thread: a full stderr pipe of one must not block the other
+        let (a, b) = std::thread::scope(|scope| {
+            let a = scope.spawn(move || first.wait_with_output());
+            let b = scope.spawn(move || second.wait_with_output());
+            (a.join(), b.join())
+        });
+        let convert = |out: std::thread::Result<std::io::Result<std::process::Output>>| -> Result<Output> {
+            let out = out.map_err(|_| anyhow::anyhow!("a pipe waiter panicked"))??;
+            Ok(Output {
+                status: out.status,
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            })
+        };
+        Ok((convert(a)?, convert(b)?))
+    }
+}
+
 /// Sends SIGKILL to every process of the group `pgid` (a group cfn started; never another).
 pub fn kill_group(pgid: u32) {
     // `kill` is run directly, as an argument vector; a group that is already gone is fine.

@@ -5,7 +5,7 @@
 
 use super::helper::{self, VolumeMount};
 use super::layout::{existing_volumes, Layout};
-use super::{guard, sqlite_copy, swap};
+use super::{guard, pg_clone, space, sqlite_copy, swap};
 use crate::branch::{BranchEnv, Workspace};
 use crate::context::Context;
 use crate::engine::Engine;
@@ -34,14 +34,21 @@ pub fn clone(
     let helper_image = ws.config_of(target)?.data.helper_image.clone();
     let copied = crate::runtime::block_on(async {
         let engine = Engine::connect().await?;
-        guard::target_stopped(&engine, &target.project, &target.branch).await?;
+        let to = fresh_server_as_files(&engine, &to).await?;
+        guard::target_stopped(&engine, &target.project, &target.branch, &to.sql_services).await?;
         let pairs = plan(&engine, &from, &to, source, helper_image.as_deref()).await?;
+        let pg = prepare_postgres(&from, &to, source, target).await?;
+        check_space(&engine, &pairs, &to, pg.as_ref(), helper_image.as_deref()).await?;
         let names: Vec<&str> = pairs.iter().map(|p| p.source.as_str()).collect();
         let paused = guard::quiet_source(&engine, &names, &source.branch, stop_source).await?;
         let copied = copy_all(ctx, &engine, &pairs, &to).await;
         let resumed = paused.resume(&engine).await;
-        let copied = copied?;
+        let mut copied = copied?;
         resumed?;
+        // pg_dump reads a consistent snapshot of a live database: the source keeps running
+        if let Some(pg) = pg {
+            copied.push(pg_clone::run(&ctx.home, pg, &target.project).await?);
+        }
         Ok::<_, anyhow::Error>(copied)
     })??;
     let mut copied = copied;
@@ -54,7 +61,65 @@ pub fn clone(
     Ok(copied)
 }
 
-/// Source and target volume of every key of the target's data; refuses a key the source's
+/// A target whose PostgreSQL server never ran has no server to receive the database: its data
+/// folder is then created as a copy of the source's (a file copy of the stopped source server,
+/// as `strategy = "volume"`), which is also faster than a dump and restore.
+async fn fresh_server_as_files(engine: &Engine, to: &Layout) -> Result<Layout> {
+    if to.postgres.is_none() || to.sql_volumes.is_empty() {
+        return Ok(to.clone());
+    }
+    let existing = existing_volumes(engine, &to.project).await?;
+    if to.sql_volumes.iter().all(|k| existing.contains_key(k)) {
+        return Ok(to.clone());
+    }
+    Ok(Layout { postgres: None, sql_volumes: Vec::new(), sql_services: Vec::new(), ..to.clone() })
+}
+
+/// Refuses before anything is written when the copies cannot fit ([`space`]).
+async fn check_space(
+    engine: &Engine,
+    pairs: &[VolumePair],
+    to: &Layout,
+    pg: Option<&pg_clone::Prepared>,
+    helper_image: Option<&str>,
+) -> Result<()> {
+    if let Some(first) = pairs.first() {
+        let mut planned = Vec::new();
+        for p in pairs {
+            let exists = engine.docker.inspect_volume(&p.target).await.is_ok();
+            planned.push(space::Planned { source: &p.source, target: exists.then_some(p.target.as_str()) });
+        }
+        space::check_volumes(engine, &first.image, &planned).await?;
+    }
+    let (Some(pg), Some(key)) = (pg, to.sql_volumes.first()) else { return Ok(()) };
+    let Some(volume) = existing_volumes(engine, &to.project).await?.remove(key) else { return Ok(()) };
+    let image = image_for(engine, &volume, key, to, helper_image).await?;
+    let what = "the PostgreSQL database";
+    space::check_database(engine, &image, &volume, pg.size, what).await
+}
+
+/// The PostgreSQL copy, checked, when the target's data has a PostgreSQL migration database.
+async fn prepare_postgres(
+    from: &Layout,
+    to: &Layout,
+    source: &BranchEnv,
+    target: &BranchEnv,
+) -> Result<Option<pg_clone::Prepared>> {
+    let Some(target_url) = &to.postgres else { return Ok(None) };
+    let Some(source_url) = &from.postgres else {
+        return Err(UserError::new(format!(
+            "{} has no PostgreSQL migration database to copy",
+            source.branch
+        ))
+        .hint("the two branches' cfn.toml differ in [migrations]; copy from a branch with the same")
+        .into());
+    };
+    let from = pg_clone::Endpoint::new(&source.branch, source_url)?;
+    let to_db = pg_clone::Endpoint::new(&target.branch, target_url)?;
+    Ok(Some(pg_clone::prepare(from, to_db, &to.sql_services).await?))
+}
+
+/// Source and target volume of every key of the target's data copied as files; refuses a key the source's
 /// layout lacks or the source never created, and a volume no local image can copy.
 pub async fn plan(
     engine: &Engine,
@@ -66,7 +131,7 @@ pub async fn plan(
     let source_volumes = existing_volumes(engine, &from.project).await?;
     let target_volumes = existing_volumes(engine, &to.project).await?;
     let mut pairs = Vec::new();
-    for key in &to.volumes {
+    for key in &to.file_volumes() {
         if !from.volumes.contains(key) {
             return Err(UserError::new(format!(
                 "volume {key} is not in the compose files of {}",

@@ -8,12 +8,23 @@ use anyhow::Result;
 use bollard::query_parameters::{ListContainersOptionsBuilder, StopContainerOptionsBuilder};
 use std::collections::HashMap;
 
-/// Refuses when any container of `project` runs.
-pub async fn target_stopped(engine: &Engine, project: &str, branch: &str) -> Result<()> {
-    let running = engine.containers(&[project]).await?.into_iter().any(|c| c.state == RunState::Running);
+/// Refuses when any container of `project` runs, but those of the `servers` services (the
+/// PostgreSQL servers whose database is copied with SQL, which must run).
+pub async fn target_stopped(engine: &Engine, project: &str, branch: &str, servers: &[String]) -> Result<()> {
+    let running = engine
+        .containers(&[project])
+        .await?
+        .into_iter()
+        .any(|c| c.state == RunState::Running && !servers.contains(&c.service));
     if running {
+        let hint = match servers.first() {
+            None => format!("stop it first: `cfn down -b {branch}` (volumes are kept)"),
+            Some(db) => format!(
+                "stop it first: `cfn down -b {branch}` (volumes are kept), then start only its database: `cfn up -b {branch} {db}`"
+            ),
+        };
         return Err(UserError::new(format!("the stack of {branch} is running; its data cannot be replaced"))
-            .hint(format!("stop it first: `cfn down -b {branch}` (volumes are kept)"))
+            .hint(hint)
             .into());
     }
     Ok(())

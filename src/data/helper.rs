@@ -82,6 +82,32 @@ pub async fn run(engine: &Engine, image: &str, mounts: &[VolumeMount<'_>], cmd: 
     }
 }
 
+/// Runs `cmd` in a helper and returns its exit code and stdout (for `du` and `df`).
+pub async fn output(
+    engine: &Engine,
+    image: &str,
+    mounts: &[VolumeMount<'_>],
+    cmd: &[&str],
+) -> Result<(i64, String)> {
+    use bollard::container::LogOutput;
+    let id = create(engine, image, mounts, Some(cmd)).await?;
+    let result = async {
+        let code = run_created(engine, &id).await?;
+        let options = bollard::query_parameters::LogsOptionsBuilder::default().stdout(true).build();
+        let mut stream = engine.docker.logs(&id, Some(options));
+        let mut text = String::new();
+        while let Some(chunk) = stream.next().await {
+            if let LogOutput::StdOut { message } = chunk? {
+                text.push_str(&String::from_utf8_lossy(&message));
+            }
+        }
+        Ok::<_, anyhow::Error>((code, text))
+    }
+    .await;
+    remove(engine, &id).await;
+    result
+}
+
 async fn run_created(engine: &Engine, id: &str) -> Result<i64> {
     engine.docker.start_container(id, None::<bollard::query_parameters::StartContainerOptions>).await?;
     let mut wait = engine.docker.wait_container(id, None::<WaitContainerOptions>);

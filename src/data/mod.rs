@@ -8,7 +8,11 @@ pub mod clone;
 pub mod guard;
 pub mod helper;
 pub mod layout;
+pub mod leftovers;
+pub mod pg_clone;
+pub mod pg_journal;
 pub mod snapshot;
+pub mod space;
 pub mod sqlite_copy;
 pub mod swap;
 

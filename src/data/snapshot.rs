@@ -137,6 +137,11 @@ fn write(
             }
         }
         let names: Vec<&str> = todo.iter().map(|(_, v, _)| v.as_str()).collect();
+        if let Some((_, _, image)) = todo.first() {
+            if let Some(sizes) = super::space::volume_bytes(&engine, image, &names).await {
+                super::space::check_dir(dir, sizes.iter().sum(), "the snapshot")?;
+            }
+        }
         let paused = guard::quiet_source(&engine, &names, &branch.branch, stop).await?;
         let mut metas = Vec::new();
         let mut result = Ok(());
@@ -226,7 +231,7 @@ pub fn restore(
     }
     let mut restored = crate::runtime::block_on(async {
         let engine = Engine::connect().await?;
-        guard::target_stopped(&engine, &branch.project, &branch.branch).await?;
+        guard::target_stopped(&engine, &branch.project, &branch.branch, &[]).await?;
         let existing = existing_volumes(&engine, &layout.project).await?;
         let mut done = Vec::new();
         for v in &meta.volumes {

@@ -59,6 +59,12 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
         render(&ws, &mut out)?;
         remove_orphans(&ws, confirm, &mut out)?;
         data_leftovers(ctx, &mut out);
+        for cleaned in crate::data::leftovers::clean(ctx, &ws) {
+            out.push(match cleaned {
+                Ok(message) => Repair::done(message),
+                Err(e) => Repair::failed("could not clean up after an interrupted data operation", &e),
+            });
+        }
     }
     if hooks::need_install(&checkout.main_root) {
         let installed = std::env::current_exe()

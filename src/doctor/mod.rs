@@ -17,6 +17,7 @@
 //! unreachable while the project has a stack); `warn` means something is untidy or will bite
 //! later (hooks missing, orphans, pending migrations, compose files that defeat isolation).
 
+mod data;
 mod docker;
 mod fix;
 mod group;
@@ -126,6 +127,7 @@ pub fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
     checks.extend(hooks::checks(ws.main_root()));
     checks.extend(rendered::checks(&survey, ws));
     checks.extend(isolation::checks(&survey));
+    checks.extend(data::checks(ctx, ws));
     Ok(checks)
 }
 

@@ -225,3 +225,60 @@ fn bad_sources_are_refused_before_anything_is_created() {
     assert_eq!(out.status.code(), Some(2));
     assert!(tmp_volumes().iter().all(|v| !v.starts_with("cfndata4")));
 }
+
+#[test]
+fn a_copy_that_does_not_fit_is_refused_before_anything_is_written() {
+    let Some(s) = SmallStack::new("cfndata5", "") else { return };
+    up(&s, &s.wt);
+    down(&s, &s.wt);
+    let source = format!("{}_data", s.project);
+    assert!(docker_ok(&[
+        "run",
+        "--rm",
+        "-v",
+        &format!("{source}:/data"),
+        "--entrypoint",
+        "sh",
+        "cfn-test/redis:1",
+        "-c",
+        "head -c 4194304 /dev/urandom > /data/big",
+    ]));
+    // main's volume lives on a real 1 MiB tmpfs: the 4 MiB copy cannot fit
+    assert!(docker_ok(&[
+        "volume",
+        "create",
+        "--driver",
+        "local",
+        "--opt",
+        "type=tmpfs",
+        "--opt",
+        "device=tmpfs",
+        "--opt",
+        "o=size=1m",
+        "--label",
+        "com.docker.compose.project=cfndata5",
+        "--label",
+        "com.docker.compose.volume=data",
+        "cfndata5_data",
+    ]));
+    let out = s.cfn(&s.root, &["data", "clone", "--from", "feat", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.starts_with("error: not enough disk space to copy "), "{err}");
+    assert!(err.contains("about 4.0 MiB needed") && err.contains("hint: free some space"), "{err}");
+    assert!(tmp_volumes().iter().all(|v| !v.starts_with("cfndata5")), "{:?}", tmp_volumes());
+
+    // a snapshot, with the free space of CFN_HOME's filesystem set by the test-only override
+    let out = s
+        .spawn(&s.wt, &["data", "snapshot", "tight"], &[("CFN_TEST_FREE_KIB", "1024")])
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("error: not enough disk space to copy the snapshot"),
+        "{}",
+        stderr(&out)
+    );
+    let root = s.sb.home.join("snapshots").join("cfndata5");
+    assert_eq!(std::fs::read_dir(&root).map(|d| d.count()).unwrap_or(0), 0, "nothing half-written is left");
+}

@@ -23,6 +23,8 @@ mod crash;
 mod crash_invariants;
 mod crash_signals;
 mod data;
+mod data_doctor;
+mod data_postgres;
 mod demo;
 mod doctor;
 mod doctor_many;

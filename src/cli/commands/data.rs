@@ -9,7 +9,8 @@ use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
 pub enum DataCommand {
-    /// Replace a branch's volumes and SQLite database with copies of another branch's.
+    /// Replace a branch's volumes and database (SQLite or PostgreSQL) with copies of another
+    /// branch's.
     Clone(CloneArgs),
     /// Save a branch's data as a named snapshot.
     Snapshot(SnapshotArgs),

@@ -1,0 +1,126 @@
+//! What interrupted data operations and deleted branches leave under `$CFN_HOME`, for
+//! `cfn doctor`: the databases of a killed PostgreSQL copy ([`super::pg_journal`]), half-written
+//! snapshot folders (`.<name>.partial-<pid>` whose process is gone), and snapshots whose
+//! repository or branch no longer exists. `doctor --fix` drops and deletes the first two; a
+//! complete snapshot is only ever reported: it is data someone may still want.
+
+use super::pg_journal::{self, PgPending};
+use crate::branch::Workspace;
+use crate::context::Context;
+use anyhow::Result;
+use std::path::PathBuf;
+
+/// One leftover, as doctor reports it.
+pub enum Leftover {
+    /// A killed PostgreSQL copy's journal entry; `found` the databases of it that exist.
+    Database { entry: PathBuf, pending: PgPending, found: Result<Vec<String>, String> },
+    /// A snapshot folder whose writer is gone.
+    PartialSnapshot(PathBuf),
+    /// A complete snapshot of this repository whose branch no longer exists.
+    BranchGone { name: String, branch: String },
+    /// Snapshots of a repository cfn no longer knows: the folder.
+    RepositoryGone(PathBuf),
+}
+
+/// Every leftover of this `CFN_HOME` (the PostgreSQL ones connect to their server to see
+/// which databases exist).
+pub fn find(ctx: &Context, ws: &Workspace) -> Vec<Leftover> {
+    let mut out = Vec::new();
+    for (entry, pending) in pg_journal::entries(&ctx.home) {
+        let found = crate::runtime::block_on(existing(&pending))
+            .and_then(|r| r)
+            .map_err(|e| crate::health::redact_url(&format!("{e:#}")));
+        out.push(Leftover::Database { entry, pending, found });
+    }
+    let snapshots = ctx.home.join("snapshots");
+    let known: Vec<String> = ws
+        .state
+        .conn()
+        .prepare("SELECT project FROM repositories")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .unwrap_or_default();
+    for repo in std::fs::read_dir(&snapshots).into_iter().flatten().flatten() {
+        let project = repo.file_name().to_string_lossy().into_owned();
+        if !known.contains(&project) {
+            out.push(Leftover::RepositoryGone(repo.path()));
+            continue;
+        }
+        for snap in std::fs::read_dir(repo.path()).into_iter().flatten().flatten() {
+            let name = snap.file_name().to_string_lossy().into_owned();
+            if partial_writer(&name).is_some_and(|pid| !alive(pid)) {
+                out.push(Leftover::PartialSnapshot(snap.path()));
+            }
+        }
+    }
+    for meta in super::snapshot::list(ctx, ws).unwrap_or_default() {
+        if !branch_exists(ws, &meta.branch) {
+            out.push(Leftover::BranchGone { name: meta.name, branch: meta.branch });
+        }
+    }
+    out
+}
+
+/// The writer's pid of a `.<name>.partial-<pid>` folder.
+fn partial_writer(name: &str) -> Option<i32> {
+    let (_, pid) = name.strip_prefix('.')?.rsplit_once(".partial-")?;
+    pid.parse().ok()
+}
+
+fn alive(pid: i32) -> bool {
+    rustix::process::Pid::from_raw(pid).is_some_and(|p| rustix::process::test_kill_process(p).is_ok())
+}
+
+fn branch_exists(ws: &Workspace, branch: &str) -> bool {
+    let reference = format!("refs/heads/{branch}");
+    crate::git::git(ws.main_root())
+        .args(["rev-parse", "--verify", "--quiet", &reference])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+async fn existing(p: &PgPending) -> Result<Vec<String>> {
+    let mut config = pg_journal::admin_config(&p.url)?;
+    // a report must not hang on a server that is down; it says so instead
+    config.connect_timeout(std::time::Duration::from_secs(2));
+    let client = pg_journal::connect(&config).await?;
+    let rows = client
+        .query("SELECT datname::text FROM pg_database WHERE datname = $1 OR datname = $2", &[&p.tmp, &p.old])
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// `doctor --fix`: drops a killed PostgreSQL copy's databases and deletes half-written
+/// snapshot folders; one line per repair, `Err` for one that failed. A copy whose branch lock
+/// is held is alive and left alone.
+pub fn clean(ctx: &Context, ws: &Workspace) -> Vec<Result<String>> {
+    let mut out = Vec::new();
+    for leftover in find(ctx, ws) {
+        match leftover {
+            Leftover::Database { pending, .. } => {
+                let Ok(_lock) = crate::branch::lock::try_acquire(ctx, &pending.project, "doctor --fix")
+                else {
+                    continue;
+                };
+                let dropped =
+                    crate::runtime::block_on(pg_journal::drop_leftovers(&ctx.home, &pending)).and_then(|r| r);
+                out.push(dropped.map(|names| {
+                    if names.is_empty() {
+                        format!(
+                            "forgot an interrupted PostgreSQL copy into {} (nothing was left)",
+                            pending.target
+                        )
+                    } else {
+                        format!("dropped {}, left by an interrupted PostgreSQL copy", names.join(", "))
+                    }
+                }));
+            }
+            Leftover::PartialSnapshot(dir) => out.push(
+                std::fs::remove_dir_all(&dir)
+                    .map(|()| format!("deleted {}, a half-written snapshot", dir.display()))
+                    .map_err(anyhow::Error::from),
+            ),
+            Leftover::BranchGone { .. } | Leftover::RepositoryGone(_) => {}
+        }
+    }
+    out
+}
