@@ -1,6 +1,8 @@
 //! The layers of docs/architecture.md, checked on the source: which top-level module may name
-//! which (`crate::<module>`), no import cycle between top-level modules, the terminal touched
-//! only by the command line, and a `//!` doc on every module file.
+//! which (`crate::` paths and groups, `super::` chains that reach the crate root), no import
+//! cycle between top-level modules, the terminal touched only by the command line (also
+//! enforced by clippy's `print_stdout`/`print_stderr` lints, see lib.rs), and a `//!` doc on
+//! every module file.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -71,9 +73,85 @@ fn is_test_file(rel: &str) -> bool {
     rel.contains("/tests/") || rel.ends_with("_tests.rs") || rel.starts_with("tests/")
 }
 
-/// The text before the file's `#[cfg(test)] mod tests`, where tests are written inline.
+/// The file's text without an inline `#[cfg(test)] mod tests { … }` block (written last, by
+/// convention; a `#[cfg(test)] mod tests;` declaration cuts nothing).
 fn without_inline_tests(text: &str) -> &str {
-    text.find("#[cfg(test)]\nmod ").map_or(text, |i| &text[..i])
+    text.find("#[cfg(test)]\nmod tests {").map_or(text, |i| &text[..i])
+}
+
+/// The module path of a file below `src`: `stack/wait.rs` is `[stack, wait]`, `stack/mod.rs`
+/// is `[stack]`.
+fn module_path(rel: &str) -> Vec<String> {
+    let mut parts: Vec<String> = rel.trim_end_matches(".rs").split('/').map(str::to_string).collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts
+}
+
+/// The first segments of every path in a `use` tree after `crate::{`: `a`, `b` in
+/// `{a::x, b::{y, z}}`, reading nested groups by their braces.
+fn group_heads(group: &str) -> Vec<String> {
+    let mut heads = Vec::new();
+    let (mut depth, mut at_start) = (0, true);
+    let mut word = String::new();
+    for c in group.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => break,
+            '}' => depth -= 1,
+            ',' if depth == 0 => at_start = true,
+            c if at_start && (c.is_ascii_alphanumeric() || c == '_') => word.push(c),
+            _ if at_start && !word.is_empty() => {
+                heads.push(std::mem::take(&mut word));
+                at_start = false;
+            }
+            _ => {}
+        }
+    }
+    if !word.is_empty() {
+        heads.push(word);
+    }
+    heads
+}
+
+/// The top-level modules a file names: through `crate::` paths and groups, and through
+/// `super::` chains that climb to the crate root.
+fn named_tops(rel: &str, code: &str) -> BTreeSet<String> {
+    let ident_end = |s: &str| s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len());
+    let mut named = BTreeSet::new();
+    for (i, _) in code.match_indices("crate::") {
+        let rest = &code[i + "crate::".len()..];
+        match rest.strip_prefix('{') {
+            Some(group) => named.extend(group_heads(group)),
+            None => {
+                named.insert(rest[..ident_end(rest)].to_string());
+            }
+        }
+    }
+    let depth = module_path(rel).len();
+    for (i, _) in code.match_indices("super::") {
+        if code[..i].ends_with("super::")
+            || code[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        {
+            continue; // counted from the first `super` of the chain
+        }
+        let mut rest = &code[i..];
+        let mut climbs = 0;
+        while let Some(r) = rest.strip_prefix("super::") {
+            climbs += 1;
+            rest = r;
+        }
+        if climbs >= depth {
+            match rest.strip_prefix('{') {
+                Some(group) => named.extend(group_heads(group)),
+                None => {
+                    named.insert(rest[..ident_end(rest)].to_string());
+                }
+            }
+        }
+    }
+    named
 }
 
 fn top_module(rel: &str) -> &str {
@@ -94,18 +172,7 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
         if is_test_file(&rel) || ["lib", "main", "architecture_tests"].contains(&from) {
             continue;
         }
-        let code = without_inline_tests(&text);
-        let mut named = BTreeSet::new();
-        for (i, _) in code.match_indices("crate::") {
-            let rest = &code[i + "crate::".len()..];
-            if let Some(group) = rest.strip_prefix('{') {
-                let group = &group[..group.find('}').unwrap_or(group.len())];
-                named.extend(group.split(',').map(|g| g.trim().split("::").next().unwrap().to_string()));
-            } else {
-                let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
-                named.insert(rest[..end].to_string());
-            }
-        }
+        let named = named_tops(&rel, without_inline_tests(&text));
         let entry = graph.entry(from.to_string()).or_default();
         entry.extend(named.into_iter().filter(|m| m != from && tops.contains(m.as_str())));
     }
@@ -199,6 +266,16 @@ fn every_module_file_says_what_it_is_for() {
         .map(|(rel, _)| format!("src/{rel}"))
         .collect();
     assert!(undocumented.is_empty(), "files without a `//!` doc:\n{}", undocumented.join("\n"));
+}
+
+#[test]
+fn the_parser_reads_groups_and_climbing_paths() {
+    let code = "use crate::{branch::{BranchEnv, Workspace}, cli::output};\nuse super::super::stack::Watch;";
+    let named = named_tops("data/clone.rs", code);
+    assert!(named.contains("branch") && named.contains("cli") && named.contains("stack"), "{named:?}");
+    // one `super` from a file of `data` stays inside `data`
+    assert!(named_tops("data/clone.rs", "use super::layout::Layout;").is_empty());
+    assert_eq!(group_heads("a::x, b::{y, z}, c}"), ["a", "b", "c"]);
 }
 
 #[test]

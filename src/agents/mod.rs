@@ -7,19 +7,19 @@ mod container;
 #[cfg(test)]
 mod container_tests;
 mod context_file;
+mod credentials;
 mod environment;
-mod keyring;
 mod process;
 mod providers;
+pub mod report_token;
 mod run;
 mod strays;
 mod streamed;
-pub mod token;
 
 pub use crate::config::agents::{AgentKind, AgentProfile, Mode, ProviderConfig, Role};
 pub use context_file::{write_context_file, AgentContext};
+pub use credentials::{make_undumpable, Keyring};
 pub use environment::allowlisted;
-pub use keyring::{make_undumpable, Keyring};
 pub use providers::{all_credentials, route_provider, Routing};
 pub use run::{run_agent, AdapterRun, AgentOutcome, AgentRun};
 pub use strays::{adopt_orphans, kill_strays};

@@ -30,7 +30,7 @@ pub struct AgentRun {
     /// For container agents: the repository's id, labelled so `cfn doctor` knows whose they are.
     pub repository: Option<String>,
     /// The turn's report token (also in `env`): the loop checks reports against it.
-    pub token: Option<super::token::AgentToken>,
+    pub token: Option<super::report_token::AgentToken>,
     /// For a CLI kind: which parser reads its output, and the prompt it reads on stdin.
     pub adapter: Option<AdapterRun>,
 }

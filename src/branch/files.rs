@@ -21,8 +21,7 @@ use serde::Serialize;
 use serde_norway::Value;
 use std::path::{Path, PathBuf};
 
-/// The folder inside each checkout that holds cfn's rendered, never-committed files.
-pub const CFN_DIR: &str = ".cfn";
+pub use crate::render::no_follow::CFN_DIR;
 pub const ENV_FILE: &str = "env";
 pub const OVERRIDE_FILE: &str = "compose.override.yaml";
 

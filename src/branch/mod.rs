@@ -11,14 +11,14 @@
 //! ([`crate::ports::reconcile`]).
 
 pub mod bus;
-pub mod config;
 pub mod files;
+pub mod governing;
 pub mod health;
-pub mod hooks;
 pub mod hostnames;
 pub mod lock;
 pub mod migrations;
 pub mod plain_compose;
+pub mod project_hooks;
 pub mod rebuild;
 pub mod relocate;
 pub mod trust;
@@ -185,7 +185,7 @@ impl Workspace {
 
     /// The configuration governing the checkout at `checkout` (see [`Workspace::config_of`]).
     pub fn config_at(&self, checkout: &Path) -> Result<Cow<'_, Config>> {
-        crate::branch::config::governing(&self.config, self.main_root(), checkout)
+        crate::branch::governing::governing(&self.config, self.main_root(), checkout)
     }
 
     /// Brings a registered worktree's leases in line with its configuration, says what changed

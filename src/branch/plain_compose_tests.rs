@@ -2,7 +2,7 @@
 //! written and where it is refused, and what the block holds.
 
 use super::*;
-use crate::compose::keys::port_keys;
+use crate::compose::port_keys::port_keys;
 use crate::compose::published_ports;
 use crate::compose::sanitize::sanitize;
 

@@ -20,8 +20,8 @@ use serde_norway::Value;
 use super::analyze::{port_entries, resolve_port};
 use super::error::ComposeError;
 use super::findings::{is_external, per_project, BRIDGE_NAME_OPT};
-use super::keys::PortKey;
 use super::load::ComposeFile;
+use super::port_keys::PortKey;
 use super::value::{entries_mut, is_empty_mapping, remove};
 
 pub use super::emit::to_yaml;
@@ -147,7 +147,7 @@ fn strip_ports(
 #[cfg(test)]
 mod tests {
     use super::super::analyze::published_ports;
-    use super::super::keys::port_keys;
+    use super::super::port_keys::port_keys;
     use super::super::port_spec::Protocol;
     use super::*;
 

@@ -13,7 +13,7 @@
 
 use super::orphans::{self, Orphans};
 use super::snapshot::{self, Snapshot};
-use super::{hooks, scratch};
+use super::{git_hooks, scratch};
 use crate::branch::Workspace;
 use crate::config::Config;
 use crate::context::Context;
@@ -66,7 +66,7 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
             });
         }
     }
-    if hooks::need_install(&checkout.main_root) {
+    if git_hooks::need_install(&checkout.main_root) {
         let installed = std::env::current_exe()
             .context("cannot find cfn's own path")
             .and_then(|exe| crate::git_hooks::install(&checkout.main_root, &exe));

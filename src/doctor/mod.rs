@@ -20,8 +20,8 @@
 mod data;
 mod docker;
 mod fix;
+mod git_hooks;
 mod group;
-mod hooks;
 mod isolation;
 mod leases;
 mod listeners;
@@ -111,7 +111,7 @@ pub fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
     let Some(ws) = &survey.workspace else {
         // Without a valid configuration only the machine-wide checks make sense.
         checks.extend(docker::checks(&survey));
-        checks.extend(hooks::checks(&survey.checkout.main_root));
+        checks.extend(git_hooks::checks(&survey.checkout.main_root));
         return Ok(checks);
     };
     checks.extend(rebuilt::checks(ws)?);
@@ -124,7 +124,7 @@ pub fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
     checks.extend(orphans::checks(&survey, ws)?);
     checks.extend(redis::checks(&survey, ws));
     checks.extend(migrations::checks(&survey, ws));
-    checks.extend(hooks::checks(ws.main_root()));
+    checks.extend(git_hooks::checks(ws.main_root()));
     checks.extend(rendered::checks(&survey, ws));
     checks.extend(isolation::checks(&survey));
     checks.extend(data::checks(ctx, ws));

@@ -56,7 +56,7 @@ pub fn load_routes(conn: &Connection) -> Result<Vec<Route>> {
             if row.state != WorktreeState::Ready || !row.path.is_dir() {
                 continue;
             }
-            let governing = crate::branch::config::governing(&config, &repo.root, &row.path);
+            let governing = crate::branch::governing::governing(&config, &repo.root, &row.path);
             let keys_config = governing.as_deref().unwrap_or(&config);
             let slug = crate::names::slug(&row.branch);
             push_checkout(&mut routes, &repo.project, &row.branch, Some(&slug), keys_config, &row.ports, ip);

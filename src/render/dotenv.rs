@@ -140,7 +140,7 @@ pub fn changes_how_programs_run(name: &str) -> bool {
 
 /// Whether `name` is a setting of docker compose (`COMPOSE_FILE`, `COMPOSE_PROFILES`,
 /// `COMPOSE_PROJECT_NAME`, ...), compared ignoring case. A branch's variables may not choose
-/// them: cfn sets the project name and files itself (stack_files.rs allows only
+/// them: cfn sets the project name and files itself (branch/files.rs allows only
 /// `COMPOSE_PROJECT_NAME` with the branch's own name).
 pub fn is_compose_setting(name: &str) -> bool {
     name.to_ascii_uppercase().starts_with("COMPOSE_")

@@ -18,8 +18,8 @@ use std::os::fd::OwnedFd;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The folder cfn writes into inside each checkout (the same as `stack_files::CFN_DIR`).
-const CFN_DIR: &str = ".cfn";
+/// The folder inside each checkout that holds cfn's rendered, never-committed files.
+pub const CFN_DIR: &str = ".cfn";
 
 /// The trusted root of `path` and the rest: a path inside a checkout's `.cfn` is trusted up to
 /// the checkout (the parent of its last `.cfn`), any other path up to its own folder.

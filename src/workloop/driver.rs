@@ -46,7 +46,7 @@ pub struct Summary {
 
 pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) -> Result<Summary> {
     // Before anything else runs: no agent may read cfn's memory or environment, and the keys
-    // leave cfn's own environment (agents/keyring.rs).
+    // leave cfn's own environment (agents/credentials.rs).
     crate::agents::make_undumpable()?;
     crate::agents::adopt_orphans()?;
     let keyring = crate::agents::Keyring::take_from_env(&ws.config.providers);

@@ -4,7 +4,7 @@
 
 use super::verify::{accept, Refused};
 use crate::agents::adapters::PromptVia;
-use crate::agents::token::{AgentToken, TOKEN_VAR};
+use crate::agents::report_token::{AgentToken, TOKEN_VAR};
 use crate::agents::{
     self, AdapterRun, AgentContext, AgentKind, AgentOutcome, AgentProfile, AgentRun, ProviderConfig, Role,
 };

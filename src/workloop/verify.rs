@@ -3,7 +3,7 @@
 //! the phase's agents — unsigned, signed with another agent's token, changed after signing, over
 //! the payload limit — is refused, and the caller records it.
 
-use crate::agents::token::AgentToken;
+use crate::agents::report_token::AgentToken;
 use crate::bus::Report;
 use indexmap::IndexMap;
 use serde::Serialize;

@@ -92,7 +92,13 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
             });
         }
         let env = ws.env_from_row(row.clone());
-        crate::branch::hooks::run(ctx, ws, &env, crate::branch::hooks::HookPoint::PreRemove, opts.yes)?;
+        crate::branch::project_hooks::run(
+            ctx,
+            ws,
+            &env,
+            crate::branch::project_hooks::HookPoint::PreRemove,
+            opts.yes,
+        )?;
     }
     let lock = OpLock::take(ws.state.home())?;
     let delete_branch = match (opts.delete_branch, opts.force) {

@@ -253,7 +253,7 @@ fn candidate(
     let branch = wt.branch.clone()?;
     // The branch's own cfn.toml, when it has one, names its keys; a broken one is reported and
     // the worktree left to adoption, which reports it again.
-    let config = match crate::branch::config::governing(main, root, &wt.path) {
+    let config = match crate::branch::governing::governing(main, root, &wt.path) {
         Ok(config) => config.into_owned(),
         Err(e) => {
             skipped.push(format!("{branch}: {e:#}"));

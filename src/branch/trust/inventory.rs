@@ -6,7 +6,7 @@
 use super::files::{self, FileHash};
 use super::Item;
 use crate::agents::AgentProfile;
-use crate::branch::hooks::HookPoint;
+use crate::branch::project_hooks::HookPoint;
 use crate::branch::{BranchEnv, Workspace};
 use anyhow::Result;
 

@@ -63,7 +63,7 @@ impl Item {
     /// script) is shown whole, since hiding a part of it could hide code from the person
     /// approving it. The hash always covers the real text.
     pub fn shown_runs(&self) -> String {
-        crate::branch::hooks::display(&self.shown_argv())
+        crate::branch::project_hooks::display(&self.shown_argv())
     }
 
     /// [`Item::shown_runs`] as a list of arguments.

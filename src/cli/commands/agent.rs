@@ -1,7 +1,7 @@
 //! `cfn agent report|…`: what an agent of the loop calls to report its work.
 
 use super::bus_args::{value_or_file, with_bus, within_limit, BusArgs, TaskArg};
-use crate::agents::token::AgentToken;
+use crate::agents::report_token::AgentToken;
 use crate::bus::{Report, Status};
 use crate::context::Context;
 use crate::error::UserError;

@@ -33,7 +33,13 @@ pub fn stop(ctx: &Context, branch: Option<&str>, volumes: bool, yes: bool) -> Re
     if volumes {
         super::confirm::volume_deletion(ctx, yes, &branch.project)?;
     }
-    crate::branch::hooks::run(ctx, &ws, &branch, crate::branch::hooks::HookPoint::PreDown, yes)?;
+    crate::branch::project_hooks::run(
+        ctx,
+        &ws,
+        &branch,
+        crate::branch::project_hooks::HookPoint::PreDown,
+        yes,
+    )?;
     stack::down(ctx, &ws, &branch, volumes)?;
     // Leases kept while a removed service still published them can go now.
     if !branch.is_main {

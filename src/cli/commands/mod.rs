@@ -3,19 +3,19 @@
 pub(crate) mod agent;
 pub(crate) mod args;
 pub(crate) mod bus_args;
+mod bus_context;
+mod bus_lock;
 mod completions;
 mod compose;
 mod confirm;
-mod context_cmd;
 pub(crate) mod data;
 mod doctor;
 pub(crate) mod down;
 mod env;
+mod git_hooks;
 mod health;
 mod hook_run;
-mod hooks;
 mod init;
-mod lock;
 mod logs;
 mod loop_cmd;
 mod loop_status;
@@ -75,13 +75,13 @@ pub enum Command {
     Migrate(migrate::Args),
     /// Install, remove or inspect cfn's git hooks.
     #[command(subcommand)]
-    Hooks(hooks::HooksCommand),
+    Hooks(git_hooks::HooksCommand),
     /// Run by cfn's git hooks.
     #[command(hide = true)]
     HookRun(hook_run::Args),
     /// Store and read values shared by a task's agents.
     #[command(subcommand)]
-    Context(context_cmd::ContextCommand),
+    Context(bus_context::ContextCommand),
     /// Send and wait for signals between a task's agents.
     #[command(subcommand)]
     Signal(signal::SignalCommand),
@@ -96,7 +96,7 @@ pub enum Command {
     Loop(loop_cmd::LoopCommand),
     /// Take and release token locks.
     #[command(subcommand)]
-    Lock(lock::LockCommand),
+    Lock(bus_lock::LockCommand),
     /// Issue, verify, revoke and list agents' tokens for MCP servers.
     #[command(subcommand)]
     Token(token::TokenCommand),
@@ -129,13 +129,13 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Migrate(args) => migrate::run(ctx, args),
         Command::Health(args) => health::run(ctx, args),
         Command::Doctor(args) => doctor::run(ctx, args),
-        Command::Hooks(cmd) => hooks::run(ctx, cmd),
+        Command::Hooks(cmd) => git_hooks::run(ctx, cmd),
         Command::HookRun(args) => hook_run::run(ctx, args),
-        Command::Context(cmd) => context_cmd::run(ctx, cmd),
+        Command::Context(cmd) => bus_context::run(ctx, cmd),
         Command::Signal(cmd) => signal::run(ctx, cmd),
         Command::Agent(cmd) => agent::run(ctx, cmd),
         Command::Results(cmd) => results::run(ctx, cmd),
-        Command::Lock(cmd) => lock::run(ctx, cmd),
+        Command::Lock(cmd) => bus_lock::run(ctx, cmd),
         Command::Loop(cmd) => loop_cmd::run(ctx, cmd),
         Command::Token(cmd) => token::run(ctx, cmd),
         Command::Trust(args) => trust::run(ctx, args),

@@ -62,7 +62,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 vec![
                     v.kind.clone(),
                     state.to_string(),
-                    crate::branch::hooks::display(&v.runs),
+                    crate::branch::project_hooks::display(&v.runs),
                     v.settings.join(" "),
                     files.join(" "),
                 ]

@@ -88,7 +88,13 @@ pub fn bring_up(ctx: &Context, request: UpRequest) -> Result<(String, Vec<stack:
         for r in &results {
             ctx.say(format!("health {}: {}", r.name, r.message));
         }
-        crate::branch::hooks::run(ctx, &ws, &branch, crate::branch::hooks::HookPoint::PostUp, request.yes)?;
+        crate::branch::project_hooks::run(
+            ctx,
+            &ws,
+            &branch,
+            crate::branch::project_hooks::HookPoint::PostUp,
+            request.yes,
+        )?;
     }
     let mut endpoints = stack::endpoints(&*ws.config_of(&branch)?, &branch);
     if opts.wait {

@@ -22,11 +22,11 @@ impl CfnServer {
             let mut ws = Workspace::open(&ctx)?;
             let opts = AddOptions { branch: a.branch, base: a.base, path: None };
             let added = worktrees::add(&ctx, &mut ws, &opts)?;
-            crate::branch::hooks::run(
+            crate::branch::project_hooks::run(
                 &ctx,
                 &ws,
                 &added.env,
-                crate::branch::hooks::HookPoint::PostCreate,
+                crate::branch::project_hooks::HookPoint::PostCreate,
                 false,
             )?;
             Ok(WorktreeView::from(&added.env))

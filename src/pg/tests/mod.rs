@@ -1,7 +1,7 @@
 //! Tests of [`PgTarget`] against a real PostgreSQL server started by each test (see
 //! [`crate::health::tests::support`]).
 
-mod engine;
+mod migrate;
 
 use tokio::runtime::Runtime;
 use tokio_postgres::{Client, NoTls};

@@ -103,7 +103,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if let Some(source) = data_source {
         source.copy_into(ctx, &ws, &env, args.stop_source)?;
     }
-    crate::branch::hooks::run(ctx, &ws, &env, crate::branch::hooks::HookPoint::PostCreate, args.yes)?;
+    crate::branch::project_hooks::run(
+        ctx,
+        &ws,
+        &env,
+        crate::branch::project_hooks::HookPoint::PostCreate,
+        args.yes,
+    )?;
     // found while rendering: asking again would read the git index of the worktree twice
     if let crate::branch::plain_compose::Plain::Blocked { reason, env_file } = &plain {
         ctx.warn(format!("{}\nhint: {}", reason.message(&env.branch, env_file), reason.hint()));
