@@ -63,7 +63,7 @@ fn serve(ctx: &Context, port: Option<u16>, bind: IpAddr) -> Result<()> {
             route.branch
         ));
     }
-    crate::runtime::block_on(proxy::serve(proxy::ServeOptions { listener, home: ctx.home.clone() }))?
+    proxy::serve_blocking(proxy::ServeOptions { listener, home: ctx.home.clone(), detached: false })
 }
 
 fn bind_error(addr: SocketAddr, e: std::io::Error) -> anyhow::Error {

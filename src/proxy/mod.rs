@@ -6,10 +6,12 @@ mod hostnames;
 mod pages;
 mod routes;
 mod server;
+mod threads;
 
 pub use hostnames::{host_url, host_url_env_name, hostnames, HostName, HTTP_TARGETS};
 pub use routes::{load_routes, Route, RouteCache};
-pub use server::{probe, serve, ServeOptions};
+pub use server::probe;
+pub use threads::{serve_blocking, ServeOptions};
 
 use serde::{Deserialize, Serialize};
 
