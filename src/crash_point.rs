@@ -18,7 +18,8 @@
 //! committed; `rebuild:1` a rebuilt registry row written, its transaction not committed;
 //! `data:1` a volume copy complete (in its temporary volume, not yet journalled; or in a target
 //! volume the copy created, not yet marked done), `data:2` the swap journalled, `data:3` the
-//! target emptied, the copy not yet in it (tests/cli/data.rs).
+//! target emptied, the copy not yet in it (tests/cli/data.rs); `proxy-start:1` the background
+//! proxy spawned, not yet seen answering (tests/cli/proxy_background.rs).
 
 /// Aborts the process if `CFN_CRASH_AT` names this step (debug builds only).
 #[inline]
