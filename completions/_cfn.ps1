@@ -219,6 +219,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)')
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on (anything but loopback lets other machines reach your branches)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--detached', '--detached', [CompletionResultType]::ParameterName, 'Run as the background proxy of `cfn proxy start` (which passes it)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
@@ -227,7 +228,9 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Whether a proxy answers on the port, and the routes it has')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Whether a proxy answers on the port (and the background one runs), and the routes')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the background proxy')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -245,12 +248,46 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'cfn;proxy;start' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on (anything but loopback lets other machines reach your branches)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;proxy;stop' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'cfn;proxy;help' {
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Whether a proxy answers on the port, and the routes it has')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Whether a proxy answers on the port (and the background one runs), and the routes')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the background proxy')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'cfn;proxy;help;status' {
+            break
+        }
+        'cfn;proxy;help;start' {
+            break
+        }
+        'cfn;proxy;help;stop' {
             break
         }
         'cfn;proxy;help;help' {
@@ -1234,10 +1271,18 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;help;proxy' {
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Whether a proxy answers on the port, and the routes it has')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Whether a proxy answers on the port (and the background one runs), and the routes')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the background proxy')
             break
         }
         'cfn;help;proxy;status' {
+            break
+        }
+        'cfn;help;proxy;start' {
+            break
+        }
+        'cfn;help;proxy;stop' {
             break
         }
         'cfn;help;env' {

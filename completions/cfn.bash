@@ -307,8 +307,14 @@ _cfn() {
             cfn__subcmd__help__subcmd__loop,status)
                 cmd="cfn__subcmd__help__subcmd__loop__subcmd__status"
                 ;;
+            cfn__subcmd__help__subcmd__proxy,start)
+                cmd="cfn__subcmd__help__subcmd__proxy__subcmd__start"
+                ;;
             cfn__subcmd__help__subcmd__proxy,status)
                 cmd="cfn__subcmd__help__subcmd__proxy__subcmd__status"
+                ;;
+            cfn__subcmd__help__subcmd__proxy,stop)
+                cmd="cfn__subcmd__help__subcmd__proxy__subcmd__stop"
                 ;;
             cfn__subcmd__help__subcmd__results,collect)
                 cmd="cfn__subcmd__help__subcmd__results__subcmd__collect"
@@ -421,14 +427,26 @@ _cfn() {
             cfn__subcmd__proxy,help)
                 cmd="cfn__subcmd__proxy__subcmd__help"
                 ;;
+            cfn__subcmd__proxy,start)
+                cmd="cfn__subcmd__proxy__subcmd__start"
+                ;;
             cfn__subcmd__proxy,status)
                 cmd="cfn__subcmd__proxy__subcmd__status"
+                ;;
+            cfn__subcmd__proxy,stop)
+                cmd="cfn__subcmd__proxy__subcmd__stop"
                 ;;
             cfn__subcmd__proxy__subcmd__help,help)
                 cmd="cfn__subcmd__proxy__subcmd__help__subcmd__help"
                 ;;
+            cfn__subcmd__proxy__subcmd__help,start)
+                cmd="cfn__subcmd__proxy__subcmd__help__subcmd__start"
+                ;;
             cfn__subcmd__proxy__subcmd__help,status)
                 cmd="cfn__subcmd__proxy__subcmd__help__subcmd__status"
+                ;;
+            cfn__subcmd__proxy__subcmd__help,stop)
+                cmd="cfn__subcmd__proxy__subcmd__help__subcmd__stop"
                 ;;
             cfn__subcmd__results,collect)
                 cmd="cfn__subcmd__results__subcmd__collect"
@@ -1721,7 +1739,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help__subcmd__proxy)
-            opts="status"
+            opts="status start stop"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1734,7 +1752,35 @@ _cfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cfn__subcmd__help__subcmd__proxy__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cfn__subcmd__help__subcmd__proxy__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__proxy__subcmd__stop)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2705,7 +2751,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__proxy)
-            opts="-C -q -v -h -V --port --bind --quiet --verbose --help --version status help"
+            opts="-C -q -v -h -V --port --bind --detached --quiet --verbose --help --version status start stop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2731,7 +2777,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__proxy__subcmd__help)
-            opts="status help"
+            opts="status start stop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2745,6 +2791,20 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__proxy__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__proxy__subcmd__help__subcmd__start)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2772,6 +2832,46 @@ _cfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cfn__subcmd__proxy__subcmd__help__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__proxy__subcmd__start)
+            opts="-C -q -v -h -V --port --bind --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cfn__subcmd__proxy__subcmd__status)
             opts="-C -q -v -h -V --port --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2783,6 +2883,24 @@ _cfn() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__proxy__subcmd__stop)
+            opts="-C -q -v -h -V --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -201,6 +201,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --port 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)'
             cand --bind 'Address to listen on (anything but loopback lets other machines reach your branches)'
             cand -C 'Run as if started in DIR'
+            cand --detached 'Run as the background proxy of `cfn proxy start` (which passes it)'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
             cand -v 'Say more about what happens (repeatable)'
@@ -209,7 +210,9 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand status 'Whether a proxy answers on the port, and the routes it has'
+            cand status 'Whether a proxy answers on the port (and the background one runs), and the routes'
+            cand start 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs'
+            cand stop 'Stop the background proxy'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;proxy;status'= {
@@ -225,11 +228,41 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'cfn;proxy;start'= {
+            cand --port 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)'
+            cand --bind 'Address to listen on (anything but loopback lets other machines reach your branches)'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;proxy;stop'= {
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'cfn;proxy;help'= {
-            cand status 'Whether a proxy answers on the port, and the routes it has'
+            cand status 'Whether a proxy answers on the port (and the background one runs), and the routes'
+            cand start 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs'
+            cand stop 'Stop the background proxy'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;proxy;help;status'= {
+        }
+        &'cfn;proxy;help;start'= {
+        }
+        &'cfn;proxy;help;stop'= {
         }
         &'cfn;proxy;help;help'= {
         }
@@ -1111,9 +1144,15 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;help;url'= {
         }
         &'cfn;help;proxy'= {
-            cand status 'Whether a proxy answers on the port, and the routes it has'
+            cand status 'Whether a proxy answers on the port (and the background one runs), and the routes'
+            cand start 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs'
+            cand stop 'Stop the background proxy'
         }
         &'cfn;help;proxy;status'= {
+        }
+        &'cfn;help;proxy;start'= {
+        }
+        &'cfn;help;proxy;stop'= {
         }
         &'cfn;help;env'= {
         }

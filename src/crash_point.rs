@@ -20,7 +20,8 @@
 //! volume the copy created, not yet marked done), `data:2` the swap journalled, `data:3` the
 //! target emptied, the copy not yet in it (tests/cli/data.rs); `data-pg:1` a PostgreSQL copy
 //! complete in its temporary database, `data-pg:2` renamed over the target, the old database not
-//! yet dropped (tests/cli/data_postgres.rs).
+//! yet dropped (tests/cli/data_postgres.rs); `proxy-start:1` the background proxy spawned, not
+//! yet seen answering (tests/cli/proxy_background.rs).
 
 /// Aborts the process if `CFN_CRASH_AT` names this step (debug builds only).
 #[inline]

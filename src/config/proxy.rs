@@ -12,6 +12,10 @@ pub struct ProxyConfig {
     /// The port `cfn proxy` listens on, and `CFN_<KEY>_HOST_URL` names.
     #[serde(default = "default_port")]
     pub port: u16,
+    /// `cfn up` starts the background proxy (`cfn proxy start`) when it does not run. Off by
+    /// default: a listening process should be the user's choice.
+    #[serde(default)]
+    pub auto: bool,
 }
 
 fn default_port() -> u16 {
@@ -20,7 +24,7 @@ fn default_port() -> u16 {
 
 impl Default for ProxyConfig {
     fn default() -> Self {
-        ProxyConfig { port: DEFAULT_PORT }
+        ProxyConfig { port: DEFAULT_PORT, auto: false }
     }
 }
 

@@ -1,13 +1,19 @@
 //! The hostname proxy (`cfn proxy`): one HTTP reverse proxy per user that sends
 //! `<service>.<branch-slug>.<project>.localhost` to that branch's leased port, with routes read
-//! live from the state database. docs/proxy.md describes the rules.
+//! live from the state database, in the foreground or in the background (`cfn proxy start`).
+//! docs/proxy.md describes the rules.
 
+mod auto;
+pub mod background;
 mod pages;
 mod routes;
 mod server;
+mod threads;
 
 pub use crate::branch::hostnames::host_url;
+pub use auto::on_up;
 pub use routes::{load_routes, Route, RouteCache};
-pub use server::{probe, serve, ServeOptions};
+pub use server::probe;
+pub use threads::{serve_blocking, ServeOptions};
 
 pub use crate::config::proxy::DEFAULT_PORT;

@@ -36,27 +36,31 @@ const HOP_BY_HOP: &[&str] = &[
     "upgrade",
 ];
 
-pub struct ServeOptions {
-    pub listener: std::net::TcpListener,
-    pub home: std::path::PathBuf,
-}
-
-struct Proxy {
-    routes: RouteCache,
+pub(super) struct Proxy {
+    routes: Arc<RouteCache>,
     client: Client<HttpConnector, Incoming>,
 }
 
-/// Serves until SIGINT or SIGTERM.
-pub async fn serve(options: ServeOptions) -> Result<()> {
-    options.listener.set_nonblocking(true)?;
-    let listener = TcpListener::from_std(options.listener)?;
-    let mut connector = HttpConnector::new();
-    connector.set_nodelay(true);
-    let proxy = Arc::new(Proxy {
-        routes: RouteCache::open(&options.home)?,
-        client: Client::builder(TokioExecutor::new()).build(connector),
-    });
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+impl Proxy {
+    /// A proxy for one thread: the shared route table, and a pool of upstream connections of
+    /// its own. Upstream connections are kept alive and reused, so a request on a kept-alive
+    /// client connection costs no new TCP handshake to the branch either.
+    pub(super) fn new(routes: Arc<RouteCache>) -> Proxy {
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        Proxy { routes, client: Client::builder(TokioExecutor::new()).build(connector) }
+    }
+}
+
+/// Accepts connections on `listener` and serves each on this thread's runtime until `stop`
+/// completes.
+pub(super) async fn accept_loop(
+    listener: std::net::TcpListener,
+    proxy: Arc<Proxy>,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    let listener = TcpListener::from_std(listener)?;
+    tokio::pin!(stop);
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -64,8 +68,7 @@ pub async fn serve(options: ServeOptions) -> Result<()> {
                 // Out of file descriptors and the like: that connection is lost, not the proxy.
                 Err(_) => continue,
             },
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-            _ = term.recv() => return Ok(()),
+            _ = &mut stop => return Ok(()),
         };
         let _ = stream.set_nodelay(true);
         let proxy = proxy.clone();

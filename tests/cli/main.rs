@@ -47,6 +47,7 @@ mod plain_compose;
 mod plain_compose_hooks;
 mod ports_alloc;
 mod proxy;
+mod proxy_background;
 mod prune_running;
 mod reference;
 mod registry_rebuild;

@@ -22,7 +22,7 @@ const COMPOSE: &str = "services:
 
 const BIG: usize = 50 * 1024 * 1024;
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
@@ -72,7 +72,7 @@ impl Drop for Proxy {
 }
 
 /// One HTTP/1.1 request through the proxy; the status line, headers and body.
-fn get(port: u16, host: &str, path: &str, accept: &str) -> (u16, String, Vec<u8>) {
+pub(crate) fn get(port: u16, host: &str, path: &str, accept: &str) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n")
@@ -169,7 +169,7 @@ fn serve_one(stream: TcpStream) {
 }
 
 /// Polls `what` until it holds, for at most `limit`; the time it took.
-fn within(limit: Duration, what: impl Fn() -> bool) -> Duration {
+pub(crate) fn within(limit: Duration, what: impl Fn() -> bool) -> Duration {
     let start = Instant::now();
     while !what() {
         assert!(start.elapsed() < limit, "not within {limit:?}");

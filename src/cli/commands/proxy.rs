@@ -1,7 +1,8 @@
-//! `cfn proxy`: the hostname proxy in the foreground, and `cfn proxy status`.
+//! `cfn proxy`: the hostname proxy in the foreground, `cfn proxy start|stop` in the background,
+//! and `cfn proxy status`.
 
 use crate::context::Context;
-use crate::error::UserError;
+use crate::proxy::background::{self, Started, Stopped};
 use crate::proxy::{self, Route};
 use anyhow::Result;
 use serde::Serialize;
@@ -18,12 +19,29 @@ pub struct Args {
     /// Address to listen on (anything but loopback lets other machines reach your branches)
     #[arg(long, default_value = "127.0.0.1")]
     bind: IpAddr,
+    /// Run as the background proxy of `cfn proxy start` (which passes it).
+    #[arg(long, hide = true)]
+    detached: bool,
 }
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ProxyCommand {
-    /// Whether a proxy answers on the port, and the routes it has.
+    /// Whether a proxy answers on the port (and the background one runs), and the routes.
     Status(StatusArgs),
+    /// Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs.
+    Start(StartArgs),
+    /// Stop the background proxy.
+    Stop,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StartArgs {
+    /// Port to listen on (default: `[proxy] port` of the repository you are in, else 7355).
+    #[arg(long)]
+    port: Option<u16>,
+    /// Address to listen on (anything but loopback lets other machines reach your branches)
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: IpAddr,
 }
 
 #[derive(Debug, clap::Args)]
@@ -39,21 +57,27 @@ pub struct StatusArgs {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     match args.command {
         Some(ProxyCommand::Status(status_args)) => status(ctx, status_args),
-        None => serve(ctx, args.port, args.bind),
+        Some(ProxyCommand::Start(start_args)) => start(ctx, start_args),
+        Some(ProxyCommand::Stop) => stop(ctx),
+        None => serve(ctx, args.port, args.bind, args.detached),
     }
 }
 
-fn serve(ctx: &Context, port: Option<u16>, bind: IpAddr) -> Result<()> {
+fn serve(ctx: &Context, port: Option<u16>, bind: IpAddr, detached: bool) -> Result<()> {
     let port = port.unwrap_or_else(|| configured_port(ctx));
-    if !bind.is_loopback() {
-        ctx.warn(format!(
-            "listening on {bind}, not loopback: anyone who can reach this machine reaches every branch's services"
-        ));
-    }
+    warn_if_wide(ctx, bind);
     let addr = SocketAddr::new(bind, port);
-    let listener = std::net::TcpListener::bind(addr).map_err(|e| bind_error(addr, e))?;
+    let listener = std::net::TcpListener::bind(addr).map_err(|e| background::listen_error(addr, e))?;
     let routes = proxy::RouteCache::open(&ctx.home)?.routes();
-    ctx.say(format!("cfn proxy on http://{addr} with {} routes; Ctrl-C stops it", routes.len()));
+    if detached {
+        background::record_self(&ctx.home, port, bind)?;
+        ctx.say(format!(
+            "cfn proxy on http://{addr} with {} routes; `cfn proxy stop` stops it",
+            routes.len()
+        ));
+    } else {
+        ctx.say(format!("cfn proxy on http://{addr} with {} routes; Ctrl-C stops it", routes.len()));
+    }
     for route in routes.iter() {
         ctx.say(format!(
             "  {} -> {} ({} {})",
@@ -63,21 +87,56 @@ fn serve(ctx: &Context, port: Option<u16>, bind: IpAddr) -> Result<()> {
             route.branch
         ));
     }
-    crate::runtime::block_on(proxy::serve(proxy::ServeOptions { listener, home: ctx.home.clone() }))?
+    let served = proxy::serve_blocking(proxy::ServeOptions { listener, home: ctx.home.clone(), detached });
+    if detached {
+        background::forget_self(&ctx.home);
+    }
+    served
 }
 
-fn bind_error(addr: SocketAddr, e: std::io::Error) -> anyhow::Error {
-    let hint = match e.kind() {
-        std::io::ErrorKind::AddrInUse => format!(
-            "another program listens on port {}: `cfn proxy status --port {}` says whether it is a cfn proxy; \
-             pick another with `--port` (and `[proxy] port` in cfn.toml so the hostname URLs follow)",
-            addr.port(),
-            addr.port()
-        ),
-        std::io::ErrorKind::PermissionDenied => "ports below 1024 need privileges: pick one above with `--port`".into(),
-        _ => "pass `--bind` an address of this machine (127.0.0.1 by default)".into(),
-    };
-    UserError::new(format!("cannot listen on {addr}: {e}")).hint(hint).into()
+fn warn_if_wide(ctx: &Context, bind: IpAddr) {
+    if !bind.is_loopback() {
+        ctx.warn(format!(
+            "listening on {bind}, not loopback: anyone who can reach this machine reaches every branch's services"
+        ));
+    }
+}
+
+fn start(ctx: &Context, args: StartArgs) -> Result<()> {
+    let port = args.port.unwrap_or_else(|| configured_port(ctx));
+    warn_if_wide(ctx, args.bind);
+    match background::start(&ctx.home, port, args.bind)? {
+        Started::Already(running) => ctx.say(format!(
+            "the background proxy already runs on http://{} (pid {}): nothing to do{}",
+            running.addr(),
+            running.pid,
+            if running.port == port {
+                String::new()
+            } else {
+                format!(" (`cfn proxy stop` first to move it to port {port})")
+            }
+        )),
+        Started::New(running) => ctx.say(format!(
+            "started the proxy in the background on http://{} (pid {}; output in {})",
+            running.addr(),
+            running.pid,
+            background::log_path(&ctx.home).display()
+        )),
+    }
+    Ok(())
+}
+
+fn stop(ctx: &Context) -> Result<()> {
+    match background::stop(&ctx.home)? {
+        Stopped::NotRunning => ctx.say("no background proxy runs: nothing to stop"),
+        Stopped::Stopped { running, killed } => ctx.say(format!(
+            "stopped the background proxy (pid {}, port {}){}",
+            running.pid,
+            running.port,
+            if killed { " with SIGKILL: it did not end on SIGTERM" } else { "" }
+        )),
+    }
+    Ok(())
 }
 
 /// `[proxy] port` of the repository `cfn` runs in, else the default.
@@ -92,6 +151,8 @@ fn configured_port(ctx: &Context) -> u16 {
 struct StatusView {
     port: u16,
     running: bool,
+    /// The background proxy (`cfn proxy start`), whatever port it is on.
+    background: Option<background::Running>,
     routes: Vec<RouteView>,
 }
 
@@ -103,7 +164,9 @@ struct RouteView {
 }
 
 fn status(ctx: &Context, args: StatusArgs) -> Result<()> {
-    let port = args.port.unwrap_or_else(|| configured_port(ctx));
+    let behind = background::running(&ctx.home)?;
+    // The background proxy's port unless one is asked for: that is the proxy this user runs.
+    let port = args.port.or(behind.as_ref().map(|b| b.port)).unwrap_or_else(|| configured_port(ctx));
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let running = crate::runtime::block_on(proxy::probe(addr))?;
     let state = crate::state::State::open(&ctx.home)?;
@@ -111,6 +174,7 @@ fn status(ctx: &Context, args: StatusArgs) -> Result<()> {
     let view = StatusView {
         port,
         running,
+        background: behind,
         routes: routes
             .into_iter()
             .map(|route| RouteView { url: proxy::host_url(&route.host, port), route })
@@ -119,12 +183,19 @@ fn status(ctx: &Context, args: StatusArgs) -> Result<()> {
     if args.json {
         return crate::cli::output::json(&view);
     }
-    if running {
-        crate::cli::output::line(format_args!("proxy: running on {addr}"))?;
-    } else {
-        crate::cli::output::line(format_args!(
-            "proxy: not running on {addr} (start it with `cfn proxy --port {port}`)"
-        ))?;
+    match (&view.background, running) {
+        (Some(b), _) if b.port == port => crate::cli::output::line(format_args!(
+            "proxy: running in the background on {} (pid {}; `cfn proxy stop` stops it)",
+            b.addr(),
+            b.pid
+        ))?,
+        (_, true) => crate::cli::output::line(format_args!("proxy: running on {addr}"))?,
+        (_, false) => crate::cli::output::line(format_args!(
+            "proxy: not running on {addr} (start it with `cfn proxy start --port {port}`)"
+        ))?,
+    }
+    if let Some(b) = view.background.as_ref().filter(|b| b.port != port) {
+        crate::cli::output::line(format_args!("background proxy: running on {} (pid {})", b.addr(), b.pid))?;
     }
     let rows: Vec<Vec<String>> = view
         .routes

@@ -47,6 +47,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         yes: args.yes,
     };
     let (project, endpoints) = bring_up(ctx, request)?;
+    crate::proxy::on_up(ctx);
     if args.json {
         return crate::cli::output::json(&endpoints);
     }

@@ -1,0 +1,42 @@
+//! `[proxy] auto`: `cfn up` starts the background proxy when it does not run. The proxy is a
+//! convenience beside the stack, so nothing here fails `up`: a proxy that cannot start is a
+//! warning.
+
+use super::background::{self, Started};
+use crate::context::Context;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// After `cfn up`: starts the background proxy on `[proxy] port` when `[proxy] auto` is on and
+/// no cfn proxy answers there yet; one line says so.
+pub fn on_up(ctx: &Context) {
+    let Some(config) = crate::git::discover(&ctx.cwd)
+        .ok()
+        .and_then(|checkout| crate::config::Config::load(&checkout.main_root).ok())
+    else {
+        return;
+    };
+    if !config.proxy.auto {
+        return;
+    }
+    let port = config.proxy.port;
+    // A proxy run in a terminal (`cfn proxy`) already serves the hostnames.
+    let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
+    if crate::runtime::block_on(super::probe(addr)).unwrap_or(false) {
+        return;
+    }
+    match background::start(&ctx.home, port, IpAddr::V4(Ipv4Addr::LOCALHOST)) {
+        Ok(Started::New(running)) => ctx.say(format!(
+            "started the hostname proxy in the background on http://{} (pid {}; `cfn proxy stop` stops it)",
+            running.addr(),
+            running.pid
+        )),
+        Ok(Started::Already(_)) => {}
+        Err(e) => ctx.warn(format!("the hostname proxy did not start ([proxy] auto): {}", one_line(&e))),
+    }
+}
+
+/// The error and its hint on one line, for a warning.
+fn one_line(e: &anyhow::Error) -> String {
+    let (_, lines) = crate::error::report(e);
+    lines.iter().map(|l| l.trim().trim_start_matches("error: ")).collect::<Vec<_>>().join("; ")
+}

@@ -1,0 +1,74 @@
+//! How the proxy uses the machine's cores: one thread per core (at most [`MAX_THREADS`]), each
+//! with a single-threaded runtime of its own accepting on the same listening socket. A client's
+//! connection, its requests and the upstream connection they go out on all live on one thread,
+//! so forwarding a request wakes no other thread (a work-stealing runtime moved them between
+//! threads, which cost more than it gave on a kept-alive connection); several clients still
+//! spread over the cores. The route table is shared ([`RouteCache`]).
+
+use super::routes::RouteCache;
+use super::server::{accept_loop, Proxy};
+use anyhow::{Context as _, Result};
+use std::sync::Arc;
+
+/// The most threads the proxy gets: forwarding is cheap, and the branches' servers need cores.
+const MAX_THREADS: usize = 4;
+
+pub struct ServeOptions {
+    pub listener: std::net::TcpListener,
+    pub home: std::path::PathBuf,
+    /// Started by `cfn proxy start`: SIGHUP does not stop it.
+    pub detached: bool,
+}
+
+/// Serves until SIGINT or SIGTERM (a detached proxy also outlives SIGHUP, the end of the
+/// terminal that started it).
+pub fn serve_blocking(options: ServeOptions) -> Result<()> {
+    let routes = Arc::new(RouteCache::open(&options.home)?);
+    RouteCache::watch(&routes)?;
+    options.listener.set_nonblocking(true)?;
+    for n in 1..thread_count() {
+        let listener = options.listener.try_clone()?;
+        let routes = routes.clone();
+        // The main thread's end (a signal) ends the process, and these threads with it.
+        std::thread::Builder::new().name(format!("cfn-proxy-{n}")).spawn(move || {
+            let Ok(runtime) = runtime() else { return };
+            let proxy = Arc::new(Proxy::new(routes));
+            let _ = runtime.block_on(accept_loop(listener, proxy, std::future::pending()));
+        })?;
+    }
+    let detached = options.detached;
+    runtime()?.block_on(async move {
+        let proxy = Arc::new(Proxy::new(routes));
+        let stop = until_stopped(detached)?;
+        accept_loop(options.listener, proxy, stop).await
+    })
+}
+
+fn thread_count() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).min(MAX_THREADS)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the proxy's async runtime")
+}
+
+/// Completes on SIGINT or SIGTERM, and on SIGHUP unless `detached`. The handlers are in place
+/// when this returns, before the first connection is accepted.
+fn until_stopped(detached: bool) -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    Ok(async move {
+        loop {
+            tokio::select! {
+                _ = interrupt.recv() => return,
+                _ = term.recv() => return,
+                _ = hangup.recv() => if !detached { return },
+            }
+        }
+    })
+}
