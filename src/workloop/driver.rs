@@ -5,6 +5,7 @@ use super::decision::{parse_decision, Decision};
 use super::phase::{self, PhaseResult, RunContext};
 use super::record;
 use super::settings::Settings;
+use super::status::RunStatus;
 use crate::agents::{AgentProfile, Mode, Role};
 use crate::branch;
 use crate::branch::{BranchEnv, Workspace};
@@ -32,8 +33,7 @@ pub struct RunOptions {
 #[derive(Debug, Serialize)]
 pub struct Summary {
     pub task_id: String,
-    /// `proceed`, `abort`, `exhausted` or `failed`.
-    pub status: String,
+    pub status: RunStatus,
     pub decision: Option<Decision>,
     pub iterations: u32,
     pub reason: Option<String>,
@@ -91,14 +91,14 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) 
             }
             Err(e) => {
                 let reason = format!("{e:#}");
-                record::finish_run(conn, &task, "failed", Some(&reason), 0)?;
+                record::finish_run(conn, &task, RunStatus::Failed, Some(&reason), 0)?;
                 return Err(e.context(UserError::new(format!("loop {task} failed")).hint(format!(
                     "`cfn loop status {task}` shows what happened; agents' logs are in {}",
                     rc.run_dir.display()
                 ))));
             }
         };
-        record::finish_run(conn, &task, &summary.status, summary.reason.as_deref(), summary.iterations)?;
+        record::finish_run(conn, &task, summary.status, summary.reason.as_deref(), summary.iterations)?;
         Ok(summary)
     })?
 }
@@ -250,9 +250,9 @@ async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings
         .await?;
         rc.bus.signal_send(&rc.task, "decision", decision.as_str()).await?;
         ctx.say(format!("iteration {it}: product owner decided {}", decision.as_str()));
-        let summary = |status: &str, reason: Option<String>| Summary {
+        let summary = |status: RunStatus, reason: Option<String>| Summary {
             task_id: rc.task.clone(),
-            status: status.into(),
+            status,
             decision: Some(decision),
             iterations: it,
             reason,
@@ -262,8 +262,10 @@ async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings
             usage: None,
         };
         match decision {
-            Decision::Proceed => return Ok(summary("proceed", None)),
-            Decision::Abort => return Ok(summary("abort", Some("the product owner decided ABORT".into()))),
+            Decision::Proceed => return Ok(summary(RunStatus::Proceed, None)),
+            Decision::Abort => {
+                return Ok(summary(RunStatus::Abort, Some("the product owner decided ABORT".into())))
+            }
             Decision::Iterate => {
                 feedback = po.problems.clone();
                 feedback.extend(po.said.clone());
@@ -275,7 +277,7 @@ async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings
     }
     Ok(Summary {
         task_id: rc.task.clone(),
-        status: "exhausted".into(),
+        status: RunStatus::Exhausted,
         decision: None,
         iterations: s.max_iterations,
         reason: Some(format!("no PROCEED after {} iteration(s)", s.max_iterations)),

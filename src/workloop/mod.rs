@@ -15,9 +15,11 @@ mod preflight;
 mod prompt;
 mod record;
 mod settings;
+mod status;
 mod usage;
 mod verify;
 
 pub use driver::{run, RunOptions};
 pub use record::{list_runs, run_events, run_row};
+pub use status::RunStatus;
 pub use usage::{describe as describe_usage, from_events as usage_of};
