@@ -107,9 +107,11 @@ fn run_loop(ctx: &Context, a: RunArgs) -> Result<()> {
         Ok(())
     } else {
         let reason = summary.reason.unwrap_or_else(|| summary.status.to_string());
-        Err(UserError::new(format!("loop {} ended without PROCEED: {reason}", summary.task_id))
-            .hint(format!("`cfn loop status {}` shows every step", summary.task_id))
-            .into())
+        let err = UserError::new(format!("loop {} ended without PROCEED: {reason}", summary.task_id))
+            .hint(format!("`cfn loop status {}` shows every step", summary.task_id));
+        // A run stopped by its budget is told apart from one that failed (docs/exit-codes.md).
+        let code = if summary.status == RunStatus::Budget { crate::error::exit::BUDGET } else { err.code };
+        Err(err.code(code).into())
     }
 }
 
