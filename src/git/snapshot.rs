@@ -78,6 +78,37 @@ fn path_of(text: &str, prefix: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Real git: the snapshot sees tracked and untracked changes, leaves out ignored files and
+    /// `.cfn/`, and leaves the worktree's own index as it was.
+    #[test]
+    fn snapshots_see_the_files_and_leave_the_index_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path();
+        let git = |args: &[&str]| super::super::git(repo).args(args).read().unwrap();
+        git(&["init", "-q"]);
+        std::fs::write(repo.join("a.txt"), "one\ntwo\n").unwrap();
+        std::fs::write(repo.join(".gitignore"), "*.log\n").unwrap();
+        git(&["add", "-A"]);
+        git(&["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a"]);
+        let scratch = repo.join(".git/cfn-scratch-index");
+        let before = snapshot_tree(repo, &scratch).unwrap();
+        std::fs::write(repo.join("a.txt"), "one\nTWO\n").unwrap();
+        std::fs::write(repo.join("new.txt"), "fresh\n").unwrap();
+        std::fs::write(repo.join("noise.log"), "ignored\n").unwrap();
+        std::fs::create_dir(repo.join(".cfn")).unwrap();
+        std::fs::write(repo.join(".cfn/env"), "CFN=1\n").unwrap();
+        let status_before = git(&["status", "--porcelain"]);
+        let after = snapshot_tree(repo, &scratch).unwrap();
+        let c = changed_lines(repo, &before, &after).unwrap();
+        assert_eq!(c.removed, vec![("a.txt".to_string(), "two".to_string())]);
+        assert_eq!(
+            c.added,
+            vec![("a.txt".to_string(), "TWO".to_string()), ("new.txt".to_string(), "fresh".to_string())]
+        );
+        assert_eq!(git(&["status", "--porcelain"]), status_before, "the real index is untouched");
+        assert_eq!(snapshot_tree(repo, &scratch).unwrap(), after, "the same files, the same tree");
+    }
+
     #[test]
     fn hunks_hold_the_content_even_when_it_looks_like_a_header() {
         let diff = "diff --git a/x.txt b/x.txt\nindex 1..2 100644\n--- a/x.txt\n+++ b/x.txt\n@@ -1 +1 @@\n-old\n+++new\n\

@@ -96,3 +96,71 @@ pub fn confidences(
     }
     list
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bus::Report;
+
+    fn check(name: &str, passed: bool, required: bool) -> CheckResult {
+        CheckResult {
+            name: name.into(),
+            passed,
+            exit_code: Some(if passed { 0 } else { 1 }),
+            duration_secs: 0.1,
+            reason: None,
+            required,
+            output: "FAILED test_login\nline".into(),
+        }
+    }
+
+    fn validator(id: &str, source: Option<ConfidenceSource>) -> (String, AgentProfile) {
+        let toml = format!(
+            "role = \"validator\"\ncommand = [\"true\"]\n{}",
+            match source {
+                Some(ConfidenceSource::Checks) => "confidence = \"checks\"",
+                _ => "",
+            }
+        );
+        (id.to_string(), toml::from_str(&toml).unwrap())
+    }
+
+    #[test]
+    fn a_checks_validator_counts_the_share_passed_and_only_with_an_ok_report() {
+        let checks = [check("tests", true, true), check("lint", false, false), check("build", true, false)];
+        let reports = [
+            ("by-checks", Some(Report::new("by-checks", 1, 0.99, Status::Ok, None).unwrap())),
+            ("reported", Some(Report::new("reported", 1, 0.9, Status::Ok, None).unwrap())),
+            ("silent-checks", None),
+            ("failed-checks", Some(Report::new("failed-checks", 1, 1.0, Status::Failed, None).unwrap())),
+        ];
+        let mut val = PhaseResult {
+            outcomes: Vec::new(),
+            reports: reports.iter().map(|(id, r)| (id.to_string(), r.clone())).collect(),
+            mean: 0.0,
+            problems: Vec::new(),
+            said: Vec::new(),
+            refused: Vec::new(),
+        };
+        let team = [
+            validator("by-checks", Some(ConfidenceSource::Checks)),
+            validator("reported", None),
+            validator("silent-checks", Some(ConfidenceSource::Checks)),
+            validator("failed-checks", Some(ConfidenceSource::Checks)),
+        ];
+        let list = confidences(&mut val, &team, &checks);
+        let used: Vec<f64> = list.iter().map(|c| (c.used * 1000.0).round() / 1000.0).collect();
+        assert_eq!(used, vec![0.667, 0.9, 0.0, 0.0], "fail closed without an ok report");
+        assert_eq!((list[0].reported, list[0].passed, list[0].total, list[0].source), (0.99, 2, 3, "checks"));
+        assert!((val.mean - (2.0 / 3.0 + 0.9) / 4.0).abs() < 1e-9, "{}", val.mean);
+        assert_eq!(required_failures(&checks), Vec::<String>::new());
+        assert_eq!(
+            feedback(&checks),
+            vec!["check lint failed: exit code 1; its output ended: FAILED test_login | line".to_string()]
+        );
+        assert_eq!(
+            required_failures(&[check("tests", false, true)]),
+            vec!["required check tests failed: exit code 1"]
+        );
+    }
+}
