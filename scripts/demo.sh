@@ -11,8 +11,10 @@
 #   4. adds two branches and runs `cfn up` on both: real containers, migrations applied to each
 #      branch's own PostgreSQL, health checks green; `cfn status` shows both stacks;
 #   5. runs the agent loop on one branch against that branch's stack Redis: the example
-#      implementer adds a migration and applies it to the branch's database, the validator runs
-#      `cfn health`; then shows that the other branch's database did not change;
+#      implementer adds a migration and applies it to the branch's database; a check of the loop
+#      runs `cfn health` against the branch's live stack, the gate requires it, and the
+#      validator's confidence is the checks' passed/total; then shows that the other branch's
+#      database did not change;
 #   6. `cfn down --volumes` on both.
 #
 #   bash scripts/demo.sh
@@ -260,6 +262,12 @@ mode = "mvp"
 implementers = ["schema", "notes"]
 validators = ["health"]
 product_owner = "po"
+gate_requires = ["health"]
+
+# Validation by evidence: after the implementers, cfn runs this in the branch, against its stack.
+[loop.checks.health]
+command = ["$cfn", "health"]
+timeout = 60
 
 [agents.schema]
 role = "implementer"
@@ -275,6 +283,7 @@ env = ["CFN_BIN"]
 role = "validator"
 command = ["python3", "$here/examples/agents/validator.py"]
 env = ["CFN_BIN"]
+confidence = "checks"
 
 [agents.po]
 role = "product-owner"
@@ -298,7 +307,7 @@ for w in json.load(sys.stdin):
 done
 run "$cfn" worktree list
 
-# cfn runs nothing the repository asks for (migrations, health commands, hooks, agents) until
+# cfn runs nothing the repository asks for (migrations, health commands, hooks, agents, checks) until
 # the user trusts it: each item is listed with what it runs and its files' hashes.
 step "cfn trust: review and approve what the repository runs"
 for b in "${branches[@]}"; do

@@ -11,6 +11,8 @@ pub mod exit {
     pub const SUCCESS: i32 = 0;
     pub const FAILURE: i32 = 1;
     pub const USAGE: i32 = 2;
+    /// A loop run ended on one of its budgets (docs/loop.md#budgets).
+    pub const BUDGET: i32 = 3;
     pub const TIMEOUT: i32 = 124;
 }
 

@@ -29,6 +29,12 @@ pub struct AgentContext {
     pub redis_url: Option<String>,
     pub branch: String,
     pub worktree: String,
+    /// The loop's checks of this iteration, for validators and the product owner: name,
+    /// passed, exit code, duration, the tail of the output (`[]` for implementers).
+    pub checks: serde_json::Value,
+    /// For the product owner: each validator's reported confidence, the checks' passed/total,
+    /// and which of them counted (`[]` for the others).
+    pub confidences: serde_json::Value,
 }
 
 pub fn write_context_file(renderer: &Renderer, ctx: &AgentContext, path: &Path) -> Result<()> {

@@ -100,6 +100,7 @@ mod tests {
             args: Vec::new(),
             prompt_template: None,
             image: None,
+            confidence: None,
             provider: provider.map(str::to_string),
             model: None,
             temperature: None,

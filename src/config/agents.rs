@@ -49,6 +49,42 @@ pub struct LoopConfig {
     pub product_owner: Option<String>,
     /// Provider used when neither the profile, a rule nor `CFN_DEFAULT_PROVIDER` names one.
     pub default_provider: Option<String>,
+    /// `[loop.checks.<name>]`: commands run in the branch after the implementers, whose
+    /// results are the validators' evidence (docs/loop.md#checks).
+    #[serde(default)]
+    pub checks: indexmap::IndexMap<String, LoopCheck>,
+    /// Checks that must pass for the gate to pass, whatever the confidences.
+    #[serde(default)]
+    pub gate_requires: Vec<String>,
+    /// Budgets of one run: exceeding one ends it as `budget`.
+    pub max_wall_seconds: Option<f64>,
+    pub max_tokens: Option<u64>,
+    pub max_cost_usd: Option<f64>,
+}
+
+/// A check of the loop: a command of the repository, run in the branch's worktree with the
+/// branch's variables.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoopCheck {
+    /// The program and its arguments (never a shell string).
+    pub command: Vec<String>,
+    /// Seconds before it is killed and counts as failed (default [`DEFAULT_CHECK_TIMEOUT`]).
+    pub timeout: Option<f64>,
+}
+
+/// Seconds a check may run when it sets no timeout.
+pub const DEFAULT_CHECK_TIMEOUT: f64 = 300.0;
+
+/// Where a validator's confidence comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfidenceSource {
+    /// The confidence the validator reports (default).
+    #[default]
+    Reported,
+    /// Passed checks over all checks of the iteration, whatever the validator reports.
+    Checks,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,6 +157,8 @@ pub struct AgentProfile {
     pub max_tokens: Option<u32>,
     /// Seconds before the agent is killed and counted as failed.
     pub timeout: Option<f64>,
+    /// For a validator: its confidence as reported, or computed from the checks.
+    pub confidence: Option<ConfidenceSource>,
     /// Container memory limit, e.g. `512m`, `2g`.
     pub memory: Option<String>,
     /// Container CPU limit, e.g. `1.5`.

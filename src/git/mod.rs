@@ -8,6 +8,7 @@
 mod branch;
 mod checkout;
 mod lock;
+mod snapshot;
 mod status;
 mod worktree;
 
@@ -16,6 +17,7 @@ pub use branch::{
     validate_branch_name,
 };
 pub use checkout::{discover, Checkout};
+pub use snapshot::{changed_lines, snapshot_tree, LineChanges};
 pub use status::{dirty_paths, has_submodules};
 pub use worktree::{
     forget_unfinished_entries, forget_worktree, list_worktrees, prune_worktrees, remove_worktree,

@@ -22,6 +22,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("0007_repository_ids.down.sql", include_str!("../../migrations/0007_repository_ids.down.sql")),
     ("0008_registry_events.up.sql", include_str!("../../migrations/0008_registry_events.up.sql")),
     ("0008_registry_events.down.sql", include_str!("../../migrations/0008_registry_events.down.sql")),
+    ("0009_loop_statuses.up.sql", include_str!("../../migrations/0009_loop_statuses.up.sql")),
+    ("0009_loop_statuses.down.sql", include_str!("../../migrations/0009_loop_statuses.down.sql")),
 ];
 
 /// Applies what is pending. The common case, nothing pending, costs one read and takes no lock.
@@ -63,5 +65,41 @@ mod tests {
         let migrations = crate::migrate::from_embedded(FILES).unwrap();
         let mut target = crate::migrate::SqliteTarget::new(&mut conn);
         crate::migrate::down(&mut target, &migrations, Some(0), false).unwrap();
+    }
+
+    /// 0009 rebuilds the loop tables: a run and its events recorded before it survive it
+    /// (dropping the old runs table must cascade to nothing), in both directions.
+    #[test]
+    fn rebuilding_the_loop_tables_keeps_runs_and_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = rusqlite::Connection::open(dir.path().join("s.db")).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let migrations = crate::migrate::from_embedded(FILES).unwrap();
+        crate::migrate::up(&mut crate::migrate::SqliteTarget::new(&mut conn), &migrations, Some(8), false)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO loop_runs (task_id, epic, mode, bus, status) VALUES ('t', 'e', 'mvp', 'b', 'proceed');
+             INSERT INTO loop_events (task_id, iteration, kind, data) VALUES ('t', 1, 'gate', '{}');",
+        )
+        .unwrap();
+        let count = |conn: &rusqlite::Connection| -> i64 {
+            conn.query_row("SELECT COUNT(*) FROM loop_events WHERE task_id = 't'", [], |r| r.get(0)).unwrap()
+        };
+        super::apply(&mut conn).unwrap();
+        assert_eq!(count(&conn), 1);
+        conn.execute("UPDATE loop_runs SET status = 'budget' WHERE task_id = 't'", []).unwrap();
+        conn.execute("DELETE FROM loop_runs WHERE task_id = 't'", []).unwrap();
+        assert_eq!(count(&conn), 0, "the events still cascade with their run");
+        conn.execute_batch(
+            "INSERT INTO loop_runs (task_id, epic, mode, bus, status) VALUES ('t', 'e', 'mvp', 'b', 'escalate');
+             INSERT INTO loop_events (task_id, iteration, kind, data) VALUES ('t', 1, 'gate', '{}');",
+        )
+        .unwrap();
+        crate::migrate::down(&mut crate::migrate::SqliteTarget::new(&mut conn), &migrations, Some(8), false)
+            .unwrap();
+        assert_eq!(count(&conn), 1);
+        let status: String =
+            conn.query_row("SELECT status FROM loop_runs WHERE task_id = 't'", [], |r| r.get(0)).unwrap();
+        assert_eq!(status, "failed");
     }
 }

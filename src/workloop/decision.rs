@@ -10,6 +10,9 @@ pub enum Decision {
     Proceed,
     Iterate,
     Abort,
+    /// cfn's own decision, never the product owner's: an iteration reverted the previous one
+    /// (workloop/oscillation.rs), so iterating again would spend iterations going back and forth.
+    Escalate,
 }
 
 impl Decision {
@@ -18,6 +21,7 @@ impl Decision {
             Decision::Proceed => "PROCEED",
             Decision::Iterate => "ITERATE",
             Decision::Abort => "ABORT",
+            Decision::Escalate => "ESCALATE",
         }
     }
 }
@@ -40,7 +44,7 @@ mod tests {
     fn only_exact_words_count() {
         assert_eq!(parse_decision(Some(&json!({"decision": "PROCEED"}))), Decision::Proceed);
         assert_eq!(parse_decision(Some(&json!({"decision": "ABORT"}))), Decision::Abort);
-        for fuzzy in ["cannot PROCEED, ITERATE", "proceed", "PROCEED ", "PROCEED!", ""] {
+        for fuzzy in ["cannot PROCEED, ITERATE", "proceed", "PROCEED ", "PROCEED!", "", "ESCALATE"] {
             assert_eq!(parse_decision(Some(&json!({ "decision": fuzzy }))), Decision::Iterate, "{fuzzy}");
         }
         assert_eq!(parse_decision(Some(&json!({"decision": true}))), Decision::Iterate);

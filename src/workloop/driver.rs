@@ -1,20 +1,19 @@
 //! Driving a run: settings, bus, then iterations of implementers → gate → validators →
 //! consensus → product owner, until PROCEED, ABORT, or the iterations run out.
 
-use super::decision::{parse_decision, Decision};
-use super::phase::{self, PhaseResult, RunContext};
+use super::decision::Decision;
+use super::phase::RunContext;
 use super::record;
 use super::settings::Settings;
-use crate::agents::{AgentProfile, Mode, Role};
+use super::status::RunStatus;
+use crate::agents::Mode;
 use crate::branch;
 use crate::branch::{BranchEnv, Workspace};
 use crate::bus::{self, Bus, BusTarget};
 use crate::context::Context;
 use crate::error::UserError;
 use anyhow::Result;
-use rusqlite::Connection;
 use serde::Serialize;
-use serde_json::json;
 
 pub struct RunOptions {
     pub epic: String,
@@ -32,8 +31,8 @@ pub struct RunOptions {
 #[derive(Debug, Serialize)]
 pub struct Summary {
     pub task_id: String,
-    /// `proceed`, `abort`, `exhausted` or `failed`.
-    pub status: String,
+    /// `proceed`, `abort`, `exhausted`, `failed`, `budget` or `escalate`.
+    pub status: RunStatus,
     pub decision: Option<Decision>,
     pub iterations: u32,
     pub reason: Option<String>,
@@ -56,7 +55,10 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) 
     let team = settings.implementers.iter().chain(&settings.validators).chain([&settings.product_owner]);
     let agents: Vec<_> =
         team.map(|(id, p)| crate::branch::trust::inventory::agent(ws, branch, id, p)).collect();
-    crate::branch::trust::require(ctx, ws, &agents, opts.yes)?;
+    // The checks are the repository's commands too, run in the branch like health commands.
+    let mut items = crate::branch::trust::inventory::loop_checks(ws, branch);
+    items.extend(agents);
+    crate::branch::trust::require(ctx, ws, &items, opts.yes)?;
     super::preflight::check_routing(ws, &settings, &opts, &keyring)?;
     let task = opts.task_id.clone().unwrap_or_else(new_task_id);
     bus::keys::check("task id", &task).map_err(|e| crate::branch::bus::user_error(e, None))?;
@@ -80,7 +82,7 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) 
             settings.mode.as_str(),
             &rc.bus.describe(),
         )?;
-        let result = iterate(ctx, conn, &rc, &settings).await;
+        let result = super::iterate::iterate(ctx, conn, &rc, &settings).await;
         let summary = match result {
             Ok(mut summary) => {
                 summary.usage = super::usage::from_events(&record::run_events(conn, &task, 0)?);
@@ -91,14 +93,14 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) 
             }
             Err(e) => {
                 let reason = format!("{e:#}");
-                record::finish_run(conn, &task, "failed", Some(&reason), 0)?;
+                record::finish_run(conn, &task, RunStatus::Failed, Some(&reason), 0)?;
                 return Err(e.context(UserError::new(format!("loop {task} failed")).hint(format!(
                     "`cfn loop status {task}` shows what happened; agents' logs are in {}",
                     rc.run_dir.display()
                 ))));
             }
         };
-        record::finish_run(conn, &task, &summary.status, summary.reason.as_deref(), summary.iterations)?;
+        record::finish_run(conn, &task, summary.status, summary.reason.as_deref(), summary.iterations)?;
         Ok(summary)
     })?
 }
@@ -135,6 +137,8 @@ async fn run_context(
     bus: Bus,
     bus_env: (String, String),
 ) -> Result<RunContext> {
+    // The wall-time budget counts from here: the bus is open, the run is about to start.
+    let started = std::time::Instant::now();
     let containers =
         s.implementers.iter().chain(&s.validators).chain([&s.product_owner]).any(|(_, p)| p.image.is_some());
     super::files::private_dir(&branch::files::cfn_dir(&branch.path))?;
@@ -169,177 +173,10 @@ async fn run_context(
         default_provider: ws.config.work_loop.default_provider.clone(),
         high_complexity: opts.high_complexity,
         cost_sensitive: opts.cost_sensitive,
+        started,
+        deadline: s.budget.deadline(started),
         task,
     })
-}
-
-async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings) -> Result<Summary> {
-    let mut feedback: Vec<String> = Vec::new();
-    let mut last = (None, None);
-    for it in 1..=s.max_iterations {
-        record::event(conn, &rc.bus, &rc.task, it, "iteration", json!({ "feedback": feedback })).await?;
-        let imp = phase_of(ctx, conn, rc, Role::Implementer, &s.implementers, it, &feedback).await?;
-        let gate_ok = imp.mean >= s.gate && imp.problems.is_empty();
-        last.0 = Some(imp.mean);
-        record::event(
-            conn,
-            &rc.bus,
-            &rc.task,
-            it,
-            "gate",
-            json!({"mean": imp.mean, "threshold": s.gate, "passed": gate_ok, "problems": imp.problems}),
-        )
-        .await?;
-        rc.bus
-            .signal_send(&rc.task, "loop3:complete", &json!({"iteration": it, "passed": gate_ok}).to_string())
-            .await?;
-        ctx.say(format!("iteration {it}: gate {:.2} (needs {:.2}) {}", imp.mean, s.gate, verdict(gate_ok)));
-        if !gate_ok {
-            feedback = lines("gate", imp.mean, s.gate, &imp);
-            continue;
-        }
-        rc.bus.signal_send(&rc.task, "loop2:start", &json!({"iteration": it}).to_string()).await?;
-        let val = phase_of(ctx, conn, rc, Role::Validator, &s.validators, it, &feedback).await?;
-        for (agent, report) in &val.reports {
-            let (conf, ok) =
-                report.as_ref().map(|r| (r.confidence, r.status == bus::Status::Ok)).unwrap_or((0.0, false));
-            let decision = if ok && conf >= s.consensus { "approve" } else { "reject" };
-            let meta = json!({ "payload": report.as_ref().and_then(|r| r.payload.clone()) });
-            record::approval(conn, &rc.task, it, agent, decision, conf, &meta)?;
-        }
-        let consensus_ok = val.mean >= s.consensus && val.problems.is_empty();
-        last.1 = Some(val.mean);
-        record::event(conn, &rc.bus, &rc.task, it, "consensus", json!({"mean": val.mean, "threshold": s.consensus, "passed": consensus_ok, "problems": val.problems})).await?;
-        ctx.say(format!(
-            "iteration {it}: consensus {:.2} (needs {:.2}) {}",
-            val.mean,
-            s.consensus,
-            verdict(consensus_ok)
-        ));
-        if !consensus_ok {
-            feedback = lines("consensus", val.mean, s.consensus, &val);
-            continue;
-        }
-        let po = phase_of(
-            ctx,
-            conn,
-            rc,
-            Role::ProductOwner,
-            std::slice::from_ref(&s.product_owner),
-            it,
-            &feedback,
-        )
-        .await?;
-        let report = po.reports.values().next().cloned().flatten();
-        let decision = match &report {
-            Some(r) if r.status == bus::Status::Ok => parse_decision(r.payload.as_ref()),
-            _ => Decision::Iterate,
-        };
-        let conf = report.as_ref().map(|r| r.confidence).unwrap_or(0.0);
-        let meta =
-            json!({ "payload": report.as_ref().and_then(|r| r.payload.clone()), "problems": po.problems });
-        record::approval(conn, &rc.task, it, &s.product_owner.0, decision.as_str(), conf, &meta)?;
-        record::event(
-            conn,
-            &rc.bus,
-            &rc.task,
-            it,
-            "decision",
-            json!({"decision": decision, "agent": s.product_owner.0}),
-        )
-        .await?;
-        rc.bus.signal_send(&rc.task, "decision", decision.as_str()).await?;
-        ctx.say(format!("iteration {it}: product owner decided {}", decision.as_str()));
-        let summary = |status: &str, reason: Option<String>| Summary {
-            task_id: rc.task.clone(),
-            status: status.into(),
-            decision: Some(decision),
-            iterations: it,
-            reason,
-            bus: rc.bus.describe(),
-            gate: last.0,
-            consensus: last.1,
-            usage: None,
-        };
-        match decision {
-            Decision::Proceed => return Ok(summary("proceed", None)),
-            Decision::Abort => return Ok(summary("abort", Some("the product owner decided ABORT".into()))),
-            Decision::Iterate => {
-                feedback = po.problems.clone();
-                feedback.extend(po.said.clone());
-                if feedback.is_empty() {
-                    feedback.push("the product owner decided ITERATE".into());
-                }
-            }
-        }
-    }
-    Ok(Summary {
-        task_id: rc.task.clone(),
-        status: "exhausted".into(),
-        decision: None,
-        iterations: s.max_iterations,
-        reason: Some(format!("no PROCEED after {} iteration(s)", s.max_iterations)),
-        bus: rc.bus.describe(),
-        gate: last.0,
-        consensus: last.1,
-        usage: None,
-    })
-}
-
-async fn phase_of(
-    ctx: &Context,
-    conn: &Connection,
-    rc: &RunContext,
-    role: Role,
-    agents: &[(String, AgentProfile)],
-    it: u32,
-    feedback: &[String],
-) -> Result<PhaseResult> {
-    let mut specs = Vec::new();
-    for (id, profile) in agents {
-        let (spec, routing) = phase::prepare(rc, id, profile, it, feedback)?;
-        record::event(conn, &rc.bus, &rc.task, it, "spawn", json!({"agent": id, "role": role.as_str(), "provider": routing.provider, "routed_by": routing.source})).await?;
-        specs.push(spec);
-    }
-    let result = phase::run(rc, role, it, &specs).await?;
-    for o in &result.outcomes {
-        let report = result.reports.get(&o.agent_id).cloned().flatten();
-        record::event(
-            conn,
-            &rc.bus,
-            &rc.task,
-            it,
-            "agent",
-            json!({"agent": o.agent_id, "outcome": o, "report": report}),
-        )
-        .await?;
-        if let Some(usage) = o.result.as_ref().and_then(|r| r.usage.as_ref()) {
-            ctx.say(format!("iteration {it}: {} used {}", o.agent_id, super::usage::describe(usage)));
-        }
-    }
-    for refused in &result.refused {
-        ctx.warn(format!(
-            "refused a report under agent {}'s id in iteration {it}: {}",
-            refused.agent, refused.reason
-        ));
-        record::event(conn, &rc.bus, &rc.task, it, "refused-report", json!(refused)).await?;
-    }
-    Ok(result)
-}
-
-fn lines(what: &str, mean: f64, threshold: f64, r: &PhaseResult) -> Vec<String> {
-    let mut out = vec![format!("{what} failed: mean confidence {mean:.2}, needed {threshold:.2}")];
-    out.extend(r.problems.iter().cloned());
-    out.extend(r.said.iter().cloned());
-    out
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok {
-        "passed"
-    } else {
-        "failed"
-    }
 }
 
 /// `t-20261128T190102-a1b2c3`: sortable and unique.

@@ -1,5 +1,6 @@
-//! The CFN loop: implementers (Loop 3) → gate → validators (Loop 2) → consensus → product
-//! owner → PROCEED, ITERATE or ABORT, with feedback carried into the next iteration.
+//! The CFN loop: implementers (Loop 3) → checks → gate → validators (Loop 2) → consensus →
+//! product owner → PROCEED, ITERATE or ABORT, with feedback carried into the next iteration;
+//! ESCALATE when an iteration reverts the previous one, `budget` past a budget.
 //!
 //! Fail closed everywhere: an agent that exits without reporting, crashes or passes its
 //! deadline counts as confidence 0; a product-owner answer that is not exactly one of the three
@@ -7,17 +8,24 @@
 //! the run as failed with the reason. Every step is written to the state database and
 //! published on the bus as an event.
 
+mod budget;
+mod checks;
 mod decision;
 mod driver;
+mod evidence;
 mod files;
+mod iterate;
+mod oscillation;
 mod phase;
 mod preflight;
 mod prompt;
 mod record;
 mod settings;
+mod status;
 mod usage;
 mod verify;
 
 pub use driver::{run, RunOptions};
 pub use record::{list_runs, run_events, run_row};
+pub use status::RunStatus;
 pub use usage::{describe as describe_usage, from_events as usage_of};

@@ -49,6 +49,24 @@ pub struct RunContext {
     pub default_provider: Option<String>,
     pub high_complexity: bool,
     pub cost_sensitive: bool,
+    /// When the run started, for the wall-time budget.
+    pub started: std::time::Instant,
+    /// When the wall-time budget runs out: no agent's or check's timeout goes past it.
+    pub deadline: Option<std::time::Instant>,
+}
+
+/// What validators and the product owner are shown besides the epic and feedback: the
+/// checks' results and (product owner) the validators' confidences. Empty for implementers.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub checks: serde_json::Value,
+    pub confidences: serde_json::Value,
+}
+
+impl Default for Evidence {
+    fn default() -> Self {
+        Evidence { checks: serde_json::json!([]), confidences: serde_json::json!([]) }
+    }
 }
 
 pub struct PhaseResult {
@@ -71,6 +89,7 @@ pub fn prepare(
     profile: &AgentProfile,
     iteration: u32,
     feedback: &[String],
+    evidence: &Evidence,
 ) -> Result<(AgentRun, agents::Routing)> {
     let env_lookup = |k: &str| std::env::var(k).ok();
     let routing = agents::route_provider(
@@ -109,6 +128,8 @@ pub fn prepare(
         redis_url: redis_url.clone(),
         branch: rc.branch.clone(),
         worktree: rc.worktree.to_string_lossy().into_owned(),
+        checks: evidence.checks.clone(),
+        confidences: evidence.confidences.clone(),
     };
     agents::write_context_file(&rc.renderer, &ctx, &context_path)?;
     let credentials = agents::all_credentials(&rc.providers);
@@ -167,7 +188,10 @@ pub fn prepare(
         }
     };
     let timeout = profile.timeout.unwrap_or(super::settings::DEFAULT_AGENT_TIMEOUT);
-    let timeout = Duration::try_from_secs_f64(timeout).unwrap_or(rc.phase_timeout).min(rc.phase_timeout);
+    let mut timeout = Duration::try_from_secs_f64(timeout).unwrap_or(rc.phase_timeout).min(rc.phase_timeout);
+    if let Some(deadline) = rc.deadline {
+        timeout = timeout.min(deadline.saturating_duration_since(std::time::Instant::now()));
+    }
     let spec = AgentRun {
         agent_id: id.to_string(),
         command,

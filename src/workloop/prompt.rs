@@ -60,6 +60,13 @@ mod tests {
             "provider": null, "model": null, "temperature": null, "max_tokens": null, "redis_url": null,
             "branch": "feat", "worktree": "/w", "kind": "claude-code", "context_file": "/w/ctx.json",
             "env_names": ["DATABASE_URL", "WEB_PORT"], "report_tag": "cfn-report",
+            "checks": if role == "implementer" { json!([]) } else { json!([
+                {"name": "tests", "passed": false, "exit_code": 1, "duration_secs": 0.5, "reason": null,
+                 "required": true, "output": "FAILED test_login"},
+            ]) },
+            "confidences": if role == "product-owner" { json!([
+                {"agent": "v", "source": "checks", "reported": 0.9, "checks": 0.0, "passed": 0, "total": 1, "used": 0.0},
+            ]) } else { json!([]) },
         });
         Renderer::new(None).render(super::DEFAULT_PROMPT_TEMPLATE, &values).unwrap()
     }
@@ -78,6 +85,15 @@ mod tests {
             po.contains("\"decision\": \"PROCEED\"") && po.contains("None: this is the first iteration."),
             "{po}"
         );
-        assert!(render("validator", &[]).contains("Do not change the code."));
+        assert!(!p.contains("## Checks"), "implementers get no checks section");
+        assert!(po.contains("- v: reported 0.9, checks 0.0 (0 of 1 passed); counted: 0.0 (checks)"), "{po}");
+        let v = render("validator", &[]);
+        assert!(v.contains("Do not change the code."));
+        assert!(
+            v.contains(
+                "- tests: FAILED (exit code 1, 0.5s, required by the gate)\n```text\nFAILED test_login\n```"
+            ),
+            "{v}"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! What a run leaves behind: its row and events in the state database (read by
 //! `cfn loop status` and `cfn loop list`), and the same events on the bus.
 
+use super::status::RunStatus;
 use crate::bus::Bus;
 use anyhow::Result;
 use rusqlite::{params, Connection, OptionalExtension as _};
@@ -26,7 +27,7 @@ pub fn start_run(
 pub fn finish_run(
     conn: &Connection,
     task: &str,
-    status: &str,
+    status: RunStatus,
     reason: Option<&str>,
     iterations: u32,
 ) -> Result<()> {
@@ -81,7 +82,7 @@ pub struct RunRow {
     pub epic: String,
     pub mode: String,
     pub bus: String,
-    pub status: String,
+    pub status: RunStatus,
     pub reason: Option<String>,
     pub iterations: u32,
     pub started_at: String,

@@ -2,6 +2,7 @@
 //! team, every agent of which must exist with the right role.
 
 use crate::agents::{AgentKind, AgentProfile, Mode, Role};
+use crate::config::agents::{ConfidenceSource, LoopCheck, DEFAULT_CHECK_TIMEOUT};
 use crate::config::Config;
 use crate::error::UserError;
 use anyhow::Result;
@@ -17,6 +18,10 @@ pub struct Settings {
     pub implementers: Vec<(String, AgentProfile)>,
     pub validators: Vec<(String, AgentProfile)>,
     pub product_owner: (String, AgentProfile),
+    /// `[loop.checks]`, in cfn.toml order, each with its timeout.
+    pub checks: Vec<(String, Vec<String>, Duration)>,
+    pub gate_requires: Vec<String>,
+    pub budget: super::budget::Budget,
 }
 
 /// Seconds an agent may run when its profile sets no timeout.
@@ -62,6 +67,34 @@ impl Settings {
                 .into());
         }
         let product_owner = profile(config, po, Role::ProductOwner)?;
+        let checks = l.checks.iter().map(|(name, c)| check(name, c)).collect::<Result<Vec<_>>>()?;
+        for required in &l.gate_requires {
+            if !l.checks.contains_key(required) {
+                return Err(UserError::usage(format!(
+                    "loop.gate_requires names {required}, which is not a check"
+                ))
+                .hint(format!("add [loop.checks.{required}] with its command, or drop it from gate_requires"))
+                .into());
+            }
+        }
+        for (id, p) in implementers.iter().chain([&product_owner]) {
+            if p.confidence.is_some() {
+                return Err(UserError::usage(format!(
+                    "agent {id} sets confidence, which only a validator may"
+                ))
+                .hint(format!("drop agents.{id}.confidence"))
+                .into());
+            }
+        }
+        for (id, p) in &validators {
+            if p.confidence == Some(ConfidenceSource::Checks) && checks.is_empty() {
+                return Err(UserError::usage(format!(
+                    "validator {id} takes its confidence from the checks, and the loop has none"
+                ))
+                .hint("add [loop.checks.<name>] with a command, or set confidence = \"reported\"")
+                .into());
+            }
+        }
         Ok(Settings {
             mode,
             gate,
@@ -71,8 +104,28 @@ impl Settings {
             implementers,
             validators,
             product_owner,
+            checks,
+            gate_requires: l.gate_requires.clone(),
+            budget: super::budget::Budget::from_config(l)?,
         })
     }
+}
+
+/// A check's command (not empty) and timeout (positive).
+fn check(name: &str, c: &LoopCheck) -> Result<(String, Vec<String>, Duration)> {
+    if c.command.first().is_none_or(|p| p.is_empty()) {
+        return Err(UserError::usage(format!("loop check {name} has no command"))
+            .hint(format!("give loop.checks.{name}.command an argument list, e.g. [\"cargo\", \"test\"]"))
+            .into());
+    }
+    let timeout = Duration::try_from_secs_f64(c.timeout.unwrap_or(DEFAULT_CHECK_TIMEOUT))
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(|| {
+            UserError::usage(format!("loop.checks.{name}.timeout must be a positive number of seconds"))
+                .hint(format!("set loop.checks.{name}.timeout, e.g. 300"))
+        })?;
+    Ok((name.to_string(), c.command.clone(), timeout))
 }
 
 fn profile(config: &Config, id: &str, role: Role) -> Result<(String, AgentProfile)> {

@@ -103,6 +103,7 @@ fn the_demo_runs_the_whole_job_and_leaves_nothing_behind() {
     let run = section(&all, "cfn loop run");
     assert!(run.contains(&format!("on redis at {feature_redis}")), "not the stack's redis:\n{run}");
     assert!(run.contains("product owner decided PROCEED"), "{run}");
+    assert!(run.contains("iteration 1: check health passed (exit code 0"), "validation by evidence:\n{run}");
     assert!(run.contains("migrations/0002_add_oauth_login.up.sql"), "{run}");
     let databases = section(&all, "each branch's own database");
     let (feature, fix) = databases.split_once("--branch fix/payment").unwrap();

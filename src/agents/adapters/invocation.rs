@@ -98,6 +98,7 @@ mod tests {
             args: args.iter().map(|s| s.to_string()).collect(),
             prompt_template: None,
             image: None,
+            confidence: None,
             provider: None,
             model: None,
             temperature: None,

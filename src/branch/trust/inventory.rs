@@ -91,6 +91,23 @@ fn replace_number(text: &str, number: &str, name: &str) -> String {
     out
 }
 
+/// The loop's checks (`[loop.checks.<name>]`), as they run: in the branch's checkout, with
+/// the files they name hashed there.
+pub fn loop_checks(ws: &Workspace, branch: &BranchEnv) -> Vec<Item> {
+    ws.config
+        .work_loop
+        .checks
+        .iter()
+        .map(|(name, check)| {
+            Item::new(
+                format!("check.{name}"),
+                check.command.clone(),
+                files::referenced(&check.command, &branch.path),
+            )
+        })
+        .collect()
+}
+
 /// Every migration file of the branch's checkout (up and down scripts hashed).
 pub fn migrations(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Item>> {
     let dir = crate::branch::migrations::migrations_dir(ws, branch);
@@ -115,7 +132,8 @@ pub fn migrations(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Item>> {
 /// Fields of `[agents.<id>]` that change neither what an agent runs nor what it receives.
 /// Every other field (`image` and `command` in `runs`; `env`, `provider`, the limits and any
 /// field added later) is part of what is approved. `kind` is in `runs` for a CLI kind.
-const AGENT_FIELDS_NOT_APPROVED: &[&str] = &["role", "model", "temperature", "max_tokens", "timeout", "kind"];
+const AGENT_FIELDS_NOT_APPROVED: &[&str] =
+    &["role", "model", "temperature", "max_tokens", "timeout", "kind", "confidence"];
 
 /// An agent: what it runs, with the files that names, and as settings everything else that
 /// decides what it runs and receives: the variables it is given (`env`), its provider (the
@@ -200,6 +218,7 @@ pub fn all(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Item>> {
         .collect();
     items.extend(health(ws, branch)?);
     items.extend(migrations(ws, branch)?);
+    items.extend(loop_checks(ws, branch));
     items.extend(ws.config.agents.iter().map(|(id, profile)| agent(ws, branch, id, profile)));
     Ok(items)
 }

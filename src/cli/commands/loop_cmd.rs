@@ -4,7 +4,7 @@ use crate::agents::Mode;
 use crate::branch::Workspace;
 use crate::context::Context;
 use crate::error::UserError;
-use crate::workloop::{self, RunOptions};
+use crate::workloop::{self, RunOptions, RunStatus};
 use anyhow::Result;
 use clap::Subcommand;
 
@@ -103,13 +103,15 @@ fn run_loop(ctx: &Context, a: RunArgs) -> Result<()> {
             summary.task_id, summary.status, summary.iterations
         ));
     }
-    if summary.status == "proceed" {
+    if summary.status == RunStatus::Proceed {
         Ok(())
     } else {
-        let reason = summary.reason.unwrap_or_else(|| summary.status.clone());
-        Err(UserError::new(format!("loop {} ended without PROCEED: {reason}", summary.task_id))
-            .hint(format!("`cfn loop status {}` shows every step", summary.task_id))
-            .into())
+        let reason = summary.reason.unwrap_or_else(|| summary.status.to_string());
+        let err = UserError::new(format!("loop {} ended without PROCEED: {reason}", summary.task_id))
+            .hint(format!("`cfn loop status {}` shows every step", summary.task_id));
+        // A run stopped by its budget is told apart from one that failed (docs/exit-codes.md).
+        let code = if summary.status == RunStatus::Budget { crate::error::exit::BUDGET } else { err.code };
+        Err(err.code(code).into())
     }
 }
 

@@ -35,7 +35,7 @@ pub fn status(ctx: &Context, task: &str, follow: bool, json: bool) -> Result<()>
             last = e.id;
         }
         row = workloop::run_row(conn, task)?.ok_or_else(missing)?;
-        if !follow || row.status != "running" {
+        if !follow || row.status != workloop::RunStatus::Running {
             break;
         }
         // Following reads the local database; the bus is not needed to watch a run.
@@ -63,7 +63,13 @@ pub fn list(ctx: &Context, json: bool) -> Result<()> {
         .iter()
         .map(|r| {
             let epic: String = r.epic.chars().take(40).collect::<String>().replace('\n', " ");
-            vec![r.task_id.clone(), r.status.clone(), r.iterations.to_string(), r.started_at.clone(), epic]
+            vec![
+                r.task_id.clone(),
+                r.status.to_string(),
+                r.iterations.to_string(),
+                r.started_at.clone(),
+                epic,
+            ]
         })
         .collect();
     crate::cli::output::table(&["TASK", "STATUS", "ITERATIONS", "STARTED", "EPIC"], &rows)
