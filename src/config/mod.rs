@@ -6,10 +6,14 @@
 
 pub mod agents;
 pub mod data;
+mod migrations;
+mod ports;
 pub mod proxy;
 
+pub use migrations::{MigrationTarget, MigrationsConfig, OnMerge};
+pub use ports::{PortKeyConfig, PortsConfig, Scheme};
+
 use crate::error::UserError;
-use crate::protocol::Protocol;
 use anyhow::{Context as _, Result};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -90,66 +94,7 @@ impl Default for CopyConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MigrationTarget {
-    /// A per-branch SQLite file under `.cfn/data/`, exported as `DB_PATH`.
-    #[default]
-    Sqlite,
-    /// The branch's PostgreSQL, reached through `url`.
-    Postgres,
-}
-
-/// The branch's own database and the migrations applied to it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MigrationsConfig {
-    /// Folder of `NNNN_name.up.sql` / `.down.sql` files, relative to each checkout.
-    #[serde(default = "default_migrations_dir")]
-    pub dir: String,
-    #[serde(default)]
-    pub target: MigrationTarget,
-    /// File name of the SQLite database under `.cfn/data/`.
-    #[serde(default = "default_sqlite_file")]
-    pub sqlite_file: String,
-    /// PostgreSQL connection string, a template (`{{ ports.postgres }}`, `{{ env.PGPASSWORD }}`).
-    pub url: Option<String>,
-    /// Whether `cfn up` applies pending migrations after the stack is ready.
-    #[serde(default = "default_true")]
-    pub on_up: bool,
-    /// After `git merge`/`git pull` brings new migrations: `announce` them or `apply` them.
-    #[serde(default)]
-    pub on_merge: OnMerge,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OnMerge {
-    #[default]
-    Announce,
-    Apply,
-}
-
-impl Default for MigrationsConfig {
-    fn default() -> Self {
-        MigrationsConfig {
-            dir: default_migrations_dir(),
-            target: MigrationTarget::default(),
-            sqlite_file: default_sqlite_file(),
-            url: None,
-            on_up: true,
-            on_merge: OnMerge::default(),
-        }
-    }
-}
-
-fn default_migrations_dir() -> String {
-    "migrations".into()
-}
-fn default_sqlite_file() -> String {
-    "app.db".into()
-}
-fn default_true() -> bool {
+pub(crate) fn default_true() -> bool {
     true
 }
 
@@ -174,84 +119,6 @@ impl ProjectConfig {
     /// `worktree_dir`, or its documented default.
     pub fn worktree_dir_template(&self) -> &str {
         self.worktree_dir.as_deref().unwrap_or(DEFAULT_WORKTREE_DIR)
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scheme {
-    /// `base + slot × stride`: a branch's Redis stays recognisably near 6379.
-    #[default]
-    Offset,
-    /// `block_start + slot × block_width + i`: for projects whose base ports are crowded.
-    Block,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PortsConfig {
-    #[serde(default)]
-    pub scheme: Scheme,
-    /// Host address the branch's ports are published on.
-    #[serde(default = "default_bind")]
-    pub bind: String,
-    /// A branch's preferred slot lies in 1..slots (slot 0 is the main checkout); when all are
-    /// taken, higher slots are used while their ports stay below 65536.
-    #[serde(default = "default_slots")]
-    pub slots: u32,
-    #[serde(default = "default_stride")]
-    pub stride: u32,
-    #[serde(default = "default_block_start")]
-    pub block_start: u32,
-    #[serde(default = "default_block_width")]
-    pub block_width: u32,
-    /// One entry per published port of the base compose files.
-    #[serde(default)]
-    pub keys: IndexMap<String, PortKeyConfig>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PortKeyConfig {
-    pub service: String,
-    pub target: u16,
-    #[serde(default)]
-    pub protocol: Protocol,
-    /// The host port of the main checkout.
-    pub base: u16,
-    /// The compose profiles the service runs in (none: always). Keys with one base port whose
-    /// services share no profile never run together, so a branch gives them one port too.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub profiles: Vec<String>,
-}
-
-fn default_bind() -> String {
-    "127.0.0.1".into()
-}
-fn default_slots() -> u32 {
-    100
-}
-fn default_stride() -> u32 {
-    10
-}
-fn default_block_start() -> u32 {
-    20000
-}
-fn default_block_width() -> u32 {
-    20
-}
-
-impl Default for PortsConfig {
-    fn default() -> Self {
-        PortsConfig {
-            scheme: Scheme::default(),
-            bind: default_bind(),
-            slots: default_slots(),
-            stride: default_stride(),
-            block_start: default_block_start(),
-            block_width: default_block_width(),
-            keys: IndexMap::new(),
-        }
     }
 }
 
