@@ -82,3 +82,46 @@ async fn stack_down(State(portal): State<Shared>, Path(project): Path<String>, b
     let project = blocking(move || down::stop(&found.ctx, Some(&found.env.branch), false, false)).await?;
     Ok((StatusCode::OK, Json(json!({ "project": project, "volumes_kept": true }))).into_response())
 }
+
+/// Every route with its method, as /api/openapi.json must list it (checked below, and each
+/// one answered by a live portal in tests/cli/portal.rs).
+#[cfg(test)]
+const ROUTES: &[(&str, &str)] = &[
+    ("get", "/api/worktrees"),
+    ("get", "/api/worktrees/{project}/status"),
+    ("post", "/api/worktrees/{project}/up"),
+    ("post", "/api/worktrees/{project}/down"),
+    ("get", "/api/health/system"),
+    ("get", "/api/tasks"),
+    ("get", "/api/tasks/{taskId}/status"),
+    ("get", "/api/metrics/tasks"),
+    ("get", "/api/openapi.json"),
+    ("get", "/ws"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn the_openapi_document_lists_every_route_and_no_other() {
+        let doc: Value = serde_json::from_str(assets::OPENAPI).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        let mut listed = BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                listed.insert((method.clone(), path.clone()));
+            }
+        }
+        let routed: BTreeSet<(String, String)> =
+            ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+        assert_eq!(listed, routed);
+        // Every reference in the document resolves.
+        let text = assets::OPENAPI;
+        for piece in text.split("\"$ref\": \"#/").skip(1) {
+            let pointer = format!("/{}", piece.split('"').next().unwrap());
+            assert!(doc.pointer(&pointer).is_some(), "{pointer} is referenced but not defined");
+        }
+    }
+}
