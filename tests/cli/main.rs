@@ -39,6 +39,7 @@ mod no_docker;
 mod orphan_owner;
 mod plain_compose;
 mod plain_compose_hooks;
+mod portal;
 mod ports_alloc;
 mod proxy;
 mod prune_running;

@@ -46,7 +46,10 @@ async fn found(portal: &Shared, project: String) -> ApiResult<inventory::Found> 
     let ctx = portal.ctx.clone();
     let wanted = project.clone();
     blocking(move || inventory::find(&ctx, &wanted)).await?.ok_or_else(|| {
-        ApiError::not_found(format!("no worktree with project {project}"), "GET /api/worktrees lists the projects")
+        ApiError::not_found(
+            format!("no worktree with project {project}"),
+            "GET /api/worktrees lists the projects",
+        )
     })
 }
 
@@ -56,7 +59,11 @@ async fn stack_status(State(portal): State<Shared>, Path(project): Path<String>)
     Ok(Json(views.remove(0)).into_response())
 }
 
-async fn stack_up(State(portal): State<Shared>, Path(project): Path<String>, bytes: Bytes) -> ApiResult<Response> {
+async fn stack_up(
+    State(portal): State<Shared>,
+    Path(project): Path<String>,
+    bytes: Bytes,
+) -> ApiResult<Response> {
     let request: UpBody = body::parse(&bytes)?;
     request.check()?;
     let found = found(&portal, project).await?;
@@ -75,7 +82,11 @@ async fn stack_up(State(portal): State<Shared>, Path(project): Path<String>, byt
     Ok(Json(json!({ "project": project, "endpoints": endpoints })).into_response())
 }
 
-async fn stack_down(State(portal): State<Shared>, Path(project): Path<String>, bytes: Bytes) -> ApiResult<Response> {
+async fn stack_down(
+    State(portal): State<Shared>,
+    Path(project): Path<String>,
+    bytes: Bytes,
+) -> ApiResult<Response> {
     let _: DownBody = body::parse(&bytes)?;
     let found = found(&portal, project).await?;
     // Never volumes: the portal cannot delete a branch's data.

@@ -38,7 +38,11 @@ pub fn parse<T: DeserializeOwned + Default>(bytes: &Bytes) -> ApiResult<T> {
             serde_json::error::Category::Data => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::BAD_REQUEST,
         };
-        ApiError::new(status, format!("bad request body: {e}"), "see /api/openapi.json for the body this route takes")
+        ApiError::new(
+            status,
+            format!("bad request body: {e}"),
+            "see /api/openapi.json for the body this route takes",
+        )
     })
 }
 

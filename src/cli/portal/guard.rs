@@ -84,7 +84,9 @@ fn is_own_host(host: &str, addr: SocketAddr) -> bool {
         return addr.ip().is_loopback() || addr.ip().is_unspecified();
     }
     match name.parse::<IpAddr>() {
-        Ok(ip) => ip == addr.ip() || addr.ip().is_unspecified() || (ip.is_loopback() && addr.ip().is_loopback()),
+        Ok(ip) => {
+            ip == addr.ip() || addr.ip().is_unspecified() || (ip.is_loopback() && addr.ip().is_loopback())
+        }
         Err(_) => false,
     }
 }

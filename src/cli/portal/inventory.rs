@@ -4,8 +4,8 @@
 use crate::branch::{BranchEnv, Workspace};
 use crate::cli::commands::view::WorktreeView;
 use crate::context::Context;
-use crate::state::{self, State};
 use crate::stack::Endpoint;
+use crate::state::{self, State};
 use anyhow::Result;
 use serde::Serialize;
 
@@ -59,14 +59,15 @@ pub fn all(ctx: &Context) -> Result<Vec<Worktree>> {
 fn describe(ws: &Workspace, env: &BranchEnv) -> Result<Worktree> {
     let config = ws.config_of(env)?;
     let slug = (!env.is_main).then(|| crate::names::slug(&env.branch));
-    let hostnames = crate::branch::hostnames::hostnames(&ws.repo.project, slug.as_deref(), &config.ports.keys)
-        .into_iter()
-        .map(|n| HostUrl {
-            url: crate::branch::hostnames::host_url(&n.host, ws.config.proxy.port),
-            service: n.service,
-            key: n.key,
-        })
-        .collect();
+    let hostnames =
+        crate::branch::hostnames::hostnames(&ws.repo.project, slug.as_deref(), &config.ports.keys)
+            .into_iter()
+            .map(|n| HostUrl {
+                url: crate::branch::hostnames::host_url(&n.host, ws.config.proxy.port),
+                service: n.service,
+                key: n.key,
+            })
+            .collect();
     Ok(Worktree {
         view: WorktreeView::from(env),
         repository: ws.main_root().to_string_lossy().into_owned(),

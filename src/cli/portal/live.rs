@@ -108,8 +108,13 @@ async fn watch_engine(updates: broadcast::Sender<Arc<str>>, known: Arc<RwLock<Ha
     }
 }
 
-async fn follow_engine(engine: &Engine, updates: &broadcast::Sender<Arc<str>>, known: &RwLock<HashSet<String>>) {
-    let filters = HashMap::from([("type", vec!["container".to_string()]), ("label", vec![PROJECT_LABEL.to_string()])]);
+async fn follow_engine(
+    engine: &Engine,
+    updates: &broadcast::Sender<Arc<str>>,
+    known: &RwLock<HashSet<String>>,
+) {
+    let filters =
+        HashMap::from([("type", vec!["container".to_string()]), ("label", vec![PROJECT_LABEL.to_string()])]);
     let mut events = engine.docker.events(Some(EventsOptionsBuilder::default().filters(&filters).build()));
     while let Some(event) = events.next().await {
         let Ok(event) = event else { return };

@@ -117,7 +117,9 @@ fn bind_error(addr: SocketAddr, e: std::io::Error) -> anyhow::Error {
             "another program listens on port {}: stop it, or pick another port with `--port`",
             addr.port()
         ),
-        std::io::ErrorKind::PermissionDenied => "ports below 1024 need privileges: pick one above with `--port`".into(),
+        std::io::ErrorKind::PermissionDenied => {
+            "ports below 1024 need privileges: pick one above with `--port`".into()
+        }
         _ => "pass `--bind` an address of this machine (127.0.0.1 by default)".into(),
     };
     UserError::new(format!("cannot listen on {addr}: {e}")).hint(hint).into()

@@ -66,10 +66,9 @@ async fn serve(portal: Shared, mut socket: WebSocket) {
     loop {
         let outgoing: Option<String> = tokio::select! {
             incoming = socket.recv() => match incoming {
-                Some(Ok(Message::Text(text))) => match answer(&home, &text, &mut following).await {
-                    Some(reply) => Some(reply.to_string()),
-                    None => None,
-                },
+                Some(Ok(Message::Text(text))) => {
+                    answer(&home, &text, &mut following).await.map(|reply| reply.to_string())
+                }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(_)) => None,
             },
@@ -146,7 +145,11 @@ async fn progress(home: &std::path::Path, f: &mut Following, first: bool) -> Opt
             return Some(json!({ "type": "error", "error": format!("no loop run {shown}"),
                                 "hint": "GET /api/tasks lists the runs" }));
         }
-        Ok(Err(e)) => return Some(json!({ "type": "error", "error": format!("{e:#}"), "hint": crate::error::GENERIC_HINT })),
+        Ok(Err(e)) => {
+            return Some(
+                json!({ "type": "error", "error": format!("{e:#}"), "hint": crate::error::GENERIC_HINT }),
+            )
+        }
         Err(_) => return None,
     };
     if !first && events.is_empty() && run.status == f.last_status {

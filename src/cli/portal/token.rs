@@ -51,7 +51,7 @@ mod tests {
         assert_eq!(std::fs::read_to_string(path(home.path())).unwrap().trim(), a.reveal());
         let b = Token::create(home.path()).unwrap();
         assert_ne!(a.reveal(), b.reveal(), "each start makes a new token");
-        assert!(b.matches(&b.reveal().to_string()));
+        assert!(b.matches(b.reveal()));
         assert!(!b.matches(a.reveal()));
         assert!(!b.matches(&b.reveal()[..63]));
         assert!(!b.matches(""));
