@@ -40,6 +40,7 @@ mod orphan_owner;
 mod plain_compose;
 mod plain_compose_hooks;
 mod portal;
+mod portal_browser;
 mod ports_alloc;
 mod proxy;
 mod prune_running;

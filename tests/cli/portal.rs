@@ -16,16 +16,16 @@ use tungstenite::stream::MaybeTlsStream;
 type Socket = tungstenite::WebSocket<MaybeTlsStream<TcpStream>>;
 
 /// A running portal, killed on drop.
-struct Portal {
+pub struct Portal {
     child: Child,
     /// `127.0.0.1:<port>`
-    addr: String,
-    token: String,
+    pub addr: String,
+    pub token: String,
     agent: ureq::Agent,
 }
 
 impl Portal {
-    fn start(sb: &Sandbox, dir: &Path, args: &[&str]) -> (Portal, std::path::PathBuf) {
+    pub fn start(sb: &Sandbox, dir: &Path, args: &[&str]) -> (Portal, std::path::PathBuf) {
         let stderr = sb.path().join(format!("portal-{}.stderr", std::process::id()));
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("cfn"))
             .current_dir(dir)
@@ -51,12 +51,12 @@ impl Portal {
         (Portal { child, addr: addr.to_string(), token: query.to_string(), agent }, stderr)
     }
 
-    fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
     /// GET with the token; the status and the JSON body.
-    fn get(&self, path: &str) -> (u16, Value) {
+    pub fn get(&self, path: &str) -> (u16, Value) {
         let res =
             self.agent.get(self.url(path)).header("Authorization", format!("Bearer {}", self.token)).call();
         answer(res)
