@@ -83,6 +83,22 @@ impl Portal {
     }
 }
 
+impl Portal {
+    /// SIGTERM, and the exit status if it ends within `within`.
+    fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
 impl Drop for Portal {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -281,6 +297,18 @@ fn guards_the_api_and_reports_loop_runs() {
     let log = std::fs::read_to_string(stderr).unwrap();
     assert!(!log.contains("warning"), "loopback: no warning: {log}");
     assert!(!log.contains("panicked"), "{log}");
+}
+
+#[test]
+fn stops_on_sigterm_with_a_page_open() {
+    let sb = Sandbox::new();
+    let root = sb.repo("portalstop", &[]);
+    let (mut portal, _) = Portal::start(&sb, &root, &["--port", "0"]);
+    let mut ws = portal.socket();
+    ws.send(tungstenite::Message::text(r#"{"type":"ping"}"#)).unwrap();
+    next_of(&mut ws, "pong", Duration::from_secs(5), |_| true);
+    let status = portal.terminate(Duration::from_secs(10)).expect("the portal stopped with a socket open");
+    assert!(status.success(), "{status}");
 }
 
 #[test]

@@ -23,6 +23,10 @@ use crate::error::UserError;
 use anyhow::{Context as _, Result};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
+
+/// How long requests may take to finish once the portal is told to stop.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// What every handler shares.
 pub struct Portal {
@@ -60,7 +64,7 @@ pub fn serve(ctx: &Context, bind: IpAddr, port: u16) -> Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     let quiet = Context { quiet: true, ..ctx.clone() };
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener).context("cannot listen")?;
         let live = live::Live::start(quiet.clone());
         let portal = Arc::new(Portal { ctx: quiet, token, addr, live });
@@ -72,9 +76,30 @@ pub fn serve(ctx: &Context, bind: IpAddr, port: u16) -> Result<()> {
             token::path(&ctx.home).display()
         ));
         let app = api::router(portal.clone());
-        axum::serve(listener, app).with_graceful_shutdown(stopped()).await.context("the portal failed")?;
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            stopped().await;
+            let _ = stop.send(true);
+        });
+        let mut graceful = stopping.clone();
+        let mut grace = stopping;
+        let serving = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let _ = graceful.wait_for(|s| *s).await;
+        });
+        // Graceful shutdown waits for every request in flight, and an `up` may wait minutes
+        // for its stack: requests get a moment to finish, then the portal stops regardless.
+        tokio::select! {
+            served = serving => served.context("the portal failed")?,
+            _ = async {
+                let _ = grace.wait_for(|s| *s).await;
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } => {}
+        }
         anyhow::Ok(())
-    })
+    });
+    // An `up` still running on a worker thread is abandoned, as Ctrl-C abandons `cfn up`.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    served
 }
 
 /// `127.0.0.1:7356`, `[::1]:7356`; an unspecified bind address is shown as loopback, which is
