@@ -56,6 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Issue, verify, revoke and list agents'' tokens for MCP servers')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Review and approve what the repository makes cfn run (hooks, health commands, migrations, agents)')
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Serve the branch''s environment to agents over the Model Context Protocol (stdio)')
+            [CompletionResult]::new('portal', 'portal', [CompletionResultType]::ParameterValue, 'Serve a web page and JSON API over every branch environment and loop run on this machine')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('manpage', 'manpage', [CompletionResultType]::ParameterValue, 'Print the manual page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -1186,6 +1187,20 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'cfn;portal' {
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on (anything but loopback lets other machines reach the portal; a warning says so)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on (0: any free port; the printed URL names it)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'cfn;completions' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -1237,6 +1252,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Issue, verify, revoke and list agents'' tokens for MCP servers')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Review and approve what the repository makes cfn run (hooks, health commands, migrations, agents)')
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Serve the branch''s environment to agents over the Model Context Protocol (stdio)')
+            [CompletionResult]::new('portal', 'portal', [CompletionResultType]::ParameterValue, 'Serve a web page and JSON API over every branch environment and loop run on this machine')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('manpage', 'manpage', [CompletionResultType]::ParameterValue, 'Print the manual page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -1446,6 +1462,9 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;help;mcp' {
+            break
+        }
+        'cfn;help;portal' {
             break
         }
         'cfn;help;completions' {

@@ -73,6 +73,9 @@ _cfn() {
             cfn,migrate)
                 cmd="cfn__subcmd__migrate"
                 ;;
+            cfn,portal)
+                cmd="cfn__subcmd__portal"
+                ;;
             cfn,ports)
                 cmd="cfn__subcmd__ports"
                 ;;
@@ -225,6 +228,9 @@ _cfn() {
                 ;;
             cfn__subcmd__help,migrate)
                 cmd="cfn__subcmd__help__subcmd__migrate"
+                ;;
+            cfn__subcmd__help,portal)
+                cmd="cfn__subcmd__help__subcmd__portal"
                 ;;
             cfn__subcmd__help,ports)
                 cmd="cfn__subcmd__help__subcmd__ports"
@@ -551,7 +557,7 @@ _cfn() {
 
     case "${cmd}" in
         cfn)
-            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports url proxy env compose up down data status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust mcp completions manpage help"
+            opts="-C -q -v -h -V --quiet --verbose --help --version init worktree ports url proxy env compose up down data status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust mcp portal completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1207,7 +1213,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help)
-            opts="init worktree ports url proxy env compose up down data status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust mcp completions manpage help"
+            opts="init worktree ports url proxy env compose up down data status logs doctor health migrate hooks hook-run context signal agent results loop lock token trust mcp portal completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1711,6 +1717,20 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__portal)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2710,6 +2730,32 @@ _cfn() {
                     return 0
                     ;;
                 -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__portal)
+            opts="-C -q -v -h -V --bind --port --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -53,6 +53,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand token 'Issue, verify, revoke and list agents'' tokens for MCP servers'
             cand trust 'Review and approve what the repository makes cfn run (hooks, health commands, migrations, agents)'
             cand mcp 'Serve the branch''s environment to agents over the Model Context Protocol (stdio)'
+            cand portal 'Serve a web page and JSON API over every branch environment and loop run on this machine'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand manpage 'Print the manual page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -1070,6 +1071,19 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'cfn;portal'= {
+            cand --bind 'Address to listen on (anything but loopback lets other machines reach the portal; a warning says so)'
+            cand --port 'Port to listen on (0: any free port; the printed URL names it)'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'cfn;completions'= {
             cand -C 'Run as if started in DIR'
             cand -q 'Print only results and errors'
@@ -1119,6 +1133,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand token 'Issue, verify, revoke and list agents'' tokens for MCP servers'
             cand trust 'Review and approve what the repository makes cfn run (hooks, health commands, migrations, agents)'
             cand mcp 'Serve the branch''s environment to agents over the Model Context Protocol (stdio)'
+            cand portal 'Serve a web page and JSON API over every branch environment and loop run on this machine'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand manpage 'Print the manual page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -1270,6 +1285,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;help;trust'= {
         }
         &'cfn;help;mcp'= {
+        }
+        &'cfn;help;portal'= {
         }
         &'cfn;help;completions'= {
         }

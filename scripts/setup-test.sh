@@ -2,7 +2,7 @@
 # Prepares a fresh Debian bookworm machine (as root) for cfn's test suite:
 #   - packages: Redis and static busybox (the test images are built from the host's binaries),
 #     PostgreSQL 15 server and client (present on the project's machines; checked, not assumed),
-#     git, and Compose v1;
+#     git, Compose v1, and Chromium with its WebDriver (the portal's browser test);
 #   - a Docker Engine answering `docker info` (started in the background if needed);
 #   - Compose v2 (`docker compose`) beside v1 (`docker-compose`);
 #   - the test images (cfn-test/*), built offline from the host's binaries.
@@ -11,7 +11,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-packages=(redis-server redis-tools busybox-static postgresql-15 postgresql-client-15 git docker-compose openssl)
+packages=(redis-server redis-tools busybox-static postgresql-15 postgresql-client-15 git docker-compose openssl
+          chromium chromium-driver)
 
 step() {
     local name=$1 start=$SECONDS

@@ -8,6 +8,7 @@
 pub mod commands;
 pub mod mcp;
 pub mod output;
+pub mod portal;
 pub mod progress;
 pub mod reference;
 

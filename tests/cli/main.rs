@@ -48,6 +48,8 @@ mod no_docker;
 mod orphan_owner;
 mod plain_compose;
 mod plain_compose_hooks;
+mod portal;
+mod portal_browser;
 mod ports_alloc;
 mod proxy;
 mod proxy_background;

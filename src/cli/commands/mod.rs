@@ -22,6 +22,7 @@ mod loop_status;
 mod manpage;
 mod mcp;
 mod migrate;
+mod portal;
 mod ports;
 mod proxy;
 mod results;
@@ -105,6 +106,8 @@ pub enum Command {
     Trust(trust::Args),
     /// Serve the branch's environment to agents over the Model Context Protocol (stdio).
     Mcp(mcp::Args),
+    /// Serve a web page and JSON API over every branch environment and loop run on this machine.
+    Portal(portal::Args),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions(completions::Args),
     /// Print the manual page (roff).
@@ -140,6 +143,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Token(cmd) => token::run(ctx, cmd),
         Command::Trust(args) => trust::run(ctx, args),
         Command::Mcp(args) => mcp::run(ctx, args),
+        Command::Portal(args) => portal::run(ctx, args),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Manpage(args) => manpage::run(ctx, args),
     }

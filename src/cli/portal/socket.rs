@@ -1,0 +1,163 @@
+//! `GET /ws`: the live socket. It pushes `stack:update` and `worktree:update` to everyone, and
+//! `loop:progress` for the one run a client subscribed to (`{"subscribe": "<taskId>"}`). It
+//! answers `{"type": "ping"}` with `{"type": "pong"}` and pings the client itself, so either
+//! side notices a dead peer; the page reconnects by itself.
+
+use super::errors::ApiError;
+use super::{guard, Shared};
+use crate::state::State as StateDb;
+use crate::workloop;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse as _, Response};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+const PING_EVERY: Duration = Duration::from_secs(20);
+/// A client message longer than this is not one the portal understands.
+const MAX_CLIENT_MESSAGE: usize = 4096;
+
+pub async fn upgrade(
+    State(portal): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    if let Err(e) = guard::socket(&portal, &headers, query.get("token").map(String::as_str)) {
+        return e.into_response();
+    }
+    match ws {
+        Ok(ws) => ws.max_message_size(MAX_CLIENT_MESSAGE).on_upgrade(move |socket| serve(portal, socket)),
+        Err(rejection) => ApiError::new(
+            rejection.status(),
+            format!("not a WebSocket request: {rejection}"),
+            "open /ws with a WebSocket client",
+        )
+        .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientMessage {
+    subscribe: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// The run a client follows, and the last event it was sent.
+struct Following {
+    task: String,
+    last_event: i64,
+    last_status: Option<crate::workloop::RunStatus>,
+}
+
+async fn serve(portal: Shared, mut socket: WebSocket) {
+    let mut updates = portal.live.updates.subscribe();
+    let mut db = portal.live.db_changes.clone();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut following: Option<Following> = None;
+    let home = portal.ctx.home.clone();
+    loop {
+        let outgoing: Option<String> = tokio::select! {
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    answer(&home, &text, &mut following).await.map(|reply| reply.to_string())
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => None,
+            },
+            update = updates.recv() => match update {
+                Ok(text) => Some(text.to_string()),
+                // Too slow a reader missed updates: tell it to read everything again.
+                Err(RecvError::Lagged(_)) => Some(json!({ "type": "resync" }).to_string()),
+                Err(RecvError::Closed) => return,
+            },
+            changed = db.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                match following.as_mut() {
+                    Some(f) => progress(&home, f, false).await.map(|v| v.to_string()),
+                    None => None,
+                }
+            },
+            _ = ping.tick() => {
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    return;
+                }
+                None
+            },
+        };
+        if let Some(text) = outgoing {
+            if socket.send(Message::Text(text.into())).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// The reply to a client's message, if any.
+async fn answer(home: &std::path::Path, text: &str, following: &mut Option<Following>) -> Option<Value> {
+    let message: ClientMessage = match serde_json::from_str(text) {
+        Ok(m) => m,
+        Err(e) => {
+            return Some(json!({ "type": "error", "error": format!("bad message: {e}"),
+                                "hint": "send {\"subscribe\": \"<taskId>\"} or {\"type\": \"ping\"}" }))
+        }
+    };
+    if message.kind.as_deref() == Some("ping") {
+        return Some(json!({ "type": "pong" }));
+    }
+    let task = message.subscribe?;
+    let mut f = Following { task, last_event: 0, last_status: None };
+    let first = progress(home, &mut f, true).await;
+    match first {
+        Some(reply) if reply["type"] == "loop:progress" => {
+            *following = Some(f);
+            Some(reply)
+        }
+        other => other,
+    }
+}
+
+/// New events of the followed run (all of them the first time), as one `loop:progress`; `None`
+/// when nothing changed.
+async fn progress(home: &std::path::Path, f: &mut Following, first: bool) -> Option<Value> {
+    let home: PathBuf = home.to_path_buf();
+    let (task, after) = (f.task.clone(), f.last_event);
+    let read = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let state = StateDb::open(&home)?;
+        let Some(run) = workloop::run_row(state.conn(), &task)? else { return Ok(None) };
+        let events = workloop::run_events(state.conn(), &task, after)?;
+        Ok(Some((run, events)))
+    })
+    .await;
+    let (run, events) = match read {
+        Ok(Ok(Some(found))) => found,
+        Ok(Ok(None)) => {
+            let shown: String = f.task.chars().take(80).collect();
+            return Some(json!({ "type": "error", "error": format!("no loop run {shown}"),
+                                "hint": "GET /api/tasks lists the runs" }));
+        }
+        Ok(Err(e)) => {
+            return Some(
+                json!({ "type": "error", "error": format!("{e:#}"), "hint": crate::error::GENERIC_HINT }),
+            )
+        }
+        Err(_) => return None,
+    };
+    if !first && events.is_empty() && Some(run.status) == f.last_status {
+        return None;
+    }
+    if let Some(last) = events.last() {
+        f.last_event = last.id;
+    }
+    f.last_status = Some(run.status);
+    Some(json!({ "type": "loop:progress", "taskId": f.task, "run": run, "events": events }))
+}
