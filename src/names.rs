@@ -53,6 +53,17 @@ pub fn project_name(project: &str, branch: &str) -> String {
     }
 }
 
+/// A branch's slug as its names use it (hostnames, the `branch_slug` template variable): the
+/// part of its compose project after the repository's. Two branch names with one slug (`a$b`
+/// and `a-b`) get distinct projects, and so never share a hostname or a database name.
+pub fn branch_slug(repo_project: &str, project: &str, branch: &str) -> String {
+    project
+        .strip_prefix(repo_project)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .filter(|rest| !rest.is_empty())
+        .map_or_else(|| slug(branch), str::to_string)
+}
+
 /// The same name made distinct: used when [`project_name`] is taken by another branch.
 pub fn disambiguated(name: &str, branch: &str) -> String {
     format!("{name}-{}", short_hash(branch))
@@ -75,6 +86,16 @@ pub fn port_env_name(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn branch_slugs_follow_the_distinct_project() {
+        // `a$b` and `a-b` have one slug; the second branch's project was disambiguated
+        let second = disambiguated(&project_name("shop", "a-b"), "a-b");
+        assert_eq!(branch_slug("shop", &project_name("shop", "a$b"), "a$b"), "a-b");
+        assert_eq!(branch_slug("shop", &second, "a-b"), format!("a-b-{}", short_hash("a-b")));
+        // a project that does not start with the repository's falls back to the slug
+        assert_eq!(branch_slug("shop", "other", "Feat/X"), "feat-x");
+    }
 
     #[test]
     fn slugs_are_compose_safe() {

@@ -210,12 +210,31 @@ impl Cmd {
 }
 
 impl Cmd {
+    /// The same command, run under util-linux's `setpriv --pdeathsig KILL`, so that the kernel
+    /// kills it when the thread that started it ends — also when cfn is killed with SIGKILL,
+    /// which no handler of cfn's can see. (Setting the signal in the child ourselves would need
+    /// `unsafe`, which this crate forbids.) Without `setpriv` the command runs as it is.
+    pub(crate) fn dying_with_parent(&self) -> Cmd {
+        const SETPRIV: &str = "/usr/bin/setpriv";
+        if !std::path::Path::new(SETPRIV).is_file() {
+            return self.clone();
+        }
+        let mut args: Vec<OsString> = ["--pdeathsig", "KILL", "--"].map(OsString::from).to_vec();
+        args.push(self.program.clone());
+        args.extend(self.args.iter().cloned());
+        Cmd { program: SETPRIV.into(), args, ..self.clone() }
+    }
+
     /// Runs `self | next`: `self`'s stdout feeds `next`'s stdin through a pipe — two processes,
     /// no shell, no temporary file — while both stderrs are captured and `next`'s stdout is
     /// discarded. Returns both outputs; the caller checks both statuses (a failed writer can
     /// leave the reader successful on a short stream).
+    ///
+    /// Both die with cfn: killed outright, it must not leave a dump still writing into a
+    /// database that `doctor --fix` is about to drop (see [`Cmd::dying_with_parent`]).
     pub fn pipe_into(&self, next: &Cmd) -> Result<(Output, Output)> {
-        let mut first = self
+        let (this, that) = (self.dying_with_parent(), next.dying_with_parent());
+        let mut first = this
             .build()
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -224,7 +243,7 @@ impl Cmd {
             .with_context(|| format!("cannot run {}", self.program.to_string_lossy()))?;
         let pipe = first.stdout.take().context("no pipe from the first program")?;
         let second =
-            next.build().stdin(Stdio::from(pipe)).stdout(Stdio::null()).stderr(Stdio::piped()).spawn();
+            that.build().stdin(Stdio::from(pipe)).stdout(Stdio::null()).stderr(Stdio::piped()).spawn();
         let second = match second {
             Ok(child) => child,
             Err(e) => {
@@ -255,4 +274,35 @@ impl Cmd {
 pub fn kill_group(pgid: u32) {
     // `kill` is run directly, as an argument vector; a group that is already gone is fine.
     let _ = Cmd::new("kill").args(["-KILL", "--", &format!("-{pgid}")]).output();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_dying_with_its_parent_ends_when_the_thread_that_started_it_ends() {
+        // The kernel's parent-death signal follows the thread that forked: a thread that starts
+        // `sleep` and ends stands in for cfn killed with SIGKILL.
+        let sleeper = Cmd::new("sleep").args(["30"]).dying_with_parent();
+        let child = std::thread::spawn(move || {
+            let child = sleeper.build().spawn().unwrap();
+            // setpriv arms the signal after it starts; a parent already gone would not fire it
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            child
+        })
+        .join()
+        .unwrap();
+        let pid = child.id().to_string();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut child = child;
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                assert!(!status.success(), "sleep {pid} was killed, not finished");
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "sleep {pid} outlived the thread that started it");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
 }

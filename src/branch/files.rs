@@ -237,7 +237,7 @@ fn context<'a>(
     branch: &'a BranchEnv,
     services: Vec<ServiceContext>,
 ) -> BranchContext<'a> {
-    let slug = (!branch.is_main).then(|| crate::names::slug(&branch.branch));
+    let slug = branch.slug(&ws.repo.project);
     let hostnames =
         crate::branch::hostnames::hostnames(&ws.repo.project, slug.as_deref(), &config.ports.keys);
     let host_url = |key: &str| {
@@ -272,7 +272,7 @@ fn context<'a>(
         repository: ws.repo.uid.as_deref().unwrap_or_default(),
         project_name: &branch.project,
         branch: &branch.branch,
-        branch_slug: crate::names::slug(&branch.branch),
+        branch_slug: crate::names::branch_slug(&ws.repo.project, &branch.project, &branch.branch),
         slot: branch.slot,
         worktree: branch.path.to_string_lossy().into_owned(),
         repo_root: ws.main_root().to_string_lossy().into_owned(),
@@ -297,7 +297,7 @@ pub fn template_vars(ws: &Workspace, branch: &BranchEnv) -> Result<serde_json::V
         "project": ws.repo.project,
         "project_name": branch.project,
         "branch": branch.branch,
-        "branch_slug": crate::names::slug(&branch.branch),
+        "branch_slug": crate::names::branch_slug(&ws.repo.project, &branch.project, &branch.branch),
         "slot": branch.slot,
         "worktree": branch.path,
         "db_path": sqlite_path(ws, branch),

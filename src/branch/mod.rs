@@ -60,6 +60,14 @@ pub struct BranchEnv {
     pub is_main: bool,
 }
 
+impl BranchEnv {
+    /// The branch's slug in its hostnames and the `branch_slug` template variable (see
+    /// [`crate::names::branch_slug`]); `None` for the main checkout.
+    pub fn slug(&self, repo_project: &str) -> Option<String> {
+        (!self.is_main).then(|| crate::names::branch_slug(repo_project, &self.project, &self.branch))
+    }
+}
+
 impl Workspace {
     /// Opens the repository containing `ctx.cwd`; it must have a `cfn.toml`.
     pub fn open(ctx: &Context) -> Result<Workspace> {

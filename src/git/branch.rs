@@ -5,9 +5,22 @@ use crate::error::UserError;
 use anyhow::Result;
 use std::path::Path;
 
-/// Refuses names git would refuse as a branch (`bad..name`, `a b`) and names that would read as
-/// an option (`-x`), before anything is created.
+/// The longest part of a branch name between slashes: git stores a branch as a file named after
+/// each part (plus `.lock` while it writes it), and file names are at most 255 bytes.
+const MAX_NAME_PART: usize = 250;
+
+/// Refuses names git would refuse as a branch (`bad..name`, `a b`), names that would read as
+/// an option (`-x`) and names whose parts are too long for a file name, before anything is
+/// created.
 pub fn validate_branch_name(name: &str) -> Result<()> {
+    if let Some(part) = name.split('/').find(|p| p.len() > MAX_NAME_PART) {
+        return Err(UserError::usage(format!(
+            "not a valid branch name: a part of it is {} bytes long",
+            part.len()
+        ))
+        .hint(format!("each part of a branch name between slashes may be at most {MAX_NAME_PART} bytes"))
+        .into());
+    }
     let valid = !name.is_empty()
         && !name.starts_with('-')
         && name != "HEAD"

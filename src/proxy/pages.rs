@@ -48,7 +48,7 @@ pub fn upstream_down(route: &Route, why: &str, wants_json: bool) -> Response<Bod
     let hint = if route.is_main {
         "run `cfn up` in the main checkout".to_string()
     } else {
-        format!("run `cfn up {}` (or `cfn up` in its worktree)", route.branch)
+        format!("run `cfn up -b {}` (or `cfn up` in its worktree)", route.branch)
     };
     let message = format!(
         "{} of branch {} (project {}) does not answer on port {}: {why}",

@@ -65,7 +65,7 @@ pub fn load_routes(conn: &Connection) -> Result<Vec<Route>> {
             }
             let governing = crate::branch::governing::governing(&config, &repo.root, &row.path);
             let keys_config = governing.as_deref().unwrap_or(&config);
-            let slug = crate::names::slug(&row.branch);
+            let slug = crate::names::branch_slug(&repo.project, &row.project, &row.branch);
             push_checkout(&mut routes, &repo.project, &row.branch, Some(&slug), keys_config, &row.ports, ip);
         }
     }

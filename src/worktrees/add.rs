@@ -194,7 +194,7 @@ fn target_path(
             let template = config.project.worktree_dir_template();
             let vars = serde_json::json!({
                 "project": main_project, "project_name": project,
-                "branch": opts.branch, "branch_slug": names::slug(&opts.branch),
+                "branch": opts.branch, "branch_slug": names::branch_slug(main_project, project, &opts.branch),
             });
             let rendered = branch::files::renderer_for(config, main_root).render_str(
                 "project.worktree_dir",

@@ -28,11 +28,34 @@ fn awkward_branch_names_get_valid_distinct_project_names() {
 }
 
 #[test]
+fn branch_names_with_one_slug_get_distinct_hostnames() {
+    let sb = Sandbox::new();
+    let root = sb.shop("shopslug");
+    let mut host_urls = HashSet::new();
+    for name in ["Feature/Auth_V2", "feature/auth_v2"] {
+        sb.cfn(&root, &["worktree", "add", name]).assert().success();
+        let env = sb.json(&root, &["env", "-b", name, "--format", "json"]);
+        let urls: Vec<String> = env
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| k.ends_with("_HOST_URL"))
+            .map(|(_, v)| v.as_str().unwrap().to_string())
+            .collect();
+        assert!(!urls.is_empty(), "{env}");
+        for url in urls {
+            assert!(host_urls.insert(url.clone()), "{name}: {url} is another branch's");
+        }
+    }
+}
+
+#[test]
 fn names_git_rejects_give_one_line_and_leave_no_trace() {
     let sb = Sandbox::new();
     let root = sb.shop("shop");
     let before: Vec<_> = std::fs::read_dir(sb.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    for name in ["bad..name", "-x", "a b", "x~1", "HEAD"] {
+    let too_long = "x".repeat(300);
+    for name in ["bad..name", "-x", "a b", "x~1", "HEAD", too_long.as_str()] {
         let out = sb.cfn(&root, &["worktree", "add", "--", name]).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{name:?}: {}", stderr(&out));
         let err = stderr(&out);

@@ -307,7 +307,7 @@ fn the_proxy_routes_hostnames_to_live_branches() {
     let (status, _, body) = get(port, "web.sock.proxyapp.localhost", "/", "text/html");
     assert_eq!(status, 502);
     let page = String::from_utf8(body).unwrap();
-    assert!(page.contains("branch sock") && page.contains("cfn up sock"), "{page}");
+    assert!(page.contains("branch sock") && page.contains("cfn up -b sock"), "{page}");
 
     // A route appears within a second of the branch being registered, and goes when removed.
     let late_host = "web.late.proxyapp.localhost";

@@ -30,7 +30,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     let env = ws.branch_env(args.branch.name.as_deref())?;
     let config = ws.config_of(&env)?;
-    let slug = (!env.is_main).then(|| crate::names::slug(&env.branch));
+    let slug = env.slug(&ws.repo.project);
     let port = ws.config.proxy.port;
     let mut views: Vec<UrlView> =
         crate::branch::hostnames::hostnames(&ws.repo.project, slug.as_deref(), &config.ports.keys)

@@ -58,7 +58,7 @@ pub fn all(ctx: &Context) -> Result<Vec<Worktree>> {
 
 fn describe(ws: &Workspace, env: &BranchEnv) -> Result<Worktree> {
     let config = ws.config_of(env)?;
-    let slug = (!env.is_main).then(|| crate::names::slug(&env.branch));
+    let slug = env.slug(&ws.repo.project);
     let hostnames =
         crate::branch::hostnames::hostnames(&ws.repo.project, slug.as_deref(), &config.ports.keys)
             .into_iter()

@@ -38,12 +38,22 @@ impl DataSource {
             DataSource::Branch(source) => (
                 clone::clone(ctx, ws, source, env, stop_source),
                 source.branch.clone(),
-                format!("cfn data clone --from {} -b {} --yes", source.branch, env.branch),
+                // a running source is the usual reason: the retry says how to copy from it
+                match stop_source {
+                    true => format!(
+                        "`cfn data clone --from {} -b {} --yes --stop-source`",
+                        source.branch, env.branch
+                    ),
+                    false => format!(
+                        "`cfn data clone --from {0} -b {1} --yes` (add --stop-source while {0} runs)",
+                        source.branch, env.branch
+                    ),
+                },
             ),
             DataSource::Snapshot { name, dir, meta } => (
                 snapshot::restore(ctx, ws, env, dir, meta),
                 format!("snapshot {name}"),
-                format!("cfn data restore {name} -b {} --yes", env.branch),
+                format!("`cfn data restore {name} -b {} --yes`", env.branch),
             ),
         };
         match copied {
@@ -56,8 +66,8 @@ impl DataSource {
                     env.path.display()
                 ))
                 .hint(format!(
-                "the branch keeps empty data and its post_create hooks did not run; `{retry}` copies again"
-            ))
+                    "the branch keeps empty data and its post_create hooks did not run; {retry} copies again"
+                ))
                 .into())
             }
         }
