@@ -10,7 +10,7 @@ use futures_util::StreamExt as _;
 use std::collections::HashMap;
 
 /// Label on every helper container, so doctor can recognise one left by a killed cfn.
-pub const HELPER_LABEL: &str = "dev.cfn.data-helper";
+pub const HELPER_LABEL: &str = crate::engine::DATA_HELPER_LABEL;
 
 /// A volume mount of a helper: engine volume name, path inside, read-only or not.
 pub struct VolumeMount<'a> {

@@ -13,7 +13,7 @@ mod teardown;
 pub use containers::{ContainerInfo, Health, RunState};
 pub use diagnose::{last_health_output, last_log_lines};
 pub use published::PublishedPort;
-pub use teardown::Teardown;
+pub use teardown::{Teardown, DATA_HELPER_LABEL};
 
 use crate::error::UserError;
 use anyhow::Result;

@@ -5,8 +5,8 @@
 use super::{Engine, PROJECT_LABEL};
 use anyhow::Result;
 use bollard::query_parameters::{
-    ListNetworksOptionsBuilder, ListVolumesOptionsBuilder, RemoveContainerOptionsBuilder,
-    StopContainerOptionsBuilder,
+    ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
+    RemoveContainerOptionsBuilder, StopContainerOptionsBuilder,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -48,6 +48,7 @@ impl Engine {
                 .list_volumes(Some(ListVolumesOptionsBuilder::default().filters(&filters).build()))
                 .await?;
             for v in list.volumes.unwrap_or_default() {
+                self.remove_data_helpers_of(&v.name).await?;
                 self.docker
                     .remove_volume(&v.name, None::<bollard::query_parameters::RemoveVolumeOptions>)
                     .await?;
@@ -56,4 +57,24 @@ impl Engine {
         }
         Ok(done)
     }
+
+    /// Removes cfn's own data helpers (label [`DATA_HELPER_LABEL`]) that mount `volume` — a copy
+    /// killed mid-way leaves one — so that the volume can go. Nobody else's container is touched.
+    async fn remove_data_helpers_of(&self, volume: &str) -> Result<()> {
+        let filters = HashMap::from([
+            ("volume", vec![volume.to_string()]),
+            ("label", vec![DATA_HELPER_LABEL.to_string()]),
+        ]);
+        let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+        for c in self.docker.list_containers(Some(options)).await? {
+            if let Some(id) = c.id {
+                let rm = RemoveContainerOptionsBuilder::default().force(true).build();
+                self.docker.remove_container(&id, Some(rm)).await?;
+            }
+        }
+        Ok(())
+    }
 }
+
+/// The label of the short-lived containers that copy branch data (`src/data/helper.rs`).
+pub const DATA_HELPER_LABEL: &str = "dev.cfn.data-helper";

@@ -57,7 +57,7 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
             Some(done) if done.outcome == recover::Outcome::Finished && op != Operation::Remove => {
                 row = find(ws)?;
             }
-            Some(done) => return Ok(settled(ctx, done)),
+            Some(done) => return settled(ctx, done, opts.volumes),
         }
     }
     if ctx.cwd.starts_with(&row.path) {
@@ -201,7 +201,8 @@ fn check_clean(ctx: &Context, row: &WorktreeRow, opts: &RemoveOptions) -> Result
 }
 
 /// What `remove` reports when it found the branch's last operation abandoned and settled it.
-fn settled(ctx: &Context, done: recover::Recovered) -> Removed {
+/// Settling keeps volumes; with `--volumes` they are removed now, as this command asked.
+fn settled(ctx: &Context, done: recover::Recovered, volumes: bool) -> Result<Removed> {
     for note in &done.notes {
         ctx.warn(note);
     }
@@ -209,14 +210,21 @@ fn settled(ctx: &Context, done: recover::Recovered) -> Removed {
         recover::Outcome::RolledBack => format!("rolled back an interrupted {}", done.operation.as_str()),
         recover::Outcome::Finished => format!("finished an interrupted {}", done.operation.as_str()),
     };
-    Removed {
+    let stack = match volumes && done.outcome == recover::Outcome::Finished {
+        true => Some(
+            teardown(&done.row.project, true)?
+                .map_err(|e| e.context(format!("the volumes of {} could not be removed", done.row.branch)))?,
+        ),
+        false => None,
+    };
+    Ok(Removed {
         released_ports: done.row.ports.values().copied().collect(),
         branch: done.row.branch,
         path: done.row.path.to_string_lossy().into_owned(),
         branch_deleted: false,
-        stack: None,
+        stack,
         recovered: Some(what),
-    }
+    })
 }
 
 /// Stops the branch's stack through the engine, by its project label. With no engine

@@ -282,3 +282,45 @@ fn a_copy_that_does_not_fit_is_refused_before_anything_is_written() {
     let root = s.sb.home.join("snapshots").join("cfndata5");
     assert_eq!(std::fs::read_dir(&root).map(|d| d.count()).unwrap_or(0), 0, "nothing half-written is left");
 }
+
+/// A copy killed mid-way leaves a stopped helper container mounting the branch's volume; a
+/// remove with --volumes — also one retried after a remove that was killed — removes the helper
+/// and the volume, and never says "nothing is left" while the volume is still there.
+#[test]
+fn remove_with_volumes_clears_a_killed_copys_helper_and_the_volume() {
+    let Some(s) = SmallStack::new("cfndata5", "") else { return };
+    up(&s, &s.wt);
+    down(&s, &s.wt);
+    let volume = format!("{}_data", s.project);
+    assert!(docker_lines(&["volume", "ls", "-q"]).contains(&volume));
+    let helper = docker_lines(&[
+        "create",
+        "--label",
+        "dev.cfn.data-helper=1",
+        "-v",
+        &format!("{volume}:/to"),
+        "cfn-test/redis:1",
+        "true",
+    ]);
+    assert_eq!(helper.len(), 1, "{helper:?}");
+
+    // the remove is killed after it stopped the stack, then asked again with --volumes
+    let out = s
+        .cfn(&s.root, &["worktree", "remove", "feat", "--volumes", "--yes"])
+        .env("CFN_CRASH_AT", "remove:2")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let out = s.cfn(&s.root, &["worktree", "remove", "feat", "--volumes", "--yes"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!docker_lines(&["volume", "ls", "-q"]).contains(&volume), "the volume is gone");
+    let left = docker_lines(&[
+        "ps",
+        "-aq",
+        "--filter",
+        "label=dev.cfn.data-helper=1",
+        "--filter",
+        &format!("volume={volume}"),
+    ]);
+    assert!(left.is_empty(), "the helper is gone: {left:?}");
+}
