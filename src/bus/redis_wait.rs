@@ -15,6 +15,13 @@
 //! - `lock_acquire` notes the release stream's last id *before* trying `SET NX`, then blocks from
 //!   that id, so a release between the attempt and the block still wakes it. Expiry appends
 //!   nothing, so the block is also capped at the lock's remaining `PTTL`.
+//!
+//! On a Redis Cluster the wait's connection is a cluster connection: `XREAD` goes to the primary
+//! owning the key's slot, and `MOVED`/`ASK` are followed by the client. When that primary dies
+//! mid-wait, the read fails; [`RedisBus::block_read`] then opens a new connection after a pause
+//! (50 ms, doubling up to 1 s) and blocks again from the same cursor until the deadline, so the
+//! replica promoted in its place serves the rest of the wait and no entry is skipped. On a single
+//! server a failed read stays an error, as before: there is no other node to wait for.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -24,7 +31,8 @@ use tokio::time::Instant;
 use super::error::{BusError, Result};
 use super::keys;
 use super::redis_bus::RedisBus;
-use super::redis_stream::{self, check_id, last, xread};
+use super::redis_conn::{is_transient, Conn};
+use super::redis_stream::{self, check_id, last, xread, Entry};
 use super::types::{needed, Collected, LockToken, Report, Signal};
 
 impl RedisBus {
@@ -41,8 +49,8 @@ impl RedisBus {
         if timeout.is_zero() {
             return Ok(None);
         }
-        let mut conn = self.dedicated(timeout).await?;
-        let first = xread(&mut conn, &key, "0-0", Some(timeout), Some(1)).await?;
+        let deadline = Instant::now() + timeout;
+        let first = self.block_read(&mut None, &key, "0-0", deadline, Some(1)).await?;
         match first.first() {
             Some(entry) => Ok(Some(entry.field("payload")?.to_string())),
             None => Ok(None),
@@ -60,8 +68,8 @@ impl RedisBus {
         check_id(after)?;
         let mut found = xread(&mut self.conn(), &key, after, None, Some(1)).await?;
         if found.is_empty() && !timeout.is_zero() {
-            let mut conn = self.dedicated(timeout).await?;
-            found = xread(&mut conn, &key, after, Some(timeout), Some(1)).await?;
+            let deadline = Instant::now() + timeout;
+            found = self.block_read(&mut None, &key, after, deadline, Some(1)).await?;
         }
         match found.into_iter().next() {
             Some(entry) => Ok(Some(Signal { payload: entry.field("payload")?.to_string(), id: entry.id })),
@@ -84,16 +92,11 @@ impl RedisBus {
         got.absorb(xread(&mut self.conn(), &key, "0-0", None, None).await?)?;
         let mut conn = None;
         while got.reports.len() < needed {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            if remaining.is_zero() {
+            if Instant::now() >= deadline {
                 break;
             }
-            let conn = match &mut conn {
-                Some(conn) => conn,
-                None => conn.insert(self.dedicated(remaining).await?),
-            };
             let cursor = got.cursor.clone();
-            got.absorb(xread(conn, &key, &cursor, Some(remaining), None).await?)?;
+            got.absorb(self.block_read(&mut conn, &key, &cursor, deadline, None).await?)?;
         }
         Ok(Collected::new(got.reports, needed))
     }
@@ -151,12 +154,60 @@ impl RedisBus {
                 ms if ms > 0 => remaining.min(Duration::from_millis(ms.unsigned_abs())),
                 _ => remaining,
             };
-            let conn = match &mut conn {
-                Some(conn) => conn,
-                None => conn.insert(self.dedicated(remaining).await?),
-            };
-            xread(conn, &released, &cursor, Some(block), Some(1)).await?;
+            self.block_read(&mut conn, &released, &cursor, Instant::now() + block, Some(1)).await?;
         }
+    }
+
+    /// Blocks on `key` from `cursor` until an entry comes or `deadline` passes (empty list), on
+    /// the wait's own connection `conn` (opened on first use). On a cluster, a read that fails
+    /// because the slot's node died or moved is sent again, after a pause, on a new connection
+    /// until the deadline; the cursor makes the repeat skip nothing.
+    pub(super) async fn block_read(
+        &self,
+        conn: &mut Option<Conn>,
+        key: &str,
+        cursor: &str,
+        deadline: Instant,
+        count: Option<usize>,
+    ) -> Result<Vec<Entry>> {
+        let mut pause = FIRST_PAUSE;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Ok(Vec::new());
+            }
+            let read = match conn {
+                Some(open) => xread(open, key, cursor, Some(remaining), count).await,
+                None => match self.dedicated(remaining).await {
+                    Ok(open) => xread(conn.insert(open), key, cursor, Some(remaining), count).await,
+                    Err(err) => Err(err),
+                },
+            };
+            match read {
+                Err(err) if self.is_cluster() && retry_on_cluster(&err) => {
+                    *conn = None;
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    tokio::time::sleep(pause.min(left)).await;
+                    pause = (pause * 2).min(LAST_PAUSE);
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// The first pause before a cluster wait reconnects, doubled after each failure up to
+/// [`LAST_PAUSE`]: a failover on a default cluster takes a few seconds.
+const FIRST_PAUSE: Duration = Duration::from_millis(50);
+const LAST_PAUSE: Duration = Duration::from_secs(1);
+
+/// Whether a failed wait on a cluster is worth repeating: the node went away or the slot moved.
+fn retry_on_cluster(err: &BusError) -> bool {
+    match err {
+        BusError::Redis { source, .. }
+        | BusError::Unreachable { source, .. }
+        | BusError::Connect { source, .. } => is_transient(source),
+        _ => false,
     }
 }
 
