@@ -68,7 +68,14 @@ impl Opener {
     /// when the server runs in cluster mode. Returns the opener and that connection.
     pub(crate) async fn connect(client: Client, response: Duration) -> RedisResult<(Opener, Conn)> {
         let mut single = open_single(&client, response).await?;
-        let info: String = redis::cmd("INFO").arg("cluster").query_async(&mut single).await?;
+        let info = redis::cmd("INFO").arg("cluster").query_async::<String>(&mut single).await;
+        let info = match info {
+            Ok(info) => info,
+            // A user not allowed INFO (NOPERM), or a managed server without it: a single
+            // server, as before cluster support; a cluster always lets the client ask.
+            Err(err) if err.code().is_some() => String::new(),
+            Err(err) => return Err(err),
+        };
         if !cluster_enabled(&info) {
             return Ok((Opener::Single(client), Conn::Single(single)));
         }

@@ -176,12 +176,27 @@ impl RedisBus {
             if remaining.is_zero() {
                 return Ok(Vec::new());
             }
-            let read = match conn {
-                Some(open) => xread(open, key, cursor, Some(remaining), count).await,
-                None => match self.dedicated(remaining).await {
-                    Ok(open) => xread(conn.insert(open), key, cursor, Some(remaining), count).await,
-                    Err(err) => Err(err),
-                },
+            let read = async {
+                match conn {
+                    Some(open) => xread(open, key, cursor, Some(remaining), count).await,
+                    None => match self.dedicated(remaining).await {
+                        Ok(open) => xread(conn.insert(open), key, cursor, Some(remaining), count).await,
+                        Err(err) => Err(err),
+                    },
+                }
+            };
+            let read = if self.is_cluster() {
+                // The cluster client may resend a read that failed over with its first `BLOCK`
+                // time; the deadline is ours, so the read is cut there.
+                match tokio::time::timeout(remaining + CLUSTER_GRACE, read).await {
+                    Ok(read) => read,
+                    Err(_) => {
+                        *conn = None;
+                        return Ok(Vec::new());
+                    }
+                }
+            } else {
+                read.await
             };
             match read {
                 Err(err) if self.is_cluster() && retry_on_cluster(&err) => {
@@ -200,6 +215,8 @@ impl RedisBus {
 /// [`LAST_PAUSE`]: a failover on a default cluster takes a few seconds.
 const FIRST_PAUSE: Duration = Duration::from_millis(50);
 const LAST_PAUSE: Duration = Duration::from_secs(1);
+/// How long past its deadline a wait on a cluster may take to hear the server's own timeout.
+const CLUSTER_GRACE: Duration = Duration::from_millis(500);
 
 /// Whether a failed wait on a cluster is worth repeating: the node went away or the slot moved.
 fn retry_on_cluster(err: &BusError) -> bool {

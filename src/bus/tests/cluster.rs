@@ -66,6 +66,12 @@ async fn every_primitive_works_on_a_cluster() {
         let got = collect.await.expect("join").expect("collect");
         assert!(got.complete && got.needed == 2 && got.reports.len() == 2, "{got:?}");
 
+        // A wait with nothing sent runs out at its deadline: None, not an error.
+        let started = Instant::now();
+        assert_eq!(bus.signal_wait(task, "nothing", ms(300)).await.expect("a timeout"), None);
+        let took = started.elapsed();
+        assert!(took >= ms(290) && took < ms(2_000), "took {took:?}");
+
         bus.publish_event(task, &serde_json::json!({"phase": "done"})).await.expect("event");
         assert_eq!(bus.events(task).await.expect("events").len(), 1);
     }
