@@ -60,7 +60,7 @@ impl ConnectionLike for Conn {
 #[derive(Clone)]
 pub(crate) enum Opener {
     Single(Client),
-    Cluster(ClusterClient),
+    Cluster(Box<ClusterClient>),
 }
 
 impl Opener {
@@ -83,7 +83,7 @@ impl Opener {
         let seed = client.get_connection_info().clone();
         let mut seeds = vec![seed.clone()];
         seeds.extend(node_addresses(&nodes).into_iter().map(|(host, port)| with_address(&seed, host, port)));
-        let opener = Opener::Cluster(ClusterClient::new(seeds)?);
+        let opener = Opener::Cluster(Box::new(ClusterClient::new(seeds)?));
         let conn = opener.open(response).await?;
         Ok((opener, conn))
     }
