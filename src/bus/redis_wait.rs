@@ -122,32 +122,27 @@ impl RedisBus {
         let token = LockToken::random()?;
         let deadline = Instant::now() + wait;
         let mut conn = None;
+        let mut pause = FIRST_PAUSE;
+        let mut failed = false;
         loop {
-            let cursor = match last(&mut self.conn(), &released).await? {
-                Some(entry) => entry.id,
-                None => "0-0".to_string(),
-            };
-            let set: Option<String> = redis::cmd("SET")
-                .arg(&lock)
-                .arg(token.as_str())
-                .arg("NX")
-                .arg("PX")
-                .arg(ttl_ms)
-                .query_async(&mut self.conn())
-                .await
-                .map_err(BusError::redis("lock acquire"))?;
-            if set.is_some() {
-                return Ok(Some(token));
-            }
+            let attempt = self.lock_attempt(&lock, &released, &token, ttl_ms, failed).await;
             let remaining = deadline.saturating_duration_since(Instant::now());
+            let (cursor, pttl) = match attempt {
+                Ok(Attempt::Taken) => return Ok(Some(token)),
+                Ok(Attempt::Held { cursor, pttl }) => (cursor, pttl),
+                // On a cluster, the slot's primary may be failing over: try again until the
+                // deadline, as a blocked read does.
+                Err(err) if self.is_cluster() && retry_on_cluster(&err) && !remaining.is_zero() => {
+                    failed = true;
+                    tokio::time::sleep(pause.min(remaining)).await;
+                    pause = (pause * 2).min(LAST_PAUSE);
+                    continue;
+                }
+                Err(err) => return Err(err),
+            };
             if remaining.is_zero() {
                 return Ok(None);
             }
-            let pttl: i64 = redis::cmd("PTTL")
-                .arg(&lock)
-                .query_async(&mut self.conn())
-                .await
-                .map_err(BusError::redis("pttl"))?;
             // -2: gone already, try again now; -1: a lock without TTL, only a release frees it.
             let block = match pttl {
                 -2 => continue,
@@ -156,6 +151,52 @@ impl RedisBus {
             };
             self.block_read(&mut conn, &released, &cursor, Instant::now() + block, Some(1)).await?;
         }
+    }
+
+    /// One try at the lock: the release stream's last id (noted first, so a release after the
+    /// try still wakes the wait), then `SET NX`; when taken by another, its remaining `PTTL`.
+    /// After a failed try (`after_error`) the lock may be ours already (the `SET` was applied but
+    /// its answer lost), so the holder's token is compared first.
+    async fn lock_attempt(
+        &self,
+        lock: &str,
+        released: &str,
+        token: &LockToken,
+        ttl_ms: u64,
+        after_error: bool,
+    ) -> Result<Attempt> {
+        let cursor = match last(&mut self.conn(), released).await? {
+            Some(entry) => entry.id,
+            None => "0-0".to_string(),
+        };
+        if after_error {
+            let holder: Option<String> = redis::cmd("GET")
+                .arg(lock)
+                .query_async(&mut self.conn())
+                .await
+                .map_err(BusError::redis("get"))?;
+            if holder.as_deref() == Some(token.as_str()) {
+                return Ok(Attempt::Taken);
+            }
+        }
+        let set: Option<String> = redis::cmd("SET")
+            .arg(lock)
+            .arg(token.as_str())
+            .arg("NX")
+            .arg("PX")
+            .arg(ttl_ms)
+            .query_async(&mut self.conn())
+            .await
+            .map_err(BusError::redis("lock acquire"))?;
+        if set.is_some() {
+            return Ok(Attempt::Taken);
+        }
+        let pttl: i64 = redis::cmd("PTTL")
+            .arg(lock)
+            .query_async(&mut self.conn())
+            .await
+            .map_err(BusError::redis("pttl"))?;
+        Ok(Attempt::Held { cursor, pttl })
     }
 
     /// Blocks on `key` from `cursor` until an entry comes or `deadline` passes (empty list), on
@@ -226,6 +267,16 @@ fn retry_on_cluster(err: &BusError) -> bool {
         | BusError::Connect { source, .. } => is_transient(source),
         _ => false,
     }
+}
+
+/// What one try at a lock found.
+enum Attempt {
+    Taken,
+    /// Held by another: the release stream's id before the try, and the lock's `PTTL`.
+    Held {
+        cursor: String,
+        pttl: i64,
+    },
 }
 
 /// Reports read so far from an index stream, one per distinct agent, and the last id read.

@@ -99,7 +99,12 @@ async fn waits_survive_their_primary_killed_and_lose_no_signal() {
         .map(|n| format!("fail-{n}"))
         .find(|t| cluster.primary_of(&format!("{{{t}}}")) == seed)
         .expect("a task on the seed node");
+    let resource = (0..500)
+        .map(|n| format!("res-{n}"))
+        .find(|r| cluster.primary_of(&format!("{{{r}}}")) == seed)
+        .expect("a lock on the seed node");
     let bus = connect(&cluster).await;
+    let held = bus.lock_acquire(&resource, ms(60_000), ms(0)).await.expect("acquire").expect("free");
     let before = bus.signal_send(&task, "review", "before").await.expect("send");
     // Make sure the replica has it before the kill: replication is asynchronous.
     assert_eq!(cluster.cli(seed, &["WAIT", "1", "5000"]), "1");
@@ -114,9 +119,13 @@ async fn waits_survive_their_primary_killed_and_lose_no_signal() {
             tokio::spawn(async move { b3.results_collect(&t3, 1, 2, 1.0, ms(60_000)).await }),
         )
     };
+    let lock = {
+        let (bus, resource) = (bus.clone(), resource.clone());
+        tokio::spawn(async move { bus.lock_acquire(&resource, ms(30_000), ms(60_000)).await })
+    };
     let blocked = Instant::now() + ms(10_000);
-    while !cluster.cli(seed, &["INFO", "clients"]).contains("blocked_clients:3") {
-        assert!(Instant::now() < blocked, "the three waits never blocked on {seed}");
+    while !cluster.cli(seed, &["INFO", "clients"]).contains("blocked_clients:4") {
+        assert!(Instant::now() < blocked, "the four waits never blocked on {seed}");
         tokio::time::sleep(ms(20)).await;
     }
     assert!(bus.agent_report(&task, "coder-1", 1, 0.9, Status::Ok, None).await.expect("report"));
@@ -124,7 +133,10 @@ async fn waits_survive_their_primary_killed_and_lose_no_signal() {
 
     cluster.kill9(seed);
     cluster.until_healthy(&[seed]);
-    assert!(!wait.is_finished() && !next.is_finished() && !collect.is_finished(), "a wait gave up");
+    assert!(
+        !wait.is_finished() && !next.is_finished() && !collect.is_finished() && !lock.is_finished(),
+        "a wait gave up"
+    );
 
     // After the failover, from a new connection: the waits see what is sent now.
     let after = connect_after(&cluster).await;
@@ -141,6 +153,12 @@ async fn waits_survive_their_primary_killed_and_lose_no_signal() {
     let agents: Vec<_> = collected.reports.iter().map(|r| r.agent.as_str()).collect();
     assert_eq!(agents, ["coder-1", "coder-2"], "the report sent before the kill was not lost");
     assert!(sent.elapsed() < ms(5_000), "woke {:?} after the send", sent.elapsed());
+
+    // The lock taken before the kill is still held by its token on the promoted replica; its
+    // release wakes the waiter that blocked on the dead primary.
+    assert!(after.lock_release(&resource, &held).await.expect("release after failover"));
+    let taken = lock.await.expect("join").expect("lock wait survives the failover");
+    assert!(taken.is_some_and(|t| t != held), "the waiter got the lock");
 }
 
 /// A bus opened after the failover, through a node that is still alive.
