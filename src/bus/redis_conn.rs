@@ -21,6 +21,13 @@ use redis::{RedisError, RedisFuture, RedisResult, Value};
 /// How long to wait for a TCP connection and the login.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How often the cluster client sends a command again after a redirection or a lost node, and
+/// its pauses in between (random, growing from 50 ms to at most 1 s): about 5 s in all on
+/// average, more than a failover with a short node timeout takes.
+const RETRIES: u32 = 16;
+const MIN_RETRY_WAIT_MS: u64 = 50;
+const MAX_RETRY_WAIT_MS: u64 = 1_000;
+
 /// A connection to a single server or to a whole cluster; cheap to clone (shared).
 #[derive(Clone)]
 pub(crate) enum Conn {
@@ -83,7 +90,14 @@ impl Opener {
         let seed = client.get_connection_info().clone();
         let mut seeds = vec![seed.clone()];
         seeds.extend(node_addresses(&nodes).into_iter().map(|(host, port)| with_address(&seed, host, port)));
-        let opener = Opener::Cluster(Box::new(ClusterClient::new(seeds)?));
+        // The crate's retry pauses grow to 655 s by default; a command of the bus should rather
+        // fail within seconds once no node takes over, and a wait has its own deadline.
+        let client = ClusterClient::builder(seeds)
+            .retries(RETRIES)
+            .min_retry_wait(MIN_RETRY_WAIT_MS)
+            .max_retry_wait(MAX_RETRY_WAIT_MS)
+            .build()?;
+        let opener = Opener::Cluster(Box::new(client));
         let conn = opener.open(response).await?;
         Ok((opener, conn))
     }

@@ -154,6 +154,20 @@ impl RedisCluster {
         self.primary_of_slot(self.live_port(&[]), slot).expect("every slot has a primary")
     }
 
+    /// The port of the replica of the primary on `port`.
+    pub fn replica_of(&self, port: u16) -> u16 {
+        let id = self.cli(port, &["CLUSTER", "MYID"]);
+        self.cli(port, &["CLUSTER", "NODES"])
+            .lines()
+            .find_map(|line| {
+                let cols: Vec<&str> = line.split_whitespace().collect();
+                let replica =
+                    cols.get(2)?.split(',').any(|f| f == "slave") && cols.get(3) == Some(&id.as_str());
+                replica.then(|| cols[1].split(['@', ',']).next()?.rsplit_once(':')?.1.parse().ok())?
+            })
+            .expect("the primary has a replica")
+    }
+
     /// Kills the node on `port` with SIGKILL (no shutdown, no goodbye to the cluster).
     pub fn kill9(&mut self, port: u16) {
         let pid = self
@@ -189,7 +203,12 @@ impl RedisCluster {
             if owners_live {
                 return;
             }
-            assert!(std::time::Instant::now() < deadline, "the cluster did not become healthy");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the cluster did not become healthy:\n{}\n{}",
+                self.cli(live[0], &["CLUSTER", "INFO"]),
+                self.cli(live[0], &["CLUSTER", "NODES"])
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -207,7 +226,8 @@ impl RedisCluster {
         // `CLUSTER NODES`: id addr flags master ping pong epoch state slot-ranges…
         self.cli(port, &["CLUSTER", "NODES"]).lines().find_map(|line| {
             let cols: Vec<&str> = line.split_whitespace().collect();
-            let primary = cols.get(2)?.split(',').any(|f| f == "master") && !cols[2].contains("fail");
+            let flags: Vec<&str> = cols.get(2)?.split(',').collect();
+            let primary = flags.contains(&"master") && !flags.iter().any(|f| matches!(*f, "fail" | "fail?"));
             let serves = cols.iter().skip(8).any(|range| {
                 let (a, b) = range.split_once('-').unwrap_or((range, range));
                 matches!((a.parse::<u16>(), b.parse::<u16>()), (Ok(a), Ok(b)) if a <= slot && slot <= b)

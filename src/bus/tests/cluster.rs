@@ -167,3 +167,36 @@ async fn connect_after(cluster: &RedisCluster) -> Bus {
     let bus = RedisBus::connect(&live.url()).await.expect("connect after the failover");
     Bus::Redis(bus)
 }
+
+#[tokio::test]
+async fn a_wait_outlasts_an_outage_longer_than_the_clients_own_retries() {
+    let Some(mut cluster) = RedisCluster::start() else { return };
+    let seed = cluster.nodes[0].port;
+    let task = (0..500)
+        .map(|n| format!("outage-{n}"))
+        .find(|t| cluster.primary_of(&format!("{{{t}}}")) == seed)
+        .expect("a task on the seed node");
+    // The replica may not take over by itself: the slot stays without a primary until the test
+    // promotes it, longer than the cluster client retries a command (about 11 s at most).
+    let replica = cluster.replica_of(seed);
+    assert_eq!(cluster.cli(replica, &["CONFIG", "SET", "cluster-replica-no-failover", "yes"]), "OK");
+    let bus = connect(&cluster).await;
+    let wait = {
+        let (bus, task) = (bus.clone(), task.clone());
+        tokio::spawn(async move { bus.signal_wait(&task, "go", ms(60_000)).await })
+    };
+    let blocked = Instant::now() + ms(10_000);
+    while !cluster.cli(seed, &["INFO", "clients"]).contains("blocked_clients:1") {
+        assert!(Instant::now() < blocked, "the wait never blocked on {seed}");
+        tokio::time::sleep(ms(20)).await;
+    }
+    cluster.kill9(seed);
+    tokio::time::sleep(ms(14_000)).await;
+    assert!(!wait.is_finished(), "the wait gave up during the outage: {:?}", wait.await);
+    assert_eq!(cluster.cli(replica, &["CLUSTER", "FAILOVER", "TAKEOVER"]), "OK");
+    cluster.until_healthy(&[seed]);
+    let after = RedisBus::connect(&format!("redis://127.0.0.1:{replica}")).await.expect("connect");
+    Bus::Redis(after).signal_send(&task, "go", "after the outage").await.expect("send");
+    let got = wait.await.expect("join").expect("the wait survives the outage");
+    assert_eq!(got.as_deref(), Some("after the outage"));
+}
