@@ -11,14 +11,22 @@
 //!    `results collect --expected 1000` is timed (and repeated: collecting is non-destructive), on
 //!    Redis and on the embedded bus.
 //!
+//! Both are also run on a Redis Cluster of 3 primaries and 3 replicas on loopback (the tests'
+//! launcher, `tests/support/redis.rs`), next to the single server in the same run, with the
+//! ratios printed: how much a cluster client and slot routing cost a wait and a collect.
+//!
 //! The benchmark starts its own `redis-server` on a free loopback port (no persistence) and
-//! stops it at the end; without `redis-server` on the PATH the Redis rows are skipped. The
-//! embedded bus lives in a temporary directory.
+//! stops it at the end; without `redis-server` on the PATH the Redis rows are skipped (and
+//! without `redis-cli`, the cluster rows). The embedded bus lives in a temporary directory.
 //!
 //! Run with `cargo bench --bench bus` (or `bash scripts/bench-bus.sh`, which also measures the
 //! loop). Knobs: `CFN_BENCH_ROUNDS` (signal rounds per cfn bus, default 500),
 //! `CFN_BENCH_SEED_ROUNDS` (seed rounds, default 20, about 2 s each), `CFN_BENCH_REPORTS`
-//! (default 1000).
+//! (default 1000), `CFN_BENCH_CLUSTER=0` (no cluster rows).
+
+// The tests' server launchers, one copy: the cluster here is made exactly as in the tests.
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use cfn::bus::{measure_signal_latency, percentile, Bus, BusChoice, BusSource, BusTarget, Status};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -47,6 +55,11 @@ fn main() {
 
     let tmp = tempfile::Builder::new().prefix("cfn-bench-bus-").tempdir().expect("cannot create a temp dir");
     let redis = RedisServer::start(tmp.path());
+    let cluster = if std::env::var("CFN_BENCH_CLUSTER").as_deref() == Ok("0") {
+        None
+    } else {
+        support::redis::RedisCluster::start()
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -60,17 +73,33 @@ fn main() {
                 None
             }
         };
+        let cluster_bus = match &cluster {
+            Some(cluster) => Some(open(BusTarget::Redis(cluster.url())).await),
+            None => None,
+        };
         match &redis {
             Some(server) => println!("redis-server {} on {}", server.version(), server.url()),
             None => println!("no Redis"),
         }
+        if let Some(cluster) = &cluster {
+            println!("redis cluster: 3 primaries + 3 replicas on loopback, seed {}", cluster.url());
+        }
         println!("embedded bus at {} (SQLite, WAL)\n", tmp.path().join("bus.db").display());
 
-        latency(redis_bus.as_ref(), &embedded, redis.as_ref(), rounds, seed_rounds).await;
+        let buses = Buses { redis: redis_bus.as_ref(), cluster: cluster_bus.as_ref(), embedded: &embedded };
+        latency(&buses, redis.as_ref(), rounds, seed_rounds).await;
         println!();
-        collect(redis_bus.as_ref(), &embedded, reports).await;
+        collect(&buses, reports).await;
     });
     drop(redis);
+    drop(cluster);
+}
+
+/// The buses measured: a single Redis server, a Redis Cluster, the embedded file.
+struct Buses<'a> {
+    redis: Option<&'a Bus>,
+    cluster: Option<&'a Bus>,
+    embedded: &'a Bus,
 }
 
 async fn open(target: BusTarget) -> Bus {
@@ -84,13 +113,8 @@ async fn open(target: BusTarget) -> Bus {
 
 // --- 1. signal latency -------------------------------------------------------------------------
 
-async fn latency(
-    redis: Option<&Bus>,
-    embedded: &Bus,
-    server: Option<&RedisServer>,
-    rounds: usize,
-    seed_rounds: usize,
-) {
+async fn latency(buses: &Buses<'_>, server: Option<&RedisServer>, rounds: usize, seed_rounds: usize) {
+    let (redis, embedded) = (buses.redis, buses.embedded);
     println!("# Signal send -> waiter wakes\n");
     println!(
         "Time from just before the send to the waiter's return; {WARM_UP} warm-up rounds first \
@@ -104,6 +128,12 @@ async fn latency(
         let lat = cfn_rounds(bus, rounds).await;
         cfn_p50 = Some(percentile(&lat, 50.0));
         row("cfn, Redis: XADD wakes a blocked XREAD", &lat);
+    }
+    let mut cluster_lat = None;
+    if let Some(bus) = buses.cluster {
+        let lat = cfn_rounds(bus, rounds).await;
+        row("cfn, Redis Cluster (3+3): the same, routed to the slot's primary", &lat);
+        cluster_lat = Some(lat);
     }
     let lat = cfn_rounds(embedded, rounds).await;
     row(&format!("cfn, embedded: SQLite file polled every {} ms", ms(cfn::bus::POLL_INTERVAL)), &lat);
@@ -119,6 +149,15 @@ async fn latency(
         );
     }
     println!();
+    if let (Some(single), Some(cluster)) = (cfn_p50, &cluster_lat) {
+        let p50 = percentile(cluster, 50.0);
+        println!(
+            "p50 on the cluster {} vs one server {}: {:.2}x",
+            fmt(p50),
+            fmt(single),
+            p50.as_secs_f64() / single.as_secs_f64()
+        );
+    }
     if let (Some(cfn), Some(seed)) = (cfn_p50, seed_p50) {
         let verdict = if cfn <= GOAL_P50 { "met" } else { "MISSED" };
         println!(
@@ -204,23 +243,39 @@ async fn seed_latency(url: &str, n: usize) -> Vec<Duration> {
 
 // --- 2. results collect of 1,000 reports -------------------------------------------------------
 
-async fn collect(redis: Option<&Bus>, embedded: &Bus, reports: usize) {
+async fn collect(buses: &Buses<'_>, reports: usize) {
     println!("# results collect of {reports} agent reports\n");
     println!(
         "{reports} distinct agents report (one after another) for iteration 1, then one collect \
          with --expected {reports} is timed; then 5 more collects of the same (non-destructive)."
     );
     println!();
-    println!("| bus | {reports} reports, total | per report | collect (first) | collect (median of 5 more) | reports returned | mean confidence |");
-    println!("|---|---|---|---|---|---|---|");
-    if let Some(bus) = redis {
-        collect_on("Redis", bus, reports).await;
+    println!("| bus | {reports} reports, total | per report | collect (first) | collect (median of 5 more) | collected per second | reports returned | mean confidence |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let single = match buses.redis {
+        Some(bus) => Some(collect_on("Redis", bus, reports).await),
+        None => None,
+    };
+    let cluster = match buses.cluster {
+        Some(bus) => Some(collect_on("Redis Cluster (3+3)", bus, reports).await),
+        None => None,
+    };
+    collect_on("embedded", buses.embedded, reports).await;
+    if let (Some(single), Some(cluster)) = (single, cluster) {
+        println!();
+        println!(
+            "collect (median) on the cluster {} vs one server {}: {:.2}x",
+            fmt(cluster),
+            fmt(single),
+            cluster.as_secs_f64() / single.as_secs_f64()
+        );
     }
-    collect_on("embedded", embedded, reports).await;
 }
 
-async fn collect_on(name: &str, bus: &Bus, n: usize) {
-    let task = format!("collect-{}-{}", name.to_lowercase(), std::process::id());
+/// Reports `n` times and collects them; returns the median repeated collect.
+async fn collect_on(name: &str, bus: &Bus, n: usize) -> Duration {
+    let tag: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+    let task = format!("collect-{}-{}", tag.to_lowercase(), std::process::id());
     let payload = serde_json::json!({"summary": "done", "files": ["src/lib.rs"]});
     let started = Instant::now();
     for i in 0..n {
@@ -244,15 +299,18 @@ async fn collect_on(name: &str, bus: &Bus, n: usize) {
         again.push(started.elapsed());
         assert_eq!(c.reports.len(), n, "a repeated collect returns the same");
     }
+    let median = percentile(&again, 50.0);
     println!(
-        "| {name} | {} | {} | {} | {} | {} | {:.2} |",
+        "| {name} | {} | {} | {} | {} | {:.0} | {} | {:.2} |",
         fmt(reporting),
         fmt(reporting / n as u32),
         fmt(first_time),
-        fmt(percentile(&again, 50.0)),
+        fmt(median),
+        n as f64 / median.as_secs_f64(),
         first.reports.len(),
         first.mean_confidence,
     );
+    median
 }
 
 // --- output ------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Coordination benchmarks (docs/benchmarks.md, section "Coordination", records their results):
 #
-#   1. `cargo bench --bench bus` (benches/bus.rs): signal send -> waiter wakes on Redis and on the
-#      embedded bus against the seed's 2 s polling waiter; `results collect` of 1,000 reports;
+#   1. `cargo bench --bench bus` (benches/bus.rs): signal send -> waiter wakes on Redis, on a
+#      Redis Cluster (3 primaries + 3 replicas on loopback, side by side with the single server)
+#      and on the embedded bus, against the seed's 2 s polling waiter; `results collect` of 1,000
+#      reports on the same three;
 #   2. the loop's own overhead: `cfn loop run` with 50 instant agents (48 implementers,
 #      1 validator, 1 product owner; each a `sh` script that only runs `cfn agent report`) for
 #      exactly 3 iterations (the product owner says ITERATE twice, then PROCEED), against the same
@@ -19,7 +21,8 @@
 # Knobs (environment): CFN_BENCH_LOOP_RUNS (runs of each side per bus, default 5),
 # CFN_BENCH_IMPLEMENTERS / CFN_BENCH_VALIDATORS (default 48 / 1; plus one product owner),
 # CFN_BENCH_SKIP_CARGO_BENCH=1 (only the loop), CFN_BENCH_KEEP=1 (keep the scratch directory);
-# benches/bus.rs reads CFN_BENCH_ROUNDS, CFN_BENCH_SEED_ROUNDS and CFN_BENCH_REPORTS.
+# benches/bus.rs reads CFN_BENCH_ROUNDS, CFN_BENCH_SEED_ROUNDS, CFN_BENCH_REPORTS and
+# CFN_BENCH_CLUSTER (0: no cluster rows).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"

@@ -7,6 +7,12 @@
 //! before any key is built: no braces (they would break the tag), no whitespace or control
 //! characters, not empty, at most [`MAX_ID_LEN`] bytes. No key can be built from an unchecked id.
 //!
+//! The operations that name more than one key, each kept in one slot by its shared tag (the
+//! test `every_multi_key_operation_stays_in_one_slot` checks each on a cluster's slot function):
+//! the report script (`result` + `results_index` of one task), the lock release script (`lock` +
+//! `lock_released` of one resource). Everything else names one key per command: the stream
+//! appends (`XADD` + `PEXPIRE` of the same key in one `MULTI`), `SET`/`GET`, `XREAD` of one stream.
+//!
 //! Every key written gets a TTL: [`DEFAULT_TTL`] unless the caller gives one (context values,
 //! locks). Streams are capped: signals at [`SIGNAL_HISTORY`] entries, events at [`EVENT_HISTORY`].
 
@@ -169,6 +175,59 @@ mod tests {
         assert!(signal("t", "agent:a b").is_err());
         let msg = lock("").err().map(|e| e.to_string()).unwrap_or_default();
         assert_eq!(msg, "invalid lock resource \"\": must not be empty");
+    }
+
+    /// Redis Cluster's slot of a key: CRC16 (XMODEM) of its hash tag, modulo 16384.
+    fn slot(key: &str) -> u16 {
+        let bytes = key.as_bytes();
+        let tagged = key.find('{').and_then(|open| {
+            let close = key[open + 1..].find('}')? + open + 1;
+            (close > open + 1).then(|| &bytes[open + 1..close])
+        });
+        let mut crc: u16 = 0;
+        for &b in tagged.unwrap_or(bytes) {
+            crc ^= u16::from(b) << 8;
+            for _ in 0..8 {
+                crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
+            }
+        }
+        crc % 16_384
+    }
+
+    #[test]
+    fn the_slot_function_matches_redis() {
+        // Values from the Redis Cluster specification (CRC16 of "123456789" is 0x31C3) and
+        // `CLUSTER KEYSLOT`.
+        assert_eq!(slot("123456789"), 0x31C3);
+        assert_eq!(slot("foo"), 12_182);
+        assert_eq!(slot("{user1000}.following"), slot("{user1000}.followers"));
+        assert_eq!(slot("foo{}{bar}"), slot("foo{}{bar}"), "an empty tag hashes the whole key");
+        assert_ne!(slot("foo{}{bar}"), slot("bar"));
+    }
+
+    #[test]
+    fn every_multi_key_operation_stays_in_one_slot() -> Result<()> {
+        for task in ["t1", "epic-42", "a.b_c:d", "x"] {
+            // The report script: the agent's result hash and the iteration's index.
+            let report = [result(task, "coder-1")?, result(task, "reviewer")?, results_index(task, 7)?];
+            // Every key of one task, as one Lua script or `MULTI` could name them.
+            let task_keys = [
+                signal(task, "loop3:complete")?,
+                signal(task, "agent:coder-1")?,
+                signal(task, "review")?,
+                context(task, "feedback:2")?,
+                events(task)?,
+            ];
+            let first = slot(&report[0]);
+            for key in report.iter().chain(&task_keys) {
+                assert_eq!(slot(key), first, "{key} is outside the slot of task {task}");
+            }
+        }
+        for resource in ["migrate", "db:main"] {
+            // The release script: the lock and its release stream.
+            assert_eq!(slot(&lock(resource)?), slot(&lock_released(resource)?), "{resource}");
+        }
+        Ok(())
     }
 
     #[test]

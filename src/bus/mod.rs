@@ -28,6 +28,7 @@ pub mod keys;
 mod latency;
 pub mod limits;
 mod redis_bus;
+mod redis_conn;
 mod redis_stream;
 mod redis_wait;
 mod resolve;

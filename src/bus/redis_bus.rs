@@ -11,22 +11,22 @@
 //! one script share a hash tag, so the scripts are valid on a Redis Cluster too.
 //!
 //! The bus never reconnects elsewhere: a connection error is returned to the caller. A task is
-//! pinned to one server (see `resolve.rs`).
+//! pinned to one server (see `resolve.rs`). A Redis Cluster counts as one server: the URL names
+//! one of its nodes, `redis_conn.rs` detects cluster mode, and the waits on a cluster ride out a
+//! failover within their deadline (`redis_wait.rs`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, Client, ErrorKind, RedisError, Script};
+use redis::{Client, ErrorKind, RedisError, Script};
 
 use super::error::{BusError, Result};
 use super::keys;
+use super::redis_conn::{Conn, Opener};
 use super::redis_stream;
 use super::resolve::redact;
 use super::types::{LockToken, Report};
 
-/// How long to wait for a TCP connection and the login.
-pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a non-blocking command may take before it is an error.
 pub(crate) const RESPONSE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Added to a blocking command's own timeout for its connection's response timeout.
@@ -61,8 +61,8 @@ pub struct RedisBus {
 }
 
 struct Inner {
-    client: Client,
-    conn: MultiplexedConnection,
+    opener: Opener,
+    conn: Conn,
     url: String,
 }
 
@@ -77,9 +77,10 @@ impl RedisBus {
         }
         let client =
             Client::open(url).map_err(|source| BusError::InvalidUrl { url: shown.clone(), source })?;
-        let mut conn = open(&client, &shown, RESPONSE_TIMEOUT).await?;
+        let (opener, mut conn) =
+            Opener::connect(client, RESPONSE_TIMEOUT).await.map_err(|e| classify(&shown, e))?;
         redis::cmd("PING").query_async::<()>(&mut conn).await.map_err(|e| classify(&shown, e))?;
-        Ok(RedisBus { inner: Arc::new(Inner { client, conn, url: shown }) })
+        Ok(RedisBus { inner: Arc::new(Inner { opener, conn, url: shown }) })
     }
 
     /// The server's URL, without the password.
@@ -87,14 +88,23 @@ impl RedisBus {
         &self.inner.url
     }
 
+    /// Whether the server is a Redis Cluster (detected when connecting).
+    pub fn is_cluster(&self) -> bool {
+        self.inner.opener.is_cluster()
+    }
+
     /// A handle on the shared connection for one quick command.
-    pub(super) fn conn(&self) -> MultiplexedConnection {
+    pub(super) fn conn(&self) -> Conn {
         self.inner.conn.clone()
     }
 
     /// A fresh connection for one blocking wait of at most `wait`.
-    pub(super) async fn dedicated(&self, wait: Duration) -> Result<MultiplexedConnection> {
-        open(&self.inner.client, &self.inner.url, wait.saturating_add(WAIT_MARGIN)).await
+    pub(super) async fn dedicated(&self, wait: Duration) -> Result<Conn> {
+        self.inner
+            .opener
+            .open(wait.saturating_add(WAIT_MARGIN))
+            .await
+            .map_err(|e| classify(&self.inner.url, e))
     }
 
     pub(super) async fn context_store(
@@ -204,17 +214,9 @@ impl RedisBus {
     }
 }
 
-/// Opens a multiplexed connection with the given response timeout.
-async fn open(client: &Client, shown: &str, response: Duration) -> Result<MultiplexedConnection> {
-    let config = AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(CONNECT_TIMEOUT))
-        .set_response_timeout(Some(response));
-    client.get_multiplexed_async_connection_with_config(&config).await.map_err(|e| classify(shown, e))
-}
-
 /// Tells a refused login and a failed handshake (misconfigurations, never worked around) from
 /// a server that cannot be reached (the only case a fallback may cover).
-fn classify(url: &str, source: RedisError) -> BusError {
+pub(super) fn classify(url: &str, source: RedisError) -> BusError {
     let url = url.to_string();
     let auth = source.kind() == ErrorKind::AuthenticationFailed
         || matches!(source.code(), Some("WRONGPASS" | "NOAUTH" | "NOPERM"));

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use redis::aio::MultiplexedConnection;
+use redis::aio::ConnectionLike;
 use redis::Value;
 
 use super::error::{BusError, Result};
@@ -32,7 +32,7 @@ impl Entry {
 /// Reads entries of `key` after `after`, blocking up to `block` if there are none yet
 /// (`None`: do not block). Returns an empty list when the block ran out.
 pub(crate) async fn xread(
-    conn: &mut MultiplexedConnection,
+    conn: &mut (impl ConnectionLike + Send),
     key: &str,
     after: &str,
     block: Option<Duration>,
@@ -52,7 +52,7 @@ pub(crate) async fn xread(
 }
 
 /// The newest entry of `key`, if any (non-blocking).
-pub(crate) async fn last(conn: &mut MultiplexedConnection, key: &str) -> Result<Option<Entry>> {
+pub(crate) async fn last(conn: &mut (impl ConnectionLike + Send), key: &str) -> Result<Option<Entry>> {
     let reply = redis::cmd("XREVRANGE")
         .arg(key)
         .arg("+")

@@ -15,6 +15,13 @@
 //! - `lock_acquire` notes the release stream's last id *before* trying `SET NX`, then blocks from
 //!   that id, so a release between the attempt and the block still wakes it. Expiry appends
 //!   nothing, so the block is also capped at the lock's remaining `PTTL`.
+//!
+//! On a Redis Cluster the wait's connection is a cluster connection: `XREAD` goes to the primary
+//! owning the key's slot, and `MOVED`/`ASK` are followed by the client. When that primary dies
+//! mid-wait, the read fails; [`RedisBus::block_read`] then opens a new connection after a pause
+//! (50 ms, doubling up to 1 s) and blocks again from the same cursor until the deadline, so the
+//! replica promoted in its place serves the rest of the wait and no entry is skipped. On a single
+//! server a failed read stays an error, as before: there is no other node to wait for.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -24,7 +31,8 @@ use tokio::time::Instant;
 use super::error::{BusError, Result};
 use super::keys;
 use super::redis_bus::RedisBus;
-use super::redis_stream::{self, check_id, last, xread};
+use super::redis_conn::{is_transient, Conn};
+use super::redis_stream::{self, check_id, last, xread, Entry};
 use super::types::{needed, Collected, LockToken, Report, Signal};
 
 impl RedisBus {
@@ -41,8 +49,8 @@ impl RedisBus {
         if timeout.is_zero() {
             return Ok(None);
         }
-        let mut conn = self.dedicated(timeout).await?;
-        let first = xread(&mut conn, &key, "0-0", Some(timeout), Some(1)).await?;
+        let deadline = Instant::now() + timeout;
+        let first = self.block_read(&mut None, &key, "0-0", deadline, Some(1)).await?;
         match first.first() {
             Some(entry) => Ok(Some(entry.field("payload")?.to_string())),
             None => Ok(None),
@@ -60,8 +68,8 @@ impl RedisBus {
         check_id(after)?;
         let mut found = xread(&mut self.conn(), &key, after, None, Some(1)).await?;
         if found.is_empty() && !timeout.is_zero() {
-            let mut conn = self.dedicated(timeout).await?;
-            found = xread(&mut conn, &key, after, Some(timeout), Some(1)).await?;
+            let deadline = Instant::now() + timeout;
+            found = self.block_read(&mut None, &key, after, deadline, Some(1)).await?;
         }
         match found.into_iter().next() {
             Some(entry) => Ok(Some(Signal { payload: entry.field("payload")?.to_string(), id: entry.id })),
@@ -84,16 +92,11 @@ impl RedisBus {
         got.absorb(xread(&mut self.conn(), &key, "0-0", None, None).await?)?;
         let mut conn = None;
         while got.reports.len() < needed {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            if remaining.is_zero() {
+            if Instant::now() >= deadline {
                 break;
             }
-            let conn = match &mut conn {
-                Some(conn) => conn,
-                None => conn.insert(self.dedicated(remaining).await?),
-            };
             let cursor = got.cursor.clone();
-            got.absorb(xread(conn, &key, &cursor, Some(remaining), None).await?)?;
+            got.absorb(self.block_read(&mut conn, &key, &cursor, deadline, None).await?)?;
         }
         Ok(Collected::new(got.reports, needed))
     }
@@ -119,45 +122,161 @@ impl RedisBus {
         let token = LockToken::random()?;
         let deadline = Instant::now() + wait;
         let mut conn = None;
+        let mut pause = FIRST_PAUSE;
+        let mut failed = false;
         loop {
-            let cursor = match last(&mut self.conn(), &released).await? {
-                Some(entry) => entry.id,
-                None => "0-0".to_string(),
-            };
-            let set: Option<String> = redis::cmd("SET")
-                .arg(&lock)
-                .arg(token.as_str())
-                .arg("NX")
-                .arg("PX")
-                .arg(ttl_ms)
-                .query_async(&mut self.conn())
-                .await
-                .map_err(BusError::redis("lock acquire"))?;
-            if set.is_some() {
-                return Ok(Some(token));
-            }
+            let attempt = self.lock_attempt(&lock, &released, &token, ttl_ms, failed).await;
             let remaining = deadline.saturating_duration_since(Instant::now());
+            let (cursor, pttl) = match attempt {
+                Ok(Attempt::Taken) => return Ok(Some(token)),
+                Ok(Attempt::Held { cursor, pttl }) => (cursor, pttl),
+                // On a cluster, the slot's primary may be failing over: try again until the
+                // deadline, as a blocked read does.
+                Err(err) if self.is_cluster() && retry_on_cluster(&err) && !remaining.is_zero() => {
+                    failed = true;
+                    tokio::time::sleep(pause.min(remaining)).await;
+                    pause = (pause * 2).min(LAST_PAUSE);
+                    continue;
+                }
+                Err(err) => return Err(err),
+            };
             if remaining.is_zero() {
                 return Ok(None);
             }
-            let pttl: i64 = redis::cmd("PTTL")
-                .arg(&lock)
-                .query_async(&mut self.conn())
-                .await
-                .map_err(BusError::redis("pttl"))?;
             // -2: gone already, try again now; -1: a lock without TTL, only a release frees it.
             let block = match pttl {
                 -2 => continue,
                 ms if ms > 0 => remaining.min(Duration::from_millis(ms.unsigned_abs())),
                 _ => remaining,
             };
-            let conn = match &mut conn {
-                Some(conn) => conn,
-                None => conn.insert(self.dedicated(remaining).await?),
-            };
-            xread(conn, &released, &cursor, Some(block), Some(1)).await?;
+            self.block_read(&mut conn, &released, &cursor, Instant::now() + block, Some(1)).await?;
         }
     }
+
+    /// One try at the lock: the release stream's last id (noted first, so a release after the
+    /// try still wakes the wait), then `SET NX`; when taken by another, its remaining `PTTL`.
+    /// After a failed try (`after_error`) the lock may be ours already (the `SET` was applied but
+    /// its answer lost), so the holder's token is compared first.
+    async fn lock_attempt(
+        &self,
+        lock: &str,
+        released: &str,
+        token: &LockToken,
+        ttl_ms: u64,
+        after_error: bool,
+    ) -> Result<Attempt> {
+        let cursor = match last(&mut self.conn(), released).await? {
+            Some(entry) => entry.id,
+            None => "0-0".to_string(),
+        };
+        if after_error {
+            let holder: Option<String> = redis::cmd("GET")
+                .arg(lock)
+                .query_async(&mut self.conn())
+                .await
+                .map_err(BusError::redis("get"))?;
+            if holder.as_deref() == Some(token.as_str()) {
+                return Ok(Attempt::Taken);
+            }
+        }
+        let set: Option<String> = redis::cmd("SET")
+            .arg(lock)
+            .arg(token.as_str())
+            .arg("NX")
+            .arg("PX")
+            .arg(ttl_ms)
+            .query_async(&mut self.conn())
+            .await
+            .map_err(BusError::redis("lock acquire"))?;
+        if set.is_some() {
+            return Ok(Attempt::Taken);
+        }
+        let pttl: i64 = redis::cmd("PTTL")
+            .arg(lock)
+            .query_async(&mut self.conn())
+            .await
+            .map_err(BusError::redis("pttl"))?;
+        Ok(Attempt::Held { cursor, pttl })
+    }
+
+    /// Blocks on `key` from `cursor` until an entry comes or `deadline` passes (empty list), on
+    /// the wait's own connection `conn` (opened on first use). On a cluster, a read that fails
+    /// because the slot's node died or moved is sent again, after a pause, on a new connection
+    /// until the deadline; the cursor makes the repeat skip nothing.
+    pub(super) async fn block_read(
+        &self,
+        conn: &mut Option<Conn>,
+        key: &str,
+        cursor: &str,
+        deadline: Instant,
+        count: Option<usize>,
+    ) -> Result<Vec<Entry>> {
+        let mut pause = FIRST_PAUSE;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Ok(Vec::new());
+            }
+            let read = async {
+                match conn {
+                    Some(open) => xread(open, key, cursor, Some(remaining), count).await,
+                    None => match self.dedicated(remaining).await {
+                        Ok(open) => xread(conn.insert(open), key, cursor, Some(remaining), count).await,
+                        Err(err) => Err(err),
+                    },
+                }
+            };
+            let read = if self.is_cluster() {
+                // The cluster client may resend a read that failed over with its first `BLOCK`
+                // time; the deadline is ours, so the read is cut there.
+                match tokio::time::timeout(remaining + CLUSTER_GRACE, read).await {
+                    Ok(read) => read,
+                    Err(_) => {
+                        *conn = None;
+                        return Ok(Vec::new());
+                    }
+                }
+            } else {
+                read.await
+            };
+            match read {
+                Err(err) if self.is_cluster() && retry_on_cluster(&err) => {
+                    *conn = None;
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    tokio::time::sleep(pause.min(left)).await;
+                    pause = (pause * 2).min(LAST_PAUSE);
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// The first pause before a cluster wait reconnects, doubled after each failure up to
+/// [`LAST_PAUSE`]: a failover on a default cluster takes a few seconds.
+const FIRST_PAUSE: Duration = Duration::from_millis(50);
+const LAST_PAUSE: Duration = Duration::from_secs(1);
+/// How long past its deadline a wait on a cluster may take to hear the server's own timeout.
+const CLUSTER_GRACE: Duration = Duration::from_millis(500);
+
+/// Whether a failed wait on a cluster is worth repeating: the node went away or the slot moved.
+fn retry_on_cluster(err: &BusError) -> bool {
+    match err {
+        BusError::Redis { source, .. }
+        | BusError::Unreachable { source, .. }
+        | BusError::Connect { source, .. } => is_transient(source),
+        _ => false,
+    }
+}
+
+/// What one try at a lock found.
+enum Attempt {
+    Taken,
+    /// Held by another: the release stream's id before the try, and the lock's `PTTL`.
+    Held {
+        cursor: String,
+        pttl: i64,
+    },
 }
 
 /// Reports read so far from an index stream, one per distinct agent, and the last id read.

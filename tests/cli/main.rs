@@ -11,6 +11,7 @@ mod agent_trust;
 mod branch_busy;
 mod branch_names;
 mod bus_choice;
+mod bus_cluster;
 mod bus_secrets;
 mod checkout_env;
 mod completions;

@@ -26,6 +26,7 @@ macro_rules! on_both_buses {
     };
 }
 
+mod cluster;
 mod context_events;
 mod embedded_only;
 mod locks;

@@ -19,6 +19,18 @@ async fn an_acl_user_and_password_work() {
 }
 
 #[tokio::test]
+async fn a_user_refused_info_is_on_a_single_server() {
+    // Cluster mode is asked with INFO; a user without it still works, as before.
+    let acl = ["--user", "agent", "on", ">s3cret", "~*", "&*", "+@all", "-info", "--user", "default", "off"];
+    let Some(server) = RedisServer::start(&acl) else { return };
+    let bus = RedisBus::connect(&server.url_as("agent", "s3cret")).await.expect("login without INFO");
+    assert!(!bus.is_cluster());
+    let bus = Bus::Redis(bus);
+    bus.signal_send("t", "c", "p").await.expect("send");
+    assert_eq!(bus.signal_wait("t", "c", ms(0)).await.expect("wait").as_deref(), Some("p"));
+}
+
+#[tokio::test]
 async fn a_wrong_password_is_a_clear_error() {
     let Some(server) = RedisServer::start(&ACL) else { return };
     let err = RedisBus::connect(&server.url_as("agent", "badpass")).await.err().expect("refused");
