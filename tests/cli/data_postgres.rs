@@ -17,18 +17,13 @@ struct PgStack {
     _cleanup: Cleanup,
 }
 
-/// A port spread by `name` over 20000–49999, so parallel tests do not lease one port.
-fn base_port(name: &str) -> u16 {
-    (20_000 + name.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b.into())) % 30_000) as u16
-}
-
 /// A repository whose stack is one PostgreSQL with its data folder on a named volume, the
 /// migration target; a worktree `feat`. Both stacks are up with the migrations applied.
 fn pg_stack(name: &str) -> Option<PgStack> {
     if !engine_ready(V2) {
         return None;
     }
-    let base = base_port(name);
+    let base = spread_base_port(name);
     let compose = format!(
         "services:\n  db:\n    image: cfn-test/postgres:1\n    environment: {{POSTGRES_PASSWORD: secret, POSTGRES_DB: shop}}\n    \
          ports: [\"{base}:5432\"]\n    volumes: [pg:/var/lib/postgresql/data]\nvolumes:\n  pg:\n"
@@ -288,7 +283,7 @@ fn postgres_in_one_server_is_copied_by_template_and_refused_while_in_use() {
     if !engine_ready(V2) {
         return;
     }
-    let port = base_port("cfnpg3-server");
+    let port = spread_base_port("cfnpg3-server");
     let name = format!("cfnpg3-server-{}", std::process::id());
     assert!(docker_ok(&[
         "run",

@@ -26,8 +26,7 @@ impl SmallStack {
         // Tests run in parallel with registries of their own, so two of them can lease one port
         // between their bind probes and their `up`s: each small stack's base port comes from its
         // name, spread over 20000–49999, instead of all starting at 6379.
-        let base =
-            20_000 + name.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b.into())) % 30_000;
+        let base = crate::stack_harness::spread_base_port(name);
         let compose = format!(
             "services:\n  redis:\n    image: cfn-test/redis:1\n    ports: [\"{base}:6379\"]\n    \
              volumes: [data:/data]\n{extra}volumes:\n  data:\n"

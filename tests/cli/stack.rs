@@ -6,19 +6,20 @@ use crate::stack_harness::*;
 use std::path::PathBuf;
 use std::time::Instant;
 
-fn compose_file(extra: &str) -> String {
+fn compose_file(extra: &str, base: u16) -> String {
+    let pg_base = base + 1;
     format!(
         "\
 services:
   redis:
     image: cfn-test/redis:1
     container_name: shop-redis
-    ports: [\"6379:6379\"]
+    ports: [\"{base}:6379\"]
     volumes: [redis-data:/data]
   postgres:
     image: cfn-test/postgres:1
     environment: {{POSTGRES_PASSWORD: secret, POSTGRES_DB: shop}}
-    ports: [\"5432:5432\"]
+    ports: [\"{pg_base}:5432\"]
     volumes: [pg-data:/var/lib/postgresql/data]
 {extra}volumes:
   redis-data:
@@ -72,7 +73,7 @@ fn stack(
     let root = sb.repo(
         &repo,
         &[
-            ("docker-compose.yml", &compose_file(extra)),
+            ("docker-compose.yml", &compose_file(extra, spread_base_port(&repo))),
             (".env", "POSTGRES_PASSWORD=secret\n"),
             ("migrations/0001_items.up.sql", "CREATE TABLE items (id SERIAL PRIMARY KEY, name TEXT);"),
             ("migrations/0001_items.down.sql", "DROP TABLE items;"),
@@ -246,7 +247,7 @@ both_compose_versions!(
 #[test]
 fn an_unreachable_engine_is_one_clear_line_and_the_rest_still_works() {
     let sb = Sandbox::new();
-    let root = sb.repo("noengine", &[("docker-compose.yml", &compose_file(""))]);
+    let root = sb.repo("noengine", &[("docker-compose.yml", &compose_file("", 6379))]);
     let run = |args: &[&str]| {
         let mut c = sb.cfn(&root, args);
         c.env("DOCKER_HOST", "unix:///nonexistent/docker.sock");

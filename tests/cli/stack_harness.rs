@@ -70,6 +70,13 @@ pub fn redis(port: u16, args: &[&str]) -> String {
     String::from_utf8_lossy(&buf[..n]).into_owned()
 }
 
+/// A base port for a test's compose file, spread over 20000–49999 by the test's name. Tests run
+/// in parallel with registries of their own, so two of them can lease one port between their
+/// bind probes and their `up`s if every test starts at the same base (6379).
+pub fn spread_base_port(name: &str) -> u16 {
+    (20_000 + name.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b.into())) % 30_000) as u16
+}
+
 /// Waits (up to 15 s) until the Redis on `port` answers PING: a container started again without
 /// a health check is "running" before the server listens, and the engine's port proxy accepts
 /// and closes connections meanwhile.
