@@ -38,6 +38,16 @@ fn host_config(mounts: &[VolumeMount]) -> HostConfig {
     }
 }
 
+/// A helper's labels: that it is one, and the `CFN_HOME` of the cfn that made it, so that a
+/// doctor judges only its own home's leftovers.
+fn labels() -> HashMap<String, String> {
+    let mut labels = HashMap::from([(HELPER_LABEL.to_string(), "1".to_string())]);
+    if let Ok(home) = crate::state::home_dir() {
+        labels.insert(super::swap::HOME_LABEL.to_string(), home.display().to_string());
+    }
+    labels
+}
+
 /// Creates (does not start) a helper container; its id.
 pub async fn create(
     engine: &Engine,
@@ -50,7 +60,7 @@ pub async fn create(
         entrypoint: cmd.map(|_| Vec::new()),
         cmd: cmd.map(|c| c.iter().map(|s| s.to_string()).collect()),
         user: Some("0:0".into()),
-        labels: Some(HashMap::from([(HELPER_LABEL.to_string(), "1".to_string())])),
+        labels: Some(labels()),
         host_config: Some(host_config(mounts)),
         ..Default::default()
     };

@@ -1,8 +1,9 @@
 //! What interrupted data operations and deleted branches leave under `$CFN_HOME`, for
 //! `cfn doctor`: the databases of a killed PostgreSQL copy ([`super::pg_journal`]), half-written
-//! snapshot folders (`.<name>.partial-<pid>` whose process is gone), and snapshots whose
-//! repository or branch no longer exists. `doctor --fix` drops and deletes the first two; a
-//! complete snapshot is only ever reported: it is data someone may still want.
+//! snapshot folders (`.<name>.partial-<pid>` whose process is gone), data helper containers a
+//! killed copy left, and snapshots whose repository or branch no longer exists. `doctor --fix`
+//! drops, deletes and removes the first three; a complete snapshot is only ever reported: it is
+//! data someone may still want.
 
 use super::pg_journal::{self, PgPending};
 use crate::branch::Workspace;
@@ -20,7 +21,14 @@ pub enum Leftover {
     BranchGone { name: String, branch: String },
     /// Snapshots of a repository cfn no longer knows: the folder.
     RepositoryGone(PathBuf),
+    /// A data helper container (a `cp`, `du` or `df` of a copy) that stopped and was not removed:
+    /// its copy was killed. (Its creator removes a helper as soon as it ends.)
+    Helper { id: String, name: String },
 }
+
+/// How long a stopped helper must have existed before it counts as left over: a live copy in
+/// another process creates, starts and removes its helpers well within it.
+const HELPER_GRACE_SECS: i64 = 60;
 
 /// Every leftover of this `CFN_HOME` (the PostgreSQL ones connect to their server to see
 /// which databases exist).
@@ -52,12 +60,53 @@ pub fn find(ctx: &Context, ws: &Workspace) -> Vec<Leftover> {
             }
         }
     }
+    // an engine that cannot be asked is the docker check's to report
+    if let Ok(Ok(helpers)) = crate::runtime::block_on(stopped_helpers(&ctx.home)) {
+        out.extend(helpers);
+    }
     for meta in super::snapshot::list(ctx, ws).unwrap_or_default() {
         if !branch_exists(ws, &meta.branch) {
             out.push(Leftover::BranchGone { name: meta.name, branch: meta.branch });
         }
     }
     out
+}
+
+/// This home's data helpers that are not running and were created more than
+/// [`HELPER_GRACE_SECS`] ago (another `CFN_HOME`'s are not ours to judge).
+async fn stopped_helpers(home: &std::path::Path) -> Result<Vec<Leftover>> {
+    let home = home.display().to_string();
+    use std::collections::HashMap;
+    let engine = crate::engine::Engine::connect().await?;
+    let filters = HashMap::from([("label", vec![format!("{}=1", super::helper::HELPER_LABEL)])]);
+    let options = bollard::query_parameters::ListContainersOptionsBuilder::default()
+        .all(true)
+        .filters(&filters)
+        .build();
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    Ok(engine
+        .docker
+        .list_containers(Some(options))
+        .await?
+        .into_iter()
+        .filter(|c| c.labels.as_ref().and_then(|l| l.get(super::swap::HOME_LABEL)) == Some(&home))
+        .filter(|c| c.state != Some(bollard::models::ContainerSummaryStateEnum::RUNNING))
+        .filter(|c| c.created.is_some_and(|t| now - t > helper_grace_secs()))
+        .filter_map(|c| {
+            let name = c.names.and_then(|n| n.first().cloned()).unwrap_or_default();
+            Some(Leftover::Helper { id: c.id?, name: name.trim_start_matches('/').to_string() })
+        })
+        .collect())
+}
+
+/// [`HELPER_GRACE_SECS`], or `CFN_TEST_HELPER_GRACE_SECS` in debug builds (tests cannot age a
+/// container).
+fn helper_grace_secs() -> i64 {
+    let from_test = cfg!(debug_assertions)
+        .then(|| std::env::var("CFN_TEST_HELPER_GRACE_SECS").ok()?.parse().ok())
+        .flatten();
+    from_test.unwrap_or(HELPER_GRACE_SECS)
 }
 
 /// The writer's pid of a `.<name>.partial-<pid>` folder.
@@ -119,6 +168,17 @@ pub fn clean(ctx: &Context, ws: &Workspace) -> Vec<Result<String>> {
                     .map(|()| format!("deleted {}, a half-written snapshot", dir.display()))
                     .map_err(anyhow::Error::from),
             ),
+            Leftover::Helper { id, name } => {
+                let removed = crate::runtime::block_on(async {
+                    let engine = crate::engine::Engine::connect().await?;
+                    super::helper::remove(&engine, &id).await;
+                    anyhow::Ok(())
+                })
+                .and_then(|r| r);
+                out.push(
+                    removed.map(|()| format!("removed {name}, a data helper left by an interrupted copy")),
+                );
+            }
             Leftover::BranchGone { .. } | Leftover::RepositoryGone(_) => {}
         }
     }

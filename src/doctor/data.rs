@@ -43,6 +43,11 @@ pub fn checks(ctx: &Context, ws: &Workspace) -> Vec<Check> {
                 ),
                 format!("start that server and run `cfn doctor --fix`; the journal is {}", entry.display()),
             ),
+            Leftover::Helper { name, .. } => Check::warn(
+                NAME,
+                format!("container {name} is a data helper left by an interrupted copy"),
+                FIX,
+            ),
             Leftover::PartialSnapshot(dir) => {
                 Check::warn(NAME, format!("{} is a half-written snapshot", dir.display()), FIX)
             }

@@ -324,3 +324,36 @@ fn remove_with_volumes_clears_a_killed_copys_helper_and_the_volume() {
     ]);
     assert!(left.is_empty(), "the helper is gone: {left:?}");
 }
+
+/// A stopped data helper (a killed copy's `du`, `df` or `cp`) is reported by `doctor` and removed
+/// by `doctor --fix`; a fresh one (a copy of another process may be about to remove it) is not.
+#[test]
+fn doctor_reports_and_removes_a_killed_copys_helper() {
+    let Some(s) = SmallStack::new("cfndata6", "") else { return };
+    // made the way cfn makes them: labelled with the CFN_HOME of the cfn that made it
+    let home = format!("dev.cfn.data-home={}", s.sb.home.display());
+    let helper = docker_lines(&[
+        "create",
+        "--label",
+        "dev.cfn.data-helper=1",
+        "--label",
+        &home,
+        "cfn-test/redis:1",
+        "true",
+    ]);
+    assert_eq!(helper.len(), 1, "{helper:?}");
+    let id = &helper[0];
+    let exists = || !docker_lines(&["ps", "-aq", "--no-trunc", "--filter", &format!("id={id}")]).is_empty();
+    let out = s.cfn(&s.root, &["doctor"]).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("data helper left"),
+        "a fresh helper is not judged"
+    );
+    // tests cannot age a container: debug builds take the grace period from the environment
+    let out = s.cfn(&s.root, &["doctor"]).env("CFN_TEST_HELPER_GRACE_SECS", "-1").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("is a data helper left by an interrupted copy"), "{text}");
+    assert!(exists(), "doctor without --fix changes nothing");
+    s.cfn(&s.root, &["doctor", "--fix", "--yes"]).env("CFN_TEST_HELPER_GRACE_SECS", "-1").output().unwrap();
+    assert!(!exists(), "doctor --fix removed the helper");
+}
