@@ -114,9 +114,30 @@ impl From<MigrateError> for crate::error::UserError {
         let hint = if message.contains("not authorized") || message.contains("authorization denied") {
             "a migration reaches only the branch's own database: ATTACH, DETACH, VACUUM INTO and \
              load_extension() are refused"
+        } else if message.contains("database \"") && message.contains("does not exist") {
+            // the server answered: it is up, only the database named in [migrations] url is missing
+            "the server is up but has no such database: create it (e.g. the service's POSTGRES_DB) \
+             or point [migrations] url at one that exists"
         } else {
             hint
         };
         crate::error::UserError::new(message).hint(hint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::UserError;
+
+    #[test]
+    fn a_missing_database_is_told_apart_from_a_server_that_is_down() {
+        let missing =
+            MigrateError::database("connecting", "db error: FATAL: database \"shop_main\" does not exist");
+        let hint = UserError::from(missing).hint.unwrap();
+        assert!(hint.starts_with("the server is up but has no such database"), "{hint}");
+        let down = MigrateError::database("connecting", "error connecting to server: Connection refused");
+        let hint = UserError::from(down).hint.unwrap();
+        assert!(hint.starts_with("is the branch's database up?"), "{hint}");
     }
 }
