@@ -57,6 +57,8 @@ pub async fn users_of(engine: &Engine, volume: &str) -> Result<Vec<(String, Stri
 #[derive(Default)]
 pub struct Paused {
     ids: Vec<String>,
+    /// The journal entry naming them ([`super::paused`]), until they run again.
+    journal: Option<std::path::PathBuf>,
 }
 
 /// Checks that nothing writes to `volumes` of `branch`; with `stop`, stops what does.
@@ -83,7 +85,14 @@ pub async fn quiet_source(engine: &Engine, volumes: &[&str], branch: &str, stop:
         ))
         .into());
     }
-    let mut paused = Paused::default();
+    // written before the first stop: a copy killed from here on leaves the names to start again
+    let home = crate::state::home_dir()?;
+    let entry = super::paused::PausedEntry {
+        pid: std::process::id(),
+        branch: branch.to_string(),
+        containers: users.clone(),
+    };
+    let mut paused = Paused { ids: Vec::new(), journal: Some(super::paused::record(&home, &entry)?) };
     for (id, _) in users {
         let opts = StopContainerOptionsBuilder::default().t(30).build();
         engine.docker.stop_container(&id, Some(opts)).await?;
@@ -102,6 +111,9 @@ impl Paused {
                 .docker
                 .start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
                 .await?;
+        }
+        if let Some(journal) = &self.journal {
+            super::paused::forget(journal);
         }
         let deadline = std::time::Instant::now() + RESUME_TIMEOUT;
         loop {

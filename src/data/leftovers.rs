@@ -24,6 +24,8 @@ pub enum Leftover {
     /// A data helper container (a `cp`, `du` or `df` of a copy) that stopped and was not removed:
     /// its copy was killed. (Its creator removes a helper as soon as it ends.)
     Helper { id: String, name: String },
+    /// Source containers a killed copy stopped and never started again.
+    Stopped { entry: PathBuf, paused: super::paused::PausedEntry },
 }
 
 /// How long a stopped helper must have existed before it counts as left over: a live copy in
@@ -59,6 +61,9 @@ pub fn find(ctx: &Context, ws: &Workspace) -> Vec<Leftover> {
                 out.push(Leftover::PartialSnapshot(snap.path()));
             }
         }
+    }
+    for (entry, paused) in super::paused::abandoned(&ctx.home) {
+        out.push(Leftover::Stopped { entry, paused });
     }
     // an engine that cannot be asked is the docker check's to report
     if let Ok(Ok(helpers)) = crate::runtime::block_on(stopped_helpers(&ctx.home)) {
@@ -178,6 +183,31 @@ pub fn clean(ctx: &Context, ws: &Workspace) -> Vec<Result<String>> {
                 out.push(
                     removed.map(|()| format!("removed {name}, a data helper left by an interrupted copy")),
                 );
+            }
+            Leftover::Stopped { entry, paused } => {
+                let started = crate::runtime::block_on(async {
+                    let engine = crate::engine::Engine::connect().await?;
+                    for (id, _) in &paused.containers {
+                        // one removed since is nothing to start
+                        let _ = engine
+                            .docker
+                            .start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
+                            .await;
+                    }
+                    anyhow::Ok(())
+                })
+                .and_then(|r| r);
+                if started.is_ok() {
+                    super::paused::forget(&entry);
+                }
+                let names: Vec<&str> = paused.containers.iter().map(|(_, n)| n.as_str()).collect();
+                out.push(started.map(|()| {
+                    format!(
+                        "started {} of {} again, stopped by an interrupted copy",
+                        names.join(", "),
+                        paused.branch
+                    )
+                }));
             }
             Leftover::BranchGone { .. } | Leftover::RepositoryGone(_) => {}
         }

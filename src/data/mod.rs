@@ -9,6 +9,7 @@ pub mod guard;
 pub mod helper;
 pub mod layout;
 pub mod leftovers;
+pub mod paused;
 pub mod pg_clone;
 pub mod pg_journal;
 pub mod snapshot;

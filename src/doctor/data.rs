@@ -43,6 +43,18 @@ pub fn checks(ctx: &Context, ws: &Workspace) -> Vec<Check> {
                 ),
                 format!("start that server and run `cfn doctor --fix`; the journal is {}", entry.display()),
             ),
+            Leftover::Stopped { paused, .. } => {
+                let names: Vec<&str> = paused.containers.iter().map(|(_, n)| n.as_str()).collect();
+                Check::warn(
+                    NAME,
+                    format!(
+                        "{} of {} stayed stopped: a copy stopped it and was interrupted",
+                        names.join(", "),
+                        paused.branch
+                    ),
+                    "run `cfn doctor --fix` to start it again",
+                )
+            }
             Leftover::Helper { name, .. } => Check::warn(
                 NAME,
                 format!("container {name} is a data helper left by an interrupted copy"),

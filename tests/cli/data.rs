@@ -357,3 +357,28 @@ fn doctor_reports_and_removes_a_killed_copys_helper() {
     s.cfn(&s.root, &["doctor", "--fix", "--yes"]).env("CFN_TEST_HELPER_GRACE_SECS", "-1").output().unwrap();
     assert!(!exists(), "doctor --fix removed the helper");
 }
+
+/// A copy killed after `--stop-source` stopped the source leaves it stopped: `doctor` names it,
+/// `doctor --fix` starts it again.
+#[test]
+fn a_source_stopped_by_a_killed_copy_is_started_by_doctor_fix() {
+    let Some(s) = SmallStack::new("cfndata7", "") else { return };
+    up(&s, &s.wt);
+    s.cfn(&s.root, &["worktree", "add", "b7"]).assert().success();
+    let (b7_project, _, _) = worktree(&s, "b7");
+    let _cleanup = Cleanup(vec![b7_project]);
+    let out = s
+        .cfn(&s.root, &["data", "clone", "--from", "feat", "-b", "b7", "--stop-source", "--yes"])
+        .env("CFN_CRASH_AT", "data:1")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(s.running().is_empty(), "the killed copy left the source stopped");
+    let text = String::from_utf8_lossy(&s.cfn(&s.root, &["doctor"]).output().unwrap().stdout).into_owned();
+    assert!(text.contains("of feat stayed stopped: a copy stopped it and was interrupted"), "{text}");
+    s.cfn(&s.root, &["doctor", "--fix", "--yes"]).output().unwrap();
+    assert_eq!(s.running().len(), 1, "doctor --fix started the source again");
+    let text = String::from_utf8_lossy(&s.cfn(&s.root, &["doctor"]).output().unwrap().stdout).into_owned();
+    assert!(!text.contains("stayed stopped"), "{text}");
+    down(&s, &s.wt);
+}
