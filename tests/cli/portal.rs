@@ -324,6 +324,25 @@ fn warns_when_listening_beyond_loopback() {
     assert!(warning.contains("0.0.0.0") && warning.contains("not loopback"), "{warning}");
 }
 
+/// A client that sends part of its headers and stops is cut off (slowloris), while others are
+/// still served.
+#[test]
+fn cuts_off_a_client_that_never_finishes_its_headers() {
+    use std::io::{Read as _, Write as _};
+    let sb = Sandbox::new();
+    let root = sb.repo("portalslow", &[]);
+    let (portal, _) = Portal::start(&sb, &root, &["--port", "0"]);
+    let mut slow = std::net::TcpStream::connect(&portal.addr).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nX: ").unwrap();
+    assert_eq!(portal.get("/api/worktrees").0, 200, "others are served meanwhile");
+    slow.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    // the portal closes the connection (maybe after a 408) instead of waiting for ever
+    let _ = slow.read_to_end(&mut buf);
+    assert!(started.elapsed() < Duration::from_secs(15), "cut off after {:?}", started.elapsed());
+}
+
 #[test]
 fn drives_a_live_stack() {
     let Some(st) = SmallStack::new("portallive", "") else { return };

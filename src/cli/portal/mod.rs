@@ -83,7 +83,7 @@ pub fn serve(ctx: &Context, bind: IpAddr, port: u16) -> Result<()> {
         });
         let mut graceful = stopping.clone();
         let mut grace = stopping;
-        let serving = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let serving = accept(listener, app, async move {
             let _ = graceful.wait_for(|s| *s).await;
         });
         // Graceful shutdown waits for every request in flight, and an `up` may wait minutes
@@ -100,6 +100,49 @@ pub fn serve(ctx: &Context, bind: IpAddr, port: u16) -> Result<()> {
     // An `up` still running on a worker thread is abandoned, as Ctrl-C abandons `cfn up`.
     runtime.shutdown_timeout(Duration::from_millis(100));
     served
+}
+
+/// How long a client may take to send its request headers: one that sends part of them and
+/// stops (thousands of them, slowloris style) is cut off instead of holding a connection and its
+/// memory for ever.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most connections served at once; further clients wait to be accepted, so the portal never
+/// runs out of file descriptors for the ones it serves.
+const MAX_CONNECTIONS: usize = 1024;
+
+/// Serves `app` on `listener` until `stop` completes (connections in flight go on, see
+/// [`SHUTDOWN_GRACE`]).
+async fn accept(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    tokio::pin!(stop);
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.context("the connection limit closed")?,
+            _ = &mut stop => return Ok(()),
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors and the like: that connection is lost, not the portal.
+                Err(_) => continue,
+            },
+            _ = &mut stop => return Ok(()),
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+            // A client that goes away mid-request ends its connection; nothing to report.
+            let _ = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).await;
+            drop(slot);
+        });
+    }
 }
 
 /// `127.0.0.1:7356`, `[::1]:7356`; an unspecified bind address is shown as loopback, which is
