@@ -181,6 +181,15 @@ impl Cmd {
         cmd.spawn().with_context(|| format!("cannot run {}", self.program.to_string_lossy()))
     }
 
+    /// Starts it to outlive cfn: a process group of its own (Ctrl-C in the terminal that started
+    /// it does not reach it), stdin closed, stdout and stderr into `log`; not killed on drop.
+    pub fn spawn_detached(&self, log: std::fs::File) -> Result<std::process::Child> {
+        use std::os::unix::process::CommandExt as _;
+        let mut cmd = self.build();
+        cmd.process_group(0).stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
+        cmd.spawn().with_context(|| format!("cannot run {}", self.program.to_string_lossy()))
+    }
+
     /// Like [`Cmd::spawn_group`], with stdin and stdout piped (the caller writes the one and
     /// reads the other) and stderr appended to `log`.
     pub fn spawn_group_piped(&self, log: &std::fs::File) -> Result<tokio::process::Child> {

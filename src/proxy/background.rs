@@ -19,9 +19,7 @@ use std::fs::File;
 use std::io::{BufRead as _, BufReader, Seek as _, SeekFrom};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long `start` waits for the detached proxy to answer.
@@ -90,17 +88,12 @@ pub fn start(home: &Path, port: u16, bind: IpAddr) -> Result<Started> {
     );
     let log = open_log(home)?;
     let exe = std::env::current_exe().context("cannot find the cfn program to start")?;
-    let mut child = Command::new(exe)
+    let mut child = crate::process::Cmd::new(exe)
         .args(["proxy", "--detached", "--port", &port.to_string(), "--bind", &bind.to_string()])
         .env("CFN_HOME", home)
         // Not in a checkout: the proxy must not keep a worktree's folder busy.
-        .current_dir(home)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        // Its own process group: Ctrl-C in the terminal that started it does not reach it.
-        .process_group(0)
-        .spawn()
+        .cwd(home)
+        .spawn_detached(log)
         .context("cannot start the background proxy")?;
     crate::crash_point::reached("proxy-start", 1);
     let deadline = Instant::now() + START_WAIT;
