@@ -120,7 +120,8 @@ fn partial_writer(name: &str) -> Option<i32> {
     pid.parse().ok()
 }
 
-fn alive(pid: i32) -> bool {
+/// Whether process `pid` still runs.
+pub(super) fn alive(pid: i32) -> bool {
     rustix::process::Pid::from_raw(pid).is_some_and(|p| rustix::process::test_kill_process(p).is_ok())
 }
 

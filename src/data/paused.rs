@@ -47,11 +47,7 @@ pub fn abandoned(home: &Path) -> Vec<(PathBuf, PausedEntry)> {
         else {
             continue;
         };
-        let alive = i32::try_from(entry.pid)
-            .ok()
-            .and_then(rustix::process::Pid::from_raw)
-            .is_some_and(|p| rustix::process::test_kill_process(p).is_ok());
-        if !alive {
+        if !i32::try_from(entry.pid).is_ok_and(super::leftovers::alive) {
             out.push((path, entry));
         }
     }

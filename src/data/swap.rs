@@ -187,12 +187,12 @@ pub async fn clean_leftovers(ctx: &Context, engine: &Engine) -> Result<Vec<Resul
         let project = v.labels.get(PROJECT_LABEL_DATA).cloned().unwrap_or_default();
         let Ok(_lock) = crate::branch::lock::try_acquire(ctx, &project, "doctor --fix") else { continue };
         // helpers of a killed copy still hold the volumes they mount
-        remove_helpers_of(engine, &v.name).await?;
+        engine.remove_data_helpers_of(&v.name).await?;
         let entry = pending_dir(home).join(format!("{}.json", v.name));
         let pending = std::fs::read(&entry).ok().and_then(|b| serde_json::from_slice::<Pending>(&b).ok());
         out.push(match pending {
             Some(p) => {
-                remove_helpers_of(engine, &p.target).await?;
+                engine.remove_data_helpers_of(&p.target).await?;
                 finish(engine, home, &p)
                     .await
                     .map(|()| Cleaned::Finished { tmp: p.tmp.clone(), target: p.target.clone() })
@@ -211,28 +211,10 @@ pub async fn clean_leftovers(ctx: &Context, engine: &Engine) -> Result<Vec<Resul
         let Ok(_lock) = crate::branch::lock::try_acquire(ctx, project.trim(), "doctor --fix") else {
             continue;
         };
-        remove_helpers_of(engine, volume).await?;
+        engine.remove_data_helpers_of(volume).await?;
         delete(engine, volume).await;
         fresh_done(home, volume);
         out.push(Ok(Cleaned::DeletedFresh(volume.to_string())));
     }
     Ok(out)
-}
-
-/// Removes the helper containers that mount `volume`.
-async fn remove_helpers_of(engine: &Engine, volume: &str) -> Result<()> {
-    let filters = HashMap::from([
-        ("label", vec![format!("{}=1", helper::HELPER_LABEL)]),
-        ("volume", vec![volume.to_string()]),
-    ]);
-    let options = bollard::query_parameters::ListContainersOptionsBuilder::default()
-        .all(true)
-        .filters(&filters)
-        .build();
-    for c in engine.docker.list_containers(Some(options)).await? {
-        if let Some(id) = c.id {
-            helper::remove(engine, &id).await;
-        }
-    }
-    Ok(())
 }
