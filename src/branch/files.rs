@@ -21,6 +21,8 @@ use serde::Serialize;
 use serde_norway::Value;
 use std::path::{Path, PathBuf};
 
+pub use super::compose_files::load_compose_files;
+use super::compose_files::{compose_files_of, configured_keys};
 pub use crate::render::no_follow::CFN_DIR;
 pub const ENV_FILE: &str = "env";
 pub const OVERRIDE_FILE: &str = "compose.override.yaml";
@@ -319,48 +321,6 @@ pub fn host_for_url(bind: &str) -> String {
         b if b.contains(':') => format!("[{b}]"),
         b => b.into(),
     }
-}
-
-/// The base compose files as this branch's checkout has them (named by the cfn.toml governing
-/// that checkout).
-pub fn load_compose_files(ws: &Workspace, checkout: &Path) -> Result<Vec<ComposeFile>> {
-    compose_files_of(&*ws.config_at(checkout)?, checkout)
-}
-
-fn compose_files_of(config: &Config, checkout: &Path) -> Result<Vec<ComposeFile>> {
-    config
-        .project
-        .compose_files
-        .iter()
-        .map(|rel| {
-            // a branch's checkout may have made the name a link out (safe_path)
-            let path = crate::safe_path::inside(checkout, rel, "project.compose_files")?;
-            if !path.is_file() {
-                return Err(UserError::new(format!("compose file not found: {}", path.display()))
-                    .hint("fix project.compose_files in cfn.toml, or run `cfn init --force`")
-                    .into());
-            }
-            let file = compose::load(&path)?;
-            crate::compose::references::inside_repository(checkout, &file)?;
-            Ok(file)
-        })
-        .collect()
-}
-
-fn configured_keys(config: &Config) -> Vec<PortKey> {
-    config
-        .ports
-        .keys
-        .iter()
-        .map(|(key, k)| PortKey {
-            key: key.clone(),
-            service: k.service.clone(),
-            target: k.target,
-            protocol: k.protocol,
-            base: k.base,
-            profiles: k.profiles.clone(),
-        })
-        .collect()
 }
 
 /// Every service of the base files with the port specs the branch publishes for it. A fixed

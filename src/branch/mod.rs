@@ -11,6 +11,7 @@
 //! ([`crate::ports::reconcile`]).
 
 pub mod bus;
+pub mod compose_files;
 pub mod files;
 pub mod governing;
 pub mod health;
