@@ -13,8 +13,6 @@ impl Drop for Image {
     }
 }
 
-const COMPOSE_REDIS: &str = "services:\n  redis:\n    image: cfn-test/redis:1\n    ports: [\"6379:6379\"]\n";
-
 #[test]
 fn a_container_agent_runs_on_the_stack_network_and_is_removed() {
     if !engine_ready(V2) {
@@ -32,7 +30,10 @@ fn a_container_agent_runs_on_the_stack_network_and_is_removed() {
     let _image = Image(tag.clone());
 
     let report = "#!/bin/sh\n\"$CFN_BIN\" agent report --confidence 0.95 --payload \"${1:-null}\"\n";
-    let root = sb.repo("cagent", &[("docker-compose.yml", COMPOSE_REDIS), ("agents/report.sh", report)]);
+    let ports = port_block("cagent");
+    let compose =
+        format!("services:\n  redis:\n    image: cfn-test/redis:1\n    ports: [\"{}:6379\"]\n", ports.base);
+    let root = sb.repo("cagent", &[("docker-compose.yml", &compose), ("agents/report.sh", report)]);
     sb.cfn(&root, &["init", "--yes"]).assert().success();
     let in_container =
         "cat /sys/fs/cgroup/memory/memory.limit_in_bytes > /workspace/.cfn/limit 2>/dev/null; \

@@ -15,6 +15,7 @@ struct PgStack {
     main_port: u16,
     feat_port: u16,
     _cleanup: Cleanup,
+    _ports: PortBlock,
 }
 
 /// A repository whose stack is one PostgreSQL with its data folder on a named volume, the
@@ -23,7 +24,8 @@ fn pg_stack(name: &str) -> Option<PgStack> {
     if !engine_ready(V2) {
         return None;
     }
-    let base = spread_base_port(name);
+    let ports = port_block(name);
+    let base = ports.base;
     let compose = format!(
         "services:\n  db:\n    image: cfn-test/postgres:1\n    environment: {{POSTGRES_PASSWORD: secret, POSTGRES_DB: shop}}\n    \
          ports: [\"{base}:5432\"]\n    volumes: [pg:/var/lib/postgresql/data]\nvolumes:\n  pg:\n"
@@ -55,7 +57,7 @@ fn pg_stack(name: &str) -> Option<PgStack> {
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let main_port = sb.json(&root, &["ports", "--json"])["ports"]["db"].as_u64().unwrap() as u16;
-    Some(PgStack { sb, root, wt, main_port, feat_port, _cleanup: cleanup })
+    Some(PgStack { sb, root, wt, main_port, feat_port, _cleanup: cleanup, _ports: ports })
 }
 
 impl PgStack {
@@ -283,7 +285,8 @@ fn postgres_in_one_server_is_copied_by_template_and_refused_while_in_use() {
     if !engine_ready(V2) {
         return;
     }
-    let port = spread_base_port("cfnpg3-server");
+    let block = port_block("cfnpg3-server");
+    let port = block.base;
     let name = format!("cfnpg3-server-{}", std::process::id());
     assert!(docker_ok(&[
         "run",

@@ -14,6 +14,7 @@ pub struct SmallStack {
     pub project: String,
     pub redis_port: u16,
     _cleanup: Cleanup,
+    _ports: PortBlock,
 }
 
 impl SmallStack {
@@ -23,10 +24,8 @@ impl SmallStack {
         if !engine_ready(V2) {
             return None;
         }
-        // Tests run in parallel with registries of their own, so two of them can lease one port
-        // between their bind probes and their `up`s: each small stack's base port comes from its
-        // name, spread over 20000–49999, instead of all starting at 6379.
-        let base = crate::stack_harness::spread_base_port(name);
+        let ports = port_block(name);
+        let base = ports.base;
         let compose = format!(
             "services:\n  redis:\n    image: cfn-test/redis:1\n    ports: [\"{base}:6379\"]\n    \
              volumes: [data:/data]\n{extra}volumes:\n  data:\n"
@@ -39,7 +38,7 @@ impl SmallStack {
         let redis_port = wt["ports"]["redis"].as_u64().unwrap() as u16;
         let cleanup = Cleanup(vec![project.clone(), name.to_string()]);
         let wt = PathBuf::from(wt["path"].as_str().unwrap());
-        Some(SmallStack { sb, root, wt, project, redis_port, _cleanup: cleanup })
+        Some(SmallStack { sb, root, wt, project, redis_port, _cleanup: cleanup, _ports: ports })
     }
 
     /// `cfn` in `dir` with compose v2.

@@ -55,6 +55,7 @@ struct Stack {
     root: PathBuf,
     compose: &'static str,
     _cleanup: Cleanup,
+    _ports: PortBlock,
 }
 
 /// A repository named uniquely for this test (compose projects are machine-wide), with
@@ -70,10 +71,11 @@ fn stack(
     }
     let sb = Sandbox::new();
     let repo = format!("{name}{}", if compose == V1 { "v1" } else { "v2" });
+    let ports = port_block(&repo);
     let root = sb.repo(
         &repo,
         &[
-            ("docker-compose.yml", &compose_file(extra, spread_base_port(&repo))),
+            ("docker-compose.yml", &compose_file(extra, ports.base)),
             (".env", "POSTGRES_PASSWORD=secret\n"),
             ("migrations/0001_items.up.sql", "CREATE TABLE items (id SERIAL PRIMARY KEY, name TEXT);"),
             ("migrations/0001_items.down.sql", "DROP TABLE items;"),
@@ -86,7 +88,7 @@ fn stack(
     let wts: Vec<_> = branches.iter().map(|b| sb.json(&root, &["worktree", "add", b, "--json"])).collect();
     let mut projects: Vec<String> = wts.iter().map(|w| w["project"].as_str().unwrap().to_string()).collect();
     projects.push(repo);
-    Some((Stack { sb, root, compose, _cleanup: Cleanup(projects) }, wts))
+    Some((Stack { sb, root, compose, _cleanup: Cleanup(projects), _ports: ports }, wts))
 }
 
 fn path(wt: &serde_json::Value) -> PathBuf {

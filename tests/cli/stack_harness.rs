@@ -70,11 +70,38 @@ pub fn redis(port: u16, args: &[&str]) -> String {
     String::from_utf8_lossy(&buf[..n]).into_owned()
 }
 
-/// A base port for a test's compose file, spread over 20000–49999 by the test's name. Tests run
-/// in parallel with registries of their own, so two of them can lease one port between their
-/// bind probes and their `up`s if every test starts at the same base (6379).
-pub fn spread_base_port(name: &str) -> u16 {
-    (20_000 + name.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b.into())) % 30_000) as u16
+/// A block of 200 host ports (20000–32599, below Linux's ephemeral range, so no outgoing
+/// connection or `bind(0)` listener of another test can hold one of them) that this test holds
+/// for as long as the value lives. Tests run in parallel with registries of their own: two of
+/// them starting at one base (or at bases ten apart, as the offset scheme's slots are) would lease
+/// one port between their bind probes and their `up`s. A lock file per block in the temporary
+/// directory keeps every block to one test of the machine at a time; the name only picks where
+/// the search starts.
+pub struct PortBlock {
+    pub base: u16,
+    _lock: std::fs::File,
+}
+
+const BLOCK_FIRST: u16 = 20_000;
+const BLOCK_WIDTH: u16 = 200;
+const BLOCKS: u16 = 63;
+
+pub fn port_block(name: &str) -> PortBlock {
+    let dir = std::env::temp_dir().join("cfn-test-port-blocks");
+    std::fs::create_dir_all(&dir).unwrap();
+    let start = name.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b.into())) % u32::from(BLOCKS);
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
+    loop {
+        for i in 0..BLOCKS {
+            let block = (start as u16 + i) % BLOCKS;
+            let file = std::fs::File::create(dir.join(format!("{block}.lock"))).unwrap();
+            if file.try_lock().is_ok() {
+                return PortBlock { base: BLOCK_FIRST + block * BLOCK_WIDTH, _lock: file };
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "no free test port block in {}", dir.display());
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 /// Waits (up to 15 s) until the Redis on `port` answers PING: a container started again without
