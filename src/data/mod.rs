@@ -13,6 +13,7 @@ pub mod paused;
 pub mod pg_clone;
 pub mod pg_journal;
 pub mod snapshot;
+pub mod source;
 pub mod space;
 pub mod sqlite_copy;
 pub mod swap;

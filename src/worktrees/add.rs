@@ -29,6 +29,12 @@ pub struct AddOptions {
     pub branch: String,
     pub base: Option<String>,
     pub path: Option<PathBuf>,
+    /// The branch or snapshot whose data the new branch starts with.
+    pub data_from: Option<String>,
+    /// With `data_from`: stop the source's services for the copy, and start them again after.
+    pub stop_source: bool,
+    /// Approve the project's post_create hooks without asking.
+    pub approve_hooks: bool,
 }
 
 /// A worktree just added, and what plain `docker compose` in it runs (found while rendering).
@@ -37,7 +43,9 @@ pub struct Added {
     pub plain: crate::branch::plain_compose::Plain,
 }
 
-pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Added> {
+/// Creates and registers the worktree (the atomic part of an add; `super::provision` runs
+/// what follows).
+pub(super) fn add_checkout(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Added> {
     git::validate_branch_name(&opts.branch)?;
     if let Some(existing) = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)? {
         // An earlier add or remove of this branch whose process died is settled first.

@@ -1,6 +1,7 @@
 //! Adopting a worktree that git created without cfn (a plain `git worktree add`, seen by the
-//! post-checkout hook): lease its ports, render its files, register it. The worktree itself is
-//! the user's: a failure undoes only what cfn did (row, leases), never the checkout.
+//! post-checkout hook): lease its ports, render its files, register it, then run its post_create
+//! hooks. The worktree itself is the user's: a failure undoes only what cfn did (row, leases),
+//! never the checkout.
 
 use super::register::{register, Parts, Place, Registered, Registration};
 use crate::branch;
@@ -58,7 +59,10 @@ pub fn adopt(ctx: &Context, ws: &mut Workspace, checkout: &Checkout) -> Result<O
         Ok(env)
     })();
     match rendered {
-        Ok(env) => Ok(Some(env)),
+        Ok(env) => {
+            super::provision::adopted(ctx, ws, &env);
+            Ok(Some(env))
+        }
         Err(e) => {
             WorktreeRow::delete(ws.state.conn(), id)?;
             Err(e)

@@ -5,13 +5,15 @@ mod add;
 mod adopt;
 pub mod conflicts;
 pub mod copy;
+mod provision;
 mod prune;
 mod prune_stack;
 mod recover;
 mod register;
 mod remove;
 
-pub use add::{add, AddOptions, Added};
+pub use add::{AddOptions, Added};
+pub use provision::add;
 
 use crate::state::WorktreeRow;
 use anyhow::Result;

@@ -1,6 +1,6 @@
 //! `cfn data`: copy a branch's data from another branch, snapshot and restore it.
 
-use crate::branch::{BranchEnv, Workspace};
+use crate::branch::Workspace;
 use crate::context::Context;
 use crate::data::{clone, snapshot};
 use crate::error::UserError;
@@ -92,19 +92,6 @@ pub fn run(ctx: &Context, cmd: DataCommand) -> Result<()> {
     }
 }
 
-/// The branch named `name` (`main` is the main checkout); unknown is one line with a hint.
-pub(crate) fn source_env(ws: &Workspace, name: &str) -> Result<BranchEnv> {
-    let main = ws.main_env();
-    if name == "main" || name == main.branch {
-        return Ok(main);
-    }
-    ws.branch_env(Some(name)).map_err(|_| {
-        UserError::new(format!("no worktree for branch {name} to copy data from"))
-            .hint("name a branch listed by `cfn worktree list`, or `main`")
-            .into()
-    })
-}
-
 /// Asks before replacing `branch`'s data: a prompt on a terminal, else `--yes` is needed.
 fn confirm_replace(ctx: &Context, yes: bool, branch: &str, with: &str) -> Result<()> {
     if yes {
@@ -127,7 +114,7 @@ fn confirm_replace(ctx: &Context, yes: bool, branch: &str, with: &str) -> Result
 
 fn run_clone(ctx: &Context, args: CloneArgs) -> Result<()> {
     let ws = Workspace::open(ctx)?;
-    let source = source_env(&ws, &args.from)?;
+    let source = crate::data::source::branch_env(&ws, &args.from)?;
     let (_lock, target) = crate::branch::lock::lock_branch(ctx, &ws, args.branch.as_deref(), "data clone")?;
     if source.project == target.project {
         return Err(UserError::usage(format!("{} is both the source and the target", target.branch))

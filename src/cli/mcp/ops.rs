@@ -4,7 +4,7 @@
 use super::params::{LogsArgs, UpArgs};
 use super::scope::Target;
 use crate::branch;
-use crate::cli::commands::{down, status, up};
+use crate::cli::commands::status;
 use crate::error::UserError;
 use crate::{migrate, stack};
 use anyhow::Result;
@@ -35,7 +35,7 @@ pub fn status(target: &Target) -> Result<status::StatusView> {
 
 pub fn up(target: &Target, args: UpArgs) -> Result<Value> {
     let timeout = super::limits::seconds_within("timeout", args.timeout.unwrap_or(120.0), MAX_UP_TIMEOUT)?;
-    let request = up::UpRequest {
+    let request = stack::UpRequest {
         branch: target.name.clone(),
         services: args.services,
         timeout,
@@ -43,13 +43,20 @@ pub fn up(target: &Target, args: UpArgs) -> Result<Value> {
         // Approving what the repository runs is for a person (`cfn trust`), never an agent.
         yes: false,
     };
-    let (project, endpoints) = up::bring_up(&target.ctx, request)?;
+    let mut progress = crate::cli::progress::Progress::new(target.ctx.quiet);
+    let (project, endpoints) = stack::bring_up(&target.ctx, request, &mut progress)?.into_result()?;
     Ok(json!({ "project": project, "endpoints": endpoints }))
 }
 
 pub fn down(target: &Target) -> Result<Value> {
     // Never volumes: an agent cannot delete a branch's data through this server.
-    let project = down::stop(&target.ctx, target.name.as_deref(), false, false)?;
+    let request = stack::DownRequest {
+        branch: target.name.as_deref(),
+        volumes: false,
+        confirm_volumes: &|_: &str| Ok(()),
+        yes: false,
+    };
+    let project = stack::bring_down(&target.ctx, request)?;
     Ok(json!({ "project": project, "volumes_kept": true }))
 }
 

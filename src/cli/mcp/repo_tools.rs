@@ -20,15 +20,15 @@ impl CfnServer {
         let ctx = self.scope.repo_ctx(&self.ctx);
         outcome::run_blocking(move || {
             let mut ws = Workspace::open(&ctx)?;
-            let opts = AddOptions { branch: a.branch, base: a.base, path: None };
+            let opts = AddOptions {
+                branch: a.branch,
+                base: a.base,
+                path: None,
+                data_from: None,
+                stop_source: false,
+                approve_hooks: false,
+            };
             let added = worktrees::add(&ctx, &mut ws, &opts)?;
-            crate::branch::project_hooks::run(
-                &ctx,
-                &ws,
-                &added.env,
-                crate::branch::project_hooks::HookPoint::PostCreate,
-                false,
-            )?;
             Ok(WorktreeView::from(&added.env))
         })
         .await

@@ -4,7 +4,8 @@
 use super::body::{self, DownBody, UpBody};
 use super::errors::{blocking, ApiError, ApiResult};
 use super::{assets, guard, inventory, loops, socket, system, Shared};
-use crate::cli::commands::{down, status, up};
+use crate::cli::commands::status;
+use crate::stack;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -68,7 +69,7 @@ async fn stack_up(
     request.check()?;
     let found = found(&portal, project).await?;
     let (project, endpoints) = blocking(move || {
-        let request = up::UpRequest {
+        let request = stack::UpRequest {
             branch: Some(found.env.branch.clone()),
             services: request.services,
             timeout: Duration::from_secs(request.timeout.unwrap_or(120)),
@@ -76,7 +77,8 @@ async fn stack_up(
             // Trust is a person's decision at a terminal (`cfn trust`), never a web request's.
             yes: false,
         };
-        up::bring_up(&found.ctx, request)
+        let mut progress = crate::cli::progress::Progress::new(found.ctx.quiet);
+        stack::bring_up(&found.ctx, request, &mut progress)?.into_result()
     })
     .await?;
     Ok(Json(json!({ "project": project, "endpoints": endpoints })).into_response())
@@ -90,7 +92,16 @@ async fn stack_down(
     let _: DownBody = body::parse(&bytes)?;
     let found = found(&portal, project).await?;
     // Never volumes: the portal cannot delete a branch's data.
-    let project = blocking(move || down::stop(&found.ctx, Some(&found.env.branch), false, false)).await?;
+    let project = blocking(move || {
+        let request = stack::DownRequest {
+            branch: Some(&found.env.branch),
+            volumes: false,
+            confirm_volumes: &|_: &str| Ok(()),
+            yes: false,
+        };
+        stack::bring_down(&found.ctx, request)
+    })
+    .await?;
     Ok((StatusCode::OK, Json(json!({ "project": project, "volumes_kept": true }))).into_response())
 }
 

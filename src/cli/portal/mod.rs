@@ -1,6 +1,6 @@
 //! `cfn portal`: a web page and a JSON API (REST and a WebSocket) over every branch environment
 //! and loop run on this machine. Its actions call the same command functions as the CLI and
-//! the MCP server (`up::bring_up`, `down::stop`, `status::views`); it never runs `cfn`.
+//! the MCP server (`stack::bring_up`, `stack::bring_down`, `status::views`); it never runs `cfn`.
 //!
 //! Security (docs/portal.md): loopback by default; a random token, written 0600 to
 //! `$CFN_HOME/portal.token` and printed once in the URL, guards every `/api` and `/ws` request;

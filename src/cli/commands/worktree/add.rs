@@ -1,79 +1,11 @@
 //! `cfn worktree add`: creates a worktree with leased ports and rendered files.
 
-use crate::branch::BranchEnv;
 use crate::branch::Workspace;
-use crate::cli::commands::data::source_env;
 use crate::cli::commands::view::{ports_inline, WorktreeView};
 use crate::context::Context;
-use crate::data::{clone, snapshot};
-use crate::error::UserError;
 use crate::worktrees::{self, AddOptions};
 use anyhow::Result;
 use std::path::PathBuf;
-
-/// Where a new worktree's data comes from: a branch, or a snapshot.
-enum DataSource {
-    Branch(BranchEnv),
-    Snapshot { name: String, dir: PathBuf, meta: snapshot::Meta },
-}
-
-impl DataSource {
-    fn resolve(ctx: &Context, ws: &Workspace, name: &str) -> Result<DataSource> {
-        match source_env(ws, name) {
-            Ok(env) => Ok(DataSource::Branch(env)),
-            Err(not_a_branch) => match snapshot::read(ctx, ws, name) {
-                Ok((dir, meta)) => Ok(DataSource::Snapshot { name: name.to_string(), dir, meta }),
-                Err(_) => {
-                    Err(not_a_branch.context(format!("--data-from {name}: no such branch or snapshot")))
-                }
-            },
-        }
-    }
-
-    /// Copies into the new worktree. A failure keeps the worktree (with empty data) and says
-    /// how to copy again; nothing half-copied is left (copies are swapped in only when complete).
-    fn copy_into(self, ctx: &Context, ws: &Workspace, env: &BranchEnv, stop_source: bool) -> Result<()> {
-        let _lock = crate::branch::lock::acquire(ctx, &env.project, "worktree add")?;
-        let (copied, what, retry) = match &self {
-            DataSource::Branch(source) => (
-                clone::clone(ctx, ws, source, env, stop_source),
-                source.branch.clone(),
-                // a running source is the usual reason: the retry says how to copy from it
-                match stop_source {
-                    true => format!(
-                        "`cfn data clone --from {} -b {} --yes --stop-source`",
-                        source.branch, env.branch
-                    ),
-                    false => format!(
-                        "`cfn data clone --from {0} -b {1} --yes` (add --stop-source while {0} runs)",
-                        source.branch, env.branch
-                    ),
-                },
-            ),
-            DataSource::Snapshot { name, dir, meta } => (
-                snapshot::restore(ctx, ws, env, dir, meta),
-                format!("snapshot {name}"),
-                format!("`cfn data restore {name} -b {} --yes`", env.branch),
-            ),
-        };
-        match copied {
-            Ok(items) if items.is_empty() => ctx.say(format!("{what} has no data to copy")),
-            Ok(items) => ctx.say(format!("copied the data of {what}: {}", items.join(", "))),
-            Err(e) => {
-                return Err(UserError::new(format!(
-                    "created {} at {}, but copying the data of {what} failed: {e:#}",
-                    env.branch,
-                    env.path.display()
-                ))
-                .hint(format!(
-                    "the branch keeps empty data and its post_create hooks did not run; {retry} copies again"
-                ))
-                .into())
-            }
-        }
-        Ok(())
-    }
-}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -103,23 +35,15 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut ws = Workspace::open(ctx)?;
-    // an unknown source is refused before anything is created
-    let data_source = match &args.data_from {
-        Some(name) => Some(DataSource::resolve(ctx, &ws, name)?),
-        None => None,
+    let opts = AddOptions {
+        branch: args.branch,
+        base: args.base,
+        path: args.path,
+        data_from: args.data_from,
+        stop_source: args.stop_source,
+        approve_hooks: args.yes,
     };
-    let opts = AddOptions { branch: args.branch, base: args.base, path: args.path };
     let worktrees::Added { env, plain } = worktrees::add(ctx, &mut ws, &opts)?;
-    if let Some(source) = data_source {
-        source.copy_into(ctx, &ws, &env, args.stop_source)?;
-    }
-    crate::branch::project_hooks::run(
-        ctx,
-        &ws,
-        &env,
-        crate::branch::project_hooks::HookPoint::PostCreate,
-        args.yes,
-    )?;
     // found while rendering: asking again would read the git index of the worktree twice
     if let crate::branch::plain_compose::Plain::Blocked { reason, env_file } = &plain {
         ctx.warn(format!("{}\nhint: {}", reason.message(&env.branch, env_file), reason.hint()));

@@ -1,0 +1,114 @@
+//! Bringing a branch up and down as the user asks for it — the one sequence `cfn up`, the MCP
+//! server and the portal share: the branch's lock, trust for what the repository makes `up` run,
+//! compose and the readiness wait, migrations, health checks, the project's post_up hooks and
+//! the background proxy when `[proxy] auto` is on; down runs pre_down hooks first and settles leases a removed service kept.
+
+use super::endpoints::{endpoints, Endpoint};
+use super::up_down::{down, prepare, up, UpOptions};
+use super::wait::Watch;
+use crate::branch::project_hooks::{self, HookPoint};
+use crate::branch::Workspace;
+use crate::context::Context;
+use crate::engine::RunState;
+use crate::health::CheckResult;
+use anyhow::Result;
+use std::time::Duration;
+
+/// What to bring up, and how.
+pub struct UpRequest {
+    pub branch: Option<String>,
+    pub services: Vec<String>,
+    pub timeout: Duration,
+    pub wait: bool,
+    /// Trust what the repository makes `up` run without asking.
+    pub yes: bool,
+}
+
+/// How a bring-up ended when nothing went wrong before the health checks.
+pub enum UpOutcome {
+    /// Ready and healthy: the compose project and what it serves.
+    Up { project: String, endpoints: Vec<Endpoint> },
+    /// Running, but a health check failed: every check's result, and the error to report.
+    Unhealthy { results: Vec<CheckResult>, error: anyhow::Error },
+}
+
+impl UpOutcome {
+    /// The project and endpoints, or the health failure as an error.
+    pub fn into_result(self) -> Result<(String, Vec<Endpoint>)> {
+        match self {
+            UpOutcome::Up { project, endpoints } => Ok((project, endpoints)),
+            UpOutcome::Unhealthy { error, .. } => Err(error),
+        }
+    }
+}
+
+/// Starts the branch's stack, waits until it is ready and healthy (unless `wait` is off),
+/// telling `watch` how the wait goes.
+pub fn bring_up(ctx: &Context, request: UpRequest, watch: &mut dyn Watch) -> Result<UpOutcome> {
+    let ws = Workspace::open(ctx)?;
+    let (_lock, branch) = crate::branch::lock::lock_branch(ctx, &ws, request.branch.as_deref(), "up")?;
+    super::check_services(&ws, &branch, &request.services)?;
+    // What the repository makes `up` run (health commands, migrations) is trusted before
+    // anything starts, so a refusal leaves nothing half done.
+    if request.wait {
+        let mut items = crate::branch::trust::inventory::health(&ws, &branch)?;
+        if ws.config.migrations.on_up {
+            items.extend(crate::branch::trust::inventory::migrations(&ws, &branch)?);
+        }
+        crate::branch::trust::require(ctx, &ws, &items, request.yes)?;
+    }
+    let handle = prepare(&ws, &branch)?;
+    let opts = UpOptions { timeout: request.timeout, wait: request.wait, services: request.services };
+    let started = up(ctx, &branch, &handle, &opts, watch)?;
+    if opts.wait {
+        crate::branch::migrations::migrate_on_up(ctx, &ws, &branch, request.yes)?;
+        let results = crate::branch::health::run(ctx, &ws, &branch, request.yes)?;
+        if let Some(error) = crate::branch::health::failure(&results) {
+            return Ok(UpOutcome::Unhealthy { results, error });
+        }
+        for r in &results {
+            ctx.say(format!("health {}: {}", r.name, r.message));
+        }
+        project_hooks::run(ctx, &ws, &branch, HookPoint::PostUp, request.yes)?;
+    }
+    let mut endpoints = endpoints(&*ws.config_of(&branch)?, &branch);
+    if opts.wait {
+        // A key of a service that did not start (a profile not active, a service not named)
+        // is no endpoint of this stack, nor is a one-shot service that ran and exited 0: only
+        // what runs is listed.
+        endpoints.retain(|e| started.iter().any(|c| c.service == e.service && c.state == RunState::Running));
+    }
+    crate::proxy::on_up(ctx);
+    Ok(UpOutcome::Up { project: branch.project, endpoints })
+}
+
+/// What to take down, and how.
+pub struct DownRequest<'a> {
+    pub branch: Option<&'a str>,
+    /// Also delete the stack's volumes, once `confirm_volumes` (given the project) agrees.
+    pub volumes: bool,
+    pub confirm_volumes: &'a dyn Fn(&str) -> Result<()>,
+    /// Approve the project's pre_down hooks without asking.
+    pub yes: bool,
+}
+
+/// Stops the branch's stack (its pre_down hooks first) and returns its project name.
+pub fn bring_down(ctx: &Context, request: DownRequest) -> Result<String> {
+    let DownRequest { branch, volumes, confirm_volumes, yes } = request;
+    let ws = Workspace::open(ctx)?;
+    let (_lock, branch) = crate::branch::lock::lock_branch(ctx, &ws, branch, "down")?;
+    if volumes {
+        confirm_volumes(&branch.project)?;
+    }
+    project_hooks::run(ctx, &ws, &branch, HookPoint::PreDown, yes)?;
+    down(ctx, &ws, &branch, volumes)?;
+    // Leases kept while a removed service still published them can go now.
+    if !branch.is_main {
+        if let Some(row) =
+            crate::state::WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &branch.branch)?
+        {
+            ws.follow_config(row)?;
+        }
+    }
+    Ok(branch.project)
+}
