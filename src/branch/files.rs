@@ -199,7 +199,7 @@ pub fn env_vars(ws: &Workspace, branch: &BranchEnv) -> Result<IndexMap<String, S
 /// `project`: after `eval "$(cfn env --format shell)"`, plain `docker compose down -v` would
 /// otherwise act on whatever project or files the template named.
 fn parse_env(text: &str, project: &str) -> Result<IndexMap<String, String>> {
-    let vars = render::dotenv::parse(text);
+    let vars = crate::compose::dotenv::parse_literal(text);
     if let Some(bad) = vars.keys().find(|k| !render::dotenv::is_env_name(k)) {
         return Err(UserError::new(format!(
             "template env.j2 renders a variable named {bad:?}, which is not a valid variable name"
@@ -373,6 +373,30 @@ pub fn cfn_dir(checkout: &Path) -> PathBuf {
 /// writes for it, and would then read `${NAME}` in them as a variable (`worktree_dir` comes
 /// from the repository, which must not be able to make compose expand a secret).
 pub fn check_path_is_representable(path: &Path) -> Result<()> {
+    check_path_text(path)?;
+    let text = path.to_string_lossy();
+    if !render::dotenv::portable(&text) {
+        return Err(UserError::usage(format!("worktree path cannot be written to the branch's env file: {text:?}"))
+            .hint("a path holding a single quote and a backtick reads back differently in shells and compose; choose another --path")
+            .into());
+    }
+    Ok(())
+}
+
+/// Fails with a clear message for a branch name no dotenv quoting reads back the same in
+/// shells and both compose versions (a single quote with a `$` or a backtick): its env file,
+/// `.env` block and `cfn env` output would name another branch to some of their readers.
+pub fn check_branch_is_representable(branch: &str) -> Result<()> {
+    if render::dotenv::portable(branch) {
+        return Ok(());
+    }
+    Err(UserError::usage(format!("branch name {branch:?} cannot be written to a dotenv file as it is"))
+        .hint("shells and compose read a single quote with `$` or a backtick differently; rename the branch (`git branch -m`)")
+        .into())
+}
+
+/// Newlines, and `$`, which compose would read as a variable.
+fn check_path_text(path: &Path) -> Result<()> {
     let text = path.to_str().context("worktree paths must be valid UTF-8")?;
     if text.contains(['\n', '\r']) {
         return Err(UserError::usage(format!("worktree path contains a newline: {text:?}"))

@@ -292,7 +292,7 @@ fn read_user_vars(checkout: &Path, env_file: &Path) -> IndexMap<String, String> 
         return IndexMap::new();
     };
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    dotenv::parse(&env_block::outside(&text))
+    crate::compose::dotenv::parse_literal(&env_block::outside(&text))
 }
 
 /// Why writing `.env` would be wrong, if it would: a symlink, tracked by git, or a new file git

@@ -6,6 +6,11 @@
 //! may refer to variables defined earlier in the file or in the shell
 //! (`${A}/x`); single-quoted values are literal, and a value whose reference
 //! cannot be expanded is kept as written.
+//!
+//! This is cfn's one dotenv reader. cfn reads its own rendered files (`.cfn/env`, the `.env`
+//! block) with [`parse_literal`]: the same syntax, without expansion, since what cfn writes
+//! there never needs it (`render::dotenv::quote`) and a template must not pull cfn's own
+//! environment into a branch's variables.
 
 use std::path::Path;
 
@@ -52,9 +57,19 @@ fn warn_once(file: &Path) {
     ));
 }
 
-/// Parses the text of a `.env` file. Lines that are not assignments are
-/// skipped, as compose skips them.
+/// Parses the text of a `.env` file as compose does. Lines that are not
+/// assignments are skipped, as compose skips them.
 pub fn parse_dotenv(text: &str) -> IndexMap<String, String> {
+    parse(text, true)
+}
+
+/// Parses the text of a `.env` file without expanding `$` references: values as written, and
+/// every name, even one compose would skip (the caller decides what names it takes).
+pub fn parse_literal(text: &str) -> IndexMap<String, String> {
+    parse(text, false)
+}
+
+fn parse(text: &str, expand_references: bool) -> IndexMap<String, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n");
     let mut vars = IndexMap::new();
     let mut lines = text.split('\n');
@@ -71,7 +86,9 @@ pub fn parse_dotenv(text: &str) -> IndexMap<String, String> {
         let valid = !key.is_empty()
             && !key.starts_with(|c: char| c.is_ascii_digit())
             && key.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
-        if !valid {
+        // Compose skips a line whose name it cannot take; cfn, reading its own files, keeps it
+        // so that the caller can refuse it by name.
+        if key.is_empty() || (expand_references && !valid) {
             continue;
         }
         let value = value.trim_start();
@@ -80,7 +97,7 @@ pub fn parse_dotenv(text: &str) -> IndexMap<String, String> {
             Some('"') => (quoted(&value[1..], '"', &mut lines), true),
             _ => (unquoted(value), true),
         };
-        let value = if expand && value.contains('$') {
+        let value = if expand_references && expand && value.contains('$') {
             let lookup = |name: &str| vars.get(name).cloned().or_else(|| std::env::var(name).ok());
             interpolate(&value, &lookup).unwrap_or(value)
         } else {
@@ -176,6 +193,13 @@ mod tests {
         assert_eq!(vars["DATA"], "/srv/data");
         assert_eq!(vars["Q"], "/srv:d");
         assert_eq!(vars["BAD"], "$(x)");
+    }
+
+    #[test]
+    fn literal_parsing_keeps_references() {
+        let vars = parse_literal("ROOT=/srv\nDATA=${ROOT}/data\nQ=\"a\\\"b\\\\c $HOME\"\n");
+        assert_eq!(vars["DATA"], "${ROOT}/data");
+        assert_eq!(vars["Q"], "a\"b\\c $HOME");
     }
 
     #[test]

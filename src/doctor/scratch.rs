@@ -10,7 +10,7 @@ use crate::branch;
 use crate::branch::files::{CFN_DIR, ENV_FILE};
 use crate::branch::plain_compose::Plain;
 use crate::branch::{BranchEnv, Workspace};
-use crate::render::dotenv;
+use crate::compose::dotenv;
 use anyhow::Result;
 use std::path::Path;
 
@@ -28,7 +28,9 @@ pub fn stale_and_plain(ws: &Workspace, env: &BranchEnv) -> Result<(Vec<String>, 
     for file in &plan.files {
         let current = std::fs::read_to_string(&file.path).ok();
         let same = match &current {
-            Some(text) if file.path == env_file => dotenv::parse(text) == dotenv::parse(&file.text),
+            Some(text) if file.path == env_file => {
+                dotenv::parse_literal(text) == dotenv::parse_literal(&file.text)
+            }
             Some(text) => *text == file.text,
             None => false,
         };

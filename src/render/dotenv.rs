@@ -1,17 +1,26 @@
-//! Dotenv values: quoting that shells, compose v1 and compose v2 all read back verbatim, and the
-//! reader cfn uses on its own rendered files.
+//! Dotenv values: quoting that shells, compose v1 and compose v2 all read back verbatim (the one
+//! reader of such files is `compose::dotenv`), and the names a branch's variables may have.
 //!
 //! A value of plain characters is written bare; otherwise single quotes (literal everywhere:
 //! no `$` expansion, `#` is not a comment); a value holding a single quote is written in double
-//! quotes with `\`, `"`, `$` and `` ` `` escaped. Newlines cannot be represented portably and
-//! are refused by the callers (branch names cannot hold them; paths holding them are rejected).
-
-use indexmap::IndexMap;
+//! quotes with `\` and `"` escaped. No quoting reads back the same everywhere for a value
+//! holding a single quote and a `$` or a `` ` ``: a shell needs `\$` and `` \` `` inside double
+//! quotes, compose v1 keeps the backslash before `$` and compose v2 the one before `` ` ``. Such
+//! values are not [`portable`] and are refused by the callers, as are newlines (branch names
+//! cannot hold them; paths holding them are rejected).
 
 fn is_plain(c: char) -> bool {
     c.is_ascii_alphanumeric() || "_-./:@%+,=".contains(c)
 }
 
+/// Whether [`quote`] can write `value` so that shells and both compose versions read it back
+/// as it is.
+pub fn portable(value: &str) -> bool {
+    let quote_with_expansion = value.contains('\'') && value.contains(['$', '`']);
+    !value.contains(['\n', '\r']) && !quote_with_expansion
+}
+
+/// `value` as a dotenv value; callers check [`portable`] first for values they do not control.
 pub fn quote(value: &str) -> String {
     if !value.is_empty() && value.chars().all(is_plain) {
         value.to_string()
@@ -20,7 +29,7 @@ pub fn quote(value: &str) -> String {
     } else {
         let mut out = String::from("\"");
         for c in value.chars() {
-            if matches!(c, '\\' | '"' | '$' | '`') {
+            if matches!(c, '\\' | '"') {
                 out.push('\\');
             }
             out.push(c);
@@ -146,43 +155,6 @@ pub fn is_compose_setting(name: &str) -> bool {
     name.to_ascii_uppercase().starts_with("COMPOSE_")
 }
 
-/// Reads `KEY=value` lines as written by [`quote`] (and simple hand-written ones).
-pub fn parse(text: &str) -> IndexMap<String, String> {
-    let mut vars = IndexMap::new();
-    for line in text.lines() {
-        let line = line.trim_start();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        let Some((key, raw)) = line.split_once('=') else { continue };
-        vars.insert(key.trim().to_string(), unquote(raw.trim()));
-    }
-    vars
-}
-
-fn unquote(raw: &str) -> String {
-    if let Some(inner) = raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
-        return inner.to_string();
-    }
-    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-        let mut out = String::new();
-        let mut chars = inner.chars();
-        while let Some(c) = chars.next() {
-            if c == '\\' {
-                if let Some(next) = chars.next() {
-                    out.push(next);
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        return out;
-    }
-    // A bare value ends at an unquoted comment.
-    raw.split(" #").next().unwrap_or("").trim_end().to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,10 +224,21 @@ mod tests {
     }
 
     #[test]
-    fn round_trips() {
-        for v in ["plain-1.2", "", "a b", "it's $HOME", "#x", "a\"b", "$(rm -rf /)", "`x`", "a\\b'c"] {
+    fn round_trips_through_the_reader_with_and_without_expansion() {
+        use crate::compose::dotenv::{parse_dotenv, parse_literal};
+        for v in ["plain-1.2", "", "a b", "$HOME", "#x", "a\"b", "$(rm -rf /)", "`x`", "a\\b'c", "it's \"q\""]
+        {
+            assert!(portable(v), "{v}");
             let text = format!("K={}\n", quote(v));
-            assert_eq!(parse(&text)["K"], v, "{text}");
+            assert_eq!(parse_literal(&text)["K"], v, "{text}");
+            assert_eq!(parse_dotenv(&text)["K"], v, "{text}");
+        }
+    }
+
+    #[test]
+    fn values_no_quoting_reads_back_everywhere_are_not_portable() {
+        for v in ["it's $HOME", "a'`id`", "x\ny", "'$"] {
+            assert!(!portable(v), "{v}");
         }
     }
 }

@@ -52,7 +52,7 @@ impl Renderer {
         env.add_filter("yaml", compose_yaml_filter);
         env.add_filter("json", json_filter);
         env.add_filter("toml", json_string_filter);
-        env.add_filter("dotenv", |v: Value| dotenv::quote(&plain(&v)));
+        env.add_filter("dotenv", dotenv_filter);
         env.add_filter("sh", |v: Value| sh_quote(&plain(&v)));
         env.set_loader(move |name| {
             if !loader::is_plain_name(name) {
@@ -118,6 +118,22 @@ fn template_error(name: &str, e: &Error, hint: &str) -> anyhow::Error {
 }
 
 /// A value's text: strings as they are, everything else as minijinja prints it.
+/// `| dotenv`: the value quoted for a dotenv file, or an error for one no quoting reads back
+/// the same in shells and both compose versions (`dotenv::portable`).
+fn dotenv_filter(v: Value) -> Result<String, Error> {
+    let text = plain(&v);
+    if !dotenv::portable(&text) {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "{text:?} cannot be written to a dotenv file so that shells and compose read it back as it is \
+                 (a single quote with `$` or a backtick, or a newline)"
+            ),
+        ));
+    }
+    Ok(dotenv::quote(&text))
+}
+
 fn plain(v: &Value) -> String {
     v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
 }

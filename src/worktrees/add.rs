@@ -47,6 +47,7 @@ pub struct Added {
 /// what follows).
 pub(super) fn add_checkout(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Added> {
     git::validate_branch_name(&opts.branch)?;
+    branch::files::check_branch_is_representable(&opts.branch)?;
     if let Some(existing) = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)? {
         // An earlier add or remove of this branch whose process died is settled first.
         match recover::recover_if_abandoned(&ws.state, ws.main_root(), &existing)? {

@@ -26,6 +26,7 @@ pub fn adopt(ctx: &Context, ws: &mut Workspace, checkout: &Checkout) -> Result<O
         ));
         return Ok(None);
     };
+    branch::files::check_branch_is_representable(&branch)?;
     branch::files::check_path_is_representable(&checkout.root)?;
     let lock = OpLock::take(ws.state.home())?;
     let reg = Registration {

@@ -11,18 +11,6 @@ fn write_hook(path: &Path, body: &str) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
-/// git with the sandbox's CFN_HOME, as a user's shell would run it.
-fn user_git(sb: &Sandbox, dir: &Path, args: &[&str]) -> std::process::Output {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .envs(hermetic_env(&sb.home, sb.path()))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-    out
-}
-
 #[test]
 fn an_existing_hook_is_chained_and_restored() {
     let sb = Sandbox::new();

@@ -123,6 +123,24 @@ pub fn hermetic_env(cfn_home: &Path, home: &Path) -> Vec<(&'static str, String)>
     ]
 }
 
+/// git as the user's shell runs it, with the sandbox's CFN_HOME (so cfn's git hooks find its
+/// state) and `env` added; fails the test when git fails.
+pub fn user_git_with(sb: &Sandbox, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .envs(hermetic_env(&sb.home, sb.path()))
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    out
+}
+
+pub fn user_git(sb: &Sandbox, dir: &Path, args: &[&str]) -> std::process::Output {
+    user_git_with(sb, dir, args, &[])
+}
+
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = std::process::Command::new("git")
         .current_dir(dir)

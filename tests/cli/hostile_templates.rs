@@ -184,18 +184,22 @@ fn a_hostile_variable_name_never_reaches_a_shell() {
     }
     assert!(!marker.exists(), "a variable name ran as code");
 
-    // hostile values (a branch name) are single-quoted: eval gives them back verbatim
+    // hostile values (branch names) are quoted: eval gives them back verbatim
     std::fs::remove_file(root.join("tpl/env.j2")).unwrap();
-    let branch = "feat-$(touch${IFS}ran)-`touch${IFS}ran`-${HOME}-'q'".to_string();
-    sb.cfn(&root, &["worktree", "add", &branch]).assert().success();
-    let out = sb.cfn(&root, &["env", &branch, "--format", "shell"]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let sh = eval_in_sh(&root, &text(&out.stdout), "printf %s \"$WORKTREE_BRANCH\"");
-    assert_eq!(text(&sh.stdout), branch, "{}", text(&sh.stderr));
-    // the dotenv format and `.cfn/compose.env`, sourced by a shell, read back the same
-    let out = sb.cfn(&root, &["env", &branch]).output().unwrap();
-    let sh = eval_in_sh(&root, &text(&out.stdout), "printf %s \"$WORKTREE_BRANCH\"");
-    assert_eq!(text(&sh.stdout), branch, "{}", text(&sh.stderr));
+    for branch in ["feat-$(touch${IFS}ran)-`touch${IFS}ran`-${HOME}", "feat-'q'-\"dq\"-#x"] {
+        sb.cfn(&root, &["worktree", "add", branch]).assert().success();
+        let out = sb.cfn(&root, &["env", branch, "--format", "shell"]).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let sh = eval_in_sh(&root, &text(&out.stdout), "printf %s \"$WORKTREE_BRANCH\"");
+        assert_eq!(text(&sh.stdout), branch, "{}", text(&sh.stderr));
+        // the dotenv format and `.cfn/compose.env`, sourced by a shell, read back the same
+        let out = sb.cfn(&root, &["env", branch]).output().unwrap();
+        let sh = eval_in_sh(&root, &text(&out.stdout), "printf %s \"$WORKTREE_BRANCH\"");
+        assert_eq!(text(&sh.stdout), branch, "{}", text(&sh.stderr));
+    }
+    // with a single quote too, no quoting reads back the same in shells and compose: refused
+    let out = sb.cfn(&root, &["worktree", "add", "feat-'q'-`touch${IFS}ran`"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(!marker.exists() && !root.join("ran").exists(), "a value ran as code");
 }
 
@@ -214,12 +218,16 @@ fn a_dollar_in_a_branch_name_stays_literal_for_compose_v1_and_v2() {
     let sb = Sandbox::new();
     let root = repo_with(&sb, "tmpldollar", NO_PORTS, "", &[(".gitignore", ".env\n")]);
     let mut cleanup = Cleanup(vec!["tmpldollar".into()]);
-    let branches = [
-        "feat-${CFN_TEST_SECRET}",
-        "feat-$$CFN_TEST_SECRET",
-        "feat-$(id)-`id`",
-        "feat-'q'-${CFN_TEST_SECRET}",
-    ];
+    let branches =
+        ["feat-${CFN_TEST_SECRET}", "feat-$$CFN_TEST_SECRET", "feat-$(id)-`id`", "feat-'q'-\"dq\""];
+    // a single quote with `$` or a backtick reads back differently in shells, compose v1 and
+    // v2 however it is quoted: refused before anything is created
+    for refused in ["feat-'q'-${CFN_TEST_SECRET}", "feat-'q'-`id`"] {
+        let out = sb.cfn(&root, &["worktree", "add", refused]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("cannot be written to a dotenv file"), "{}", stderr(&out));
+        assert!(!git(&root, &["branch", "--list"]).contains("feat-'q'"), "no branch is created");
+    }
     for branch in branches {
         let wt = sb.json(&root, &["worktree", "add", branch, "--json"]);
         let project = wt["project"].as_str().unwrap().to_string();
@@ -227,7 +235,8 @@ fn a_dollar_in_a_branch_name_stays_literal_for_compose_v1_and_v2() {
         let path = PathBuf::from(wt["path"].as_str().unwrap());
         // the rendered override doubles `$`: compose reads it back as the name
         let override_text = std::fs::read_to_string(path.join(".cfn/compose.override.yaml")).unwrap();
-        assert!(override_text.contains(&branch.replace('$', "$$")), "{override_text}");
+        let in_yaml = branch.replace('$', "$$").replace('"', "\\\"");
+        assert!(override_text.contains(&in_yaml), "{override_text}");
         for compose in [V2, V1] {
             let out = cfn_with(&sb, &path, compose, &["compose", "config"])
                 .env("CFN_TEST_SECRET", SECRET)

@@ -131,3 +131,21 @@ fn ignored_files_are_copied_with_their_ports_rewritten() {
     // The copies are ignored in the worktree too: removal sees no untracked work.
     sb.cfn(&root, &["worktree", "remove", "copyme"]).assert().success();
 }
+
+#[test]
+fn a_worktree_adopted_from_plain_git_runs_its_post_create_hooks_once_approved() {
+    let sb = Sandbox::new();
+    let root = with_hooks(&sb, &post_create_marker(&sb, "adopted"));
+    sb.cfn(&root, &["hooks", "install"]).assert().success();
+    let add = |name: &str| {
+        let wt = sb.path().join(name);
+        user_git(&sb, &root, &["worktree", "add", "-q", "-b", name, wt.to_str().unwrap()]);
+        assert!(wt.join(".cfn/env").is_file(), "{name}: provisioned by the git hook");
+    };
+    // not approved: the adoption stands, the hook is skipped (no terminal to ask on)
+    add("plain-a");
+    assert_eq!(ran(&sb), "", "not run before approval");
+    sb.cfn(&root, &["hooks", "approve", "--yes"]).assert().success();
+    add("plain-b");
+    assert_eq!(ran(&sb), "adopted\n", "an adoption runs post_create like an add");
+}

@@ -8,16 +8,9 @@ use crate::plain_compose::{
 };
 use std::path::Path;
 
-/// git with the sandbox's CFN_HOME, as a user's shell runs it (so cfn's hooks find the state).
+/// git as the user's shell runs it, with compose v2 for cfn's hooks.
 fn user_git(sb: &Sandbox, dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .envs(hermetic_env(&sb.home, sb.path()))
-        .env("CFN_COMPOSE", "docker compose")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    user_git_with(sb, dir, args, &[("CFN_COMPOSE", "docker compose")]);
 }
 
 #[test]

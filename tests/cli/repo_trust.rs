@@ -6,7 +6,7 @@
 use crate::harness::*;
 use crate::work_loop::{agent, repo_with, Team, CONFIDENT, PO_PROCEED};
 use std::os::unix::fs::PermissionsExt as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A repository with `files`, `cfn init`ed, with `toml` appended to its cfn.toml.
 fn repo(sb: &Sandbox, files: &[(&str, &str)], toml: &str) -> PathBuf {
@@ -33,18 +33,6 @@ fn refused_as_untrusted(out: &std::process::Output, what: &str) {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains(&format!("error: not trusted: {what}")), "{err}");
     assert!(err.contains("hint: review what it runs with `cfn trust`"), "{err}");
-}
-
-/// git as the user's shell runs it (cfn's hooks find the sandbox's CFN_HOME).
-fn user_git(sb: &Sandbox, dir: &Path, args: &[&str]) -> std::process::Output {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .envs(hermetic_env(&sb.home, sb.path()))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-    out
 }
 
 #[test]

@@ -3,10 +3,10 @@
 //! containers (labels naming the repository, branch and slot; the host ports they publish).
 
 use crate::branch::files::{CFN_DIR, ENV_FILE};
+use crate::compose::dotenv;
 use crate::config::{Config, PortKeyConfig};
 use crate::engine::{Engine, ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL};
 use crate::protocol::Protocol;
-use crate::render::dotenv;
 use anyhow::Result;
 use bollard::models::ContainerSummaryStateEnum;
 use bollard::query_parameters::ListContainersOptionsBuilder;
@@ -32,7 +32,7 @@ pub struct EnvFile {
 /// Reads `<checkout>/.cfn/env`; `None` when there is none or it names no compose project.
 pub fn env_file(checkout: &Path, config: &Config) -> Option<EnvFile> {
     let text = std::fs::read_to_string(checkout.join(CFN_DIR).join(ENV_FILE)).ok()?;
-    let vars = dotenv::parse(&text);
+    let vars = dotenv::parse_literal(&text);
     let project = vars.get("COMPOSE_PROJECT_NAME").filter(|p| !p.is_empty())?.clone();
     let ports = config
         .ports

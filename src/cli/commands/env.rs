@@ -45,6 +45,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     match args.format {
         Format::Json => return crate::cli::output::json(&vars),
         Format::Dotenv => {
+            if let Some((bad, _)) = vars.iter().find(|(_, v)| !crate::render::dotenv::portable(v)) {
+                return Err(UserError::new(format!(
+                    "{bad}'s value cannot be printed as dotenv so that every reader gets it back as it is"
+                ))
+                .hint("use --format shell or --format json")
+                .into());
+            }
             for (k, v) in &vars {
                 writeln!(out, "{k}={}", crate::render::dotenv::quote(v))?;
             }
