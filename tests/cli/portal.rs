@@ -413,3 +413,41 @@ fn drives_a_live_stack() {
     let log = std::fs::read_to_string(stderr).unwrap();
     assert!(!log.contains("panicked"), "{log}");
 }
+
+/// Requests whose host, origin or token is ambiguous, or whose body is not JSON, are refused
+/// before any route runs; the same request made plainly is served.
+#[test]
+fn refuses_ambiguous_requests_and_bodies_that_are_not_json() {
+    let sb = Sandbox::new();
+    let root = sb.repo("portalstrict", &[]);
+    let (portal, _) = Portal::start(&sb, &root, &["--port", "0"]);
+    let (addr, token) = (&portal.addr, &portal.token);
+    let port = addr.rsplit(':').next().unwrap();
+    let get = |extra: &str| {
+        raw_status(
+            addr,
+            &format!("GET /api/worktrees HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n{extra}Connection: close\r\n\r\n"),
+        )
+    };
+    assert_eq!(get(""), 200);
+    assert_eq!(get("Host: evil.example\r\n"), 400, "two Host headers");
+    assert_eq!(get(&format!("Authorization: Bearer {token}\r\n")), 400, "two Authorization headers");
+    let other_port = format!("GET /api/worktrees HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n", port.parse::<u16>().unwrap().wrapping_add(1));
+    assert_eq!(raw_status(addr, &other_port), 403, "a Host with another port");
+    let absolute = format!(
+        "GET http://evil.example/api/worktrees HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    );
+    assert_eq!(raw_status(addr, &absolute), 400, "an absolute target naming another host");
+    let post = |kind: &str| {
+        raw_status(
+            addr,
+            &format!(
+                "POST /api/worktrees/nosuch/down HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+                 Content-Type: {kind}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+            ),
+        )
+    };
+    assert_eq!(post("text/plain"), 415);
+    assert_eq!(post("application/x-www-form-urlencoded"), 415);
+    assert_eq!(post("application/json"), 404, "JSON reaches the route: no such worktree");
+}
