@@ -59,11 +59,8 @@ fn name(sig: i32) -> &'static str {
 fn install() -> bool {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let spawned = std::thread::Builder::new().name("cfn-signals".into()).spawn(move || {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_io().build() else {
-            let _ = ready_tx.send(false);
-            return;
-        };
-        rt.block_on(async move {
+        let failed = ready_tx.clone();
+        let ran = crate::runtime::run_here(async move {
             use tokio::signal::unix::{signal, SignalKind};
             let (Ok(mut int), Ok(mut hup), Ok(mut term)) = (
                 signal(SignalKind::interrupt()),
@@ -86,6 +83,9 @@ fn install() -> bool {
                 RECEIVED.store(sig, Ordering::SeqCst);
             }
         });
+        if ran.is_err() {
+            let _ = failed.send(false);
+        }
     });
     spawned.is_ok() && ready_rx.recv().unwrap_or(false)
 }

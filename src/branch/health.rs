@@ -46,7 +46,7 @@ pub fn checks(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Check>> {
 
 /// Runs every check of the branch; results in configuration order. A `command` check runs
 /// only once trusted (`yes` approves; see `crate::branch::trust`).
-pub fn run(
+pub async fn run(
     ctx: &crate::context::Context,
     ws: &Workspace,
     branch: &BranchEnv,
@@ -57,7 +57,7 @@ pub fn run(
         return Ok(Vec::new());
     }
     crate::branch::trust::require(ctx, ws, &crate::branch::trust::inventory::health(ws, branch)?, yes)?;
-    crate::runtime::block_on(health::run_all(&checks))
+    Ok(health::run_all(&checks).await)
 }
 
 /// The error for failed checks: names them.

@@ -12,7 +12,7 @@ pub mod portal;
 pub mod progress;
 pub mod reference;
 
-use crate::{context, error, state};
+use crate::{context, error, runtime, state};
 use anyhow::Result;
 use clap::Parser;
 use commands::Command;
@@ -51,5 +51,5 @@ pub fn run(cli: Cli) -> Result<()> {
         None => std::env::current_dir()?,
     };
     let ctx = context::Context { cwd, home: state::home_dir()?, quiet: cli.quiet, verbose: cli.verbose };
-    commands::run(&ctx, cli.command)
+    runtime::run(commands::run(&ctx, cli.command))?
 }

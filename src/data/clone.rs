@@ -32,7 +32,7 @@ pub fn clone(
     let from = Layout::of(ws, source)?;
     let to = Layout::of(ws, target)?;
     let helper_image = ws.config_of(target)?.data.helper_image.clone();
-    let copied = crate::runtime::block_on(async {
+    let copied = crate::runtime::wait(async {
         let engine = Engine::connect().await?;
         let to = fresh_server_as_files(&engine, &to).await?;
         guard::target_stopped(&engine, &target.project, &target.branch, &to.sql_services).await?;

@@ -37,7 +37,7 @@ const HELPER_GRACE_SECS: i64 = 60;
 pub fn find(ctx: &Context, ws: &Workspace) -> Vec<Leftover> {
     let mut out = Vec::new();
     for (entry, pending) in pg_journal::entries(&ctx.home) {
-        let found = crate::runtime::block_on(existing(&pending))
+        let found = crate::runtime::wait(existing(&pending))
             .and_then(|r| r)
             .map_err(|e| crate::health::redact_url(&format!("{e:#}")));
         out.push(Leftover::Database { entry, pending, found });
@@ -66,7 +66,7 @@ pub fn find(ctx: &Context, ws: &Workspace) -> Vec<Leftover> {
         out.push(Leftover::Stopped { entry, paused });
     }
     // an engine that cannot be asked is the docker check's to report
-    if let Ok(Ok(helpers)) = crate::runtime::block_on(stopped_helpers(&ctx.home)) {
+    if let Ok(Ok(helpers)) = crate::runtime::wait(stopped_helpers(&ctx.home)) {
         out.extend(helpers);
     }
     for meta in super::snapshot::list(ctx, ws).unwrap_or_default() {
@@ -157,7 +157,7 @@ pub fn clean(ctx: &Context, ws: &Workspace) -> Vec<Result<String>> {
                     continue;
                 };
                 let dropped =
-                    crate::runtime::block_on(pg_journal::drop_leftovers(&ctx.home, &pending)).and_then(|r| r);
+                    crate::runtime::wait(pg_journal::drop_leftovers(&ctx.home, &pending)).and_then(|r| r);
                 out.push(dropped.map(|names| {
                     if names.is_empty() {
                         format!(
@@ -175,7 +175,7 @@ pub fn clean(ctx: &Context, ws: &Workspace) -> Vec<Result<String>> {
                     .map_err(anyhow::Error::from),
             ),
             Leftover::Helper { id, name } => {
-                let removed = crate::runtime::block_on(async {
+                let removed = crate::runtime::wait(async {
                     let engine = crate::engine::Engine::connect().await?;
                     super::helper::remove(&engine, &id).await;
                     anyhow::Ok(())
@@ -186,7 +186,7 @@ pub fn clean(ctx: &Context, ws: &Workspace) -> Vec<Result<String>> {
                 );
             }
             Leftover::Stopped { entry, paused } => {
-                let started = crate::runtime::block_on(async {
+                let started = crate::runtime::wait(async {
                     let engine = crate::engine::Engine::connect().await?;
                     for (id, _) in &paused.containers {
                         // one removed since is nothing to start

@@ -124,7 +124,7 @@ fn write(
 ) -> Result<Meta> {
     let layout = Layout::of(ws, branch)?;
     let configured = ws.config_of(branch)?.data.helper_image.clone();
-    let volumes = crate::runtime::block_on(async {
+    let volumes = crate::runtime::wait(async {
         let engine = Engine::connect().await?;
         let existing = existing_volumes(&engine, &layout.project).await?;
         let mut todo = Vec::new();
@@ -229,7 +229,7 @@ pub fn restore(
             .into());
         }
     }
-    let mut restored = crate::runtime::block_on(async {
+    let mut restored = crate::runtime::wait(async {
         let engine = Engine::connect().await?;
         guard::target_stopped(&engine, &branch.project, &branch.branch, &[]).await?;
         let existing = existing_volumes(&engine, &layout.project).await?;

@@ -82,7 +82,7 @@ pub fn checks(ctx: &Context, ws: &Workspace) -> Vec<Check> {
 fn tmp_volumes(ctx: &Context) -> Vec<String> {
     use crate::data::swap::{HOME_LABEL, TMP_LABEL};
     let home = ctx.home.display().to_string();
-    let listed = crate::runtime::block_on(async {
+    let listed = crate::runtime::wait(async {
         let engine = crate::engine::Engine::connect().await?;
         let filters = std::collections::HashMap::from([("label", vec![format!("{TMP_LABEL}=1")])]);
         let options =

@@ -46,19 +46,19 @@ impl Repair {
     }
 }
 
-pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
+pub async fn fix(ctx: &Context, confirm: Option<Confirm<'_>>) -> Result<Vec<Repair>> {
     let checkout = git::discover(&ctx.cwd)?;
     let mut out = Vec::new();
     if let Ok(config) = Config::load(&checkout.main_root) {
         let mut ws = Workspace::with_config(ctx, checkout.clone(), config)?;
         relocate(&ws, &mut out);
-        prune(ctx, &ws, &mut out);
+        prune(ctx, &ws, &mut out).await;
         super::rebuilt::repair(&mut ws, &mut out);
         adopt(ctx, &mut ws, &mut out)?;
         follow_config(&ws, &mut out)?;
         render(&ws, &mut out)?;
-        remove_orphans(&ws, confirm, &mut out)?;
-        data_leftovers(ctx, &mut out);
+        remove_orphans(&ws, confirm, &mut out).await?;
+        data_leftovers(ctx, &mut out).await;
         for cleaned in crate::data::leftovers::clean(ctx, &ws) {
             out.push(match cleaned {
                 Ok(message) => Repair::done(message),
@@ -80,13 +80,13 @@ pub fn fix(ctx: &Context, confirm: Option<Confirm>) -> Result<Vec<Repair>> {
 
 /// Temporary volumes of a killed data copy: a complete one is swapped into its target, an
 /// incomplete one deleted (its target was never touched); see `data::swap`.
-fn data_leftovers(ctx: &Context, out: &mut Vec<Repair>) {
-    let cleaned = crate::runtime::block_on(async {
+async fn data_leftovers(ctx: &Context, out: &mut Vec<Repair>) {
+    let cleaned = async {
         let engine = Engine::connect().await?;
         crate::data::swap::clean_leftovers(ctx, &engine).await
-    });
+    };
     // No engine: nothing of it to repair (the diagnosis reports that).
-    let Ok(Ok(cleaned)) = cleaned else { return };
+    let Ok(cleaned) = cleaned.await else { return };
     for c in cleaned {
         out.push(match c {
             Ok(crate::data::swap::Cleaned::Deleted(tmp)) => {
@@ -119,8 +119,8 @@ fn relocate(ws: &Workspace, out: &mut Vec<Repair>) {
     }
 }
 
-fn prune(ctx: &Context, ws: &Workspace, out: &mut Vec<Repair>) {
-    match worktrees::prune(ctx, &ws.state, Some(ws.repo.id), worktrees::PruneOptions::default()) {
+async fn prune(ctx: &Context, ws: &Workspace, out: &mut Vec<Repair>) {
+    match worktrees::prune(ctx, &ws.state, Some(ws.repo.id), worktrees::PruneOptions::default()).await {
         Ok(pruned) => out.extend(pruned.iter().flat_map(|p| {
             let notes = p.notes.iter().map(|n| Repair { done: false, message: n.clone() });
             std::iter::once(pruned_repair(p)).chain(notes)
@@ -222,15 +222,13 @@ fn render(ws: &Workspace, out: &mut Vec<Repair>) -> Result<()> {
     Ok(())
 }
 
-fn remove_orphans(ws: &Workspace, confirm: Option<Confirm>, out: &mut Vec<Repair>) -> Result<()> {
+async fn remove_orphans(ws: &Workspace, confirm: Option<Confirm<'_>>, out: &mut Vec<Repair>) -> Result<()> {
     // No engine: nothing of it to repair (the diagnosis reports that).
-    let Ok(snapshot) = snapshot::take(&[]) else { return Ok(()) };
+    let Ok(snapshot) = snapshot::take(&[]).await else { return Ok(()) };
     let found = orphans::find(ws.state.conn(), ws, &snapshot)?;
     let volumes = volumes_to_delete(&found, confirm, out)?;
-    let done = crate::runtime::block_on(async {
-        let engine = Engine::connect().await?;
-        Ok::<_, anyhow::Error>(remove(&engine, &snapshot, &found, &volumes, ws.repo.uid.as_deref()).await)
-    })??;
+    let engine = Engine::connect().await?;
+    let done = remove(&engine, &snapshot, &found, &volumes, ws.repo.uid.as_deref()).await;
     out.extend(done);
     Ok(())
 }

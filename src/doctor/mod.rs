@@ -105,8 +105,8 @@ impl Check {
 }
 
 /// Every check of the repository containing `ctx.cwd`, in a fixed order.
-pub fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
-    let survey = survey::Survey::take(ctx)?;
+pub async fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
+    let survey = survey::Survey::take(ctx).await?;
     let mut checks = survey.config_checks.clone();
     let Some(ws) = &survey.workspace else {
         // Without a valid configuration only the machine-wide checks make sense.
@@ -122,7 +122,7 @@ pub fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
     checks.extend(unleased::checks(&survey));
     checks.extend(unmatched_keys::checks(&survey, ws));
     checks.extend(orphans::checks(&survey, ws)?);
-    checks.extend(redis::checks(&survey, ws));
+    checks.extend(redis::checks(&survey, ws).await);
     checks.extend(migrations::checks(&survey, ws));
     checks.extend(git_hooks::checks(ws.main_root()));
     checks.extend(rendered::checks(&survey, ws));

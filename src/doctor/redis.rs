@@ -31,7 +31,7 @@ enum ProbeError {
     Other(String),
 }
 
-pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
+pub async fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
     let targets: Vec<(&BranchEnv, u16, String)> = survey
         .envs
         .iter()
@@ -41,13 +41,9 @@ pub fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
             Some((env, port, redis_url(ws, env, port)))
         })
         .collect();
-    // All at once, in one runtime: most are refused at once, but one that hangs costs its
-    // timeout once rather than once per branch after it.
-    let probes = futures_util::future::join_all(targets.iter().map(|(_, _, url)| probe(url)));
-    let outcomes = match crate::runtime::block_on(probes) {
-        Ok(outcomes) => outcomes,
-        Err(e) => targets.iter().map(|_| Err(ProbeError::Other(e.to_string()))).collect(),
-    };
+    // All at once: most are refused at once, but one that hangs costs its timeout once rather
+    // than once per branch after it.
+    let outcomes = futures_util::future::join_all(targets.iter().map(|(_, _, url)| probe(url))).await;
     targets
         .iter()
         .zip(outcomes)

@@ -70,11 +70,9 @@ impl Container {
 }
 
 /// Connects and reads everything; an unreachable engine is the error.
-pub fn take(images: &[String]) -> Result<Snapshot> {
-    crate::runtime::block_on(async {
-        let engine = Engine::connect().await?;
-        read(&engine, images).await
-    })?
+pub async fn take(images: &[String]) -> Result<Snapshot> {
+    let engine = Engine::connect().await?;
+    read(&engine, images).await
 }
 
 async fn read(engine: &Engine, images: &[String]) -> Result<Snapshot> {

@@ -14,7 +14,11 @@ use indexmap::IndexMap;
 impl Survey {
     /// The survey of a checkout whose configuration is valid but whose state database failed
     /// to open with `error`.
-    pub fn without_state(checkout: Checkout, mut config_checks: Vec<Check>, error: &anyhow::Error) -> Survey {
+    pub async fn without_state(
+        checkout: Checkout,
+        mut config_checks: Vec<Check>,
+        error: &anyhow::Error,
+    ) -> Survey {
         let p = Problem::from_error(error);
         let hint = p.hint.unwrap_or_else(|| "see docs/troubleshooting.md (state)".into());
         config_checks.push(Check::fail("state", p.message, hint));
@@ -27,7 +31,7 @@ impl Survey {
             git_worktrees: Ok(Vec::new()),
             compose_files: Vec::new(),
             images: IndexMap::new(),
-            engine: snapshot::take(&[]).map_err(|e| Problem::from_error(&e)),
+            engine: snapshot::take(&[]).await.map_err(|e| Problem::from_error(&e)),
             compose_tool: runner::detect().map_err(|e| Problem::from_error(&e)),
             git_paths: PathIndex::new(std::iter::empty()),
             row_paths: PathIndex::new(std::iter::empty()),

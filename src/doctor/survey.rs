@@ -60,7 +60,7 @@ impl Problem {
 }
 
 impl Survey {
-    pub fn take(ctx: &Context) -> Result<Survey> {
+    pub async fn take(ctx: &Context) -> Result<Survey> {
         let checkout = git::discover(&ctx.cwd)?;
         let mut config_checks = Vec::new();
         let (workspace, compose_files) = match Config::load(&checkout.main_root) {
@@ -69,7 +69,7 @@ impl Survey {
                     Ok(ws) => ws,
                     Err(e) => {
                         config_checks.push(Check::ok("config", describe_config(&config)));
-                        return Ok(Survey::without_state(checkout, config_checks, &e));
+                        return Ok(Survey::without_state(checkout, config_checks, &e).await);
                     }
                 };
                 let files = match crate::branch::files::load_compose_files(&ws, ws.main_root()) {
@@ -109,7 +109,7 @@ impl Survey {
             None => IndexMap::new(),
         };
         let wanted: Vec<String> = images.keys().cloned().collect();
-        let engine = snapshot::take(&wanted).map_err(|e| Problem::from_error(&e));
+        let engine = snapshot::take(&wanted).await.map_err(|e| Problem::from_error(&e));
         let compose_tool = runner::detect().map_err(|e| Problem::from_error(&e));
         let git_paths = PathIndex::new(git_worktrees.iter().flatten().map(|w| w.path.as_path()));
         let row_paths = PathIndex::new(rows.iter().map(|r| r.path.as_path()));

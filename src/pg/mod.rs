@@ -39,7 +39,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use tokio::runtime::{Builder, Handle, Runtime};
+use tokio::runtime::{Builder, Runtime};
 use tokio_postgres::{Client, NoTls};
 
 use crate::health::redact_url;
@@ -76,7 +76,7 @@ impl PgTarget {
             .enable_all()
             .build()
             .map_err(|e| MigrateError::database("starting the postgresql client runtime", e))?;
-        let (client, connection) = block_on(&runtime, config.connect(NoTls)).map_err(fail)?;
+        let (client, connection) = crate::runtime::wait_on(&runtime, config.connect(NoTls)).map_err(fail)?;
         // Runs whenever a call blocks on the runtime; ends when the client is dropped.
         runtime.spawn(async move {
             let _ = connection.await;
@@ -112,7 +112,7 @@ where
     F::Output: Send,
 {
     match runtime {
-        Some(runtime) => Ok(block_on(runtime, work)),
+        Some(runtime) => Ok(crate::runtime::wait_on(runtime, work)),
         None => Err(MigrateError::database("using the connection", "the postgresql target is closed")),
     }
 }
@@ -122,19 +122,6 @@ fn key(seed: &str) -> i64 {
     let mut bytes = [0u8; 8];
     bytes.copy_from_slice(&digest[..8]);
     i64::from_be_bytes(bytes)
-}
-
-/// Blocks on `work`; on a helper thread when this thread is already inside a runtime.
-fn block_on<F>(runtime: &Runtime, work: F) -> F::Output
-where
-    F: Future + Send,
-    F::Output: Send,
-{
-    if Handle::try_current().is_err() {
-        return runtime.block_on(work);
-    }
-    std::thread::scope(|scope| scope.spawn(|| runtime.block_on(work)).join())
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 impl Drop for PgTarget {

@@ -35,7 +35,7 @@ impl std::fmt::Display for Kept {
 
 /// Asks the engine what compose project `project`'s running containers publish.
 pub fn publishers(project: &str) -> Publishers {
-    let asked = crate::runtime::block_on(async {
+    let asked = crate::runtime::wait(async {
         let engine = Engine::connect().await?;
         engine.published_ports(project).await
     });

@@ -21,7 +21,7 @@ pub fn on_up(ctx: &Context) {
     let port = config.proxy.port;
     // A proxy run in a terminal (`cfn proxy`) already serves the hostnames.
     let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
-    if crate::runtime::block_on(super::probe(addr)).unwrap_or(false) {
+    if crate::runtime::wait(super::probe(addr)).unwrap_or(false) {
         return;
     }
     match background::start(&ctx.home, port, IpAddr::V4(Ipv4Addr::LOCALHOST)) {

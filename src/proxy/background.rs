@@ -107,7 +107,7 @@ pub fn start(home: &Path, port: u16, bind: IpAddr) -> Result<Started> {
             .into());
         }
         if let Some(running) = read(home).filter(|r| r.pid == child.id() as i32) {
-            if crate::runtime::block_on(super::probe(running.addr()))? {
+            if crate::runtime::wait(super::probe(running.addr()))? {
                 return Ok(Started::New(running));
             }
         }

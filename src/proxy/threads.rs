@@ -7,7 +7,7 @@
 
 use super::routes::RouteCache;
 use super::server::{accept_loop, Proxy};
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use std::sync::Arc;
 
 /// The most threads the proxy gets: forwarding is cheap, and the branches' servers need cores.
@@ -31,28 +31,20 @@ pub fn serve_blocking(options: ServeOptions) -> Result<()> {
         let routes = routes.clone();
         // The main thread's end (a signal) ends the process, and these threads with it.
         std::thread::Builder::new().name(format!("cfn-proxy-{n}")).spawn(move || {
-            let Ok(runtime) = runtime() else { return };
             let proxy = Arc::new(Proxy::new(routes));
-            let _ = runtime.block_on(accept_loop(listener, proxy, std::future::pending()));
+            let _ = crate::runtime::run_here(accept_loop(listener, proxy, std::future::pending()));
         })?;
     }
     let detached = options.detached;
-    runtime()?.block_on(async move {
+    crate::runtime::run_here(async move {
         let proxy = Arc::new(Proxy::new(routes));
         let stop = until_stopped(detached)?;
         accept_loop(options.listener, proxy, stop).await
-    })
+    })?
 }
 
 fn thread_count() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get()).min(MAX_THREADS)
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the proxy's async runtime")
 }
 
 /// Completes on SIGINT or SIGTERM, and on SIGHUP unless `detached`. The handlers are in place

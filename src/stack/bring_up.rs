@@ -44,7 +44,7 @@ impl UpOutcome {
 
 /// Starts the branch's stack, waits until it is ready and healthy (unless `wait` is off),
 /// telling `watch` how the wait goes.
-pub fn bring_up(ctx: &Context, request: UpRequest, watch: &mut dyn Watch) -> Result<UpOutcome> {
+pub async fn bring_up(ctx: &Context, request: UpRequest, watch: &mut dyn Watch) -> Result<UpOutcome> {
     let ws = Workspace::open(ctx)?;
     let (_lock, branch) = crate::branch::lock::lock_branch(ctx, &ws, request.branch.as_deref(), "up")?;
     super::check_services(&ws, &branch, &request.services)?;
@@ -57,12 +57,12 @@ pub fn bring_up(ctx: &Context, request: UpRequest, watch: &mut dyn Watch) -> Res
         }
         crate::branch::trust::require(ctx, &ws, &items, request.yes)?;
     }
-    let handle = prepare(&ws, &branch)?;
+    let handle = prepare(&ws, &branch).await?;
     let opts = UpOptions { timeout: request.timeout, wait: request.wait, services: request.services };
-    let started = up(ctx, &branch, &handle, &opts, watch)?;
+    let started = up(ctx, &branch, &handle, &opts, watch).await?;
     if opts.wait {
         crate::branch::migrations::migrate_on_up(ctx, &ws, &branch, request.yes)?;
-        let results = crate::branch::health::run(ctx, &ws, &branch, request.yes)?;
+        let results = crate::branch::health::run(ctx, &ws, &branch, request.yes).await?;
         if let Some(error) = crate::branch::health::failure(&results) {
             return Ok(UpOutcome::Unhealthy { results, error });
         }
@@ -93,7 +93,7 @@ pub struct DownRequest<'a> {
 }
 
 /// Stops the branch's stack (its pre_down hooks first) and returns its project name.
-pub fn bring_down(ctx: &Context, request: DownRequest) -> Result<String> {
+pub async fn bring_down(ctx: &Context, request: DownRequest<'_>) -> Result<String> {
     let DownRequest { branch, volumes, confirm_volumes, yes } = request;
     let ws = Workspace::open(ctx)?;
     let (_lock, branch) = crate::branch::lock::lock_branch(ctx, &ws, branch, "down")?;
@@ -101,7 +101,7 @@ pub fn bring_down(ctx: &Context, request: DownRequest) -> Result<String> {
         confirm_volumes(&branch.project)?;
     }
     project_hooks::run(ctx, &ws, &branch, HookPoint::PreDown, yes)?;
-    down(ctx, &ws, &branch, volumes)?;
+    down(ctx, &ws, &branch, volumes).await?;
     // Leases kept while a removed service still published them can go now.
     if !branch.is_main {
         if let Some(row) =

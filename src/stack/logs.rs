@@ -17,16 +17,14 @@ pub struct ServiceLog {
 
 /// The last `n` lines (at most [`MAX_LOG_LINES`]) of each container of the branch's stack, for
 /// the `services` named (all when none). Services must have been checked as known.
-pub fn tail(branch: &BranchEnv, services: &[String], n: usize) -> Result<Vec<ServiceLog>> {
+pub async fn tail(branch: &BranchEnv, services: &[String], n: usize) -> Result<Vec<ServiceLog>> {
     let n = n.min(MAX_LOG_LINES);
-    crate::runtime::block_on(async {
-        let engine = Engine::connect().await?;
-        let containers = engine.containers(&[branch.project.as_str()]).await?;
-        let mut logs = Vec::new();
-        for c in containers.iter().filter(|c| services.is_empty() || services.contains(&c.service)) {
-            let lines = last_log_lines(&engine, &c.id, n).await?;
-            logs.push(ServiceLog { service: c.service.clone(), container: c.name.clone(), lines });
-        }
-        Ok(logs)
-    })?
+    let engine = Engine::connect().await?;
+    let containers = engine.containers(&[branch.project.as_str()]).await?;
+    let mut logs = Vec::new();
+    for c in containers.iter().filter(|c| services.is_empty() || services.contains(&c.service)) {
+        let lines = last_log_lines(&engine, &c.id, n).await?;
+        logs.push(ServiceLog { service: c.service.clone(), container: c.name.clone(), lines });
+    }
+    Ok(logs)
 }

@@ -28,16 +28,16 @@ pub struct StackHandle {
     pub files: StackFiles,
 }
 
-pub fn prepare(ws: &Workspace, branch: &BranchEnv) -> Result<StackHandle> {
+pub async fn prepare(ws: &Workspace, branch: &BranchEnv) -> Result<StackHandle> {
     let files = branch::files::render(ws, branch)?;
     let tool = runner::detect()?;
-    let engine = crate::runtime::block_on(Engine::connect())??;
+    let engine = Engine::connect().await?;
     Ok(StackHandle { tool, engine, files })
 }
 
 /// `compose up -d`, then waits until every service is ready, telling `watch` how it goes.
 /// Returns the ready containers.
-pub fn up(
+pub async fn up(
     ctx: &Context,
     branch: &BranchEnv,
     stack: &StackHandle,
@@ -51,17 +51,11 @@ pub fn up(
         return Ok(Vec::new());
     }
     ctx.say(format!("waiting for {} to be ready (timeout {}s)", branch.project, opts.timeout.as_secs()));
-    let outcome = crate::runtime::block_on(wait_ready(
-        &stack.engine,
-        &branch.project,
-        &opts.services,
-        opts.timeout,
-        watch,
-    ))??;
+    let outcome = wait_ready(&stack.engine, &branch.project, &opts.services, opts.timeout, watch).await?;
     match outcome {
         WaitOutcome::Ready(containers) => Ok(containers),
         WaitOutcome::Failed(failed) => {
-            report(&stack.engine, &failed, watch)?;
+            report(&stack.engine, &failed, watch).await;
             let names: Vec<String> =
                 failed.iter().map(|c| format!("{} ({})", c.service, describe(c))).collect();
             Err(UserError::new(format!("service failed: {}", names.join(", ")))
@@ -73,7 +67,7 @@ pub fn up(
                 .into())
         }
         WaitOutcome::TimedOut(waiting) => {
-            report(&stack.engine, &waiting, watch)?;
+            report(&stack.engine, &waiting, watch).await;
             let names: Vec<String> =
                 waiting.iter().map(|c| format!("{} ({})", c.service, describe(c))).collect();
             Err(UserError::new(format!(
@@ -96,8 +90,8 @@ pub fn up(
 /// fails — the containers and networks (and, if asked, volumes) carrying the branch's project
 /// label are removed through the engine instead: a broken file must never keep a stack
 /// running that the user asked to stop.
-pub fn down(ctx: &Context, ws: &Workspace, branch: &BranchEnv, volumes: bool) -> Result<()> {
-    let engine = crate::runtime::block_on(Engine::connect())??;
+pub async fn down(ctx: &Context, ws: &Workspace, branch: &BranchEnv, volumes: bool) -> Result<()> {
+    let engine = Engine::connect().await?;
     // Containers of services no longer in the files (removed on the branch) are the stack's
     // too: left running they would keep their ports after the leases are released.
     let mut args = vec!["down".to_string(), "--remove-orphans".to_string()];
@@ -108,10 +102,10 @@ pub fn down(ctx: &Context, ws: &Workspace, branch: &BranchEnv, volumes: bool) ->
         let stack = StackHandle { tool: runner::detect()?, engine: engine.clone(), files };
         run_compose(&stack, branch, &args, "down")
     });
-    let Err(why) = by_compose else { return stop_strays(ctx, &engine, &branch.project) };
+    let Err(why) = by_compose else { return stop_strays(ctx, &engine, &branch.project).await };
     ctx.warn(format!("compose cannot stop {}: {why:#}", branch.project));
     ctx.say(format!("stopping {} by its engine labels instead", branch.project));
-    let done = crate::runtime::block_on(engine.teardown(&branch.project, volumes))??;
+    let done = engine.teardown(&branch.project, volumes).await?;
     ctx.say(format!(
         "removed {} container(s), {} network(s), {} volume(s) of {}",
         done.containers.len(),
@@ -125,12 +119,12 @@ pub fn down(ctx: &Context, ws: &Workspace, branch: &BranchEnv, volumes: bool) ->
 /// After `compose down`: removes what still carries the project's label — a container compose
 /// does not count as its own (made by hand or another tool with the label) would otherwise
 /// keep running, and keep its ports, after the branch is reported down. Volumes stay.
-fn stop_strays(ctx: &Context, engine: &Engine, project: &str) -> Result<()> {
-    let left = crate::runtime::block_on(engine.containers(&[project]))??;
+async fn stop_strays(ctx: &Context, engine: &Engine, project: &str) -> Result<()> {
+    let left = engine.containers(&[project]).await?;
     if left.is_empty() {
         return Ok(());
     }
-    let done = crate::runtime::block_on(engine.teardown(project, false))??;
+    let done = engine.teardown(project, false).await?;
     ctx.say(format!(
         "removed {} container(s) of {project} that compose left: {}",
         done.containers.len(),
@@ -151,19 +145,16 @@ fn run_compose(stack: &StackHandle, branch: &BranchEnv, args: &[String], what: &
 }
 
 /// Tells `watch`, for each container, its last health-check output and its last log lines.
-fn report(engine: &Engine, containers: &[ContainerInfo], watch: &mut dyn Watch) -> Result<()> {
-    crate::runtime::block_on(async {
-        for c in containers {
-            watch.detail(&format!("--- {} ({}): {}", c.service, c.name, describe(c)));
-            if let Ok(Some(health)) = last_health_output(engine, &c.id).await {
-                watch.detail(&format!("last health check: {health}"));
-            }
-            if let Ok(lines) = last_log_lines(engine, &c.id, LOG_LINES).await {
-                for line in lines {
-                    watch.detail(&format!("  | {line}"));
-                }
+async fn report(engine: &Engine, containers: &[ContainerInfo], watch: &mut dyn Watch) {
+    for c in containers {
+        watch.detail(&format!("--- {} ({}): {}", c.service, c.name, describe(c)));
+        if let Ok(Some(health)) = last_health_output(engine, &c.id).await {
+            watch.detail(&format!("last health check: {health}"));
+        }
+        if let Ok(lines) = last_log_lines(engine, &c.id, LOG_LINES).await {
+            for line in lines {
+                watch.detail(&format!("  | {line}"));
             }
         }
-    })?;
-    Ok(())
+    }
 }

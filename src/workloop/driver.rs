@@ -43,7 +43,7 @@ pub struct Summary {
     pub usage: Option<super::usage::RunUsage>,
 }
 
-pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) -> Result<Summary> {
+pub async fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) -> Result<Summary> {
     // Before anything else runs: no agent may read cfn's memory or environment, and the keys
     // leave cfn's own environment (agents/credentials.rs).
     crate::agents::make_undumpable()?;
@@ -68,41 +68,39 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) 
             .into());
     }
     let choice = opts.bus.clone();
-    crate::runtime::block_on(async {
-        let (bus, bus_env) = open_pinned(ctx, &choice).await?;
-        ctx.say(format!("task {task} on {}", bus.describe()));
-        let rc = run_context(ws, branch, &settings, &opts, (task.clone(), keyring), bus, bus_env).await?;
-        let conn = ws.state.conn();
-        record::start_run(
-            conn,
-            &task,
-            ws.repo.id,
-            &branch.branch,
-            &opts.epic,
-            settings.mode.as_str(),
-            &rc.bus.describe(),
-        )?;
-        let result = super::iterate::iterate(ctx, conn, &rc, &settings).await;
-        let summary = match result {
-            Ok(mut summary) => {
-                summary.usage = super::usage::from_events(&record::run_events(conn, &task, 0)?);
-                if let Some(usage) = &summary.usage {
-                    ctx.say(format!("usage: {}", super::usage::describe(&usage.total)));
-                }
-                summary
+    let (bus, bus_env) = open_pinned(ctx, &choice).await?;
+    ctx.say(format!("task {task} on {}", bus.describe()));
+    let rc = run_context(ws, branch, &settings, &opts, (task.clone(), keyring), bus, bus_env).await?;
+    let conn = ws.state.conn();
+    record::start_run(
+        conn,
+        &task,
+        ws.repo.id,
+        &branch.branch,
+        &opts.epic,
+        settings.mode.as_str(),
+        &rc.bus.describe(),
+    )?;
+    let result = super::iterate::iterate(ctx, conn, &rc, &settings).await;
+    let summary = match result {
+        Ok(mut summary) => {
+            summary.usage = super::usage::from_events(&record::run_events(conn, &task, 0)?);
+            if let Some(usage) = &summary.usage {
+                ctx.say(format!("usage: {}", super::usage::describe(&usage.total)));
             }
-            Err(e) => {
-                let reason = format!("{e:#}");
-                record::finish_run(conn, &task, RunStatus::Failed, Some(&reason), 0)?;
-                return Err(e.context(UserError::new(format!("loop {task} failed")).hint(format!(
-                    "`cfn loop status {task}` shows what happened; agents' logs are in {}",
-                    rc.run_dir.display()
-                ))));
-            }
-        };
-        record::finish_run(conn, &task, summary.status, summary.reason.as_deref(), summary.iterations)?;
-        Ok(summary)
-    })?
+            summary
+        }
+        Err(e) => {
+            let reason = format!("{e:#}");
+            record::finish_run(conn, &task, RunStatus::Failed, Some(&reason), 0)?;
+            return Err(e.context(UserError::new(format!("loop {task} failed")).hint(format!(
+                "`cfn loop status {task}` shows what happened; agents' logs are in {}",
+                rc.run_dir.display()
+            ))));
+        }
+    };
+    record::finish_run(conn, &task, summary.status, summary.reason.as_deref(), summary.iterations)?;
+    Ok(summary)
 }
 
 /// Opens the bus the task is pinned to; the fallback is tried only here, at the start.

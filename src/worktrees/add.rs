@@ -45,12 +45,12 @@ pub struct Added {
 
 /// Creates and registers the worktree (the atomic part of an add; `super::provision` runs
 /// what follows).
-pub(super) fn add_checkout(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Added> {
+pub(super) async fn add_checkout(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Added> {
     git::validate_branch_name(&opts.branch)?;
     branch::files::check_branch_is_representable(&opts.branch)?;
     if let Some(existing) = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)? {
         // An earlier add or remove of this branch whose process died is settled first.
-        match recover::recover_if_abandoned(&ws.state, ws.main_root(), &existing)? {
+        match recover::recover_if_abandoned(&ws.state, ws.main_root(), &existing).await? {
             None => return Err(already_added(&opts.branch, &existing)),
             Some(done) => done.notes.iter().for_each(|n| ctx.warn(n)),
         }

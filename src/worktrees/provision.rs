@@ -14,12 +14,12 @@ use anyhow::Result;
 /// `worktree add`: the worktree (all or nothing), then its data and post_create hooks. An
 /// unknown data source is refused before anything is created; a failed copy keeps the
 /// worktree, with empty data, and says how to copy again.
-pub fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Added> {
+pub async fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Added> {
     let source = match &opts.data_from {
         Some(name) => Some(Source::resolve(ctx, ws, name)?),
         None => None,
     };
-    let added = add_checkout(ctx, ws, opts)?;
+    let added = add_checkout(ctx, ws, opts).await?;
     if let Some(source) = &source {
         copy_data(ctx, ws, &added.env, source, opts.stop_source)?;
     }

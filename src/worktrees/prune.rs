@@ -51,7 +51,12 @@ impl Pruned {
 }
 
 /// Prunes the repository `repo_id`, or every repository on the machine with `None`.
-pub fn prune(ctx: &Context, state: &State, repo_id: Option<i64>, opts: PruneOptions) -> Result<Vec<Pruned>> {
+pub async fn prune(
+    ctx: &Context,
+    state: &State,
+    repo_id: Option<i64>,
+    opts: PruneOptions,
+) -> Result<Vec<Pruned>> {
     let conn = state.conn();
     let mut pruned = Vec::new();
     let mut stacks = Stacks::default();
@@ -62,7 +67,7 @@ pub fn prune(ctx: &Context, state: &State, repo_id: Option<i64>, opts: PruneOpti
         let root = repo.root.to_string_lossy().into_owned();
         if !repo.root.join(".git").exists() {
             let gone = Gone { ctx, state, root: &root, has_stack: true, opts };
-            forget_repository(&gone, &mut stacks, &repo, &mut pruned)?;
+            forget_repository(&gone, &mut stacks, &repo, &mut pruned).await?;
             continue;
         }
         // Another checkout now stands where this repository was (it moved away): what git
@@ -72,7 +77,7 @@ pub fn prune(ctx: &Context, state: &State, repo_id: Option<i64>, opts: PruneOpti
             continue;
         }
         for row in WorktreeRow::list(conn, repo.id)?.iter().filter(|r| r.operation.is_some()) {
-            let recovered = recover::recover_if_abandoned(state, &repo.root, row);
+            let recovered = recover::recover_if_abandoned(state, &repo.root, row).await;
             let recovered = match recovered {
                 Ok(r) => r,
                 Err(e) => {
@@ -116,7 +121,7 @@ pub fn prune(ctx: &Context, state: &State, repo_id: Option<i64>, opts: PruneOpti
         for row in WorktreeRow::list(conn, repo.id)?.iter().filter(|r| r.operation.is_none()) {
             let Some(reason) = gone_reason(row) else { continue };
             let still_gone = |now: &WorktreeRow| now.operation.is_none() && gone_reason(now).is_some();
-            pruned.extend(gone.forget(&mut stacks, row, reason, still_gone)?);
+            pruned.extend(gone.forget(&mut stacks, row, reason, still_gone).await?);
         }
     }
     state::sweep_op_locks(state.home(), &state::owner_tokens(conn)?)?;
@@ -137,7 +142,7 @@ impl Gone<'_> {
     /// Under the branch's lock, stops the stack of `row` (or keeps it, as asked) and then
     /// forgets the row and its leases. `still_gone` checks the row again once the lock is held
     /// (what held it may have changed it); `None` when there was nothing left to forget.
-    fn forget(
+    async fn forget(
         &self,
         stacks: &mut Stacks,
         row: &WorktreeRow,
@@ -156,7 +161,7 @@ impl Gone<'_> {
         let Some(now) = WorktreeRow::find(conn, row.id)?.filter(|now| still_gone(now)) else {
             return Ok(None);
         };
-        let mut fate = stacks.settle(&now.project, self.opts.keep_stacks);
+        let mut fate = stacks.settle(&now.project, self.opts.keep_stacks).await;
         if stacks.unreachable() && !self.has_stack {
             // No engine and no stack configured: nothing of this worktree can be running.
             fate = None;
@@ -177,8 +182,8 @@ impl Gone<'_> {
 
 /// Forgets a repository whose checkout is gone: each of its worktrees as a gone one (stack
 /// stopped first), then the repository itself once none of them stays.
-fn forget_repository(
-    gone: &Gone,
+async fn forget_repository(
+    gone: &Gone<'_>,
     stacks: &mut Stacks,
     repo: &state::RepoRow,
     pruned: &mut Vec<Pruned>,
@@ -187,7 +192,7 @@ fn forget_repository(
     let reason = "repository is gone";
     for row in WorktreeRow::list(conn, repo.id)? {
         let same_path = |now: &WorktreeRow| now.path == row.path;
-        pruned.extend(gone.forget(stacks, &row, reason, same_path)?);
+        pruned.extend(gone.forget(stacks, &row, reason, same_path).await?);
     }
     if !WorktreeRow::list(conn, repo.id)?.is_empty() {
         return Ok(());

@@ -49,22 +49,21 @@ impl Stacks {
 
     /// Stops the stack of compose project `project`, or with `keep` keeps whatever of it
     /// exists. `None` when the engine has nothing of it.
-    pub fn settle(&mut self, project: &str, keep: bool) -> Option<StackFate> {
+    pub async fn settle(&mut self, project: &str, keep: bool) -> Option<StackFate> {
         if let Some(error) = &self.unreachable {
             return Some(StackFate::Unsettled { error: error.clone() });
         }
-        let answer = crate::runtime::block_on(async {
+        let answer = async {
             let engine = Engine::connect().await.map_err(|e| Failure::Unreachable(format!("{e:#}")))?;
             settle_on(&engine, project, keep).await.map_err(|e| Failure::Engine(format!("{e:#}")))
-        });
-        match answer {
-            Ok(Ok(fate)) => fate,
-            Ok(Err(Failure::Unreachable(error))) => {
+        };
+        match answer.await {
+            Ok(fate) => fate,
+            Err(Failure::Unreachable(error)) => {
                 self.unreachable = Some(error.clone());
                 Some(StackFate::Unsettled { error })
             }
-            Ok(Err(Failure::Engine(error))) => Some(StackFate::Unsettled { error }),
-            Err(e) => Some(StackFate::Unsettled { error: format!("{e:#}") }),
+            Err(Failure::Engine(error)) => Some(StackFate::Unsettled { error }),
         }
     }
 }

@@ -31,7 +31,11 @@ pub struct Recovered {
 
 /// If `row` is an operation nobody owns any more, takes it over and settles it; `None` when
 /// there is nothing to settle or its process is still alive.
-pub fn recover_if_abandoned(state: &State, main_root: &Path, row: &WorktreeRow) -> Result<Option<Recovered>> {
+pub async fn recover_if_abandoned(
+    state: &State,
+    main_root: &Path,
+    row: &WorktreeRow,
+) -> Result<Option<Recovered>> {
     if row.operation.is_none() {
         return Ok(None);
     }
@@ -62,7 +66,7 @@ pub fn recover_if_abandoned(state: &State, main_root: &Path, row: &WorktreeRow) 
             Outcome::RolledBack
         }
         Operation::Remove => {
-            finish_remove(state, main_root, &now, &lock, &mut notes)?;
+            finish_remove(state, main_root, &now, &lock, &mut notes).await?;
             Outcome::Finished
         }
     };
@@ -106,14 +110,14 @@ fn clear_git_locks(main_root: &Path, branch: &str, notes: &mut Vec<String>) -> R
 /// Completes a remove: the stack stopped (volumes kept), the checkout and git's entry gone,
 /// the branch deleted if that was asked, the row and its leases released. A stack that cannot
 /// be stopped (no engine) keeps the row and its leases.
-fn finish_remove(
+async fn finish_remove(
     state: &State,
     main_root: &Path,
     row: &WorktreeRow,
     lock: &OpLock,
     notes: &mut Vec<String>,
 ) -> Result<()> {
-    match super::remove::teardown(&row.project, false)? {
+    match super::remove::teardown(&row.project, false).await {
         Ok(_) => {}
         // It may still run on the row's ports: the row stays, and the next repair tries again.
         Err(e) if super::prune_stack::has_stack(main_root) => {

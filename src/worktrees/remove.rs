@@ -38,7 +38,7 @@ pub struct Removed {
     pub recovered: Option<String>,
 }
 
-pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result<Removed> {
+pub async fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result<Removed> {
     let find = |ws: &Workspace| {
         WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)?.ok_or_else(|| {
             anyhow::Error::from(
@@ -51,13 +51,13 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
     let _lock = crate::branch::lock::acquire(ctx, &row.project, "worktree remove")?;
     let mut row = crate::branch::lock::reread(ws, row)?;
     if let Some(op) = row.operation {
-        match recover::recover_if_abandoned(&ws.state, ws.main_root(), &row)? {
+        match recover::recover_if_abandoned(&ws.state, ws.main_root(), &row).await? {
             None => return Err(busy(&row)),
             // An add that only lacked its last step is now an ordinary worktree to remove.
             Some(done) if done.outcome == recover::Outcome::Finished && op != Operation::Remove => {
                 row = find(ws)?;
             }
-            Some(done) => return settled(ctx, done, opts.volumes),
+            Some(done) => return settled(ctx, done, opts.volumes).await,
         }
     }
     if ctx.cwd.starts_with(&row.path) {
@@ -81,7 +81,7 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
     // round trips hide behind the walk.
     let probe = (!opts.volumes).then(|| {
         let project = row.project.clone();
-        std::thread::spawn(move || stack_present(&project))
+        tokio::spawn(async move { stack_present(&project).await })
     });
     if exists {
         if let Err(e) = check_clean(ctx, &row, opts) {
@@ -112,11 +112,14 @@ pub fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> Result
             .into());
     }
     crash_point::reached("remove", 1);
-    let present = probe.map(|p| p.join().unwrap_or_else(|_| Ok(Err(anyhow::anyhow!("engine probe failed")))));
+    let present = match probe {
+        Some(p) => Some(p.await.unwrap_or_else(|_| Err(anyhow::anyhow!("engine probe failed")))),
+        None => None,
+    };
     let stack = match present {
         // Nothing of it exists: nothing to stop.
-        Some(Ok(Ok(false))) => Some(crate::engine::Teardown::default()),
-        _ => stop_stack(ctx, &row.project, opts.volumes)?,
+        Some(Ok(false)) => Some(crate::engine::Teardown::default()),
+        _ => stop_stack(ctx, &row.project, opts.volumes).await?,
     };
     crash_point::reached("remove", 2);
     if exists {
@@ -202,7 +205,7 @@ fn check_clean(ctx: &Context, row: &WorktreeRow, opts: &RemoveOptions) -> Result
 
 /// What `remove` reports when it found the branch's last operation abandoned and settled it.
 /// Settling keeps volumes; with `--volumes` they are removed now, as this command asked.
-fn settled(ctx: &Context, done: recover::Recovered, volumes: bool) -> Result<Removed> {
+async fn settled(ctx: &Context, done: recover::Recovered, volumes: bool) -> Result<Removed> {
     for note in &done.notes {
         ctx.warn(note);
     }
@@ -210,13 +213,13 @@ fn settled(ctx: &Context, done: recover::Recovered, volumes: bool) -> Result<Rem
         recover::Outcome::RolledBack => format!("rolled back an interrupted {}", done.operation.as_str()),
         recover::Outcome::Finished => format!("finished an interrupted {}", done.operation.as_str()),
     };
-    let stack = match volumes && done.outcome == recover::Outcome::Finished {
-        true => Some(
-            teardown(&done.row.project, true)?
-                .map_err(|e| e.context(format!("the volumes of {} could not be removed", done.row.branch)))?,
-        ),
-        false => None,
-    };
+    let stack =
+        match volumes && done.outcome == recover::Outcome::Finished {
+            true => Some(teardown(&done.row.project, true).await.map_err(|e| {
+                e.context(format!("the volumes of {} could not be removed", done.row.branch))
+            })?),
+            false => None,
+        };
     Ok(Removed {
         released_ports: done.row.ports.values().copied().collect(),
         branch: done.row.branch,
@@ -231,8 +234,8 @@ fn settled(ctx: &Context, done: recover::Recovered, volumes: bool) -> Result<Rem
 /// reachable removal goes on (everything but compose works without Docker) and says that the
 /// stack could not be checked; `--volumes` then cannot be honoured and says so rather than
 /// pretending.
-fn stop_stack(ctx: &Context, project: &str, volumes: bool) -> Result<Option<crate::engine::Teardown>> {
-    match teardown(project, volumes)? {
+async fn stop_stack(ctx: &Context, project: &str, volumes: bool) -> Result<Option<crate::engine::Teardown>> {
+    match teardown(project, volumes).await {
         Ok(done) => Ok(Some(done)),
         Err(e) if volumes => Err(e.context("cannot delete the stack's volumes")),
         Err(e) => {
@@ -249,25 +252,21 @@ fn stop_stack(ctx: &Context, project: &str, volumes: bool) -> Result<Option<crat
 
 /// Whether the engine has any container or network labelled with `project`; the inner error is
 /// the engine's.
-fn stack_present(project: &str) -> Result<Result<bool>> {
+async fn stack_present(project: &str) -> Result<bool> {
     use bollard::query_parameters::ListNetworksOptionsBuilder;
-    crate::runtime::block_on(async {
-        let engine = crate::engine::Engine::connect().await?;
-        if !engine.containers(&[project]).await?.is_empty() {
-            return Ok(true);
-        }
-        let label = format!("{}={project}", crate::engine::PROJECT_LABEL);
-        let filters = std::collections::HashMap::from([("label", vec![label])]);
-        let options = ListNetworksOptionsBuilder::default().filters(&filters).build();
-        Ok(!engine.docker.list_networks(Some(options)).await?.is_empty())
-    })
+    let engine = crate::engine::Engine::connect().await?;
+    if !engine.containers(&[project]).await?.is_empty() {
+        return Ok(true);
+    }
+    let label = format!("{}={project}", crate::engine::PROJECT_LABEL);
+    let filters = std::collections::HashMap::from([("label", vec![label])]);
+    let options = ListNetworksOptionsBuilder::default().filters(&filters).build();
+    Ok(!engine.docker.list_networks(Some(options)).await?.is_empty())
 }
 
 /// Removes the containers and networks (and with `volumes` the volumes) labelled with
 /// `project`; the inner error is the engine's (unreachable, or a removal that failed).
-pub(super) fn teardown(project: &str, volumes: bool) -> Result<Result<crate::engine::Teardown>> {
-    crate::runtime::block_on(async {
-        let engine = crate::engine::Engine::connect().await?;
-        engine.teardown(project, volumes).await
-    })
+pub(super) async fn teardown(project: &str, volumes: bool) -> Result<crate::engine::Teardown> {
+    let engine = crate::engine::Engine::connect().await?;
+    engine.teardown(project, volumes).await
 }

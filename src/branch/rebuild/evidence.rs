@@ -64,7 +64,7 @@ pub struct Stack {
 /// The compose projects whose containers carry the repository label `repo_project`, in one
 /// engine query. An unreachable engine is the error.
 pub fn stacks(repo_project: &str, config: &Config) -> Result<Vec<Stack>> {
-    crate::runtime::block_on(async {
+    crate::runtime::wait(async {
         let engine = Engine::connect().await?;
         let filters = HashMap::from([("label", vec![format!("{CFN_PROJECT_LABEL}={repo_project}")])]);
         let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();

@@ -36,7 +36,7 @@ pub struct ReportArgs {
     bus: BusArgs,
 }
 
-pub fn run(ctx: &Context, cmd: AgentCommand) -> Result<()> {
+pub async fn run(ctx: &Context, cmd: AgentCommand) -> Result<()> {
     let AgentCommand::Report(a) = cmd;
     let status = if a.status == "failed" { Status::Failed } else { Status::Ok };
     let payload = match &a.payload {
@@ -54,7 +54,7 @@ pub fn run(ctx: &Context, cmd: AgentCommand) -> Result<()> {
         status,
         payload,
     };
-    if !report(ctx, &a.bus, request)? {
+    if !report(ctx, &a.bus, request).await? {
         ctx.say("an earlier report of this agent and iteration counts; this one was ignored");
     }
     Ok(())
@@ -72,7 +72,7 @@ pub struct ReportRequest {
 
 /// Puts the report on the bus (signed with the agent's own token inside a loop run); true
 /// when it is the first of that agent and iteration, the one that counts.
-pub fn report(ctx: &Context, bus: &BusArgs, a: ReportRequest) -> Result<bool> {
+pub async fn report(ctx: &Context, bus: &BusArgs, a: ReportRequest) -> Result<bool> {
     let (status, payload) = (a.status, a.payload);
     let token = AgentToken::from_env();
     if token.is_some() {
@@ -86,7 +86,7 @@ pub fn report(ctx: &Context, bus: &BusArgs, a: ReportRequest) -> Result<bool> {
     };
     let json = report.to_json().map_err(|e| crate::branch::bus::user_error(e, None))?;
     within_limit("report", json.len())?;
-    with_bus(ctx, bus, |bus| async move { bus.put_report(&a.task_id, &report).await })
+    with_bus(ctx, bus, |bus| async move { bus.put_report(&a.task_id, &report).await }).await
 }
 
 /// An agent started by a loop holds one agent's token: it reports for that agent only.

@@ -80,16 +80,14 @@ pub struct TaskArg {
 }
 
 /// Opens the bus and runs `f` on it; bus errors become user errors.
-pub fn with_bus<T, F, Fut>(ctx: &Context, args: &BusArgs, f: F) -> Result<T>
+pub async fn with_bus<T, F, Fut>(ctx: &Context, args: &BusArgs, f: F) -> Result<T>
 where
     F: FnOnce(Bus) -> Fut,
     Fut: Future<Output = Result<T, crate::bus::BusError>>,
 {
     let choice = args.choose(ctx)?;
-    crate::runtime::block_on(async {
-        let bus = branch::bus::open(ctx, &choice).await?;
-        f(bus).await.map_err(|e| branch::bus::user_error(e, Some(&choice)))
-    })?
+    let bus = branch::bus::open(ctx, &choice).await?;
+    f(bus).await.map_err(|e| branch::bus::user_error(e, Some(&choice)))
 }
 
 /// `@path` reads a file; anything else is the value itself.

@@ -40,7 +40,7 @@ pub struct GetArgs {
     bus: BusArgs,
 }
 
-pub fn run(ctx: &Context, cmd: ContextCommand) -> Result<()> {
+pub async fn run(ctx: &Context, cmd: ContextCommand) -> Result<()> {
     match cmd {
         ContextCommand::Store(a) => {
             let value = value_or_file(&a.value)?;
@@ -49,10 +49,11 @@ pub fn run(ctx: &Context, cmd: ContextCommand) -> Result<()> {
             with_bus(ctx, &a.bus, |bus| async move {
                 bus.context_store(&a.task.task_id, &a.key, &value, ttl).await
             })
+            .await
         }
         ContextCommand::Get(a) => {
             let (task, key) = (a.task.task_id.clone(), a.key.clone());
-            match with_bus(ctx, &a.bus, |bus| async move { bus.context_get(&task, &key).await })? {
+            match with_bus(ctx, &a.bus, |bus| async move { bus.context_get(&task, &key).await }).await? {
                 Some(value) => {
                     crate::cli::output::line(format_args!("{value}"))?;
                     Ok(())

@@ -40,12 +40,14 @@ pub struct ReleaseArgs {
     bus: BusArgs,
 }
 
-pub fn run(ctx: &Context, cmd: LockCommand) -> Result<()> {
+pub async fn run(ctx: &Context, cmd: LockCommand) -> Result<()> {
     match cmd {
         LockCommand::Acquire(a) => {
             let (ttl, wait) = (seconds(a.ttl)?, seconds(a.wait)?);
             let resource = a.resource.clone();
-            match with_bus(ctx, &a.bus, |bus| async move { bus.lock_acquire(&resource, ttl, wait).await })? {
+            match with_bus(ctx, &a.bus, |bus| async move { bus.lock_acquire(&resource, ttl, wait).await })
+                .await?
+            {
                 Some(token) => {
                     crate::cli::output::line(format_args!("{token}"))?;
                     Ok(())
@@ -62,7 +64,7 @@ pub fn run(ctx: &Context, cmd: LockCommand) -> Result<()> {
             let token = LockToken::from_string(a.token.clone());
             let resource = a.resource.clone();
             let released =
-                with_bus(ctx, &a.bus, |bus| async move { bus.lock_release(&resource, &token).await })?;
+                with_bus(ctx, &a.bus, |bus| async move { bus.lock_release(&resource, &token).await }).await?;
             if released {
                 Ok(())
             } else {

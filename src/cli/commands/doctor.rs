@@ -18,8 +18,8 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
-    let mut checks = doctor::diagnose(ctx)?;
+pub async fn run(ctx: &Context, args: Args) -> Result<()> {
+    let mut checks = doctor::diagnose(ctx).await?;
     let state_broken = checks.iter().any(|c| c.name == "state" && c.status == Status::Fail);
     if args.fix && state_broken {
         ctx.warn("nothing repaired: the state database must be usable first (see its check below)");
@@ -33,7 +33,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         } else {
             None
         };
-        let repairs = doctor::fix(ctx, confirm)?;
+        let repairs = doctor::fix(ctx, confirm).await?;
         for r in &repairs {
             if r.done {
                 ctx.say(format!("fixed: {}", r.message));
@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         if repairs.is_empty() {
             ctx.say("nothing to fix");
         }
-        checks = doctor::diagnose(ctx)?;
+        checks = doctor::diagnose(ctx).await?;
     }
     if args.json {
         crate::cli::output::json(&checks)?;

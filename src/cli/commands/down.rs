@@ -17,14 +17,14 @@ pub struct Args {
     branch: BranchArg,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub async fn run(ctx: &Context, args: Args) -> Result<()> {
     let request = DownRequest {
         branch: args.branch.name.as_deref(),
         volumes: args.volumes,
         confirm_volumes: &|project: &str| super::confirm::volume_deletion(ctx, args.yes, project),
         yes: args.yes,
     };
-    let project = stack::bring_down(ctx, request)?;
+    let project = stack::bring_down(ctx, request).await?;
     let kept = if args.volumes { "volumes deleted" } else { "volumes kept" };
     ctx.say(format!("{project} is down ({kept})"));
     Ok(())

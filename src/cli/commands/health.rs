@@ -17,10 +17,10 @@ pub struct Args {
     json: JsonArg,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub async fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     let branch = ws.branch_env(args.branch.name.as_deref())?;
-    let results = branch::health::run(ctx, &ws, &branch, args.yes)?;
+    let results = branch::health::run(ctx, &ws, &branch, args.yes).await?;
     if args.json.on {
         crate::cli::output::json(&results)?;
     } else if results.is_empty() {

@@ -71,15 +71,15 @@ pub struct ListArgs {
     json: bool,
 }
 
-pub fn run(ctx: &Context, cmd: LoopCommand) -> Result<()> {
+pub async fn run(ctx: &Context, cmd: LoopCommand) -> Result<()> {
     match cmd {
-        LoopCommand::Run(a) => run_loop(ctx, a),
+        LoopCommand::Run(a) => run_loop(ctx, a).await,
         LoopCommand::Status(a) => super::loop_status::status(ctx, &a.task_id, a.follow, a.json),
         LoopCommand::List(a) => super::loop_status::list(ctx, a.json),
     }
 }
 
-fn run_loop(ctx: &Context, a: RunArgs) -> Result<()> {
+async fn run_loop(ctx: &Context, a: RunArgs) -> Result<()> {
     let epic = read_epic(a.epic.as_deref(), a.epic_file.as_deref())?;
     let ws = Workspace::open(ctx)?;
     let branch = ws.branch_env(a.branch.as_deref())?;
@@ -94,7 +94,7 @@ fn run_loop(ctx: &Context, a: RunArgs) -> Result<()> {
         bus,
         yes: a.yes,
     };
-    let summary = workloop::run(ctx, &ws, &branch, opts)?;
+    let summary = workloop::run(ctx, &ws, &branch, opts).await?;
     if a.json {
         crate::cli::output::json(&summary)?;
     } else {

@@ -14,6 +14,6 @@ pub struct Args {
     repo: bool,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
-    crate::cli::mcp::serve(ctx, args.repo, args.branch.as_deref())
+pub async fn run(ctx: &Context, args: Args) -> Result<()> {
+    crate::cli::mcp::serve(ctx, args.repo, args.branch.as_deref()).await
 }

@@ -16,6 +16,6 @@ pub struct Args {
     port: u16,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
-    crate::cli::portal::serve(ctx, args.bind, args.port)
+pub async fn run(ctx: &Context, args: Args) -> Result<()> {
+    crate::cli::portal::serve(ctx, args.bind, args.port).await
 }

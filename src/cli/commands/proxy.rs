@@ -168,7 +168,7 @@ fn status(ctx: &Context, args: StatusArgs) -> Result<()> {
     // The background proxy's port unless one is asked for: that is the proxy this user runs.
     let port = args.port.or(behind.as_ref().map(|b| b.port)).unwrap_or_else(|| configured_port(ctx));
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let running = crate::runtime::block_on(proxy::probe(addr))?;
+    let running = crate::runtime::wait(proxy::probe(addr))?;
     let state = crate::state::State::open(&ctx.home)?;
     let routes = proxy::load_routes(state.conn())?;
     let view = StatusView {

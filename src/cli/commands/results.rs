@@ -31,13 +31,14 @@ pub struct CollectArgs {
     bus: BusArgs,
 }
 
-pub fn run(ctx: &Context, cmd: ResultsCommand) -> Result<()> {
+pub async fn run(ctx: &Context, cmd: ResultsCommand) -> Result<()> {
     let ResultsCommand::Collect(a) = cmd;
     let timeout = seconds(a.timeout)?;
     let task = a.task.task_id.clone();
     let collected = with_bus(ctx, &a.bus, |bus| async move {
         bus.results_collect(&task, a.iteration, a.expected, a.threshold, timeout).await
-    })?;
+    })
+    .await?;
     crate::cli::output::json(&collected)?;
     if collected.complete {
         Ok(())

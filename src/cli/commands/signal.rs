@@ -39,20 +39,22 @@ pub struct WaitArgs {
     bus: BusArgs,
 }
 
-pub fn run(ctx: &Context, cmd: SignalCommand) -> Result<()> {
+pub async fn run(ctx: &Context, cmd: SignalCommand) -> Result<()> {
     match cmd {
         SignalCommand::Send(a) => {
             within_limit("signal payload", a.payload.len())?;
             with_bus(ctx, &a.bus, |bus| async move {
                 bus.signal_send(&a.task.task_id, &a.channel, &a.payload).await
-            })?;
+            })
+            .await?;
             Ok(())
         }
         SignalCommand::Wait(a) => {
             let timeout = seconds(a.timeout)?;
             let (task, channel) = (a.task.task_id.clone(), a.channel.clone());
             let got =
-                with_bus(ctx, &a.bus, |bus| async move { bus.signal_wait(&task, &channel, timeout).await })?;
+                with_bus(ctx, &a.bus, |bus| async move { bus.signal_wait(&task, &channel, timeout).await })
+                    .await?;
             match got {
                 Some(payload) => {
                     crate::cli::output::line(format_args!("{payload}"))?;

@@ -59,7 +59,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 /// Each environment with its services' state, from one engine query filtered by label.
 pub fn views(envs: &[BranchEnv]) -> Result<Vec<StatusView>> {
     let projects: Vec<&str> = envs.iter().map(|e| e.project.as_str()).collect();
-    let containers = crate::runtime::block_on(async {
+    let containers = crate::runtime::wait(async {
         let engine = Engine::connect().await?;
         engine.containers(&projects).await
     })??;

@@ -27,7 +27,7 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub async fn run(ctx: &Context, args: Args) -> Result<()> {
     let request = UpRequest {
         branch: args.branch,
         services: args.services,
@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         yes: args.yes,
     };
     let mut progress = crate::cli::progress::Progress::new(ctx.quiet);
-    let (project, endpoints) = match stack::bring_up(ctx, request, &mut progress)? {
+    let (project, endpoints) = match stack::bring_up(ctx, request, &mut progress).await? {
         UpOutcome::Up { project, endpoints } => (project, endpoints),
         UpOutcome::Unhealthy { results, error } => {
             super::health::print(&results)?;

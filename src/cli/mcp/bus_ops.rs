@@ -25,22 +25,23 @@ fn iteration(arg: Option<u32>) -> u32 {
     arg.or_else(|| std::env::var("CFN_ITERATION").ok()?.parse().ok()).unwrap_or(1)
 }
 
-pub fn context_store(target: &Target, a: ContextStoreArgs) -> Result<Value> {
+pub async fn context_store(target: &Target, a: ContextStoreArgs) -> Result<Value> {
     let task = task(a.task_id)?;
     within_limit("context value", a.value.len())?;
     let ttl = a.ttl.map(seconds).transpose()?;
     let (t, k) = (task.clone(), a.key.clone());
     with_bus(&target.ctx, &BusArgs::from_env(), |bus| async move {
         bus.context_store(&t, &k, &a.value, ttl).await
-    })?;
+    })
+    .await?;
     Ok(json!({ "task_id": task, "key": a.key, "stored": true }))
 }
 
-pub fn context_get(target: &Target, a: ContextGetArgs) -> Result<Value> {
+pub async fn context_get(target: &Target, a: ContextGetArgs) -> Result<Value> {
     let task = task(a.task_id)?;
     let (t, k) = (task.clone(), a.key.clone());
-    let got =
-        with_bus(&target.ctx, &BusArgs::from_env(), |bus| async move { bus.context_get(&t, &k).await })?;
+    let got = with_bus(&target.ctx, &BusArgs::from_env(), |bus| async move { bus.context_get(&t, &k).await })
+        .await?;
     match got {
         Some(value) => Ok(json!({ "task_id": task, "key": a.key, "value": value })),
         None => Err(UserError::new(format!("no value for key {} of task {task}", a.key))
@@ -49,17 +50,18 @@ pub fn context_get(target: &Target, a: ContextGetArgs) -> Result<Value> {
     }
 }
 
-pub fn signal_send(target: &Target, a: SignalSendArgs) -> Result<Value> {
+pub async fn signal_send(target: &Target, a: SignalSendArgs) -> Result<Value> {
     let task = task(a.task_id)?;
     within_limit("signal payload", a.payload.len())?;
     let (t, c) = (task.clone(), a.channel.clone());
     let id = with_bus(&target.ctx, &BusArgs::from_env(), |bus| async move {
         bus.signal_send(&t, &c, &a.payload).await
-    })?;
+    })
+    .await?;
     Ok(json!({ "task_id": task, "channel": a.channel, "id": id }))
 }
 
-pub fn signal_wait(target: &Target, a: SignalWaitArgs) -> Result<Value> {
+pub async fn signal_wait(target: &Target, a: SignalWaitArgs) -> Result<Value> {
     let task = task(a.task_id)?;
     let secs = a.timeout.unwrap_or(60.0);
     let timeout = seconds_within("timeout", secs, MAX_WAIT_SECS)?;
@@ -69,7 +71,8 @@ pub fn signal_wait(target: &Target, a: SignalWaitArgs) -> Result<Value> {
             &target.ctx,
             &BusArgs::from_env(),
             |bus| async move { bus.signal_wait(&t, &c, timeout).await },
-        )?;
+        )
+        .await?;
     match got {
         Some(payload) => Ok(json!({ "task_id": task, "channel": a.channel, "payload": payload })),
         None => {
@@ -81,7 +84,7 @@ pub fn signal_wait(target: &Target, a: SignalWaitArgs) -> Result<Value> {
     }
 }
 
-pub fn agent_report(target: &Target, a: AgentReportArgs) -> Result<Value> {
+pub async fn agent_report(target: &Target, a: AgentReportArgs) -> Result<Value> {
     let status = match a.status.as_deref() {
         None | Some("ok") => Status::Ok,
         Some("failed") => Status::Failed,
@@ -104,11 +107,11 @@ pub fn agent_report(target: &Target, a: AgentReportArgs) -> Result<Value> {
         payload: a.payload,
     };
     let iteration = request.iteration;
-    let first = agent::report(&target.ctx, &BusArgs::from_env(), request)?;
+    let first = agent::report(&target.ctx, &BusArgs::from_env(), request).await?;
     Ok(json!({ "agent_id": agent_id, "iteration": iteration, "counted": first }))
 }
 
-pub fn results_collect(target: &Target, a: ResultsCollectArgs) -> Result<Value> {
+pub async fn results_collect(target: &Target, a: ResultsCollectArgs) -> Result<Value> {
     let task = task(a.task_id)?;
     let secs = a.timeout.unwrap_or(60.0);
     let timeout = seconds_within("timeout", secs, MAX_WAIT_SECS)?;
@@ -116,12 +119,13 @@ pub fn results_collect(target: &Target, a: ResultsCollectArgs) -> Result<Value> 
         (task.clone(), a.expected, a.threshold.unwrap_or(1.0), iteration(a.iteration));
     let collected = with_bus(&target.ctx, &BusArgs::from_env(), |bus| async move {
         bus.results_collect(&t, iteration, n, threshold, timeout).await
-    })?;
+    })
+    .await?;
     // Not complete is still an answer: the reports so far, with `complete: false`.
     Ok(serde_json::to_value(collected)?)
 }
 
-pub fn lock_acquire(target: &Target, a: LockAcquireArgs) -> Result<Value> {
+pub async fn lock_acquire(target: &Target, a: LockAcquireArgs) -> Result<Value> {
     let ttl = seconds(a.ttl.unwrap_or(60.0))?;
     let wait = seconds_within("wait", a.wait.unwrap_or(0.0), MAX_WAIT_SECS)?;
     let r = a.resource.clone();
@@ -129,7 +133,9 @@ pub fn lock_acquire(target: &Target, a: LockAcquireArgs) -> Result<Value> {
         &target.ctx,
         &BusArgs::from_env(),
         |bus| async move { bus.lock_acquire(&r, ttl, wait).await },
-    )? {
+    )
+    .await?
+    {
         Some(token) => Ok(json!({ "resource": a.resource, "token": token.as_str() })),
         None => Err(UserError::new(format!("lock {} is held by another caller", a.resource))
             .hint("wait for it with `wait`; it is freed when released or when its ttl ends")
@@ -138,10 +144,12 @@ pub fn lock_acquire(target: &Target, a: LockAcquireArgs) -> Result<Value> {
     }
 }
 
-pub fn lock_release(target: &Target, a: LockReleaseArgs) -> Result<Value> {
+pub async fn lock_release(target: &Target, a: LockReleaseArgs) -> Result<Value> {
     let token = LockToken::from_string(a.token);
     let r = a.resource.clone();
-    if with_bus(&target.ctx, &BusArgs::from_env(), |bus| async move { bus.lock_release(&r, &token).await })? {
+    if with_bus(&target.ctx, &BusArgs::from_env(), |bus| async move { bus.lock_release(&r, &token).await })
+        .await?
+    {
         Ok(json!({ "resource": a.resource, "released": true }))
     } else {
         Err(UserError::new(format!("lock {} is not held with this token", a.resource))

@@ -21,13 +21,11 @@ pub use scope::Scope;
 
 /// Serves until the client closes the stream. Fails before serving anything when the checkout
 /// (or `branch`) is not one cfn knows.
-pub fn serve(ctx: &Context, repo: bool, branch: Option<&str>) -> Result<()> {
+pub async fn serve(ctx: &Context, repo: bool, branch: Option<&str>) -> Result<()> {
     let scope = Scope::start(ctx, repo, branch)?;
     let (reader, writer) = stdio::take_over()?;
     let server = server::CfnServer::new(ctx.clone(), scope);
-    crate::runtime::block_on(async move {
-        let running = server.serve((reader, writer)).await.context("the MCP session did not start")?;
-        running.waiting().await.context("the MCP session failed")?;
-        anyhow::Ok(())
-    })?
+    let running = server.serve((reader, writer)).await.context("the MCP session did not start")?;
+    running.waiting().await.context("the MCP session failed")?;
+    Ok(())
 }

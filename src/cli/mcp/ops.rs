@@ -33,7 +33,7 @@ pub fn status(target: &Target) -> Result<status::StatusView> {
     Ok(views.remove(0))
 }
 
-pub fn up(target: &Target, args: UpArgs) -> Result<Value> {
+pub async fn up(target: &Target, args: UpArgs) -> Result<Value> {
     let timeout = super::limits::seconds_within("timeout", args.timeout.unwrap_or(120.0), MAX_UP_TIMEOUT)?;
     let request = stack::UpRequest {
         branch: target.name.clone(),
@@ -44,11 +44,11 @@ pub fn up(target: &Target, args: UpArgs) -> Result<Value> {
         yes: false,
     };
     let mut progress = crate::cli::progress::Progress::new(target.ctx.quiet);
-    let (project, endpoints) = stack::bring_up(&target.ctx, request, &mut progress)?.into_result()?;
+    let (project, endpoints) = stack::bring_up(&target.ctx, request, &mut progress).await?.into_result()?;
     Ok(json!({ "project": project, "endpoints": endpoints }))
 }
 
-pub fn down(target: &Target) -> Result<Value> {
+pub async fn down(target: &Target) -> Result<Value> {
     // Never volumes: an agent cannot delete a branch's data through this server.
     let request = stack::DownRequest {
         branch: target.name.as_deref(),
@@ -56,7 +56,7 @@ pub fn down(target: &Target) -> Result<Value> {
         confirm_volumes: &|_: &str| Ok(()),
         yes: false,
     };
-    let project = stack::bring_down(&target.ctx, request)?;
+    let project = stack::bring_down(&target.ctx, request).await?;
     Ok(json!({ "project": project, "volumes_kept": true }))
 }
 
@@ -66,7 +66,7 @@ pub struct Logs {
     services: Vec<stack::ServiceLog>,
 }
 
-pub fn logs(target: &Target, args: LogsArgs) -> Result<Logs> {
+pub async fn logs(target: &Target, args: LogsArgs) -> Result<Logs> {
     let lines = args.lines.unwrap_or(DEFAULT_LOG_LINES);
     if lines > stack::MAX_LOG_LINES as u64 {
         return Err(UserError::usage(format!("lines {lines} is over the limit of {}", stack::MAX_LOG_LINES))
@@ -76,16 +76,13 @@ pub fn logs(target: &Target, args: LogsArgs) -> Result<Logs> {
     let (ws, env) = target.open()?;
     stack::check_services(&ws, &env, &args.services)?;
     let n = usize::try_from(lines).unwrap_or(stack::MAX_LOG_LINES);
-    Ok(Logs { lines_per_service: n, services: stack::tail_logs(&env, &args.services, n)? })
+    Ok(Logs { lines_per_service: n, services: stack::tail_logs(&env, &args.services, n).await? })
 }
 
 /// Every check's result; a failed check is an error carrying all of them.
-pub fn health(target: &Target) -> Result<Vec<crate::health::CheckResult>, (anyhow::Error, Value)> {
-    let run = || -> Result<_> {
-        let (ws, env) = target.open()?;
-        branch::health::run(&target.ctx, &ws, &env, false)
-    };
-    let results = run().map_err(|e| (e, Value::Null))?;
+pub async fn health(target: &Target) -> Result<Vec<crate::health::CheckResult>, (anyhow::Error, Value)> {
+    let (ws, env) = target.open().map_err(|e| (e, Value::Null))?;
+    let results = branch::health::run(&target.ctx, &ws, &env, false).await.map_err(|e| (e, Value::Null))?;
     match branch::health::failure(&results) {
         Some(err) => Err((err, json!({ "checks": results }))),
         None => Ok(results),
@@ -98,7 +95,7 @@ pub fn migrate_status(target: &Target) -> Result<Vec<migrate::StatusRow>> {
     branch::migrations::with_target(&ws, &env, |t| migrate::status(t, &available))
 }
 
-pub fn doctor(target: &Target) -> Result<Value> {
-    let checks = crate::doctor::diagnose(&target.ctx)?;
+pub async fn doctor(target: &Target) -> Result<Value> {
+    let checks = crate::doctor::diagnose(&target.ctx).await?;
     Ok(json!({ "ok": !crate::doctor::any_failed(&checks), "checks": checks }))
 }

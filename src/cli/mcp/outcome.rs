@@ -20,6 +20,19 @@ where
     }
 }
 
+/// Runs a tool's async work (which blocks its thread for as long as the command runs) off the
+/// protocol loop (`runtime::off_the_loop`) and turns its outcome into a result.
+pub async fn run_async<T, Fut>(make: impl FnOnce() -> Fut + Send + 'static) -> CallToolResult
+where
+    T: Serialize + Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    match crate::runtime::off_the_loop(make).await {
+        Ok(data) => success(&data),
+        Err(err) => failure(&err),
+    }
+}
+
 /// Structured content must be an object: anything else is wrapped as `{"result": …}`.
 pub fn success(data: &impl Serialize) -> CallToolResult {
     match serde_json::to_value(data) {

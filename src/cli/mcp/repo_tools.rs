@@ -18,7 +18,7 @@ impl CfnServer {
     )]
     async fn worktree_add(&self, Parameters(a): Parameters<WorktreeAddArgs>) -> CallToolResult {
         let ctx = self.scope.repo_ctx(&self.ctx);
-        outcome::run_blocking(move || {
+        outcome::run_async(move || async move {
             let mut ws = Workspace::open(&ctx)?;
             let opts = AddOptions {
                 branch: a.branch,
@@ -28,7 +28,7 @@ impl CfnServer {
                 stop_source: false,
                 approve_hooks: false,
             };
-            let added = worktrees::add(&ctx, &mut ws, &opts)?;
+            let added = worktrees::add(&ctx, &mut ws, &opts).await?;
             Ok(WorktreeView::from(&added.env))
         })
         .await
@@ -51,7 +51,7 @@ impl CfnServer {
     )]
     async fn worktree_remove(&self, Parameters(a): Parameters<WorktreeRemoveArgs>) -> CallToolResult {
         let ctx = self.scope.repo_ctx(&self.ctx);
-        outcome::run_blocking(move || {
+        outcome::run_async(move || async move {
             let mut ws = Workspace::open(&ctx)?;
             let opts = RemoveOptions {
                 branch: a.branch,
@@ -60,7 +60,7 @@ impl CfnServer {
                 volumes: false,
                 yes: false,
             };
-            worktrees::remove(&ctx, &mut ws, &opts)
+            worktrees::remove(&ctx, &mut ws, &opts).await
         })
         .await
     }

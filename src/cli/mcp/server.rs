@@ -39,6 +39,17 @@ impl CfnServer {
         let (scope, ctx) = (self.scope.clone(), self.ctx.clone());
         outcome::run_blocking(move || work(scope.target(&ctx, branch.as_deref())?)).await
     }
+
+    /// Runs async `work` on the branch the call names, off the protocol loop.
+    async fn on_branch_async<T, F, Fut>(&self, branch: Option<String>, work: F) -> CallToolResult
+    where
+        T: Serialize + Send + 'static,
+        F: FnOnce(Target) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let (scope, ctx) = (self.scope.clone(), self.ctx.clone());
+        outcome::run_async(move || async move { work(scope.target(&ctx, branch.as_deref())?).await }).await
+    }
 }
 
 #[tool_router(router = tool_router)]
@@ -62,17 +73,17 @@ impl CfnServer {
         description = "Start the branch's stack and wait until every service is ready and healthy; returns the endpoints. Refused when the repository's health commands, migrations or hooks are not trusted (`cfn trust`)."
     )]
     async fn up(&self, Parameters(a): Parameters<UpArgs>) -> CallToolResult {
-        self.on_branch(a.target.branch.clone(), move |t| ops::up(&t, a)).await
+        self.on_branch_async(a.target.branch.clone(), move |t| async move { ops::up(&t, a).await }).await
     }
 
     #[tool(description = "Stop the branch's stack. Its volumes (data) are always kept.")]
     async fn down(&self, Parameters(a): Parameters<BranchArg>) -> CallToolResult {
-        self.on_branch(a.branch, |t| ops::down(&t)).await
+        self.on_branch_async(a.branch, move |t| async move { ops::down(&t).await }).await
     }
 
     #[tool(description = "The last lines of each service's log (default 100, at most 1000 per service).")]
     async fn logs(&self, Parameters(a): Parameters<LogsArgs>) -> CallToolResult {
-        self.on_branch(a.target.branch.clone(), move |t| ops::logs(&t, a)).await
+        self.on_branch_async(a.target.branch.clone(), move |t| async move { ops::logs(&t, a).await }).await
     }
 
     #[tool(
@@ -80,15 +91,20 @@ impl CfnServer {
     )]
     async fn health(&self, Parameters(a): Parameters<BranchArg>) -> CallToolResult {
         let (scope, ctx) = (self.scope.clone(), self.ctx.clone());
-        let work = move || {
-            let target = scope.target(&ctx, a.branch.as_deref()).map_err(|e| (e, serde_json::Value::Null))?;
-            ops::health(&target)
-        };
-        match tokio::task::spawn_blocking(work).await {
+        // A failed check is carried inside Ok so that its results reach the client too.
+        let checked = crate::runtime::off_the_loop(move || async move {
+            let target = match scope.target(&ctx, a.branch.as_deref()) {
+                Ok(target) => target,
+                Err(e) => return Ok(Err((e, serde_json::Value::Null))),
+            };
+            Ok(ops::health(&target).await)
+        })
+        .await;
+        match checked {
             Ok(Ok(checks)) => outcome::success(&serde_json::json!({ "ok": true, "checks": checks })),
             Ok(Err((err, data))) if data.is_null() => outcome::failure(&err),
             Ok(Err((err, data))) => outcome::failure_with(&err, &data),
-            Err(join) => outcome::failure(&anyhow::anyhow!("the tool failed unexpectedly: {join}")),
+            Err(err) => outcome::failure(&err),
         }
     }
 
@@ -103,55 +119,86 @@ impl CfnServer {
         description = "What is wrong with the set-up and how to fix it (`cfn doctor --json`); changes nothing."
     )]
     async fn doctor(&self, Parameters(a): Parameters<BranchArg>) -> CallToolResult {
-        self.on_branch(a.branch, |t| ops::doctor(&t)).await
+        self.on_branch_async(a.branch, move |t| async move { ops::doctor(&t).await }).await
     }
 
     #[tool(description = "Store a value under a key of the task, for the task's other agents.")]
     async fn context_store(&self, Parameters(a): Parameters<ContextStoreArgs>) -> CallToolResult {
-        self.on_branch(a.target.branch.clone(), move |t| bus_ops::context_store(&t, a)).await
+        self.on_branch_async(
+            a.target.branch.clone(),
+            move |t| async move { bus_ops::context_store(&t, a).await },
+        )
+        .await
     }
 
     #[tool(description = "Read a value stored under a key of the task; an error when there is none.")]
     async fn context_get(&self, Parameters(a): Parameters<ContextGetArgs>) -> CallToolResult {
-        self.on_branch(a.target.branch.clone(), move |t| bus_ops::context_get(&t, a)).await
+        self.on_branch_async(
+            a.target.branch.clone(),
+            move |t| async move { bus_ops::context_get(&t, a).await },
+        )
+        .await
     }
 
     #[tool(
         description = "Send a signal on a channel of the task: every waiter wakes, later waiters still see it."
     )]
     async fn signal_send(&self, Parameters(a): Parameters<SignalSendArgs>) -> CallToolResult {
-        self.on_branch(a.target.branch.clone(), move |t| bus_ops::signal_send(&t, a)).await
+        self.on_branch_async(
+            a.target.branch.clone(),
+            move |t| async move { bus_ops::signal_send(&t, a).await },
+        )
+        .await
     }
 
     #[tool(
         description = "Wait for a signal on a channel of the task (default 60 s, at most 300 s) and return its payload."
     )]
     async fn signal_wait(&self, Parameters(a): Parameters<SignalWaitArgs>) -> CallToolResult {
-        self.on_branch(a.target.branch.clone(), move |t| bus_ops::signal_wait(&t, a)).await
+        self.on_branch_async(
+            a.target.branch.clone(),
+            move |t| async move { bus_ops::signal_wait(&t, a).await },
+        )
+        .await
     }
 
     #[tool(description = "Report an agent's result for an iteration; the first report of an agent counts.")]
     async fn agent_report(&self, Parameters(a): Parameters<AgentReportArgs>) -> CallToolResult {
-        self.on_branch(a.target.branch.clone(), move |t| bus_ops::agent_report(&t, a)).await
+        self.on_branch_async(
+            a.target.branch.clone(),
+            move |t| async move { bus_ops::agent_report(&t, a).await },
+        )
+        .await
     }
 
     #[tool(
         description = "Wait until enough distinct agents reported (default 60 s, at most 300 s); returns the reports and whether the quorum was reached."
     )]
     async fn results_collect(&self, Parameters(a): Parameters<ResultsCollectArgs>) -> CallToolResult {
-        self.on_branch(a.target.branch.clone(), move |t| bus_ops::results_collect(&t, a)).await
+        self.on_branch_async(a.target.branch.clone(), move |t| async move {
+            bus_ops::results_collect(&t, a).await
+        })
+        .await
     }
 
     #[tool(
         description = "Take a lock on a resource and return its token; an error if it stays held past `wait`."
     )]
     async fn lock_acquire(&self, Parameters(a): Parameters<LockAcquireArgs>) -> CallToolResult {
-        self.on_branch(a.target.branch.clone(), move |t| bus_ops::lock_acquire(&t, a)).await
+        self.on_branch_async(
+            a.target.branch.clone(),
+            move |t| async move { bus_ops::lock_acquire(&t, a).await },
+        )
+        .await
     }
 
     #[tool(description = "Release a lock with the token `lock_acquire` returned.")]
     async fn lock_release(&self, Parameters(a): Parameters<LockReleaseArgs>) -> CallToolResult {
-        self.on_branch(a.target.branch.clone(), move |t| bus_ops::lock_release(&t, a)).await
+        self.on_branch_async(
+            a.target.branch.clone(),
+            move |t| async move { bus_ops::lock_release(&t, a).await },
+        )
+        .await
     }
 }
 

@@ -2,7 +2,7 @@
 //! command function on a blocking thread, with a context standing in the branch's checkout.
 
 use super::body::{self, DownBody, UpBody};
-use super::errors::{blocking, ApiError, ApiResult};
+use super::errors::{awaiting, blocking, ApiError, ApiResult};
 use super::{assets, guard, inventory, loops, socket, system, Shared};
 use crate::cli::commands::status;
 use crate::stack;
@@ -68,7 +68,7 @@ async fn stack_up(
     let request: UpBody = body::parse(&bytes)?;
     request.check()?;
     let found = found(&portal, project).await?;
-    let (project, endpoints) = blocking(move || {
+    let (project, endpoints) = awaiting(move || async move {
         let request = stack::UpRequest {
             branch: Some(found.env.branch.clone()),
             services: request.services,
@@ -78,7 +78,7 @@ async fn stack_up(
             yes: false,
         };
         let mut progress = crate::cli::progress::Progress::new(found.ctx.quiet);
-        stack::bring_up(&found.ctx, request, &mut progress)?.into_result()
+        stack::bring_up(&found.ctx, request, &mut progress).await?.into_result()
     })
     .await?;
     Ok(Json(json!({ "project": project, "endpoints": endpoints })).into_response())
@@ -92,14 +92,14 @@ async fn stack_down(
     let _: DownBody = body::parse(&bytes)?;
     let found = found(&portal, project).await?;
     // Never volumes: the portal cannot delete a branch's data.
-    let project = blocking(move || {
+    let project = awaiting(move || async move {
         let request = stack::DownRequest {
             branch: Some(&found.env.branch),
             volumes: false,
             confirm_volumes: &|_: &str| Ok(()),
             yes: false,
         };
-        stack::bring_down(&found.ctx, request)
+        stack::bring_down(&found.ctx, request).await
     })
     .await?;
     Ok((StatusCode::OK, Json(json!({ "project": project, "volumes_kept": true }))).into_response())

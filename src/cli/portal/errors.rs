@@ -84,6 +84,16 @@ where
     }
 }
 
+/// Runs a command's async work (which blocks its thread for as long as the command runs) off
+/// the async workers (`runtime::off_the_loop`).
+pub async fn awaiting<T, Fut>(make: impl FnOnce() -> Fut + Send + 'static) -> ApiResult<T>
+where
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+    T: Send + 'static,
+{
+    crate::runtime::off_the_loop(make).await.map_err(ApiError::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,7 +41,7 @@ pub struct Portal {
 pub type Shared = Arc<Portal>;
 
 /// Serves until Ctrl-C or SIGTERM.
-pub fn serve(ctx: &Context, bind: IpAddr, port: u16) -> Result<()> {
+pub async fn serve(ctx: &Context, bind: IpAddr, port: u16) -> Result<()> {
     // The state directory exists (0700) before the token is written into it.
     crate::state::State::open(&ctx.home)?;
     let wanted = SocketAddr::new(bind, port);
@@ -58,13 +58,8 @@ pub fn serve(ctx: &Context, bind: IpAddr, port: u16) -> Result<()> {
     // Nothing the portal runs may prompt on the terminal it was started from (a trust prompt
     // would hang a request): what is not trusted is refused, as for a script.
     detach_stdin()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
     let quiet = Context { quiet: true, ..ctx.clone() };
-    let served = runtime.block_on(async move {
+    let served = async move {
         let listener = tokio::net::TcpListener::from_std(listener).context("cannot listen")?;
         let live = live::Live::start(quiet.clone());
         let portal = Arc::new(Portal { ctx: quiet, token, addr, live });
@@ -96,10 +91,10 @@ pub fn serve(ctx: &Context, bind: IpAddr, port: u16) -> Result<()> {
             } => {}
         }
         anyhow::Ok(())
-    });
-    // An `up` still running on a worker thread is abandoned, as Ctrl-C abandons `cfn up`.
-    runtime.shutdown_timeout(Duration::from_millis(100));
-    served
+    };
+    // An `up` still running on the blocking pool is abandoned when the command's runtime ends,
+    // as Ctrl-C abandons `cfn up` (`runtime::run`).
+    served.await
 }
 
 /// How long a client may take to send its request headers: one that sends part of them and

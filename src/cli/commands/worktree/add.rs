@@ -33,7 +33,7 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub async fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut ws = Workspace::open(ctx)?;
     let opts = AddOptions {
         branch: args.branch,
@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         stop_source: args.stop_source,
         approve_hooks: args.yes,
     };
-    let worktrees::Added { env, plain } = worktrees::add(ctx, &mut ws, &opts)?;
+    let worktrees::Added { env, plain } = worktrees::add(ctx, &mut ws, &opts).await?;
     // found while rendering: asking again would read the git index of the worktree twice
     if let crate::branch::plain_compose::Plain::Blocked { reason, env_file } = &plain {
         ctx.warn(format!("{}\nhint: {}", reason.message(&env.branch, env_file), reason.hint()));

@@ -21,11 +21,11 @@ pub enum WorktreeCommand {
     Prune(prune::Args),
 }
 
-pub fn run(ctx: &Context, cmd: WorktreeCommand) -> Result<()> {
+pub async fn run(ctx: &Context, cmd: WorktreeCommand) -> Result<()> {
     match cmd {
-        WorktreeCommand::Add(args) => add::run(ctx, args),
+        WorktreeCommand::Add(args) => add::run(ctx, args).await,
         WorktreeCommand::List(args) => list::run(ctx, args),
-        WorktreeCommand::Remove(args) => remove::run(ctx, args),
-        WorktreeCommand::Prune(args) => prune::run(ctx, args),
+        WorktreeCommand::Remove(args) => remove::run(ctx, args).await,
+        WorktreeCommand::Prune(args) => prune::run(ctx, args).await,
     }
 }

@@ -20,13 +20,13 @@ pub struct Args {
     json: JsonArg,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub async fn run(ctx: &Context, args: Args) -> Result<()> {
     let opts = PruneOptions { keep_stacks: args.keep_stacks };
     let pruned = if args.all {
-        worktrees::prune(ctx, &State::open(&ctx.home)?, None, opts)?
+        worktrees::prune(ctx, &State::open(&ctx.home)?, None, opts).await?
     } else {
         let ws = Workspace::open(ctx)?;
-        worktrees::prune(ctx, &ws.state, Some(ws.repo.id), opts)?
+        worktrees::prune(ctx, &ws.state, Some(ws.repo.id), opts).await?
     };
     if args.json.on {
         crate::cli::output::json(&pruned)?;

@@ -27,7 +27,7 @@ pub struct Args {
     json: JsonArg,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub async fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut ws = Workspace::open(ctx)?;
     if args.volumes {
         crate::cli::commands::confirm::volume_deletion(ctx, args.yes, &args.branch)?;
@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         volumes: args.volumes,
         yes: args.yes,
     };
-    let removed = worktrees::remove(ctx, &mut ws, &opts)?;
+    let removed = worktrees::remove(ctx, &mut ws, &opts).await?;
     if args.json.on {
         return crate::cli::output::json(&removed);
     }
