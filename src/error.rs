@@ -16,22 +16,46 @@ pub mod exit {
     pub const TIMEOUT: i32 = 124;
 }
 
+/// What an error means beyond its exit code, for front-ends that answer with more (the
+/// portal's HTTP status): the command line tells these apart only by message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kind {
+    #[default]
+    Failure,
+    /// Bad input (exit 2).
+    Usage,
+    /// Something named that does not exist (a service of the branch).
+    NotFound,
+    /// What the repository makes cfn run is not trusted yet.
+    NotTrusted,
+    /// Another operation holds the branch.
+    Busy,
+    /// A server cfn needs does not answer (the Docker engine).
+    Unavailable,
+}
+
 /// An error meant for the user, with what to do about it.
 #[derive(Debug, Clone)]
 pub struct UserError {
     pub message: String,
     pub hint: Option<String>,
     pub code: i32,
+    pub kind: Kind,
 }
 
 impl UserError {
     pub fn new(message: impl Into<String>) -> Self {
-        UserError { message: message.into(), hint: None, code: exit::FAILURE }
+        UserError { message: message.into(), hint: None, code: exit::FAILURE, kind: Kind::Failure }
     }
 
     /// A usage error: bad input from the command line (exit 2).
     pub fn usage(message: impl Into<String>) -> Self {
-        UserError { code: exit::USAGE, ..UserError::new(message) }
+        UserError { code: exit::USAGE, kind: Kind::Usage, ..UserError::new(message) }
+    }
+
+    pub fn kind(mut self, kind: Kind) -> Self {
+        self.kind = kind;
+        self
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -69,6 +93,11 @@ impl std::error::Error for SilentExit {}
 pub const GENERIC_HINT: &str =
     "run `cfn doctor` to check the set-up; docs/troubleshooting.md describes each check";
 
+/// The [`UserError`] of an error's chain, if any: the one that decides its code and hint.
+pub fn user_error(err: &anyhow::Error) -> Option<&UserError> {
+    err.downcast_ref::<UserError>().or_else(|| err.chain().find_map(|e| e.downcast_ref::<UserError>()))
+}
+
 /// What `main` needs to report an error: the exit code, the lines to print.
 pub fn report(err: &anyhow::Error) -> (i32, Vec<String>) {
     if let Some(silent) = err.downcast_ref::<SilentExit>() {
@@ -83,8 +112,7 @@ pub fn report(err: &anyhow::Error) -> (i32, Vec<String>) {
     if broken_pipe {
         return (exit::SUCCESS, Vec::new());
     }
-    let user =
-        err.downcast_ref::<UserError>().or_else(|| err.chain().find_map(|e| e.downcast_ref::<UserError>()));
+    let user = user_error(err);
     let mut lines = vec![format!("error: {err}")];
     let mut previous = err.to_string();
     for cause in err.chain().skip(1) {

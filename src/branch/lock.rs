@@ -111,6 +111,7 @@ fn acquire_within(ctx: &Context, project: &str, op: &str, wait: Duration) -> Res
                 let holder = holder(&mut file);
                 if start.elapsed() >= wait {
                     return Err(UserError::new(format!("branch busy: {holder}"))
+                        .kind(crate::error::Kind::Busy)
                         .hint(format!(
                             "wait for it to finish (or stop it), then run `cfn {op}` again; \
                          CFN_LOCK_WAIT=<seconds> waits longer"

@@ -36,6 +36,7 @@ impl Engine {
         let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
         let unreachable = |detail: String| -> anyhow::Error {
             UserError::new(format!("cannot reach the Docker engine at {host}: {detail}"))
+                .kind(crate::error::Kind::Unavailable)
                 .hint("start the engine (`sudo systemctl start docker`, or `dockerd &` as root) or set DOCKER_HOST")
                 .into()
         };

@@ -58,6 +58,7 @@ pub fn check_known(ws: &Workspace, branch: &BranchEnv, requested: &[String]) -> 
     }
     let noun = if unknown.len() == 1 { "service" } else { "services" };
     Err(UserError::new(format!("no such {noun}: {}", unknown.join(", ")))
+        .kind(crate::error::Kind::NotFound)
         .hint(format!("the services of {} are: {}", branch.project, known.join(", ")))
         .into())
 }

@@ -154,6 +154,7 @@ pub fn require(ctx: &Context, ws: &Workspace, items: &[Item], yes: bool) -> Resu
 /// The refusal of something the user has not trusted.
 pub fn not_trusted(what: String) -> anyhow::Error {
     UserError::new(format!("not trusted: {what}; cfn runs nothing from a repository until you trust it"))
+        .kind(crate::error::Kind::NotTrusted)
         .hint("review what it runs with `cfn trust`, then approve it with `cfn trust --yes`")
         .into()
 }

@@ -1,6 +1,7 @@
 //! The API's errors: `{"error": …, "hint": …}` with a status a client can act on. A command's
 //! error keeps the message and hint the CLI prints; its status comes from what it means.
 
+use crate::error::Kind;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -36,27 +37,20 @@ impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> ApiError {
         let (code, lines) = crate::error::report(&err);
         let hint = lines.iter().find_map(|l| l.strip_prefix("hint: ")).map(str::to_string);
-        let error = format!("{err:#}");
-        ApiError { status: status_of(&error, code), error, hint }
+        let kind = crate::error::user_error(&err).map(|u| u.kind).unwrap_or_default();
+        ApiError { status: status_of(kind, code), error: format!("{err:#}"), hint }
     }
 }
 
-/// The status of a command's error. The CLI tells these cases apart by message (its exit codes
-/// are few), so the portal does too: the messages are documented in docs/exit-codes.md.
-fn status_of(message: &str, code: i32) -> StatusCode {
-    use crate::error::exit;
-    if message.starts_with("not trusted:") {
-        StatusCode::FORBIDDEN
-    } else if message.starts_with("branch busy:") {
-        StatusCode::CONFLICT
-    } else if message.starts_with("cannot reach the Docker engine") {
-        StatusCode::SERVICE_UNAVAILABLE
-    } else if code == exit::USAGE || message.starts_with("no such service") {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else if code == exit::TIMEOUT {
-        StatusCode::GATEWAY_TIMEOUT
-    } else {
-        StatusCode::INTERNAL_SERVER_ERROR
+/// The status of a command's error, from what it means.
+fn status_of(kind: Kind, code: i32) -> StatusCode {
+    match kind {
+        Kind::NotTrusted => StatusCode::FORBIDDEN,
+        Kind::Busy => StatusCode::CONFLICT,
+        Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Kind::Usage | Kind::NotFound => StatusCode::UNPROCESSABLE_ENTITY,
+        Kind::Failure if code == crate::error::exit::TIMEOUT => StatusCode::GATEWAY_TIMEOUT,
+        Kind::Failure => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -101,11 +95,12 @@ mod tests {
 
     #[test]
     fn a_commands_error_keeps_its_hint_and_gets_a_status_of_its_meaning() {
-        let trust: anyhow::Error = UserError::new("not trusted: health command x").hint("cfn trust").into();
+        let trust: anyhow::Error =
+            UserError::new("not trusted: health command x").kind(Kind::NotTrusted).hint("cfn trust").into();
         let e = ApiError::from(trust);
         assert_eq!(e.status, StatusCode::FORBIDDEN);
         assert_eq!(e.hint.as_deref(), Some("cfn trust"));
-        let busy: anyhow::Error = UserError::new("branch busy: up by pid 3").into();
+        let busy: anyhow::Error = UserError::new("branch busy: up by pid 3").kind(Kind::Busy).into();
         assert_eq!(ApiError::from(busy).status, StatusCode::CONFLICT);
         let usage: anyhow::Error = UserError::usage("bad").into();
         assert_eq!(ApiError::from(usage).status, StatusCode::UNPROCESSABLE_ENTITY);
