@@ -81,7 +81,7 @@ fn serve(ctx: &Context, port: Option<u16>, bind: IpAddr, detached: bool) -> Resu
     for route in routes.iter() {
         ctx.say(format!(
             "  {} -> {} ({} {})",
-            proxy::host_url(&route.host, port),
+            proxy::host_url(&route.host, port, false),
             route.port,
             route.project,
             route.branch
@@ -177,7 +177,7 @@ fn status(ctx: &Context, args: StatusArgs) -> Result<()> {
         background: behind,
         routes: routes
             .into_iter()
-            .map(|route| RouteView { url: proxy::host_url(&route.host, port), route })
+            .map(|route| RouteView { url: proxy::host_url(&route.host, port, false), route })
             .collect(),
     };
     if args.json {

@@ -28,8 +28,8 @@ pub fn ports(target: &Target) -> Result<crate::cli::commands::view::WorktreeView
 }
 
 pub fn status(target: &Target) -> Result<status::StatusView> {
-    let (_, env) = target.open()?;
-    let mut views = status::views(std::slice::from_ref(&env))?;
+    let (ws, env) = target.open()?;
+    let mut views = status::views(vec![status::Listed::new(&ws, env)])?;
     Ok(views.remove(0))
 }
 
