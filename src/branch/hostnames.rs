@@ -107,7 +107,7 @@ pub fn urls(
         .into_iter()
         .map(|name| HostUrl {
             port: ports.get(&name.key).copied(),
-            url: host_url(&name.host, proxy.port, false),
+            url: host_url(&name.host, proxy.port, proxy.tls),
             variable: host_url_env_name(&name.key),
             service: name.service,
             key: name.key,

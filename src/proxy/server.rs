@@ -19,6 +19,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
 
 /// How long a client has to send a request's headers.
 const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -53,10 +54,12 @@ impl Proxy {
 }
 
 /// Accepts connections on `listener` and serves each on this thread's runtime until `stop`
-/// completes.
+/// completes. With `tls`, a connection whose first byte opens a TLS handshake is served over
+/// TLS and any other as plain HTTP, so one port takes both `https://` and `http://` URLs.
 pub(super) async fn accept_loop(
     listener: std::net::TcpListener,
     proxy: Arc<Proxy>,
+    tls: Option<TlsAcceptor>,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
     let listener = TcpListener::from_std(listener)?;
@@ -72,23 +75,49 @@ pub(super) async fn accept_loop(
         };
         let _ = stream.set_nodelay(true);
         let proxy = proxy.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                let proxy = proxy.clone();
-                async move { Ok::<_, std::convert::Infallible>(proxy.handle(req, peer).await) }
-            });
-            // A client that goes away mid-request ends its connection; nothing to report.
-            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            // A client that sends part of its headers and stops (one of thousands, slowloris
-            // style) is cut off instead of holding a connection and its memory for ever.
-            builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
-            let _ = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).await;
+            let Some(acceptor) = tls else { return serve(TokioIo::new(stream), proxy, peer, false).await };
+            // The first byte decides (a TLS record of type handshake is 0x16); a client that
+            // sends nothing, or stalls its handshake, is cut off like a slow plain client.
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(HEADER_READ_TIMEOUT, stream.peek(&mut first)).await {
+                Ok(Ok(1)) if first[0] == TLS_HANDSHAKE => {
+                    let accepted = tokio::time::timeout(HEADER_READ_TIMEOUT, acceptor.accept(stream)).await;
+                    if let Ok(Ok(tls_stream)) = accepted {
+                        serve(TokioIo::new(tls_stream), proxy, peer, true).await;
+                    }
+                }
+                Ok(Ok(read)) if read > 0 => serve(TokioIo::new(stream), proxy, peer, false).await,
+                // Closed, failed or silent before its first byte.
+                _ => {}
+            }
         });
     }
 }
 
+/// The first byte of a TLS connection (a handshake record).
+const TLS_HANDSHAKE: u8 = 0x16;
+
+/// Serves one client connection, plain or TLS (`secure`), until it ends.
+async fn serve<I>(io: TokioIo<I>, proxy: Arc<Proxy>, peer: SocketAddr, secure: bool)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| {
+        let proxy = proxy.clone();
+        async move { Ok::<_, std::convert::Infallible>(proxy.handle(req, peer, secure).await) }
+    });
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    // A client that sends part of its headers and stops (one of thousands, slowloris style) is
+    // cut off instead of holding a connection and its memory for ever.
+    builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    // A client that goes away mid-request ends its connection; nothing to report.
+    let _ = builder.serve_connection_with_upgrades(io, service).await;
+}
+
 impl Proxy {
-    async fn handle(&self, mut req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+    async fn handle(&self, mut req: Request<Incoming>, peer: SocketAddr, secure: bool) -> Response<Body> {
         let wants_json = req
             .headers()
             .get(ACCEPT)
@@ -103,12 +132,12 @@ impl Proxy {
         };
         let route = match self.routes.find(&host_name(&host)) {
             Ok(route) => route,
-            Err(routes) => return pages::unknown_host(&host, &routes, wants_json),
+            Err(routes) => return pages::unknown_host(&host, &routes, wants_json, secure),
         };
         let is_upgrade = req.version() == Version::HTTP_11 && req.headers().contains_key(UPGRADE);
         let upgrade = is_upgrade.then(|| req.headers().get(UPGRADE).cloned()).flatten();
         strip_hop_by_hop(req.headers_mut());
-        set_forwarded(req.headers_mut(), &host, peer);
+        set_forwarded(req.headers_mut(), &host, peer, secure);
         if req.headers().get(HOST).is_none() {
             if let Ok(value) = HeaderValue::from_str(&host) {
                 req.headers_mut().insert(HOST, value);
@@ -212,7 +241,7 @@ fn strip_hop_by_hop(headers: &mut hyper::HeaderMap) {
     }
 }
 
-fn set_forwarded(headers: &mut hyper::HeaderMap, host: &str, peer: SocketAddr) {
+fn set_forwarded(headers: &mut hyper::HeaderMap, host: &str, peer: SocketAddr, secure: bool) {
     let client = peer.ip().to_string();
     let forwarded_for = match headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
         Some(earlier) => format!("{earlier}, {client}"),
@@ -224,7 +253,7 @@ fn set_forwarded(headers: &mut hyper::HeaderMap, host: &str, peer: SocketAddr) {
     if let Ok(value) = HeaderValue::from_str(host) {
         headers.insert("x-forwarded-host", value);
     }
-    headers.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+    headers.insert("x-forwarded-proto", HeaderValue::from_static(if secure { "https" } else { "http" }));
 }
 
 /// The reason of a failed forward, short: "connection refused" rather than a chain of wrappers.

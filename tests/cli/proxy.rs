@@ -27,10 +27,10 @@ pub(crate) fn free_port() -> u16 {
 }
 
 /// A running `cfn proxy`, stopped with SIGTERM when dropped.
-struct Proxy(Child);
+pub(crate) struct Proxy(Child);
 
 impl Proxy {
-    fn start(sb: &Sandbox, dir: &Path, port: u16) -> Proxy {
+    pub(crate) fn start(sb: &Sandbox, dir: &Path, port: u16) -> Proxy {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfn"));
         cmd.current_dir(dir)
             .args(["proxy", "--port", &port.to_string()])
@@ -53,7 +53,7 @@ impl Proxy {
         line.split_whitespace().nth(1).unwrap().parse().unwrap()
     }
 
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         rustix::process::kill_process(
             rustix::process::Pid::from_raw(self.0.id() as i32).unwrap(),
             rustix::process::Signal::TERM,
@@ -85,7 +85,7 @@ pub(crate) fn get(port: u16, host: &str, path: &str, accept: &str) -> (u16, Stri
     (status_of(&head), head, body)
 }
 
-fn read_head(reader: &mut impl BufRead) -> String {
+pub(crate) fn read_head(reader: &mut impl BufRead) -> String {
     let mut head = String::new();
     loop {
         let mut line = String::new();
@@ -97,7 +97,7 @@ fn read_head(reader: &mut impl BufRead) -> String {
     }
 }
 
-fn status_of(head: &str) -> u16 {
+pub(crate) fn status_of(head: &str) -> u16 {
     head.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
@@ -121,7 +121,7 @@ fn dechunk(head: &str, body: Vec<u8>) -> Vec<u8> {
 
 /// An upstream on `port` that answers a plain GET with the request's head as its body, and an
 /// `Upgrade` request with 101 and then echoes every byte back. Runs until `stop` is dropped.
-fn echo_server(port: u16) -> std::sync::mpsc::Sender<()> {
+pub(crate) fn echo_server(port: u16) -> std::sync::mpsc::Sender<()> {
     let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
     listener.set_nonblocking(true).unwrap();
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
