@@ -3,11 +3,13 @@
 
 use super::routes::Route;
 use bytes::Bytes;
-use http_body_util::{combinators::BoxBody, BodyExt as _, Full};
+use http_body_util::{Either, Full};
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
 
-pub type Body = BoxBody<Bytes, hyper::Error>;
+/// The branch's body as it streams in, or one of the proxy's own pages: an enum, not a box, so
+/// a forwarded response costs no allocation for its body.
+pub type Body = Either<hyper::body::Incoming, Full<Bytes>>;
 
 /// The `Server` header of every answer the proxy makes itself (`cfn proxy status` looks for it).
 pub const SERVER_NAME: &str = "cfn-proxy";
@@ -83,7 +85,7 @@ pub fn answer(status: StatusCode, content_type: &'static str, body: String) -> R
 }
 
 fn full(body: String) -> Body {
-    Full::new(Bytes::from(body)).map_err(|never| match never {}).boxed()
+    Either::Right(Full::new(Bytes::from(body)))
 }
 
 /// HTML-escapes text (branch names are the user's, and may hold `<`).
@@ -106,6 +108,7 @@ mod tests {
             key: "web".into(),
             port: 10080,
             upstream: "127.0.0.1:10080".parse().unwrap(),
+            authority: "127.0.0.1:10080".parse().unwrap(),
         };
         let page = unknown_host("nope", std::slice::from_ref(&route), false, false);
         assert_eq!(page.status(), StatusCode::NOT_FOUND);

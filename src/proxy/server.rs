@@ -10,9 +10,12 @@
 use super::pages::{self, Body};
 use super::routes::{Route, RouteCache};
 use anyhow::Result;
-use http_body_util::BodyExt as _;
+use http_body_util::Either;
 use hyper::body::Incoming;
-use hyper::header::{HeaderName, HeaderValue, ACCEPT, CONNECTION, HOST, UPGRADE};
+use hyper::header::{
+    HeaderName, HeaderValue, ACCEPT, CONNECTION, HOST, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE, TRAILER,
+    TRANSFER_ENCODING, UPGRADE,
+};
 use hyper::{Request, Response, StatusCode, Uri, Version};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -23,19 +26,6 @@ use tokio_rustls::TlsAcceptor;
 
 /// How long a client has to send a request's headers.
 const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// Headers that belong to one connection and are not forwarded (RFC 9110 §7.6.1).
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-];
 
 pub(super) struct Proxy {
     routes: Arc<RouteCache>,
@@ -104,9 +94,12 @@ async fn serve<I>(io: TokioIo<I>, proxy: Arc<Proxy>, peer: SocketAddr, secure: b
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    // Made once per connection: every request on it is forwarded for the same client.
+    let client = Peer { ip: HeaderValue::from_str(&peer.ip().to_string()).ok(), secure };
     let service = hyper::service::service_fn(move |req| {
         let proxy = proxy.clone();
-        async move { Ok::<_, std::convert::Infallible>(proxy.handle(req, peer, secure).await) }
+        let client = client.clone();
+        async move { Ok::<_, std::convert::Infallible>(proxy.handle(req, &client).await) }
     });
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     // A client that sends part of its headers and stops (one of thousands, slowloris style) is
@@ -116,32 +109,48 @@ where
     let _ = builder.serve_connection_with_upgrades(io, service).await;
 }
 
+/// Who a connection's requests come from.
+#[derive(Clone)]
+struct Peer {
+    /// Its address, for `X-Forwarded-For`.
+    ip: Option<HeaderValue>,
+    /// Over TLS.
+    secure: bool,
+}
+
 impl Proxy {
-    async fn handle(&self, mut req: Request<Incoming>, peer: SocketAddr, secure: bool) -> Response<Body> {
+    async fn handle(&self, mut req: Request<Incoming>, client: &Peer) -> Response<Body> {
         let wants_json = req
             .headers()
             .get(ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("application/json"));
-        let Some(host) = request_host(&req) else {
+        // The host as the client sent it (a cheap clone of the header's bytes), so the request
+        // stays free to change; requests whose host is no text are refused like those with none.
+        let Some((host, from_header)) = request_host(&req) else {
             return pages::answer(
                 StatusCode::BAD_REQUEST,
                 "text/plain",
                 "exactly one Host header is needed\n".into(),
             );
         };
-        let route = match self.routes.find(&host_name(&host)) {
+        let Ok(host_text) = host.to_str() else {
+            return pages::answer(
+                StatusCode::BAD_REQUEST,
+                "text/plain",
+                "the Host header is not text\n".into(),
+            );
+        };
+        let route = match self.routes.find(&host_name(host_text)) {
             Ok(route) => route,
-            Err(routes) => return pages::unknown_host(&host, &routes, wants_json, secure),
+            Err(routes) => return pages::unknown_host(host_text, &routes, wants_json, client.secure),
         };
         let is_upgrade = req.version() == Version::HTTP_11 && req.headers().contains_key(UPGRADE);
         let upgrade = is_upgrade.then(|| req.headers().get(UPGRADE).cloned()).flatten();
         strip_hop_by_hop(req.headers_mut());
-        set_forwarded(req.headers_mut(), &host, peer, secure);
-        if req.headers().get(HOST).is_none() {
-            if let Ok(value) = HeaderValue::from_str(&host) {
-                req.headers_mut().insert(HOST, value);
-            }
+        set_forwarded(req.headers_mut(), &host, client);
+        if !from_header {
+            req.headers_mut().insert(HOST, host);
         }
         *req.version_mut() = Version::HTTP_11;
         let result = match upgrade {
@@ -158,7 +167,7 @@ impl Proxy {
         *req.uri_mut() = upstream_uri(req.uri(), route)?;
         let mut response = self.client.request(req).await.map_err(|e| describe(&e))?;
         strip_hop_by_hop(response.headers_mut());
-        Ok(response.map(|body| body.boxed()))
+        Ok(response.map(Either::Left))
     }
 
     /// An `Upgrade` request on a connection of its own; on 101, both sides are joined.
@@ -192,69 +201,108 @@ impl Proxy {
         } else {
             strip_hop_by_hop(response.headers_mut());
         }
-        Ok(response.map(|body| body.boxed()))
+        Ok(response.map(Either::Left))
     }
 }
 
-/// The host the client asked for: the Host header (HTTP/1.1), else the URI's authority (HTTP/2).
-/// The request's one host: its `Host` header, else the authority of an absolute-form target.
+/// The request's one host and whether it came in a `Host` header: that header (HTTP/1.1), else
+/// the authority of the target (HTTP/2, or an absolute-form HTTP/1.1 target).
 /// Two `Host` headers are no host at all (RFC 9112 §3.2: answered 400), so a proxy and the
 /// branch behind it can never read different ones.
-fn request_host(req: &Request<Incoming>) -> Option<String> {
+fn request_host(req: &Request<Incoming>) -> Option<(HeaderValue, bool)> {
     let mut headers = req.headers().get_all(HOST).iter();
     let first = headers.next();
     if headers.next().is_some() {
         return None;
     }
-    let header = first.and_then(|v| v.to_str().ok()).map(str::to_string);
-    header.or_else(|| req.uri().authority().map(|a| a.as_str().to_string())).filter(|h| !h.is_empty())
+    match first {
+        Some(value) if !value.is_empty() => Some((value.clone(), true)),
+        _ => {
+            let authority = req.uri().authority().filter(|a| !a.as_str().is_empty())?;
+            Some((HeaderValue::from_str(authority.as_str()).ok()?, false))
+        }
+    }
 }
 
-/// `host[:port]` → the name alone, lower case, without a trailing dot.
-pub fn host_name(host: &str) -> String {
+/// `host[:port]` → the name alone, lower case, without a trailing dot; borrowed when the host
+/// is already that (browsers and curl send lower case), so the usual lookup allocates nothing.
+pub fn host_name(host: &str) -> std::borrow::Cow<'_, str> {
     let name = match host.rsplit_once(':') {
         Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
         _ => host,
     };
-    name.trim_end_matches('.').to_ascii_lowercase()
+    let name = name.trim_end_matches('.');
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
 }
 
+/// The branch's URI for a request: the route's authority and the request's path, both shared
+/// bytes (no text is formatted or parsed again).
 fn upstream_uri(uri: &Uri, route: &Route) -> Result<Uri, String> {
-    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    format!("http://{}{path}", route.upstream).parse().map_err(|e| format!("{e}"))
+    let mut parts = hyper::http::uri::Parts::default();
+    parts.scheme = Some(hyper::http::uri::Scheme::HTTP);
+    parts.authority = Some(route.authority.clone());
+    parts.path_and_query = Some(
+        uri.path_and_query().cloned().unwrap_or_else(|| hyper::http::uri::PathAndQuery::from_static("/")),
+    );
+    Uri::from_parts(parts).map_err(|e| e.to_string())
 }
+
+/// Hop-by-hop headers (RFC 9110 §7.6.1), by name already parsed.
+const HOP_BY_HOP: [HeaderName; 9] = [
+    CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    PROXY_AUTHENTICATE,
+    PROXY_AUTHORIZATION,
+    HeaderName::from_static("proxy-connection"),
+    TE,
+    TRAILER,
+    TRANSFER_ENCODING,
+    UPGRADE,
+];
 
 fn strip_hop_by_hop(headers: &mut hyper::HeaderMap) {
-    // Names listed in Connection are hop-by-hop too.
-    let listed: Vec<HeaderName> = headers
-        .get_all(CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
-        .collect();
-    for name in listed {
-        headers.remove(name);
+    // Names listed in Connection are hop-by-hop too (rare: only then is anything collected).
+    if headers.contains_key(CONNECTION) {
+        let listed: Vec<HeaderName> = headers
+            .get_all(CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+            .collect();
+        for name in listed {
+            headers.remove(name);
+        }
     }
-    for name in HOP_BY_HOP {
-        headers.remove(*name);
+    for name in &HOP_BY_HOP {
+        headers.remove(name);
     }
 }
 
-fn set_forwarded(headers: &mut hyper::HeaderMap, host: &str, peer: SocketAddr, secure: bool) {
-    let client = peer.ip().to_string();
-    let forwarded_for = match headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-        Some(earlier) => format!("{earlier}, {client}"),
-        None => client,
-    };
-    if let Ok(value) = HeaderValue::from_str(&forwarded_for) {
-        headers.insert("x-forwarded-for", value);
+fn set_forwarded(headers: &mut hyper::HeaderMap, host: &HeaderValue, client: &Peer) {
+    if let Some(ip) = &client.ip {
+        let forwarded_for = match headers.get(X_FORWARDED_FOR).and_then(|v| v.to_str().ok()) {
+            // Appended to what an earlier proxy said: the rare case, formatted.
+            Some(earlier) => {
+                HeaderValue::from_str(&format!("{earlier}, {}", ip.to_str().unwrap_or_default())).ok()
+            }
+            None => Some(ip.clone()),
+        };
+        if let Some(value) = forwarded_for {
+            headers.insert(X_FORWARDED_FOR, value);
+        }
     }
-    if let Ok(value) = HeaderValue::from_str(host) {
-        headers.insert("x-forwarded-host", value);
-    }
-    headers.insert("x-forwarded-proto", HeaderValue::from_static(if secure { "https" } else { "http" }));
+    headers.insert(X_FORWARDED_HOST, host.clone());
+    headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(if client.secure { "https" } else { "http" }));
 }
+
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
 /// The reason of a failed forward, short: "connection refused" rather than a chain of wrappers.
 fn describe(error: &hyper_util::client::legacy::Error) -> String {
