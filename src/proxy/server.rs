@@ -13,8 +13,9 @@ use anyhow::Result;
 use http_body_util::Either;
 use hyper::body::Incoming;
 use hyper::header::{
-    HeaderName, HeaderValue, ACCEPT, CONNECTION, HOST, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE, TRAILER,
-    TRANSFER_ENCODING, UPGRADE,
+    HeaderName, HeaderValue, ACCEPT, CONNECTION, HOST, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION,
+    SEC_WEBSOCKET_EXTENSIONS, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_PROTOCOL, TE, TRAILER, TRANSFER_ENCODING,
+    UPGRADE,
 };
 use hyper::{Request, Response, StatusCode, Uri, Version};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
@@ -105,6 +106,8 @@ where
     // A client that sends part of its headers and stops (one of thousands, slowloris style) is
     // cut off instead of holding a connection and its memory for ever.
     builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    // WebSockets over HTTP/2 (RFC 8441): the client opens them with an extended CONNECT.
+    builder.http2().enable_connect_protocol();
     // A client that goes away mid-request ends its connection; nothing to report.
     let _ = builder.serve_connection_with_upgrades(io, service).await;
 }
@@ -145,6 +148,10 @@ impl Proxy {
             Ok(route) => route,
             Err(routes) => return pages::unknown_host(host_text, &routes, wants_json, client.secure),
         };
+        if is_h2_websocket(&req) {
+            let result = self.forward_h2_websocket(req, &route, host, client).await;
+            return result.unwrap_or_else(|why| pages::upstream_down(&route, &why, wants_json));
+        }
         let is_upgrade = req.version() == Version::HTTP_11 && req.headers().contains_key(UPGRADE);
         let upgrade = is_upgrade.then(|| req.headers().get(UPGRADE).cloned()).flatten();
         strip_hop_by_hop(req.headers_mut());
@@ -168,6 +175,55 @@ impl Proxy {
         let mut response = self.client.request(req).await.map_err(|e| describe(&e))?;
         strip_hop_by_hop(response.headers_mut());
         Ok(response.map(Either::Left))
+    }
+
+    /// A WebSocket opened over HTTP/2 (an extended CONNECT, RFC 8441) goes to the branch as the
+    /// HTTP/1.1 upgrade it understands, on a connection of its own; on its 101 the client gets
+    /// 200 and the HTTP/2 stream and the upgraded connection are joined.
+    async fn forward_h2_websocket(
+        &self,
+        mut req: Request<Incoming>,
+        route: &Route,
+        host: HeaderValue,
+        client: &Peer,
+    ) -> Result<Response<Body>, String> {
+        let client_side = hyper::upgrade::on(&mut req);
+        let path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+        let mut upstream = Request::get(path)
+            .body(http_body_util::Empty::<bytes::Bytes>::new())
+            .map_err(|e| e.to_string())?;
+        *upstream.headers_mut() = std::mem::take(req.headers_mut());
+        strip_hop_by_hop(upstream.headers_mut());
+        set_forwarded(upstream.headers_mut(), &host, client);
+        let headers = upstream.headers_mut();
+        headers.insert(HOST, host);
+        headers.insert(CONNECTION, HeaderValue::from_static("upgrade"));
+        headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
+        // HTTP/2 has no key; HTTP/1.1 needs a random one (RFC 6455 §4.1).
+        headers.insert(SEC_WEBSOCKET_KEY, websocket_key()?);
+        let stream = TcpStream::connect(route.upstream).await.map_err(|e| e.to_string())?;
+        let _ = stream.set_nodelay(true);
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+        tokio::spawn(connection.with_upgrades());
+        let mut response = sender.send_request(upstream).await.map_err(|e| e.to_string())?;
+        if response.status() != StatusCode::SWITCHING_PROTOCOLS {
+            strip_hop_by_hop(response.headers_mut());
+            return Ok(response.map(Either::Left));
+        }
+        let upstream_side = hyper::upgrade::on(&mut response);
+        tokio::spawn(async move {
+            let (Ok(client), Ok(upstream)) = (client_side.await, upstream_side.await) else { return };
+            let _ =
+                tokio::io::copy_bidirectional(&mut TokioIo::new(client), &mut TokioIo::new(upstream)).await;
+        });
+        let mut answer = Response::new(Either::Right(http_body_util::Full::new(bytes::Bytes::new())));
+        for name in [SEC_WEBSOCKET_PROTOCOL, SEC_WEBSOCKET_EXTENSIONS] {
+            if let Some(value) = response.headers().get(&name) {
+                answer.headers_mut().insert(name, value.clone());
+            }
+        }
+        Ok(answer)
     }
 
     /// An `Upgrade` request on a connection of its own; on 101, both sides are joined.
@@ -300,6 +356,33 @@ fn set_forwarded(headers: &mut hyper::HeaderMap, host: &HeaderValue, client: &Pe
     headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(if client.secure { "https" } else { "http" }));
 }
 
+/// An HTTP/2 extended CONNECT for a WebSocket (RFC 8441).
+fn is_h2_websocket(req: &Request<Incoming>) -> bool {
+    req.method() == hyper::Method::CONNECT
+        && req
+            .extensions()
+            .get::<hyper::ext::Protocol>()
+            .is_some_and(|p| p.as_str().eq_ignore_ascii_case("websocket"))
+}
+
+/// 16 random bytes in base64, as `Sec-WebSocket-Key` wants them.
+fn websocket_key() -> Result<HeaderValue, String> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bytes = [0u8; 18];
+    getrandom::fill(&mut bytes[..16]).map_err(|e| e.to_string())?;
+    let mut key = String::with_capacity(24);
+    for chunk in bytes.chunks(3) {
+        let n = u32::from(chunk[0]) << 16 | u32::from(chunk[1]) << 8 | u32::from(chunk[2]);
+        for shift in [18, 12, 6, 0] {
+            key.push(char::from(ALPHABET[(n >> shift & 63) as usize]));
+        }
+    }
+    // 16 bytes are 22 characters and `==`; the two zero bytes of padding made `AA` instead.
+    key.truncate(22);
+    key.push_str("==");
+    HeaderValue::from_str(&key).map_err(|e| e.to_string())
+}
+
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
@@ -349,5 +432,14 @@ mod tests {
         assert_eq!(host_name("Web.Feat.Shop.localhost:7355"), "web.feat.shop.localhost");
         assert_eq!(host_name("web.shop.localhost."), "web.shop.localhost");
         assert_eq!(host_name("[::1]:80"), "[::1]");
+    }
+
+    #[test]
+    fn a_websocket_key_is_16_bytes_of_base64() {
+        let key = websocket_key().unwrap();
+        let key = key.to_str().unwrap();
+        assert_eq!(key.len(), 24);
+        assert!(key.ends_with("==") && !key[..22].contains('='));
+        assert_ne!(key, websocket_key().unwrap().to_str().unwrap());
     }
 }
