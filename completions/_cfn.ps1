@@ -220,6 +220,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)')
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on (anything but loopback lets other machines reach your branches)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Serve HTTPS too, with certificates of a local CA (default: `[proxy] tls`)')
             [CompletionResult]::new('--detached', '--detached', [CompletionResultType]::ParameterName, 'Run as the background proxy of `cfn proxy start` (which passes it)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -232,6 +233,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Whether a proxy answers on the port (and the background one runs), and the routes')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the background proxy')
+            [CompletionResult]::new('ca', 'ca', [CompletionResultType]::ParameterValue, 'The local CA''s certificate for `[proxy] tls` (made if there is none) and how to trust it')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -253,6 +255,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)')
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on (anything but loopback lets other machines reach your branches)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Serve HTTPS too, with certificates of a local CA (default: `[proxy] tls`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
@@ -275,10 +278,24 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'cfn;proxy;ca' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'cfn;proxy;help' {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Whether a proxy answers on the port (and the background one runs), and the routes')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the background proxy')
+            [CompletionResult]::new('ca', 'ca', [CompletionResultType]::ParameterValue, 'The local CA''s certificate for `[proxy] tls` (made if there is none) and how to trust it')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -289,6 +306,9 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;proxy;help;stop' {
+            break
+        }
+        'cfn;proxy;help;ca' {
             break
         }
         'cfn;proxy;help;help' {
@@ -1290,6 +1310,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Whether a proxy answers on the port (and the background one runs), and the routes')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the background proxy')
+            [CompletionResult]::new('ca', 'ca', [CompletionResultType]::ParameterValue, 'The local CA''s certificate for `[proxy] tls` (made if there is none) and how to trust it')
             break
         }
         'cfn;help;proxy;status' {
@@ -1299,6 +1320,9 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;help;proxy;stop' {
+            break
+        }
+        'cfn;help;proxy;ca' {
             break
         }
         'cfn;help;env' {

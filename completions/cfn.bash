@@ -313,6 +313,9 @@ _cfn() {
             cfn__subcmd__help__subcmd__loop,status)
                 cmd="cfn__subcmd__help__subcmd__loop__subcmd__status"
                 ;;
+            cfn__subcmd__help__subcmd__proxy,ca)
+                cmd="cfn__subcmd__help__subcmd__proxy__subcmd__ca"
+                ;;
             cfn__subcmd__help__subcmd__proxy,start)
                 cmd="cfn__subcmd__help__subcmd__proxy__subcmd__start"
                 ;;
@@ -430,6 +433,9 @@ _cfn() {
             cfn__subcmd__loop__subcmd__help,status)
                 cmd="cfn__subcmd__loop__subcmd__help__subcmd__status"
                 ;;
+            cfn__subcmd__proxy,ca)
+                cmd="cfn__subcmd__proxy__subcmd__ca"
+                ;;
             cfn__subcmd__proxy,help)
                 cmd="cfn__subcmd__proxy__subcmd__help"
                 ;;
@@ -441,6 +447,9 @@ _cfn() {
                 ;;
             cfn__subcmd__proxy,stop)
                 cmd="cfn__subcmd__proxy__subcmd__stop"
+                ;;
+            cfn__subcmd__proxy__subcmd__help,ca)
+                cmd="cfn__subcmd__proxy__subcmd__help__subcmd__ca"
                 ;;
             cfn__subcmd__proxy__subcmd__help,help)
                 cmd="cfn__subcmd__proxy__subcmd__help__subcmd__help"
@@ -1759,8 +1768,22 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help__subcmd__proxy)
-            opts="status start stop"
+            opts="status start stop ca"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__proxy__subcmd__ca)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2797,7 +2820,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__proxy)
-            opts="-C -q -v -h -V --port --bind --detached --quiet --verbose --help --version status start stop help"
+            opts="-C -q -v -h -V --port --bind --tls --detached --quiet --verbose --help --version status start stop ca help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2822,9 +2845,41 @@ _cfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        cfn__subcmd__proxy__subcmd__help)
-            opts="status start stop help"
+        cfn__subcmd__proxy__subcmd__ca)
+            opts="-C -q -v -h -V --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__proxy__subcmd__help)
+            opts="status start stop ca help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__proxy__subcmd__help__subcmd__ca)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2893,7 +2948,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__proxy__subcmd__start)
-            opts="-C -q -v -h -V --port --bind --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --port --bind --tls --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -202,6 +202,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --port 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)'
             cand --bind 'Address to listen on (anything but loopback lets other machines reach your branches)'
             cand -C 'Run as if started in DIR'
+            cand --tls 'Serve HTTPS too, with certificates of a local CA (default: `[proxy] tls`)'
             cand --detached 'Run as the background proxy of `cfn proxy start` (which passes it)'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -214,6 +215,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand status 'Whether a proxy answers on the port (and the background one runs), and the routes'
             cand start 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs'
             cand stop 'Stop the background proxy'
+            cand ca 'The local CA''s certificate for `[proxy] tls` (made if there is none) and how to trust it'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;proxy;status'= {
@@ -233,6 +235,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --port 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)'
             cand --bind 'Address to listen on (anything but loopback lets other machines reach your branches)'
             cand -C 'Run as if started in DIR'
+            cand --tls 'Serve HTTPS too, with certificates of a local CA (default: `[proxy] tls`)'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
             cand -v 'Say more about what happens (repeatable)'
@@ -253,10 +256,23 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'cfn;proxy;ca'= {
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the result as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'cfn;proxy;help'= {
             cand status 'Whether a proxy answers on the port (and the background one runs), and the routes'
             cand start 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs'
             cand stop 'Stop the background proxy'
+            cand ca 'The local CA''s certificate for `[proxy] tls` (made if there is none) and how to trust it'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;proxy;help;status'= {
@@ -264,6 +280,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;proxy;help;start'= {
         }
         &'cfn;proxy;help;stop'= {
+        }
+        &'cfn;proxy;help;ca'= {
         }
         &'cfn;proxy;help;help'= {
         }
@@ -1162,12 +1180,15 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand status 'Whether a proxy answers on the port (and the background one runs), and the routes'
             cand start 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs'
             cand stop 'Stop the background proxy'
+            cand ca 'The local CA''s certificate for `[proxy] tls` (made if there is none) and how to trust it'
         }
         &'cfn;help;proxy;status'= {
         }
         &'cfn;help;proxy;start'= {
         }
         &'cfn;help;proxy;stop'= {
+        }
+        &'cfn;help;proxy;ca'= {
         }
         &'cfn;help;env'= {
         }

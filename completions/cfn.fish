@@ -132,18 +132,20 @@ complete -c cfn -n "__fish_cfn_using_subcommand url" -s q -l quiet -d 'Print onl
 complete -c cfn -n "__fish_cfn_using_subcommand url" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand url" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand url" -s V -l version -d 'Print version'
-complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop help" -l port -d 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)' -r
-complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop help" -l bind -d 'Address to listen on (anything but loopback lets other machines reach your branches)' -r
-complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop help" -s C -d 'Run as if started in DIR' -r -F
-complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop help" -l detached -d 'Run as the background proxy of `cfn proxy start` (which passes it)'
-complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop help" -s q -l quiet -d 'Print only results and errors'
-complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop help" -s v -l verbose -d 'Say more about what happens (repeatable)'
-complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop help" -s h -l help -d 'Print help'
-complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop help" -s V -l version -d 'Print version'
-complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop help" -f -a "status" -d 'Whether a proxy answers on the port (and the background one runs), and the routes'
-complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop help" -f -a "start" -d 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs'
-complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop help" -f -a "stop" -d 'Stop the background proxy'
-complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop ca help" -l port -d 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop ca help" -l bind -d 'Address to listen on (anything but loopback lets other machines reach your branches)' -r
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop ca help" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop ca help" -l tls -d 'Serve HTTPS too, with certificates of a local CA (default: `[proxy] tls`)'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop ca help" -l detached -d 'Run as the background proxy of `cfn proxy start` (which passes it)'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop ca help" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop ca help" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop ca help" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop ca help" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop ca help" -f -a "status" -d 'Whether a proxy answers on the port (and the background one runs), and the routes'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop ca help" -f -a "start" -d 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop ca help" -f -a "stop" -d 'Stop the background proxy'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop ca help" -f -a "ca" -d 'The local CA\'s certificate for `[proxy] tls` (made if there is none) and how to trust it'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and not __fish_seen_subcommand_from status start stop ca help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from status" -l port -d 'The proxy\'s port (default: `[proxy] port` of the repository you are in, else 7355)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from status" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from status" -l json -d 'Print the result as JSON'
@@ -154,6 +156,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcomman
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from start" -l port -d 'Port to listen on (default: `[proxy] port` of the repository you are in, else 7355)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from start" -l bind -d 'Address to listen on (anything but loopback lets other machines reach your branches)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from start" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from start" -l tls -d 'Serve HTTPS too, with certificates of a local CA (default: `[proxy] tls`)'
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
@@ -163,9 +166,16 @@ complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcomman
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from ca" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from ca" -l json -d 'Print the result as JSON'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from ca" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from ca" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from ca" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from ca" -s V -l version -d 'Print version'
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "status" -d 'Whether a proxy answers on the port (and the background one runs), and the routes'
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs'
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop the background proxy'
+complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "ca" -d 'The local CA\'s certificate for `[proxy] tls` (made if there is none) and how to trust it'
 complete -c cfn -n "__fish_cfn_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand env" -s b -l branch -d 'The branch (default: the checkout you are in)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand env" -l format -d '`shell`: `export NAME=\'value\'` lines for `eval "$(cfn env --format shell)"`, every value single-quoted.' -r -f -a "dotenv\t''
@@ -644,6 +654,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from proxy" -f -a "status" -d 'Whether a proxy answers on the port (and the background one runs), and the routes'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from proxy" -f -a "start" -d 'Start the proxy in the background (output in $CFN_HOME/proxy.log); a no-op if it runs'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from proxy" -f -a "stop" -d 'Stop the background proxy'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from proxy" -f -a "ca" -d 'The local CA\'s certificate for `[proxy] tls` (made if there is none) and how to trust it'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from data" -f -a "clone" -d 'Replace a branch\'s volumes and database (SQLite or PostgreSQL) with copies of another branch\'s'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from data" -f -a "snapshot" -d 'Save a branch\'s data as a named snapshot'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from data" -f -a "restore" -d 'Replace a branch\'s data with a snapshot\'s'

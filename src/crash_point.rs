@@ -21,7 +21,8 @@
 //! target emptied, the copy not yet in it (tests/cli/data.rs); `data-pg:1` a PostgreSQL copy
 //! complete in its temporary database, `data-pg:2` renamed over the target, the old database not
 //! yet dropped (tests/cli/data_postgres.rs); `proxy-start:1` the background proxy spawned, not
-//! yet seen answering (tests/cli/proxy_background.rs).
+//! yet seen answering (tests/cli/proxy_background.rs); `proxy-ca:1` the proxy's local CA written
+//! in `proxy-ca.new/`, not yet moved into place (tests/cli/proxy_tls.rs).
 
 /// Aborts the process if `CFN_CRASH_AT` names this step (debug builds only).
 #[inline]

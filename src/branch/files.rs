@@ -244,7 +244,7 @@ fn context<'a>(
         crate::branch::hostnames::hostnames(&ws.repo.project, slug.as_deref(), &config.ports.keys);
     let host_url = |key: &str| {
         let name = hostnames.iter().find(|n| n.key == key)?;
-        Some(crate::branch::hostnames::host_url(&name.host, ws.config.proxy.port))
+        Some(crate::branch::hostnames::host_url(&name.host, ws.config.proxy.port, ws.config.proxy.tls))
     };
     let ports: Vec<PortContext> = config
         .ports

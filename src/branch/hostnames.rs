@@ -11,8 +11,11 @@
 //! - A key name that would repeat a service's hostname gets none (the service wins).
 //! - UDP and SCTP keys get no hostname: the proxy speaks HTTP over TCP.
 
+use crate::branch::{BranchEnv, Workspace};
+use crate::config::proxy::ProxyConfig;
 use crate::config::PortKeyConfig;
 use crate::protocol::Protocol;
+use anyhow::Result;
 use indexmap::IndexMap;
 use serde::Serialize;
 
@@ -70,9 +73,53 @@ pub fn hostnames(
     names
 }
 
-/// The hostname URL through the proxy on `proxy_port`.
-pub fn host_url(host: &str, proxy_port: u16) -> String {
-    format!("http://{host}:{proxy_port}")
+/// One hostname of a branch with its URL: what `cfn url`, `cfn status` and the portal show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostUrl {
+    pub service: String,
+    pub key: String,
+    pub host: String,
+    /// The branch's host port for the key, where the proxy forwards (none while unleased).
+    pub port: Option<u16>,
+    /// `http://<host>:<proxy port>`, `https://` with `[proxy] tls`.
+    pub url: String,
+    /// `CFN_<KEY>_HOST_URL`, which holds `url` in the branch's environment.
+    pub variable: String,
+}
+
+/// Every hostname URL of `env`, in [`hostnames`] order, with the repository's `[proxy]`
+/// settings (the proxy is one per user, so the main checkout's cfn.toml says where it listens).
+pub fn urls_of(ws: &Workspace, env: &BranchEnv) -> Result<Vec<HostUrl>> {
+    let config = ws.config_of(env)?;
+    let slug = env.slug(&ws.repo.project);
+    Ok(urls(&ws.repo.project, slug.as_deref(), &config.ports.keys, &env.ports, &ws.config.proxy))
+}
+
+/// [`urls_of`] from its parts.
+pub fn urls(
+    project: &str,
+    branch_slug: Option<&str>,
+    keys: &IndexMap<String, PortKeyConfig>,
+    ports: &IndexMap<String, u16>,
+    proxy: &ProxyConfig,
+) -> Vec<HostUrl> {
+    hostnames(project, branch_slug, keys)
+        .into_iter()
+        .map(|name| HostUrl {
+            port: ports.get(&name.key).copied(),
+            url: host_url(&name.host, proxy.port, proxy.tls),
+            variable: host_url_env_name(&name.key),
+            service: name.service,
+            key: name.key,
+            host: name.host,
+        })
+        .collect()
+}
+
+/// The hostname URL through the proxy on `proxy_port`; `https` when it serves TLS.
+pub fn host_url(host: &str, proxy_port: u16, tls: bool) -> String {
+    let scheme = if tls { "https" } else { "http" };
+    format!("{scheme}://{host}:{proxy_port}")
 }
 
 /// `CFN_<KEY>_HOST_URL`, named like `CFN_<KEY>_PORT`.
@@ -129,6 +176,7 @@ mod tests {
         let slug = crate::names::slug("Feature/Auth");
         assert_eq!(hostnames("shop", Some(&slug), &keys)[0].host, "web.feature-auth.shop.localhost");
         assert_eq!(host_url_env_name("web_443"), "CFN_WEB_443_HOST_URL");
-        assert_eq!(host_url("web.shop.localhost", 7355), "http://web.shop.localhost:7355");
+        assert_eq!(host_url("web.shop.localhost", 7355, false), "http://web.shop.localhost:7355");
+        assert_eq!(host_url("web.shop.localhost", 7355, true), "https://web.shop.localhost:7355");
     }
 }

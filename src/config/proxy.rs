@@ -16,6 +16,10 @@ pub struct ProxyConfig {
     /// default: a listening process should be the user's choice.
     #[serde(default)]
     pub auto: bool,
+    /// The proxy serves HTTPS with certificates of a local CA (docs/proxy.md), and the hostname
+    /// URLs say `https://`.
+    #[serde(default)]
+    pub tls: bool,
 }
 
 fn default_port() -> u16 {
@@ -24,7 +28,7 @@ fn default_port() -> u16 {
 
 impl Default for ProxyConfig {
     fn default() -> Self {
-        ProxyConfig { port: DEFAULT_PORT, auto: false }
+        ProxyConfig { port: DEFAULT_PORT, auto: false, tls: false }
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Running {
     pub pid: i32,
     pub port: u16,
     pub bind: IpAddr,
+    /// It serves HTTPS too (`--tls`).
+    pub tls: bool,
     /// The process's start time in clock ticks since boot: a pid reused by another program has
     /// another one.
     #[serde(skip)]
@@ -75,8 +77,9 @@ pub fn running(home: &Path) -> Result<Option<Running>> {
     current(home)
 }
 
-/// Starts the background proxy on `bind:port` unless it already runs (on whatever port).
-pub fn start(home: &Path, port: u16, bind: IpAddr) -> Result<Started> {
+/// Starts the background proxy on `bind:port` (with HTTPS too when `tls`) unless it already runs
+/// (on whatever port).
+pub async fn start(home: &Path, port: u16, bind: IpAddr, tls: bool) -> Result<Started> {
     let _lock = lock(home)?;
     if let Some(running) = current(home)? {
         return Ok(Started::Already(running));
@@ -86,10 +89,21 @@ pub fn start(home: &Path, port: u16, bind: IpAddr) -> Result<Started> {
         std::net::TcpListener::bind((bind, port))
             .map_err(|e| listen_error(SocketAddr::new(bind, port), e))?,
     );
+    if tls {
+        // Here, so a damaged CA is this command's error, and its first use is not a race of the
+        // detached proxy against the command that waits for it.
+        super::ca::load_or_create(home)?;
+    }
     let log = open_log(home)?;
     let exe = std::env::current_exe().context("cannot find the cfn program to start")?;
+    let port_arg = port.to_string();
+    let bind_arg = bind.to_string();
+    let mut args = vec!["proxy", "--detached", "--port", &port_arg, "--bind", &bind_arg];
+    if tls {
+        args.push("--tls");
+    }
     let mut child = crate::process::Cmd::new(exe)
-        .args(["proxy", "--detached", "--port", &port.to_string(), "--bind", &bind.to_string()])
+        .args(args)
         .env("CFN_HOME", home)
         // Not in a checkout: the proxy must not keep a worktree's folder busy.
         .cwd(home)
@@ -107,7 +121,7 @@ pub fn start(home: &Path, port: u16, bind: IpAddr) -> Result<Started> {
             .into());
         }
         if let Some(running) = read(home).filter(|r| r.pid == child.id() as i32) {
-            if crate::runtime::wait(super::probe(running.addr()))? {
+            if super::probe(running.addr()).await {
                 return Ok(Started::New(running));
             }
         }
@@ -118,7 +132,7 @@ pub fn start(home: &Path, port: u16, bind: IpAddr) -> Result<Started> {
                 .hint(format!("its output is in {}", log_path(home).display()))
                 .into());
         }
-        std::thread::sleep(Duration::from_millis(20));
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -140,10 +154,10 @@ pub fn stop(home: &Path) -> Result<Stopped> {
 }
 
 /// Called by the detached proxy once it listens: records itself in the pid file.
-pub fn record_self(home: &Path, port: u16, bind: IpAddr) -> Result<()> {
+pub fn record_self(home: &Path, port: u16, bind: IpAddr, tls: bool) -> Result<()> {
     let pid = std::process::id() as i32;
     let started = start_time(pid).context("cannot read this process's start time")?;
-    let text = format!("pid={pid}\nport={port}\nbind={bind}\nstarted={started}\n");
+    let text = format!("pid={pid}\nport={port}\nbind={bind}\ntls={tls}\nstarted={started}\n");
     crate::render::write_atomic(&pid_path(home), &text, 0o600)?;
     Ok(())
 }
@@ -194,6 +208,8 @@ fn read(home: &Path) -> Option<Running> {
         pid: field("pid")?.parse().ok().filter(|p| *p > 0)?,
         port: field("port")?.parse().ok()?,
         bind: field("bind")?.parse().ok()?,
+        // (absent from the pid file of a proxy started before TLS existed)
+        tls: field("tls") == Some("true"),
         started: field("started")?.parse().ok()?,
     })
 }
@@ -297,7 +313,8 @@ mod tests {
     fn this_process_has_a_start_time_and_a_gone_one_none() {
         let me = std::process::id() as i32;
         assert!(start_time(me).is_some());
-        let running = Running { pid: me, port: 1, bind: IpAddr::V4(Ipv4Addr::LOCALHOST), started: 0 };
+        let running =
+            Running { pid: me, port: 1, bind: IpAddr::V4(Ipv4Addr::LOCALHOST), tls: false, started: 0 };
         assert!(!alive(&running), "another start time is another process");
         let running = Running { started: start_time(me).unwrap(), ..running };
         assert!(!alive(&running), "this test is no `cfn proxy --detached`");

@@ -5,15 +5,16 @@
 
 mod auto;
 pub mod background;
+pub mod ca;
 mod pages;
 mod routes;
 mod server;
 mod threads;
+mod tls;
 
 pub use crate::branch::hostnames::host_url;
 pub use auto::on_up;
 pub use routes::{load_routes, Route, RouteCache};
 pub use server::probe;
 pub use threads::{serve_blocking, ServeOptions};
-
-pub use crate::config::proxy::DEFAULT_PORT;
+pub use tls::server_config as tls_config;

@@ -3,24 +3,32 @@
 
 use super::routes::Route;
 use bytes::Bytes;
-use http_body_util::{combinators::BoxBody, BodyExt as _, Full};
+use http_body_util::{Either, Full};
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
 
-pub type Body = BoxBody<Bytes, hyper::Error>;
+/// The branch's body as it streams in, or one of the proxy's own pages: an enum, not a box, so
+/// a forwarded response costs no allocation for its body.
+pub type Body = Either<hyper::body::Incoming, Full<Bytes>>;
 
 /// The `Server` header of every answer the proxy makes itself (`cfn proxy status` looks for it).
 pub const SERVER_NAME: &str = "cfn-proxy";
 
-/// 404 listing the routes: JSON when the client asks for it, else a small HTML page.
-pub fn unknown_host(host: &str, routes: &[Route], wants_json: bool) -> Response<Body> {
+/// 404 listing the routes: JSON when the client asks for it, else a small HTML page whose links
+/// use the scheme and port the client came in on (`secure`: over TLS).
+pub fn unknown_host(host: &str, routes: &[Route], wants_json: bool, secure: bool) -> Response<Body> {
     if wants_json {
         let body = serde_json::json!({ "error": format!("no route for {host}"), "routes": routes });
         return answer(StatusCode::NOT_FOUND, "application/json", body.to_string());
     }
+    let scheme = if secure { "https" } else { "http" };
+    let port = match host.rsplit_once(':') {
+        Some((_, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => format!(":{port}"),
+        _ => String::new(),
+    };
     let mut rows = String::new();
     for r in routes {
-        let url = format!("http://{}/", escape(&r.host));
+        let url = format!("{scheme}://{}{port}/", escape(&r.host));
         rows.push_str(&format!(
             "<tr><td><a href=\"{url}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             escape(&r.host),
@@ -77,7 +85,7 @@ pub fn answer(status: StatusCode, content_type: &'static str, body: String) -> R
 }
 
 fn full(body: String) -> Body {
-    Full::new(Bytes::from(body)).map_err(|never| match never {}).boxed()
+    Either::Right(Full::new(Bytes::from(body)))
 }
 
 /// HTML-escapes text (branch names are the user's, and may hold `<`).
@@ -100,8 +108,9 @@ mod tests {
             key: "web".into(),
             port: 10080,
             upstream: "127.0.0.1:10080".parse().unwrap(),
+            authority: "127.0.0.1:10080".parse().unwrap(),
         };
-        let page = unknown_host("nope", std::slice::from_ref(&route), false);
+        let page = unknown_host("nope", std::slice::from_ref(&route), false, false);
         assert_eq!(page.status(), StatusCode::NOT_FOUND);
         let down = upstream_down(&route, "refused", false);
         assert_eq!(down.status(), StatusCode::BAD_GATEWAY);

@@ -45,6 +45,9 @@ pub struct Route {
     pub port: u16,
     #[serde(skip)]
     pub upstream: SocketAddr,
+    /// `upstream` as a URI authority, made once with the table, not per request.
+    #[serde(skip)]
+    pub authority: hyper::http::uri::Authority,
 }
 
 /// Every route of every registered repository whose checkout and cfn.toml can be read. A
@@ -88,6 +91,8 @@ fn push_checkout(
         if routes.iter().any(|r| r.host == name.host) {
             continue;
         }
+        let upstream = SocketAddr::new(ip, port);
+        let Ok(authority) = upstream.to_string().parse() else { continue };
         routes.push(Route {
             host: name.host,
             project: project.to_string(),
@@ -96,7 +101,8 @@ fn push_checkout(
             service: name.service,
             key: name.key,
             port,
-            upstream: SocketAddr::new(ip, port),
+            upstream,
+            authority,
         });
     }
 }

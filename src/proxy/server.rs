@@ -10,31 +10,23 @@
 use super::pages::{self, Body};
 use super::routes::{Route, RouteCache};
 use anyhow::Result;
-use http_body_util::BodyExt as _;
+use http_body_util::Either;
 use hyper::body::Incoming;
-use hyper::header::{HeaderName, HeaderValue, ACCEPT, CONNECTION, HOST, UPGRADE};
+use hyper::header::{
+    HeaderName, HeaderValue, ACCEPT, CONNECTION, HOST, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION,
+    SEC_WEBSOCKET_EXTENSIONS, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_PROTOCOL, TE, TRAILER, TRANSFER_ENCODING,
+    UPGRADE,
+};
 use hyper::{Request, Response, StatusCode, Uri, Version};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
 
 /// How long a client has to send a request's headers.
 const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// Headers that belong to one connection and are not forwarded (RFC 9110 §7.6.1).
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-];
 
 pub(super) struct Proxy {
     routes: Arc<RouteCache>,
@@ -53,10 +45,12 @@ impl Proxy {
 }
 
 /// Accepts connections on `listener` and serves each on this thread's runtime until `stop`
-/// completes.
+/// completes. With `tls`, a connection whose first byte opens a TLS handshake is served over
+/// TLS and any other as plain HTTP, so one port takes both `https://` and `http://` URLs.
 pub(super) async fn accept_loop(
     listener: std::net::TcpListener,
     proxy: Arc<Proxy>,
+    tls: Option<TlsAcceptor>,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
     let listener = TcpListener::from_std(listener)?;
@@ -72,47 +66,98 @@ pub(super) async fn accept_loop(
         };
         let _ = stream.set_nodelay(true);
         let proxy = proxy.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                let proxy = proxy.clone();
-                async move { Ok::<_, std::convert::Infallible>(proxy.handle(req, peer).await) }
-            });
-            // A client that goes away mid-request ends its connection; nothing to report.
-            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            // A client that sends part of its headers and stops (one of thousands, slowloris
-            // style) is cut off instead of holding a connection and its memory for ever.
-            builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
-            let _ = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).await;
+            let Some(acceptor) = tls else { return serve(TokioIo::new(stream), proxy, peer, false).await };
+            // The first byte decides (a TLS record of type handshake is 0x16); a client that
+            // sends nothing, or stalls its handshake, is cut off like a slow plain client.
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(HEADER_READ_TIMEOUT, stream.peek(&mut first)).await {
+                Ok(Ok(1)) if first[0] == TLS_HANDSHAKE => {
+                    let accepted = tokio::time::timeout(HEADER_READ_TIMEOUT, acceptor.accept(stream)).await;
+                    if let Ok(Ok(tls_stream)) = accepted {
+                        serve(TokioIo::new(tls_stream), proxy, peer, true).await;
+                    }
+                }
+                Ok(Ok(read)) if read > 0 => serve(TokioIo::new(stream), proxy, peer, false).await,
+                // Closed, failed or silent before its first byte.
+                _ => {}
+            }
         });
     }
 }
 
+/// The first byte of a TLS connection (a handshake record).
+const TLS_HANDSHAKE: u8 = 0x16;
+
+/// Serves one client connection, plain or TLS (`secure`), until it ends.
+async fn serve<I>(io: TokioIo<I>, proxy: Arc<Proxy>, peer: SocketAddr, secure: bool)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    // Made once per connection: every request on it is forwarded for the same client.
+    let client = Peer { ip: HeaderValue::from_str(&peer.ip().to_string()).ok(), secure };
+    let service = hyper::service::service_fn(move |req| {
+        let proxy = proxy.clone();
+        let client = client.clone();
+        async move { Ok::<_, std::convert::Infallible>(proxy.handle(req, &client).await) }
+    });
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    // A client that sends part of its headers and stops (one of thousands, slowloris style) is
+    // cut off instead of holding a connection and its memory for ever.
+    builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    // WebSockets over HTTP/2 (RFC 8441): the client opens them with an extended CONNECT.
+    builder.http2().enable_connect_protocol();
+    // A client that goes away mid-request ends its connection; nothing to report.
+    let _ = builder.serve_connection_with_upgrades(io, service).await;
+}
+
+/// Who a connection's requests come from.
+#[derive(Clone)]
+struct Peer {
+    /// Its address, for `X-Forwarded-For`.
+    ip: Option<HeaderValue>,
+    /// Over TLS.
+    secure: bool,
+}
+
 impl Proxy {
-    async fn handle(&self, mut req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+    async fn handle(&self, mut req: Request<Incoming>, client: &Peer) -> Response<Body> {
         let wants_json = req
             .headers()
             .get(ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("application/json"));
-        let Some(host) = request_host(&req) else {
+        // The host as the client sent it (a cheap clone of the header's bytes), so the request
+        // stays free to change; requests whose host is no text are refused like those with none.
+        let Some((host, from_header)) = request_host(&req) else {
             return pages::answer(
                 StatusCode::BAD_REQUEST,
                 "text/plain",
                 "exactly one Host header is needed\n".into(),
             );
         };
-        let route = match self.routes.find(&host_name(&host)) {
-            Ok(route) => route,
-            Err(routes) => return pages::unknown_host(&host, &routes, wants_json),
+        let Ok(host_text) = host.to_str() else {
+            return pages::answer(
+                StatusCode::BAD_REQUEST,
+                "text/plain",
+                "the Host header is not text\n".into(),
+            );
         };
+        let route = match self.routes.find(&host_name(host_text)) {
+            Ok(route) => route,
+            Err(routes) => return pages::unknown_host(host_text, &routes, wants_json, client.secure),
+        };
+        if is_h2_websocket(&req) {
+            let result = self.forward_h2_websocket(req, &route, host, client).await;
+            return result.unwrap_or_else(|why| pages::upstream_down(&route, &why, wants_json));
+        }
         let is_upgrade = req.version() == Version::HTTP_11 && req.headers().contains_key(UPGRADE);
         let upgrade = is_upgrade.then(|| req.headers().get(UPGRADE).cloned()).flatten();
         strip_hop_by_hop(req.headers_mut());
-        set_forwarded(req.headers_mut(), &host, peer);
-        if req.headers().get(HOST).is_none() {
-            if let Ok(value) = HeaderValue::from_str(&host) {
-                req.headers_mut().insert(HOST, value);
-            }
+        set_forwarded(req.headers_mut(), &host, client);
+        if !from_header {
+            req.headers_mut().insert(HOST, host);
         }
         *req.version_mut() = Version::HTTP_11;
         let result = match upgrade {
@@ -129,7 +174,56 @@ impl Proxy {
         *req.uri_mut() = upstream_uri(req.uri(), route)?;
         let mut response = self.client.request(req).await.map_err(|e| describe(&e))?;
         strip_hop_by_hop(response.headers_mut());
-        Ok(response.map(|body| body.boxed()))
+        Ok(response.map(Either::Left))
+    }
+
+    /// A WebSocket opened over HTTP/2 (an extended CONNECT, RFC 8441) goes to the branch as the
+    /// HTTP/1.1 upgrade it understands, on a connection of its own; on its 101 the client gets
+    /// 200 and the HTTP/2 stream and the upgraded connection are joined.
+    async fn forward_h2_websocket(
+        &self,
+        mut req: Request<Incoming>,
+        route: &Route,
+        host: HeaderValue,
+        client: &Peer,
+    ) -> Result<Response<Body>, String> {
+        let client_side = hyper::upgrade::on(&mut req);
+        let path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+        let mut upstream = Request::get(path)
+            .body(http_body_util::Empty::<bytes::Bytes>::new())
+            .map_err(|e| e.to_string())?;
+        *upstream.headers_mut() = std::mem::take(req.headers_mut());
+        strip_hop_by_hop(upstream.headers_mut());
+        set_forwarded(upstream.headers_mut(), &host, client);
+        let headers = upstream.headers_mut();
+        headers.insert(HOST, host);
+        headers.insert(CONNECTION, HeaderValue::from_static("upgrade"));
+        headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
+        // HTTP/2 has no key; HTTP/1.1 needs a random one (RFC 6455 §4.1).
+        headers.insert(SEC_WEBSOCKET_KEY, websocket_key()?);
+        let stream = TcpStream::connect(route.upstream).await.map_err(|e| e.to_string())?;
+        let _ = stream.set_nodelay(true);
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+        tokio::spawn(connection.with_upgrades());
+        let mut response = sender.send_request(upstream).await.map_err(|e| e.to_string())?;
+        if response.status() != StatusCode::SWITCHING_PROTOCOLS {
+            strip_hop_by_hop(response.headers_mut());
+            return Ok(response.map(Either::Left));
+        }
+        let upstream_side = hyper::upgrade::on(&mut response);
+        tokio::spawn(async move {
+            let (Ok(client), Ok(upstream)) = (client_side.await, upstream_side.await) else { return };
+            let _ =
+                tokio::io::copy_bidirectional(&mut TokioIo::new(client), &mut TokioIo::new(upstream)).await;
+        });
+        let mut answer = Response::new(Either::Right(http_body_util::Full::new(bytes::Bytes::new())));
+        for name in [SEC_WEBSOCKET_PROTOCOL, SEC_WEBSOCKET_EXTENSIONS] {
+            if let Some(value) = response.headers().get(&name) {
+                answer.headers_mut().insert(name, value.clone());
+            }
+        }
+        Ok(answer)
     }
 
     /// An `Upgrade` request on a connection of its own; on 101, both sides are joined.
@@ -163,69 +257,135 @@ impl Proxy {
         } else {
             strip_hop_by_hop(response.headers_mut());
         }
-        Ok(response.map(|body| body.boxed()))
+        Ok(response.map(Either::Left))
     }
 }
 
-/// The host the client asked for: the Host header (HTTP/1.1), else the URI's authority (HTTP/2).
-/// The request's one host: its `Host` header, else the authority of an absolute-form target.
+/// The request's one host and whether it came in a `Host` header: that header (HTTP/1.1), else
+/// the authority of the target (HTTP/2, or an absolute-form HTTP/1.1 target).
 /// Two `Host` headers are no host at all (RFC 9112 §3.2: answered 400), so a proxy and the
 /// branch behind it can never read different ones.
-fn request_host(req: &Request<Incoming>) -> Option<String> {
+fn request_host(req: &Request<Incoming>) -> Option<(HeaderValue, bool)> {
     let mut headers = req.headers().get_all(HOST).iter();
     let first = headers.next();
     if headers.next().is_some() {
         return None;
     }
-    let header = first.and_then(|v| v.to_str().ok()).map(str::to_string);
-    header.or_else(|| req.uri().authority().map(|a| a.as_str().to_string())).filter(|h| !h.is_empty())
+    match first {
+        Some(value) if !value.is_empty() => Some((value.clone(), true)),
+        _ => {
+            let authority = req.uri().authority().filter(|a| !a.as_str().is_empty())?;
+            Some((HeaderValue::from_str(authority.as_str()).ok()?, false))
+        }
+    }
 }
 
-/// `host[:port]` → the name alone, lower case, without a trailing dot.
-pub fn host_name(host: &str) -> String {
+/// `host[:port]` → the name alone, lower case, without a trailing dot; borrowed when the host
+/// is already that (browsers and curl send lower case), so the usual lookup allocates nothing.
+pub fn host_name(host: &str) -> std::borrow::Cow<'_, str> {
     let name = match host.rsplit_once(':') {
         Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
         _ => host,
     };
-    name.trim_end_matches('.').to_ascii_lowercase()
+    let name = name.trim_end_matches('.');
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
 }
 
+/// The branch's URI for a request: the route's authority and the request's path, both shared
+/// bytes (no text is formatted or parsed again).
 fn upstream_uri(uri: &Uri, route: &Route) -> Result<Uri, String> {
-    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    format!("http://{}{path}", route.upstream).parse().map_err(|e| format!("{e}"))
+    let mut parts = hyper::http::uri::Parts::default();
+    parts.scheme = Some(hyper::http::uri::Scheme::HTTP);
+    parts.authority = Some(route.authority.clone());
+    parts.path_and_query = Some(
+        uri.path_and_query().cloned().unwrap_or_else(|| hyper::http::uri::PathAndQuery::from_static("/")),
+    );
+    Uri::from_parts(parts).map_err(|e| e.to_string())
 }
+
+/// Hop-by-hop headers (RFC 9110 §7.6.1), by name already parsed.
+const HOP_BY_HOP: [HeaderName; 9] = [
+    CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    PROXY_AUTHENTICATE,
+    PROXY_AUTHORIZATION,
+    HeaderName::from_static("proxy-connection"),
+    TE,
+    TRAILER,
+    TRANSFER_ENCODING,
+    UPGRADE,
+];
 
 fn strip_hop_by_hop(headers: &mut hyper::HeaderMap) {
-    // Names listed in Connection are hop-by-hop too.
-    let listed: Vec<HeaderName> = headers
-        .get_all(CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
-        .collect();
-    for name in listed {
-        headers.remove(name);
+    // Names listed in Connection are hop-by-hop too (rare: only then is anything collected).
+    if headers.contains_key(CONNECTION) {
+        let listed: Vec<HeaderName> = headers
+            .get_all(CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+            .collect();
+        for name in listed {
+            headers.remove(name);
+        }
     }
-    for name in HOP_BY_HOP {
-        headers.remove(*name);
+    for name in &HOP_BY_HOP {
+        headers.remove(name);
     }
 }
 
-fn set_forwarded(headers: &mut hyper::HeaderMap, host: &str, peer: SocketAddr) {
-    let client = peer.ip().to_string();
-    let forwarded_for = match headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-        Some(earlier) => format!("{earlier}, {client}"),
-        None => client,
-    };
-    if let Ok(value) = HeaderValue::from_str(&forwarded_for) {
-        headers.insert("x-forwarded-for", value);
+fn set_forwarded(headers: &mut hyper::HeaderMap, host: &HeaderValue, client: &Peer) {
+    if let Some(ip) = &client.ip {
+        let forwarded_for = match headers.get(X_FORWARDED_FOR).and_then(|v| v.to_str().ok()) {
+            // Appended to what an earlier proxy said: the rare case, formatted.
+            Some(earlier) => {
+                HeaderValue::from_str(&format!("{earlier}, {}", ip.to_str().unwrap_or_default())).ok()
+            }
+            None => Some(ip.clone()),
+        };
+        if let Some(value) = forwarded_for {
+            headers.insert(X_FORWARDED_FOR, value);
+        }
     }
-    if let Ok(value) = HeaderValue::from_str(host) {
-        headers.insert("x-forwarded-host", value);
-    }
-    headers.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+    headers.insert(X_FORWARDED_HOST, host.clone());
+    headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(if client.secure { "https" } else { "http" }));
 }
+
+/// An HTTP/2 extended CONNECT for a WebSocket (RFC 8441).
+fn is_h2_websocket(req: &Request<Incoming>) -> bool {
+    req.method() == hyper::Method::CONNECT
+        && req
+            .extensions()
+            .get::<hyper::ext::Protocol>()
+            .is_some_and(|p| p.as_str().eq_ignore_ascii_case("websocket"))
+}
+
+/// 16 random bytes in base64, as `Sec-WebSocket-Key` wants them.
+fn websocket_key() -> Result<HeaderValue, String> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bytes = [0u8; 18];
+    getrandom::fill(&mut bytes[..16]).map_err(|e| e.to_string())?;
+    let mut key = String::with_capacity(24);
+    for chunk in bytes.chunks(3) {
+        let n = u32::from(chunk[0]) << 16 | u32::from(chunk[1]) << 8 | u32::from(chunk[2]);
+        for shift in [18, 12, 6, 0] {
+            key.push(char::from(ALPHABET[(n >> shift & 63) as usize]));
+        }
+    }
+    // 16 bytes are 22 characters and `==`; the two zero bytes of padding made `AA` instead.
+    key.truncate(22);
+    key.push_str("==");
+    HeaderValue::from_str(&key).map_err(|e| e.to_string())
+}
+
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
 /// The reason of a failed forward, short: "connection refused" rather than a chain of wrappers.
 fn describe(error: &hyper_util::client::legacy::Error) -> String {
@@ -272,5 +432,14 @@ mod tests {
         assert_eq!(host_name("Web.Feat.Shop.localhost:7355"), "web.feat.shop.localhost");
         assert_eq!(host_name("web.shop.localhost."), "web.shop.localhost");
         assert_eq!(host_name("[::1]:80"), "[::1]");
+    }
+
+    #[test]
+    fn a_websocket_key_is_16_bytes_of_base64() {
+        let key = websocket_key().unwrap();
+        let key = key.to_str().unwrap();
+        assert_eq!(key.len(), 24);
+        assert!(key.ends_with("==") && !key[..22].contains('='));
+        assert_ne!(key, websocket_key().unwrap().to_str().unwrap());
     }
 }

@@ -18,28 +18,32 @@ pub struct ServeOptions {
     pub home: std::path::PathBuf,
     /// Started by `cfn proxy start`: SIGHUP does not stop it.
     pub detached: bool,
+    /// HTTPS too, with the local CA's certificates ([`super::tls::server_config`]).
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// Serves until SIGINT or SIGTERM (a detached proxy also outlives SIGHUP, the end of the
 /// terminal that started it).
 pub fn serve_blocking(options: ServeOptions) -> Result<()> {
     let routes = Arc::new(RouteCache::open(&options.home)?);
+    let tls = options.tls.map(tokio_rustls::TlsAcceptor::from);
     RouteCache::watch(&routes)?;
     options.listener.set_nonblocking(true)?;
     for n in 1..thread_count() {
         let listener = options.listener.try_clone()?;
         let routes = routes.clone();
+        let tls = tls.clone();
         // The main thread's end (a signal) ends the process, and these threads with it.
         std::thread::Builder::new().name(format!("cfn-proxy-{n}")).spawn(move || {
             let proxy = Arc::new(Proxy::new(routes));
-            let _ = crate::runtime::run_here(accept_loop(listener, proxy, std::future::pending()));
+            let _ = crate::runtime::run_here(accept_loop(listener, proxy, tls, std::future::pending()));
         })?;
     }
     let detached = options.detached;
     crate::runtime::run_here(async move {
         let proxy = Arc::new(Proxy::new(routes));
         let stop = until_stopped(detached)?;
-        accept_loop(options.listener, proxy, stop).await
+        accept_loop(options.listener, proxy, tls, stop).await
     })?
 }
 

@@ -78,7 +78,7 @@ pub async fn bring_up(ctx: &Context, request: UpRequest, watch: &mut dyn Watch) 
         // what runs is listed.
         endpoints.retain(|e| started.iter().any(|c| c.service == e.service && c.state == RunState::Running));
     }
-    crate::proxy::on_up(ctx);
+    crate::proxy::on_up(ctx).await;
     Ok(UpOutcome::Up { project: branch.project, endpoints })
 }
 

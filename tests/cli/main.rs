@@ -54,6 +54,7 @@ mod portal_browser;
 mod ports_alloc;
 mod proxy;
 mod proxy_background;
+mod proxy_tls;
 mod prune_running;
 mod reference;
 mod registry_rebuild;

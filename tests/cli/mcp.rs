@@ -238,6 +238,7 @@ async fn live_stack_up_status_logs_health_down() {
     assert_eq!(status["branch"], "feat");
     assert_eq!(status["services"][0]["service"], "redis");
     assert_eq!(status["services"][0]["state"], "running", "{status}");
+    assert_eq!(status["hostnames"][0]["port"], st.redis_port, "{status}");
 
     let logs = ok(&client, "logs", json!({"lines": 5})).await;
     assert_eq!(logs["services"][0]["service"], "redis");

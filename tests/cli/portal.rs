@@ -360,7 +360,12 @@ fn drives_a_live_stack() {
     assert_eq!(feat["branch"], "feat");
     assert_eq!(feat["ports"]["redis"], st.redis_port);
     assert_eq!(feat["endpoints"][0]["url"], format!("redis://127.0.0.1:{}", st.redis_port));
-    assert!(feat["hostnames"].is_array());
+    // The hostname URL beside the port it goes to, as `cfn url` prints it.
+    let hostname = &feat["hostnames"][0];
+    assert_eq!((&hostname["key"], &hostname["port"]), (&"redis".into(), &st.redis_port.into()), "{feat}");
+    let url = st.cfn(&st.root, &["url", "redis", "-b", "feat"]).output().unwrap();
+    assert_eq!(hostname["url"].as_str().unwrap(), text(&url.stdout).trim());
+    assert_eq!(hostname["host"], "redis.feat.portallive.localhost");
     let up_path = format!("/api/worktrees/{}/up", st.project);
 
     // Not trusted: refused with the CLI's hint, nothing started.
@@ -390,6 +395,7 @@ fn drives_a_live_stack() {
     assert_eq!(redis_svc["service"], "redis");
     assert_eq!(redis_svc["state"], "running", "{view}");
     assert_eq!(redis_svc["health"], "healthy", "{view}");
+    assert_eq!(view["hostnames"][0], *hostname, "the status has the worktree's hostnames");
 
     // A worktree added from the command line shows up on the socket.
     st.cfn(&st.root, &["worktree", "add", "other"]).assert().success();

@@ -77,6 +77,11 @@ async fn drive(client: &fantoccini::Client, portal: &Portal, st: &SmallStack) ->
     // The stack is listed, stopped.
     let text = wait_text(client, &services, |t| t.contains("down"), Duration::from_secs(20)).await?;
     assert!(text.contains("down"), "{text}");
+    // The port and, beside it, its hostname URL through `cfn proxy`.
+    let endpoints = format!("{row} td:nth-child(4)");
+    let hostname = "http://redis.feat.portalpage.localhost:7355";
+    let text = wait_text(client, &endpoints, |t| t.contains(hostname), Duration::from_secs(20)).await?;
+    assert!(text.contains(&format!("redis :{} {hostname}", st.redis_port)), "{text}");
     let url = client.current_url().await.map_err(|e| e.to_string())?;
     assert!(!url.as_str().contains("token"), "the token is taken out of the address bar: {url}");
 

@@ -27,10 +27,10 @@ pub(crate) fn free_port() -> u16 {
 }
 
 /// A running `cfn proxy`, stopped with SIGTERM when dropped.
-struct Proxy(Child);
+pub(crate) struct Proxy(Child);
 
 impl Proxy {
-    fn start(sb: &Sandbox, dir: &Path, port: u16) -> Proxy {
+    pub(crate) fn start(sb: &Sandbox, dir: &Path, port: u16) -> Proxy {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfn"));
         cmd.current_dir(dir)
             .args(["proxy", "--port", &port.to_string()])
@@ -53,7 +53,7 @@ impl Proxy {
         line.split_whitespace().nth(1).unwrap().parse().unwrap()
     }
 
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         rustix::process::kill_process(
             rustix::process::Pid::from_raw(self.0.id() as i32).unwrap(),
             rustix::process::Signal::TERM,
@@ -85,7 +85,7 @@ pub(crate) fn get(port: u16, host: &str, path: &str, accept: &str) -> (u16, Stri
     (status_of(&head), head, body)
 }
 
-fn read_head(reader: &mut impl BufRead) -> String {
+pub(crate) fn read_head(reader: &mut impl BufRead) -> String {
     let mut head = String::new();
     loop {
         let mut line = String::new();
@@ -97,7 +97,7 @@ fn read_head(reader: &mut impl BufRead) -> String {
     }
 }
 
-fn status_of(head: &str) -> u16 {
+pub(crate) fn status_of(head: &str) -> u16 {
     head.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
@@ -121,7 +121,7 @@ fn dechunk(head: &str, body: Vec<u8>) -> Vec<u8> {
 
 /// An upstream on `port` that answers a plain GET with the request's head as its body, and an
 /// `Upgrade` request with 101 and then echoes every byte back. Runs until `stop` is dropped.
-fn echo_server(port: u16) -> std::sync::mpsc::Sender<()> {
+pub(crate) fn echo_server(port: u16) -> std::sync::mpsc::Sender<()> {
     let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
     listener.set_nonblocking(true).unwrap();
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
@@ -444,5 +444,53 @@ fn a_request_with_two_host_headers_is_refused() {
     assert_eq!(status_of(&head), 400, "{head}");
     let (status, _, body) = get(port, "nowhere.localhost", "/", "application/json");
     assert_eq!(status, 404, "one Host header still routes: {}", String::from_utf8_lossy(&body));
+    proxy.stop();
+}
+
+/// A WebSocket over HTTP/2 (RFC 8441): an extended CONNECT through the proxy reaches the
+/// branch as an HTTP/1.1 upgrade, and bytes go both ways on the HTTP/2 stream.
+#[tokio::test]
+async fn a_websocket_over_http2_is_joined_to_the_branch() {
+    use http_body_util::Empty;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let sb = Sandbox::new();
+    let root = sb.repo(
+        "h2ws",
+        &[("docker-compose.yml", "services:\n  web:\n    image: cfn-test/app:1\n    ports: [\"8080:80\"]\n")],
+    );
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let sock = sb.json(&root, &["worktree", "add", "sock", "--json"]);
+    let _echo = echo_server(sock["ports"]["web"].as_u64().unwrap() as u16);
+    let port = free_port();
+    let proxy = Proxy::start(&sb, &root, port);
+
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tcp)).await.unwrap();
+    tokio::spawn(connection);
+    let host = "web.sock.h2ws.localhost";
+    // A first request makes sure the proxy's settings (extended CONNECT allowed) have arrived.
+    let plain =
+        hyper::Request::get(format!("http://{host}/seen")).body(Empty::<bytes::Bytes>::new()).unwrap();
+    assert_eq!(sender.send_request(plain).await.unwrap().status(), 200);
+
+    let mut connect = hyper::Request::builder()
+        .method(hyper::Method::CONNECT)
+        .uri(format!("http://{host}/ws"))
+        .header("sec-websocket-version", "13")
+        .body(Empty::<bytes::Bytes>::new())
+        .unwrap();
+    connect.extensions_mut().insert(hyper::ext::Protocol::from_static("websocket"));
+    let response = sender.send_request(connect).await.unwrap();
+    assert_eq!(response.status(), 200, "{response:?}");
+    let mut stream = TokioIo::new(hyper::upgrade::on(response).await.unwrap());
+    for message in ["hello", "over http/2", &"y".repeat(100_000)] {
+        stream.write_all(message.as_bytes()).await.unwrap();
+        let mut echoed = vec![0u8; message.len()];
+        tokio::time::timeout(Duration::from_secs(10), stream.read_exact(&mut echoed)).await.unwrap().unwrap();
+        assert_eq!(echoed, message.as_bytes());
+    }
+    drop(stream);
     proxy.stop();
 }

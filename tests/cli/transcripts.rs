@@ -51,6 +51,8 @@ impl Filters {
         self.0.add_filter(r"\b(127\.0\.0\.1|localhost):\d{2,5}\b", "$1:[PORT]");
         self.0.add_filter(r"(?m)^(\S+ +)\d{2,5}( +\S+:\d+/(tcp|udp))", "$1[PORT]$2");
         self.0.add_filter(r"\(port \d{2,5}\)", "(port [PORT])");
+        // The PORT column of `status`'s hostname table, before its URL.
+        self.0.add_filter(r"(?m)^(\S+ +\S+ +)\d{2,5}( +https?://)", "$1[PORT]$2");
         self
     }
 

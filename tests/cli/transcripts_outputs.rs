@@ -56,6 +56,20 @@ fn worktree_list_ports_and_status() {
     filters.assert("output_worktree_list", &shown(&sb, &root, &["worktree", "list"]));
     filters.assert("output_ports", &shown(&sb, &root, &["ports", "feat-x"]));
     filters.assert("output_status", &shown(&sb, &root, &["status"]));
+    // Each hostname URL is the one `cfn url` prints, next to the port it goes to.
+    let status = sb.json(&root, &["status", "--json"]);
+    let feat = status.as_array().unwrap().iter().find(|w| w["branch"] == "feat-x").unwrap();
+    let hostnames = feat["hostnames"].as_array().unwrap();
+    assert_eq!(hostnames.len(), 3, "{feat}");
+    for h in hostnames {
+        let key = h["key"].as_str().unwrap();
+        assert_eq!(h["port"], feat["ports"][key], "{h}");
+        let url = sb.cfn(&root, &["url", key, "-b", "feat-x"]).output().unwrap();
+        assert_eq!(h["url"].as_str().unwrap(), text(&url.stdout).trim(), "{h}");
+        assert_eq!(h["host"], format!("{key}.feat-x.transcript-tables.localhost"));
+    }
+    let web = hostnames.iter().find(|h| h["key"] == "web").unwrap();
+    assert_eq!(web["url"], "http://web.feat-x.transcript-tables.localhost:7355");
 }
 
 #[test]

@@ -19,6 +19,9 @@ pub struct Args {
     /// Address to listen on (anything but loopback lets other machines reach your branches)
     #[arg(long, default_value = "127.0.0.1")]
     bind: IpAddr,
+    /// Serve HTTPS too, with certificates of a local CA (default: `[proxy] tls`).
+    #[arg(long)]
+    tls: bool,
     /// Run as the background proxy of `cfn proxy start` (which passes it).
     #[arg(long, hide = true)]
     detached: bool,
@@ -32,6 +35,15 @@ pub enum ProxyCommand {
     Start(StartArgs),
     /// Stop the background proxy.
     Stop,
+    /// The local CA's certificate for `[proxy] tls` (made if there is none) and how to trust it.
+    Ca(CaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CaArgs {
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -42,6 +54,9 @@ pub struct StartArgs {
     /// Address to listen on (anything but loopback lets other machines reach your branches)
     #[arg(long, default_value = "127.0.0.1")]
     bind: IpAddr,
+    /// Serve HTTPS too, with certificates of a local CA (default: `[proxy] tls`).
+    #[arg(long)]
+    tls: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,40 +69,48 @@ pub struct StatusArgs {
     json: bool,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub async fn run(ctx: &Context, args: Args) -> Result<()> {
     match args.command {
-        Some(ProxyCommand::Status(status_args)) => status(ctx, status_args),
-        Some(ProxyCommand::Start(start_args)) => start(ctx, start_args),
+        Some(ProxyCommand::Status(status_args)) => status(ctx, status_args).await,
+        Some(ProxyCommand::Start(start_args)) => start(ctx, start_args).await,
         Some(ProxyCommand::Stop) => stop(ctx),
-        None => serve(ctx, args.port, args.bind, args.detached),
+        Some(ProxyCommand::Ca(ca_args)) => ca(ctx, ca_args),
+        None => serve(ctx, args.port, args.bind, args.tls, args.detached),
     }
 }
 
-fn serve(ctx: &Context, port: Option<u16>, bind: IpAddr, detached: bool) -> Result<()> {
-    let port = port.unwrap_or_else(|| configured_port(ctx));
+fn serve(ctx: &Context, port: Option<u16>, bind: IpAddr, tls: bool, detached: bool) -> Result<()> {
+    let configured = configured(ctx);
+    let port = port.unwrap_or(configured.port);
+    let tls = tls || configured.tls;
     warn_if_wide(ctx, bind);
     let addr = SocketAddr::new(bind, port);
     let listener = std::net::TcpListener::bind(addr).map_err(|e| background::listen_error(addr, e))?;
+    let tls_config = if tls { Some(proxy::tls_config(&ctx.home)?) } else { None };
     let routes = proxy::RouteCache::open(&ctx.home)?.routes();
+    let scheme = if tls { "https" } else { "http" };
+    let stops = if detached { "`cfn proxy stop` stops it" } else { "Ctrl-C stops it" };
     if detached {
-        background::record_self(&ctx.home, port, bind)?;
+        background::record_self(&ctx.home, port, bind, tls)?;
+    }
+    ctx.say(format!("cfn proxy on {scheme}://{addr} with {} routes; {stops}", routes.len()));
+    if tls {
         ctx.say(format!(
-            "cfn proxy on http://{addr} with {} routes; `cfn proxy stop` stops it",
-            routes.len()
+            "  certificates of the local CA {} (`cfn proxy ca` says how to trust it); http:// answers too",
+            proxy::ca::cert_path(&ctx.home).display()
         ));
-    } else {
-        ctx.say(format!("cfn proxy on http://{addr} with {} routes; Ctrl-C stops it", routes.len()));
     }
     for route in routes.iter() {
         ctx.say(format!(
             "  {} -> {} ({} {})",
-            proxy::host_url(&route.host, port),
+            proxy::host_url(&route.host, port, tls),
             route.port,
             route.project,
             route.branch
         ));
     }
-    let served = proxy::serve_blocking(proxy::ServeOptions { listener, home: ctx.home.clone(), detached });
+    let options = proxy::ServeOptions { listener, home: ctx.home.clone(), detached, tls: tls_config };
+    let served = proxy::serve_blocking(options);
     if detached {
         background::forget_self(&ctx.home);
     }
@@ -102,10 +125,12 @@ fn warn_if_wide(ctx: &Context, bind: IpAddr) {
     }
 }
 
-fn start(ctx: &Context, args: StartArgs) -> Result<()> {
-    let port = args.port.unwrap_or_else(|| configured_port(ctx));
+async fn start(ctx: &Context, args: StartArgs) -> Result<()> {
+    let configured = configured(ctx);
+    let port = args.port.unwrap_or(configured.port);
+    let tls = args.tls || configured.tls;
     warn_if_wide(ctx, args.bind);
-    match background::start(&ctx.home, port, args.bind)? {
+    match background::start(&ctx.home, port, args.bind, tls).await? {
         Started::Already(running) => ctx.say(format!(
             "the background proxy already runs on http://{} (pid {}): nothing to do{}",
             running.addr(),
@@ -117,7 +142,8 @@ fn start(ctx: &Context, args: StartArgs) -> Result<()> {
             }
         )),
         Started::New(running) => ctx.say(format!(
-            "started the proxy in the background on http://{} (pid {}; output in {})",
+            "started the proxy in the background on {}://{} (pid {}; output in {})",
+            if running.tls { "https" } else { "http" },
             running.addr(),
             running.pid,
             background::log_path(&ctx.home).display()
@@ -139,18 +165,23 @@ fn stop(ctx: &Context) -> Result<()> {
     Ok(())
 }
 
-/// `[proxy] port` of the repository `cfn` runs in, else the default.
-fn configured_port(ctx: &Context) -> u16 {
+/// `[proxy]` of the repository `cfn` runs in, else the defaults.
+fn configured(ctx: &Context) -> crate::config::proxy::ProxyConfig {
     crate::git::discover(&ctx.cwd)
         .ok()
         .and_then(|checkout| crate::config::Config::load(&checkout.main_root).ok())
-        .map_or(proxy::DEFAULT_PORT, |config| config.proxy.port)
+        .map(|config| config.proxy)
+        .unwrap_or_default()
 }
 
 #[derive(Serialize)]
 struct StatusView {
     port: u16,
     running: bool,
+    /// The URLs say `https://`: the background proxy serves TLS, or (none running) `[proxy] tls`.
+    tls: bool,
+    /// The local CA's certificate, when `tls`.
+    ca: Option<String>,
     /// The background proxy (`cfn proxy start`), whatever port it is on.
     background: Option<background::Running>,
     routes: Vec<RouteView>,
@@ -163,21 +194,25 @@ struct RouteView {
     route: Route,
 }
 
-fn status(ctx: &Context, args: StatusArgs) -> Result<()> {
+async fn status(ctx: &Context, args: StatusArgs) -> Result<()> {
     let behind = background::running(&ctx.home)?;
     // The background proxy's port unless one is asked for: that is the proxy this user runs.
-    let port = args.port.or(behind.as_ref().map(|b| b.port)).unwrap_or_else(|| configured_port(ctx));
+    let configured = configured(ctx);
+    let port = args.port.or(behind.as_ref().map(|b| b.port)).unwrap_or(configured.port);
+    let tls = behind.as_ref().filter(|b| b.port == port).map_or(configured.tls, |b| b.tls);
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let running = crate::runtime::wait(proxy::probe(addr))?;
+    let running = proxy::probe(addr).await;
     let state = crate::state::State::open(&ctx.home)?;
     let routes = proxy::load_routes(state.conn())?;
     let view = StatusView {
         port,
         running,
+        tls,
+        ca: tls.then(|| proxy::ca::cert_path(&ctx.home).to_string_lossy().into_owned()),
         background: behind,
         routes: routes
             .into_iter()
-            .map(|route| RouteView { url: proxy::host_url(&route.host, port), route })
+            .map(|route| RouteView { url: proxy::host_url(&route.host, port, tls), route })
             .collect(),
     };
     if args.json {
@@ -193,6 +228,9 @@ fn status(ctx: &Context, args: StatusArgs) -> Result<()> {
         (_, false) => crate::cli::output::line(format_args!(
             "proxy: not running on {addr} (start it with `cfn proxy start --port {port}`)"
         ))?,
+    }
+    if let Some(ca) = &view.ca {
+        crate::cli::output::line(format_args!("TLS: certificates of the local CA {ca} (`cfn proxy ca`)"))?;
     }
     if let Some(b) = view.background.as_ref().filter(|b| b.port != port) {
         crate::cli::output::line(format_args!("background proxy: running on {} (pid {})", b.addr(), b.pid))?;
@@ -211,4 +249,43 @@ fn status(ctx: &Context, args: StatusArgs) -> Result<()> {
         })
         .collect();
     crate::cli::output::table(&["URL", "PROJECT", "BRANCH", "SERVICE", "PORT"], &rows)
+}
+
+#[derive(Serialize)]
+struct CaView {
+    /// The CA certificate to trust.
+    certificate: String,
+    /// Made by this command (it did not exist yet).
+    created: bool,
+}
+
+fn ca(ctx: &Context, args: CaArgs) -> Result<()> {
+    let (_, origin) = proxy::ca::load_or_create(&ctx.home)?;
+    let path = proxy::ca::cert_path(&ctx.home);
+    let view = CaView {
+        certificate: path.to_string_lossy().into_owned(),
+        created: origin == proxy::ca::Origin::Created,
+    };
+    if args.json {
+        return crate::cli::output::json(&view);
+    }
+    let path = path.display();
+    if view.created {
+        ctx.say(format!("created the proxy's local CA in {}", proxy::ca::dir(&ctx.home).display()));
+    }
+    crate::cli::output::line(format_args!(
+        "{path}\n\n\
+         The proxy's HTTPS certificates ([proxy] tls) are signed by this CA. It may only sign\n\
+         names under localhost and the loopback addresses. cfn installs it nowhere; to trust it:\n\
+         \n  curl      curl --cacert {path} https://web.<branch>.<project>.localhost:<port>/\n\
+         \x20 Node      NODE_EXTRA_CA_CERTS={path} node app.js\n\
+         \x20 Python    SSL_CERT_FILE={path} (ssl, httpx); REQUESTS_CA_BUNDLE={path} (requests)\n\
+         \x20 Firefox   Settings > Privacy & Security > Certificates > View Certificates > Authorities > Import\n\
+         \x20 Chromium  Settings > Privacy and security > Security > Manage certificates > Authorities > Import\n\
+         \x20           (or: certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n cfn-proxy -i {path})\n\
+         \x20 macOS     security add-trusted-cert -r trustRoot -k ~/Library/Keychains/login.keychain-db {path}\n\
+         \n\
+         Anyone who can read its key (ca-key.pem, 0600) can sign certificates your browser then\n\
+         accepts for those names: keep $CFN_HOME private. docs/proxy.md has more."
+    ))
 }

@@ -1,6 +1,7 @@
 //! `cfn status`: every branch, its slot, ports and services.
 
 use super::view::{ports_inline, WorktreeView};
+use crate::branch::hostnames::HostUrl;
 use crate::branch::{BranchEnv, Workspace};
 use crate::cli::commands::args::JsonArg;
 use crate::context::Context;
@@ -24,11 +25,28 @@ pub struct StatusView {
     #[serde(flatten)]
     worktree: WorktreeView,
     services: Vec<ContainerInfo>,
+    /// Its hostname URLs through `cfn proxy`, each with the port it goes to.
+    hostnames: Vec<HostUrl>,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
-    let envs = if args.all { all_repositories(ctx)? } else { Workspace::open(ctx)?.all_envs()? };
-    let views = views(&envs)?;
+/// A branch and its hostname URLs, as [`views`] takes them.
+pub struct Listed {
+    pub env: BranchEnv,
+    pub hostnames: Vec<HostUrl>,
+}
+
+impl Listed {
+    /// `env` with its hostname URLs. A worktree whose cfn.toml does not load has none here
+    /// (status still shows its ports and services; `cfn doctor` says what is wrong).
+    pub fn new(ws: &Workspace, env: BranchEnv) -> Listed {
+        let hostnames = crate::branch::hostnames::urls_of(ws, &env).unwrap_or_default();
+        Listed { env, hostnames }
+    }
+}
+
+pub async fn run(ctx: &Context, args: Args) -> Result<()> {
+    let listed = if args.all { all_repositories(ctx)? } else { of_workspace(&Workspace::open(ctx)?)? };
+    let views = views(listed).await?;
     if args.json.on {
         return crate::cli::output::json(&views);
     }
@@ -53,27 +71,52 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             ]
         })
         .collect();
-    crate::cli::output::table(&["BRANCH", "SLOT", "PROJECT", "PORTS", "SERVICES"], &rows)
+    crate::cli::output::table(&["BRANCH", "SLOT", "PROJECT", "PORTS", "SERVICES"], &rows)?;
+    hostname_table(&views)
+}
+
+/// The second table: each hostname URL next to the branch and port it goes to.
+fn hostname_table(views: &[StatusView]) -> Result<()> {
+    let rows: Vec<Vec<String>> = views
+        .iter()
+        .flat_map(|v| {
+            v.hostnames.iter().map(|h| {
+                let port = h.port.map_or_else(|| "-".to_string(), |p| p.to_string());
+                vec![v.worktree.branch.clone(), h.key.clone(), port, h.url.clone()]
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    crate::cli::output::line(format_args!(""))?;
+    crate::cli::output::table(&["BRANCH", "KEY", "PORT", "HOSTNAME URL (cfn proxy)"], &rows)
 }
 
 /// Each environment with its services' state, from one engine query filtered by label.
-pub fn views(envs: &[BranchEnv]) -> Result<Vec<StatusView>> {
-    let projects: Vec<&str> = envs.iter().map(|e| e.project.as_str()).collect();
-    let containers = crate::runtime::wait(async {
+pub async fn views(listed: Vec<Listed>) -> Result<Vec<StatusView>> {
+    let projects: Vec<&str> = listed.iter().map(|l| l.env.project.as_str()).collect();
+    let containers = async {
         let engine = Engine::connect().await?;
         engine.containers(&projects).await
-    })??;
-    Ok(envs
-        .iter()
-        .map(|env| StatusView {
-            worktree: WorktreeView::from(env),
-            services: containers.iter().filter(|c| c.project == env.project).cloned().collect(),
+    }
+    .await?;
+    Ok(listed
+        .into_iter()
+        .map(|l| StatusView {
+            worktree: WorktreeView::from(&l.env),
+            services: containers.iter().filter(|c| c.project == l.env.project).cloned().collect(),
+            hostnames: l.hostnames,
         })
         .collect())
 }
 
+fn of_workspace(ws: &Workspace) -> Result<Vec<Listed>> {
+    Ok(ws.all_envs()?.into_iter().map(|env| Listed::new(ws, env)).collect())
+}
+
 /// The environments of every registered repository whose checkout still exists.
-fn all_repositories(ctx: &Context) -> Result<Vec<BranchEnv>> {
+fn all_repositories(ctx: &Context) -> Result<Vec<Listed>> {
     let repos = state::list_repositories(State::open(&ctx.home)?.conn())?;
     let mut envs = Vec::new();
     for repo in repos {
@@ -86,7 +129,7 @@ fn all_repositories(ctx: &Context) -> Result<Vec<BranchEnv>> {
         }
         let repo_ctx = Context { cwd: repo.root.clone(), ..ctx.clone() };
         match Workspace::open(&repo_ctx) {
-            Ok(ws) => envs.extend(ws.all_envs()?),
+            Ok(ws) => envs.extend(of_workspace(&ws)?),
             Err(e) => ctx.warn(format!("skipping {}: {e}", repo.root.display())),
         }
     }

@@ -5,7 +5,6 @@ use crate::cli::commands::args::{BranchArg, JsonArg};
 use crate::context::Context;
 use crate::error::UserError;
 use anyhow::Result;
-use serde::Serialize;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -17,32 +16,10 @@ pub struct Args {
     json: JsonArg,
 }
 
-#[derive(Serialize)]
-struct UrlView {
-    service: String,
-    key: String,
-    host: String,
-    url: String,
-    variable: String,
-}
-
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     let env = ws.branch_env(args.branch.name.as_deref())?;
-    let config = ws.config_of(&env)?;
-    let slug = env.slug(&ws.repo.project);
-    let port = ws.config.proxy.port;
-    let mut views: Vec<UrlView> =
-        crate::branch::hostnames::hostnames(&ws.repo.project, slug.as_deref(), &config.ports.keys)
-            .into_iter()
-            .map(|name| UrlView {
-                url: crate::branch::hostnames::host_url(&name.host, port),
-                variable: crate::branch::hostnames::host_url_env_name(&name.key),
-                service: name.service,
-                key: name.key,
-                host: name.host,
-            })
-            .collect();
+    let mut views = crate::branch::hostnames::urls_of(&ws, &env)?;
     if let Some(wanted) = &args.service {
         // A service's web key first, then a key of that name.
         let found = views

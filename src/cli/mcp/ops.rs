@@ -27,9 +27,9 @@ pub fn ports(target: &Target) -> Result<crate::cli::commands::view::WorktreeView
     Ok((&env).into())
 }
 
-pub fn status(target: &Target) -> Result<status::StatusView> {
-    let (_, env) = target.open()?;
-    let mut views = status::views(std::slice::from_ref(&env))?;
+pub async fn status(target: &Target) -> Result<status::StatusView> {
+    let (ws, env) = target.open()?;
+    let mut views = status::views(vec![status::Listed::new(&ws, env)]).await?;
     Ok(views.remove(0))
 }
 

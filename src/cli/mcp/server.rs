@@ -66,7 +66,7 @@ impl CfnServer {
 
     #[tool(description = "The branch's worktree, ports and the state of each service (`cfn status --json`).")]
     async fn status(&self, Parameters(a): Parameters<BranchArg>) -> CallToolResult {
-        self.on_branch(a.branch, |t| ops::status(&t)).await
+        self.on_branch_async(a.branch, move |t| async move { ops::status(&t).await }).await
     }
 
     #[tool(

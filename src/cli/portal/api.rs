@@ -56,7 +56,8 @@ async fn found(portal: &Shared, project: String) -> ApiResult<inventory::Found> 
 
 async fn stack_status(State(portal): State<Shared>, Path(project): Path<String>) -> ApiResult<Response> {
     let found = found(&portal, project).await?;
-    let mut views = blocking(move || status::views(std::slice::from_ref(&found.env))).await?;
+    let listed = status::Listed { env: found.env, hostnames: found.hostnames };
+    let mut views = awaiting(move || status::views(vec![listed])).await?;
     Ok(Json(views.remove(0)).into_response())
 }
 

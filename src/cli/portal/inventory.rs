@@ -1,6 +1,7 @@
 //! Every registered repository's worktrees, as the portal shows them, and the branch behind a
 //! compose project name (unique on the machine), which is how the API names a branch.
 
+use crate::branch::hostnames::HostUrl;
 use crate::branch::{BranchEnv, Workspace};
 use crate::cli::commands::view::WorktreeView;
 use crate::context::Context;
@@ -21,18 +22,13 @@ pub struct Worktree {
     pub hostnames: Vec<HostUrl>,
 }
 
-#[derive(Serialize)]
-pub struct HostUrl {
-    pub service: String,
-    pub key: String,
-    pub url: String,
-}
-
 /// A branch found by its project: a context standing in its checkout, and its name, as
 /// `bring_up` and `stop` take them.
 pub struct Found {
     pub ctx: Context,
     pub env: BranchEnv,
+    /// Its hostname URLs, for its status.
+    pub hostnames: Vec<HostUrl>,
 }
 
 /// The workspaces of every registered repository whose checkout still opens. A repository that
@@ -58,16 +54,7 @@ pub fn all(ctx: &Context) -> Result<Vec<Worktree>> {
 
 fn describe(ws: &Workspace, env: &BranchEnv) -> Result<Worktree> {
     let config = ws.config_of(env)?;
-    let slug = env.slug(&ws.repo.project);
-    let hostnames =
-        crate::branch::hostnames::hostnames(&ws.repo.project, slug.as_deref(), &config.ports.keys)
-            .into_iter()
-            .map(|n| HostUrl {
-                url: crate::branch::hostnames::host_url(&n.host, ws.config.proxy.port),
-                service: n.service,
-                key: n.key,
-            })
-            .collect();
+    let hostnames = crate::branch::hostnames::urls_of(ws, env)?;
     Ok(Worktree {
         view: WorktreeView::from(env),
         repository: ws.main_root().to_string_lossy().into_owned(),
@@ -81,7 +68,8 @@ pub fn find(ctx: &Context, project: &str) -> Result<Option<Found>> {
     for ws in workspaces(ctx)? {
         if let Some(env) = ws.all_envs()?.into_iter().find(|e| e.project == project) {
             let ctx = Context { cwd: env.path.clone(), ..ctx.clone() };
-            return Ok(Some(Found { ctx, env }));
+            let hostnames = crate::branch::hostnames::urls_of(&ws, &env).unwrap_or_default();
+            return Ok(Some(Found { ctx, env, hostnames }));
         }
     }
     Ok(None)

@@ -41,13 +41,19 @@ export function servicesCell(td, services) {
   }
 }
 
+// Each port with its hostname URL through `cfn proxy` beside it (a key without a hostname,
+// UDP, has only its port).
 export function endpointsCell(td, w) {
   td.replaceChildren();
   for (const e of w.endpoints) {
-    td.append(link(e.url, `${e.service} :${e.port}`), el("br"));
-  }
-  for (const h of w.hostnames) {
-    td.append(link(h.url), el("br"));
+    td.append(link(e.url, `${e.service} :${e.port}`));
+    const h = w.hostnames.find((h) => h.key === e.key);
+    if (h) {
+      const a = link(h.url);
+      a.className = "hostname";
+      td.append(" ", a);
+    }
+    td.append(el("br"));
   }
 }
 
