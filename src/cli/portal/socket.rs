@@ -111,10 +111,19 @@ async fn answer(home: &std::path::Path, text: &str, following: &mut Option<Follo
                                 "hint": "send {\"subscribe\": \"<taskId>\"} or {\"type\": \"ping\"}" }))
         }
     };
-    if message.kind.as_deref() == Some("ping") {
-        return Some(json!({ "type": "pong" }));
+    let hint = "send {\"subscribe\": \"<taskId>\"} or {\"type\": \"ping\"}";
+    match message.kind.as_deref() {
+        Some("ping") => return Some(json!({ "type": "pong" })),
+        Some(other) => {
+            return Some(
+                json!({ "type": "error", "error": format!("unknown message type {other:?}"), "hint": hint }),
+            )
+        }
+        None => {}
     }
-    let task = message.subscribe?;
+    let Some(task) = message.subscribe else {
+        return Some(json!({ "type": "error", "error": "the message asks for nothing", "hint": hint }));
+    };
     let mut f = Following { task, last_event: 0, last_status: None };
     let first = progress(home, &mut f, true).await;
     match first {
@@ -160,4 +169,24 @@ async fn progress(home: &std::path::Path, f: &mut Following, first: bool) -> Opt
     }
     f.last_status = Some(run.status);
     Some(json!({ "type": "loop:progress", "taskId": f.task, "run": run, "events": events }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(text: &str) -> Option<Value> {
+        let home = std::path::Path::new("/nonexistent");
+        crate::runtime::run_here(async { answer(home, text, &mut None).await }).unwrap()
+    }
+
+    #[test]
+    fn every_message_but_a_subscription_gets_an_answer() {
+        assert_eq!(reply(r#"{"type":"ping"}"#).unwrap()["type"], "pong");
+        for text in [r#"{"type":"pong"}"#, r#"{}"#, "not json", r#"{"subscribe":1}"#, r#"{"x":1}"#] {
+            let answer = reply(text).unwrap_or_else(|| panic!("{text}: no answer"));
+            assert_eq!(answer["type"], "error", "{text}: {answer}");
+            assert!(answer["hint"].as_str().is_some_and(|h| h.contains("subscribe")), "{answer}");
+        }
+    }
 }
