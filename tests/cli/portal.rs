@@ -169,7 +169,7 @@ fn guards_the_api_and_reports_loop_runs() {
     // 401 without the token, or with a wrong one, as JSON with a hint.
     let (status, body) = answer(portal.agent.get(portal.url("/api/worktrees")).call());
     assert_eq!(status, 401);
-    assert!(body["hint"].as_str().unwrap().contains("portal.token"), "{body}");
+    assert!(body["hint"].as_str().unwrap().contains(".token"), "{body}");
     let wrong = portal.agent.get(portal.url("/api/worktrees")).header("Authorization", "Bearer 00").call();
     assert_eq!(answer(wrong).0, 401);
     let as_query = portal.agent.get(portal.url(&format!("/api/worktrees?token={}", portal.token))).call();
@@ -304,11 +304,15 @@ fn stops_on_sigterm_with_a_page_open() {
     let sb = Sandbox::new();
     let root = sb.repo("portalstop", &[]);
     let (mut portal, _) = Portal::start(&sb, &root, &["--port", "0"]);
+    let port = portal.addr.rsplit(':').next().unwrap().to_string();
+    let own = sb.home.join(format!("portal-{port}.token"));
+    assert_eq!(std::fs::read_to_string(&own).unwrap().trim(), portal.token, "each portal's own file");
     let mut ws = portal.socket();
     ws.send(tungstenite::Message::text(r#"{"type":"ping"}"#)).unwrap();
     next_of(&mut ws, "pong", Duration::from_secs(5), |_| true);
     let status = portal.terminate(Duration::from_secs(10)).expect("the portal stopped with a socket open");
     assert!(status.success(), "{status}");
+    assert!(!own.exists() && !sb.home.join("portal.token").exists(), "a stopped portal leaves no token");
 }
 
 #[test]

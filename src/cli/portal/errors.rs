@@ -24,7 +24,7 @@ impl ApiError {
             StatusCode::UNAUTHORIZED,
             "missing or wrong token",
             "send `Authorization: Bearer <token>` (the socket: `?token=<token>`); the token is in \
-             $CFN_HOME/portal.token and in the URL `cfn portal` printed",
+             $CFN_HOME/portal-<port>.token and in the URL `cfn portal` printed",
         )
     }
 

@@ -3,8 +3,8 @@
 //! the MCP server (`stack::bring_up`, `stack::bring_down`, `status::views`); it never runs `cfn`.
 //!
 //! Security (docs/portal.md): loopback by default; a random token, written 0600 to
-//! `$CFN_HOME/portal.token` and printed once in the URL, guards every `/api` and `/ws` request;
-//! POSTs check `Origin`; no CORS.
+//! `$CFN_HOME/portal-<port>.token` and printed once in the URL, guards every `/api` and `/ws`
+//! request; POSTs check `Origin`; no CORS.
 
 mod api;
 mod assets;
@@ -54,7 +54,7 @@ pub async fn serve(ctx: &Context, bind: IpAddr, port: u16) -> Result<()> {
              can start and stop every branch's stack"
         ));
     }
-    let token = token::Token::create(&ctx.home)?;
+    let (token, _token_files) = token::Token::create(&ctx.home, addr.port())?;
     // Nothing the portal runs may prompt on the terminal it was started from (a trust prompt
     // would hang a request): what is not trusted is refused, as for a script.
     detach_stdin()?;
@@ -68,7 +68,7 @@ pub async fn serve(ctx: &Context, bind: IpAddr, port: u16) -> Result<()> {
         ctx.say(format!(
             "cfn portal on http://{}; the token is in {}; Ctrl-C stops it",
             url_authority(addr),
-            token::path(&ctx.home).display()
+            token::path_for(&ctx.home, addr.port()).display()
         ));
         let app = api::router(portal.clone());
         let (stop, stopping) = tokio::sync::watch::channel(false);
