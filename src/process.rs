@@ -146,6 +146,19 @@ impl Cmd {
     pub fn interactive(&self) -> Result<ExitStatus> {
         self.build().status().with_context(|| format!("cannot run {}", self.program.to_string_lossy()))
     }
+
+    /// Like [`Cmd::interactive`], with the program's standard output sent to cfn's standard
+    /// error: what a project hook prints must not mix into cfn's own output (`--json`, the
+    /// portal's URL line).
+    pub fn interactive_on_stderr(&self) -> Result<ExitStatus> {
+        use std::os::fd::AsFd as _;
+        let stderr =
+            std::io::stderr().as_fd().try_clone_to_owned().context("cannot pass on standard error")?;
+        self.build()
+            .stdout(std::process::Stdio::from(stderr))
+            .status()
+            .with_context(|| format!("cannot run {}", self.program.to_string_lossy()))
+    }
 }
 
 /// The last `n` non-empty lines of a program's output, joined for a one-line message.

@@ -141,9 +141,11 @@ pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
     let renderer = renderer(ws);
     let mut planned = Vec::new();
 
-    let env_text = renderer.render("env.j2", &ctx)?;
+    // Written back from the parsed values, never as the template rendered them: people source
+    // this file, and the template is the repository's.
+    let env = parse_env(&renderer.render("env.j2", &ctx)?, &branch.project)?;
     let env_file = dir.join(ENV_FILE);
-    planned.push(PlannedFile { path: env_file.clone(), text: env_text.clone(), mode: 0o600 });
+    planned.push(PlannedFile { path: env_file.clone(), text: env_file_text(&env), mode: 0o600 });
 
     let sanitized_docs = sanitize_all(&files, &keys, &lookup)?;
     let mut compose_files = Vec::new();
@@ -161,7 +163,6 @@ pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
     planned.push(PlannedFile { path: override_file.clone(), text: override_text, mode: 0o644 });
     compose_files.push(override_file);
 
-    let env = parse_env(&env_text, &branch.project)?;
     let plain = super::plain_compose::plan(
         branch,
         &files,
@@ -190,6 +191,17 @@ pub fn env_vars(ws: &Workspace, branch: &BranchEnv) -> Result<IndexMap<String, S
     parse_env(&renderer(ws).render("env.j2", &ctx)?, &branch.project)
 }
 
+/// `.cfn/env`: each variable quoted by `render::dotenv::quote`, whatever the template wrote.
+fn env_file_text(env: &IndexMap<String, String>) -> String {
+    let mut text = String::from(
+        "# Rendered by cfn from env.j2 for one branch; every cfn command that needs it writes it again.\n",
+    );
+    for (name, value) in env {
+        text.push_str(&format!("{name}={}\n", render::dotenv::quote(value)));
+    }
+    text
+}
+
 /// The variables of a rendered env file. A name that is not `[A-Za-z_][A-Za-z0-9_]*` is
 /// refused: the variables reach shells (`cfn env --format shell`, `.cfn/compose.env`), hooks,
 /// agents and compose, and a project's `env.j2` must not slip `$(…)` in as a name. So is a
@@ -214,6 +226,16 @@ fn parse_env(text: &str, project: &str) -> Result<IndexMap<String, String>> {
         .hint(format!(
             "remove {bad} from env.j2 in the project's templates_dir (docs/security.md lists the names a branch may not set)"
         ))
+        .into());
+    }
+    if let Some((bad, _)) = vars.iter().find(|(_, v)| !render::dotenv::portable(v)) {
+        return Err(UserError::new(format!(
+            "template env.j2 gives {bad} a value that no dotenv quoting carries as it is to shells and compose"
+        ))
+        .hint(
+            "a value may not hold a single quote or a backslash together with `$` or a backtick, nor a newline: \
+             fix env.j2 in the project's templates_dir",
+        )
         .into());
     }
     let not_ours = |(k, v): &(&String, &String)| {

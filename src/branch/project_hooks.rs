@@ -1,7 +1,8 @@
 //! Project lifecycle hooks (`[hooks]` of cfn.toml): `post_create`, `pre_remove`, `post_up`,
 //! `pre_down`. Each is a list of argument vectors run in the worktree with cfn's own
 //! environment and the branch's variables (never the checkout's `.env`; no variable that
-//! changes how programs run: `render::dotenv`), never through a shell. A pre hook that fails
+//! changes how programs run: `render::dotenv`), never through a shell, with their output on
+//! cfn's standard error (cfn's standard output is for its own results). A pre hook that fails
 //! vetoes the operation; a post hook that fails is reported and undoes nothing.
 //!
 //! cfn.toml is committed, so its commands come from whoever wrote the repository: a hook runs
@@ -77,7 +78,7 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, point: HookPoint, 
             .cwd(&branch.path)
             .envs(env.iter())
             .env("CFN_HOOK", point.name())
-            .interactive();
+            .interactive_on_stderr();
         let failed = match status {
             Ok(s) if s.success() => None,
             Ok(s) => Some(format!("{s}")),

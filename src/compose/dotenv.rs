@@ -3,9 +3,11 @@
 //! `export ` prefix, single quotes (literal), double quotes (with `\n`, `\t`,
 //! `\"`, `\\` escapes, may span lines), `#` comments and blank lines. As in
 //! both compose v1 (python-dotenv) and v2, unquoted and double-quoted values
-//! may refer to variables defined earlier in the file or in the shell
-//! (`${A}/x`); single-quoted values are literal, and a value whose reference
-//! cannot be expanded is kept as written.
+//! may refer to variables defined earlier in the file (`${A}/x`); where compose
+//! would then look in its environment, cfn looks only at the variables the user
+//! names in `CFN_TEMPLATE_ENV` (`render::pass_env`), never at the rest of its
+//! own. Single-quoted values are literal, and a value whose reference cannot be
+//! expanded is kept as written.
 //!
 //! This is cfn's one dotenv reader. cfn reads its own rendered files (`.cfn/env`, the `.env`
 //! block) with [`parse_literal`]: the same syntax, without expansion, since what cfn writes
@@ -98,7 +100,12 @@ fn parse(text: &str, expand_references: bool) -> IndexMap<String, String> {
             _ => (unquoted(value), true),
         };
         let value = if expand_references && expand && value.contains('$') {
-            let lookup = |name: &str| vars.get(name).cloned().or_else(|| std::env::var(name).ok());
+            // Compose would fall back to its whole environment; cfn's holds the user's secrets,
+            // and what is read here reaches the repository's templates: only the variables the
+            // user passes on purpose (`CFN_TEMPLATE_ENV`) stand in for it.
+            let lookup = |name: &str| {
+                vars.get(name).cloned().or_else(|| crate::render::pass_env::passed().shift_remove(name))
+            };
             interpolate(&value, &lookup).unwrap_or(value)
         } else {
             value
@@ -193,6 +200,15 @@ mod tests {
         assert_eq!(vars["DATA"], "/srv/data");
         assert_eq!(vars["Q"], "/srv:d");
         assert_eq!(vars["BAD"], "$(x)");
+    }
+
+    #[test]
+    fn cfns_own_environment_never_expands_into_a_value() {
+        // PATH is set in every test process; only CFN_TEMPLATE_ENV could pass it. Unset, a
+        // reference reads as empty, as compose reads an unset variable.
+        let vars = parse_dotenv("LEAK=${PATH}\nQ=\"$PATH\"\n");
+        assert_eq!(vars["LEAK"], "");
+        assert_eq!(vars["Q"], "");
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! reader of such files is `compose::dotenv`), and the names a branch's variables may have.
 //!
 //! A value of plain characters is written bare; otherwise single quotes (literal everywhere:
-//! no `$` expansion, `#` is not a comment); a value holding a single quote is written in double
-//! quotes with `\` and `"` escaped. No quoting reads back the same everywhere for a value
-//! holding a single quote and a `$` or a `` ` ``: a shell needs `\$` and `` \` `` inside double
-//! quotes, compose v1 keeps the backslash before `$` and compose v2 the one before `` ` ``. Such
-//! values are not [`portable`] and are refused by the callers, as are newlines (branch names
-//! cannot hold them; paths holding them are rejected).
+//! no `$` expansion, `#` is not a comment); a value holding a single quote or a backslash is
+//! written in double quotes with `\\` and `"` escaped (compose v2 reads `\'` inside single
+//! quotes as an escaped quote, so a value ending in a backslash cannot be single-quoted). No
+//! quoting reads back the same everywhere for such a value that also holds a `$` or a `` ` ``:
+//! a shell needs `\$` and `` \` `` inside double quotes, compose v1 keeps the backslash before
+//! `$` and compose v2 the one before `` ` ``. Such values are not [`portable`] and are refused by
+//! the callers, as are newlines (branch names cannot hold them; paths holding them are
+//! rejected).
 
 fn is_plain(c: char) -> bool {
     c.is_ascii_alphanumeric() || "_-./:@%+,=".contains(c)
@@ -16,15 +18,15 @@ fn is_plain(c: char) -> bool {
 /// Whether [`quote`] can write `value` so that shells and both compose versions read it back
 /// as it is.
 pub fn portable(value: &str) -> bool {
-    let quote_with_expansion = value.contains('\'') && value.contains(['$', '`']);
-    !value.contains(['\n', '\r']) && !quote_with_expansion
+    let double_quoted_with_expansion = value.contains(['\'', '\\']) && value.contains(['$', '`']);
+    !value.contains(['\n', '\r']) && !double_quoted_with_expansion
 }
 
 /// `value` as a dotenv value; callers check [`portable`] first for values they do not control.
 pub fn quote(value: &str) -> String {
     if !value.is_empty() && value.chars().all(is_plain) {
         value.to_string()
-    } else if !value.contains('\'') {
+    } else if !value.contains(['\'', '\\']) {
         format!("'{value}'")
     } else {
         let mut out = String::from("\"");
@@ -226,8 +228,20 @@ mod tests {
     #[test]
     fn round_trips_through_the_reader_with_and_without_expansion() {
         use crate::compose::dotenv::{parse_dotenv, parse_literal};
-        for v in ["plain-1.2", "", "a b", "$HOME", "#x", "a\"b", "$(rm -rf /)", "`x`", "a\\b'c", "it's \"q\""]
-        {
+        let values = [
+            "plain-1.2",
+            "",
+            "a b",
+            "$HOME",
+            "#x",
+            "a\"b",
+            "$(rm -rf /)",
+            "`x`",
+            "a\\b'c",
+            "it's \"q\"",
+            "/tmp/pb\\",
+        ];
+        for v in values {
             assert!(portable(v), "{v}");
             let text = format!("K={}\n", quote(v));
             assert_eq!(parse_literal(&text)["K"], v, "{text}");
@@ -235,9 +249,20 @@ mod tests {
         }
     }
 
+    /// A shell sourcing the quoted values (as people source `.cfn/compose.env`) reads them back.
+    #[test]
+    fn a_shell_reads_the_quoted_values_back() {
+        let values = ["a b", "$(touch /nonexistent/x)", "`id`", "it's", "a\\b", "/tmp/pb\\", "q\"q", "#x"];
+        for v in values {
+            let script = format!("K={}\nprintf %s \"$K\"", quote(v));
+            let out = std::process::Command::new("sh").args(["-c", &script]).output().unwrap();
+            assert_eq!(String::from_utf8_lossy(&out.stdout), v, "{script}");
+        }
+    }
+
     #[test]
     fn values_no_quoting_reads_back_everywhere_are_not_portable() {
-        for v in ["it's $HOME", "a'`id`", "x\ny", "'$"] {
+        for v in ["it's $HOME", "a'`id`", "x\ny", "'$", "a\\$HOME", "`x`\\"] {
             assert!(!portable(v), "{v}");
         }
     }

@@ -122,7 +122,19 @@ fn a_health_url_sees_no_secret_of_cfns_environment() {
         "\n[health.leak]\ntype = \"http\"\nurl = \"http://127.0.0.1:{port}/{{{{ env.FROM_DOTENV }}}}/{{{{ env.CFN_TEST_SECRET }}}}\"\n"
     ));
     std::fs::write(root.join("cfn.toml"), toml).unwrap();
-    std::fs::write(root.join(".env"), "FROM_DOTENV=dot\n").unwrap();
+    // the repository's .env refers to the secret: compose would look it up in its environment,
+    // cfn's never is (only CFN_TEMPLATE_ENV's variables stand in for it)
+    std::fs::write(root.join(".env"), "FROM_DOTENV=dot\nLEAK=${CFN_TEST_SECRET}\n").unwrap();
+    let mut toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    toml = toml
+        .replace("{{ env.FROM_DOTENV }}/{{ env.CFN_TEST_SECRET }}", "{{ env.FROM_DOTENV }}/{{ env.LEAK }}");
+    std::fs::write(root.join("cfn.toml"), &toml).unwrap();
+    let out = sb.cfn(&root, &["health"]).env("CFN_TEST_SECRET", SECRET).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(*seen.lock().unwrap(), ["GET /dot/ HTTP/1.1".to_string()], "the reference reads as unset");
+    seen.lock().unwrap().clear();
+    std::fs::write(root.join("cfn.toml"), toml.replace("{{ env.LEAK }}", "{{ env.CFN_TEST_SECRET }}"))
+        .unwrap();
 
     let out = sb.cfn(&root, &["health"]).env("CFN_TEST_SECRET", SECRET).output().unwrap();
     let err = stderr(&out);
@@ -313,4 +325,63 @@ fn a_worktree_path_with_a_dollar_is_refused() {
     assert!(!sb.path().join("wt-${CFN_TEST_SECRET}").exists() && !sb.path().join("a$b").exists());
     assert_eq!(sb.count("SELECT count(*) FROM worktrees"), 0);
     assert_eq!(branches(&root), ["main"], "no branch was left");
+}
+
+/// The repository's env.j2 writes values that would run as code in a shell sourcing the env
+/// file: cfn writes each value back quoted, and refuses one no quoting carries.
+#[test]
+fn hostile_values_of_env_j2_are_quoted_or_refused() {
+    let sb = Sandbox::new();
+    let root = repo_with(&sb, "shop", TAME, "templates_dir = \"tpl\"\n", &[]);
+    std::fs::create_dir(root.join("tpl")).unwrap();
+    let marker = sb.path().join("ran");
+    let m = marker.display();
+    let env_j2 = format!(
+        "COMPOSE_PROJECT_NAME={{{{ project_name|dotenv }}}}\nX=$(touch {m})\nY=\"`touch {m}`\"\nZ=a\\b\n"
+    );
+    std::fs::write(root.join("tpl/env.j2"), &env_j2).unwrap();
+    let v = sb.json(&root, &["worktree", "add", "feat", "--json"]);
+    let wt = PathBuf::from(v["path"].as_str().unwrap());
+    for file in [".cfn/env", ".cfn/compose.env"] {
+        let script = format!("set -a; . ./{file}; set +a; printf '%s|%s|%s' \"$X\" \"$Y\" \"$Z\"");
+        let out = std::process::Command::new("sh").arg("-c").arg(&script).current_dir(&wt).output().unwrap();
+        assert_eq!(
+            text(&out.stdout),
+            format!("$(touch {m})|`touch {m}`|a\\b"),
+            "{file}: {}",
+            text(&out.stderr)
+        );
+    }
+    assert!(!marker.exists(), "a value ran as code");
+
+    // a quote with `$`: refused, naming the variable
+    std::fs::write(root.join("tpl/env.j2"), format!("{env_j2}W=\"b'$(touch {m})\"\n")).unwrap();
+    let out = sb.cfn(&wt, &["compose", "config"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("env.j2 gives W a value"), "{}", stderr(&out));
+    assert!(!marker.exists());
+}
+
+/// A worktree path ending in a backslash is written so that compose reads it back (compose v2
+/// reads `\'` inside single quotes as an escaped quote).
+#[test]
+fn a_worktree_path_ending_in_a_backslash_reads_back_in_compose() {
+    if !engine_ready(V2) {
+        return;
+    }
+    let sb = Sandbox::new();
+    let root = repo_with(&sb, "tmplbackslash", NO_PORTS, "", &[(".gitignore", ".env\n")]);
+    let path = sb.path().join("pb\\");
+    let v = sb.json(&root, &["worktree", "add", "feat", "--path", path.to_str().unwrap(), "--json"]);
+    let _cleanup = Cleanup(vec![v["project"].as_str().unwrap().to_string()]);
+    let out = std::process::Command::new("docker")
+        .args(["compose", "config", "--format", "json"])
+        .current_dir(&path)
+        .env_remove("COMPOSE_FILE")
+        .env_remove("COMPOSE_PROJECT_NAME")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let env = sb.json(&root, &["env", "feat", "--format", "json"]);
+    assert_eq!(env["CFN_WORKTREE"], path.to_str().unwrap());
 }

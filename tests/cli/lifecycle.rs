@@ -149,3 +149,14 @@ fn a_worktree_adopted_from_plain_git_runs_its_post_create_hooks_once_approved() 
     add("plain-b");
     assert_eq!(ran(&sb), "adopted\n", "an adoption runs post_create like an add");
 }
+
+#[test]
+fn what_a_hook_prints_goes_to_stderr_and_json_stays_json() {
+    let sb = Sandbox::new();
+    let root = with_hooks(&sb, "post_create = [[\"echo\", \"hook-said-this\"]]");
+    let out = sb.cfn(&root, &["worktree", "add", "quiet", "--yes", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let parsed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON alone");
+    assert_eq!(parsed["branch"], "quiet");
+    assert!(stderr(&out).contains("hook-said-this"), "{}", stderr(&out));
+}

@@ -460,4 +460,25 @@ fn refuses_ambiguous_requests_and_bodies_that_are_not_json() {
     assert_eq!(post("text/plain"), 415);
     assert_eq!(post("application/x-www-form-urlencoded"), 415);
     assert_eq!(post("application/json"), 404, "JSON reaches the route: no such worktree");
+    assert_eq!(get("Origin: http://a\r\nOrigin: http://b\r\n"), 400, "two Origin headers on a read");
+    let host = |h: &str| {
+        raw_status(addr, &format!("GET /api/worktrees HTTP/1.1\r\nHost: {h}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"))
+    };
+    assert_eq!(host(&format!("[::1]:{port}")), 403, "not the address it listens on");
+    assert_eq!(host(&format!("localhost:{port}")), 200);
+    // the socket: one token, by query or by header, never two
+    let ws = |target: &str, extra: &str| {
+        raw_status(
+            addr,
+            &format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n"),
+        )
+    };
+    assert_eq!(ws(&format!("/ws?token=bad&token={token}"), ""), 400);
+    assert_eq!(ws(&format!("/ws?token={token}"), "Authorization: Bearer bad\r\n"), 400);
+    // one token passes the guard; the request then fails as not a WebSocket upgrade
+    let mut one = TcpStream::connect(addr.as_str()).unwrap();
+    write!(one, "GET /ws?token={token} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    one.read_to_string(&mut answer).unwrap();
+    assert!(answer.contains("not a WebSocket request"), "{answer}");
 }

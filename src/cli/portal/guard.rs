@@ -28,6 +28,8 @@ fn api_allowed(portal: &Shared, req: &Request) -> Result<(), ApiError> {
     let headers = req.headers();
     host_allowed(headers, portal.addr)?;
     target_allowed(req.uri(), headers)?;
+    // Checked on reads too: an Origin sent twice is ambiguous whatever the method.
+    single(headers, header::ORIGIN)?;
     if !bearer(headers)?.is_some_and(|t| portal.token.matches(t)) {
         return Err(ApiError::unauthorized());
     }
@@ -41,11 +43,20 @@ fn api_allowed(portal: &Shared, req: &Request) -> Result<(), ApiError> {
 
 /// `/ws`: the token as a query parameter (a browser cannot set headers on a socket) or the
 /// bearer header; a browser's `Origin` must be the portal's own.
-pub fn socket(portal: &Shared, headers: &HeaderMap, query_token: Option<&str>) -> Result<(), ApiError> {
+pub fn socket(portal: &Shared, headers: &HeaderMap, query_tokens: &[&str]) -> Result<(), ApiError> {
     host_allowed(headers, portal.addr)?;
-    let offered = match query_token {
-        Some(token) => Some(token),
-        None => bearer(headers)?,
+    let header = bearer(headers)?;
+    let offered = match (query_tokens, header) {
+        ([], header) => header,
+        ([token], None) => Some(*token),
+        // Which of two credentials a proxy in front checked cannot be known.
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "the request carries more than one token",
+                "send the token once: `?token=` or the bearer header",
+            ))
+        }
     };
     if !offered.is_some_and(|t| portal.token.matches(t)) {
         return Err(ApiError::unauthorized());
@@ -150,7 +161,8 @@ fn is_own_host(host: &str, addr: SocketAddr) -> bool {
         },
     };
     let port_matches = match port {
-        Some(port) => port.parse::<u16>().is_ok_and(|p| p == addr.port()),
+        // Digits only, without a leading zero: the port as a browser writes it.
+        Some(port) => !port.starts_with('0') && port.parse::<u16>().is_ok_and(|p| p == addr.port()),
         None => addr.port() == 80,
     };
     if !port_matches {
@@ -159,10 +171,9 @@ fn is_own_host(host: &str, addr: SocketAddr) -> bool {
     if name.eq_ignore_ascii_case("localhost") {
         return addr.ip().is_loopback() || addr.ip().is_unspecified();
     }
+    // The address it listens on, exactly (any address when it listens on all).
     match name.parse::<IpAddr>() {
-        Ok(ip) => {
-            ip == addr.ip() || addr.ip().is_unspecified() || (ip.is_loopback() && addr.ip().is_loopback())
-        }
+        Ok(ip) => ip == addr.ip() || addr.ip().is_unspecified(),
         Err(_) => false,
     }
 }
@@ -176,7 +187,8 @@ mod tests {
         let lo: SocketAddr = "127.0.0.1:7356".parse().unwrap();
         assert!(is_own_host("127.0.0.1:7356", lo));
         assert!(is_own_host("localhost:7356", lo));
-        assert!(is_own_host("[::1]:7356", lo));
+        assert!(!is_own_host("[::1]:7356", lo), "not the address it listens on");
+        assert!(!is_own_host("127.0.0.2:7356", lo));
         assert!(!is_own_host("evil.example:7356", lo));
         assert!(!is_own_host("127.0.0.1:7357", lo), "another port");
         assert!(!is_own_host("127.0.0.1", lo), "no port is 80");

@@ -13,7 +13,6 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
@@ -25,10 +24,11 @@ const MAX_CLIENT_MESSAGE: usize = 4096;
 pub async fn upgrade(
     State(portal): State<Shared>,
     headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Vec<(String, String)>>,
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Response {
-    if let Err(e) = guard::socket(&portal, &headers, query.get("token").map(String::as_str)) {
+    let tokens: Vec<&str> = query.iter().filter(|(k, _)| k == "token").map(|(_, v)| v.as_str()).collect();
+    if let Err(e) = guard::socket(&portal, &headers, &tokens) {
         return e.into_response();
     }
     match ws {
