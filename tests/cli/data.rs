@@ -143,14 +143,20 @@ fn snapshot_and_restore_bring_old_data_back() {
     assert!(stderr(&out).contains("no snapshot named before"), "{}", stderr(&out));
 }
 
-/// Kills a clone of feat into main at `point`; returns main's value of `k` after `doctor --fix`.
-fn crash_then_fix(s: &SmallStack, point: &str) -> String {
-    let out = s
-        .spawn(&s.root, &["data", "clone", "--from", "feat", "--yes"], &[("CFN_CRASH_AT", point)])
-        .wait_with_output()
-        .unwrap();
+/// Kills a clone of feat into main at `point` (with `env`); returns main's value of `k` after
+/// `doctor --fix`, and sets it back to `main`. `journal` checks the swap's journal entry the
+/// kill left, when there is one.
+fn crash_then_fix(s: &SmallStack, point: &str, env: &[(&str, &str)], journal: fn(&str)) -> String {
+    let mut env = env.to_vec();
+    env.push(("CFN_CRASH_AT", point));
+    let out =
+        s.spawn(&s.root, &["data", "clone", "--from", "feat", "--yes"], &env).wait_with_output().unwrap();
     assert!(stderr(&out).contains(&format!("crash point {point} reached")), "{}", stderr(&out));
     assert!(tmp_volumes().iter().any(|v| v.starts_with("cfndata3")), "the crash leaves the temporary volume");
+    let pending = s.sb.home.join("data/pending");
+    for entry in std::fs::read_dir(&pending).into_iter().flatten().flatten() {
+        journal(&std::fs::read_to_string(entry.path()).unwrap());
+    }
     let out = s.cfn(&s.root, &["doctor", "--fix", "--yes"]).output().unwrap();
     let said = format!("{}{}", text(&out.stdout), stderr(&out));
     assert!(said.contains("interrupted data copy"), "{said}");
@@ -158,8 +164,19 @@ fn crash_then_fix(s: &SmallStack, point: &str) -> String {
     up(s, &s.root);
     let port = s.sb.json(&s.root, &["ports", "--json"])["ports"]["redis"].as_u64().unwrap() as u16;
     let value = get(port, "k");
+    assert!(redis(port, &["SET", "k", "main"]).contains("OK"));
     down(s, &s.root);
     value
+}
+
+/// A swap journalled by a copy made on the host: it records the temporary folder's inode.
+fn exchanged(entry: &str) {
+    assert!(entry.contains("\"tmp_inode\""), "{entry}");
+}
+
+/// A swap journalled by a copy made in helper containers.
+fn copied_in_helpers(entry: &str) {
+    assert!(!entry.contains("tmp_inode"), "{entry}");
 }
 
 #[test]
@@ -199,9 +216,14 @@ fn a_killed_copy_leaves_old_data_or_finishes_after_doctor_fix() {
     assert!(volumes_of(&b9_project).is_empty(), "{:?}", volumes_of(&b9_project));
 
     // killed while the temporary was complete but not yet recorded: main keeps its data
-    assert_eq!(crash_then_fix(&s, "data:1"), "$4\r\nmain\r\n");
-    // killed after main was emptied: the recorded complete copy is swapped in by doctor
-    assert_eq!(crash_then_fix(&s, "data:3"), "$4\r\nfeat\r\n");
+    assert_eq!(crash_then_fix(&s, "data:1", &[], exchanged), "$4\r\nmain\r\n");
+    // copied on the host (cfn runs as root beside the engine): killed before the folders were
+    // exchanged, doctor exchanges them; killed after, it sees the exchange done and keeps it
+    assert_eq!(crash_then_fix(&s, "data:2", &[], exchanged), "$4\r\nfeat\r\n");
+    assert_eq!(crash_then_fix(&s, "data:3", &[], exchanged), "$4\r\nfeat\r\n");
+    // copied in helper containers: killed after main was emptied, doctor copies the temporary in
+    let helpers = [("CFN_DATA_COPY", "helper")];
+    assert_eq!(crash_then_fix(&s, "data:3", &helpers, copied_in_helpers), "$4\r\nfeat\r\n");
 }
 
 #[test]
@@ -243,6 +265,14 @@ fn a_copy_that_does_not_fit_is_refused_before_anything_is_written() {
         "-c",
         "head -c 4194304 /dev/urandom > /data/big",
     ]));
+    // copied on the host: its free space (set by the test-only override) is too small
+    let out = s
+        .spawn(&s.root, &["data", "clone", "--from", "feat", "--yes"], &[("CFN_TEST_FREE_KIB", "1024")])
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("error: not enough disk space to copy "), "{}", stderr(&out));
+    assert!(volumes_of("cfndata5").is_empty(), "main's volume was not created");
     // main's volume lives on a real 1 MiB tmpfs: the 4 MiB copy cannot fit
     assert!(docker_ok(&[
         "volume",
@@ -288,7 +318,7 @@ fn a_copy_that_does_not_fit_is_refused_before_anything_is_written() {
 /// and the volume, and never says "nothing is left" while the volume is still there.
 #[test]
 fn remove_with_volumes_clears_a_killed_copys_helper_and_the_volume() {
-    let Some(s) = SmallStack::new("cfndata5", "") else { return };
+    let Some(s) = SmallStack::new("cfndata8", "") else { return };
     up(&s, &s.wt);
     down(&s, &s.wt);
     let volume = format!("{}_data", s.project);
@@ -329,7 +359,7 @@ fn remove_with_volumes_clears_a_killed_copys_helper_and_the_volume() {
 /// by `doctor --fix`; a fresh one (a copy of another process may be about to remove it) is not.
 #[test]
 fn doctor_reports_and_removes_a_killed_copys_helper() {
-    let Some(s) = SmallStack::new("cfndata6", "") else { return };
+    let Some(s) = SmallStack::new("cfndata9", "") else { return };
     // made the way cfn makes them: labelled with the CFN_HOME of the cfn that made it
     let home = format!("dev.cfn.data-home={}", s.sb.home.display());
     let helper = docker_lines(&[
@@ -382,3 +412,4 @@ fn a_source_stopped_by_a_killed_copy_is_started_by_doctor_fix() {
     assert!(!text.contains("stayed stopped"), "{text}");
     down(&s, &s.wt);
 }
+
