@@ -22,7 +22,7 @@ pub struct VolumePair {
 }
 
 /// Copies `source`'s data over `target`'s; the names of what was copied. The caller holds the
-/// target's branch lock and has confirmed the replacement.
+/// target's branch lock and has confirmed the replacement; the source's is taken here.
 pub fn clone(
     ctx: &Context,
     ws: &Workspace,

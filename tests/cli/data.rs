@@ -413,3 +413,71 @@ fn a_source_stopped_by_a_killed_copy_is_started_by_doctor_fix() {
     down(&s, &s.wt);
 }
 
+/// Sends `signal` (`STOP`, `CONT`) to the process `pid`.
+fn signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill").args([&format!("-{signal}"), &pid.to_string()]).status();
+    assert!(status.unwrap().success(), "kill -{signal} {pid}");
+}
+
+/// A copy holds its source's branch lock, not only its target's: while it runs (here: frozen
+/// with SIGSTOP once it holds the lock), `cfn up` of the source and a copy into the source wait
+/// for it, and are refused when their wait runs out, naming the copy.
+#[test]
+fn a_source_being_copied_is_locked_for_up_and_for_copies_into_it() {
+    let Some(s) = SmallStack::new("cfndatalk", "") else { return };
+    up(&s, &s.wt);
+    down(&s, &s.wt);
+    // 64 MiB: the copy lasts long enough to be caught holding the lock
+    let source = format!("{}_data", s.project);
+    assert!(docker_ok(&[
+        "run",
+        "--rm",
+        "-v",
+        &format!("{source}:/data"),
+        "--entrypoint",
+        "sh",
+        "cfn-test/redis:1",
+        "-c",
+        "head -c 67108864 /dev/urandom > /data/big",
+    ]));
+    let lock = s.sb.home.join("locks").join(format!("{}.lock", s.project));
+    let copy = s.spawn(&s.root, &["data", "clone", "--from", "feat", "--yes"], &[]);
+    let pid = copy.id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !std::fs::read_to_string(&lock).unwrap_or_default().contains("a copy of its data into") {
+        assert!(std::time::Instant::now() < deadline, "the copy never took feat's lock");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    signal(pid, "STOP");
+    let held = std::fs::File::open(&lock).unwrap();
+    assert!(held.try_lock().is_err(), "the copy ended before it could be frozen holding feat's lock");
+    drop(held);
+
+    let busy = format!("branch busy: a copy of its data into main (data clone) by pid {pid}");
+    let out = s.cfn(&s.wt, &["up", "--timeout", "60"]).env("CFN_LOCK_WAIT", "0.5").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&busy), "{}", stderr(&out));
+    assert!(s.running().is_empty(), "the refused up started nothing");
+    let out = s
+        .cfn(&s.root, &["data", "clone", "--from", "main", "-b", "feat", "--yes"])
+        .env("CFN_LOCK_WAIT", "0.5")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&busy), "{}", stderr(&out));
+
+    // an `up` with time to wait waits for the copy, says for what, and runs after it
+    let waiting = s.spawn(&s.wt, &["up", "--timeout", "60"], &[("CFN_LOCK_WAIT", "60")]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(s.running().is_empty(), "the up waits while the copy is frozen");
+    signal(pid, "CONT");
+    let copied = copy.wait_with_output().unwrap();
+    assert!(copied.status.success(), "{}", stderr(&copied));
+    let out = waiting.wait_with_output().unwrap();
+    let said = format!("{}{}", text(&out.stdout), stderr(&out));
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("waiting for a copy of its data into main (data clone)"), "{said}");
+    assert_eq!(s.running().len(), 1);
+    down(&s, &s.wt);
+}
+
