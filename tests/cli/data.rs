@@ -481,3 +481,58 @@ fn a_source_being_copied_is_locked_for_up_and_for_copies_into_it() {
     down(&s, &s.wt);
 }
 
+/// Compose v1 (`docker-compose`) stacks: `worktree add --data-from` and `data clone` find the
+/// volumes v1 made and copy them — on the host and through helper containers — and the copy is
+/// the branch's own.
+#[test]
+fn compose_v1_volumes_are_copied_like_v2_ones() {
+    let Some(s) = SmallStack::with_compose("cfndatav1", "", V1) else { return };
+    up(&s, &s.wt);
+    assert!(redis(s.redis_port, &["SET", "k", "feat-1"]).contains("OK"));
+    down(&s, &s.wt);
+    assert_eq!(volumes_of(&s.project), [format!("{}_data", s.project)], "v1 labels its volume");
+
+    let out = s.cfn(&s.root, &["worktree", "add", "b1", "--data-from", "feat"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (b1_project, b1, b1_port) = worktree(&s, "b1");
+    let _cleanup = Cleanup(vec![b1_project.clone()]);
+    assert!(stderr(&out).contains(&format!("{b1_project}_data")), "{}", stderr(&out));
+    up(&s, &b1);
+    assert_eq!(get(b1_port, "k"), "$6\r\nfeat-1\r\n");
+    assert!(redis(b1_port, &["SET", "k", "b1"]).contains("OK"));
+    down(&s, &b1);
+
+    // a clone replacing data, on the host, then through helpers; feat never sees b1's writes
+    for (value, env) in [("feat-2", "auto"), ("feat-3", "helper")] {
+        up(&s, &s.wt);
+        assert_eq!(
+            get(s.redis_port, "k"),
+            if value == "feat-2" { "$6\r\nfeat-1\r\n" } else { "$6\r\nfeat-2\r\n" }
+        );
+        assert!(redis(s.redis_port, &["SET", "k", value]).contains("OK"));
+        down(&s, &s.wt);
+        let out = s
+            .spawn(
+                &s.root,
+                &["data", "clone", "--from", "feat", "-b", "b1", "--yes"],
+                &[("CFN_DATA_COPY", env)],
+            )
+            .wait_with_output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        up(&s, &b1);
+        assert_eq!(get(b1_port, "k"), format!("$6\r\n{value}\r\n"));
+        assert!(redis(b1_port, &["SET", "k", "b1"]).contains("OK"));
+        down(&s, &b1);
+    }
+    assert_eq!(volumes_of(&b1_project).len(), 1, "{:?}", volumes_of(&b1_project));
+    assert!(tmp_volumes().iter().all(|v| !v.starts_with("cfndatav1")), "{:?}", tmp_volumes());
+
+    // into the main checkout, whose stack never ran: v1 then adopts the volume cfn created
+    s.cfn(&s.root, &["data", "clone", "--from", "feat", "--yes"]).assert().success();
+    up(&s, &s.root);
+    let port = s.sb.json(&s.root, &["ports", "--json"])["ports"]["redis"].as_u64().unwrap() as u16;
+    assert_eq!(get(port, "k"), "$6\r\nfeat-3\r\n");
+    down(&s, &s.root);
+    assert_eq!(volumes_of("cfndatav1"), ["cfndatav1_data"], "one volume, not a second one v1 made");
+}
