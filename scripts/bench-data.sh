@@ -4,7 +4,8 @@
 # volume is filled with CFN_BENCH_MIB MiB (default 1024: one large file plus 1,000 small ones),
 # then the steps of a copy in helper containers (a helper's start alone, its `cp -a`, its
 # emptying of a target) and, side by side in one run: the naive copy `docker run --rm -v a:/a
-# -v b:/b IMAGE cp -a /a/. /b/` into a fresh volume, `cfn data clone --from feat` into a new
+# -v b:/b IMAGE cp -a /a/. /b/` into a fresh volume and the naive replacement (`find … rm -rf`
+# then `cp -a` in one container, over that copy), `cfn data clone --from feat` into a new
 # worktree (its volume created by the copy) and again (replacing that data), both as cfn chooses
 # (on the host when it can) and with CFN_DATA_COPY=helper, `cfn data snapshot`, `cfn data
 # restore` (replacing data), each CFN_BENCH_RUNS times (default 3), with the snapshot's size.
@@ -106,11 +107,15 @@ printf '%-48s %s\n' "helper emptying the target (start + rm)" "${empty[*]}"
 
 say "results ($runs runs each, seconds)"
 printf '%-48s %s\n' "operation" "times"
-naive=() fresh=() clone=() hfresh=() hclone=() snap=() restore=()
+naive=() nreplace=() fresh=() clone=() hfresh=() hclone=() snap=() restore=()
 for i in $(seq "$runs"); do
     docker volume rm -f "$project-naive" >/dev/null 2>&1 || true
     docker volume create "$project-naive" >/dev/null
     naive+=("$(seconds docker run --rm -v "$source_volume:/a" -v "$project-naive:/b" --entrypoint cp "$image" -a /a/. /b/)")
+    # the naive way to replace data: empty the target and copy, in one container (not
+    # crash-safe: killed in between, the target is left empty or half-copied)
+    nreplace+=("$(seconds docker run --rm -v "$source_volume:/a" -v "$project-naive:/b" --entrypoint sh "$image" \
+        -c 'find /b -mindepth 1 -maxdepth 1 -exec rm -rf {} + && cp -a /a/. /b/')")
     (cd "$repo" && "$cfn" worktree add "b$i" >/dev/null 2>&1 && "$cfn" worktree add "h$i" >/dev/null 2>&1)
     fresh+=("$(cd "$repo" && seconds "$cfn" data clone --from feat -b "b$i" --yes)")
     clone+=("$(cd "$repo" && seconds "$cfn" data clone --from feat -b "b$i" --yes)")
@@ -120,6 +125,7 @@ for i in $(seq "$runs"); do
     restore+=("$(cd "$repo" && seconds "$cfn" data restore "s$i" -b "b$i" --yes)")
 done
 printf '%-48s %s\n' "docker run … cp -a /a/. /b/ (naive)" "${naive[*]}"
+printf '%-48s %s\n' "docker run … rm, then cp -a (naive, replacing)" "${nreplace[*]}"
 printf '%-48s %s\n' "cfn data clone --from feat (new volume)" "${fresh[*]}"
 printf '%-48s %s\n' "cfn data clone --from feat (replacing data)" "${clone[*]}"
 printf '%-48s %s\n' "same, CFN_DATA_COPY=helper (new volume)" "${hfresh[*]}"

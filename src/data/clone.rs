@@ -42,7 +42,9 @@ pub fn clone(
         guard::target_stopped(&engine, &target.project, &target.branch, &to.sql_services).await?;
         let pairs = plan(&engine, &from, &to, source, helper_image.as_deref()).await?;
         let pg = prepare_postgres(&from, &to, source, target).await?;
-        let direct = super::direct::probe(&engine, &ctx.home, &to.project).await;
+        // the probe creates a volume: only when there is a volume to copy
+        let direct =
+            if pairs.is_empty() { None } else { super::direct::probe(&engine, &ctx.home, &to.project).await };
         check_space(&engine, &pairs, &to, pg.as_ref(), helper_image.as_deref(), direct.as_ref()).await?;
         let names: Vec<&str> = pairs.iter().map(|p| p.source.as_str()).collect();
         let paused = guard::quiet_source(&engine, &names, &source.branch, stop_source).await?;

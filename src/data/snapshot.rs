@@ -233,7 +233,12 @@ pub fn restore(
         let engine = Engine::connect().await?;
         guard::target_stopped(&engine, &branch.project, &branch.branch, &[]).await?;
         let existing = existing_volumes(&engine, &layout.project).await?;
-        let direct = super::direct::probe(&engine, &ctx.home, &layout.project).await;
+        // the probe creates a volume: only when there is a volume to copy
+        let direct = if meta.volumes.is_empty() {
+            None
+        } else {
+            super::direct::probe(&engine, &ctx.home, &layout.project).await
+        };
         let mut done = Vec::new();
         for v in &meta.volumes {
             let target = existing.get(&v.key).cloned().unwrap_or_else(|| layout.default_name(&v.key));
