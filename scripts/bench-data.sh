@@ -2,10 +2,13 @@
 # Branch data (docs/benchmarks.md, section "Branch data: clone, snapshot, restore", records its
 # results): a repository whose compose file has a Redis with a named volume; branch `feat`'s
 # volume is filled with CFN_BENCH_MIB MiB (default 1024: one large file plus 1,000 small ones),
-# then, side by side in one run: the naive copy `docker run --rm -v a:/a -v b:/b IMAGE cp -a
-# /a/. /b/` into a fresh volume, `cfn data clone --from feat` into a new worktree (its volume
-# created by the copy) and again (replacing that data), `cfn data snapshot`, `cfn data restore`
-# (replacing data), each CFN_BENCH_RUNS times (default 3), with the snapshot's size.
+# then the steps of a copy in helper containers (a helper's start alone, its `cp -a`, its
+# emptying of a target) and, side by side in one run: the naive copy `docker run --rm -v a:/a
+# -v b:/b IMAGE cp -a /a/. /b/` into a fresh volume and the naive replacement (`find … rm -rf`
+# then `cp -a` in one container, over that copy), `cfn data clone --from feat` into a new
+# worktree (its volume created by the copy) and again (replacing that data), both as cfn chooses
+# (on the host when it can) and with CFN_DATA_COPY=helper, `cfn data snapshot`, `cfn data
+# restore` (replacing data), each CFN_BENCH_RUNS times (default 3), with the snapshot's size.
 #
 # PostgreSQL part: one server (cfn-test/postgres:1, data folder on a named volume) holding the
 # main checkout's database `shop_main` with CFN_BENCH_PG_MIB MiB of rows (default 1024) and an
@@ -89,22 +92,44 @@ docker run --rm -v "$source_volume:/data" --entrypoint sh "$image" -c \
      i=0; while [ \$i -lt 1000 ]; do echo \$i > /data/small/\$i; i=\$((i+1)); done"
 
 
+say "steps of a copy through helper containers ($runs runs each, seconds)"
+start=() copycmd=() empty=()
+for i in $(seq "$runs"); do
+    docker volume rm -f "$project-naive" >/dev/null 2>&1 || true
+    docker volume create "$project-naive" >/dev/null
+    start+=("$(seconds docker run --rm -v "$source_volume:/a" -v "$project-naive:/b" --entrypoint true "$image")")
+    copycmd+=("$(seconds docker run --rm -v "$source_volume:/a" -v "$project-naive:/b" --entrypoint cp "$image" -a /a/. /b/)")
+    empty+=("$(seconds docker run --rm -v "$project-naive:/b" --entrypoint find "$image" /b -mindepth 1 -maxdepth 1 -exec rm -rf {} +)")
+done
+printf '%-48s %s\n' "helper start and removal (\`true\`)" "${start[*]}"
+printf '%-48s %s\n' "helper running cp -a (start + copy)" "${copycmd[*]}"
+printf '%-48s %s\n' "helper emptying the target (start + rm)" "${empty[*]}"
+
 say "results ($runs runs each, seconds)"
 printf '%-48s %s\n' "operation" "times"
-naive=() fresh=() clone=() snap=() restore=()
+naive=() nreplace=() fresh=() clone=() hfresh=() hclone=() snap=() restore=()
 for i in $(seq "$runs"); do
     docker volume rm -f "$project-naive" >/dev/null 2>&1 || true
     docker volume create "$project-naive" >/dev/null
     naive+=("$(seconds docker run --rm -v "$source_volume:/a" -v "$project-naive:/b" --entrypoint cp "$image" -a /a/. /b/)")
-    (cd "$repo" && "$cfn" worktree add "b$i" >/dev/null 2>&1)
+    # the naive way to replace data: empty the target and copy, in one container (not
+    # crash-safe: killed in between, the target is left empty or half-copied)
+    nreplace+=("$(seconds docker run --rm -v "$source_volume:/a" -v "$project-naive:/b" --entrypoint sh "$image" \
+        -c 'find /b -mindepth 1 -maxdepth 1 -exec rm -rf {} + && cp -a /a/. /b/')")
+    (cd "$repo" && "$cfn" worktree add "b$i" >/dev/null 2>&1 && "$cfn" worktree add "h$i" >/dev/null 2>&1)
     fresh+=("$(cd "$repo" && seconds "$cfn" data clone --from feat -b "b$i" --yes)")
     clone+=("$(cd "$repo" && seconds "$cfn" data clone --from feat -b "b$i" --yes)")
+    hfresh+=("$(cd "$repo" && CFN_DATA_COPY=helper seconds "$cfn" data clone --from feat -b "h$i" --yes)")
+    hclone+=("$(cd "$repo" && CFN_DATA_COPY=helper seconds "$cfn" data clone --from feat -b "h$i" --yes)")
     snap+=("$(cd "$feat" && seconds "$cfn" data snapshot "s$i")")
     restore+=("$(cd "$repo" && seconds "$cfn" data restore "s$i" -b "b$i" --yes)")
 done
 printf '%-48s %s\n' "docker run … cp -a /a/. /b/ (naive)" "${naive[*]}"
+printf '%-48s %s\n' "docker run … rm, then cp -a (naive, replacing)" "${nreplace[*]}"
 printf '%-48s %s\n' "cfn data clone --from feat (new volume)" "${fresh[*]}"
 printf '%-48s %s\n' "cfn data clone --from feat (replacing data)" "${clone[*]}"
+printf '%-48s %s\n' "same, CFN_DATA_COPY=helper (new volume)" "${hfresh[*]}"
+printf '%-48s %s\n' "same, CFN_DATA_COPY=helper (replacing data)" "${hclone[*]}"
 printf '%-48s %s\n' "cfn data snapshot" "${snap[*]}"
 printf '%-48s %s\n' "cfn data restore" "${restore[*]}"
 say "snapshot size"

@@ -1,7 +1,8 @@
-//! Operations on one branch exclude each other: `up`, `down`, `worktree remove` and `migrate`
-//! each hold the branch's lock for their whole life (and `worktree prune` while it forgets a
-//! gone worktree), so a removal can never release the ports of a stack that an `up` is still
-//! starting.
+//! Operations on one branch exclude each other: `up`, `down`, `worktree remove`, `migrate` and
+//! the `data` commands each hold the branch's lock for their whole life (and `worktree prune`
+//! while it forgets a gone worktree), so a removal can never release the ports of a stack that
+//! an `up` is still starting. A data copy holds its source's lock as well as its target's, so
+//! the source is not started, stopped or copied into while it is read.
 //!
 //! The lock is an OS file lock (`flock`) on `$CFN_HOME/locks/<project>.lock` (the compose
 //! project name is unique per branch on the machine). The operating system releases it the
@@ -41,6 +42,17 @@ pub fn lock_path(home: &Path, project: &str) -> PathBuf {
 /// then fails with "branch busy: <op> by pid N".
 pub fn acquire(ctx: &Context, project: &str, op: &str) -> Result<BranchLock> {
     acquire_within(ctx, project, op, wait_limit()?)
+}
+
+/// Takes the lock of the branch whose data `op` copies (its compose project `project`) into
+/// branch `target`, waiting as [`acquire`] does: while the copy runs, an `up`, `down` or copy
+/// of the source waits for it or is refused, told "branch busy: a copy of its data into
+/// <target> (data clone) by pid N". The copy already holds the target's lock; two copies in
+/// opposite directions at once each wait for the other until the first wait runs out: that one
+/// is refused, having copied nothing, and the other goes on.
+pub fn acquire_source(ctx: &Context, project: &str, op: &str, target: &str) -> Result<BranchLock> {
+    let holder = format!("a copy of its data into {target} ({op})");
+    acquire_as(ctx, project, op, &holder, wait_limit()?)
 }
 
 /// Takes the lock of `project` only if nobody holds it (a busy lock is an error at once): for
@@ -86,6 +98,12 @@ pub fn reread(ws: &Workspace, row: WorktreeRow) -> Result<WorktreeRow> {
 }
 
 fn acquire_within(ctx: &Context, project: &str, op: &str, wait: Duration) -> Result<BranchLock> {
+    acquire_as(ctx, project, op, op, wait)
+}
+
+/// Takes the lock for `op` (the command the hint repeats), telling a waiter that the holder is
+/// `holder` ("up", "a copy of its data into b2 (data clone)").
+fn acquire_as(ctx: &Context, project: &str, op: &str, holder: &str, wait: Duration) -> Result<BranchLock> {
     let path = lock_path(&ctx.home, project);
     if let Some(dir) = path.parent() {
         use std::os::unix::fs::DirBuilderExt as _;
@@ -108,9 +126,9 @@ fn acquire_within(ctx: &Context, project: &str, op: &str, wait: Duration) -> Res
         match file.try_lock() {
             Ok(()) => break,
             Err(TryLockError::WouldBlock) => {
-                let holder = holder(&mut file);
+                let held_by = held_by(&mut file);
                 if start.elapsed() >= wait {
-                    return Err(UserError::new(format!("branch busy: {holder}"))
+                    return Err(UserError::new(format!("branch busy: {held_by}"))
                         .kind(crate::error::Kind::Busy)
                         .hint(format!(
                             "wait for it to finish (or stop it), then run `cfn {op}` again; \
@@ -119,7 +137,7 @@ fn acquire_within(ctx: &Context, project: &str, op: &str, wait: Duration) -> Res
                         .into());
                 }
                 if !announced {
-                    ctx.say(format!("waiting for {holder} to finish with {project}"));
+                    ctx.say(format!("waiting for {held_by} to finish with {project}"));
                     announced = true;
                 }
                 std::thread::sleep(POLL.min(wait.saturating_sub(start.elapsed())));
@@ -131,14 +149,14 @@ fn acquire_within(ctx: &Context, project: &str, op: &str, wait: Duration) -> Res
     }
     // Who holds it, for the next one's message. Failing to write it only makes that vaguer.
     let _ = file.set_len(0).and_then(|()| file.rewind()).and_then(|()| {
-        writeln!(file, "{} {op}", std::process::id())?;
+        writeln!(file, "{} {holder}", std::process::id())?;
         file.flush()
     });
     Ok(BranchLock { _file: file })
 }
 
 /// "up by pid 123", from what the holder wrote ("another cfn command" if nothing yet).
-fn holder(file: &mut File) -> String {
+fn held_by(file: &mut File) -> String {
     let mut text = String::new();
     let _ = file.rewind().and_then(|()| file.read_to_string(&mut text));
     match text.trim().split_once(' ') {

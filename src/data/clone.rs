@@ -3,6 +3,7 @@
 //! (each target volume exists in the source's layout and engine, an image for the helper); each
 //! volume then goes through a temporary volume ([`super::swap`]).
 
+use super::direct::Direct;
 use super::helper::{self, VolumeMount};
 use super::layout::{existing_volumes, Layout};
 use super::{guard, pg_clone, space, sqlite_copy, swap};
@@ -21,7 +22,7 @@ pub struct VolumePair {
 }
 
 /// Copies `source`'s data over `target`'s; the names of what was copied. The caller holds the
-/// target's branch lock and has confirmed the replacement.
+/// target's branch lock and has confirmed the replacement; the source's is taken here.
 pub fn clone(
     ctx: &Context,
     ws: &Workspace,
@@ -29,6 +30,9 @@ pub fn clone(
     target: &BranchEnv,
     stop_source: bool,
 ) -> Result<Vec<String>> {
+    // the source's lock too: its `up`, `down` or own copy must not run while it is read
+    let _source_lock =
+        crate::branch::lock::acquire_source(ctx, &source.project, "data clone", &target.branch)?;
     let from = Layout::of(ws, source)?;
     let to = Layout::of(ws, target)?;
     let helper_image = ws.config_of(target)?.data.helper_image.clone();
@@ -38,10 +42,13 @@ pub fn clone(
         guard::target_stopped(&engine, &target.project, &target.branch, &to.sql_services).await?;
         let pairs = plan(&engine, &from, &to, source, helper_image.as_deref()).await?;
         let pg = prepare_postgres(&from, &to, source, target).await?;
-        check_space(&engine, &pairs, &to, pg.as_ref(), helper_image.as_deref()).await?;
+        // the probe creates a volume: only when there is a volume to copy
+        let direct =
+            if pairs.is_empty() { None } else { super::direct::probe(&engine, &ctx.home, &to.project).await };
+        check_space(&engine, &pairs, &to, pg.as_ref(), helper_image.as_deref(), direct.as_ref()).await?;
         let names: Vec<&str> = pairs.iter().map(|p| p.source.as_str()).collect();
         let paused = guard::quiet_source(&engine, &names, &source.branch, stop_source).await?;
-        let copied = copy_all(ctx, &engine, &pairs, &to).await;
+        let copied = copy_all(ctx, &engine, &pairs, &to, direct.as_ref()).await;
         let resumed = paused.resume(&engine).await;
         let mut copied = copied?;
         resumed?;
@@ -82,13 +89,26 @@ async fn check_space(
     to: &Layout,
     pg: Option<&pg_clone::Prepared>,
     helper_image: Option<&str>,
+    direct: Option<&Direct>,
 ) -> Result<()> {
-    if let Some(first) = pairs.first() {
-        let mut planned = Vec::new();
-        for p in pairs {
-            let exists = engine.docker.inspect_volume(&p.target).await.is_ok();
-            planned.push(space::Planned { source: &p.source, target: exists.then_some(p.target.as_str()) });
-        }
+    let mut planned = Vec::new();
+    for p in pairs {
+        let exists = engine.docker.inspect_volume(&p.target).await.is_ok();
+        planned.push(space::Planned { source: &p.source, target: exists.then_some(p.target.as_str()) });
+    }
+    // measured on the host only when every copy is made there: sources and existing targets
+    // are all folders here (a target on another filesystem, such as a tmpfs, is not)
+    let mut names: Vec<&str> = pairs.iter().map(|p| p.source.as_str()).collect();
+    names.extend(planned.iter().filter_map(|p| p.target));
+    let local = match direct {
+        Some(d) => d.dirs(engine, &names).await?,
+        None => None,
+    };
+    if let Some(dirs) = local {
+        let sources: Vec<(&str, &std::path::Path)> =
+            names.iter().copied().zip(dirs.iter().map(|d| d.as_path())).take(pairs.len()).collect();
+        space::check_local(&sources)?;
+    } else if let Some(first) = pairs.first() {
         space::check_volumes(engine, &first.image, &planned).await?;
     }
     let (Some(pg), Some(key)) = (pg, to.sql_volumes.first()) else { return Ok(()) };
@@ -194,31 +214,37 @@ pub async fn image_for(
         .into())
 }
 
-async fn copy_all(ctx: &Context, engine: &Engine, pairs: &[VolumePair], to: &Layout) -> Result<Vec<String>> {
+async fn copy_all(
+    ctx: &Context,
+    engine: &Engine,
+    pairs: &[VolumePair],
+    to: &Layout,
+    direct: Option<&Direct>,
+) -> Result<Vec<String>> {
     let mut copied = Vec::new();
     for pair in pairs {
         if swap::ensure_target(engine, &pair.target, &to.project, &pair.key).await? {
-            fill_fresh(ctx, engine, pair, &to.project).await?;
+            fill_fresh(ctx, engine, pair, &to.project, direct).await?;
             copied.push(pair.target.clone());
             continue;
         }
         let tmp = swap::create_tmp(engine, &ctx.home, &pair.target, &to.project).await?;
-        let mounts = [
-            VolumeMount { volume: &pair.source, at: "/from", read_only: true },
-            VolumeMount { volume: &tmp, at: "/to", read_only: false },
-        ];
-        if let Err(e) = helper::run(engine, &pair.image, &mounts, &["cp", "-a", "/from/.", "/to/"]).await {
-            swap::delete(engine, &tmp).await;
-            return Err(
-                e.context(format!("copying volume {} failed; {} is unchanged", pair.key, pair.target))
-            );
-        }
+        let tmp_inode = match copy_volume(engine, direct, pair, &tmp, &pair.target).await {
+            Ok(inode) => inode,
+            Err(e) => {
+                swap::delete(engine, &tmp).await;
+                return Err(
+                    e.context(format!("copying volume {} failed; {} is unchanged", pair.key, pair.target))
+                );
+            }
+        };
         crate::crash_point::reached("data", 1);
         let pending = swap::Pending {
             tmp,
             target: pair.target.clone(),
             image: pair.image.clone(),
             project: to.project.clone(),
+            tmp_inode,
         };
         swap::record(&ctx.home, &pending)?;
         swap::finish(engine, &ctx.home, &pending).await.map_err(|e| {
@@ -235,14 +261,40 @@ async fn copy_all(ctx: &Context, engine: &Engine, pairs: &[VolumePair], to: &Lay
     Ok(copied)
 }
 
-/// Fills a target volume cfn has just created straight from the source.
-async fn fill_fresh(ctx: &Context, engine: &Engine, pair: &VolumePair, project: &str) -> Result<()> {
-    swap::record_fresh(&ctx.home, &pair.target, project)?;
+/// Copies `pair.source` into the empty volume `into`: on the host when the source, `into` and
+/// the volume `target` whose data it becomes are all folders here ([`super::direct`]; the
+/// inode of `into`'s folder is returned for the swap), else with `cp -a` in a helper.
+async fn copy_volume(
+    engine: &Engine,
+    direct: Option<&Direct>,
+    pair: &VolumePair,
+    into: &str,
+    target: &str,
+) -> Result<Option<u64>> {
+    if let Some(direct) = direct {
+        if let Some(dirs) = direct.dirs(engine, &[&pair.source, into, target]).await? {
+            super::direct::copy(&dirs[0], &dirs[1])?;
+            return Ok(Some(super::direct::inode(&dirs[1])?));
+        }
+    }
     let mounts = [
         VolumeMount { volume: &pair.source, at: "/from", read_only: true },
-        VolumeMount { volume: &pair.target, at: "/to", read_only: false },
+        VolumeMount { volume: into, at: "/to", read_only: false },
     ];
-    if let Err(e) = helper::run(engine, &pair.image, &mounts, &["cp", "-a", "/from/.", "/to/"]).await {
+    helper::run(engine, &pair.image, &mounts, &["cp", "-a", "/from/.", "/to/"]).await?;
+    Ok(None)
+}
+
+/// Fills a target volume cfn has just created straight from the source.
+async fn fill_fresh(
+    ctx: &Context,
+    engine: &Engine,
+    pair: &VolumePair,
+    project: &str,
+    direct: Option<&Direct>,
+) -> Result<()> {
+    swap::record_fresh(&ctx.home, &pair.target, project)?;
+    if let Err(e) = copy_volume(engine, direct, pair, &pair.target, &pair.target).await {
         swap::delete(engine, &pair.target).await;
         swap::fresh_done(&ctx.home, &pair.target);
         return Err(e.context(format!("copying volume {} failed; {} was not created", pair.key, pair.target)));

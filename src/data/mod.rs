@@ -1,10 +1,12 @@
 //! A branch's data — its per-branch named volumes and SQLite migration target — copied from
 //! another branch ([`clone`]), saved and restored ([`snapshot`]). Copies go through the Docker
-//! engine with short-lived helper containers ([`helper`]) into temporary volumes that are swapped
-//! in only when complete ([`swap`]); nothing is copied while a service writes to it ([`guard`]).
+//! engine with short-lived helper containers ([`helper`]), or on the host's filesystem when the
+//! engine's volumes are there ([`direct`]), into temporary volumes that are swapped in only when
+//! complete ([`swap`]); nothing is copied while a service writes to it ([`guard`]).
 //! docs/data.md describes the commands and what a crash at each step leaves.
 
 pub mod clone;
+pub mod direct;
 pub mod guard;
 pub mod helper;
 pub mod layout;

@@ -39,6 +39,11 @@ pub fn forget(path: &Path) {
 
 /// Entries whose process is gone: (file, entry).
 pub fn abandoned(home: &Path) -> Vec<(PathBuf, PausedEntry)> {
+    all(home).into_iter().filter(|(_, entry)| !entry.copy_alive()).collect()
+}
+
+/// Every entry: (file, entry), in file order.
+pub fn all(home: &Path) -> Vec<(PathBuf, PausedEntry)> {
     let mut out = Vec::new();
     for file in std::fs::read_dir(dir(home)).into_iter().flatten().flatten() {
         let path = file.path();
@@ -47,10 +52,20 @@ pub fn abandoned(home: &Path) -> Vec<(PathBuf, PausedEntry)> {
         else {
             continue;
         };
-        if !i32::try_from(entry.pid).is_ok_and(super::leftovers::alive) {
-            out.push((path, entry));
-        }
+        out.push((path, entry));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
+}
+
+impl PausedEntry {
+    /// Whether the copy that stopped these containers still runs.
+    pub fn copy_alive(&self) -> bool {
+        i32::try_from(self.pid).is_ok_and(super::leftovers::alive)
+    }
+
+    /// Whether it names the container `id`.
+    pub fn names(&self, id: &str) -> bool {
+        self.containers.iter().any(|(c, _)| c == id)
+    }
 }

@@ -233,6 +233,12 @@ pub fn restore(
         let engine = Engine::connect().await?;
         guard::target_stopped(&engine, &branch.project, &branch.branch, &[]).await?;
         let existing = existing_volumes(&engine, &layout.project).await?;
+        // the probe creates a volume: only when there is a volume to copy
+        let direct = if meta.volumes.is_empty() {
+            None
+        } else {
+            super::direct::probe(&engine, &ctx.home, &layout.project).await
+        };
         let mut done = Vec::new();
         for v in &meta.volumes {
             let target = existing.get(&v.key).cloned().unwrap_or_else(|| layout.default_name(&v.key));
@@ -261,8 +267,17 @@ pub fn restore(
                 return Err(e.context(format!("restoring volume {} failed; {target} is unchanged", v.key)));
             }
             crate::crash_point::reached("data", 1);
-            let pending =
-                swap::Pending { tmp, target: target.clone(), image, project: layout.project.clone() };
+            // the restored temporary replaces the target by an exchange of folders when both
+            // are on this machine (no second copy), else by a copy in helpers
+            let tmp_inode = match &direct {
+                Some(d) => match d.dirs(&engine, &[&tmp, &target]).await? {
+                    Some(dirs) => Some(super::direct::inode(&dirs[0])?),
+                    None => None,
+                },
+                None => None,
+            };
+            let project = layout.project.clone();
+            let pending = swap::Pending { tmp, target: target.clone(), image, project, tmp_inode };
             swap::record(&ctx.home, &pending)?;
             swap::finish(&engine, &ctx.home, &pending).await?;
             done.push(target);

@@ -68,6 +68,27 @@ pub async fn check_volumes(engine: &Engine, image: &str, planned: &[Planned<'_>]
     Ok(())
 }
 
+/// The free-space check of copies made on the host ([`super::direct`]): each source folder's
+/// size on disk against the free space of its filesystem, which holds the engine's volumes and
+/// so the copy (into a new volume, or into a temporary one whose folder then replaces the
+/// target's: the target's old data is freed only after, so it does not count).
+pub fn check_local(sources: &[(&str, &Path)]) -> Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+    let mut need: BTreeMap<u64, (u64, u64, Vec<&str>)> = BTreeMap::new();
+    for (name, dir) in sources {
+        let Ok(meta) = std::fs::metadata(dir) else { return Ok(()) };
+        let Ok(stat) = rustix::fs::statvfs(*dir) else { return Ok(()) };
+        let free = override_kib().unwrap_or(stat.f_bavail.saturating_mul(stat.f_frsize) / 1024);
+        let entry = need.entry(meta.dev()).or_insert((free, 0, Vec::new()));
+        entry.1 += super::direct::disk_bytes(dir).div_ceil(1024);
+        entry.2.push(name);
+    }
+    for (_, (free, needed, what)) in need {
+        refuse_short(needed, free, &what.join(", "))?;
+    }
+    Ok(())
+}
+
 /// Bytes used by each of `volumes` (`du` in a helper); `None` when that cannot be told.
 pub async fn volume_bytes(engine: &Engine, image: &str, volumes: &[&str]) -> Option<Vec<u64>> {
     let paths: Vec<String> = (0..volumes.len()).map(|i| format!("/v{i}")).collect();

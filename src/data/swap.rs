@@ -42,6 +42,11 @@ pub struct Pending {
     pub target: String,
     pub image: String,
     pub project: String,
+    /// Set when the copy was made on the host ([`super::direct`]): the inode of the temporary's
+    /// folder. The swap is then an exchange of the two folders, and a target folder with this
+    /// inode shows that an interrupted swap already happened (the temporary holds the old data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tmp_inode: Option<u64>,
 }
 
 fn pending_dir(home: &Path) -> PathBuf {
@@ -138,10 +143,44 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Empties the target, copies the complete temporary into it, deletes the temporary and the
-/// journal entry.
+/// Puts the complete temporary's data into the target, then deletes the temporary and the
+/// journal entry: a host copy by exchanging the two volumes' folders ([`exchange_in`]),
+/// otherwise in helpers by emptying the target and copying the temporary into it.
 pub async fn finish(engine: &Engine, home: &Path, pending: &Pending) -> Result<()> {
     crate::crash_point::reached("data", 2);
+    match pending.tmp_inode {
+        Some(inode) => exchange_in(engine, pending, inode).await?,
+        None => copy_in(engine, pending).await?,
+    }
+    delete(engine, &pending.tmp).await;
+    let _ = std::fs::remove_file(pending_dir(home).join(format!("{}.json", pending.tmp)));
+    Ok(())
+}
+
+/// Swaps the folders of the temporary and the target, unless the target's folder is already
+/// the copy (a swap interrupted after the exchange). Never falls back to helpers: after an
+/// exchange the temporary holds the old data, and copying it in would undo the copy.
+async fn exchange_in(engine: &Engine, pending: &Pending, inode: u64) -> Result<()> {
+    let dirs = (
+        super::direct::dir_of(engine, &pending.tmp).await?,
+        super::direct::dir_of(engine, &pending.target).await?,
+    );
+    let (Some(tmp), Some(target)) = dirs else {
+        anyhow::bail!(
+            "the folders of {} and {} are not reachable on this machine (run as root on the engine's host)",
+            pending.tmp,
+            pending.target
+        );
+    };
+    if super::direct::inode(&target)? != inode {
+        super::direct::exchange(&tmp, &target)?;
+    }
+    crate::crash_point::reached("data", 3);
+    Ok(())
+}
+
+/// Empties the target and copies the temporary into it, in helper containers.
+async fn copy_in(engine: &Engine, pending: &Pending) -> Result<()> {
     let mounts = [
         VolumeMount { volume: &pending.tmp, at: "/from", read_only: true },
         VolumeMount { volume: &pending.target, at: "/to", read_only: false },
@@ -154,10 +193,7 @@ pub async fn finish(engine: &Engine, home: &Path, pending: &Pending) -> Result<(
     )
     .await?;
     crate::crash_point::reached("data", 3);
-    helper::run(engine, &pending.image, &mounts, &["cp", "-a", "/from/.", "/to/"]).await?;
-    delete(engine, &pending.tmp).await;
-    let _ = std::fs::remove_file(pending_dir(home).join(format!("{}.json", pending.tmp)));
-    Ok(())
+    helper::run(engine, &pending.image, &mounts, &["cp", "-a", "/from/.", "/to/"]).await
 }
 
 /// What `doctor --fix` did with one temporary volume.

@@ -102,7 +102,8 @@ fn pending(env: &BranchEnv, n: usize) -> Check {
     )
 }
 
-/// A database that cannot be reached is expected while the branch's stack is down.
+/// A database that cannot be reached is expected while the branch's stack is down, and only a
+/// warning while some of its services are stopped.
 fn unreachable(survey: &Survey, env: &BranchEnv, e: &anyhow::Error) -> Check {
     let p = Problem::from_error(e);
     let message = format!("database of {}: {}", env.branch, p.message);
@@ -114,6 +115,13 @@ fn unreachable(survey: &Survey, env: &BranchEnv, e: &anyhow::Error) -> Check {
             format!("{}: database not reachable while its stack is down", env.branch),
         )
         .of_checkout(&env.branch, "database not reachable while their stacks are down", None);
+    }
+    if postgres && !survey.down_in_running_stack(&env.project).is_empty() {
+        return Check::warn(
+            "migrations",
+            format!("{message} (its stack is partly up)"),
+            format!("`cfn up` in {} starts the stopped services (see the stack check)", env.path.display()),
+        );
     }
     Check::fail("migrations", message, p.hint.unwrap_or_else(|| "start its stack with `cfn up`".into()))
 }

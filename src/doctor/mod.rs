@@ -15,7 +15,8 @@
 //! Severity: `fail` means something cfn relies on is broken now (a registered worktree is
 //! gone, a port is taken, a Redis evicts keys, an applied migration was edited, the engine is
 //! unreachable while the project has a stack); `warn` means something is untidy or will bite
-//! later (hooks missing, orphans, pending migrations, compose files that defeat isolation).
+//! later (hooks missing, orphans, pending migrations, compose files that defeat isolation, a
+//! stack with some services stopped).
 
 mod data;
 mod docker;
@@ -36,6 +37,7 @@ mod registry;
 mod rendered;
 mod scratch;
 mod snapshot;
+mod stacks;
 mod state_db;
 mod survey;
 mod unleased;
@@ -122,6 +124,7 @@ pub async fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
     checks.extend(unleased::checks(&survey));
     checks.extend(unmatched_keys::checks(&survey, ws));
     checks.extend(orphans::checks(&survey, ws)?);
+    checks.extend(stacks::checks(ctx, &survey));
     checks.extend(redis::checks(&survey, ws).await);
     checks.extend(migrations::checks(&survey, ws));
     checks.extend(git_hooks::checks(ws.main_root()));

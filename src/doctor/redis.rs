@@ -4,7 +4,8 @@
 //! `volatile-*` policy evicts only keys with a TTL, so that warns.
 //!
 //! A Redis that refuses connections while its branch's stack is down is not a problem; it is
-//! checked when the stack runs. One that refuses while the stack runs fails.
+//! checked when the stack runs. One that refuses while the stack runs fails, unless some of the
+//! stack's services are stopped (the `stack` check names them): that warns, `cfn up` starts them.
 
 use super::survey::Survey;
 use super::Check;
@@ -66,6 +67,15 @@ fn judge(
         Ok(facts) => policy_check(subject, &facts),
         Err(ProbeError::Refused) => match survey.stack_running(&env.project) {
             Some(false) => Check::ok("redis", format!("{subject}: not running (its stack is down)")),
+            // some services stopped: the `stack` check names them; `cfn up` starts them
+            Some(true) if !survey.down_in_running_stack(&env.project).is_empty() => Check::warn(
+                "redis",
+                format!("{subject}: connection refused while its stack is partly up"),
+                format!(
+                    "`cfn up` in {} starts the stopped services (see the stack check)",
+                    env.path.display()
+                ),
+            ),
             Some(true) => Check::fail(
                 "redis",
                 format!("{subject}: connection refused while its stack runs"),

@@ -35,6 +35,8 @@ pub struct Container {
     pub name: String,
     pub labels: HashMap<String, String>,
     pub running: bool,
+    /// The engine's summary: `Up 3 minutes (healthy)`, `Exited (0) 5 seconds ago`.
+    pub status: String,
     pub published: Vec<Published>,
 }
 
@@ -56,6 +58,23 @@ impl Container {
     /// The compose project it belongs to.
     pub fn project(&self) -> Option<&str> {
         self.labels.get(PROJECT_LABEL).map(String::as_str)
+    }
+
+    /// The compose service it runs.
+    pub fn service(&self) -> Option<&str> {
+        self.labels.get("com.docker.compose.service").map(String::as_str)
+    }
+
+    /// Whether it is down when its stack is up: stopped, and neither a one-off container of
+    /// `compose run` nor a job among `jobs` that finished its work (exit 0). A stopped service
+    /// often exits 0 too (Redis and PostgreSQL do on SIGTERM), so the exit code alone cannot
+    /// tell a job from a service.
+    pub fn down(&self, jobs: &[String]) -> bool {
+        let one_off =
+            self.labels.get("com.docker.compose.oneoff").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let job_done = self.status.starts_with("Exited (0)")
+            && self.service().is_some_and(|s| jobs.iter().any(|j| j == s));
+        !self.running && !one_off && !job_done
     }
 
     /// The cfn repository project its override labelled it with.
@@ -97,6 +116,7 @@ async fn read(engine: &Engine, images: &[String]) -> Result<Snapshot> {
                 .to_string(),
             labels: c.labels.unwrap_or_default(),
             running: c.state == Some(ContainerSummaryStateEnum::RUNNING),
+            status: c.status.unwrap_or_default(),
             published: c
                 .ports
                 .unwrap_or_default()

@@ -5,7 +5,7 @@
 //! and asks the engine for its containers, networks and volumes once instead of once a check.
 
 use super::paths::PathIndex;
-use super::snapshot::{self, Snapshot};
+use super::snapshot::{self, Container, Snapshot};
 use super::Check;
 use crate::branch::{BranchEnv, Workspace};
 use crate::compose::runner::{self, ComposeTool};
@@ -146,6 +146,20 @@ impl Survey {
         self.workspace.as_ref().is_some_and(|ws| !ws.config.project.compose_files.is_empty())
     }
 
+    /// The containers of `project` that are down ([`Container::down`]) while others of it run:
+    /// empty when the stack is wholly up or down, or the engine could not be asked.
+    pub fn down_in_running_stack(&self, project: &str) -> Vec<&Container> {
+        let Ok(snapshot) = self.engine.as_ref() else { return Vec::new() };
+        let of: Vec<&Container> =
+            snapshot.containers.iter().filter(|c| c.project() == Some(project)).collect();
+        if !of.iter().any(|c| c.running) {
+            return Vec::new();
+        }
+        // the main checkout's compose files name the jobs (a branch's own may differ a little)
+        let jobs = jobs(&self.compose_files);
+        of.into_iter().filter(|c| c.down(&jobs)).collect()
+    }
+
     /// Whether any container of `project` is running; `None` when the engine could not be asked.
     pub fn stack_running(&self, project: &str) -> Option<bool> {
         let snapshot = self.engine.as_ref().ok()?;
@@ -194,4 +208,24 @@ fn images_of(
         }
     }
     images
+}
+
+/// The services of `files` that run to completion: another service waits for them with
+/// `depends_on: {<service>: {condition: service_completed_successfully}}`.
+fn jobs(files: &[ComposeFile]) -> Vec<String> {
+    use serde_norway::Value;
+    let mut out = Vec::new();
+    for file in files {
+        for (_, body) in file.services() {
+            let Some(deps) = body.get("depends_on").and_then(Value::as_mapping) else { continue };
+            for (name, dep) in deps {
+                let completed =
+                    dep.get("condition").and_then(Value::as_str) == Some("service_completed_successfully");
+                if let (true, Some(name)) = (completed, name.as_str()) {
+                    out.push(name.to_string());
+                }
+            }
+        }
+    }
+    out
 }

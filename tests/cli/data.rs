@@ -143,14 +143,20 @@ fn snapshot_and_restore_bring_old_data_back() {
     assert!(stderr(&out).contains("no snapshot named before"), "{}", stderr(&out));
 }
 
-/// Kills a clone of feat into main at `point`; returns main's value of `k` after `doctor --fix`.
-fn crash_then_fix(s: &SmallStack, point: &str) -> String {
-    let out = s
-        .spawn(&s.root, &["data", "clone", "--from", "feat", "--yes"], &[("CFN_CRASH_AT", point)])
-        .wait_with_output()
-        .unwrap();
+/// Kills a clone of feat into main at `point` (with `env`); returns main's value of `k` after
+/// `doctor --fix`, and sets it back to `main`. `journal` checks the swap's journal entry the
+/// kill left, when there is one.
+fn crash_then_fix(s: &SmallStack, point: &str, env: &[(&str, &str)], journal: fn(&str)) -> String {
+    let mut env = env.to_vec();
+    env.push(("CFN_CRASH_AT", point));
+    let out =
+        s.spawn(&s.root, &["data", "clone", "--from", "feat", "--yes"], &env).wait_with_output().unwrap();
     assert!(stderr(&out).contains(&format!("crash point {point} reached")), "{}", stderr(&out));
     assert!(tmp_volumes().iter().any(|v| v.starts_with("cfndata3")), "the crash leaves the temporary volume");
+    let pending = s.sb.home.join("data/pending");
+    for entry in std::fs::read_dir(&pending).into_iter().flatten().flatten() {
+        journal(&std::fs::read_to_string(entry.path()).unwrap());
+    }
     let out = s.cfn(&s.root, &["doctor", "--fix", "--yes"]).output().unwrap();
     let said = format!("{}{}", text(&out.stdout), stderr(&out));
     assert!(said.contains("interrupted data copy"), "{said}");
@@ -158,8 +164,19 @@ fn crash_then_fix(s: &SmallStack, point: &str) -> String {
     up(s, &s.root);
     let port = s.sb.json(&s.root, &["ports", "--json"])["ports"]["redis"].as_u64().unwrap() as u16;
     let value = get(port, "k");
+    assert!(redis(port, &["SET", "k", "main"]).contains("OK"));
     down(s, &s.root);
     value
+}
+
+/// A swap journalled by a copy made on the host: it records the temporary folder's inode.
+fn exchanged(entry: &str) {
+    assert!(entry.contains("\"tmp_inode\""), "{entry}");
+}
+
+/// A swap journalled by a copy made in helper containers.
+fn copied_in_helpers(entry: &str) {
+    assert!(!entry.contains("tmp_inode"), "{entry}");
 }
 
 #[test]
@@ -199,9 +216,14 @@ fn a_killed_copy_leaves_old_data_or_finishes_after_doctor_fix() {
     assert!(volumes_of(&b9_project).is_empty(), "{:?}", volumes_of(&b9_project));
 
     // killed while the temporary was complete but not yet recorded: main keeps its data
-    assert_eq!(crash_then_fix(&s, "data:1"), "$4\r\nmain\r\n");
-    // killed after main was emptied: the recorded complete copy is swapped in by doctor
-    assert_eq!(crash_then_fix(&s, "data:3"), "$4\r\nfeat\r\n");
+    assert_eq!(crash_then_fix(&s, "data:1", &[], exchanged), "$4\r\nmain\r\n");
+    // copied on the host (cfn runs as root beside the engine): killed before the folders were
+    // exchanged, doctor exchanges them; killed after, it sees the exchange done and keeps it
+    assert_eq!(crash_then_fix(&s, "data:2", &[], exchanged), "$4\r\nfeat\r\n");
+    assert_eq!(crash_then_fix(&s, "data:3", &[], exchanged), "$4\r\nfeat\r\n");
+    // copied in helper containers: killed after main was emptied, doctor copies the temporary in
+    let helpers = [("CFN_DATA_COPY", "helper")];
+    assert_eq!(crash_then_fix(&s, "data:3", &helpers, copied_in_helpers), "$4\r\nfeat\r\n");
 }
 
 #[test]
@@ -243,6 +265,14 @@ fn a_copy_that_does_not_fit_is_refused_before_anything_is_written() {
         "-c",
         "head -c 4194304 /dev/urandom > /data/big",
     ]));
+    // copied on the host: its free space (set by the test-only override) is too small
+    let out = s
+        .spawn(&s.root, &["data", "clone", "--from", "feat", "--yes"], &[("CFN_TEST_FREE_KIB", "1024")])
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("error: not enough disk space to copy "), "{}", stderr(&out));
+    assert!(volumes_of("cfndata5").is_empty(), "main's volume was not created");
     // main's volume lives on a real 1 MiB tmpfs: the 4 MiB copy cannot fit
     assert!(docker_ok(&[
         "volume",
@@ -288,7 +318,7 @@ fn a_copy_that_does_not_fit_is_refused_before_anything_is_written() {
 /// and the volume, and never says "nothing is left" while the volume is still there.
 #[test]
 fn remove_with_volumes_clears_a_killed_copys_helper_and_the_volume() {
-    let Some(s) = SmallStack::new("cfndata5", "") else { return };
+    let Some(s) = SmallStack::new("cfndata8", "") else { return };
     up(&s, &s.wt);
     down(&s, &s.wt);
     let volume = format!("{}_data", s.project);
@@ -329,7 +359,7 @@ fn remove_with_volumes_clears_a_killed_copys_helper_and_the_volume() {
 /// by `doctor --fix`; a fresh one (a copy of another process may be about to remove it) is not.
 #[test]
 fn doctor_reports_and_removes_a_killed_copys_helper() {
-    let Some(s) = SmallStack::new("cfndata6", "") else { return };
+    let Some(s) = SmallStack::new("cfndata9", "") else { return };
     // made the way cfn makes them: labelled with the CFN_HOME of the cfn that made it
     let home = format!("dev.cfn.data-home={}", s.sb.home.display());
     let helper = docker_lines(&[
@@ -381,4 +411,128 @@ fn a_source_stopped_by_a_killed_copy_is_started_by_doctor_fix() {
     let text = String::from_utf8_lossy(&s.cfn(&s.root, &["doctor"]).output().unwrap().stdout).into_owned();
     assert!(!text.contains("stayed stopped"), "{text}");
     down(&s, &s.wt);
+}
+
+/// Sends `signal` (`STOP`, `CONT`) to the process `pid`.
+fn signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill").args([&format!("-{signal}"), &pid.to_string()]).status();
+    assert!(status.unwrap().success(), "kill -{signal} {pid}");
+}
+
+/// A copy holds its source's branch lock, not only its target's: while it runs (here: frozen
+/// with SIGSTOP once it holds the lock), `cfn up` of the source and a copy into the source wait
+/// for it, and are refused when their wait runs out, naming the copy.
+#[test]
+fn a_source_being_copied_is_locked_for_up_and_for_copies_into_it() {
+    let Some(s) = SmallStack::new("cfndatalk", "") else { return };
+    up(&s, &s.wt);
+    down(&s, &s.wt);
+    // 64 MiB: the copy lasts long enough to be caught holding the lock
+    let source = format!("{}_data", s.project);
+    assert!(docker_ok(&[
+        "run",
+        "--rm",
+        "-v",
+        &format!("{source}:/data"),
+        "--entrypoint",
+        "sh",
+        "cfn-test/redis:1",
+        "-c",
+        "head -c 67108864 /dev/urandom > /data/big",
+    ]));
+    let lock = s.sb.home.join("locks").join(format!("{}.lock", s.project));
+    let copy = s.spawn(&s.root, &["data", "clone", "--from", "feat", "--yes"], &[]);
+    let pid = copy.id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !std::fs::read_to_string(&lock).unwrap_or_default().contains("a copy of its data into") {
+        assert!(std::time::Instant::now() < deadline, "the copy never took feat's lock");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    signal(pid, "STOP");
+    let held = std::fs::File::open(&lock).unwrap();
+    assert!(held.try_lock().is_err(), "the copy ended before it could be frozen holding feat's lock");
+    drop(held);
+
+    let busy = format!("branch busy: a copy of its data into main (data clone) by pid {pid}");
+    let out = s.cfn(&s.wt, &["up", "--timeout", "60"]).env("CFN_LOCK_WAIT", "0.5").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&busy), "{}", stderr(&out));
+    assert!(s.running().is_empty(), "the refused up started nothing");
+    let out = s
+        .cfn(&s.root, &["data", "clone", "--from", "main", "-b", "feat", "--yes"])
+        .env("CFN_LOCK_WAIT", "0.5")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&busy), "{}", stderr(&out));
+
+    // an `up` with time to wait waits for the copy, says for what, and runs after it
+    let waiting = s.spawn(&s.wt, &["up", "--timeout", "60"], &[("CFN_LOCK_WAIT", "60")]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(s.running().is_empty(), "the up waits while the copy is frozen");
+    signal(pid, "CONT");
+    let copied = copy.wait_with_output().unwrap();
+    assert!(copied.status.success(), "{}", stderr(&copied));
+    let out = waiting.wait_with_output().unwrap();
+    let said = format!("{}{}", text(&out.stdout), stderr(&out));
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("waiting for a copy of its data into main (data clone)"), "{said}");
+    assert_eq!(s.running().len(), 1);
+    down(&s, &s.wt);
+}
+
+/// Compose v1 (`docker-compose`) stacks: `worktree add --data-from` and `data clone` find the
+/// volumes v1 made and copy them — on the host and through helper containers — and the copy is
+/// the branch's own.
+#[test]
+fn compose_v1_volumes_are_copied_like_v2_ones() {
+    let Some(s) = SmallStack::with_compose("cfndatav1", "", V1) else { return };
+    up(&s, &s.wt);
+    assert!(redis(s.redis_port, &["SET", "k", "feat-1"]).contains("OK"));
+    down(&s, &s.wt);
+    assert_eq!(volumes_of(&s.project), [format!("{}_data", s.project)], "v1 labels its volume");
+
+    let out = s.cfn(&s.root, &["worktree", "add", "b1", "--data-from", "feat"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (b1_project, b1, b1_port) = worktree(&s, "b1");
+    let _cleanup = Cleanup(vec![b1_project.clone()]);
+    assert!(stderr(&out).contains(&format!("{b1_project}_data")), "{}", stderr(&out));
+    up(&s, &b1);
+    assert_eq!(get(b1_port, "k"), "$6\r\nfeat-1\r\n");
+    assert!(redis(b1_port, &["SET", "k", "b1"]).contains("OK"));
+    down(&s, &b1);
+
+    // a clone replacing data, on the host, then through helpers; feat never sees b1's writes
+    for (value, env) in [("feat-2", "auto"), ("feat-3", "helper")] {
+        up(&s, &s.wt);
+        assert_eq!(
+            get(s.redis_port, "k"),
+            if value == "feat-2" { "$6\r\nfeat-1\r\n" } else { "$6\r\nfeat-2\r\n" }
+        );
+        assert!(redis(s.redis_port, &["SET", "k", value]).contains("OK"));
+        down(&s, &s.wt);
+        let out = s
+            .spawn(
+                &s.root,
+                &["data", "clone", "--from", "feat", "-b", "b1", "--yes"],
+                &[("CFN_DATA_COPY", env)],
+            )
+            .wait_with_output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        up(&s, &b1);
+        assert_eq!(get(b1_port, "k"), format!("$6\r\n{value}\r\n"));
+        assert!(redis(b1_port, &["SET", "k", "b1"]).contains("OK"));
+        down(&s, &b1);
+    }
+    assert_eq!(volumes_of(&b1_project).len(), 1, "{:?}", volumes_of(&b1_project));
+    assert!(tmp_volumes().iter().all(|v| !v.starts_with("cfndatav1")), "{:?}", tmp_volumes());
+
+    // into the main checkout, whose stack never ran: v1 then adopts the volume cfn created
+    s.cfn(&s.root, &["data", "clone", "--from", "feat", "--yes"]).assert().success();
+    up(&s, &s.root);
+    let port = s.sb.json(&s.root, &["ports", "--json"])["ports"]["redis"].as_u64().unwrap() as u16;
+    assert_eq!(get(port, "k"), "$6\r\nfeat-3\r\n");
+    down(&s, &s.root);
+    assert_eq!(volumes_of("cfndatav1"), ["cfndatav1_data"], "one volume, not a second one v1 made");
 }

@@ -29,6 +29,7 @@ mod data_postgres;
 mod demo;
 mod doctor;
 mod doctor_many;
+mod doctor_partly_up;
 mod error_report;
 mod git_hooks;
 mod hostile_paths;

@@ -13,6 +13,8 @@ pub struct SmallStack {
     pub wt: PathBuf,
     pub project: String,
     pub redis_port: u16,
+    /// The compose program every `cfn` of the stack runs with ([`V2`] or [`V1`]).
+    pub compose: &'static str,
     _cleanup: Cleanup,
     _ports: PortBlock,
 }
@@ -21,29 +23,37 @@ impl SmallStack {
     /// `None` (outside CI) when the engine or the test images are missing. `name` makes the
     /// compose projects unique on the machine; `extra` is appended under `services:`.
     pub fn new(name: &str, extra: &str) -> Option<SmallStack> {
-        if !engine_ready(V2) {
+        SmallStack::with_compose(name, extra, V2)
+    }
+
+    /// The same with the compose program `compose` ([`V1`]: `docker-compose`, whose names
+    /// and labels differ from v2's in places).
+    pub fn with_compose(name: &str, extra: &str, compose: &'static str) -> Option<SmallStack> {
+        if !engine_ready(compose) {
             return None;
         }
         let ports = port_block(name);
         let base = ports.base;
-        let compose = format!(
+        let file = format!(
             "services:\n  redis:\n    image: cfn-test/redis:1\n    ports: [\"{base}:6379\"]\n    \
              volumes: [data:/data]\n{extra}volumes:\n  data:\n"
         );
         let sb = Sandbox::new();
-        let root = sb.repo(name, &[("docker-compose.yml", &compose)]);
-        sb.cfn(&root, &["init", "--yes"]).assert().success();
-        let wt = sb.json(&root, &["worktree", "add", "feat", "--json"]);
+        let root = sb.repo(name, &[("docker-compose.yml", &file)]);
+        cfn_with(&sb, &root, compose, &["init", "--yes"]).assert().success();
+        let out = cfn_with(&sb, &root, compose, &["worktree", "add", "feat", "--json"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let wt: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let project = wt["project"].as_str().unwrap().to_string();
         let redis_port = wt["ports"]["redis"].as_u64().unwrap() as u16;
         let cleanup = Cleanup(vec![project.clone(), name.to_string()]);
         let wt = PathBuf::from(wt["path"].as_str().unwrap());
-        Some(SmallStack { sb, root, wt, project, redis_port, _cleanup: cleanup, _ports: ports })
+        Some(SmallStack { sb, root, wt, project, redis_port, compose, _cleanup: cleanup, _ports: ports })
     }
 
-    /// `cfn` in `dir` with compose v2.
+    /// `cfn` in `dir` with the stack's compose program.
     pub fn cfn(&self, dir: &std::path::Path, args: &[&str]) -> assert_cmd::Command {
-        cfn_with(&self.sb, dir, V2, args)
+        cfn_with(&self.sb, dir, self.compose, args)
     }
 
     /// `cfn` as a child process in `dir`, with extra environment variables.
@@ -52,7 +62,7 @@ impl SmallStack {
         cmd.current_dir(dir)
             .args(args)
             .envs(hermetic_env(&self.sb.home, self.sb.path()))
-            .env("CFN_COMPOSE", V2)
+            .env("CFN_COMPOSE", self.compose)
             .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
