@@ -176,3 +176,52 @@ fn background(sb: &Sandbox, root: &Path, args: &[&str]) -> std::process::Child {
     cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     cmd.spawn().unwrap()
 }
+
+/// Redis (persistence on) stopped while the implementers are about to report and started again
+/// on the same port 1.5 s later: their `cfn agent report` and the coordinator's next commands
+/// reconnect, and the run proceeds in one iteration with both reports counted.
+#[test]
+fn redis_restarted_mid_run_loses_no_report() {
+    let aof = tempfile::tempdir().unwrap();
+    let aof_dir = aof.path().to_string_lossy().into_owned();
+    let persist = ["--appendonly", "yes", "--appendfsync", "always", "--dir", aof_dir.as_str()];
+    let Some(mut redis) = RedisServer::start(&persist) else { return };
+    let sb = Sandbox::new();
+    let go = sb.path().join("go");
+    let implementer = format!(
+        "touch \"{0}/started-$CFN_AGENT_ID\"\nwhile [ ! -f '{1}' ]; do sleep 0.1; done\nreport 0.95",
+        sb.path().display(),
+        go.display()
+    );
+    let team = Team {
+        implementer: &implementer,
+        validator: crate::work_loop::CONFIDENT,
+        po: crate::work_loop::PO_PROCEED,
+        extra_config: "",
+    };
+    let root = repo_with(&sb, &team);
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfn"));
+    cmd.current_dir(&root).args(["loop", "run", "--yes", "--json", "--epic", "x", "--task-id", "restart"]);
+    for (k, v) in hermetic_env(&sb.home, sb.path()) {
+        cmd.env(k, v);
+    }
+    cmd.env("CFN_BIN", assert_cmd::cargo::cargo_bin("cfn")).env("CFN_REDIS_URL", redis.url());
+    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !(sb.path().join("started-impl-1").exists() && sb.path().join("started-impl-2").exists()) {
+        assert!(std::time::Instant::now() < deadline, "the implementers never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let port = redis.port;
+    redis.kill();
+    std::fs::write(&go, "").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // redis-server ran a moment ago: starting it again cannot be skipped.
+    let _again = RedisServer::start_on(port, &persist).expect("redis-server starts again");
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = summary(&out);
+    assert_eq!((s["status"].as_str(), s["iterations"].as_u64()), (Some("proceed"), Some(1)));
+    assert_eq!(s["gate"].as_f64(), Some(0.95), "both implementers' reports counted");
+}
