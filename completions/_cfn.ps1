@@ -917,6 +917,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue a run whose coordinator died, or that was interrupted, from its last finished step')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a run and its events (live with --follow)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the runs on this machine, newest first')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -935,6 +936,23 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('--high-complexity', '--high-complexity', [CompletionResultType]::ParameterName, 'Route agents without a provider to CFN_HIGH_COMPLEXITY_PROVIDER')
             [CompletionResult]::new('--cost-sensitive', '--cost-sensitive', [CompletionResultType]::ParameterName, 'Route agents without a provider to CFN_COST_PROVIDER')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Trust the agents'' commands of cfn.toml without asking (see `cfn trust`)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Trust the agents'' commands of cfn.toml without asking (see `cfn trust`)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the summary as one JSON object')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;loop;resume' {
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file')
+            [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Trust the agents'' commands of cfn.toml without asking (see `cfn trust`)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Trust the agents'' commands of cfn.toml without asking (see `cfn trust`)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the summary as one JSON object')
@@ -978,12 +996,16 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
         }
         'cfn;loop;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue a run whose coordinator died, or that was interrupted, from its last finished step')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a run and its events (live with --follow)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the runs on this machine, newest first')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'cfn;loop;help;run' {
+            break
+        }
+        'cfn;loop;help;resume' {
             break
         }
         'cfn;loop;help;status' {
@@ -1435,11 +1457,15 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
         }
         'cfn;help;loop' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue a run whose coordinator died, or that was interrupted, from its last finished step')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a run and its events (live with --follow)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the runs on this machine, newest first')
             break
         }
         'cfn;help;loop;run' {
+            break
+        }
+        'cfn;help;loop;resume' {
             break
         }
         'cfn;help;loop;status' {

@@ -307,6 +307,9 @@ _cfn() {
             cfn__subcmd__help__subcmd__loop,list)
                 cmd="cfn__subcmd__help__subcmd__loop__subcmd__list"
                 ;;
+            cfn__subcmd__help__subcmd__loop,resume)
+                cmd="cfn__subcmd__help__subcmd__loop__subcmd__resume"
+                ;;
             cfn__subcmd__help__subcmd__loop,run)
                 cmd="cfn__subcmd__help__subcmd__loop__subcmd__run"
                 ;;
@@ -415,6 +418,9 @@ _cfn() {
             cfn__subcmd__loop,list)
                 cmd="cfn__subcmd__loop__subcmd__list"
                 ;;
+            cfn__subcmd__loop,resume)
+                cmd="cfn__subcmd__loop__subcmd__resume"
+                ;;
             cfn__subcmd__loop,run)
                 cmd="cfn__subcmd__loop__subcmd__run"
                 ;;
@@ -426,6 +432,9 @@ _cfn() {
                 ;;
             cfn__subcmd__loop__subcmd__help,list)
                 cmd="cfn__subcmd__loop__subcmd__help__subcmd__list"
+                ;;
+            cfn__subcmd__loop__subcmd__help,resume)
+                cmd="cfn__subcmd__loop__subcmd__help__subcmd__resume"
                 ;;
             cfn__subcmd__loop__subcmd__help,run)
                 cmd="cfn__subcmd__loop__subcmd__help__subcmd__run"
@@ -1642,7 +1651,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help__subcmd__loop)
-            opts="run status list"
+            opts="run resume status list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1656,6 +1665,20 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help__subcmd__loop__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__loop__subcmd__resume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2516,7 +2539,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__loop)
-            opts="-C -q -v -h -V --quiet --verbose --help --version run status list help"
+            opts="-C -q -v -h -V --quiet --verbose --help --version run resume status list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2534,7 +2557,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__loop__subcmd__help)
-            opts="run status list help"
+            opts="run resume status list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2562,6 +2585,20 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__loop__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop__subcmd__help__subcmd__resume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2610,6 +2647,32 @@ _cfn() {
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop__subcmd__resume)
+            opts="-y -C -q -v -h -V --redis-url --redis-password-file --yes --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -830,6 +830,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand run 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)'
+            cand resume 'Continue a run whose coordinator died, or that was interrupted, from its last finished step'
             cand status 'Show a run and its events (live with --follow)'
             cand list 'List the runs on this machine, newest first'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -847,6 +848,22 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -C 'Run as if started in DIR'
             cand --high-complexity 'Route agents without a provider to CFN_HIGH_COMPLEXITY_PROVIDER'
             cand --cost-sensitive 'Route agents without a provider to CFN_COST_PROVIDER'
+            cand -y 'Trust the agents'' commands of cfn.toml without asking (see `cfn trust`)'
+            cand --yes 'Trust the agents'' commands of cfn.toml without asking (see `cfn trust`)'
+            cand --json 'Print the summary as one JSON object'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;loop;resume'= {
+            cand --redis-url 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack''s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file'
+            cand --redis-password-file 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)'
+            cand -C 'Run as if started in DIR'
             cand -y 'Trust the agents'' commands of cfn.toml without asking (see `cfn trust`)'
             cand --yes 'Trust the agents'' commands of cfn.toml without asking (see `cfn trust`)'
             cand --json 'Print the summary as one JSON object'
@@ -887,11 +904,14 @@ set edit:completion:arg-completer[cfn] = {|@words|
         }
         &'cfn;loop;help'= {
             cand run 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)'
+            cand resume 'Continue a run whose coordinator died, or that was interrupted, from its last finished step'
             cand status 'Show a run and its events (live with --follow)'
             cand list 'List the runs on this machine, newest first'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;loop;help;run'= {
+        }
+        &'cfn;loop;help;resume'= {
         }
         &'cfn;loop;help;status'= {
         }
@@ -1269,10 +1289,13 @@ set edit:completion:arg-completer[cfn] = {|@words|
         }
         &'cfn;help;loop'= {
             cand run 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)'
+            cand resume 'Continue a run whose coordinator died, or that was interrupted, from its last finished step'
             cand status 'Show a run and its events (live with --follow)'
             cand list 'List the runs on this machine, newest first'
         }
         &'cfn;help;loop;run'= {
+        }
+        &'cfn;help;loop;resume'= {
         }
         &'cfn;help;loop;status'= {
         }

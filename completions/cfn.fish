@@ -454,15 +454,16 @@ complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcomm
 complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from collect" -s V -l version -d 'Print version'
 complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from help" -f -a "collect" -d 'Wait until enough distinct agents reported, then print their results as JSON'
 complete -c cfn -n "__fish_cfn_using_subcommand results; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run status list help" -s C -d 'Run as if started in DIR' -r -F
-complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run status list help" -s q -l quiet -d 'Print only results and errors'
-complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run status list help" -s v -l verbose -d 'Say more about what happens (repeatable)'
-complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run status list help" -s h -l help -d 'Print help'
-complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run status list help" -s V -l version -d 'Print version'
-complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run status list help" -f -a "run" -d 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)'
-complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run status list help" -f -a "status" -d 'Show a run and its events (live with --follow)'
-complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run status list help" -f -a "list" -d 'List the runs on this machine, newest first'
-complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run status list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run resume status list help" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run resume status list help" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run resume status list help" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run resume status list help" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run resume status list help" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run resume status list help" -f -a "run" -d 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run resume status list help" -f -a "resume" -d 'Continue a run whose coordinator died, or that was interrupted, from its last finished step'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run resume status list help" -f -a "status" -d 'Show a run and its events (live with --follow)'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run resume status list help" -f -a "list" -d 'List the runs on this machine, newest first'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and not __fish_seen_subcommand_from run resume status list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l epic -d 'What to build; reaches agents verbatim in their context file. `-` reads it from stdin (arguments are visible to every user in the process list)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l epic-file -d 'Read the epic from a file' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l task-id -d 'The task id (default: a new one)' -r
@@ -482,6 +483,15 @@ complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -l redis-url -d 'Redis to coordinate through (default: CFN_REDIS_URL, else the branch stack\'s Redis, else the embedded bus). Keep its password out of it: see --redis-password-file' -r
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -l redis-password-file -d 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -s y -l yes -d 'Trust the agents\' commands of cfn.toml without asking (see `cfn trust`)'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -l json -d 'Print the summary as one JSON object'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -s V -l version -d 'Print version'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from status" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from status" -s f -l follow -d 'Keep printing events until the run ends'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from status" -l json -d 'Print the result as JSON'
@@ -496,6 +506,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Continue a run whose coordinator died, or that was interrupted, from its last finished step'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show a run and its events (live with --follow)'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the runs on this machine, newest first'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -671,6 +682,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "report" -d 'Report an agent\'s result for an iteration (the first report of an agent counts). Inside a loop run, the report is signed with the agent\'s own token and counts only for itself'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from results" -f -a "collect" -d 'Wait until enough distinct agents reported, then print their results as JSON'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from loop" -f -a "run" -d 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from loop" -f -a "resume" -d 'Continue a run whose coordinator died, or that was interrupted, from its last finished step'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from loop" -f -a "status" -d 'Show a run and its events (live with --follow)'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from loop" -f -a "list" -d 'List the runs on this machine, newest first'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "acquire" -d 'Take a lock and print its token (exit 124 if it could not be had in time)'

@@ -22,7 +22,10 @@
 //! complete in its temporary database, `data-pg:2` renamed over the target, the old database not
 //! yet dropped (tests/cli/data_postgres.rs); `proxy-start:1` the background proxy spawned, not
 //! yet seen answering (tests/cli/proxy_background.rs); `proxy-ca:1` the proxy's local CA written
-//! in `proxy-ca.new/`, not yet moved into place (tests/cli/proxy_tls.rs).
+//! in `proxy-ca.new/`, not yet moved into place (tests/cli/proxy_tls.rs); `loop:1`…`loop:8` a loop
+//! iteration's step (start, implementers, checks, gate, validators, consensus, product owner,
+//! decision) recorded, `loop:9` every agent of a phase started and still running
+//! (tests/cli/loop_resume.rs: `cfn loop resume` then reaches the uninterrupted run's decision).
 
 /// Aborts the process if `CFN_CRASH_AT` names this step (debug builds only).
 #[inline]

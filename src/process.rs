@@ -292,6 +292,24 @@ impl Cmd {
     }
 }
 
+/// Field 22 of `/proc/<pid>/stat` (start time, clock ticks after boot); `None` when the process
+/// is gone or a zombie. With the pid it names one process for good: a reused pid has another.
+pub fn start_time(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces and parentheses: count after the last `)`.
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+    let state = fields.next()?;
+    if state == "Z" || state == "X" {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
+}
+
+/// Whether the process `pid` that started at `started` (see [`start_time`]) still runs.
+pub fn still_running(pid: u32, started: u64) -> bool {
+    start_time(pid) == Some(started)
+}
+
 /// Sends SIGKILL to every process of the group `pgid` (a group cfn started; never another).
 pub fn kill_group(pgid: u32) {
     // `kill` is run directly, as an argument vector; a group that is already gone is fine.

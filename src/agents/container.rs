@@ -11,7 +11,7 @@
 //! folder by a host path that is not mounted, so the repository itself is not reachable at all.
 //! It gets only its allowlisted environment (no host `PATH` or `HOME`).
 
-use super::run::{AgentOutcome, AgentRun};
+use super::run::{AgentOutcome, AgentRun, Started};
 use crate::config::agents::{DEFAULT_MEMORY, DEFAULT_PIDS};
 use crate::engine::Engine;
 use anyhow::Result;
@@ -22,7 +22,12 @@ use std::collections::HashMap;
 use std::io::Write as _;
 use std::time::Instant;
 
-pub async fn run(spec: &AgentRun, engine: &Engine, image: &str) -> Result<AgentOutcome> {
+pub async fn run(
+    spec: &AgentRun,
+    engine: &Engine,
+    image: &str,
+    on_start: &dyn Fn(Started),
+) -> Result<AgentOutcome> {
     let name = format!(
         "{}-agent-{}-{}",
         spec.project,
@@ -68,6 +73,7 @@ pub async fn run(spec: &AgentRun, engine: &Engine, image: &str) -> Result<AgentO
         Ok(c) => c,
         Err(e) => return Ok(AgentOutcome::failed_to_start(spec, e.to_string())),
     };
+    on_start(Started::Container { id: created.id.clone() });
     let started = Instant::now();
     let outcome = async {
         engine.docker.start_container(&created.id, None).await?;

@@ -95,7 +95,7 @@ async fn a_container_agent_cannot_escalate_or_write_git() {
             repository: None,
             token: None,
         };
-        let outcome = run_agent(&spec, Some(&engine)).await.expect("run");
+        let outcome = run_agent(&spec, Some(&engine), &|_| {}).await.expect("run");
         assert_eq!(outcome.exit_code, Some(0), "{outcome:?}: {:?}", std::fs::read_to_string(&spec.log));
         let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap_or_default();
         assert_eq!(read("uid").trim(), caller.0.to_string(), "runs as the caller");

@@ -21,5 +21,5 @@ pub use context_file::{write_context_file, AgentContext};
 pub use credentials::{make_undumpable, Keyring};
 pub use environment::allowlisted;
 pub use providers::{all_credentials, route_provider, Routing};
-pub use run::{run_agent, AdapterRun, AgentOutcome, AgentRun};
+pub use run::{run_agent, AdapterRun, AgentOutcome, AgentRun, Started};
 pub use strays::{adopt_orphans, kill_strays};

@@ -2,12 +2,12 @@
 //! its own, killed with everything it started when its deadline passes — and after it exits,
 //! so nothing it left running outlives its turn.
 
-use super::run::{AgentOutcome, AgentRun};
+use super::run::{AgentOutcome, AgentRun, Started};
 use crate::process::{kill_group, Cmd};
 use anyhow::{Context as _, Result};
 use std::time::Instant;
 
-pub async fn run(spec: &AgentRun, argv: &[String]) -> Result<AgentOutcome> {
+pub async fn run(spec: &AgentRun, argv: &[String], on_start: &dyn Fn(Started)) -> Result<AgentOutcome> {
     let (program, args) = argv.split_first().context("the agent's command is empty")?;
     let log = AgentOutcome::open_log(spec).with_context(|| format!("cannot open {}", spec.log.display()))?;
     let started = Instant::now();
@@ -17,6 +17,11 @@ pub async fn run(spec: &AgentRun, argv: &[String]) -> Result<AgentOutcome> {
         Err(e) => return Ok(AgentOutcome::failed_to_start(spec, format!("{e:#}"))),
     };
     let pgid = child.id();
+    if let Some(pid) = pgid {
+        if let Some(start_time) = crate::process::start_time(pid) {
+            on_start(Started::Process { pid, start_time });
+        }
+    }
     let waited = tokio::time::timeout(spec.timeout, child.wait()).await;
     if let Some(pgid) = pgid {
         kill_group(pgid);

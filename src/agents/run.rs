@@ -42,7 +42,7 @@ pub struct AdapterRun {
     pub stdin: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct AgentOutcome {
     pub agent_id: String,
     pub exit_code: Option<i64>,
@@ -51,7 +51,7 @@ pub struct AgentOutcome {
     pub elapsed_ms: u64,
     pub log: String,
     /// What cfn took from a CLI agent's output (adapter kinds only).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<super::adapters::AgentResult>,
 }
 
@@ -112,15 +112,30 @@ impl AgentOutcome {
     }
 }
 
-/// Runs the agent to its outcome; containers need the engine.
-pub async fn run_agent(spec: &AgentRun, engine: Option<&Engine>) -> Result<AgentOutcome> {
+/// What an agent was started as, told to the caller the moment it runs: a coordinator that
+/// dies mid-turn leaves it behind, and the one that resumes the run finds it by this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Started {
+    /// A process group led by `pid`, which started at `start_time` (`process::start_time`).
+    Process { pid: u32, start_time: u64 },
+    /// A container, by id.
+    Container { id: String },
+}
+
+/// Runs the agent to its outcome; containers need the engine. `started` hears how it runs once
+/// it does.
+pub async fn run_agent(
+    spec: &AgentRun,
+    engine: Option<&Engine>,
+    started: &dyn Fn(Started),
+) -> Result<AgentOutcome> {
     match (&spec.image, &spec.command) {
         (Some(image), _) => match engine {
-            Some(engine) => container::run(spec, engine, image).await,
+            Some(engine) => container::run(spec, engine, image, started).await,
             None => Ok(AgentOutcome::failed_to_start(spec, "container agents need a Docker engine".into())),
         },
-        (None, Some(argv)) if spec.adapter.is_some() => super::streamed::run(spec, argv).await,
-        (None, Some(argv)) => process::run(spec, argv).await,
+        (None, Some(argv)) if spec.adapter.is_some() => super::streamed::run(spec, argv, started).await,
+        (None, Some(argv)) => process::run(spec, argv, started).await,
         (None, None) => {
             Ok(AgentOutcome::failed_to_start(spec, "the profile has neither command nor image".into()))
         }

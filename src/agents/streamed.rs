@@ -4,7 +4,7 @@
 //! of its kind, from which the result is taken when it ends.
 
 use super::adapters::{self, AgentResult, Transcript};
-use super::run::{AgentOutcome, AgentRun};
+use super::run::{AgentOutcome, AgentRun, Started};
 use crate::process::{kill_group, Cmd};
 use anyhow::{Context as _, Result};
 use std::io::Write as _;
@@ -18,7 +18,7 @@ type Shared = Arc<Mutex<Option<Box<dyn Transcript>>>>;
 /// that left the group may hold the pipe open.
 const DRAIN: Duration = Duration::from_secs(2);
 
-pub async fn run(spec: &AgentRun, argv: &[String]) -> Result<AgentOutcome> {
+pub async fn run(spec: &AgentRun, argv: &[String], on_start: &dyn Fn(Started)) -> Result<AgentOutcome> {
     let adapter = spec.adapter.as_ref().context("not a CLI agent")?;
     let (program, args) = argv.split_first().context("the agent's command is empty")?;
     let log = AgentOutcome::open_log(spec).with_context(|| format!("cannot open {}", spec.log.display()))?;
@@ -34,6 +34,11 @@ pub async fn run(spec: &AgentRun, argv: &[String]) -> Result<AgentOutcome> {
         }
     };
     let pgid = child.id();
+    if let Some(pid) = pgid {
+        if let Some(start_time) = crate::process::start_time(pid) {
+            on_start(Started::Process { pid, start_time });
+        }
+    }
     let transcript: Shared = Arc::new(Mutex::new(Some(adapters::transcript(adapter.kind))));
     let reader = child.stdout.take().map(|out| tokio::spawn(read(out, log, transcript.clone())));
     let prompt = adapter.stdin.clone().unwrap_or_default();

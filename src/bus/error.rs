@@ -119,6 +119,21 @@ impl BusError {
         )
     }
 
+    /// True when the connection to a Redis server was lost or it could not be reached: the
+    /// server went away, not a command it refused.
+    pub fn is_connection_lost(&self) -> bool {
+        match self {
+            BusError::Unreachable { .. } => true,
+            BusError::Redis { source, .. } => {
+                source.is_connection_dropped()
+                    || source.is_connection_refusal()
+                    || source.is_io_error()
+                    || source.is_timeout()
+            }
+            _ => false,
+        }
+    }
+
     /// True when the server was never reached, the only case where a fallback may be tried.
     pub fn is_unreachable(&self) -> bool {
         matches!(self, BusError::Unreachable { .. })

@@ -28,7 +28,7 @@ pub mod keys;
 mod latency;
 pub mod limits;
 mod redis_bus;
-mod redis_conn;
+pub mod redis_conn;
 mod redis_stream;
 mod redis_wait;
 mod resolve;
@@ -71,6 +71,11 @@ impl Bus {
     /// Opens the bus `choice` names.
     pub async fn open(choice: &BusChoice) -> Result<Bus> {
         match &choice.target {
+            // An agent of a loop run is given CFN_BUS_RECONNECT: its report must reach a Redis
+            // that is restarting just then. Other commands fail at once on a server that is down.
+            BusTarget::Redis(url) if std::env::var_os(redis_conn::RECONNECT_VAR).is_some() => {
+                Ok(Bus::Redis(RedisBus::connect_within(url, redis_conn::reconnect_window()).await?))
+            }
             BusTarget::Redis(url) => Ok(Bus::Redis(RedisBus::connect(url).await?)),
             BusTarget::Embedded(path) => Ok(Bus::Embedded(EmbeddedBus::open(path).await?)),
         }

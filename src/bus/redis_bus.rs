@@ -80,7 +80,26 @@ impl RedisBus {
         let (opener, mut conn) =
             Opener::connect(client, RESPONSE_TIMEOUT).await.map_err(|e| classify(&shown, e))?;
         redis::cmd("PING").query_async::<()>(&mut conn).await.map_err(|e| classify(&shown, e))?;
+        let conn = opener.shared(conn, RESPONSE_TIMEOUT);
         Ok(RedisBus { inner: Arc::new(Inner { opener, conn, url: shown }) })
+    }
+
+    /// As [`RedisBus::connect`], trying again (pauses of 50 ms doubling up to 1 s) while the
+    /// server cannot be reached, until `window` has passed: for an agent of a run whose Redis
+    /// is restarting when the agent starts or reports.
+    pub async fn connect_within(url: &str, window: Duration) -> Result<RedisBus> {
+        let deadline = tokio::time::Instant::now() + window;
+        let mut pause = super::redis_conn::FIRST_PAUSE;
+        loop {
+            match RedisBus::connect(url).await {
+                Err(err) if err.is_unreachable() && tokio::time::Instant::now() < deadline => {
+                    let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                    tokio::time::sleep(pause.min(left)).await;
+                    pause = (pause * 2).min(super::redis_conn::LAST_PAUSE);
+                }
+                other => return other,
+            }
+        }
     }
 
     /// The server's URL, without the password.

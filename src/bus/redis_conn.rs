@@ -10,7 +10,9 @@
 //! `MOVED`/`ASK` redirections itself. Every bus command and script names only keys sharing one
 //! `{…}` hash tag (`keys.rs`), so none is refused with `CROSSSLOT`.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::time::Instant;
 
 use redis::aio::{ConnectionLike, MultiplexedConnection};
 use redis::cluster::{ClusterClient, ClusterConfig};
@@ -32,13 +34,111 @@ const MAX_RETRY_WAIT_MS: u64 = 1_000;
 #[derive(Clone)]
 pub(crate) enum Conn {
     Single(MultiplexedConnection),
+    /// The bus's shared connection to a single server, reopened when it drops (see [`Shared`]).
+    Shared(Arc<Shared>),
     Cluster(ClusterConnection),
+}
+
+/// The shared connection to one server. When the server goes away (restarted, a network
+/// blip), a command sent on it fails; it is sent again on a new connection, after a pause
+/// (50 ms, doubling up to 1 s), until it goes through or [`reconnect_window`] has passed since
+/// the first failure. Commands are sent again only on a lost connection, never on an error
+/// the server answered; a command whose answer was lost may be applied twice, which the bus's
+/// writes tolerate (a report's slot takes the first one; a signal or event appended twice is
+/// read twice).
+pub(crate) struct Shared {
+    client: Client,
+    response: Duration,
+    current: Mutex<MultiplexedConnection>,
+}
+
+/// The first pause before a command or a wait tries a lost server again, and the longest.
+pub(crate) const FIRST_PAUSE: Duration = Duration::from_millis(50);
+pub(crate) const LAST_PAUSE: Duration = Duration::from_secs(1);
+
+/// The variable that sets [`reconnect_window`], in seconds.
+pub const RECONNECT_VAR: &str = "CFN_BUS_RECONNECT";
+const DEFAULT_RECONNECT: Duration = Duration::from_secs(30);
+
+/// How long a command keeps trying a server whose connection dropped: `CFN_BUS_RECONNECT`
+/// seconds, 30 by default (an unreadable value counts as the default).
+pub fn reconnect_window() -> Duration {
+    std::env::var(RECONNECT_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .unwrap_or(DEFAULT_RECONNECT)
+}
+
+impl Shared {
+    async fn send(&self, cmd: &Cmd) -> RedisResult<Value> {
+        let mut deadline = None;
+        let mut pause = FIRST_PAUSE;
+        loop {
+            let mut conn = self.connection();
+            match conn.req_packed_command(cmd).await {
+                Err(err) if lost(&err) => {
+                    let deadline = *deadline.get_or_insert_with(|| Instant::now() + reconnect_window());
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(err);
+                    }
+                    tokio::time::sleep(pause.min(left)).await;
+                    pause = (pause * 2).min(LAST_PAUSE);
+                    if let Ok(fresh) = open_single(&self.client, self.response).await {
+                        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn send_many(&self, pipeline: &Pipeline, offset: usize, count: usize) -> RedisResult<Vec<Value>> {
+        let mut deadline = None;
+        let mut pause = FIRST_PAUSE;
+        loop {
+            let mut conn = self.connection();
+            match conn.req_packed_commands(pipeline, offset, count).await {
+                Err(err) if lost(&err) => {
+                    let deadline = *deadline.get_or_insert_with(|| Instant::now() + reconnect_window());
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(err);
+                    }
+                    tokio::time::sleep(pause.min(left)).await;
+                    pause = (pause * 2).min(LAST_PAUSE);
+                    if let Ok(fresh) = open_single(&self.client, self.response).await {
+                        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn connection(&self) -> MultiplexedConnection {
+        self.current.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// Whether a command failed because the connection to the server was lost (or the server is
+/// still loading its data after a restart), so that sending it again later may work.
+fn lost(err: &RedisError) -> bool {
+    err.is_connection_dropped()
+        || err.is_connection_refusal()
+        || err.is_io_error()
+        || matches!(err.code(), Some("LOADING"))
 }
 
 impl ConnectionLike for Conn {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {
             Conn::Single(conn) => conn.req_packed_command(cmd),
+            Conn::Shared(shared) => {
+                let shared = shared.clone();
+                Box::pin(async move { shared.send(cmd).await })
+            }
             Conn::Cluster(conn) => conn.req_packed_command(cmd),
         }
     }
@@ -51,6 +151,10 @@ impl ConnectionLike for Conn {
     ) -> RedisFuture<'a, Vec<Value>> {
         match self {
             Conn::Single(conn) => conn.req_packed_commands(pipeline, offset, count),
+            Conn::Shared(shared) => {
+                let shared = shared.clone();
+                Box::pin(async move { shared.send_many(pipeline, offset, count).await })
+            }
             Conn::Cluster(conn) => conn.req_packed_commands(pipeline, offset, count),
         }
     }
@@ -58,6 +162,7 @@ impl ConnectionLike for Conn {
     fn get_db(&self) -> i64 {
         match self {
             Conn::Single(conn) => conn.get_db(),
+            Conn::Shared(shared) => shared.connection().get_db(),
             Conn::Cluster(conn) => conn.get_db(),
         }
     }
@@ -100,6 +205,19 @@ impl Opener {
         let opener = Opener::Cluster(Box::new(client));
         let conn = opener.open(response).await?;
         Ok((opener, conn))
+    }
+
+    /// The connection `connect` opened, made the bus's shared one: on a single server, reopened
+    /// when it drops ([`Shared`]); a cluster connection already finds the nodes again itself.
+    pub(crate) fn shared(&self, conn: Conn, response: Duration) -> Conn {
+        match (self, conn) {
+            (Opener::Single(client), Conn::Single(current)) => Conn::Shared(Arc::new(Shared {
+                client: client.clone(),
+                response,
+                current: Mutex::new(current),
+            })),
+            (_, conn) => conn,
+        }
     }
 
     /// Whether this is a cluster.

@@ -20,8 +20,9 @@
 //! owning the key's slot, and `MOVED`/`ASK` are followed by the client. When that primary dies
 //! mid-wait, the read fails; [`RedisBus::block_read`] then opens a new connection after a pause
 //! (50 ms, doubling up to 1 s) and blocks again from the same cursor until the deadline, so the
-//! replica promoted in its place serves the rest of the wait and no entry is skipped. On a single
-//! server a failed read stays an error, as before: there is no other node to wait for.
+//! replica promoted in its place serves the rest of the wait and no entry is skipped. A single
+//! server that restarts is waited for the same way: with its data persisted (`appendonly`), the
+//! entries appended before it stopped are still there, and the cursor finds every one after.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -132,7 +133,7 @@ impl RedisBus {
                 Ok(Attempt::Held { cursor, pttl }) => (cursor, pttl),
                 // On a cluster, the slot's primary may be failing over: try again until the
                 // deadline, as a blocked read does.
-                Err(err) if self.is_cluster() && retry_on_cluster(&err) && !remaining.is_zero() => {
+                Err(err) if retry_on_cluster(&err) && !remaining.is_zero() => {
                     failed = true;
                     tokio::time::sleep(pause.min(remaining)).await;
                     pause = (pause * 2).min(LAST_PAUSE);
@@ -240,7 +241,7 @@ impl RedisBus {
                 read.await
             };
             match read {
-                Err(err) if self.is_cluster() && retry_on_cluster(&err) => {
+                Err(err) if retry_on_cluster(&err) => {
                     *conn = None;
                     let left = deadline.saturating_duration_since(Instant::now());
                     tokio::time::sleep(pause.min(left)).await;
@@ -252,10 +253,7 @@ impl RedisBus {
     }
 }
 
-/// The first pause before a cluster wait reconnects, doubled after each failure up to
-/// [`LAST_PAUSE`]: a failover on a default cluster takes a few seconds.
-const FIRST_PAUSE: Duration = Duration::from_millis(50);
-const LAST_PAUSE: Duration = Duration::from_secs(1);
+use super::redis_conn::{FIRST_PAUSE, LAST_PAUSE};
 /// How long past its deadline a wait on a cluster may take to hear the server's own timeout.
 const CLUSTER_GRACE: Duration = Duration::from_millis(500);
 

@@ -28,7 +28,7 @@ pub fn snapshot_tree(dir: &Path, scratch_index: &Path) -> Result<String> {
 }
 
 /// Lines removed and added between two trees, each as (path, line).
-#[derive(Debug, Default, Clone, PartialEq)]
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LineChanges {
     pub removed: Vec<(String, String)>,
     pub added: Vec<(String, String)>,

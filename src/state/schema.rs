@@ -24,6 +24,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("0008_registry_events.down.sql", include_str!("../../migrations/0008_registry_events.down.sql")),
     ("0009_loop_statuses.up.sql", include_str!("../../migrations/0009_loop_statuses.up.sql")),
     ("0009_loop_statuses.down.sql", include_str!("../../migrations/0009_loop_statuses.down.sql")),
+    ("0010_loop_resume.up.sql", include_str!("../../migrations/0010_loop_resume.up.sql")),
+    ("0010_loop_resume.down.sql", include_str!("../../migrations/0010_loop_resume.down.sql")),
 ];
 
 /// Applies what is pending. The common case, nothing pending, costs one read and takes no lock.

@@ -19,7 +19,7 @@ const TAIL_BYTES: u64 = 64 * 1024;
 /// A kept line longer than this is cut.
 const LINE_CHARS: usize = 500;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct CheckResult {
     pub name: String,
     pub passed: bool,

@@ -44,12 +44,121 @@ pub struct Summary {
 }
 
 pub async fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOptions) -> Result<Summary> {
+    let (settings, keyring) = team(ctx, ws, branch, &opts, opts.mode, opts.max_iterations)?;
+    let task = opts.task_id.clone().unwrap_or_else(new_task_id);
+    bus::keys::check("task id", &task).map_err(|e| crate::branch::bus::user_error(e, None))?;
+    let _coordinating = super::coordinator::take(&ctx.home, &task)?;
+    if record::run_row(ws.state.conn(), &task)?.is_some() {
+        return Err(UserError::usage(format!("task {task} has already run"))
+            .hint(format!("pick another --task-id, or `cfn loop resume {task}` to continue it"))
+            .into());
+    }
+    let choice = opts.bus.clone();
+    let (bus, bus_env) = open_pinned(ctx, &choice).await?;
+    ctx.say(format!("task {task} on {}", bus.describe()));
+    let rc = run_context(ws, branch, &settings, &opts, (task.clone(), keyring), bus, bus_env, 0.0).await?;
+    let stored = record::StoredOptions {
+        max_iterations: settings.max_iterations,
+        high_complexity: opts.high_complexity,
+        cost_sensitive: opts.cost_sensitive,
+    };
+    record::start_run(
+        ws.state.conn(),
+        &task,
+        ws.repo.id,
+        &branch.branch,
+        &opts.epic,
+        settings.mode.as_str(),
+        &rc.bus.describe(),
+        &stored,
+    )?;
+    drive(ctx, ws.state.conn(), &rc, &settings).await
+}
+
+/// `cfn loop resume`: continues a run whose coordinator died (or that was interrupted or failed)
+/// from its last finished step, on the same bus, with the same options. Agents still running
+/// from the dead coordinator are killed and run again (their report token died with it).
+pub async fn resume(
+    ctx: &Context,
+    ws: &Workspace,
+    task: &str,
+    choice: bus::BusChoice,
+    yes: bool,
+) -> Result<Summary> {
+    let _coordinating = super::coordinator::take(&ctx.home, task)?;
+    let conn = ws.state.conn();
+    let row = record::run_row(conn, task)?.ok_or_else(|| {
+        UserError::new(format!("no loop run {task}"))
+            .kind(crate::error::Kind::NotFound)
+            .hint("`cfn loop list` shows the runs")
+    })?;
+    if !matches!(row.status, RunStatus::Interrupted | RunStatus::Failed | RunStatus::Running) {
+        return Err(UserError::usage(format!(
+            "loop {task} ended as {}; there is nothing to resume",
+            row.status
+        ))
+        .hint(format!("`cfn loop status {task}` shows how it ended; start a new run with `cfn loop run`"))
+        .into());
+    }
+    let stored = record::stored_options(conn, task)?.ok_or_else(|| {
+        UserError::new(format!("loop {task} was started by a cfn that did not record how to resume it"))
+            .hint("start a new run with `cfn loop run`")
+    })?;
+    let branch = ws.branch_env(row.branch.as_deref())?;
+    let mode = <Mode as clap::ValueEnum>::from_str(&row.mode, true)
+        .map_err(|e| anyhow::anyhow!("loop {task} has an unknown mode {:?}: {e}", row.mode))?;
+    let opts = RunOptions {
+        epic: row.epic.clone(),
+        task_id: Some(task.to_string()),
+        mode: Some(mode),
+        max_iterations: Some(stored.max_iterations),
+        high_complexity: stored.high_complexity,
+        cost_sensitive: stored.cost_sensitive,
+        bus: choice.clone(),
+        yes,
+    };
+    let (settings, keyring) = team(ctx, ws, &branch, &opts, opts.mode, opts.max_iterations)?;
+    let (bus, bus_env) = open_pinned(ctx, &choice).await?;
+    if bus.describe() != row.bus {
+        return Err(UserError::usage(format!("loop {task} ran on {}, not on {}", row.bus, bus.describe()))
+            .hint(
+                "resume it on the same bus: pass the same --redis-url / CFN_REDIS_URL as `cfn loop run` had",
+            )
+            .into());
+    }
+    let elapsed = record::seconds_since_start(conn, task)?;
+    let rc = run_context(ws, &branch, &settings, &opts, (task.to_string(), keyring), bus, bus_env, elapsed)
+        .await?;
+    let from = super::journal::last_step(conn, task)?;
+    let stopped = super::leftovers::stop(ctx, conn, &rc).await?;
+    record::claim(conn, task)?;
+    let after = from.as_ref().map(|(it, step)| format!("iteration {it}, step {step}"));
+    ctx.say(format!(
+        "resuming task {task} on {} after {}",
+        rc.bus.describe(),
+        after.as_deref().unwrap_or("no finished step")
+    ));
+    let data = serde_json::json!({ "after": from.as_ref().map(|(it, step)| serde_json::json!({"iteration": it, "step": step})), "killed": stopped });
+    record::event(conn, &rc.bus, task, from.map_or(1, |(it, _)| it), "resume", data).await?;
+    drive(ctx, conn, &rc, &settings).await
+}
+
+/// The team's settings, once every agent and check is trusted and routed, and the providers'
+/// keys taken out of cfn's environment.
+fn team(
+    ctx: &Context,
+    ws: &Workspace,
+    branch: &BranchEnv,
+    opts: &RunOptions,
+    mode: Option<Mode>,
+    max_iterations: Option<u32>,
+) -> Result<(Settings, crate::agents::Keyring)> {
     // Before anything else runs: no agent may read cfn's memory or environment, and the keys
     // leave cfn's own environment (agents/credentials.rs).
     crate::agents::make_undumpable()?;
     crate::agents::adopt_orphans()?;
     let keyring = crate::agents::Keyring::take_from_env(&ws.config.providers);
-    let settings = Settings::resolve(&ws.config, opts.mode, opts.max_iterations)?;
+    let settings = Settings::resolve(&ws.config, mode, max_iterations)?;
     // An agent's command comes from cfn.toml: it runs only once trusted, like any of the
     // repository's commands, and before the run leaves any trace.
     let team = settings.implementers.iter().chain(&settings.validators).chain([&settings.product_owner]);
@@ -59,48 +168,53 @@ pub async fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOpt
     let mut items = crate::branch::trust::inventory::loop_checks(ws, branch);
     items.extend(agents);
     crate::branch::trust::require(ctx, ws, &items, opts.yes)?;
-    super::preflight::check_routing(ws, &settings, &opts, &keyring)?;
-    let task = opts.task_id.clone().unwrap_or_else(new_task_id);
-    bus::keys::check("task id", &task).map_err(|e| crate::branch::bus::user_error(e, None))?;
-    if record::run_row(ws.state.conn(), &task)?.is_some() {
-        return Err(UserError::usage(format!("task {task} has already run"))
-            .hint("pick another --task-id")
-            .into());
-    }
-    let choice = opts.bus.clone();
-    let (bus, bus_env) = open_pinned(ctx, &choice).await?;
-    ctx.say(format!("task {task} on {}", bus.describe()));
-    let rc = run_context(ws, branch, &settings, &opts, (task.clone(), keyring), bus, bus_env).await?;
-    let conn = ws.state.conn();
-    record::start_run(
-        conn,
-        &task,
-        ws.repo.id,
-        &branch.branch,
-        &opts.epic,
-        settings.mode.as_str(),
-        &rc.bus.describe(),
-    )?;
-    let result = super::iterate::iterate(ctx, conn, &rc, &settings).await;
-    let summary = match result {
+    super::preflight::check_routing(ws, &settings, opts, &keyring)?;
+    Ok((settings, keyring))
+}
+
+/// Runs (or replays, then runs) the iterations and records how the run ended. A bus that stays
+/// unreachable past its reconnect window interrupts the run (exit 124, resumable); any other
+/// error fails it.
+async fn drive(
+    ctx: &Context,
+    conn: &rusqlite::Connection,
+    rc: &RunContext,
+    settings: &Settings,
+) -> Result<Summary> {
+    let task = &rc.task;
+    let summary = match super::iterate::iterate(ctx, conn, rc, settings).await {
         Ok(mut summary) => {
-            summary.usage = super::usage::from_events(&record::run_events(conn, &task, 0)?);
+            summary.usage = super::usage::from_events(&record::run_events(conn, task, 0)?);
             if let Some(usage) = &summary.usage {
                 ctx.say(format!("usage: {}", super::usage::describe(&usage.total)));
             }
             summary
         }
+        Err(e) if bus_lost(&e) => {
+            let reason = format!("the bus was unreachable for longer than its reconnect window: {e:#}");
+            record::finish_run(conn, task, RunStatus::Interrupted, Some(&reason), 0)?;
+            return Err(e.context(
+                UserError::new(format!("loop {task} interrupted: its bus is gone"))
+                    .code(crate::error::exit::TIMEOUT)
+                    .hint(format!("once the bus is back, `cfn loop resume {task}` continues the run")),
+            ));
+        }
         Err(e) => {
             let reason = format!("{e:#}");
-            record::finish_run(conn, &task, RunStatus::Failed, Some(&reason), 0)?;
+            record::finish_run(conn, task, RunStatus::Failed, Some(&reason), 0)?;
             return Err(e.context(UserError::new(format!("loop {task} failed")).hint(format!(
-                "`cfn loop status {task}` shows what happened; agents' logs are in {}",
+                "`cfn loop status {task}` shows what happened (`cfn loop resume {task}` tries again); agents' logs are in {}",
                 rc.run_dir.display()
             ))));
         }
     };
-    record::finish_run(conn, &task, summary.status, summary.reason.as_deref(), summary.iterations)?;
+    record::finish_run(conn, task, summary.status, summary.reason.as_deref(), summary.iterations)?;
     Ok(summary)
+}
+
+/// Whether the error is the Redis bus's connection lost for good (not a refused command).
+fn bus_lost(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<bus::BusError>().is_some_and(bus::BusError::is_connection_lost))
 }
 
 /// Opens the bus the task is pinned to; the fallback is tried only here, at the start.
@@ -126,6 +240,7 @@ async fn open_pinned(ctx: &Context, choice: &bus::BusChoice) -> Result<(Bus, (St
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn run_context(
     ws: &Workspace,
     branch: &BranchEnv,
@@ -134,9 +249,13 @@ async fn run_context(
     (task, keyring): (String, crate::agents::Keyring),
     bus: Bus,
     bus_env: (String, String),
+    elapsed: f64,
 ) -> Result<RunContext> {
-    // The wall-time budget counts from here: the bus is open, the run is about to start.
-    let started = std::time::Instant::now();
+    // The wall-time budget counts from here: the bus is open, the run is about to start (a
+    // resumed run counts the time since its start as spent).
+    let now = std::time::Instant::now();
+    let spent = std::time::Duration::try_from_secs_f64(elapsed).unwrap_or_default();
+    let started = now.checked_sub(spent).unwrap_or(now);
     let containers =
         s.implementers.iter().chain(&s.validators).chain([&s.product_owner]).any(|(_, p)| p.image.is_some());
     super::files::private_dir(&branch::files::cfn_dir(&branch.path))?;

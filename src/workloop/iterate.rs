@@ -6,6 +6,7 @@ use super::checks::{self, CheckResult};
 use super::decision::{parse_decision, Decision};
 use super::driver::Summary;
 use super::evidence;
+use super::journal;
 use super::phase::{self, Evidence, PhaseResult, RunContext};
 use super::record;
 use super::settings::Settings;
@@ -15,6 +16,7 @@ use crate::bus;
 use crate::context::Context;
 use anyhow::Result;
 use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// What one run carries from iteration to iteration.
@@ -43,38 +45,54 @@ pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Sett
                 usage: None,
             }
         };
+    let task = &rc.task;
+    // Every step goes through the run's journal: a resumed run gets the recorded result of a
+    // step that finished before, and so walks the same path up to where it stopped.
     for it in 1..=s.max_iterations {
-        if let Some(why) = oscillation(conn, rc, &mut p, it).await? {
+        let start: Start =
+            journal::step(conn, task, it, "start", || start_iteration(conn, rc, &p, it)).await?;
+        p.snapshot = Some(start.tree);
+        if let Some(change) = start.change {
+            p.change = Some(change);
+        }
+        if let Some(why) = start.escalate {
             ctx.say(format!("iteration {it}: {why}; decision ESCALATE"));
             return Ok(end(&p, RunStatus::Escalate, Some(Decision::Escalate), it - 1, Some(why)));
         }
         let feedback = p.feedback.clone();
-        record::event(conn, &rc.bus, &rc.task, it, "iteration", json!({ "feedback": feedback })).await?;
         let none = Evidence::default();
-        let imp = phase_of(ctx, conn, rc, Role::Implementer, &s.implementers, it, &feedback, &none).await?;
-        if let Some(why) = over_budget(ctx, conn, rc, s, it).await? {
+        let (imp, budget) = journal::step(conn, task, it, "implementers", || async {
+            let imp =
+                phase_of(ctx, conn, rc, Role::Implementer, &s.implementers, it, &feedback, &none).await?;
+            Ok((imp, over_budget(ctx, conn, rc, s, it).await?))
+        })
+        .await?;
+        if let Some(why) = budget {
             return Ok(end(&p, RunStatus::Budget, None, it, Some(why)));
         }
-        let checks = run_checks(ctx, conn, rc, s, it).await?;
-        if let Some(why) = over_budget(ctx, conn, rc, s, it).await? {
+        let (checks, budget) = journal::step(conn, task, it, "checks", || async {
+            let checks = run_checks(ctx, conn, rc, s, it).await?;
+            Ok((checks, over_budget(ctx, conn, rc, s, it).await?))
+        })
+        .await?;
+        if let Some(why) = budget {
             return Ok(end(&p, RunStatus::Budget, None, it, Some(why)));
         }
         let required = evidence::required_failures(&checks);
         let gate_ok = imp.mean >= s.gate && imp.problems.is_empty() && required.is_empty();
         p.gate = Some(imp.mean);
-        let problems: Vec<&String> = imp.problems.iter().chain(&required).collect();
-        record::event(
-            conn,
-            &rc.bus,
-            &rc.task,
-            it,
-            "gate",
-            json!({"mean": imp.mean, "threshold": s.gate, "passed": gate_ok, "problems": problems, "required_checks": required}),
-        )
+        journal::step(conn, task, it, "gate", || async {
+            let problems: Vec<&String> = imp.problems.iter().chain(&required).collect();
+            let data = json!({"mean": imp.mean, "threshold": s.gate, "passed": gate_ok, "problems": problems, "required_checks": required});
+            record::event(conn, &rc.bus, task, it, "gate", data).await?;
+            let signal = json!({"iteration": it, "passed": gate_ok}).to_string();
+            rc.bus.signal_send(task, "loop3:complete", &signal).await?;
+            if gate_ok {
+                rc.bus.signal_send(task, "loop2:start", &json!({"iteration": it}).to_string()).await?;
+            }
+            Ok(())
+        })
         .await?;
-        rc.bus
-            .signal_send(&rc.task, "loop3:complete", &json!({"iteration": it, "passed": gate_ok}).to_string())
-            .await?;
         ctx.say(format!("iteration {it}: gate {:.2} (needs {:.2}) {}", imp.mean, s.gate, verdict(gate_ok)));
         for line in &required {
             ctx.say(format!("iteration {it}: gate: {line}"));
@@ -84,23 +102,30 @@ pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Sett
             p.feedback.extend(evidence::feedback(&checks));
             continue;
         }
-        rc.bus.signal_send(&rc.task, "loop2:start", &json!({"iteration": it}).to_string()).await?;
         let shown = Evidence { checks: serde_json::to_value(&checks)?, ..Evidence::default() };
-        let mut val = phase_of(ctx, conn, rc, Role::Validator, &s.validators, it, &feedback, &shown).await?;
-        if let Some(why) = over_budget(ctx, conn, rc, s, it).await? {
+        let (mut val, budget) = journal::step(conn, task, it, "validators", || async {
+            let val = phase_of(ctx, conn, rc, Role::Validator, &s.validators, it, &feedback, &shown).await?;
+            Ok((val, over_budget(ctx, conn, rc, s, it).await?))
+        })
+        .await?;
+        if let Some(why) = budget {
             return Ok(end(&p, RunStatus::Budget, None, it, Some(why)));
         }
         let confidences = evidence::confidences(&mut val, &s.validators, &checks);
-        for c in &confidences {
-            let report = val.reports.get(&c.agent).cloned().flatten();
-            let ok = report.as_ref().is_some_and(|r| r.status == bus::Status::Ok);
-            let decision = if ok && c.used >= s.consensus { "approve" } else { "reject" };
-            let meta = json!({ "payload": report.as_ref().and_then(|r| r.payload.clone()), "confidence": c });
-            record::approval(conn, &rc.task, it, &c.agent, decision, c.used, &meta)?;
-        }
         let consensus_ok = val.mean >= s.consensus && val.problems.is_empty();
         p.consensus = Some(val.mean);
-        record::event(conn, &rc.bus, &rc.task, it, "consensus", json!({"mean": val.mean, "threshold": s.consensus, "passed": consensus_ok, "problems": val.problems, "confidences": confidences})).await?;
+        journal::step(conn, task, it, "consensus", || async {
+            for c in &confidences {
+                let report = val.reports.get(&c.agent).cloned().flatten();
+                let ok = report.as_ref().is_some_and(|r| r.status == bus::Status::Ok);
+                let decision = if ok && c.used >= s.consensus { "approve" } else { "reject" };
+                let meta = json!({ "payload": report.as_ref().and_then(|r| r.payload.clone()), "confidence": c });
+                record::approval(conn, task, it, &c.agent, decision, c.used, &meta)?;
+            }
+            record::event(conn, &rc.bus, task, it, "consensus", json!({"mean": val.mean, "threshold": s.consensus, "passed": consensus_ok, "problems": val.problems, "confidences": confidences})).await?;
+            Ok(())
+        })
+        .await?;
         ctx.say(format!(
             "iteration {it}: consensus {:.2} (needs {:.2}) {}",
             val.mean,
@@ -117,8 +142,12 @@ pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Sett
             confidences: serde_json::to_value(&confidences)?,
         };
         let owner = std::slice::from_ref(&s.product_owner);
-        let po = phase_of(ctx, conn, rc, Role::ProductOwner, owner, it, &feedback, &shown).await?;
-        if let Some(why) = over_budget(ctx, conn, rc, s, it).await? {
+        let (po, budget) = journal::step(conn, task, it, "product-owner", || async {
+            let po = phase_of(ctx, conn, rc, Role::ProductOwner, owner, it, &feedback, &shown).await?;
+            Ok((po, over_budget(ctx, conn, rc, s, it).await?))
+        })
+        .await?;
+        if let Some(why) = budget {
             return Ok(end(&p, RunStatus::Budget, None, it, Some(why)));
         }
         let report = po.reports.values().next().cloned().flatten();
@@ -126,13 +155,17 @@ pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Sett
             Some(r) if r.status == bus::Status::Ok => parse_decision(r.payload.as_ref()),
             _ => Decision::Iterate,
         };
-        let conf = report.as_ref().map(|r| r.confidence).unwrap_or(0.0);
-        let meta =
-            json!({ "payload": report.as_ref().and_then(|r| r.payload.clone()), "problems": po.problems });
-        record::approval(conn, &rc.task, it, &s.product_owner.0, decision.as_str(), conf, &meta)?;
-        let data = json!({"decision": decision, "agent": s.product_owner.0});
-        record::event(conn, &rc.bus, &rc.task, it, "decision", data).await?;
-        rc.bus.signal_send(&rc.task, "decision", decision.as_str()).await?;
+        journal::step(conn, task, it, "decision", || async {
+            let conf = report.as_ref().map(|r| r.confidence).unwrap_or(0.0);
+            let meta =
+                json!({ "payload": report.as_ref().and_then(|r| r.payload.clone()), "problems": po.problems });
+            record::approval(conn, task, it, &s.product_owner.0, decision.as_str(), conf, &meta)?;
+            let data = json!({"decision": decision, "agent": s.product_owner.0});
+            record::event(conn, &rc.bus, task, it, "decision", data).await?;
+            rc.bus.signal_send(task, "decision", decision.as_str()).await?;
+            Ok(())
+        })
+        .await?;
         ctx.say(format!("iteration {it}: product owner decided {}", decision.as_str()));
         match decision {
             Decision::Proceed => return Ok(end(&p, RunStatus::Proceed, Some(decision), it, None)),
@@ -151,6 +184,25 @@ pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Sett
     }
     let why = Some(format!("no PROCEED after {} iteration(s)", s.max_iterations));
     Ok(end(&p, RunStatus::Exhausted, None, s.max_iterations, why))
+}
+
+/// The start of an iteration: the worktree's snapshot, the change of the iteration before (from
+/// the third iteration on) and whether it reverted the one before it (ESCALATE: recorded, and
+/// the run ends); else the `iteration` event with the feedback it starts from.
+#[derive(Debug, Serialize, Deserialize)]
+struct Start {
+    tree: String,
+    change: Option<crate::git::LineChanges>,
+    escalate: Option<String>,
+}
+
+async fn start_iteration(conn: &Connection, rc: &RunContext, p: &Progress, it: u32) -> Result<Start> {
+    let (tree, change, escalate) = oscillation(conn, rc, p, it).await?;
+    if escalate.is_none() {
+        let feedback = &p.feedback;
+        record::event(conn, &rc.bus, &rc.task, it, "iteration", json!({ "feedback": feedback })).await?;
+    }
+    Ok(Start { tree, change, escalate })
 }
 
 /// Runs the checks of iteration `it` (none configured: nothing) and records each.
@@ -182,25 +234,25 @@ async fn run_checks(
     Ok(results)
 }
 
-/// Before iteration `it` (from the third on): whether the previous iteration reverted the
-/// one before it. Records the comparison, and the ESCALATE decision when it does.
+/// Before iteration `it`: the worktree's tree, the previous iteration's change (from the second
+/// on) and, from the third on, whether that change reverted the one before it. Records the
+/// comparison, and the ESCALATE decision when it does.
 async fn oscillation(
     conn: &Connection,
     rc: &RunContext,
-    p: &mut Progress,
+    p: &Progress,
     it: u32,
-) -> Result<Option<String>> {
+) -> Result<(String, Option<crate::git::LineChanges>, Option<String>)> {
     super::files::private_dir(&rc.run_dir)?;
     let scratch = rc.run_dir.join("snapshot.index");
     let tree = crate::git::snapshot_tree(&rc.worktree, &scratch)?;
-    let previous_tree = p.snapshot.replace(tree.clone());
-    let Some(previous_tree) = previous_tree else { return Ok(None) };
-    let change = crate::git::changed_lines(&rc.worktree, &previous_tree, &tree)?;
-    let Some(previous) = p.change.replace(change.clone()) else { return Ok(None) };
-    let revert = super::oscillation::revert_of(&previous, &change);
+    let Some(previous_tree) = &p.snapshot else { return Ok((tree, None, None)) };
+    let change = crate::git::changed_lines(&rc.worktree, previous_tree, &tree)?;
+    let Some(previous) = &p.change else { return Ok((tree, Some(change), None)) };
+    let revert = super::oscillation::revert_of(previous, &change);
     let (undoing, undone) = (it - 1, it - 2);
     if !revert.oscillates() {
-        return Ok(None);
+        return Ok((tree, Some(change), None));
     }
     let why = format!(
         "iteration {undoing} reverted {:.0}% of iteration {undone}'s changed lines ({} of {}), over {:.0}%",
@@ -214,7 +266,7 @@ async fn oscillation(
     let data = json!({"decision": Decision::Escalate, "agent": "cfn", "reason": why});
     record::event(conn, &rc.bus, &rc.task, undoing, "decision", data).await?;
     rc.bus.signal_send(&rc.task, "decision", Decision::Escalate.as_str()).await?;
-    Ok(Some(why))
+    Ok((tree, Some(change), Some(why)))
 }
 
 /// Whether the run is over one of its budgets; records and says it when it is.
@@ -232,6 +284,8 @@ async fn over_budget(
     Ok(Some(why))
 }
 
+/// Runs one phase's agents, except those whose turn ended before the run was resumed, and
+/// records their spawns and outcomes (each outcome once, with its turn marked as recorded).
 #[allow(clippy::too_many_arguments)]
 async fn phase_of(
     ctx: &Context,
@@ -243,23 +297,29 @@ async fn phase_of(
     feedback: &[String],
     evidence: &Evidence,
 ) -> Result<PhaseResult> {
+    let finished = journal::finished_turns(conn, &rc.task, it)?;
     let mut specs = Vec::new();
     for (id, profile) in agents {
         let (spec, routing) = phase::prepare(rc, id, profile, it, feedback, evidence)?;
-        record::event(conn, &rc.bus, &rc.task, it, "spawn", json!({"agent": id, "role": role.as_str(), "provider": routing.provider, "routed_by": routing.source})).await?;
+        match finished.get(id) {
+            Some(_) => ctx.say(format!("iteration {it}: {id} already reported; not run again")),
+            None => {
+                record::event(conn, &rc.bus, &rc.task, it, "spawn", json!({"agent": id, "role": role.as_str(), "provider": routing.provider, "routed_by": routing.source})).await?;
+            }
+        }
         specs.push(spec);
     }
-    let result = phase::run(rc, role, it, &specs).await?;
+    let done = finished.iter().map(|(id, f)| (id.clone(), f.turn.clone())).collect();
+    let result = phase::run(conn, rc, role, it, &specs, &done).await?;
     for o in &result.outcomes {
+        if finished.get(&o.agent_id).is_some_and(|f| f.recorded) {
+            continue;
+        }
         let report = result.reports.get(&o.agent_id).cloned().flatten();
-        record::event(
-            conn,
-            &rc.bus,
-            &rc.task,
-            it,
-            "agent",
-            json!({"agent": o.agent_id, "outcome": o, "report": report}),
-        )
+        let data = json!({"agent": o.agent_id, "outcome": o, "report": report});
+        record::event_then(conn, &rc.bus, &rc.task, it, "agent", data, |conn| {
+            journal::turn_recorded(conn, &rc.task, it, &o.agent_id)
+        })
         .await?;
         if let Some(usage) = o.result.as_ref().and_then(|r| r.usage.as_ref()) {
             ctx.say(format!("iteration {it}: {} used {}", o.agent_id, super::usage::describe(usage)));

@@ -10,11 +10,14 @@
 
 mod budget;
 mod checks;
+mod coordinator;
 mod decision;
 mod driver;
 mod evidence;
 mod files;
 mod iterate;
+mod journal;
+mod leftovers;
 mod oscillation;
 mod phase;
 mod preflight;
@@ -25,7 +28,7 @@ mod status;
 mod usage;
 mod verify;
 
-pub use driver::{run, RunOptions};
+pub use driver::{resume, run, RunOptions, Summary};
 pub use record::{list_runs, run_events, run_row};
 pub use status::RunStatus;
 pub use usage::{describe as describe_usage, from_events as usage_of};

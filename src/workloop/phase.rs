@@ -7,6 +7,7 @@ use crate::agents::adapters::PromptVia;
 use crate::agents::report_token::{AgentToken, TOKEN_VAR};
 use crate::agents::{
     self, AdapterRun, AgentContext, AgentKind, AgentOutcome, AgentProfile, AgentRun, ProviderConfig, Role,
+    Started,
 };
 use crate::bus::{Bus, Report, Status};
 use crate::engine::Engine;
@@ -14,6 +15,8 @@ use crate::error::UserError;
 use crate::render::Renderer;
 use anyhow::Result;
 use indexmap::IndexMap;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -69,7 +72,11 @@ impl Default for Evidence {
     }
 }
 
+/// A phase's result, as iterations use it; kept by the run's journal (without the outcomes and
+/// refused reports, which are recorded as events when the phase ends).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PhaseResult {
+    #[serde(skip)]
     pub outcomes: Vec<AgentOutcome>,
     pub reports: IndexMap<String, Option<Report>>,
     pub mean: f64,
@@ -78,7 +85,17 @@ pub struct PhaseResult {
     /// What the agents themselves said (`feedback` in their payloads).
     pub said: Vec<String>,
     /// Reports under the id of one of the phase's agents that were not that agent's.
+    #[serde(skip)]
     pub refused: Vec<Refused>,
+}
+
+/// How one agent's turn ended: its outcome, its report once checked against its token, and —
+/// for a CLI agent without a valid report block — why cfn reported it failed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AgentTurn {
+    pub outcome: AgentOutcome,
+    pub report: Option<Report>,
+    pub missing: Option<String>,
 }
 
 /// Prepares one agent: routing, context file, environment. Returns the run spec and the
@@ -176,6 +193,11 @@ pub fn prepare(
         ("CFN_MAX_TOKENS".to_string(), profile.max_tokens.map(|t| t.to_string()).unwrap_or_default()),
         bus_env,
         (TOKEN_VAR.to_string(), token.as_str().to_string()),
+        // The agent's own bus commands (its report) ride out a restart of the run's Redis.
+        (
+            crate::bus::redis_conn::RECONNECT_VAR.to_string(),
+            crate::bus::redis_conn::reconnect_window().as_secs_f64().to_string(),
+        ),
     ]);
     let (command, adapter) = match profile.kind {
         AgentKind::Command => (profile.command.clone(), None),
@@ -219,82 +241,127 @@ pub fn routing_error(id: &str, profile: &AgentProfile, why: &str) -> anyhow::Err
         .into()
 }
 
-/// Runs prepared agents concurrently, then reads their reports.
-pub async fn run(rc: &RunContext, role: Role, iteration: u32, specs: &[AgentRun]) -> Result<PhaseResult> {
-    let runs = specs.iter().map(|s| agents::run_agent(s, rc.engine.as_ref()));
-    let outcomes: Vec<AgentOutcome> =
+/// Runs prepared agents concurrently, except those whose turn already ended (`done`, from a
+/// run that is resumed): each one's report is checked against its token the moment it ends, and
+/// its turn recorded, so that an agent that finished is never run again.
+pub async fn run(
+    conn: &Connection,
+    rc: &RunContext,
+    role: Role,
+    iteration: u32,
+    specs: &[AgentRun],
+    done: &IndexMap<String, AgentTurn>,
+) -> Result<PhaseResult> {
+    let to_run: Vec<&AgentRun> = specs.iter().filter(|s| !done.contains_key(&s.agent_id)).collect();
+    let max_payload = crate::bus::limits::max_payload()?;
+    let running = std::cell::Cell::new(0usize);
+    let unrecorded = std::cell::RefCell::new(None);
+    let runs = to_run.iter().map(|spec| {
+        let (running, unrecorded) = (&running, &unrecorded);
+        let count = to_run.len();
+        async move {
+            let started = |how: Started| {
+                if let Err(e) = super::journal::turn_started(conn, &rc.task, iteration, &spec.agent_id, &how)
+                {
+                    unrecorded.borrow_mut().get_or_insert(e);
+                }
+                running.set(running.get() + 1);
+                if running.get() == count {
+                    crate::crash_point::reached("loop", super::journal::AGENTS_RUNNING);
+                }
+            };
+            let outcome = agents::run_agent(spec, rc.engine.as_ref(), &started).await?;
+            let turn = finish_turn(rc, iteration, spec, outcome, max_payload).await?;
+            super::journal::turn_finished(conn, &rc.task, iteration, &spec.agent_id, &turn)?;
+            Ok::<_, anyhow::Error>(turn)
+        }
+    });
+    let ran: Vec<AgentTurn> =
         futures_util::future::join_all(runs).await.into_iter().collect::<Result<_>>()?;
     // Whatever left its process group must not live into the next phase (agents/strays.rs).
     agents::kill_strays();
-    let tokens: IndexMap<String, AgentToken> =
-        specs.iter().filter_map(|s| Some((s.agent_id.clone(), s.token.clone()?))).collect();
-    let max_payload = crate::bus::limits::max_payload()?;
-    let arrived = rc.bus.iteration_reports(&rc.task, iteration).await?;
-    let (mut reports, mut refused) = accept(&rc.task, arrived, &tokens, max_payload);
-    let reported_for = report_for_cli_agents(rc, iteration, specs, &outcomes, &reports).await?;
-    if !reported_for.is_empty() || specs.iter().any(|s| s.adapter.is_some()) {
-        let arrived = rc.bus.iteration_reports(&rc.task, iteration).await?;
-        (reports, refused) = accept(&rc.task, arrived, &tokens, max_payload);
+    if let Some(e) = unrecorded.into_inner() {
+        return Err(e.context("cannot record an agent's start"));
     }
+    // Reports under these agents' ids that were not theirs, for the record.
+    let tokens: IndexMap<String, AgentToken> =
+        to_run.iter().filter_map(|s| Some((s.agent_id.clone(), s.token.clone()?))).collect();
+    let arrived = rc.bus.iteration_reports(&rc.task, iteration).await?;
+    let (_, refused) = accept(&rc.task, arrived, &tokens, max_payload);
+    let mut fresh = to_run.iter().map(|s| s.agent_id.clone()).zip(ran).collect::<IndexMap<_, _>>();
+    let turns: Vec<(String, AgentTurn)> = specs
+        .iter()
+        .filter_map(|s| {
+            let turn = fresh.swap_remove(&s.agent_id).or_else(|| done.get(&s.agent_id).cloned())?;
+            Some((s.agent_id.clone(), turn))
+        })
+        .collect();
+    Ok(summarize(role, turns, refused))
+}
+
+/// A phase's result from its agents' turns, in the order of the team.
+fn summarize(role: Role, turns: Vec<(String, AgentTurn)>, refused: Vec<Refused>) -> PhaseResult {
+    let outcomes: Vec<AgentOutcome> = turns.iter().map(|(_, t)| t.outcome.clone()).collect();
     let mut problems: Vec<String> = outcomes.iter().filter_map(AgentOutcome::problem).collect();
     let mut said = Vec::new();
     let mut total = 0.0;
-    for (agent, report) in &reports {
-        if let Some(why) = reported_for.get(agent) {
+    for (agent, turn) in &turns {
+        if let Some(why) = &turn.missing {
             problems.push(format!("{} {agent} exited without reporting: {why}", role.as_str()));
             continue;
         }
-        match report {
+        match &turn.report {
             None => problems.push(format!("{} {agent} exited without reporting", role.as_str())),
             Some(r) if r.status == Status::Failed => {
                 problems.push(format!("{} {agent} reported failure", role.as_str()))
             }
             Some(r) => total += r.confidence,
         }
-        if let Some(text) = report.as_ref().and_then(|r| feedback_of(r.payload.as_ref())) {
+        if let Some(text) = turn.report.as_ref().and_then(|r| feedback_of(r.payload.as_ref())) {
             said.push(format!("{agent}: {text}"));
         }
     }
-    let mean = if specs.is_empty() { 0.0 } else { total / specs.len() as f64 };
-    Ok(PhaseResult { outcomes, reports, mean, problems, said, refused })
+    let mean = if turns.is_empty() { 0.0 } else { total / turns.len() as f64 };
+    let reports = turns.into_iter().map(|(agent, t)| (agent, t.report)).collect();
+    PhaseResult { outcomes, reports, mean, problems, said, refused }
 }
 
-/// A CLI agent reports through the `cfn-report` block of its final message: cfn puts that on
-/// the bus for it, signed with the agent's own token, unless the agent already reported itself
-/// (`cfn agent report`: the first report counts). An agent that wrote no valid block is reported
-/// as failed, with the reason; those reasons are returned by agent id.
-async fn report_for_cli_agents(
+/// One agent's turn once it ended: its own signed report, or — a CLI agent — the one cfn puts on
+/// the bus for it from the `cfn-report` block of its final message, signed with the agent's own
+/// token, unless it reported itself (`cfn agent report`: the first report counts). A CLI agent
+/// that wrote no valid block is reported as failed, with the reason (`missing`).
+async fn finish_turn(
     rc: &RunContext,
     iteration: u32,
-    specs: &[AgentRun],
-    outcomes: &[AgentOutcome],
-    reports: &IndexMap<String, Option<Report>>,
-) -> Result<IndexMap<String, String>> {
-    let mut failed = IndexMap::new();
-    for (spec, outcome) in specs.iter().zip(outcomes) {
-        let (Some(result), Some(token)) = (&outcome.result, &spec.token) else { continue };
-        if reports.get(&spec.agent_id).is_some_and(Option::is_some) {
-            continue;
+    spec: &AgentRun,
+    outcome: AgentOutcome,
+    max_payload: usize,
+) -> Result<AgentTurn> {
+    let id = &spec.agent_id;
+    let Some(token) = &spec.token else { return Ok(AgentTurn { outcome, report: None, missing: None }) };
+    let tokens = IndexMap::from([(id.clone(), token.clone())]);
+    let own = |arrived| accept(&rc.task, arrived, &tokens, max_payload).0.swap_remove(id).flatten();
+    let report = own(rc.bus.iteration_reports(&rc.task, iteration).await?);
+    let Some(result) = outcome.result.as_ref().filter(|_| report.is_none()) else {
+        return Ok(AgentTurn { outcome, report, missing: None });
+    };
+    let (made, missing) = match (&result.report, result.missing_report()) {
+        (Some(block), _) => {
+            let status = if block.status == "failed" { Status::Failed } else { Status::Ok };
+            (Report::new(id, iteration, block.confidence, status, block.payload.clone())?, None)
         }
-        let id = &spec.agent_id;
-        let report = match (&result.report, result.missing_report()) {
-            (Some(block), _) => {
-                let status = if block.status == "failed" { Status::Failed } else { Status::Ok };
-                Report::new(id, iteration, block.confidence, status, block.payload.clone())?
+        (None, why) => {
+            let mut why = why.unwrap_or_else(|| "no report".into());
+            if let Some(problem) = outcome.problem() {
+                why = format!("{why} ({problem})");
             }
-            (None, why) => {
-                let mut why = why.unwrap_or_else(|| "no report".into());
-                if let Some(problem) = outcome.problem() {
-                    why = format!("{why} ({problem})");
-                }
-                let payload = serde_json::json!({ "reason": why, "reported_by": "cfn" });
-                failed.insert(id.clone(), why);
-                Report::new(id, iteration, 0.0, Status::Failed, Some(payload))?
-            }
-        };
-        rc.bus.put_report(&rc.task, &token.sign(&rc.task, report)).await?;
-    }
-    Ok(failed)
+            let payload = serde_json::json!({ "reason": why, "reported_by": "cfn" });
+            (Report::new(id, iteration, 0.0, Status::Failed, Some(payload))?, Some(why))
+        }
+    };
+    rc.bus.put_report(&rc.task, &token.sign(&rc.task, made)).await?;
+    let report = own(rc.bus.iteration_reports(&rc.task, iteration).await?);
+    Ok(AgentTurn { outcome, report, missing })
 }
 
 /// The `feedback` (or `reason`) an agent put in its payload: a string or a list of strings.

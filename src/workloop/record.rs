@@ -8,6 +8,15 @@ use rusqlite::{params, Connection, OptionalExtension as _};
 use serde::Serialize;
 use serde_json::Value;
 
+/// What `cfn loop resume` needs besides the run's row to go on as `cfn loop run` started.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct StoredOptions {
+    pub max_iterations: u32,
+    pub high_complexity: bool,
+    pub cost_sensitive: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn start_run(
     conn: &Connection,
     task: &str,
@@ -16,12 +25,46 @@ pub fn start_run(
     epic: &str,
     mode: &str,
     bus: &str,
+    options: &StoredOptions,
 ) -> Result<()> {
     conn.execute(
-        "INSERT INTO loop_runs (task_id, repo_id, branch, epic, mode, bus) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![task, repo_id, branch, epic, mode, bus],
+        "INSERT INTO loop_runs (task_id, repo_id, branch, epic, mode, bus, options)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![task, repo_id, branch, epic, mode, bus, serde_json::to_string(options)?],
+    )?;
+    claim(conn, task)
+}
+
+/// Records this process as the run's coordinator, the run as `running` again.
+pub fn claim(conn: &Connection, task: &str) -> Result<()> {
+    let (pid, started) = super::coordinator::me();
+    conn.execute(
+        "UPDATE loop_runs SET coordinator_pid = ?2, coordinator_started = ?3, status = 'running',
+                reason = NULL, finished_at = NULL WHERE task_id = ?1",
+        params![task, pid, started.map(|s| s as i64)],
     )?;
     Ok(())
+}
+
+/// The options a run was started with (`None` for a run recorded before cfn kept them).
+pub fn stored_options(conn: &Connection, task: &str) -> Result<Option<StoredOptions>> {
+    let text: Option<String> = conn
+        .query_row("SELECT options FROM loop_runs WHERE task_id = ?1", [task], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(match text {
+        Some(text) => Some(serde_json::from_str(&text)?),
+        None => None,
+    })
+}
+
+/// Seconds since the run started (for the wall-time budget of a resumed run).
+pub fn seconds_since_start(conn: &Connection, task: &str) -> Result<f64> {
+    Ok(conn.query_row(
+        "SELECT (julianday('now') - julianday(started_at)) * 86400.0 FROM loop_runs WHERE task_id = ?1",
+        [task],
+        |r| r.get(0),
+    )?)
 }
 
 pub fn finish_run(
@@ -48,10 +91,27 @@ pub async fn event(
     kind: &str,
     data: Value,
 ) -> Result<()> {
-    conn.execute(
+    event_then(conn, bus, task, iteration, kind, data, |_| Ok(())).await
+}
+
+/// As [`event`], with `also` written in the same transaction as the event's row: both are
+/// recorded or neither is.
+pub async fn event_then(
+    conn: &Connection,
+    bus: &Bus,
+    task: &str,
+    iteration: u32,
+    kind: &str,
+    data: Value,
+    also: impl FnOnce(&Connection) -> Result<()>,
+) -> Result<()> {
+    let tx = conn.unchecked_transaction()?;
+    tx.execute(
         "INSERT INTO loop_events (task_id, iteration, kind, data) VALUES (?1, ?2, ?3, ?4)",
         params![task, iteration, kind, data.to_string()],
     )?;
+    also(&tx)?;
+    tx.commit()?;
     let published = serde_json::json!({ "kind": kind, "iteration": iteration, "data": data });
     bus.publish_event(task, &published).await?;
     Ok(())
@@ -89,17 +149,22 @@ pub struct RunRow {
     pub finished_at: Option<String>,
 }
 
-const RUN_COLUMNS: &str =
-    "task_id, branch, epic, mode, bus, status, reason, iterations, started_at, finished_at";
+const RUN_COLUMNS: &str = "task_id, branch, epic, mode, bus, status, reason, iterations, started_at, \
+     finished_at, coordinator_pid, coordinator_started";
 
+/// A run's row; `running` with its coordinator gone reads as `interrupted`.
 fn run_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
+    let mut status: RunStatus = r.get(5)?;
+    if status == RunStatus::Running && super::coordinator::gone(r.get(10)?, r.get(11)?) {
+        status = RunStatus::Interrupted;
+    }
     Ok(RunRow {
         task_id: r.get(0)?,
         branch: r.get(1)?,
         epic: r.get(2)?,
         mode: r.get(3)?,
         bus: r.get(4)?,
-        status: r.get(5)?,
+        status,
         reason: r.get(6)?,
         iterations: r.get(7)?,
         started_at: r.get(8)?,

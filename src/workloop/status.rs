@@ -20,10 +20,14 @@ pub enum RunStatus {
     Budget,
     /// An iteration reverted most of the previous one: cfn decided ESCALATE.
     Escalate,
+    /// The coordinator died (killed, crashed) or the bus was gone past its deadline: `cfn loop
+    /// resume` continues it. Stored when cfn saw it happen; shown for a `running` run whose
+    /// coordinator is no longer alive.
+    Interrupted,
 }
 
 impl RunStatus {
-    pub const ALL: [RunStatus; 7] = [
+    pub const ALL: [RunStatus; 8] = [
         RunStatus::Running,
         RunStatus::Proceed,
         RunStatus::Abort,
@@ -31,6 +35,7 @@ impl RunStatus {
         RunStatus::Failed,
         RunStatus::Budget,
         RunStatus::Escalate,
+        RunStatus::Interrupted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +47,7 @@ impl RunStatus {
             RunStatus::Failed => "failed",
             RunStatus::Budget => "budget",
             RunStatus::Escalate => "escalate",
+            RunStatus::Interrupted => "interrupted",
         }
     }
 

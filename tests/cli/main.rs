@@ -42,6 +42,7 @@ mod lifecycle;
 mod loop_budgets;
 mod loop_checks;
 mod loop_oscillation;
+mod loop_resume;
 mod lost_id;
 mod mcp;
 mod migrate;

@@ -216,28 +216,54 @@ fn a_hanging_agent_is_killed_with_its_children_and_counts_as_failed() {
     }
 }
 
+/// Redis gone for longer than the bus's reconnect window (`CFN_BUS_RECONNECT`, 2 s here): the
+/// run exits 124, recorded as interrupted with the reason; once a Redis answers on that address
+/// again, `cfn loop resume` finishes it (the implementers' reports, checked when they ended, are
+/// not needed from the bus again).
 #[test]
-fn redis_stopping_mid_run_fails_the_run_with_a_reason() {
-    let Some(redis) = RedisServer::start(&[]) else { return };
+fn redis_gone_past_its_window_interrupts_the_run_and_resume_finishes_it() {
+    let Some(mut redis) = RedisServer::start(&[]) else { return };
     let sb = Sandbox::new();
-    let kill = format!("redis-cli -p {} shutdown nosave >/dev/null 2>&1; exit 0", redis.port);
+    // Only the first implementer to get there stops Redis, and only once: not when resumed.
+    let once = sb.path().join("stopped-once");
+    let kill = format!(
+        "report 0.95\nmkdir '{}' 2>/dev/null && redis-cli -p {} shutdown nosave >/dev/null 2>&1; exit 0",
+        once.display(),
+        redis.port
+    );
     let team = Team { implementer: &kill, validator: CONFIDENT, po: PO_PROCEED, extra_config: "" };
     let root = repo_with(&sb, &team);
     let started = std::time::Instant::now();
-    let out = run_loop(&sb, &root, Some(&redis.url()), &["--epic", "x", "--task-id", "gone"]);
+    let mut cmd = sb.cfn(&root, &["loop", "run", "--yes", "--json", "--epic", "x", "--task-id", "gone"]);
+    cmd.env("CFN_BIN", assert_cmd::cargo::cargo_bin("cfn"))
+        .env("CFN_REDIS_URL", redis.url())
+        .env("CFN_BUS_RECONNECT", "2");
+    let out = cmd.timeout(std::time::Duration::from_secs(120)).output().unwrap();
     assert!(started.elapsed().as_secs() < 60, "no hang");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(124), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("loop gone failed"), "{err}");
-    assert!(err.contains("redis"), "{err}");
+    assert!(err.contains("loop gone interrupted: its bus is gone"), "{err}");
+    assert!(err.contains("cfn loop resume gone"), "{err}");
     let (status, reason): (String, String) = sb
         .db()
         .query_row("SELECT status, reason FROM loop_runs WHERE task_id = 'gone'", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .unwrap();
-    assert_eq!(status, "failed");
+    assert_eq!(status, "interrupted");
     assert!(reason.contains("redis"), "{reason}");
+    let list = sb.json(&root, &["loop", "list", "--json"]);
+    assert_eq!(list[0]["status"], "interrupted");
+    let port = redis.port;
+    redis.kill();
+    let Some(again) = RedisServer::start_on(port, &[]) else { return };
+    let mut resume = sb.cfn(&root, &["loop", "resume", "gone", "--yes", "--json"]);
+    resume.env("CFN_BIN", assert_cmd::cargo::cargo_bin("cfn")).env("CFN_REDIS_URL", again.url());
+    let out = resume.timeout(std::time::Duration::from_secs(120)).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = summary(&out);
+    assert_eq!((s["status"].as_str(), s["decision"].as_str()), (Some("proceed"), Some("PROCEED")));
+    assert!(stderr(&out).contains("resuming task gone"), "{}", stderr(&out));
 }
 
 #[test]

@@ -39,7 +39,7 @@ pub struct Parsed {
 }
 
 /// The result of an adapter agent's turn, recorded with its outcome.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AgentResult {
     /// The CLI's final message (its last 4000 characters).
     pub final_message: Option<String>,

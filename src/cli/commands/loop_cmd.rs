@@ -12,6 +12,8 @@ use clap::Subcommand;
 pub enum LoopCommand {
     /// Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED).
     Run(RunArgs),
+    /// Continue a run whose coordinator died, or that was interrupted, from its last finished step.
+    Resume(ResumeArgs),
     /// Show a run and its events (live with --follow).
     Status(StatusArgs),
     /// List the runs on this machine, newest first.
@@ -54,6 +56,20 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct ResumeArgs {
+    /// The run to continue (`cfn loop list` shows them; `interrupted` ones can be resumed).
+    task_id: String,
+    #[command(flatten)]
+    bus: super::bus_args::BusArgs,
+    /// Trust the agents' commands of cfn.toml without asking (see `cfn trust`).
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct StatusArgs {
     task_id: String,
     /// Keep printing events until the run ends.
@@ -74,6 +90,7 @@ pub struct ListArgs {
 pub async fn run(ctx: &Context, cmd: LoopCommand) -> Result<()> {
     match cmd {
         LoopCommand::Run(a) => run_loop(ctx, a).await,
+        LoopCommand::Resume(a) => resume_loop(ctx, a).await,
         LoopCommand::Status(a) => super::loop_status::status(ctx, &a.task_id, a.follow, a.json),
         LoopCommand::List(a) => super::loop_status::list(ctx, a.json),
     }
@@ -95,7 +112,19 @@ async fn run_loop(ctx: &Context, a: RunArgs) -> Result<()> {
         yes: a.yes,
     };
     let summary = workloop::run(ctx, &ws, &branch, opts).await?;
-    if a.json {
+    conclude(ctx, summary, a.json)
+}
+
+async fn resume_loop(ctx: &Context, a: ResumeArgs) -> Result<()> {
+    let ws = Workspace::open(ctx)?;
+    let bus = a.bus.choose_at_task_start(ctx)?;
+    let summary = workloop::resume(ctx, &ws, &a.task_id, bus, a.yes).await?;
+    conclude(ctx, summary, a.json)
+}
+
+/// Prints how a run ended; exit 0 only on PROCEED, 3 on a budget, else 1.
+fn conclude(ctx: &Context, summary: workloop::Summary, json: bool) -> Result<()> {
+    if json {
         crate::cli::output::json(&summary)?;
     } else {
         ctx.say(format!(
