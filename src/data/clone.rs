@@ -23,7 +23,7 @@ pub struct VolumePair {
 
 /// Copies `source`'s data over `target`'s; the names of what was copied. The caller holds the
 /// target's branch lock and has confirmed the replacement; the source's is taken here.
-pub fn clone(
+pub async fn clone(
     ctx: &Context,
     ws: &Workspace,
     source: &BranchEnv,
@@ -36,7 +36,7 @@ pub fn clone(
     let from = Layout::of(ws, source)?;
     let to = Layout::of(ws, target)?;
     let helper_image = ws.config_of(target)?.data.helper_image.clone();
-    let copied = crate::runtime::wait(async {
+    let copied = async {
         let engine = Engine::connect().await?;
         let to = fresh_server_as_files(&engine, &to).await?;
         guard::target_stopped(&engine, &target.project, &target.branch, &to.sql_services).await?;
@@ -57,7 +57,8 @@ pub fn clone(
             copied.push(pg_clone::run(&ctx.home, pg, &target.project).await?);
         }
         Ok::<_, anyhow::Error>(copied)
-    })??;
+    }
+    .await?;
     let mut copied = copied;
     if let (Some(from_db), Some(to_db)) = (&from.sqlite, &to.sqlite) {
         if from_db.is_file() {

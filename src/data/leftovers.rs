@@ -34,12 +34,10 @@ const HELPER_GRACE_SECS: i64 = 60;
 
 /// Every leftover of this `CFN_HOME` (the PostgreSQL ones connect to their server to see
 /// which databases exist).
-pub fn find(ctx: &Context, ws: &Workspace) -> Vec<Leftover> {
+pub async fn find(ctx: &Context, ws: &Workspace) -> Vec<Leftover> {
     let mut out = Vec::new();
     for (entry, pending) in pg_journal::entries(&ctx.home) {
-        let found = crate::runtime::wait(existing(&pending))
-            .and_then(|r| r)
-            .map_err(|e| crate::health::redact_url(&format!("{e:#}")));
+        let found = existing(&pending).await.map_err(|e| crate::health::redact_url(&format!("{e:#}")));
         out.push(Leftover::Database { entry, pending, found });
     }
     let snapshots = ctx.home.join("snapshots");
@@ -66,7 +64,7 @@ pub fn find(ctx: &Context, ws: &Workspace) -> Vec<Leftover> {
         out.push(Leftover::Stopped { entry, paused });
     }
     // an engine that cannot be asked is the docker check's to report
-    if let Ok(Ok(helpers)) = crate::runtime::wait(stopped_helpers(&ctx.home)) {
+    if let Ok(helpers) = stopped_helpers(&ctx.home).await {
         out.extend(helpers);
     }
     for meta in super::snapshot::list(ctx, ws).unwrap_or_default() {
@@ -147,17 +145,16 @@ async fn existing(p: &PgPending) -> Result<Vec<String>> {
 /// `doctor --fix`: drops a killed PostgreSQL copy's databases and deletes half-written
 /// snapshot folders; one line per repair, `Err` for one that failed. A copy whose branch lock
 /// is held is alive and left alone.
-pub fn clean(ctx: &Context, ws: &Workspace) -> Vec<Result<String>> {
+pub async fn clean(ctx: &Context, ws: &Workspace) -> Vec<Result<String>> {
     let mut out = Vec::new();
-    for leftover in find(ctx, ws) {
+    for leftover in find(ctx, ws).await {
         match leftover {
             Leftover::Database { pending, .. } => {
                 let Ok(_lock) = crate::branch::lock::try_acquire(ctx, &pending.project, "doctor --fix")
                 else {
                     continue;
                 };
-                let dropped =
-                    crate::runtime::wait(pg_journal::drop_leftovers(&ctx.home, &pending)).and_then(|r| r);
+                let dropped = pg_journal::drop_leftovers(&ctx.home, &pending).await;
                 out.push(dropped.map(|names| {
                     if names.is_empty() {
                         format!(
@@ -175,18 +172,18 @@ pub fn clean(ctx: &Context, ws: &Workspace) -> Vec<Result<String>> {
                     .map_err(anyhow::Error::from),
             ),
             Leftover::Helper { id, name } => {
-                let removed = crate::runtime::wait(async {
+                let removed = async {
                     let engine = crate::engine::Engine::connect().await?;
                     super::helper::remove(&engine, &id).await;
                     anyhow::Ok(())
-                })
-                .and_then(|r| r);
+                }
+                .await;
                 out.push(
                     removed.map(|()| format!("removed {name}, a data helper left by an interrupted copy")),
                 );
             }
             Leftover::Stopped { entry, paused } => {
-                let started = crate::runtime::wait(async {
+                let started = async {
                     let engine = crate::engine::Engine::connect().await?;
                     for (id, _) in &paused.containers {
                         // one removed since is nothing to start
@@ -196,8 +193,8 @@ pub fn clean(ctx: &Context, ws: &Workspace) -> Vec<Result<String>> {
                             .await;
                     }
                     anyhow::Ok(())
-                })
-                .and_then(|r| r);
+                }
+                .await;
                 if started.is_ok() {
                     super::paused::forget(&entry);
                 }

@@ -92,7 +92,7 @@ pub fn list(ctx: &Context, ws: &Workspace) -> Result<Vec<Meta>> {
 }
 
 /// Takes a snapshot of `branch`'s data.
-pub fn take(ctx: &Context, ws: &Workspace, branch: &BranchEnv, name: &str, stop: bool) -> Result<Meta> {
+pub async fn take(ctx: &Context, ws: &Workspace, branch: &BranchEnv, name: &str, stop: bool) -> Result<Meta> {
     check_name(name)?;
     let root = root(ctx, ws);
     if root.join(name).exists() {
@@ -104,7 +104,7 @@ pub fn take(ctx: &Context, ws: &Workspace, branch: &BranchEnv, name: &str, stop:
     let partial = root.join(format!(".{name}.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&partial);
     super::private_dir(&partial)?;
-    let result = write(ctx, ws, branch, name, &partial, stop).and_then(|meta| {
+    let result = write(ctx, ws, branch, name, &partial, stop).await.and_then(|meta| {
         std::fs::rename(&partial, root.join(name)).context("cannot move the snapshot into place")?;
         Ok(meta)
     });
@@ -114,7 +114,7 @@ pub fn take(ctx: &Context, ws: &Workspace, branch: &BranchEnv, name: &str, stop:
     result
 }
 
-fn write(
+async fn write(
     ctx: &Context,
     ws: &Workspace,
     branch: &BranchEnv,
@@ -124,7 +124,7 @@ fn write(
 ) -> Result<Meta> {
     let layout = Layout::of(ws, branch)?;
     let configured = ws.config_of(branch)?.data.helper_image.clone();
-    let volumes = crate::runtime::wait(async {
+    let volumes = async {
         let engine = Engine::connect().await?;
         let existing = existing_volumes(&engine, &layout.project).await?;
         let mut todo = Vec::new();
@@ -161,7 +161,8 @@ fn write(
         result?;
         resumed?;
         Ok::<_, anyhow::Error>(metas)
-    })??;
+    }
+    .await?;
     let mut migration_version = None;
     let mut sqlite = false;
     if let Some(db) = layout.sqlite.as_ref().filter(|db| db.is_file()) {
@@ -208,7 +209,7 @@ async fn save_volume(engine: &Engine, volume: &str, image: &str, file: &Path) ->
 
 /// Replaces `branch`'s data with the snapshot's. The caller holds the branch lock and has
 /// confirmed.
-pub fn restore(
+pub async fn restore(
     ctx: &Context,
     ws: &Workspace,
     branch: &BranchEnv,
@@ -229,7 +230,7 @@ pub fn restore(
             .into());
         }
     }
-    let mut restored = crate::runtime::wait(async {
+    let mut restored = async {
         let engine = Engine::connect().await?;
         guard::target_stopped(&engine, &branch.project, &branch.branch, &[]).await?;
         let existing = existing_volumes(&engine, &layout.project).await?;
@@ -283,7 +284,8 @@ pub fn restore(
             done.push(target);
         }
         Ok::<_, anyhow::Error>(done)
-    })??;
+    }
+    .await?;
     if let (true, Some(db)) = (meta.sqlite, &layout.sqlite) {
         sqlite_copy::copy(&dir.join(SQLITE_FILE), db)?;
         restored.push(format!("SQLite {}", db.display()));

@@ -52,7 +52,7 @@ impl Source {
 
     /// Replaces `target`'s data with a copy of this source's; returns what was copied. Nothing
     /// half-copied is left on failure (copies are swapped in only when complete).
-    pub fn copy_into(
+    pub async fn copy_into(
         &self,
         ctx: &Context,
         ws: &Workspace,
@@ -60,8 +60,8 @@ impl Source {
         stop_source: bool,
     ) -> Result<Vec<String>> {
         match self {
-            Source::Branch(source) => clone::clone(ctx, ws, source, target, stop_source),
-            Source::Snapshot { dir, meta, .. } => snapshot::restore(ctx, ws, target, dir, meta),
+            Source::Branch(source) => clone::clone(ctx, ws, source, target, stop_source).await,
+            Source::Snapshot { dir, meta, .. } => snapshot::restore(ctx, ws, target, dir, meta).await,
         }
     }
 

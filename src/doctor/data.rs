@@ -11,16 +11,16 @@ use crate::data::leftovers::{self, Leftover};
 const NAME: &str = "data";
 const FIX: &str = "run `cfn doctor --fix` to remove it";
 
-pub fn checks(ctx: &Context, ws: &Workspace) -> Vec<Check> {
+pub async fn checks(ctx: &Context, ws: &Workspace) -> Vec<Check> {
     let mut out = Vec::new();
-    for volume in tmp_volumes(ctx) {
+    for volume in tmp_volumes(ctx).await {
         out.push(Check::warn(
             NAME,
             format!("volume {volume} is the temporary copy of an interrupted data copy"),
             "run `cfn doctor --fix` to finish or undo that copy",
         ));
     }
-    for leftover in leftovers::find(ctx, ws) {
+    for leftover in leftovers::find(ctx, ws).await {
         out.push(match leftover {
             Leftover::Database { pending, found: Ok(names), .. } if names.is_empty() => Check::warn(
                 NAME,
@@ -79,17 +79,18 @@ pub fn checks(ctx: &Context, ws: &Workspace) -> Vec<Check> {
 }
 
 /// This `CFN_HOME`'s temporary data volumes (another home's are not ours to judge).
-fn tmp_volumes(ctx: &Context) -> Vec<String> {
+async fn tmp_volumes(ctx: &Context) -> Vec<String> {
     use crate::data::swap::{HOME_LABEL, TMP_LABEL};
     let home = ctx.home.display().to_string();
-    let listed = crate::runtime::wait(async {
+    let listed = async {
         let engine = crate::engine::Engine::connect().await?;
         let filters = std::collections::HashMap::from([("label", vec![format!("{TMP_LABEL}=1")])]);
         let options =
             bollard::query_parameters::ListVolumesOptionsBuilder::default().filters(&filters).build();
         anyhow::Ok(engine.docker.list_volumes(Some(options)).await?)
-    });
-    let Ok(Ok(list)) = listed else { return Vec::new() };
+    }
+    .await;
+    let Ok(list) = listed else { return Vec::new() };
     list.volumes
         .unwrap_or_default()
         .into_iter()

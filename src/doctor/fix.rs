@@ -59,7 +59,7 @@ pub async fn fix(ctx: &Context, confirm: Option<Confirm<'_>>) -> Result<Vec<Repa
         render(&ws, &mut out)?;
         remove_orphans(&ws, confirm, &mut out).await?;
         data_leftovers(ctx, &mut out).await;
-        for cleaned in crate::data::leftovers::clean(ctx, &ws) {
+        for cleaned in crate::data::leftovers::clean(ctx, &ws).await {
             out.push(match cleaned {
                 Ok(message) => Repair::done(message),
                 Err(e) => Repair::failed("could not clean up after an interrupted data operation", &e),

@@ -130,7 +130,7 @@ pub async fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
     checks.extend(git_hooks::checks(ws.main_root()));
     checks.extend(rendered::checks(&survey, ws));
     checks.extend(isolation::checks(&survey));
-    checks.extend(data::checks(ctx, ws));
+    checks.extend(data::checks(ctx, ws).await);
     Ok(checks)
 }
 

@@ -21,7 +21,7 @@ pub async fn add(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result
     };
     let added = add_checkout(ctx, ws, opts).await?;
     if let Some(source) = &source {
-        copy_data(ctx, ws, &added.env, source, opts.stop_source)?;
+        copy_data(ctx, ws, &added.env, source, opts.stop_source).await?;
     }
     project_hooks::run(ctx, ws, &added.env, HookPoint::PostCreate, opts.approve_hooks)?;
     Ok(added)
@@ -35,7 +35,7 @@ pub(super) fn adopted(ctx: &Context, ws: &Workspace, env: &BranchEnv) {
     }
 }
 
-fn copy_data(
+async fn copy_data(
     ctx: &Context,
     ws: &Workspace,
     env: &BranchEnv,
@@ -44,7 +44,7 @@ fn copy_data(
 ) -> Result<()> {
     let _lock = crate::branch::lock::acquire(ctx, &env.project, "worktree add")?;
     let what = source.describe();
-    match source.copy_into(ctx, ws, env, stop_source) {
+    match source.copy_into(ctx, ws, env, stop_source).await {
         Ok(items) if items.is_empty() => ctx.say(format!("{what} has no data to copy")),
         Ok(items) => ctx.say(format!("copied the data of {what}: {}", items.join(", "))),
         Err(e) => {

@@ -77,11 +77,11 @@ pub struct RmArgs {
     name: String,
 }
 
-pub fn run(ctx: &Context, cmd: DataCommand) -> Result<()> {
+pub async fn run(ctx: &Context, cmd: DataCommand) -> Result<()> {
     match cmd {
-        DataCommand::Clone(args) => run_clone(ctx, args),
-        DataCommand::Snapshot(args) => run_snapshot(ctx, args),
-        DataCommand::Restore(args) => run_restore(ctx, args),
+        DataCommand::Clone(args) => run_clone(ctx, args).await,
+        DataCommand::Snapshot(args) => run_snapshot(ctx, args).await,
+        DataCommand::Restore(args) => run_restore(ctx, args).await,
         DataCommand::List(args) => run_list(ctx, args),
         DataCommand::Rm(args) => {
             let ws = Workspace::open(ctx)?;
@@ -112,7 +112,7 @@ fn confirm_replace(ctx: &Context, yes: bool, branch: &str, with: &str) -> Result
     }
 }
 
-fn run_clone(ctx: &Context, args: CloneArgs) -> Result<()> {
+async fn run_clone(ctx: &Context, args: CloneArgs) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     let source = crate::data::source::branch_env(&ws, &args.from)?;
     let (_lock, target) = crate::branch::lock::lock_branch(ctx, &ws, args.branch.as_deref(), "data clone")?;
@@ -122,7 +122,7 @@ fn run_clone(ctx: &Context, args: CloneArgs) -> Result<()> {
             .into());
     }
     confirm_replace(ctx, args.yes, &target.branch, &format!("a copy of {}'s", source.branch))?;
-    let copied = clone::clone(ctx, &ws, &source, &target, args.stop_source)?;
+    let copied = clone::clone(ctx, &ws, &source, &target, args.stop_source).await?;
     ctx.say(format!(
         "copied the data of {} into {}: {}",
         source.branch,
@@ -132,12 +132,12 @@ fn run_clone(ctx: &Context, args: CloneArgs) -> Result<()> {
     Ok(())
 }
 
-fn run_snapshot(ctx: &Context, args: SnapshotArgs) -> Result<()> {
+async fn run_snapshot(ctx: &Context, args: SnapshotArgs) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     let (_lock, branch) =
         crate::branch::lock::lock_branch(ctx, &ws, args.branch.as_deref(), "data snapshot")?;
     let name = args.name.unwrap_or_else(|| default_name(&branch.branch));
-    let meta = snapshot::take(ctx, &ws, &branch, &name, args.stop)?;
+    let meta = snapshot::take(ctx, &ws, &branch, &name, args.stop).await?;
     let items: Vec<String> =
         meta.volumes.iter().map(|v| v.key.clone()).chain(meta.sqlite.then(|| "SQLite".into())).collect();
     ctx.say(format!(
@@ -149,12 +149,12 @@ fn run_snapshot(ctx: &Context, args: SnapshotArgs) -> Result<()> {
     Ok(())
 }
 
-fn run_restore(ctx: &Context, args: RestoreArgs) -> Result<()> {
+async fn run_restore(ctx: &Context, args: RestoreArgs) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     let (dir, meta) = snapshot::read(ctx, &ws, &args.name)?;
     let (_lock, branch) = crate::branch::lock::lock_branch(ctx, &ws, args.branch.as_deref(), "data restore")?;
     confirm_replace(ctx, args.yes, &branch.branch, &format!("snapshot {}", args.name))?;
-    let restored = snapshot::restore(ctx, &ws, &branch, &dir, &meta)?;
+    let restored = snapshot::restore(ctx, &ws, &branch, &dir, &meta).await?;
     ctx.say(format!("restored snapshot {} into {}: {}", args.name, branch.branch, list_or_none(&restored)));
     Ok(())
 }

@@ -127,7 +127,7 @@ pub async fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Compose(args) => compose::run(ctx, args),
         Command::Up(args) => up::run(ctx, args).await,
         Command::Down(args) => down::run(ctx, args).await,
-        Command::Data(cmd) => data::run(ctx, cmd),
+        Command::Data(cmd) => data::run(ctx, cmd).await,
         Command::Status(args) => status::run(ctx, args).await,
         Command::Logs(args) => logs::run(ctx, args),
         Command::Migrate(args) => migrate::run(ctx, args),
