@@ -24,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "git_hooks",
             "health",
             "interrupt",
+            "lock_file",
             "migrate",
             "names",
             "pg",

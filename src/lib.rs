@@ -20,6 +20,7 @@ pub(crate) mod git;
 pub(crate) mod git_hooks;
 pub(crate) mod health;
 pub(crate) mod interrupt;
+pub(crate) mod lock_file;
 pub(crate) mod migrate;
 pub mod names;
 pub(crate) mod pg;

@@ -105,21 +105,7 @@ fn acquire_within(ctx: &Context, project: &str, op: &str, wait: Duration) -> Res
 /// `holder` ("up", "a copy of its data into b2 (data clone)").
 fn acquire_as(ctx: &Context, project: &str, op: &str, holder: &str, wait: Duration) -> Result<BranchLock> {
     let path = lock_path(&ctx.home, project);
-    if let Some(dir) = path.parent() {
-        use std::os::unix::fs::DirBuilderExt as _;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("cannot open the branch lock {}", path.display()))?;
+    let mut file = crate::lock_file::open(&path)?;
     let start = Instant::now();
     let mut announced = false;
     loop {

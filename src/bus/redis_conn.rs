@@ -72,34 +72,24 @@ pub fn reconnect_window() -> Duration {
 
 impl Shared {
     async fn send(&self, cmd: &Cmd) -> RedisResult<Value> {
-        let mut deadline = None;
-        let mut pause = FIRST_PAUSE;
-        loop {
-            let mut conn = self.connection();
-            match conn.req_packed_command(cmd).await {
-                Err(err) if lost(&err) => {
-                    let deadline = *deadline.get_or_insert_with(|| Instant::now() + reconnect_window());
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Err(err);
-                    }
-                    tokio::time::sleep(pause.min(left)).await;
-                    pause = (pause * 2).min(LAST_PAUSE);
-                    if let Ok(fresh) = open_single(&self.client, self.response).await {
-                        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
-                    }
-                }
-                other => return other,
-            }
-        }
+        self.retrying(|mut conn| async move { conn.req_packed_command(cmd).await }).await
     }
 
     async fn send_many(&self, pipeline: &Pipeline, offset: usize, count: usize) -> RedisResult<Vec<Value>> {
+        self.retrying(|mut conn| async move { conn.req_packed_commands(pipeline, offset, count).await }).await
+    }
+
+    /// Runs `request` on the current connection; when the connection is lost, opens a new one
+    /// and runs it again with a growing pause, until the reconnect window has passed.
+    async fn retrying<T, F, Fut>(&self, request: F) -> RedisResult<T>
+    where
+        F: Fn(MultiplexedConnection) -> Fut,
+        Fut: std::future::Future<Output = RedisResult<T>>,
+    {
         let mut deadline = None;
         let mut pause = FIRST_PAUSE;
         loop {
-            let mut conn = self.connection();
-            match conn.req_packed_commands(pipeline, offset, count).await {
+            match request(self.connection()).await {
                 Err(err) if lost(&err) => {
                     let deadline = *deadline.get_or_insert_with(|| Instant::now() + reconnect_window());
                     let left = deadline.saturating_duration_since(Instant::now());

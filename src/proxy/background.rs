@@ -225,17 +225,9 @@ fn alive(running: &Running) -> bool {
     args.contains(&&b"proxy"[..]) && args.contains(&&b"--detached"[..])
 }
 
-/// Field 22 of `/proc/<pid>/stat` (start time, clock ticks after boot); `None` when the
-/// process is gone or a zombie.
+/// `process::start_time` of a pid as the pid file records it.
 fn start_time(pid: i32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name (field 2) may hold spaces and parentheses: count after the last `)`.
-    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
-    let state = fields.next()?;
-    if state == "Z" || state == "X" {
-        return None;
-    }
-    fields.nth(18)?.parse().ok()
+    crate::process::start_time(u32::try_from(pid).ok()?)
 }
 
 /// Sends `signal` and waits up to `wait` for the process to be gone.

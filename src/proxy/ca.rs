@@ -57,15 +57,7 @@ pub fn load_or_create(home: &Path) -> Result<(Ca, Origin)> {
         return Ok((load(home)?, Origin::Existing));
     }
     std::fs::create_dir_all(home).with_context(|| format!("cannot create {}", home.display()))?;
-    let lock_path = home.join("proxy-ca.lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(&lock_path)
-        .with_context(|| format!("cannot open {}", lock_path.display()))?;
-    lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
+    let _lock = crate::lock_file::hold(&home.join("proxy-ca.lock"))?;
     // Another process may have made it while this one waited for the lock.
     if dir(home).exists() {
         return Ok((load(home)?, Origin::Existing));

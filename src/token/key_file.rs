@@ -54,15 +54,7 @@ pub fn load_or_create(home: &Path, now: u64) -> Result<Keyring> {
 /// Replaces the current key with a new one; the old one keeps verifying (see
 /// [`Keyring::rotated`]). Returns the new keyring.
 pub fn rotate(home: &Path, now: u64) -> Result<Keyring> {
-    let lock_path = home.join(LOCK_NAME);
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(&lock_path)
-        .with_context(|| format!("cannot open {}", lock_path.display()))?;
-    lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
+    let _lock = crate::lock_file::hold(&home.join(LOCK_NAME))?;
     let file = path(home);
     let ring = load_or_create(home, now)?.rotated(now)?;
     crate::render::write_atomic(&file, &encode(&ring)?, 0o600)?;

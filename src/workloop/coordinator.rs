@@ -18,23 +18,8 @@ pub struct Coordinating {
 
 /// Takes the task's lock, or says which process holds it.
 pub fn take(home: &Path, task: &str) -> Result<Coordinating> {
-    let dir = home.join("locks");
-    {
-        use std::os::unix::fs::DirBuilderExt as _;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    let path = dir.join(format!("loop-{}.lock", crate::workloop::files::folder_name(task)));
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("cannot open the loop lock {}", path.display()))?;
+    let path = home.join("locks").join(format!("loop-{}.lock", crate::workloop::files::folder_name(task)));
+    let mut file = crate::lock_file::open(&path)?;
     match file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {
