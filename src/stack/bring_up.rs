@@ -1,7 +1,8 @@
 //! Bringing a branch up and down as the user asks for it — the one sequence `cfn up`, the MCP
 //! server and the portal share: the branch's lock, trust for what the repository makes `up` run,
 //! compose and the readiness wait, migrations, health checks, the project's post_up hooks and
-//! the background proxy when `[proxy] auto` is on; down runs pre_down hooks first and settles leases a removed service kept.
+//! the background proxy when `[proxy] auto` is on; down runs pre_down hooks first and settles
+//! leases a removed service kept.
 
 use super::endpoints::{endpoints, Endpoint};
 use super::up_down::{down, prepare, up, UpOptions};

@@ -13,11 +13,7 @@ where
     F: FnOnce() -> anyhow::Result<T> + Send + 'static,
     T: Send + 'static,
 {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(Ok(data)) => success(&data),
-        Ok(Err(err)) => failure(&err),
-        Err(join) => failure(&anyhow::anyhow!("the tool failed unexpectedly: {join}")),
-    }
+    run_async(move || async move { work() }).await
 }
 
 /// Runs a tool's async work (which blocks its thread for as long as the command runs) off the

@@ -68,14 +68,7 @@ where
     F: FnOnce() -> anyhow::Result<T> + Send + 'static,
     T: Send + 'static,
 {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result.map_err(ApiError::from),
-        Err(join) => Err(ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the request failed unexpectedly: {join}"),
-            crate::error::GENERIC_HINT,
-        )),
-    }
+    awaiting(move || async move { work() }).await
 }
 
 /// Runs a command's async work (which blocks its thread for as long as the command runs) off
