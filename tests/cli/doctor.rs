@@ -62,6 +62,21 @@ fn a_deleted_worktree_directory_fails_with_its_hint() {
 }
 
 #[test]
+fn a_plain_worktree_of_a_branch_cfn_refuses_is_told_to_be_renamed() {
+    let sb = Sandbox::new();
+    let root = sb.shop("shop");
+    let plain = sb.path().join("plain");
+    git(&root, &["worktree", "add", "-q", "-b", "q'$x", plain.to_str().unwrap()]);
+    let (checks, _) = doctor(&sb, &root, &[]);
+    let check = find(&checks, "registry", "is not registered with cfn");
+    assert!(hint(check).contains("rename it"), "{check}");
+    // and --fix does not pretend to register it
+    sb.cfn(&root, &["doctor", "--fix", "--yes"]).output().unwrap();
+    let (checks, _) = doctor(&sb, &root, &[]);
+    find(&checks, "registry", "is not registered with cfn");
+}
+
+#[test]
 fn a_compose_file_with_container_name_is_reported_with_its_hint() {
     let sb = Sandbox::new();
     let root = sb.shop("shop");
