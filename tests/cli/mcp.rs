@@ -315,6 +315,9 @@ async fn repo_server_worktrees_and_conflicts() {
 /// One JSON-RPC message per line, as any client writes them; every reply is one line of JSON.
 #[test]
 fn raw_json_rpc_lines() {
+    fn send(stdin: &mut std::process::ChildStdin, line: impl std::fmt::Display) {
+        writeln!(stdin, "{line}").unwrap();
+    }
     let sb = Sandbox::new();
     let root = sb.repo("mcpraw", &[("docker-compose.yml", WEB_ONLY)]);
     sb.cfn(&root, &["init", "--yes"]).assert().success();
@@ -330,32 +333,62 @@ fn raw_json_rpc_lines() {
             .unwrap();
         let mut stdin = child.stdin.take().unwrap();
         let mut replies = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut send = |v: Value| writeln!(stdin, "{v}").unwrap();
-        send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}));
+        send(
+            &mut stdin,
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}),
+        );
         let init: Value = serde_json::from_str(&replies.next().unwrap().unwrap()).unwrap();
         assert_eq!(init["id"], 1);
         assert_eq!(init["result"]["protocolVersion"], version);
         assert!(init["result"]["capabilities"]["tools"].is_object());
-        send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+        send(&mut stdin, json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
         send(
+            &mut stdin,
             json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "ports", "arguments": {}}}),
         );
         let reply: Value = serde_json::from_str(&replies.next().unwrap().unwrap()).unwrap();
         assert_eq!(reply["id"], 2);
         assert_eq!(reply["result"]["isError"], false);
         assert_eq!(reply["result"]["structuredContent"]["ports"]["web"], 8080);
-        send(json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
-            "params": {"name": "signal_wait", "arguments": {"task_id": "t", "channel": "c", "timeout": -5}}}));
+        send(
+            &mut stdin,
+            json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+            "params": {"name": "signal_wait", "arguments": {"task_id": "t", "channel": "c", "timeout": -5}}}),
+        );
         let reply: Value = serde_json::from_str(&replies.next().unwrap().unwrap()).unwrap();
         assert_eq!(reply["id"], 3);
         assert_eq!(reply["result"]["isError"], true);
         let text = reply["result"]["content"][0]["text"].as_str().unwrap();
         assert!(text.starts_with("error: not a number of seconds: -5\nhint: "), "{text}");
-        send(json!({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "no_such_tool"}}));
+        send(
+            &mut stdin,
+            json!({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "no_such_tool"}}),
+        );
         let reply: Value = serde_json::from_str(&replies.next().unwrap().unwrap()).unwrap();
         assert_eq!(reply["id"], 4);
         assert!(reply["error"].is_object() || reply["result"]["isError"] == true, "{reply}");
+        // Malformed lines get JSON-RPC's own answers: a parse error, an invalid request by id.
+        send(&mut stdin, "not json");
+        let reply: Value = serde_json::from_str(&replies.next().unwrap().unwrap()).unwrap();
+        assert_eq!(
+            (reply["error"]["code"].as_i64(), reply["id"].clone()),
+            (Some(-32700), Value::Null),
+            "{reply}"
+        );
+        send(&mut stdin, json!({"jsonrpc": "2.0", "id": 5}));
+        let reply: Value = serde_json::from_str(&replies.next().unwrap().unwrap()).unwrap();
+        assert_eq!(
+            (reply["error"]["code"].as_i64(), reply["id"].clone()),
+            (Some(-32600), json!(5)),
+            "{reply}"
+        );
+        send(
+            &mut stdin,
+            json!({"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {"name": "ports", "arguments": {}}}),
+        );
+        let reply: Value = serde_json::from_str(&replies.next().unwrap().unwrap()).unwrap();
+        assert_eq!(reply["id"], 6, "the session goes on");
         // Closing stdin ends the session, and the server exits cleanly.
         drop(stdin);
         assert!(replies.next().is_none(), "nothing after the replies");

@@ -3,6 +3,7 @@
 //! branch of the repository for an orchestrating agent.
 
 mod bus_ops;
+mod gate;
 mod limits;
 mod ops;
 mod outcome;
@@ -25,7 +26,13 @@ pub async fn serve(ctx: &Context, repo: bool, branch: Option<&str>) -> Result<()
     let scope = Scope::start(ctx, repo, branch)?;
     let (reader, writer) = stdio::take_over()?;
     let server = server::CfnServer::new(ctx.clone(), scope);
-    let running = server.serve((reader, writer)).await.context("the MCP session did not start")?;
+    // Malformed lines are answered as JSON-RPC prescribes before the server sees them.
+    let gate = gate::open(reader, writer);
+    let running = server
+        .serve((gate.server_reader, gate.server_writer))
+        .await
+        .context("the MCP session did not start")?;
     running.waiting().await.context("the MCP session failed")?;
+    gate.flushed.await.context("the MCP session's writer stopped")??;
     Ok(())
 }
