@@ -12,6 +12,7 @@
 
 pub mod bus;
 pub mod compose_files;
+pub mod env_file;
 pub mod files;
 pub mod governing;
 pub mod health;

@@ -145,12 +145,14 @@ fn unregistered(wt: &GitWorktree) -> Check {
         );
     }
     match &wt.branch {
-        Some(branch) if crate::branch::files::check_branch_is_representable(branch).is_err() => Check::warn(
-            "registry",
-            format!("git worktree {path} (branch {branch}) is not registered with cfn"),
-            "cfn cannot register a branch whose name holds a single quote with `$` or a backtick: \
+        Some(branch) if crate::branch::env_file::check_branch_is_representable(branch).is_err() => {
+            Check::warn(
+                "registry",
+                format!("git worktree {path} (branch {branch}) is not registered with cfn"),
+                "cfn cannot register a branch whose name holds a single quote with `$` or a backtick: \
              rename it (`git branch -m`), then run `cfn doctor --fix`",
-        ),
+            )
+        }
         Some(branch) => Check::warn(
             "registry",
             format!("git worktree {path} (branch {branch}) is not registered with cfn"),

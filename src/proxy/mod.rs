@@ -6,6 +6,7 @@
 mod auto;
 pub mod background;
 pub mod ca;
+mod forwarding;
 mod pages;
 mod routes;
 mod server;

@@ -47,7 +47,7 @@ pub struct Added {
 /// what follows).
 pub(super) async fn add_checkout(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Added> {
     git::validate_branch_name(&opts.branch)?;
-    branch::files::check_branch_is_representable(&opts.branch)?;
+    branch::env_file::check_branch_is_representable(&opts.branch)?;
     if let Some(existing) = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)? {
         // An earlier add or remove of this branch whose process died is settled first.
         match recover::recover_if_abandoned(&ws.state, ws.main_root(), &existing).await? {
@@ -69,7 +69,7 @@ pub(super) async fn add_checkout(ctx: &Context, ws: &mut Workspace, opts: &AddOp
     let taken = |existing: &WorktreeRow| already_added(&opts.branch, existing);
     let place = |project: &str| -> Result<Place> {
         let path = target_path(ctx, &ws.config, &ws.repo.project, &ws.checkout.main_root, opts, project)?;
-        branch::files::check_path_is_representable(&path)?;
+        branch::env_file::check_path_is_representable(&path)?;
         if path.exists() || path.symlink_metadata().is_ok() {
             return Err(UserError::new(format!("target path already exists: {}", path.display()))
                 .hint("choose another --path, or move that directory away")

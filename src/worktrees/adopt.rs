@@ -26,8 +26,8 @@ pub fn adopt(ctx: &Context, ws: &mut Workspace, checkout: &Checkout) -> Result<O
         ));
         return Ok(None);
     };
-    branch::files::check_branch_is_representable(&branch)?;
-    branch::files::check_path_is_representable(&checkout.root)?;
+    branch::env_file::check_branch_is_representable(&branch)?;
+    branch::env_file::check_path_is_representable(&checkout.root)?;
     let lock = OpLock::take(ws.state.home())?;
     let reg = Registration {
         operation: Operation::Adopt,
