@@ -292,19 +292,22 @@ mod tests {
 
     #[test]
     fn a_new_key_never_takes_a_port_held_elsewhere_or_in_use() {
-        let mut f = fixture(&[("web", 47000)]);
+        // The listener takes a port the kernel says is free (a fixed one may be held by another
+        // test's connection); the lane's ports are placed around it.
+        let busy = std::net::TcpListener::bind(("0.0.0.0", 0)).unwrap();
+        let base = busy.local_addr().unwrap().port() - 12;
+        let mut f = fixture(&[("web", base)]);
         // another worktree holds the port the new key's lane has in slot 1, and a base port and
         // a listener sit on the next two
-        row(&mut f, "other", 3, &[lease("web", 47010, "tcp")]);
+        row(&mut f, "other", 3, &[lease("web", base + 10, "tcp")]);
         let tx = f.st.immediate().unwrap();
-        state::ensure_repository(&tx, std::path::Path::new("/elsewhere"), "q", &[("x".into(), 47011)])
+        state::ensure_repository(&tx, std::path::Path::new("/elsewhere"), "q", &[("x".into(), base + 11)])
             .unwrap();
         tx.commit().unwrap();
-        let _busy = std::net::TcpListener::bind(("0.0.0.0", 47012)).unwrap();
         let id = row(&mut f, "a", 1, &[]);
-        let cfg = PortsConfig { keys: keys(&[("web", "web", 47000, "tcp", &[])]), ..PortsConfig::default() };
+        let cfg = PortsConfig { keys: keys(&[("web", "web", base, "tcp", &[])]), ..PortsConfig::default() };
         let changes = reconcile(&mut f, &cfg, id, 1);
-        assert_eq!(changes, [Change::Leased { key: "web".into(), port: 47013 }]);
+        assert_eq!(changes, [Change::Leased { key: "web".into(), port: base + 13 }]);
     }
 
     #[test]

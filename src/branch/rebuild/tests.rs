@@ -40,15 +40,19 @@ fn registers_what_keeps_its_ports_skips_what_clashes_and_runs_once() {
         git(&root, &["worktree", "add", "-q", "-b", branch, path.to_str().unwrap()]);
     }
     let wt = |branch: &str| std::fs::canonicalize(dir.path().join(format!("rbunit-{branch}"))).unwrap();
-    env_file(&wt("keeps"), "rbunit-keeps", "keeps", 4, 46419);
-    env_file(&wt("clashes"), "rbunit-clashes", "clashes", 5, 46429);
+    // A port something else listens on is not leased again: the listener takes a port the
+    // kernel says is free (a fixed one may be held by another test's connection), and the
+    // repository's base port is placed so that slot 7 falls on it.
+    let listener = std::net::TcpListener::bind(("0.0.0.0", 0)).unwrap();
+    let base = listener.local_addr().unwrap().port() - 70;
+    let port = |slot: u16| base + slot * 10;
+    env_file(&wt("keeps"), "rbunit-keeps", "keeps", 4, port(4));
+    env_file(&wt("clashes"), "rbunit-clashes", "clashes", 5, port(5));
     // A worktree's file naming another repository's project is not believed.
-    env_file(&wt("foreign"), "victim-app", "foreign", 6, 46439);
-    // A port something else listens on is not leased again.
-    let listener = std::net::TcpListener::bind(("0.0.0.0", 46449)).unwrap();
-    env_file(&wt("busy"), "rbunit-busy", "busy", 7, 46449);
+    env_file(&wt("foreign"), "victim-app", "foreign", 6, port(6));
+    env_file(&wt("busy"), "rbunit-busy", "busy", 7, port(7));
     let config = Config::parse(
-        "[project]\nname = \"rbunit\"\n\n[ports.keys.redis]\nservice = \"redis\"\ntarget = 6379\nbase = 46379\n",
+        &format!("[project]\nname = \"rbunit\"\n\n[ports.keys.redis]\nservice = \"redis\"\ntarget = 6379\nbase = {base}\n"),
         Path::new("cfn.toml"),
     )
     .unwrap();
@@ -60,7 +64,7 @@ fn registers_what_keeps_its_ports_skips_what_clashes_and_runs_once() {
     let repo = state::ensure_repository(&tx, &other, "other", &[]).unwrap();
     let mut row = NewRow::for_test(repo.id, "x", &other, 1);
     row.project = "other-x";
-    let lease = Lease { key: "redis".into(), port: 46429, protocol: Some(crate::protocol::Protocol::Tcp) };
+    let lease = Lease { key: "redis".into(), port: port(5), protocol: Some(crate::protocol::Protocol::Tcp) };
     WorktreeRow::insert(&tx, &row, &[lease]).unwrap();
     tx.commit().unwrap();
 
@@ -71,20 +75,25 @@ fn registers_what_keeps_its_ports_skips_what_clashes_and_runs_once() {
     assert_eq!(got, [("keeps", 4, ".cfn/env")]);
     let skipped = rebuilt.skipped.join("\n");
     assert_eq!(rebuilt.skipped.len(), 3, "{skipped}");
-    assert!(skipped.contains("clashes cannot keep what it had (port 46429/tcp is leased)"), "{skipped}");
+    assert!(
+        skipped.contains(&format!("clashes cannot keep what it had (port {}/tcp is leased)", port(5))),
+        "{skipped}"
+    );
     assert!(
         skipped.contains("foreign cannot keep what it had (compose project victim-app is not this branch's)")
     );
-    assert!(skipped.contains("busy cannot keep what it had (port 46449/tcp is in use on this machine)"));
+    assert!(skipped
+        .contains(&format!("busy cannot keep what it had (port {}/tcp is in use on this machine)", port(7))));
     let repo_id = state::find_repository(state.conn(), &root).unwrap().unwrap().id;
     let row = WorktreeRow::find_by_branch(state.conn(), repo_id, "keeps").unwrap().unwrap();
     assert_eq!(
         (row.project.as_str(), row.path.as_path(), row.ports["redis"]),
-        ("rbunit-keeps", wt("keeps").as_path(), 46419)
+        ("rbunit-keeps", wt("keeps").as_path(), port(4))
     );
     assert!(row.operation.is_none() && row.state == state::WorktreeState::Ready);
     let event = state::last_rebuilt(state.conn(), &root).unwrap().unwrap();
-    assert!(event.recent && event.message.contains("keeps (slot 4, redis 46419) from .cfn/env"), "{event:?}");
+    let said = format!("keeps (slot 4, redis {}) from .cfn/env", port(4));
+    assert!(event.recent && event.message.contains(&said), "{event:?}");
 
     // Once the repository is known, nothing triggers it again, and running it changes nothing.
     assert!(!needed(state.conn(), &root, &config).unwrap());
