@@ -36,6 +36,23 @@ fn get(port: u16, key: &str) -> String {
     redis(port, &["GET", key])
 }
 
+/// Writes `bytes` random bytes to the file `big` of volume `volume`.
+fn fill_volume(volume: &str, bytes: u64) {
+    let write = format!("head -c {bytes} /dev/urandom > /data/big");
+    let mount = format!("{volume}:/data");
+    assert!(docker_ok(&[
+        "run",
+        "--rm",
+        "-v",
+        &mount,
+        "--entrypoint",
+        "sh",
+        "cfn-test/redis:1",
+        "-c",
+        &write
+    ]));
+}
+
 fn tmp_volumes() -> Vec<String> {
     docker_lines(&["volume", "ls", "-q", "--filter", "label=dev.cfn.data-tmp=1"])
 }
@@ -254,17 +271,7 @@ fn a_copy_that_does_not_fit_is_refused_before_anything_is_written() {
     up(&s, &s.wt);
     down(&s, &s.wt);
     let source = format!("{}_data", s.project);
-    assert!(docker_ok(&[
-        "run",
-        "--rm",
-        "-v",
-        &format!("{source}:/data"),
-        "--entrypoint",
-        "sh",
-        "cfn-test/redis:1",
-        "-c",
-        "head -c 4194304 /dev/urandom > /data/big",
-    ]));
+    fill_volume(&source, 4194304);
     // copied on the host: its free space (set by the test-only override) is too small
     let out = s
         .spawn(&s.root, &["data", "clone", "--from", "feat", "--yes"], &[("CFN_TEST_FREE_KIB", "1024")])
@@ -429,17 +436,7 @@ fn a_source_being_copied_is_locked_for_up_and_for_copies_into_it() {
     down(&s, &s.wt);
     // 64 MiB: the copy lasts long enough to be caught holding the lock
     let source = format!("{}_data", s.project);
-    assert!(docker_ok(&[
-        "run",
-        "--rm",
-        "-v",
-        &format!("{source}:/data"),
-        "--entrypoint",
-        "sh",
-        "cfn-test/redis:1",
-        "-c",
-        "head -c 67108864 /dev/urandom > /data/big",
-    ]));
+    fill_volume(&source, 67108864);
     let lock = s.sb.home.join("locks").join(format!("{}.lock", s.project));
     let copy = s.spawn(&s.root, &["data", "clone", "--from", "feat", "--yes"], &[]);
     let pid = copy.id();

@@ -13,15 +13,8 @@ use std::net::{IpAddr, SocketAddr};
 pub struct Args {
     #[command(subcommand)]
     command: Option<ProxyCommand>,
-    /// Port to listen on (default: `[proxy] port` of the repository you are in, else 7355).
-    #[arg(long)]
-    port: Option<u16>,
-    /// Address to listen on (anything but loopback lets other machines reach your branches)
-    #[arg(long, default_value = "127.0.0.1")]
-    bind: IpAddr,
-    /// Serve HTTPS too, with certificates of a local CA (default: `[proxy] tls`).
-    #[arg(long)]
-    tls: bool,
+    #[command(flatten)]
+    listen: ListenArgs,
     /// Run as the background proxy of `cfn proxy start` (which passes it).
     #[arg(long, hide = true)]
     detached: bool,
@@ -48,6 +41,13 @@ pub struct CaArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct StartArgs {
+    #[command(flatten)]
+    listen: ListenArgs,
+}
+
+/// Where and how a proxy listens: `cfn proxy` and `cfn proxy start` take the same.
+#[derive(Debug, clap::Args)]
+pub struct ListenArgs {
     /// Port to listen on (default: `[proxy] port` of the repository you are in, else 7355).
     #[arg(long)]
     port: Option<u16>,
@@ -75,7 +75,7 @@ pub async fn run(ctx: &Context, args: Args) -> Result<()> {
         Some(ProxyCommand::Start(start_args)) => start(ctx, start_args).await,
         Some(ProxyCommand::Stop) => stop(ctx),
         Some(ProxyCommand::Ca(ca_args)) => ca(ctx, ca_args),
-        None => serve(ctx, args.port, args.bind, args.tls, args.detached),
+        None => serve(ctx, args.listen.port, args.listen.bind, args.listen.tls, args.detached),
     }
 }
 
@@ -126,6 +126,7 @@ fn warn_if_wide(ctx: &Context, bind: IpAddr) {
 }
 
 async fn start(ctx: &Context, args: StartArgs) -> Result<()> {
+    let args = args.listen;
     let configured = configured(ctx);
     let port = args.port.unwrap_or(configured.port);
     let tls = args.tls || configured.tls;
