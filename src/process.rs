@@ -237,11 +237,22 @@ impl Cmd {
     /// which no handler of cfn's can see. (Setting the signal in the child ourselves would need
     /// `unsafe`, which this crate forbids.) Without `setpriv` the command runs as it is.
     pub(crate) fn dying_with_parent(&self) -> Cmd {
+        self.with_parent_death_signal("KILL")
+    }
+
+    /// The same command, sent SIGTERM when cfn ends (killed, or exiting on a signal while it
+    /// runs): a project hook must not outlive the cfn that started it, and gets to clean up.
+    /// `setpriv` execs the program, which keeps its pid and sees its own arguments.
+    pub(crate) fn ending_with_cfn(&self) -> Cmd {
+        self.with_parent_death_signal("TERM")
+    }
+
+    fn with_parent_death_signal(&self, signal: &str) -> Cmd {
         const SETPRIV: &str = "/usr/bin/setpriv";
         if !std::path::Path::new(SETPRIV).is_file() {
             return self.clone();
         }
-        let mut args: Vec<OsString> = ["--pdeathsig", "KILL", "--"].map(OsString::from).to_vec();
+        let mut args: Vec<OsString> = ["--pdeathsig", signal, "--"].map(OsString::from).to_vec();
         args.push(self.program.clone());
         args.extend(self.args.iter().cloned());
         Cmd { program: SETPRIV.into(), args, ..self.clone() }

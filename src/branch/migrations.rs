@@ -97,6 +97,13 @@ pub fn migrations_dir(ws: &Workspace, branch: &BranchEnv) -> PathBuf {
     branch.path.join(&ws.config.migrations.dir)
 }
 
+/// `migrations.url` rendered for the branch: the PostgreSQL database its migrations run in.
+pub fn postgres_url(ws: &Workspace, branch: &BranchEnv) -> Result<String> {
+    let template = ws.config.migrations.url.as_deref().unwrap_or_default();
+    let vars = super::files::template_vars(ws, branch)?;
+    super::files::renderer(ws).render_str("migrations.url", template, &vars)
+}
+
 /// Runs `f` with the branch's migration target.
 pub fn with_target<T>(
     ws: &Workspace,
@@ -122,10 +129,7 @@ pub fn with_target<T>(
             f(&mut target).map_err(explain)
         }
         MigrationTarget::Postgres => {
-            let template = ws.config.migrations.url.as_deref().unwrap_or_default();
-            let vars = super::files::template_vars(ws, branch)?;
-            let url = super::files::renderer(ws).render_str("migrations.url", template, &vars)?;
-            let mut target = crate::pg::PgTarget::connect(&url).map_err(explain)?;
+            let mut target = crate::pg::PgTarget::connect(&postgres_url(ws, branch)?).map_err(explain)?;
             f(&mut target).map_err(explain)
         }
     }

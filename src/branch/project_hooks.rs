@@ -78,6 +78,7 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, point: HookPoint, 
             .cwd(&branch.path)
             .envs(env.iter())
             .env("CFN_HOOK", point.name())
+            .ending_with_cfn()
             .interactive_on_stderr();
         let failed = match status {
             Ok(s) if s.success() => None,

@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::error::MigrateError;
 
@@ -42,7 +42,10 @@ impl LockFile {
                 MigrateError::database(&format!("locking {}", path.display()), e)
             }
         };
-        let conn = Connection::open(path).map_err(fail)?;
+        // Never through a link (a checkout could commit one in `.cfn/data`), and private.
+        let flags = OpenFlags::default() | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let conn = Connection::open_with_flags(path, flags).map_err(fail)?;
+        private(path);
         conn.busy_timeout(timeout).map_err(fail)?;
         conn.execute_batch("BEGIN EXCLUSIVE").map_err(fail)?;
         Ok(LockFile { conn, path: path.to_path_buf() })
@@ -54,4 +57,11 @@ impl LockFile {
         self.conn.execute_batch("ROLLBACK").map_err(|e| MigrateError::database(&action, e))?;
         self.conn.close().map_err(|(_, e)| MigrateError::database(&action, e))
     }
+}
+
+/// Makes the lock file readable by its owner only (it holds no data, but sits beside data).
+fn private(path: &Path) {
+    use std::os::unix::fs::PermissionsExt as _;
+    // Best effort: a lock on a read-only or foreign file still locks.
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
 }

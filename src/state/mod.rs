@@ -63,6 +63,7 @@ impl State {
     pub fn open(home: &Path) -> Result<State> {
         create_private_dir(home)?;
         let path = home.join("state.db");
+        refuse_links(&path)?;
         let conn = match connect(&path) {
             Ok(conn) => conn,
             Err(e)
@@ -120,9 +121,30 @@ impl State {
     }
 }
 
+/// Refuses a state database whose file or journal is a symbolic link: cfn would write
+/// wherever it points.
+fn refuse_links(path: &Path) -> Result<()> {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = PathBuf::from(name);
+        if std::fs::symlink_metadata(&file).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(UserError::new(format!(
+                "the state database file {} is a symbolic link; cfn opens its database only as a plain file",
+                file.display()
+            ))
+            .hint("put the file the link points to in its place (`mv`), or remove the link: cfn then rebuilds the registry from your worktrees")
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// Opens the file and applies the schema; a failure keeps SQLite's error in its chain.
 fn connect(path: &Path) -> Result<Connection> {
-    let mut conn = Connection::open(path)?;
+    // Never through a link (checked in `open`; the flag closes the race).
+    let flags = rusqlite::OpenFlags::default() | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    let mut conn = Connection::open_with_flags(path, flags)?;
     tighten(path, 0o600)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Checked before anything is written: another program's database is left as it is.
@@ -204,4 +226,26 @@ fn tighten(path: &Path, mode: u32) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_linked_state_database_is_refused_and_nothing_is_written_through_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        std::fs::create_dir(&home).unwrap();
+        for suffix in ["", "-wal"] {
+            let victim = dir.path().join(format!("victim{suffix}"));
+            let link = home.join(format!("state.db{suffix}"));
+            std::os::unix::fs::symlink(&victim, &link).unwrap();
+            let err = State::open(&home).err().expect("refused");
+            assert!(format!("{err:#}").contains("is a symbolic link"), "{err:#}");
+            assert!(!victim.exists(), "nothing was created through the link");
+            std::fs::remove_file(&link).unwrap();
+        }
+        State::open(&home).expect("a plain file opens");
+    }
 }

@@ -130,6 +130,32 @@ fn a_migration_runs_only_once_trusted_and_cannot_reach_the_state_database() {
 }
 
 #[test]
+fn a_postgres_migration_is_asked_about_again_when_its_database_changes() {
+    let sb = Sandbox::new();
+    let url = |at: &str| {
+        format!("\n[migrations]\ntarget = \"postgres\"\nurl = \"postgresql://app:s3cret@{at}/shop\"\n")
+    };
+    let root = repo(
+        &sb,
+        &[("migrations/0001_items.up.sql", "CREATE TABLE items (id INTEGER);")],
+        &url("127.0.0.1:{{ ports.redis }}"),
+    );
+    sb.cfn(&root, &["trust", "--yes"]).assert().success();
+    let listed = sb.json(&root, &["trust", "--json"]);
+    let text = listed.to_string();
+    assert!(text.contains("target=postgresql://app:***@127.0.0.1:{{ ports.redis }}/shop"), "{text}");
+    assert!(!text.contains("s3cret"), "the password is not shown: {text}");
+
+    // The same approved SQL, pointed at another server: asked about before any connection.
+    let text = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    std::fs::write(root.join("cfn.toml"), text.replace("127.0.0.1:{{ ports.redis }}", "203.0.113.9:15432"))
+        .unwrap();
+    let out = sb.cfn(&root, &["migrate", "up"]).output().unwrap();
+    refused_as_untrusted(&out, "migration `0001_items.up.sql`");
+    assert!(stderr(&out).contains("target=postgresql://app:***@203.0.113.9:15432/shop"), "{}", stderr(&out));
+}
+
+#[test]
 fn on_merge_apply_applies_a_merged_migration_only_once_trusted() {
     let sb = Sandbox::new();
     let root = repo(&sb, &[], "\n[migrations]\non_merge = \"apply\"\n");
@@ -192,9 +218,35 @@ fn an_agent_runs_only_once_trusted_and_is_asked_again_when_its_script_changes() 
 
 #[test]
 fn approving_a_hook_does_not_approve_a_branch_s_different_script() {
+    a_branch_s_different_script_is_asked_about(r#"["./setup.sh"]"#, "./setup.sh", "setup.sh");
+}
+
+#[test]
+fn a_script_named_inside_a_longer_argument_is_hashed_too() {
+    a_branch_s_different_script_is_asked_about(
+        r#"["sh", "-c", "./setup.sh --quiet && true"]"#,
+        r#"sh -c "./setup.sh --quiet && true""#,
+        "setup.sh",
+    );
+}
+
+#[test]
+fn a_task_runner_s_file_is_hashed_with_its_command() {
+    a_branch_s_different_script_is_asked_about(r#"["make", "-s", "setup"]"#, "make -s setup", "Makefile");
+}
+
+/// A hook running `setup.sh` (directly, or through `hook` = its TOML argument list, shown as
+/// `shown`; `file` is the file hashed) is approved on main; a branch carrying another script
+/// under the same command is asked about, and runs once approved.
+fn a_branch_s_different_script_is_asked_about(hook: &str, shown: &str, file: &str) {
     let sb = Sandbox::new();
     let script = format!("#!/bin/sh\necho main >> '{}'\n", marker(&sb).display());
-    let root = repo(&sb, &[("setup.sh", &script)], "\n[hooks]\npost_create = [[\"./setup.sh\"]]\n");
+    let makefile = "setup:\n\t./setup.sh\n";
+    let root = repo(
+        &sb,
+        &[("setup.sh", &script), ("Makefile", makefile)],
+        &format!("\n[hooks]\npost_create = [{hook}]\n"),
+    );
     std::fs::set_permissions(root.join("setup.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
     git(&root, &["add", "-A"]);
     git(&root, &["commit", "-q", "-m", "hook"]);
@@ -202,24 +254,28 @@ fn approving_a_hook_does_not_approve_a_branch_s_different_script() {
     sb.cfn(&root, &["worktree", "add", "same"]).assert().success();
     assert_eq!(ran(&sb), "main\n", "the approved script runs");
 
-    // A branch carrying another setup.sh under the same command.
+    // A branch carrying another script under the same command.
     git(&root, &["checkout", "-q", "-b", "evil"]);
-    std::fs::write(root.join("setup.sh"), script.replace("echo main", "echo evil")).unwrap();
+    if file == "Makefile" {
+        std::fs::write(root.join("Makefile"), makefile.replace("./setup.sh", "./setup.sh; ./setup.sh"))
+            .unwrap();
+    } else {
+        std::fs::write(root.join("setup.sh"), script.replace("echo main", "echo evil")).unwrap();
+    }
     git(&root, &["commit", "-q", "-am", "evil"]);
     git(&root, &["checkout", "-q", "main"]);
     let out = sb.cfn(&root, &["worktree", "add", "evil"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("skipped untrusted post_create `./setup.sh` (setup.sh sha256:"),
-        "{}",
-        stderr(&out)
-    );
+    let skipped = format!("skipped untrusted post_create `{shown}` (");
+    assert!(stderr(&out).contains(&skipped), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("{file} sha256:")), "{}", stderr(&out));
     assert_eq!(ran(&sb), "main\n", "the branch's script did not run");
 
     // Reviewed and approved for that branch, it runs.
     sb.cfn(&root, &["worktree", "remove", "evil", "--yes"]).assert().success();
     sb.cfn(&root, &["worktree", "add", "evil", "--yes"]).assert().success();
-    assert_eq!(ran(&sb), "main\nevil\n");
+    let expected = if file == "Makefile" { "main\nmain\nmain\n" } else { "main\nevil\n" };
+    assert_eq!(ran(&sb), expected);
 }
 
 #[test]

@@ -2,10 +2,15 @@
 //!
 //! Approving `["./setup.sh"]` must not approve whatever `setup.sh` a branch carries later: the
 //! program (when it is a path) and every argument that names a file inside the checkout are
-//! hashed as they are in the checkout where the command will run. An argument counts when it
-//! is, as a whole, a path (relative to the checkout, or absolute below it) that stays inside
-//! the checkout and names a file; a file named inside a longer argument (`--config=x`, a
-//! `sh -c` script) is not followed, but that text is part of the approved command itself.
+//! hashed as they are in the checkout where the command will run. A word counts when it is a
+//! path (relative to the checkout, or absolute below it) that stays inside the checkout and
+//! names a file; the words are each argument as a whole and its pieces between spaces, quotes,
+//! `=` and shell syntax, so `--config=x`, `--config x` and a `sh -c './x && ./y'` script have
+//! their files hashed too. A task runner named anywhere in the command (`make`, `just`, `npm`,
+//! …) adds the file it reads without being told: its text decides what runs.
+//!
+//! What a named file runs in turn (a script calling another script) is not followed: approving
+//! a command approves the files it names, as the approval prompt lists them.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -28,11 +33,49 @@ pub fn hash_file(path: &Path) -> Option<String> {
     Some(crate::names::hex(&Sha256::digest(&bytes)))
 }
 
-/// The files of `checkout` that `argv` names, each once, in argument order.
-pub fn referenced(argv: &[String], checkout: &Path) -> Vec<FileHash> {
-    let mut found: Vec<FileHash> = Vec::new();
+/// Task runners and the files of the working folder each reads to know what to run.
+const RUNNER_FILES: &[(&str, &[&str])] = &[
+    ("make", &["GNUmakefile", "makefile", "Makefile"]),
+    ("gmake", &["GNUmakefile", "makefile", "Makefile"]),
+    ("just", &["justfile", "Justfile", ".justfile"]),
+    ("npm", &["package.json"]),
+    ("pnpm", &["package.json"]),
+    ("yarn", &["package.json"]),
+    ("bun", &["package.json"]),
+    ("rake", &["Rakefile", "rakefile"]),
+    ("task", &["Taskfile.yml", "Taskfile.yaml"]),
+];
+
+/// Characters that end a word inside an argument: spaces, quotes, `=` and shell syntax.
+fn separates(c: char) -> bool {
+    c.is_whitespace() || "=;|&<>()`'\",".contains(c)
+}
+
+/// Every word of `argv` that may name a file: each argument whole, then its pieces.
+fn words(argv: &[String]) -> Vec<&str> {
+    let mut words = Vec::new();
     for arg in argv {
-        let Some(relative) = inside(arg, checkout) else { continue };
+        words.push(arg.as_str());
+        words.extend(arg.split(separates).filter(|w| !w.is_empty() && *w != arg));
+    }
+    words
+}
+
+/// The files of `checkout` that `argv` names, each once, in the order they are named; then
+/// the files the task runners it names read.
+pub fn referenced(argv: &[String], checkout: &Path) -> Vec<FileHash> {
+    let words = words(argv);
+    let runner_files = words
+        .iter()
+        .filter_map(|word| {
+            let program = word.rsplit('/').next().unwrap_or(word);
+            RUNNER_FILES.iter().find(|(name, _)| *name == program).map(|(_, files)| *files)
+        })
+        .flatten()
+        .copied();
+    let mut found: Vec<FileHash> = Vec::new();
+    for word in words.iter().copied().chain(runner_files) {
+        let Some(relative) = inside(word, checkout) else { continue };
         let shown = relative.to_string_lossy().replace('\\', "/");
         if found.iter().any(|f| f.path == shown) {
             continue;
@@ -106,5 +149,35 @@ mod tests {
         std::fs::create_dir(&root).unwrap();
         std::fs::write(dir.path().join("outside.sh"), "x").unwrap();
         assert!(referenced(&argv(&["../outside.sh", "/etc/hostname"]), &root).is_empty());
+        assert!(referenced(&argv(&["sh", "-c", "cat ../outside.sh /etc/hostname"]), &root).is_empty());
+    }
+
+    #[test]
+    fn files_named_inside_longer_arguments_are_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in ["setup.sh", "seed.sql", "app.toml", "lib.sh"] {
+            std::fs::write(root.join(name), name).unwrap();
+        }
+        let command =
+            argv(&["sh", "-c", "./setup.sh && psql -f 'seed.sql'", "--config=app.toml", "x;lib.sh"]);
+        let files = referenced(&command, root);
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["setup.sh", "seed.sql", "app.toml", "lib.sh"]);
+    }
+
+    #[test]
+    fn a_task_runner_adds_the_file_it_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("Makefile"), "setup:\n\ttrue\n").unwrap();
+        std::fs::write(root.join("package.json"), "{}").unwrap();
+        let paths = |command: &[&str]| -> Vec<String> {
+            referenced(&argv(command), root).into_iter().map(|f| f.path).collect()
+        };
+        assert_eq!(paths(&["make", "setup"]), ["Makefile"]);
+        assert_eq!(paths(&["sh", "-c", "cd . && /usr/bin/make setup"]), ["Makefile"]);
+        assert_eq!(paths(&["npm", "run", "seed"]), ["package.json"]);
+        assert!(paths(&["cargo", "run"]).is_empty());
     }
 }

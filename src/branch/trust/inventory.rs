@@ -108,8 +108,19 @@ pub fn loop_checks(ws: &Workspace, branch: &BranchEnv) -> Vec<Item> {
         .collect()
 }
 
-/// Every migration file of the branch's checkout (up and down scripts hashed).
+/// Every migration file of the branch's checkout (up and down scripts hashed). With a
+/// PostgreSQL target, where they run is part of each: `migrations.url` as rendered for the
+/// branch (a branch's `.env` or cfn.toml could point approved SQL at another server), its
+/// password left out and the branch's own ports written as the template names them.
 pub fn migrations(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Item>> {
+    let settings = match ws.config.migrations.target {
+        crate::config::MigrationTarget::Sqlite => Vec::new(),
+        crate::config::MigrationTarget::Postgres => {
+            let url = crate::branch::migrations::postgres_url(ws, branch)?;
+            let shown = in_template_terms(&crate::health::redact::redact_url(&url), &own_values(ws, branch));
+            vec![format!("target={shown}")]
+        }
+    };
     let dir = crate::branch::migrations::migrations_dir(ws, branch);
     let shown = |file: &str| {
         let path = dir.join(file);
@@ -124,7 +135,9 @@ pub fn migrations(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Item>> {
                 files::hash_file(&dir.join(file)).map(|sha256| FileHash { path: shown(file), sha256 })
             })
             .collect();
-        items.push(Item::new("migration", vec![migration.file.clone()], named));
+        items.push(
+            Item::new("migration", vec![migration.file.clone()], named).with_settings(settings.clone()),
+        );
     }
     Ok(items)
 }

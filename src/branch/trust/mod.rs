@@ -33,7 +33,8 @@ pub struct Item {
     /// The repository files it names, hashed.
     pub files: Vec<FileHash>,
     /// What else decides what it runs and receives, as `name=value` (an agent's `env` names,
-    /// provider, the providers' variables, limits). Empty for hooks, health checks, migrations.
+    /// provider, the providers' variables, limits), a PostgreSQL migration's `target=`. Empty
+    /// for hooks, health checks and SQLite migrations.
     pub settings: Vec<String>,
 }
 
