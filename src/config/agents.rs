@@ -56,10 +56,27 @@ pub struct LoopConfig {
     /// Checks that must pass for the gate to pass, whatever the confidences.
     #[serde(default)]
     pub gate_requires: Vec<String>,
+    /// Where the implementers work: the branch's worktree, or one worktree each, merged back
+    /// (docs/loop.md#implementers-that-dont-collide).
+    #[serde(default)]
+    pub isolation: Isolation,
     /// Budgets of one run: exceeding one ends it as `budget`.
     pub max_wall_seconds: Option<f64>,
     pub max_tokens: Option<u64>,
     pub max_cost_usd: Option<f64>,
+}
+
+/// Where a run's implementers work.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Isolation {
+    /// All of them in the branch's worktree, as every other agent.
+    #[default]
+    Shared,
+    /// Each in a git worktree of its own branched from the branch's last commit, sharing the
+    /// branch's stack; what each changed is committed and merged into the branch before the
+    /// checks and validators.
+    Worktrees,
 }
 
 /// A check of the loop: a command of the repository, run in the branch's worktree with the

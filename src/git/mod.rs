@@ -7,6 +7,7 @@
 
 mod branch;
 mod checkout;
+pub mod lane;
 mod lock;
 mod snapshot;
 mod status;

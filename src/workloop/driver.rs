@@ -26,6 +26,8 @@ pub struct RunOptions {
     pub bus: bus::BusChoice,
     /// Trust the team's agent commands without asking (`--yes`).
     pub yes: bool,
+    /// Keep implementers' worktrees whose merge was refused, and all of a failed run (`--keep`).
+    pub keep: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -52,6 +54,9 @@ pub async fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOpt
         return Err(UserError::usage(format!("task {task} has already run"))
             .hint(format!("pick another --task-id, or `cfn loop resume {task}` to continue it"))
             .into());
+    }
+    if settings.isolation == crate::config::agents::Isolation::Worktrees {
+        super::lanes::require_clean(&branch.path)?;
     }
     let choice = opts.bus.clone();
     let (bus, bus_env) = open_pinned(ctx, &choice).await?;
@@ -84,6 +89,7 @@ pub async fn resume(
     task: &str,
     choice: bus::BusChoice,
     yes: bool,
+    keep: bool,
 ) -> Result<Summary> {
     let _coordinating = super::coordinator::take(&ctx.home, task)?;
     let conn = ws.state.conn();
@@ -116,6 +122,7 @@ pub async fn resume(
         cost_sensitive: stored.cost_sensitive,
         bus: choice.clone(),
         yes,
+        keep,
     };
     let (settings, keyring) = team(ctx, ws, &branch, &opts, opts.mode, opts.max_iterations)?;
     let (bus, bus_env) = open_pinned(ctx, &choice).await?;
@@ -182,7 +189,13 @@ async fn drive(
     settings: &Settings,
 ) -> Result<Summary> {
     let task = &rc.task;
-    let summary = match super::iterate::iterate(ctx, conn, rc, settings).await {
+    let ended = super::iterate::iterate(ctx, conn, rc, settings).await;
+    // Lanes are removed as they are merged; what a failed or interrupted run left goes too,
+    // unless asked to keep it (`--keep` keeps refused merges and a failed run's lanes).
+    if settings.isolation == crate::config::agents::Isolation::Worktrees && !rc.keep {
+        super::lanes::remove_left(rc);
+    }
+    let summary = match ended {
         Ok(mut summary) => {
             summary.usage = super::usage::from_events(&record::run_events(conn, task, 0)?);
             if let Some(usage) = &summary.usage {
@@ -292,6 +305,7 @@ async fn run_context(
         cost_sensitive: opts.cost_sensitive,
         started,
         deadline: s.budget.deadline(started),
+        keep: opts.keep,
         task,
     })
 }

@@ -7,11 +7,13 @@ use super::decision::{parse_decision, Decision};
 use super::driver::Summary;
 use super::evidence;
 use super::journal;
+use super::lanes::{self, Lane};
 use super::phase::{self, Evidence, PhaseResult, RunContext};
 use super::record;
 use super::settings::Settings;
 use super::status::RunStatus;
 use crate::agents::{AgentProfile, Role};
+use crate::config::agents::Isolation;
 use crate::bus;
 use crate::context::Context;
 use anyhow::Result;
@@ -27,10 +29,19 @@ struct Progress {
     /// The worktree's tree at the start of the previous iteration, and that iteration's change.
     snapshot: Option<String>,
     change: Option<crate::git::LineChanges>,
+    /// What the implementers hear in the next iteration whatever else happens (an empty change).
+    notes: Vec<String>,
 }
 
 pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings) -> Result<Summary> {
-    let mut p = Progress { feedback: Vec::new(), gate: None, consensus: None, snapshot: None, change: None };
+    let mut p = Progress {
+        feedback: Vec::new(),
+        gate: None,
+        consensus: None,
+        snapshot: None,
+        change: None,
+        notes: Vec::new(),
+    };
     let end =
         |p: &Progress, status: RunStatus, decision: Option<Decision>, it: u32, reason: Option<String>| {
             Summary {
@@ -59,14 +70,22 @@ pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Sett
             ctx.say(format!("iteration {it}: {why}; decision ESCALATE"));
             return Ok(end(&p, RunStatus::Escalate, Some(Decision::Escalate), it - 1, Some(why)));
         }
-        let feedback = p.feedback.clone();
+        let mut feedback = std::mem::take(&mut p.notes);
+        feedback.extend(p.feedback.iter().cloned());
         let none = Evidence::default();
-        let (imp, budget) = journal::step(conn, task, it, "implementers", || async {
-            let imp =
-                phase_of(ctx, conn, rc, Role::Implementer, &s.implementers, it, &feedback, &none).await?;
-            Ok((imp, over_budget(ctx, conn, rc, s, it).await?))
+        let (imp, notes, budget) = journal::step(conn, task, it, "implementers", || async {
+            let lanes = match s.isolation {
+                Isolation::Worktrees => lanes::open(rc, &s.implementers, it)?,
+                Isolation::Shared => Vec::new(),
+            };
+            let mut imp =
+                phase_of(ctx, conn, rc, Role::Implementer, &s.implementers, it, &feedback, (&none, &lanes))
+                    .await?;
+            let notes = merge_lanes(ctx, conn, rc, &lanes, it, &mut imp).await?;
+            Ok((imp, notes, over_budget(ctx, conn, rc, s, it).await?))
         })
         .await?;
+        p.notes = notes;
         if let Some(why) = budget {
             return Ok(end(&p, RunStatus::Budget, None, it, Some(why)));
         }
@@ -104,7 +123,7 @@ pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Sett
         }
         let shown = Evidence { checks: serde_json::to_value(&checks)?, ..Evidence::default() };
         let (mut val, budget) = journal::step(conn, task, it, "validators", || async {
-            let val = phase_of(ctx, conn, rc, Role::Validator, &s.validators, it, &feedback, &shown).await?;
+            let val = phase_of(ctx, conn, rc, Role::Validator, &s.validators, it, &feedback, (&shown, &[])).await?;
             Ok((val, over_budget(ctx, conn, rc, s, it).await?))
         })
         .await?;
@@ -143,7 +162,7 @@ pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Sett
         };
         let owner = std::slice::from_ref(&s.product_owner);
         let (po, budget) = journal::step(conn, task, it, "product-owner", || async {
-            let po = phase_of(ctx, conn, rc, Role::ProductOwner, owner, it, &feedback, &shown).await?;
+            let po = phase_of(ctx, conn, rc, Role::ProductOwner, owner, it, &feedback, (&shown, &[])).await?;
             Ok((po, over_budget(ctx, conn, rc, s, it).await?))
         })
         .await?;
@@ -284,8 +303,33 @@ async fn over_budget(
     Ok(Some(why))
 }
 
-/// Runs one phase's agents, except those whose turn ended before the run was resumed, and
-/// records their spawns and outcomes (each outcome once, with its turn marked as recorded).
+/// Merges the implementers' lanes into the branch (nothing without lanes): a refused merge
+/// becomes a problem of the phase (the gate fails, its implementer hears why); returns what the
+/// implementers hear next iteration about empty changes. Records a `merge` event.
+async fn merge_lanes(
+    ctx: &Context,
+    conn: &Connection,
+    rc: &RunContext,
+    lanes: &[Lane],
+    it: u32,
+    imp: &mut PhaseResult,
+) -> Result<Vec<String>> {
+    if lanes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let merges = lanes::merge_all(rc, lanes, it, rc.keep)?;
+    for m in &merges {
+        let kept = m.kept.as_ref().map(|p| format!("; kept at {}", p.display())).unwrap_or_default();
+        ctx.say(format!("iteration {it}: {} {}{kept}", m.agent, serde_json::to_value(&m.outcome)?.as_str().unwrap_or("?")));
+    }
+    imp.problems.extend(lanes::problems(&merges));
+    record::event(conn, &rc.bus, &rc.task, it, "merge", json!({ "merges": merges })).await?;
+    Ok(lanes::notes(&merges))
+}
+
+/// Runs one phase's agents (an implementer with a lane in it), except those whose turn ended
+/// before the run was resumed, and records their spawns and outcomes (each outcome once, with
+/// its turn marked as recorded).
 #[allow(clippy::too_many_arguments)]
 async fn phase_of(
     ctx: &Context,
@@ -295,12 +339,13 @@ async fn phase_of(
     agents: &[(String, AgentProfile)],
     it: u32,
     feedback: &[String],
-    evidence: &Evidence,
+    (evidence, lanes): (&Evidence, &[Lane]),
 ) -> Result<PhaseResult> {
     let finished = journal::finished_turns(conn, &rc.task, it)?;
     let mut specs = Vec::new();
     for (id, profile) in agents {
-        let (spec, routing) = phase::prepare(rc, id, profile, it, feedback, evidence)?;
+        let workdir = lanes.iter().find(|l| &l.agent == id).map_or(&rc.worktree, |l| &l.path);
+        let (spec, routing) = phase::prepare(rc, id, workdir, profile, it, feedback, evidence)?;
         match finished.get(id) {
             Some(_) => ctx.say(format!("iteration {it}: {id} already reported; not run again")),
             None => {

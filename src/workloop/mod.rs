@@ -17,6 +17,7 @@ mod evidence;
 mod files;
 mod iterate;
 mod journal;
+mod lanes;
 mod leftovers;
 mod oscillation;
 mod phase;

@@ -17,7 +17,7 @@ use anyhow::Result;
 use indexmap::IndexMap;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// What every agent of a run shares.
@@ -56,6 +56,8 @@ pub struct RunContext {
     pub started: std::time::Instant,
     /// When the wall-time budget runs out: no agent's or check's timeout goes past it.
     pub deadline: Option<std::time::Instant>,
+    /// `--keep`: implementers' worktrees whose merge was refused stay (`lanes`).
+    pub keep: bool,
 }
 
 /// What validators and the product owner are shown besides the epic and feedback: the
@@ -98,11 +100,13 @@ pub struct AgentTurn {
     pub missing: Option<String>,
 }
 
-/// Prepares one agent: routing, context file, environment. Returns the run spec and the
-/// provider it was routed to (for the spawn event).
+/// Prepares one agent, to run in `workdir` (the branch's worktree, or an implementer's own):
+/// routing, context file, environment. Returns the run spec and the provider it was routed to
+/// (for the spawn event).
 pub fn prepare(
     rc: &RunContext,
     id: &str,
+    workdir: &Path,
     profile: &AgentProfile,
     iteration: u32,
     feedback: &[String],
@@ -144,7 +148,7 @@ pub fn prepare(
         max_tokens: profile.max_tokens,
         redis_url: redis_url.clone(),
         branch: rc.branch.clone(),
-        worktree: rc.worktree.to_string_lossy().into_owned(),
+        worktree: workdir.to_string_lossy().into_owned(),
         checks: evidence.checks.clone(),
         confidences: evidence.confidences.clone(),
     };
@@ -218,7 +222,7 @@ pub fn prepare(
         agent_id: id.to_string(),
         command,
         image: profile.image.clone(),
-        workdir: rc.worktree.clone(),
+        workdir: workdir.to_path_buf(),
         env,
         timeout,
         log: dir.join(format!("{slug}.log")),

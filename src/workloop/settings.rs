@@ -2,7 +2,7 @@
 //! team, every agent of which must exist with the right role.
 
 use crate::agents::{AgentKind, AgentProfile, Mode, Role};
-use crate::config::agents::{ConfidenceSource, LoopCheck, DEFAULT_CHECK_TIMEOUT};
+use crate::config::agents::{ConfidenceSource, Isolation, LoopCheck, DEFAULT_CHECK_TIMEOUT};
 use crate::config::Config;
 use crate::error::UserError;
 use anyhow::Result;
@@ -22,6 +22,7 @@ pub struct Settings {
     pub checks: Vec<(String, Vec<String>, Duration)>,
     pub gate_requires: Vec<String>,
     pub budget: super::budget::Budget,
+    pub isolation: crate::config::agents::Isolation,
 }
 
 /// Seconds an agent may run when its profile sets no timeout.
@@ -95,6 +96,15 @@ impl Settings {
                 .into());
             }
         }
+        if l.isolation == Isolation::Worktrees {
+            if let Some((id, _)) = implementers.iter().find(|(_, p)| p.image.is_some()) {
+                return Err(UserError::usage(format!(
+                    "implementer {id} runs in a container, which isolation = \"worktrees\" does not support yet"
+                ))
+                .hint("set [loop] isolation = \"shared\", or run the implementer as a process (drop its image)")
+                .into());
+            }
+        }
         Ok(Settings {
             mode,
             gate,
@@ -107,6 +117,7 @@ impl Settings {
             checks,
             gate_requires: l.gate_requires.clone(),
             budget: super::budget::Budget::from_config(l)?,
+            isolation: l.isolation,
         })
     }
 }

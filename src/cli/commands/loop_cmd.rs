@@ -50,6 +50,10 @@ pub struct RunArgs {
     /// Trust the agents' commands of cfn.toml without asking (see `cfn trust`).
     #[arg(long, short = 'y')]
     yes: bool,
+    /// With `[loop] isolation = "worktrees"`: keep an implementer's worktree whose change could
+    /// not be merged, and every worktree of a run that fails, for you to look at.
+    #[arg(long)]
+    keep: bool,
     /// Print the summary as one JSON object.
     #[arg(long)]
     json: bool,
@@ -64,6 +68,10 @@ pub struct ResumeArgs {
     /// Trust the agents' commands of cfn.toml without asking (see `cfn trust`).
     #[arg(long, short = 'y')]
     yes: bool,
+    /// With `[loop] isolation = "worktrees"`: keep an implementer's worktree whose change could
+    /// not be merged, and every worktree of a run that fails, for you to look at.
+    #[arg(long)]
+    keep: bool,
     /// Print the summary as one JSON object.
     #[arg(long)]
     json: bool,
@@ -110,6 +118,7 @@ async fn run_loop(ctx: &Context, a: RunArgs) -> Result<()> {
         cost_sensitive: a.cost_sensitive,
         bus,
         yes: a.yes,
+        keep: a.keep,
     };
     let summary = workloop::run(ctx, &ws, &branch, opts).await?;
     conclude(ctx, summary, a.json)
@@ -118,7 +127,7 @@ async fn run_loop(ctx: &Context, a: RunArgs) -> Result<()> {
 async fn resume_loop(ctx: &Context, a: ResumeArgs) -> Result<()> {
     let ws = Workspace::open(ctx)?;
     let bus = a.bus.choose_at_task_start(ctx)?;
-    let summary = workloop::resume(ctx, &ws, &a.task_id, bus, a.yes).await?;
+    let summary = workloop::resume(ctx, &ws, &a.task_id, bus, a.yes, a.keep).await?;
     conclude(ctx, summary, a.json)
 }
 
