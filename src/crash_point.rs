@@ -25,7 +25,9 @@
 //! in `proxy-ca.new/`, not yet moved into place (tests/cli/proxy_tls.rs); `loop:1`…`loop:8` a loop
 //! iteration's step (start, implementers, checks, gate, validators, consensus, product owner,
 //! decision) recorded, `loop:9` every agent of a phase started and still running
-//! (tests/cli/loop_resume.rs: `cfn loop resume` then reaches the uninterrupted run's decision).
+//! (tests/cli/loop_resume.rs: `cfn loop resume` then reaches the uninterrupted run's decision);
+//! `lanes:1` an implementer's lane merged into the branch, not yet removed, `lanes:2` removed
+//! (tests/cli/loop_lanes.rs, with `isolation = "worktrees"`).
 
 /// Aborts the process if `CFN_CRASH_AT` names this step (debug builds only).
 #[inline]

@@ -1,6 +1,6 @@
 //! Implementers that don't collide (`[loop] isolation = "worktrees"`).
 //!
-//! Each implementer works in a git worktree of its own: branch `<branch>--<agent>`, checked out
+//! Each implementer works in a git worktree of its own: branch `<branch>--<agent>--<task>-<N>`, checked out
 //! at the branch's last commit in the run's folder (`.cfn/loop/<task>/lanes/iter-N/<agent>`,
 //! which git ignores), with the branch's variables, ports and stack — a lane, not a new branch
 //! environment. After the implementers' phase cfn commits what each left in its lane (as that
@@ -70,28 +70,46 @@ pub fn require_clean(worktree: &Path) -> Result<()> {
     .into())
 }
 
-/// The branch name of `agent`'s lane of the branch `branch`.
-pub fn lane_branch(branch: &str, agent: &str) -> String {
-    format!("{branch}--{}", super::files::folder_name(agent))
+/// The branch of `agent`'s lane of the branch `branch` in iteration `it` of run `task`: one per
+/// lane, so that a lane kept by `--keep` never holds the branch a later lane needs.
+pub fn lane_branch(branch: &str, agent: &str, task: &str, it: u32) -> String {
+    let name = super::files::folder_name;
+    format!("{branch}--{}--{}-{it}", name(agent), name(task))
 }
 
-/// Opens iteration `it`'s lanes, one per implementer, at the branch's last commit; a lane
-/// already there (a resumed run) is taken as it is.
-pub fn open(rc: &RunContext, implementers: &[(String, AgentProfile)], it: u32) -> Result<Vec<Lane>> {
+/// Opens iteration `it`'s lanes, one per implementer, at the branch's last commit. In a resumed
+/// run a lane already there is taken as it is, and an implementer that finished (`finished`)
+/// whose lane is gone was merged before the coordinator died: it gets none.
+pub fn open(
+    rc: &RunContext,
+    implementers: &[(String, AgentProfile)],
+    it: u32,
+    finished: impl Fn(&str) -> bool,
+) -> Result<Vec<Lane>> {
     let dir = rc.run_dir.join("lanes").join(format!("iter-{it}"));
     super::files::private_dir(&dir)?;
-    let base = lane::head(&rc.worktree)?;
+    // The commit the iteration's lanes start from, kept so that a resumed run tells a lane's
+    // own commits from its start.
+    let base_file = dir.join("base");
+    let base = match std::fs::read_to_string(&base_file) {
+        Ok(text) if !text.trim().is_empty() => text.trim().to_string(),
+        _ => {
+            let head = lane::head(&rc.worktree)?;
+            crate::render::write_atomic(&base_file, &head, 0o600)?;
+            head
+        }
+    };
     let mut lanes = Vec::new();
     for (agent, _) in implementers {
         let path = dir.join(super::files::folder_name(agent));
-        let branch = lane_branch(&rc.branch, agent);
-        let base = if path.join(".git").exists() {
-            lane::head(&path)?
-        } else {
+        let branch = lane_branch(&rc.branch, agent, &rc.task, it);
+        if !path.join(".git").is_file() {
+            if finished(agent) {
+                continue;
+            }
             lane::add(&rc.worktree, &path, &branch, &base)?;
-            base.clone()
-        };
-        lanes.push(Lane { agent: agent.clone(), branch, path, base });
+        }
+        lanes.push(Lane { agent: agent.clone(), branch, path, base: base.clone() });
     }
     Ok(lanes)
 }
@@ -107,8 +125,14 @@ pub fn merge_all(rc: &RunContext, lanes: &[Lane], it: u32, keep: bool) -> Result
         let message = format!("{}: iteration {it} of loop {}", l.agent, rc.task);
         lane::commit_all(&l.path, &message, &agent)?;
         let tip = lane::head(&l.path)?;
-        let mut merge =
-            Merge { agent: l.agent.clone(), outcome: Outcome::Empty, commit: None, files: Vec::new(), reason: None, kept: None };
+        let mut merge = Merge {
+            agent: l.agent.clone(),
+            outcome: Outcome::Empty,
+            commit: None,
+            files: Vec::new(),
+            reason: None,
+            kept: None,
+        };
         if tip != l.base {
             let message = format!("Merge {} into {} (loop {}, iteration {it})", l.agent, rc.branch, rc.task);
             match lane::merge(&rc.worktree, &tip, &message, &loop_identity)? {
@@ -120,10 +144,12 @@ pub fn merge_all(rc: &RunContext, lanes: &[Lane], it: u32, keep: bool) -> Result
                 }
             }
         }
+        crate::crash_point::reached("lanes", 1);
         if keep && merge.outcome == Outcome::Conflict {
             merge.kept = Some(l.path.clone());
         } else {
             lane::remove(&rc.worktree, &l.path, &l.branch)?;
+            crate::crash_point::reached("lanes", 2);
         }
         merges.push(merge);
     }

@@ -31,7 +31,8 @@ pub fn status(ctx: &Context, task: &str, follow: bool, json: bool) -> Result<()>
     let mut last = 0;
     loop {
         for e in workloop::run_events(conn, task, last)? {
-            crate::cli::output::line(format_args!("{}  #{}  {:<9} {}", e.at, e.iteration, e.kind, e.data))?;
+            let said = super::loop_events::describe(&e.kind, &e.data);
+            crate::cli::output::line(format_args!("{}  #{}  {:<11} {said}", e.at, e.iteration, e.kind))?;
             last = e.id;
         }
         row = workloop::run_row(conn, task)?.ok_or_else(missing)?;
