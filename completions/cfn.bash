@@ -2659,7 +2659,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__loop__subcmd__resume)
-            opts="-y -C -q -v -h -V --redis-url --redis-password-file --yes --json --quiet --verbose --help --version"
+            opts="-y -C -q -v -h -V --redis-url --redis-password-file --yes --keep --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2685,7 +2685,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__loop__subcmd__run)
-            opts="-b -y -C -q -v -h -V --epic --epic-file --task-id --mode --max-iterations --high-complexity --cost-sensitive --branch --redis-url --redis-password-file --yes --json --quiet --verbose --help --version"
+            opts="-b -y -C -q -v -h -V --epic --epic-file --task-id --mode --max-iterations --high-complexity --cost-sensitive --branch --redis-url --redis-password-file --yes --keep --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

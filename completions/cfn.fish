@@ -478,6 +478,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l high-complexity -d 'Route agents without a provider to CFN_HIGH_COMPLEXITY_PROVIDER'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l cost-sensitive -d 'Route agents without a provider to CFN_COST_PROVIDER'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -s y -l yes -d 'Trust the agents\' commands of cfn.toml without asking (see `cfn trust`)'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l keep -d 'With `[loop] isolation = "worktrees"`: keep an implementer\'s worktree whose change could not be merged, and every worktree of a run that fails, for you to look at'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -l json -d 'Print the summary as one JSON object'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from run" -s v -l verbose -d 'Say more about what happens (repeatable)'
@@ -487,6 +488,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -l redis-password-file -d 'A file holding the Redis password (default: CFN_REDIS_PASSWORD, else none)' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -s y -l yes -d 'Trust the agents\' commands of cfn.toml without asking (see `cfn trust`)'
+complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -l keep -d 'With `[loop] isolation = "worktrees"`: keep an implementer\'s worktree whose change could not be merged, and every worktree of a run that fails, for you to look at'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -l json -d 'Print the summary as one JSON object'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand loop; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'Say more about what happens (repeatable)'
