@@ -252,10 +252,16 @@ impl Cmd {
         if !std::path::Path::new(SETPRIV).is_file() {
             return self.clone();
         }
-        let mut args: Vec<OsString> = ["--pdeathsig", signal, "--"].map(OsString::from).to_vec();
+        self.run_by(Path::new(SETPRIV), &["--pdeathsig", signal, "--"])
+    }
+
+    /// The same command run through `wrapper` (a program that execs it, such as `setpriv` or
+    /// `unshare`): `wrapper prefix… program args…`, with the same folder and environment.
+    pub(crate) fn run_by(&self, wrapper: &Path, prefix: &[&str]) -> Cmd {
+        let mut args: Vec<OsString> = prefix.iter().map(OsString::from).collect();
         args.push(self.program.clone());
         args.extend(self.args.iter().cloned());
-        Cmd { program: SETPRIV.into(), args, ..self.clone() }
+        Cmd { program: wrapper.as_os_str().to_owned(), args, ..self.clone() }
     }
 
     /// Runs `self | next`: `self`'s stdout feeds `next`'s stdin through a pipe — two processes,

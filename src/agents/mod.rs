@@ -9,6 +9,7 @@ mod container_tests;
 mod context_file;
 mod credentials;
 mod environment;
+pub mod namespace;
 mod process;
 mod providers;
 pub mod report_token;

@@ -3,7 +3,7 @@
 //! so nothing it left running outlives its turn.
 
 use super::run::{AgentOutcome, AgentRun, Started};
-use crate::process::{kill_group, Cmd};
+use crate::process::kill_group;
 use anyhow::{Context as _, Result};
 use std::time::Instant;
 
@@ -11,8 +11,9 @@ pub async fn run(spec: &AgentRun, argv: &[String], on_start: &dyn Fn(Started)) -
     let (program, args) = argv.split_first().context("the agent's command is empty")?;
     let log = AgentOutcome::open_log(spec).with_context(|| format!("cannot open {}", spec.log.display()))?;
     let started = Instant::now();
-    let cmd = Cmd::new(program).args(args).cwd(&spec.workdir).env_clear().envs(spec.env.iter().cloned());
-    let mut child = match cmd.spawn_group(&log) {
+    // In a PID namespace of its own: it cannot read a sibling agent's environment.
+    let cmd = super::namespace::command(spec, program, args);
+    let mut child = match cmd.and_then(|cmd| cmd.spawn_group(&log)) {
         Ok(child) => child,
         Err(e) => return Ok(AgentOutcome::failed_to_start(spec, format!("{e:#}"))),
     };

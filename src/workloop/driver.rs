@@ -176,6 +176,13 @@ fn team(
     items.extend(agents);
     crate::branch::trust::require(ctx, ws, &items, opts.yes)?;
     super::preflight::check_routing(ws, &settings, opts, &keyring)?;
+    let team = settings.implementers.iter().chain(&settings.validators).chain([&settings.product_owner]);
+    let processes = team.filter(|(_, p)| p.image.is_none()).count();
+    if let (true, Err(why)) = (processes > 1, crate::agents::namespace::available()) {
+        ctx.warn(format!(
+            "agents running at the same time can read each other's environment (tokens, keys): {why}; see docs/security.md"
+        ));
+    }
     Ok((settings, keyring))
 }
 

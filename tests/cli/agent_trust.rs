@@ -249,3 +249,58 @@ fn a_process_escaping_its_agents_group_does_not_live_into_the_next_phase() {
     std::thread::sleep(std::time::Duration::from_secs(1));
     assert!(!mark.exists(), "a process left behind by an implementer ran during validation");
 }
+
+/// Two implementers run at once as the same user. impl-1 looks through every `/proc/<pid>/environ`
+/// it can read for impl-2's token while impl-2 waits for it: each agent runs in a PID namespace
+/// of its own, so it finds only its own processes.
+#[test]
+fn an_agent_cannot_read_a_sibling_agent_s_token_or_key() {
+    let available = std::process::Command::new("unshare")
+        .args([
+            "--user",
+            "--map-current-user",
+            "--pid",
+            "--fork",
+            "--mount-proc",
+            "--kill-child",
+            "--",
+            "true",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !require(available, "user and PID namespaces (unshare)") {
+        return;
+    }
+    let sb = Sandbox::new();
+    let seen = sb.path().join("seen");
+    std::fs::create_dir(&seen).unwrap();
+    let spy = format!(
+        "if [ \"$CFN_AGENT_ID\" = impl-2 ]; then\n\
+           touch '{0}/impl-2-ready'\n\
+           for i in $(seq 100); do [ -e '{0}/impl-1-done' ] && break; sleep 0.1; done\n\
+         else\n\
+           for i in $(seq 100); do [ -e '{0}/impl-2-ready' ] && break; sleep 0.1; done\n\
+           for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < \"$f\" 2>/dev/null; done | grep '^CFN_AGENT_ID=\\|^OPENAI_API_KEY=' | sort -u > '{0}/found'\n\
+           touch '{0}/impl-1-done'\n\
+         fi\n\
+         report 0.95",
+        seen.display()
+    );
+    let team = Team { implementer: &spy, validator: CONFIDENT, po: PO_PROCEED, extra_config: "" };
+    let root = repo_with(&sb, &team);
+    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap().replacen(
+        "[agents.impl-2]\nrole = \"implementer\"",
+        "[agents.impl-2]\nrole = \"implementer\"\nprovider = \"openai\"",
+        1,
+    );
+    std::fs::write(root.join("cfn.toml"), toml).unwrap();
+    let mut cmd = sb.cfn(&root, &["loop", "run", "--yes", "--json", "--epic", "x", "--task-id", "siblings"]);
+    cmd.env("CFN_BIN", assert_cmd::cargo::cargo_bin("cfn")).env_remove("CFN_REDIS_URL");
+    let out = cmd.env("OPENAI_API_KEY", "sk-sibling-secret").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(seen.join("impl-2-ready").exists(), "impl-2 ran alongside");
+    let found = std::fs::read_to_string(seen.join("found")).unwrap();
+    // The scan works (it reads impl-1's own processes) and finds nobody else's.
+    assert_eq!(found, "CFN_AGENT_ID=impl-1\n", "impl-1 saw: {found}");
+    assert!(!stderr(&out).contains("can read each other's environment"), "{}", stderr(&out));
+}

@@ -69,7 +69,12 @@ fn killed_at_every_step_a_resumed_run_decides_as_an_uninterrupted_one() {
     for step in 1..=9 {
         let sb = Sandbox::new();
         // At loop:9 the implementers are still running when the coordinator dies.
-        let root = team_repo(&sb, if step == 9 { "echo $$ >> pids.txt; sleep 2" } else { "" });
+        // The first run of each implementer waits long: the resume must kill it.
+        let marker = format!("RESUME_MARK={}", sb.path().display());
+        let first_waits = format!(
+            "export {marker}; [ -e started-$CFN_AGENT_ID ] || {{ touch started-$CFN_AGENT_ID; sleep 30; }}"
+        );
+        let root = team_repo(&sb, if step == 9 { &first_waits } else { "" });
         let task = format!("crash-{step}");
         let at = format!("loop:{step}");
         let run = ["loop", "run", "--yes", "--json", "--epic", "x", "--task-id", task.as_str()];
@@ -99,12 +104,8 @@ fn killed_at_every_step_a_resumed_run_decides_as_an_uninterrupted_one() {
         }
         if step == 9 {
             assert!(err.contains("was still running: killed; it runs again"), "{err}");
-            let pids = std::fs::read_to_string(root.join("pids.txt")).unwrap();
-            for pid in pids.lines() {
-                let alive = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                    .is_ok_and(|s| !s.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'));
-                assert!(!alive, "implementer {pid} still runs");
-            }
+            let left = crate::work_loop::marked_processes(&marker);
+            assert!(crate::work_loop::all_gone_soon(&marker), "implementers still run: {left:?}");
         }
         let status = sb.json(&root, &["loop", "status", &task, "--json"]);
         assert_eq!(status["run"]["status"], "proceed", "{at}");

@@ -196,7 +196,9 @@ fn abort_exits_1() {
 fn a_hanging_agent_is_killed_with_its_children_and_counts_as_failed() {
     let sb = Sandbox::new();
     let pids = sb.path().join("pids");
-    let hang = format!("sleep 300 & echo $! >> '{0}'\necho $$ >> '{0}'\nsleep 300", pids.display());
+    let marker = format!("HANG_MARK={}", sb.path().display());
+    let hang =
+        format!("export {marker}\nsleep 300 & echo $! >> '{0}'\necho $$ >> '{0}'\nsleep 300", pids.display());
     let team = Team { implementer: &hang, validator: CONFIDENT, po: PO_PROCEED, extra_config: "" };
     let root = repo_with(&sb, &team);
     let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap().replace("timeout = 20", "timeout = 2");
@@ -211,9 +213,7 @@ fn a_hanging_agent_is_killed_with_its_children_and_counts_as_failed() {
     assert!(gate["data"]["problems"].to_string().contains("killed after its timeout"), "{gate}");
     let text = std::fs::read_to_string(&pids).unwrap();
     assert!(text.lines().count() >= 4, "both implementers and their children started: {text}");
-    for pid in text.lines() {
-        assert!(dies_soon(pid.trim()), "process {pid} left running");
-    }
+    assert!(all_gone_soon(&marker), "left running: {:?}", marked_processes(&marker));
 }
 
 /// Redis gone for longer than the bus's reconnect window (`CFN_BUS_RECONNECT`, 2 s here): the
@@ -342,20 +342,32 @@ fn each_agent_gets_only_its_own_providers_key() {
 
 /// Whether the process is gone (or a zombie: killed, waiting for whoever adopted it to reap it)
 /// within two seconds.
-fn dies_soon(pid: &str) -> bool {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
-    loop {
-        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok();
-        let alive = state
-            .as_deref()
-            .and_then(|s| s.rsplit(')').next())
-            .is_some_and(|rest| !rest.trim_start().starts_with('Z'));
-        if !alive {
-            return true;
-        }
+/// Live processes (zombies aside) whose environment holds `marker` (`NAME=value`): agents run
+/// in PID namespaces of their own, so the pids they see are not the machine's; what they carry
+/// in their environment is.
+pub(crate) fn marked_processes(marker: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|pid| {
+            let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map_or(true, |s| s.rsplit(')').next().is_some_and(|r| r.trim_start().starts_with('Z')));
+            let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            !zombie && environ.split(|b| *b == 0).any(|v| v == marker.as_bytes())
+        })
+        .collect()
+}
+
+/// Whether every process carrying `marker` is gone within a few seconds.
+pub(crate) fn all_gone_soon(marker: &str) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !marked_processes(marker).is_empty() {
         if std::time::Instant::now() > deadline {
             return false;
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    true
 }
