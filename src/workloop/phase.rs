@@ -56,6 +56,8 @@ pub struct RunContext {
     pub started: std::time::Instant,
     /// When the wall-time budget runs out: no agent's or check's timeout goes past it.
     pub deadline: Option<std::time::Instant>,
+    /// The team's skills: each agent's MCP tokens and URLs (`agents::McpAccess`).
+    pub mcp: agents::McpAccess,
 }
 
 /// What validators and the product owner are shown besides the epic and feedback: the
@@ -214,6 +216,7 @@ pub fn prepare(
     if let Some(deadline) = rc.deadline {
         timeout = timeout.min(deadline.saturating_duration_since(std::time::Instant::now()));
     }
+    env.extend(rc.mcp.grant(id, profile, &rc.task, iteration, timeout)?);
     let spec = AgentRun {
         agent_id: id.to_string(),
         command,

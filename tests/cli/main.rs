@@ -61,6 +61,7 @@ mod prune_running;
 mod reference;
 mod registry_rebuild;
 mod repo_trust;
+mod skills;
 mod small_stack;
 mod soak;
 mod stack;
