@@ -56,8 +56,8 @@ pub struct RunContext {
     pub started: std::time::Instant,
     /// When the wall-time budget runs out: no agent's or check's timeout goes past it.
     pub deadline: Option<std::time::Instant>,
-    /// The team's skills: each agent's MCP tokens and URLs (`agents::McpAccess`).
-    pub mcp: agents::McpAccess,
+    /// The team's skills: each agent's MCP tokens and URLs.
+    pub mcp: crate::branch::mcp_access::McpAccess,
 }
 
 /// What validators and the product owner are shown besides the epic and feedback: the

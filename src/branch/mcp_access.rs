@@ -4,7 +4,7 @@
 //! gives it nothing. Each grant is recorded in the approval history with the token's id; the
 //! token itself goes only into the agent's environment, never into a log, event or record.
 
-use super::skills::{self, Grant, SkillVersion};
+use crate::agents::skills::{self, Grant, SkillVersion};
 use crate::config::skills::env_stem;
 use crate::token::{Authority, Claims, TokenRequest};
 use anyhow::{anyhow, Result};
@@ -58,7 +58,7 @@ impl McpAccess {
     pub fn grant(
         &self,
         agent: &str,
-        profile: &super::AgentProfile,
+        profile: &crate::agents::AgentProfile,
         task: &str,
         iteration: u32,
         timeout: Duration,
