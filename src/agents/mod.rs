@@ -1,6 +1,7 @@
 //! Agents of the loop: their profiles, the provider each one uses and the credentials it may
 //! see, the allowlisted environment and the report token it gets, the context file it reads,
-//! and running it as a process or a hardened container with a deadline.
+//! running it as a process or a hardened container with a deadline, and the skills it is
+//! given (registered and versioned in the state database).
 
 pub mod adapters;
 mod container;
@@ -14,6 +15,7 @@ mod process;
 mod providers;
 pub mod report_token;
 mod run;
+pub mod skills;
 mod strays;
 mod streamed;
 

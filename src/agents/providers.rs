@@ -110,6 +110,7 @@ mod tests {
             cpus: None,
             pids: None,
             env: Vec::new(),
+            skills: Vec::new(),
         }
     }
 

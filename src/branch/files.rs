@@ -72,6 +72,8 @@ struct PortContext {
 struct ServiceContext {
     name: String,
     ports: Vec<String>,
+    /// An MCP service (`mcp-*` or a name of `[mcp_servers]`): it gets the token verifier keys.
+    mcp: bool,
 }
 
 #[derive(Serialize)]
@@ -91,6 +93,10 @@ struct BranchContext<'a> {
     services: Vec<ServiceContext>,
     redis_url: Option<String>,
     db_path: String,
+    /// The host folder of the token verifier keys, when the stack has an MCP service.
+    token_keys_dir: Option<String>,
+    token_keys_mount: &'static str,
+    token_keys_file: String,
 }
 
 pub fn renderer(ws: &Workspace) -> Renderer {
@@ -109,6 +115,9 @@ pub fn render(ws: &Workspace, branch: &BranchEnv) -> Result<StackFiles> {
         render::write_atomic(&file.path, &file.text, file.mode)?;
     }
     plan.plain.write()?;
+    if let Some(dir) = &plan.token_keys_dir {
+        super::mcp_servers::write_verifier_keys(ws, dir)?;
+    }
     Ok(plan.stack)
 }
 
@@ -126,6 +135,8 @@ pub struct Plan {
     /// The `.env` block and reset override of plain `docker compose` (written by its own rules).
     pub plain: super::plain_compose::Plan,
     pub stack: StackFiles,
+    /// Where the MCP services' verifier keys go, when the stack has an MCP service.
+    pub token_keys_dir: Option<PathBuf>,
 }
 
 pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
@@ -137,7 +148,12 @@ pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
     let dotenv = compose::read_checkout_dotenv(&branch.path, &branch.path.join(".env"));
     let lookup = |name: &str| dotenv.get(name).cloned();
     let services = services_with_ports(&config, branch, &files, &keys, &lookup)?;
-    let ctx = context(ws, &config, branch, services);
+    let token_keys_dir = services
+        .iter()
+        .any(|s| s.mcp)
+        .then(|| crate::token::verifier_file::dir(ws.state.home(), &branch.project));
+    let mut ctx = context(ws, &config, branch, services);
+    ctx.token_keys_dir = token_keys_dir.as_ref().map(|d| d.to_string_lossy().into_owned());
     let renderer = renderer(ws);
     let mut planned = Vec::new();
 
@@ -173,7 +189,7 @@ pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
 
     let project_dir = files.first().and_then(|f| f.path.parent()).unwrap_or(&branch.path).to_path_buf();
     let stack = StackFiles { env_file, compose_files, project_dir, env, plain: plain.state().clone() };
-    Ok(Plan { files: planned, plain, stack })
+    Ok(Plan { files: planned, plain, stack, token_keys_dir })
 }
 
 fn sanitize_all(
@@ -241,6 +257,13 @@ fn context<'a>(
         services,
         redis_url,
         db_path: sqlite_path(ws, branch).to_string_lossy().into_owned(),
+        token_keys_dir: None,
+        token_keys_mount: crate::token::verifier_file::MOUNT_DIR,
+        token_keys_file: format!(
+            "{}/{}",
+            crate::token::verifier_file::MOUNT_DIR,
+            crate::token::verifier_file::FILE_NAME
+        ),
     }
 }
 
@@ -312,7 +335,8 @@ fn services_with_ports(
             list.push(spec);
         }
     }
-    Ok(services.into_iter().map(|(name, ports)| ServiceContext { name, ports }).collect())
+    let mcp = |name: &str| super::mcp_servers::is_mcp_service(config, name);
+    Ok(services.into_iter().map(|(name, ports)| ServiceContext { mcp: mcp(&name), name, ports }).collect())
 }
 
 /// `127.0.0.1:6389:6379/tcp`, with an IPv6 bind address in brackets.

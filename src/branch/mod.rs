@@ -18,6 +18,8 @@ pub mod governing;
 pub mod health;
 pub mod hostnames;
 pub mod lock;
+pub mod mcp_access;
+pub mod mcp_servers;
 pub mod migrations;
 pub mod plain_compose;
 pub mod project_hooks;

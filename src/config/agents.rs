@@ -186,6 +186,10 @@ pub struct AgentProfile {
     /// allowlist: see `agents::environment`). Another provider's credentials never pass.
     #[serde(default)]
     pub env: Vec<String>,
+    /// Skills (`[skills.<name>]`) the agent is given: a token and the URL of each MCP server
+    /// they need.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<String>,
 }
 
 /// A container agent's process limit when its profile sets none.

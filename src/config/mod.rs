@@ -9,6 +9,7 @@ pub mod data;
 mod migrations;
 mod ports;
 pub mod proxy;
+pub mod skills;
 
 pub use migrations::{MigrationTarget, MigrationsConfig, OnMerge};
 pub use ports::{PortKeyConfig, PortsConfig, Scheme};
@@ -56,6 +57,12 @@ pub struct Config {
     /// The hostname proxy (`cfn proxy`) the branch's `CFN_<KEY>_HOST_URL` point at.
     #[serde(default, skip_serializing_if = "proxy::ProxyConfig::is_default")]
     pub proxy: proxy::ProxyConfig,
+    /// Skills by name: a file of the repository and the MCP servers it needs.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub skills: IndexMap<String, skills::SkillConfig>,
+    /// MCP servers by name (a token's audience) with the URL agents reach them at.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub mcp_servers: IndexMap<String, skills::McpServerConfig>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -150,6 +157,9 @@ impl Config {
             crate::safe_path::inside(repo_root, dir, "project.templates_dir")?;
         }
         crate::safe_path::inside(repo_root, &self.migrations.dir, "migrations.dir")?;
+        for (name, skill) in &self.skills {
+            crate::safe_path::inside(repo_root, &skill.path, &format!("skills.{name}.path"))?;
+        }
         Ok(())
     }
 
@@ -179,6 +189,9 @@ impl Config {
             return Err(bad("migrations.sqlite_file must be a plain file name".into()));
         }
         self.check_paths_lexically()?;
+        skills::check(&self.skills, &self.mcp_servers, &self.agents).map_err(|(msg, hint)| {
+            anyhow::Error::from(UserError::new(format!("invalid {}: {msg}", path.display())).hint(hint))
+        })?;
         if let Some(name) = &self.project.name {
             if !crate::names::is_valid_project_name(name) {
                 return Err(bad(format!("project.name {name:?} must match [a-z0-9][a-z0-9_-]*")));
@@ -237,6 +250,9 @@ impl Config {
         let keyed = keyed.chain([("migrations.dir", &self.migrations.dir)]);
         for (key, value) in keyed {
             crate::safe_path::inside_lexically(value, key)?;
+        }
+        for (name, skill) in &self.skills {
+            crate::safe_path::inside_lexically(&skill.path, &format!("skills.{name}.path"))?;
         }
         let globs = self.copy.include.iter().map(|g| ("copy.include", g));
         for (key, glob) in globs.chain(self.copy.symlink.iter().map(|g| ("copy.symlink", g))) {

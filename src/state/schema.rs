@@ -26,6 +26,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("0009_loop_statuses.down.sql", include_str!("../../migrations/0009_loop_statuses.down.sql")),
     ("0010_loop_resume.up.sql", include_str!("../../migrations/0010_loop_resume.up.sql")),
     ("0010_loop_resume.down.sql", include_str!("../../migrations/0010_loop_resume.down.sql")),
+    ("0011_skill_versions.up.sql", include_str!("../../migrations/0011_skill_versions.up.sql")),
+    ("0011_skill_versions.down.sql", include_str!("../../migrations/0011_skill_versions.down.sql")),
 ];
 
 /// Applies what is pending. The common case, nothing pending, costs one read and takes no lock.

@@ -102,6 +102,11 @@ impl Authority {
         store::live(self.state.conn(), now())
     }
 
+    /// The state database the authority records in (the loop records its grants there too).
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
     pub fn keyring(&self) -> &Keyring {
         &self.keyring
     }

@@ -18,6 +18,7 @@
 //! - [`jwt`]: signing and verifying, pure (keys and clock passed in).
 //! - [`store`]: the issued and revoked records in the state database.
 //! - [`authority`]: all of it together, for the CLI and the loop.
+//! - [`verifier_file`]: the verifying keys handed to the branch's MCP services.
 
 pub mod authority;
 pub mod claims;
@@ -26,6 +27,7 @@ pub mod key_file;
 pub mod keyring;
 pub mod store;
 pub mod ttl;
+pub mod verifier_file;
 
 #[cfg(test)]
 mod tests;

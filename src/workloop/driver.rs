@@ -276,8 +276,7 @@ async fn run_context(
     let now = std::time::Instant::now();
     let spent = std::time::Duration::try_from_secs_f64(elapsed).unwrap_or_default();
     let started = now.checked_sub(spent).unwrap_or(now);
-    let containers =
-        s.implementers.iter().chain(&s.validators).chain([&s.product_owner]).any(|(_, p)| p.image.is_some());
+    let containers = team_of(s).any(|(_, p)| p.image.is_some());
     super::files::private_dir(&branch::files::cfn_dir(&branch.path))?;
     let engine = if containers { Some(crate::engine::Engine::connect().await?) } else { None };
     let redis_service = ws.config.ports.keys.values().find(|k| k.target == 6379).map(|k| k.service.clone());
@@ -313,8 +312,13 @@ async fn run_context(
         started,
         deadline: s.budget.deadline(started),
         keep: opts.keep,
+        mcp: branch::mcp_servers::access(ws, branch, team_of(s).map(|(_, p)| p))?,
         task,
     })
+}
+
+fn team_of(s: &Settings) -> impl Iterator<Item = &(String, crate::agents::AgentProfile)> {
+    s.implementers.iter().chain(&s.validators).chain([&s.product_owner])
 }
 
 /// `t-20261128T190102-a1b2c3`: sortable and unique.

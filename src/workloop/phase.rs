@@ -58,6 +58,8 @@ pub struct RunContext {
     pub deadline: Option<std::time::Instant>,
     /// `--keep`: implementers' worktrees whose merge was refused stay (`lanes`).
     pub keep: bool,
+    /// The team's skills: each agent's MCP tokens and URLs.
+    pub mcp: crate::branch::mcp_access::McpAccess,
 }
 
 /// What validators and the product owner are shown besides the epic and feedback: the
@@ -218,6 +220,7 @@ pub fn prepare(
     if let Some(deadline) = rc.deadline {
         timeout = timeout.min(deadline.saturating_duration_since(std::time::Instant::now()));
     }
+    env.extend(rc.mcp.grant(id, profile, &rc.task, iteration, timeout)?);
     let spec = AgentRun {
         agent_id: id.to_string(),
         command,

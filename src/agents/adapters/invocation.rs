@@ -108,6 +108,7 @@ mod tests {
             cpus: None,
             pids: None,
             env: Vec::new(),
+            skills: Vec::new(),
         }
     }
 

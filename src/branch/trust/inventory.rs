@@ -151,7 +151,10 @@ const AGENT_FIELDS_NOT_APPROVED: &[&str] =
 /// An agent: what it runs, with the files that names, and as settings everything else that
 /// decides what it runs and receives: the variables it is given (`env`), its provider (the
 /// profile's, else `[loop] default_provider`), what each `[providers.*]` hands its agents and
-/// where it sends them (cfn's caller may route an agent to any of them), limits.
+/// where it sends them (cfn's caller may route an agent to any of them), limits, and its
+/// skills (`skills=` from the profile) with the MCP servers each one maps to and their URLs: a
+/// skill given to an agent later, or a skill mapped to another server, changes which tokens it
+/// receives and where it sends them.
 ///
 /// What it runs: its image (if any) and command; for a CLI kind, the invocation cfn builds
 /// (with the profile's model; the prompt file shown as `<prompt-file>`) after a `kind=` word,
@@ -200,6 +203,15 @@ pub fn agent(ws: &Workspace, branch: &BranchEnv, id: &str, profile: &AgentProfil
         }
         if let Some(key) = &provider.api_key_env {
             settings.push(format!("providers.{name}.api_key_env={key}"));
+        }
+    }
+    // Its skills decide which servers it gets a token for and where it sends it.
+    for name in &profile.skills {
+        if let Some(skill) = ws.config.skills.get(name) {
+            settings.push(format!("skills.{name}.mcp={}", skill.mcp.join(",")));
+            for server in skill.mcp.iter().filter_map(|s| Some((s, ws.config.mcp_servers.get(s)?))) {
+                settings.push(format!("mcp_servers.{}.url={}", server.0, server.1.url));
+            }
         }
     }
     Item::new(format!("agent.{id}"), runs, named).with_settings(settings)

@@ -123,11 +123,14 @@ fn issue(ctx: &Context, args: IssueArgs) -> Result<()> {
     Ok(())
 }
 
-/// The servers a token of this project can be for: its compose services and cfn itself.
+/// The servers a token of this project can be for: its compose services, its `[mcp_servers]`
+/// and cfn itself.
 fn known_servers(ctx: &Context) -> Result<Vec<String>> {
     let ws = Workspace::open(ctx)?;
     let files = crate::branch::files::load_compose_files(&ws, &ws.checkout.root)?;
     let mut servers = crate::compose::service_names(&files);
+    servers
+        .extend(ws.config.mcp_servers.keys().filter(|s| !servers.contains(s)).cloned().collect::<Vec<_>>());
     servers.push(CFN_SERVER.to_string());
     Ok(servers)
 }

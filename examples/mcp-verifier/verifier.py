@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""A reference verifier of cfn agent tokens for an MCP service (Python 3 standard library only).
+
+cfn hands each MCP service of a branch's stack (a service named `mcp-*` or in `[mcp_servers]`):
+
+  CFN_TOKEN_AUDIENCE   the service's own name: a token's `aud` must be exactly this
+  CFN_TOKEN_KEYS_FILE  a JSON file {"alg": "HS256", "keys": [{"kid": ..., "secret": <hex>}]}
+                       holding the keys that may have signed a live token (read-only mount)
+
+and optionally the service is told the task it serves (`CFN_TOKEN_TASK`): then a token's
+`task_id` must match. The keys file is read again whenever a token names an unknown `kid`, so a
+`cfn token rotate` followed by any cfn command that renders the branch is picked up without a
+restart.
+
+Run as a tiny HTTP service:  verifier.py serve PORT [BIND]   (default bind 127.0.0.1)
+  GET /health                          -> 200 ok
+  any path, Authorization: Bearer TOK  -> 200 {"ok": true, "claims": {...}}
+                                          401 {"ok": false, "reason": "..."}
+Or check one token:          verifier.py check TOKEN        (exit 0 valid, 1 refused)
+
+Revocations live in the issuing user's state database, which a container cannot read: keep
+token lifetimes short (the loop issues them for the agent's timeout + 60 s).
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MAX_TOKEN = 8 * 1024
+
+
+class Refused(Exception):
+    pass
+
+
+def b64url(part):
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def load_keys(path):
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    if data.get("alg") != "HS256":
+        raise Refused("the keys file is not for HS256")
+    return {k["kid"]: bytes.fromhex(k["secret"]) for k in data["keys"]}
+
+
+class Verifier:
+    def __init__(self, audience, keys_file, task=None):
+        self.audience, self.keys_file, self.task = audience, keys_file, task
+        self.keys = load_keys(keys_file)
+
+    def verify(self, token, now=None):
+        """The token's claims, or Refused with the one-line reason."""
+        if len(token) > MAX_TOKEN or token.count(".") != 2:
+            raise Refused("malformed token")
+        head, body, sig = token.split(".")
+        try:
+            header = json.loads(b64url(head))
+            claims = json.loads(b64url(body))
+            signature = b64url(sig)
+        except ValueError:
+            raise Refused("malformed token")
+        # Only HS256, whatever the token asks for (never "none").
+        if header.get("alg") != "HS256":
+            raise Refused("malformed token: not HS256")
+        kid = header.get("kid")
+        if kid not in self.keys:
+            self.keys = load_keys(self.keys_file)  # a rotation since the last read
+        if kid not in self.keys:
+            raise Refused("bad signature: unknown key")
+        expected = hmac.new(self.keys[kid], f"{head}.{body}".encode(), hashlib.sha256).digest()
+        if not hmac.compare_digest(expected, signature):
+            raise Refused("bad signature")
+        now = int(time.time()) if now is None else now
+        if not isinstance(claims.get("exp"), int) or now >= claims["exp"]:
+            raise Refused("expired")
+        if claims.get("aud") != self.audience:
+            raise Refused(f"wrong audience: the token is for {claims.get('aud')!r}, not {self.audience!r}")
+        if self.task is not None and claims.get("task_id") != self.task:
+            raise Refused(f"another task: the token is for task {claims.get('task_id')!r}, not {self.task!r}")
+        return claims
+
+
+def from_env():
+    return Verifier(
+        os.environ["CFN_TOKEN_AUDIENCE"],
+        os.environ["CFN_TOKEN_KEYS_FILE"],
+        os.environ.get("CFN_TOKEN_TASK") or None,
+    )
+
+
+def serve(port, bind="127.0.0.1"):
+    verifier = from_env()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/health":
+                return self.answer(200, {"ok": True})
+            auth = self.headers.get("Authorization", "")
+            if not auth.startswith("Bearer "):
+                return self.answer(401, {"ok": False, "reason": "no bearer token"})
+            try:
+                claims = verifier.verify(auth[len("Bearer "):].strip())
+            except Refused as why:
+                return self.answer(401, {"ok": False, "reason": str(why)})
+            return self.answer(200, {"ok": True, "claims": claims})
+
+        do_POST = do_GET
+
+        def answer(self, status, body):
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass  # never log requests: they carry tokens
+
+    ThreadingHTTPServer((bind, port), Handler).serve_forever()
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[0] == "serve":
+        serve(int(argv[1]), argv[2] if len(argv) > 2 else "127.0.0.1")
+    elif len(argv) == 2 and argv[0] == "check":
+        try:
+            print(json.dumps(from_env().verify(argv[1])))
+        except Refused as why:
+            print(f"refused: {why}", file=sys.stderr)
+            return 1
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

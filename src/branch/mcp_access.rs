@@ -1,0 +1,101 @@
+//! What an agent receives for its skills: for each MCP server one of its skills needs, a token
+//! signed for that server (audience), the run (task) and the agent's deadline, and the server's
+//! URL — `CFN_MCP_<SERVER>_TOKEN` and `CFN_MCP_<SERVER>_URL`. A server none of its skills needs
+//! gives it nothing. Each grant is recorded in the approval history with the token's id; the
+//! token itself goes only into the agent's environment, never into a log, event or record.
+
+use crate::agents::skills::{self, Grant, SkillVersion};
+use crate::config::skills::env_stem;
+use crate::token::{Authority, Claims, TokenRequest};
+use anyhow::{anyhow, Result};
+use indexmap::IndexMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// A token outlives its agent's timeout by this much: the agent's last call must not be
+/// refused while cfn is still waiting for it.
+pub const TOKEN_MARGIN: Duration = Duration::from_secs(60);
+
+/// The skills of a run's team and the authority that signs their tokens; empty when no agent
+/// of the team has a skill (then no key file is ever created).
+#[derive(Default)]
+pub struct McpAccess {
+    skills: IndexMap<String, SkillVersion>,
+    /// Rendered URL of each server, by name.
+    urls: IndexMap<String, String>,
+    authority: Option<Mutex<Authority>>,
+}
+
+impl McpAccess {
+    /// Opens the token authority of `home` when any skill is given, for `skills` (registered)
+    /// and the servers' rendered `urls`.
+    pub fn open(
+        home: &Path,
+        skills: IndexMap<String, SkillVersion>,
+        urls: IndexMap<String, String>,
+    ) -> Result<McpAccess> {
+        if skills.is_empty() {
+            return Ok(McpAccess::default());
+        }
+        let authority = Some(Mutex::new(Authority::open(home)?));
+        Ok(McpAccess { skills, urls, authority })
+    }
+
+    /// The servers the given skills need, each once, in the order the skills name them.
+    pub fn servers_of(&self, skills: &[String]) -> Vec<String> {
+        let mut servers: Vec<String> = Vec::new();
+        for server in skills.iter().filter_map(|s| self.skills.get(s)).flat_map(|s| &s.mcp) {
+            if !servers.contains(server) {
+                servers.push(server.clone());
+            }
+        }
+        servers
+    }
+
+    /// Issues the agent's tokens, records its skills in the approval history, and returns the
+    /// variables to add to its environment.
+    pub fn grant(
+        &self,
+        agent: &str,
+        profile: &crate::agents::AgentProfile,
+        task: &str,
+        iteration: u32,
+        timeout: Duration,
+    ) -> Result<Vec<(String, String)>> {
+        let Some(authority) = &self.authority else { return Ok(Vec::new()) };
+        if profile.skills.is_empty() {
+            return Ok(Vec::new());
+        }
+        let authority = authority.lock().map_err(|_| anyhow!("the token authority is poisoned"))?;
+        let ttl = Duration::from_secs((timeout + TOKEN_MARGIN).as_secs_f64().ceil() as u64);
+        let mut env = Vec::new();
+        let mut issued = Vec::new();
+        for server in self.servers_of(&profile.skills) {
+            let request = TokenRequest {
+                agent: agent.to_string(),
+                task: task.to_string(),
+                audience: server.clone(),
+                ttl,
+                role: Some(profile.role),
+                skills: profile.skills.clone(),
+            };
+            let claims = Claims::new(&request, crate::token::now())?;
+            let token = authority.issue(&claims)?;
+            let stem = env_stem(&server);
+            env.push((format!("{stem}_TOKEN"), token));
+            if let Some(url) = self.urls.get(&server) {
+                env.push((format!("{stem}_URL"), url.clone()));
+            }
+            issued.push((server, claims.jti));
+        }
+        let conn = authority.state().conn();
+        let grant = Grant { task, iteration, agent, role: profile.role.as_str(), tokens: &issued };
+        for name in &profile.skills {
+            if let Some(skill) = self.skills.get(name) {
+                skills::record_grant(conn, skill, &grant)?;
+            }
+        }
+        Ok(env)
+    }
+}

@@ -1,0 +1,71 @@
+//! The MCP servers of `[mcp_servers]` as a branch sees them: each URL template rendered with
+//! the branch's values; the access a loop run gives its agents (their skills registered, the
+//! token authority open); and the verifier keys the branch's MCP services read (docs/skills.md).
+
+use super::mcp_access::McpAccess;
+use super::{BranchEnv, Workspace};
+use crate::agents::AgentProfile;
+use crate::config::Config;
+use anyhow::Result;
+use indexmap::IndexMap;
+use std::path::{Path, PathBuf};
+
+/// An MCP service of the stack: named in `[mcp_servers]`, or `mcp-*` as in the seed's compose.
+pub fn is_mcp_service(config: &Config, service: &str) -> bool {
+    service.starts_with("mcp-") || config.mcp_servers.contains_key(service)
+}
+
+/// Writes the verifying keys into `dir` (the signing key is created on first use).
+pub fn write_verifier_keys(ws: &Workspace, dir: &Path) -> Result<PathBuf> {
+    let keyring = crate::token::key_file::load_or_create(ws.state.home(), crate::token::now())?;
+    crate::token::verifier_file::write(dir, &keyring)
+}
+
+/// Refreshes the branch's verifier keys when its stack has an MCP service, so that a key made
+/// by a rotation since the stack started verifies the tokens about to be issued.
+fn refresh_verifier_keys(ws: &Workspace, branch: &BranchEnv) -> Result<()> {
+    let config = ws.config_of(branch)?;
+    let files = super::files::load_compose_files(ws, &branch.path)?;
+    if crate::compose::service_names(&files).iter().any(|s| is_mcp_service(&config, s)) {
+        write_verifier_keys(ws, &crate::token::verifier_file::dir(ws.state.home(), &branch.project))?;
+    }
+    Ok(())
+}
+
+/// Each configured server's URL for `branch` (`{{ ports.<key> }}` is the branch's port).
+pub fn urls(ws: &Workspace, branch: &BranchEnv) -> Result<IndexMap<String, String>> {
+    if ws.config.mcp_servers.is_empty() {
+        return Ok(IndexMap::new());
+    }
+    let vars = super::files::template_vars(ws, branch)?;
+    let renderer = super::files::renderer(ws);
+    ws.config
+        .mcp_servers
+        .iter()
+        .map(|(name, server)| {
+            Ok((name.clone(), renderer.render_str(&format!("mcp_servers.{name}.url"), &server.url, &vars)?))
+        })
+        .collect()
+}
+
+/// Registers the skills `team` uses (their files in the branch's worktree) and opens the token
+/// authority when there is any; nothing is opened or written for a team without skills.
+pub fn access<'a>(
+    ws: &Workspace,
+    branch: &BranchEnv,
+    team: impl Iterator<Item = &'a AgentProfile>,
+) -> Result<McpAccess> {
+    let names: Vec<String> = team.flat_map(|p| p.skills.iter().cloned()).collect();
+    if names.is_empty() {
+        return Ok(McpAccess::default());
+    }
+    refresh_verifier_keys(ws, branch)?;
+    let skills = crate::agents::skills::register(
+        ws.state.conn(),
+        ws.repo.id,
+        &branch.path,
+        &ws.config.skills,
+        &names,
+    )?;
+    McpAccess::open(ws.state.home(), skills, urls(ws, branch)?)
+}
