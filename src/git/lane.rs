@@ -82,12 +82,14 @@ pub fn commit_all(dir: &Path, message: &str, who: &Identity) -> Result<bool> {
 /// git cannot finish (conflicts, or uncommitted files in the way) is undone.
 pub fn merge(dir: &Path, commit: &str, message: &str, who: &Identity) -> Result<Merged> {
     let before = head(dir)?;
-    let out = by(hookless(dir).args(["merge", "--no-ff", "--no-edit", "-m", message, commit]), who).output()?;
+    let out =
+        by(hookless(dir).args(["merge", "--no-ff", "--no-edit", "-m", message, commit]), who).output()?;
     if out.status.success() {
         let after = head(dir)?;
         return Ok(if after == before { Merged::UpToDate } else { Merged::Done(after) });
     }
-    let conflicted = hookless(dir).args(["diff", "--name-only", "--diff-filter=U", "-z"]).read().unwrap_or_default();
+    let conflicted =
+        hookless(dir).args(["diff", "--name-only", "--diff-filter=U", "-z"]).read().unwrap_or_default();
     let files = conflicted.split('\0').filter(|f| !f.is_empty()).map(str::to_string).collect();
     // No merge in progress (git refused before starting) makes this fail harmlessly.
     let _ = hookless(dir).args(["merge", "--abort"]).output();

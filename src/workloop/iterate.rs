@@ -13,8 +13,8 @@ use super::record;
 use super::settings::Settings;
 use super::status::RunStatus;
 use crate::agents::{AgentProfile, Role};
-use crate::config::agents::Isolation;
 use crate::bus;
+use crate::config::agents::Isolation;
 use crate::context::Context;
 use anyhow::Result;
 use rusqlite::Connection;
@@ -123,7 +123,8 @@ pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Sett
         }
         let shown = Evidence { checks: serde_json::to_value(&checks)?, ..Evidence::default() };
         let (mut val, budget) = journal::step(conn, task, it, "validators", || async {
-            let val = phase_of(ctx, conn, rc, Role::Validator, &s.validators, it, &feedback, (&shown, &[])).await?;
+            let val =
+                phase_of(ctx, conn, rc, Role::Validator, &s.validators, it, &feedback, (&shown, &[])).await?;
             Ok((val, over_budget(ctx, conn, rc, s, it).await?))
         })
         .await?;
@@ -320,7 +321,11 @@ async fn merge_lanes(
     let merges = lanes::merge_all(rc, lanes, it, rc.keep)?;
     for m in &merges {
         let kept = m.kept.as_ref().map(|p| format!("; kept at {}", p.display())).unwrap_or_default();
-        ctx.say(format!("iteration {it}: {} {}{kept}", m.agent, serde_json::to_value(&m.outcome)?.as_str().unwrap_or("?")));
+        ctx.say(format!(
+            "iteration {it}: {} {}{kept}",
+            m.agent,
+            serde_json::to_value(&m.outcome)?.as_str().unwrap_or("?")
+        ));
     }
     imp.problems.extend(lanes::problems(&merges));
     record::event(conn, &rc.bus, &rc.task, it, "merge", json!({ "merges": merges })).await?;

@@ -107,8 +107,14 @@ pub fn merge_all(rc: &RunContext, lanes: &[Lane], it: u32, keep: bool) -> Result
         let message = format!("{}: iteration {it} of loop {}", l.agent, rc.task);
         lane::commit_all(&l.path, &message, &agent)?;
         let tip = lane::head(&l.path)?;
-        let mut merge =
-            Merge { agent: l.agent.clone(), outcome: Outcome::Empty, commit: None, files: Vec::new(), reason: None, kept: None };
+        let mut merge = Merge {
+            agent: l.agent.clone(),
+            outcome: Outcome::Empty,
+            commit: None,
+            files: Vec::new(),
+            reason: None,
+            kept: None,
+        };
         if tip != l.base {
             let message = format!("Merge {} into {} (loop {}, iteration {it})", l.agent, rc.branch, rc.task);
             match lane::merge(&rc.worktree, &tip, &message, &loop_identity)? {

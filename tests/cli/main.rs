@@ -77,4 +77,5 @@ mod transcripts_worktree;
 mod user_errors;
 mod work_loop;
 mod worktree_add;
+mod worktree_dir_trust;
 mod worktree_remove;

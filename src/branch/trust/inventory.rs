@@ -223,12 +223,22 @@ fn setting_value(value: &serde_json::Value) -> Option<String> {
     }
 }
 
+/// A `project.worktree_dir` other than the default: git fills the folder it names with the
+/// branch's files, so where that is must be approved (as the template's text).
+pub fn worktree_dir(ws: &Workspace) -> Option<Item> {
+    let template = ws.config.project.worktree_dir.as_deref()?;
+    (template.trim() != crate::config::DEFAULT_WORKTREE_DIR)
+        .then(|| Item::new("worktree_dir", vec![template.to_string()], Vec::new()))
+}
+
 /// Everything the repository may make cfn run for `branch`.
 pub fn all(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Item>> {
-    let mut items: Vec<Item> = HookPoint::ALL
-        .into_iter()
-        .flat_map(|point| point.commands(ws).iter().map(move |argv| hook(branch, point, argv)))
-        .collect();
+    let mut items: Vec<Item> = worktree_dir(ws).into_iter().collect();
+    items.extend(
+        HookPoint::ALL
+            .into_iter()
+            .flat_map(|point| point.commands(ws).iter().map(move |argv| hook(branch, point, argv))),
+    );
     items.extend(health(ws, branch)?);
     items.extend(migrations(ws, branch)?);
     items.extend(loop_checks(ws, branch));
