@@ -31,6 +31,7 @@ mod doctor;
 mod doctor_many;
 mod doctor_partly_up;
 mod error_report;
+mod file_modes;
 mod git_hooks;
 mod hostile_paths;
 mod hostile_templates;
