@@ -171,12 +171,12 @@ pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
         let path = dir.join("compose").join(format!("{i}-{name}"));
         let header =
             format!("# Sanitized copy of {} rendered by cfn; edit the original.\n", file.path.display());
-        planned.push(PlannedFile { path: path.clone(), text: header + &sanitized, mode: 0o644 });
+        planned.push(PlannedFile { path: path.clone(), text: header + &sanitized, mode: 0o600 });
         compose_files.push(path);
     }
     let override_text = renderer.render("compose.override.yaml.j2", &ctx)?;
     let override_file = dir.join(OVERRIDE_FILE);
-    planned.push(PlannedFile { path: override_file.clone(), text: override_text, mode: 0o644 });
+    planned.push(PlannedFile { path: override_file.clone(), text: override_text, mode: 0o600 });
     compose_files.push(override_file);
 
     let plain = super::plain_compose::plan(

@@ -70,14 +70,24 @@ pub fn lock_branch(
     name: Option<&str>,
     op: &str,
 ) -> Result<(BranchLock, BranchEnv)> {
-    let before = ws.branch_env(name)?;
+    lock_branch_with(ctx, ws, name, op, Workspace::branch_env)
+}
+
+/// [`lock_branch`], the branch's environment found by `resolve` (before and after the wait).
+pub fn lock_branch_with(
+    ctx: &Context,
+    ws: &Workspace,
+    name: Option<&str>,
+    op: &str,
+    resolve: impl Fn(&Workspace, Option<&str>) -> Result<BranchEnv>,
+) -> Result<(BranchLock, BranchEnv)> {
+    let before = resolve(ws, name)?;
     let lock = acquire(ctx, &before.project, op)?;
     if before.is_main {
         // The main checkout is never removed (and may have a detached HEAD, no branch name).
         return Ok((lock, before));
     }
-    let after = ws
-        .branch_env(Some(&before.branch))
+    let after = resolve(ws, Some(&before.branch))
         .map_err(|e| e.context(format!("branch {} changed while {op} waited for it", before.branch)))?;
     if after.project != before.project || after.path != before.path {
         return Err(UserError::new(format!("branch {} changed while {op} waited for it", before.branch))

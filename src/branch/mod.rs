@@ -112,6 +112,28 @@ impl Workspace {
 
     /// The environment of branch `name`, or of the checkout the command stands in.
     pub fn branch_env(&self, name: Option<&str>) -> Result<BranchEnv> {
+        match self.branch_row(name)? {
+            Some(row) => self.follow_config(row),
+            None => Ok(self.main_env()),
+        }
+    }
+
+    /// [`Workspace::branch_env`] for a command that must work however the branch's own
+    /// cfn.toml is (`down`: a stack keeps running until it is stopped): a worktree whose
+    /// cfn.toml cannot be read has the environment it is registered with, its leases as they
+    /// are. The caller tells the user ([`Workspace::config_of`] fails for it).
+    pub fn branch_env_as_registered(&self, name: Option<&str>) -> Result<BranchEnv> {
+        let Some(row) = self.branch_row(name)? else { return Ok(self.main_env()) };
+        let registered = row.clone();
+        match self.follow_config(row) {
+            Err(_) if self.config_at(&registered.path).is_err() => Ok(self.env_from_row(registered)),
+            other => other,
+        }
+    }
+
+    /// The registry row of the branch `name` (else of the checkout the command runs in), or
+    /// `None` for the main checkout.
+    fn branch_row(&self, name: Option<&str>) -> Result<Option<WorktreeRow>> {
         let conn = self.state.conn();
         let row = match name {
             Some(name) => {
@@ -120,7 +142,7 @@ impl Workspace {
                 } else if self.checkout.is_main() && self.checkout.branch.as_deref() == Some(name)
                     || git::discover(self.main_root())?.branch.as_deref() == Some(name)
                 {
-                    return Ok(self.main_env());
+                    return Ok(None);
                 } else {
                     return Err(UserError::new(format!("no worktree for branch {name}"))
                         .hint(format!(
@@ -129,7 +151,7 @@ impl Workspace {
                         .into());
                 }
             }
-            None if self.checkout.is_main() => return Ok(self.main_env()),
+            None if self.checkout.is_main() => return Ok(None),
             None => WorktreeRow::find_by_path(conn, &self.checkout.root)?.ok_or_else(|| {
                 UserError::new(format!(
                     "this worktree is not registered with cfn: {}",
@@ -142,7 +164,7 @@ impl Workspace {
                 )
             })?,
         };
-        self.follow_config(row)
+        Ok(Some(row))
     }
 
     /// Every environment of the repository: the main checkout first, then worktrees by slot.

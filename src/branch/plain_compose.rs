@@ -197,7 +197,7 @@ impl Plan {
         let reset_path = self.cfn_dir.join(RESET_FILE);
         match &self.reset {
             Some(text) => {
-                render::write_atomic(&reset_path, text, 0o644)?;
+                render::write_atomic(&reset_path, text, 0o600)?;
             }
             None => remove_if_there(&reset_path)?,
         }

@@ -63,7 +63,7 @@ pub fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, point: HookPoint, 
     let env = crate::branch::files::env_vars(ws, branch)?;
     for argv in &commands {
         let shown = display(argv);
-        let item = crate::branch::trust::inventory::hook(branch, point, argv);
+        let item = crate::branch::trust::inventory::hook(ws, branch, point, argv);
         if !crate::branch::trust::decide(ctx, ws, &item, yes, true)? {
             ctx.warn(format!(
                 "skipped untrusted {}; review and approve it with `cfn trust`",

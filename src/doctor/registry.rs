@@ -75,10 +75,22 @@ fn row_check(survey: &Survey, ws: &Workspace, row: &WorktreeRow) -> Result<Optio
             String::new()
         };
         let message = format!("{name}: directory {} is gone{stack}", row.path.display());
-        let hint = if running > 0 {
+        let forget = if running > 0 {
             "`cfn doctor --fix` forgets it, releases its ports and removes its containers (volumes kept)"
         } else {
             PRUNE
+        };
+        // Moved by hand, it keeps its ports and stack once git knows where it is: say so first.
+        let hint = match crate::git::find_moved_worktree(ws.main_root(), &row.path) {
+            Some(to) => format!(
+                "it seems moved to {0}: run `git worktree repair {0}` in the main checkout, then \
+                 `cfn doctor --fix` re-attaches it there; if it is not, {forget}",
+                to.display()
+            ),
+            None => format!(
+                "if you moved it, run `git worktree repair <new path>` in the main checkout first \
+                 (`cfn doctor --fix` then re-attaches it); otherwise {forget}"
+            ),
         };
         return Ok(Some(Check::fail("registry", message, hint)));
     }

@@ -9,6 +9,7 @@ mod branch;
 mod checkout;
 pub mod lane;
 mod lock;
+mod moved;
 mod snapshot;
 mod status;
 mod worktree;
@@ -18,6 +19,7 @@ pub use branch::{
     validate_branch_name,
 };
 pub use checkout::{discover, Checkout};
+pub use moved::find_moved_worktree;
 pub use snapshot::{changed_lines, snapshot_tree, LineChanges};
 pub use status::{dirty_paths, has_submodules};
 pub use worktree::{

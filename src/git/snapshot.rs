@@ -24,6 +24,9 @@ pub fn snapshot_tree(dir: &Path, scratch_index: &Path) -> Result<String> {
     with_index(super::git(dir).args(["rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", ".cfn"]))
         .read()?;
     let tree = with_index(super::git(dir).arg("write-tree")).read()?;
+    // git writes its index with the umask's mode; it lists every file of the worktree
+    std::fs::set_permissions(scratch_index, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .with_context(|| format!("cannot make {} private", scratch_index.display()))?;
     Ok(tree.trim().to_string())
 }
 
@@ -107,6 +110,9 @@ mod tests {
         );
         assert_eq!(git(&["status", "--porcelain"]), status_before, "the real index is untouched");
         assert_eq!(snapshot_tree(repo, &scratch).unwrap(), after, "the same files, the same tree");
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&scratch).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the scratch index lists the worktree's files: private");
     }
 
     #[test]

@@ -66,8 +66,25 @@ pub fn open_dir(root: &Path, rel: &Path, create: Option<u32>) -> Result<OwnedFd>
             }
             Err(e) => return Err(refusal(&dir, name, &shown, e)),
         };
+        if create.is_some() && name == CFN_DIR {
+            tighten(&dir, &shown)?;
+        }
     }
     Ok(dir)
+}
+
+/// Makes an open `.cfn` folder 0700 when it is open to others: a repository may commit one
+/// (0755), and it holds the branch's secrets. It was opened without following a link, so the
+/// mode changed is the folder's own; one of another owner is left as it is.
+fn tighten(dir: &OwnedFd, shown: &Path) -> Result<()> {
+    let st = rustix::fs::fstat(dir).with_context(|| format!("cannot read {}", shown.display()))?;
+    if st.st_mode & 0o077 == 0 {
+        return Ok(());
+    }
+    match rustix::fs::fchmod(dir, Mode::from_raw_mode(0o700)) {
+        Ok(()) | Err(Errno::PERM) => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot make {} private", shown.display())),
+    }
 }
 
 /// The folder `name` inside `dir`, refused if it is a link.
@@ -221,6 +238,16 @@ mod tests {
 
     fn mode(path: &Path) -> u32 {
         std::fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_committed_cfn_folder_is_made_private_when_written_into() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cfn = tmp.path().join(CFN_DIR);
+        std::fs::create_dir(&cfn).unwrap();
+        std::fs::set_permissions(&cfn, std::fs::Permissions::from_mode(0o755)).unwrap();
+        write_under(tmp.path(), &cfn.join("env"), b"A=1\n", 0o600, 0o700).unwrap();
+        assert_eq!((mode(&cfn), mode(&cfn.join("env"))), (0o700, 0o600));
     }
 
     #[test]

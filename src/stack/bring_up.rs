@@ -93,18 +93,30 @@ pub struct DownRequest<'a> {
     pub yes: bool,
 }
 
-/// Stops the branch's stack (its pre_down hooks first) and returns its project name.
+/// Stops the branch's stack (its pre_down hooks first, unless the branch's own cfn.toml cannot
+/// be read) and returns its project name.
 pub async fn bring_down(ctx: &Context, request: DownRequest<'_>) -> Result<String> {
     let DownRequest { branch, volumes, confirm_volumes, yes } = request;
     let ws = Workspace::open(ctx)?;
-    let (_lock, branch) = crate::branch::lock::lock_branch(ctx, &ws, branch, "down")?;
+    // A branch whose own cfn.toml is broken is still stopped: by its engine labels (`down`).
+    let (_lock, branch) =
+        crate::branch::lock::lock_branch_with(ctx, &ws, branch, "down", Workspace::branch_env_as_registered)?;
     if volumes {
         confirm_volumes(&branch.project)?;
     }
-    project_hooks::run(ctx, &ws, &branch, HookPoint::PreDown, yes)?;
+    let readable = match ws.config_of(&branch) {
+        Ok(_) => true,
+        Err(e) => {
+            ctx.warn(format!("{e:#}; its pre_down hooks are skipped"));
+            false
+        }
+    };
+    if readable {
+        project_hooks::run(ctx, &ws, &branch, HookPoint::PreDown, yes)?;
+    }
     down(ctx, &ws, &branch, volumes).await?;
     // Leases kept while a removed service still published them can go now.
-    if !branch.is_main {
+    if readable && !branch.is_main {
         if let Some(row) =
             crate::state::WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &branch.branch)?
         {

@@ -16,6 +16,7 @@
 
 use anyhow::{Context as _, Result};
 use std::fs::{File, OpenOptions, TryLockError};
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 /// A held operation lock. Dropping it deletes the file and releases the lock (a process that
@@ -31,6 +32,19 @@ fn ops_dir(home: &Path) -> PathBuf {
     home.join("ops")
 }
 
+/// The folder of the operation locks, 0700 like `$CFN_HOME` (an existing one is tightened):
+/// its file names are the tokens that own registry rows.
+fn private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("cannot make {} private", dir.display()))
+}
+
 fn lock_path(home: &Path, token: &str) -> PathBuf {
     ops_dir(home).join(format!("{token}.lock"))
 }
@@ -44,7 +58,7 @@ impl OpLock {
     /// Takes a new lock for an operation this process is about to start.
     pub fn take(home: &Path) -> Result<OpLock> {
         let dir = ops_dir(home);
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        private_dir(&dir)?;
         let mut bytes = [0u8; 12];
         getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no random bytes: {e}"))?;
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -52,6 +66,7 @@ impl OpLock {
         let file = OpenOptions::new()
             .create_new(true)
             .write(true)
+            .mode(0o600)
             .open(&path)
             .with_context(|| format!("cannot create {}", path.display()))?;
         file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
@@ -66,11 +81,12 @@ impl OpLock {
             _ => return OpLock::take(home).map(Some),
         };
         let path = lock_path(home, &token);
-        std::fs::create_dir_all(ops_dir(home))?;
+        private_dir(&ops_dir(home))?;
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
+            .mode(0o600)
             .open(&path)
             .with_context(|| format!("cannot open {}", path.display()))?;
         match file.try_lock() {

@@ -8,6 +8,7 @@
 
 use anyhow::{Context as _, Result};
 use rusqlite::{Connection, ErrorCode};
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 /// Whether SQLite's error says the file is not a database or a damaged one.
@@ -23,6 +24,7 @@ pub fn set_aside(home: &Path, db: &Path) -> Result<Option<PathBuf>> {
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(0o600)
         .open(&lock_path)
         .with_context(|| format!("cannot create {}", lock_path.display()))?;
     lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;

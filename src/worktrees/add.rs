@@ -14,13 +14,11 @@ use super::recover;
 use super::register::{register, Parts, Place, Registered, Registration};
 use crate::branch;
 use crate::branch::{BranchEnv, Workspace};
-use crate::config::Config;
 use crate::context::Context;
 use crate::crash_point;
 use crate::error::UserError;
 use crate::git::{self, NewBranch};
 use crate::interrupt;
-use crate::names;
 use crate::state::{OpLock, Operation, WorktreeRow, ADD_STEP_RENDERED};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -48,6 +46,8 @@ pub struct Added {
 pub(super) async fn add_checkout(ctx: &Context, ws: &mut Workspace, opts: &AddOptions) -> Result<Added> {
     git::validate_branch_name(&opts.branch)?;
     branch::env_file::check_branch_is_representable(&opts.branch)?;
+    // before anything exists: git would fill the folder with the branch's files
+    super::target::require_trusted(ctx, ws, opts)?;
     if let Some(existing) = WorktreeRow::find_by_branch(ws.state.conn(), ws.repo.id, &opts.branch)? {
         // An earlier add or remove of this branch whose process died is settled first.
         match recover::recover_if_abandoned(&ws.state, ws.main_root(), &existing).await? {
@@ -68,14 +68,21 @@ pub(super) async fn add_checkout(ctx: &Context, ws: &mut Workspace, opts: &AddOp
     // Checked again under the write lock: of several adds of one branch, one gets the row.
     let taken = |existing: &WorktreeRow| already_added(&opts.branch, existing);
     let place = |project: &str| -> Result<Place> {
-        let path = target_path(ctx, &ws.config, &ws.repo.project, &ws.checkout.main_root, opts, project)?;
+        let path = super::target::target_path(
+            ctx,
+            &ws.config,
+            &ws.repo.project,
+            &ws.checkout.main_root,
+            opts,
+            project,
+        )?;
         branch::env_file::check_path_is_representable(&path)?;
         if path.exists() || path.symlink_metadata().is_ok() {
             return Err(UserError::new(format!("target path already exists: {}", path.display()))
                 .hint("choose another --path, or move that directory away")
                 .into());
         }
-        Ok(Place { created_dir: first_missing_ancestor(&path), path })
+        Ok(Place { created_dir: super::target::first_missing_ancestor(&path), path })
     };
     let Registered { id, path } = register(
         Parts { state: &mut ws.state, repo: &ws.repo, ports: &ws.config.ports },
@@ -185,63 +192,4 @@ fn branch_source(ws: &Workspace, opts: &AddOptions) -> Result<NewBranch> {
         return Ok(NewBranch::Existing);
     }
     Ok(NewBranch::From(opts.base.clone().unwrap_or_else(|| "HEAD".into())))
-}
-
-/// `--path` (relative to the current directory), else `project.worktree_dir` rendered and taken
-/// relative to the repository root (default `../<project>-<branch-slug>`).
-fn target_path(
-    ctx: &Context,
-    config: &Config,
-    main_project: &str,
-    main_root: &Path,
-    opts: &AddOptions,
-    project: &str,
-) -> Result<PathBuf> {
-    let raw = match &opts.path {
-        Some(p) => ctx.cwd.join(p),
-        None => {
-            let template = config.project.worktree_dir_template();
-            let vars = serde_json::json!({
-                "project": main_project, "project_name": project,
-                "branch": opts.branch, "branch_slug": names::branch_slug(main_project, project, &opts.branch),
-            });
-            let rendered = branch::files::renderer_for(config, main_root).render_str(
-                "project.worktree_dir",
-                template,
-                &vars,
-            )?;
-            main_root.join(rendered.trim())
-        }
-    };
-    Ok(normalize(&raw))
-}
-
-/// Removes `.` and `..` components without touching the file system (the path may not exist).
-fn normalize(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// The outermost directory that `path` needs and that does not exist yet (what add creates).
-fn first_missing_ancestor(path: &Path) -> Option<PathBuf> {
-    let mut missing = None;
-    let mut cur = Some(path);
-    while let Some(p) = cur {
-        if p.exists() {
-            break;
-        }
-        missing = Some(p.to_path_buf());
-        cur = p.parent();
-    }
-    missing
 }

@@ -11,6 +11,7 @@ mod prune_stack;
 mod recover;
 mod register;
 mod remove;
+mod target;
 
 pub use add::{AddOptions, Added};
 pub use provision::add;

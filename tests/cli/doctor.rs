@@ -59,6 +59,30 @@ fn a_deleted_worktree_directory_fails_with_its_hint() {
     let check = find(&checks, "registry", "worktree gone: directory");
     assert_eq!(check["status"], "fail");
     assert!(hint(check).contains("cfn doctor --fix"), "{check}");
+    assert!(hint(check).starts_with("if you moved it, run `git worktree repair <new path>`"), "{check}");
+}
+
+/// A worktree moved by hand (without `git worktree repair`): the hint names where it went and
+/// says to repair git's record first, after which `--fix` re-attaches it instead of forgetting it.
+#[test]
+fn a_worktree_moved_by_hand_is_told_to_be_repaired_first() {
+    let sb = Sandbox::new();
+    let root = sb.shop("shop");
+    let wt = sb.json(&root, &["worktree", "add", "wander", "--json"]);
+    let moved = sb.path().join("wandered-off");
+    std::fs::rename(wt_path(&wt), &moved).unwrap();
+    let (checks, code) = doctor(&sb, &root, &[]);
+    assert_eq!(code, 1);
+    let check = find(&checks, "registry", "worktree wander: directory");
+    let want = format!("it seems moved to {0}: run `git worktree repair {0}`", moved.display());
+    assert!(hint(check).starts_with(&want), "{check}");
+
+    git(&root, &["worktree", "repair", moved.to_str().unwrap()]);
+    sb.cfn(&root, &["doctor", "--fix", "--yes"]).output().unwrap();
+    let listed = sb.json(&root, &["worktree", "list", "--json"]);
+    let paths: Vec<&str> = listed.as_array().unwrap().iter().filter_map(|w| w["path"].as_str()).collect();
+    assert!(paths.contains(&moved.to_str().unwrap()), "re-attached, not forgotten: {listed}");
+    assert_eq!(sb.count("SELECT COUNT(*) FROM worktrees"), 1);
 }
 
 #[test]

@@ -316,7 +316,9 @@ fn a_worktree_path_with_a_dollar_is_refused() {
     let sb = Sandbox::new();
     // compose would expand `${…}` in the checkout's absolute paths cfn writes for it
     let root = repo_with(&sb, "shop", TAME, "worktree_dir = \"../wt-${CFN_TEST_SECRET}\"\n", &[]);
-    let out = sb.cfn(&root, &["worktree", "add", "feat"]).env("CFN_TEST_SECRET", SECRET).output().unwrap();
+    // trusted (--yes): the place is refused for itself
+    let out =
+        sb.cfn(&root, &["worktree", "add", "feat", "--yes"]).env("CFN_TEST_SECRET", SECRET).output().unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("error: worktree path contains a `$`") && err.contains("hint: "), "{err}");

@@ -313,6 +313,28 @@ async fn repo_server_worktrees_and_conflicts() {
 }
 
 /// One JSON-RPC message per line, as any client writes them; every reply is one line of JSON.
+/// The repository's `worktree_dir` is a trust item: the tool never approves it, so an untrusted
+/// one creates nothing.
+#[tokio::test]
+async fn repo_server_refuses_an_untrusted_worktree_dir() {
+    let sb = Sandbox::new();
+    let root = sb.repo("mcpwd", &[("docker-compose.yml", WEB_ONLY)]);
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    std::fs::write(
+        root.join("cfn.toml"),
+        toml.replacen("[project]\n", "[project]\nworktree_dir = \"../h/.ssh\"\n", 1),
+    )
+    .unwrap();
+    let client = connect(&sb, &root, &["--repo"], &[], &sb.path().join("mcp.stderr")).await;
+    let (text, e) = err(&client, "worktree_add", json!({"branch": "agent-x"})).await;
+    assert!(text.contains("not trusted: worktree_dir `../h/.ssh`"), "{text}");
+    assert!(e["hint"].as_str().unwrap().contains("cfn trust"), "{e}");
+    assert!(!sb.path().join("h").exists(), "nothing created");
+    assert_eq!(sb.count("SELECT COUNT(*) FROM worktrees"), 0);
+    client.cancel().await.unwrap();
+}
+
 #[test]
 fn raw_json_rpc_lines() {
     fn send(stdin: &mut std::process::ChildStdin, line: impl std::fmt::Display) {

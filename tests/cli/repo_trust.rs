@@ -353,6 +353,71 @@ fn env_j2_cannot_load_code_into_an_approved_hook() {
     assert_eq!(ran(&sb), "", "evil.sh never ran");
 }
 
+/// No list of refused names is complete (`MAKEFILES` makes an approved `make setup` read the
+/// branch's makefile): every item receiving the branch's variables names the project's env.j2
+/// (and what it includes), so a changed template asks about them again.
+#[test]
+fn an_approval_covers_env_j2_so_a_variable_no_list_names_asks_again() {
+    let sb = Sandbox::new();
+    let m = marker(&sb);
+    let makefile = format!("setup:\n\techo ok >> '{}'\n", m.display());
+    let evil_mk = format!("$(shell echo evil >> '{}')\n", m.display());
+    let toml = "\n[hooks]\npost_create = [[\"make\", \"setup\"]]\n\
+                \n[health.hc]\ntype = \"command\"\ncommand = [\"true\"]\n\
+                \n[loop.checks.lint]\ncommand = [\"true\"]\n\
+                \n[agents.impl-1]\nrole = \"implementer\"\ncommand = [\"true\"]\n";
+    let root = repo_with_project(
+        &sb,
+        &[("Makefile", &makefile), ("evil.mk", &evil_mk)],
+        "templates_dir = \"tpl\"\n",
+        toml,
+    );
+    std::fs::create_dir(root.join("tpl")).unwrap();
+    std::fs::write(root.join("tpl/env.j2"), "WORKTREE_BRANCH={{ branch|dotenv }}\n{% include \"more.j2\" %}")
+        .unwrap();
+    std::fs::write(root.join("tpl/more.j2"), "A=1\n").unwrap();
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "env"]);
+    sb.cfn(&root, &["trust", "--yes"]).assert().success();
+    let items = sb.json(&root, &["trust", "--json"]);
+    for kind in ["post_create", "health.hc", "check.lint", "agent.impl-1"] {
+        let item = items.as_array().unwrap().iter().find(|i| i["kind"] == kind).unwrap();
+        let files: Vec<&str> =
+            item["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+        assert!(files.contains(&"tpl/env.j2") && files.contains(&"tpl/more.j2"), "{kind}: {item}");
+    }
+    sb.cfn(&root, &["worktree", "add", "envok"]).assert().success();
+    assert_eq!(ran(&sb), "ok\n");
+
+    // A name the list knows is refused outright.
+    std::fs::write(root.join("tpl/more.j2"), "MAKEFILES={{ worktree }}/evil.mk\n").unwrap();
+    let out = sb.cfn(&root, &["worktree", "add", "envmk"]).output().unwrap();
+    assert!(
+        stderr(&out).contains("error: template env.j2 sets MAKEFILES, which changes how"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(ran(&sb), "ok\n", "evil.mk never ran");
+
+    // Any other change of the template is asked about again: the hook is skipped, untrusted.
+    std::fs::write(root.join("tpl/more.j2"), "NOT_ON_ANY_LIST={{ worktree }}/evil.mk\n").unwrap();
+    let out = sb.cfn(&root, &["worktree", "add", "envnew"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("skipped untrusted post_create `make setup`"), "{}", stderr(&out));
+    assert_eq!(ran(&sb), "ok\n", "the hook did not run with variables nobody approved");
+    let out = sb.cfn(&root, &["trust", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let untrusted: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["trusted"] == false)
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(untrusted, ["post_create", "health.hc", "check.lint", "agent.impl-1"]);
+}
+
 #[test]
 fn a_health_command_is_approved_as_it_renders_in_each_branch() {
     let sb = Sandbox::new();

@@ -30,6 +30,33 @@ fn down_stops_a_running_stack_whose_compose_file_is_broken() {
     assert!(volumes_of(&s.project).is_empty());
 }
 
+/// A branch's own cfn.toml broken while its stack runs: `down` still stops it, by the engine's
+/// labels, and keeps its leases until the file is fixed.
+#[test]
+fn down_stops_a_running_stack_whose_own_cfn_toml_is_broken() {
+    let Some(s) = SmallStack::new("brokentoml", "") else { return };
+    s.cfn(&s.wt, &["up", "--timeout", "60"]).assert().success();
+    assert_eq!(s.running().len(), 1);
+    let volumes = volumes_of(&s.project);
+    let leases = s.sb.count("SELECT COUNT(*) FROM leases");
+    let toml = std::fs::read_to_string(s.root.join("cfn.toml")).unwrap();
+    std::fs::write(s.wt.join("cfn.toml"), format!("{toml}[ports\n")).unwrap();
+    let out = s.cfn(&s.wt, &["ports"]).output().unwrap();
+    assert!(!out.status.success(), "the broken file is an error elsewhere: {}", stderr(&out));
+
+    let out = s.cfn(&s.wt, &["down"]).output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("cfn.toml") && err.contains("by its engine labels"), "{err}");
+    assert!(s.running().is_empty(), "nothing of the branch runs");
+    assert!(crate::stack_harness::containers_of(&s.project).is_empty(), "containers removed");
+    assert!(networks_of(&s.project).is_empty(), "network removed");
+    assert_eq!(volumes_of(&s.project), volumes, "volumes kept without --volumes");
+    assert_eq!(s.sb.count("SELECT COUNT(*) FROM leases"), leases, "leases kept as they were");
+    // from the main checkout, by name, as well
+    s.cfn(&s.root, &["down", "-b", "feat"]).assert().success();
+}
+
 #[test]
 fn unknown_services_are_an_error_with_the_known_ones_as_hint() {
     let Some(s) = SmallStack::new("nosuchsvc", "") else { return };

@@ -2,7 +2,10 @@
 //! hooks, the health `command` checks, the migrations and the agents of cfn.toml, each with the
 //! files it names hashed in the branch's checkout. What an item "runs" is what will run in
 //! that checkout: a health command rendered for the branch, an agent with what it receives.
+//! Every item whose command receives the branch's variables (all but migrations and the
+//! worktree folder) also names the project's `env.j2` (`super::env_template`).
 
+use super::env_template::with_files as and_env_template;
 use super::files::{self, FileHash};
 use super::Item;
 use crate::agents::AgentProfile;
@@ -11,8 +14,8 @@ use crate::branch::{BranchEnv, Workspace};
 use anyhow::Result;
 
 /// A lifecycle hook's command.
-pub fn hook(branch: &BranchEnv, point: HookPoint, argv: &[String]) -> Item {
-    Item::new(point.name(), argv.to_vec(), files::referenced(argv, &branch.path))
+pub fn hook(ws: &Workspace, branch: &BranchEnv, point: HookPoint, argv: &[String]) -> Item {
+    Item::new(point.name(), argv.to_vec(), and_env_template(ws, files::referenced(argv, &branch.path)))
 }
 
 /// The health `command` checks as they run in this branch: the argument vector rendered with
@@ -30,7 +33,7 @@ pub fn health(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Item>> {
     let mut items = Vec::new();
     for check in &checks {
         let crate::health::CheckKind::Command { argv, .. } = &check.kind else { continue };
-        let named = files::referenced(argv, &branch.path);
+        let named = and_env_template(ws, files::referenced(argv, &branch.path));
         let runs = argv.iter().map(|arg| in_template_terms(arg, &own)).collect();
         items.push(Item::new(format!("health.{}", check.name), runs, named));
     }
@@ -102,7 +105,7 @@ pub fn loop_checks(ws: &Workspace, branch: &BranchEnv) -> Vec<Item> {
             Item::new(
                 format!("check.{name}"),
                 check.command.clone(),
-                files::referenced(&check.command, &branch.path),
+                and_env_template(ws, files::referenced(&check.command, &branch.path)),
             )
         })
         .collect()
@@ -214,7 +217,7 @@ pub fn agent(ws: &Workspace, branch: &BranchEnv, id: &str, profile: &AgentProfil
             }
         }
     }
-    Item::new(format!("agent.{id}"), runs, named).with_settings(settings)
+    Item::new(format!("agent.{id}"), runs, and_env_template(ws, named)).with_settings(settings)
 }
 
 /// A setting as text, or `None` when it is unset (so that an agent setting nothing more keeps
@@ -235,12 +238,22 @@ fn setting_value(value: &serde_json::Value) -> Option<String> {
     }
 }
 
+/// A `project.worktree_dir` other than the default: git fills the folder it names with the
+/// branch's files, so where that is must be approved (as the template's text).
+pub fn worktree_dir(ws: &Workspace) -> Option<Item> {
+    let template = ws.config.project.worktree_dir.as_deref()?;
+    (template.trim() != crate::config::DEFAULT_WORKTREE_DIR)
+        .then(|| Item::new("worktree_dir", vec![template.to_string()], Vec::new()))
+}
+
 /// Everything the repository may make cfn run for `branch`.
 pub fn all(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Item>> {
-    let mut items: Vec<Item> = HookPoint::ALL
-        .into_iter()
-        .flat_map(|point| point.commands(ws).iter().map(move |argv| hook(branch, point, argv)))
-        .collect();
+    let mut items: Vec<Item> = worktree_dir(ws).into_iter().collect();
+    items.extend(
+        HookPoint::ALL
+            .into_iter()
+            .flat_map(|point| point.commands(ws).iter().map(move |argv| hook(ws, branch, point, argv))),
+    );
     items.extend(health(ws, branch)?);
     items.extend(migrations(ws, branch)?);
     items.extend(loop_checks(ws, branch));

@@ -11,6 +11,7 @@
 //! refuses with a hint to run `cfn trust`. Approvals are rows of `hook_approvals` in the state
 //! database, which no project SQL can reach (see `migrate::sqlite_guard`).
 
+pub mod env_template;
 pub mod files;
 pub mod inventory;
 

@@ -14,7 +14,7 @@ use rmcp::{tool, tool_router};
 #[tool_router(router = repo_router, vis = "pub(super)")]
 impl CfnServer {
     #[tool(
-        description = "Create a worktree for a branch (created from `base` when new) with its own ports and rendered files. Refused when the project's post_create hooks are not trusted."
+        description = "Create a worktree for a branch (created from `base` when new) with its own ports and rendered files. Refused when the project's post_create hooks, or a project.worktree_dir other than the default, are not trusted."
     )]
     async fn worktree_add(&self, Parameters(a): Parameters<WorktreeAddArgs>) -> CallToolResult {
         let ctx = self.scope.repo_ctx(&self.ctx);

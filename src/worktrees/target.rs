@@ -1,0 +1,125 @@
+//! Where `worktree add` puts a checkout: `--path`, else `project.worktree_dir` rendered.
+//!
+//! `worktree_dir` comes with the repository, which is untrusted, and git fills the folder it
+//! names with the branch's committed files: `../h/.ssh` would leave an `authorized_keys`
+//! there, `~/.config/systemd/user` an enabled unit. So a `worktree_dir` other than the default
+//! is an item of the trust rule (approved as its template text), and a rendered path with a
+//! hidden folder (`.ssh`, `.config`) below the repository's parent folder is refused even when
+//! approved: no worktree belongs there.
+
+use super::add::AddOptions;
+use crate::branch::{self, Workspace};
+use crate::config::Config;
+use crate::context::Context;
+use crate::error::UserError;
+use crate::names;
+use anyhow::Result;
+use std::path::{Component, Path, PathBuf};
+
+/// The repository's `worktree_dir` must be trusted before anything of the add is done, unless
+/// `--path` says where to go (the user chose) or it is the default.
+pub(super) fn require_trusted(ctx: &Context, ws: &Workspace, opts: &AddOptions) -> Result<()> {
+    if opts.path.is_some() {
+        return Ok(());
+    }
+    match crate::branch::trust::inventory::worktree_dir(ws) {
+        Some(item) => crate::branch::trust::require(ctx, ws, &[item], opts.approve_hooks),
+        None => Ok(()),
+    }
+}
+
+/// `--path` (relative to the current directory), else `project.worktree_dir` rendered and taken
+/// relative to the repository root (default `../<project>-<branch-slug>`).
+pub(super) fn target_path(
+    ctx: &Context,
+    config: &Config,
+    main_project: &str,
+    main_root: &Path,
+    opts: &AddOptions,
+    project: &str,
+) -> Result<PathBuf> {
+    if let Some(p) = &opts.path {
+        return Ok(normalize(&ctx.cwd.join(p)));
+    }
+    let template = config.project.worktree_dir_template();
+    let vars = serde_json::json!({
+        "project": main_project, "project_name": project,
+        "branch": opts.branch, "branch_slug": names::branch_slug(main_project, project, &opts.branch),
+    });
+    let rendered =
+        branch::files::renderer_for(config, main_root).render_str("project.worktree_dir", template, &vars)?;
+    let path = normalize(&main_root.join(rendered.trim()));
+    refuse_hidden(&path, main_root, template)?;
+    Ok(path)
+}
+
+/// Refuses `path` when a folder of it that is not also the repository's parent folder's (or an
+/// ancestor's) is hidden: a checkout of the repository never belongs in `~/.ssh` or `~/.config`.
+fn refuse_hidden(path: &Path, main_root: &Path, template: &str) -> Result<()> {
+    let parent = main_root.parent().unwrap_or(main_root);
+    let shared = path.components().zip(parent.components()).take_while(|(a, b)| a == b).count();
+    let hidden = path.components().skip(shared).find_map(|c| match c {
+        Component::Normal(name) if name.to_string_lossy().starts_with('.') => Some(name.to_owned()),
+        _ => None,
+    });
+    match hidden {
+        None => Ok(()),
+        Some(name) => Err(UserError::new(format!(
+            "project.worktree_dir {template:?} puts the worktree in a hidden folder ({} in {})",
+            name.to_string_lossy(),
+            path.display()
+        ))
+        .hint(
+            "a worktree goes beside the repository: fix project.worktree_dir, or choose a place with --path",
+        )
+        .into()),
+    }
+}
+
+/// Removes `.` and `..` components without touching the file system (the path may not exist).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The outermost directory that `path` needs and that does not exist yet (what add creates).
+pub(super) fn first_missing_ancestor(path: &Path) -> Option<PathBuf> {
+    let mut missing = None;
+    let mut cur = Some(path);
+    while let Some(p) = cur {
+        if p.exists() {
+            break;
+        }
+        missing = Some(p.to_path_buf());
+        cur = p.parent();
+    }
+    missing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_folders_below_the_repository_s_parent_are_refused() {
+        let root = Path::new("/home/u/src/shop");
+        let refused = |p: &str| refuse_hidden(Path::new(p), root, "t").is_err();
+        assert!(refused("/home/u/.ssh"));
+        assert!(refused("/home/u/src/shop/~/.config/systemd/user"));
+        assert!(refused("/home/u/src/.hidden/shop-feat"));
+        assert!(!refused("/home/u/src/shop-feat"));
+        assert!(!refused("/home/u/src/worktrees/shop-feat"));
+        // a repository that itself lives below a hidden folder keeps its neighbours
+        let hidden_root = Path::new("/home/u/.local/src/shop");
+        assert!(refuse_hidden(Path::new("/home/u/.local/src/shop-feat"), hidden_root, "t").is_ok());
+    }
+}
