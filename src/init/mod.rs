@@ -6,6 +6,7 @@
 //! checkout), then leases the new keys and renders the worktree's files.
 
 pub mod dotenv;
+pub mod mcp_services;
 
 use crate::branch;
 use crate::branch::Workspace;
@@ -34,6 +35,8 @@ pub struct Plan {
     /// Keys whose services publish the same port and protocol and can run together.
     pub conflicts: Vec<Conflict>,
     pub findings: Vec<Finding>,
+    /// The compose files' `mcp-*` services: `[mcp_servers]` entries for those with a port.
+    pub mcp_servers: Vec<mcp_services::McpService>,
     #[serde(skip)]
     pub toml: String,
 }
@@ -85,14 +88,16 @@ pub fn plan(ctx: &Context, opts: &InitOptions) -> Result<(Checkout, Plan)> {
             .into());
     }
     let compose_files: Vec<String> = paths.iter().map(|p| relative(root, p)).collect();
+    let mcp_servers = mcp_services::find(&files, &keys);
+    let servers: Vec<&mcp_services::McpService> = mcp_servers.iter().filter(|s| s.key.is_some()).collect();
     let toml = Renderer::new(None).render(
         "cfn.toml.j2",
-        &serde_json::json!({ "name": project, "compose_files": compose_files, "keys": keys }),
+        &serde_json::json!({ "name": project, "compose_files": compose_files, "keys": keys, "mcp_servers": servers }),
     )?;
     let config = Config::parse(&toml, &root.join(config::FILE_NAME))
         .context("the generated cfn.toml does not parse")?;
     let conflicts = crate::ports::lanes::layout(&config.ports.keys).conflicts;
-    Ok((checkout, Plan { project, compose_files, keys, conflicts, findings, toml }))
+    Ok((checkout, Plan { project, compose_files, keys, conflicts, findings, mcp_servers, toml }))
 }
 
 /// Writes `cfn.toml`, excludes `.cfn/` (and an untracked `.env`, init_dotenv.rs) from git, registers the repository and renders slot 0.

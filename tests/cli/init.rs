@@ -60,3 +60,71 @@ fn init_without_compose_file_works() {
     assert!(v["ports"].as_object().unwrap().is_empty());
     assert!(v["slot"].as_u64().unwrap() >= 1);
 }
+
+/// The seed's shape: `mcp-*` services on an internal network with a fixed subnet, limits and a
+/// healthcheck. init names each MCP server with its branch URL (one without a port is reported),
+/// and a branch's compose model keeps the network internal, drops the fixed subnet and keeps
+/// the limits and healthchecks.
+const MCP_COMPOSE: &str = "\
+services:
+  app:
+    image: cfn-test/app:1
+    ports: [\"8090:80\"]
+    networks: [mcp]
+  mcp-redis:
+    image: cfn-test/redis:1
+    ports: [\"8391:6379\"]
+    networks: [mcp]
+    mem_limit: 256m
+    healthcheck:
+      test: [\"CMD\", \"redis-cli\", \"ping\"]
+      interval: 5s
+  mcp-scanner:
+    image: cfn-test/app:1
+    networks: [mcp]
+networks:
+  mcp:
+    internal: true
+    ipam:
+      config:
+        - subnet: 172.31.240.0/24
+";
+
+#[test]
+fn init_names_the_mcp_services_and_branches_keep_their_network_internal() {
+    let sb = Sandbox::new();
+    let root = sb.repo("mcpshop", &[("docker-compose.yml", MCP_COMPOSE)]);
+    let out = sb.cfn(&root, &["init", "--yes"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    assert!(said.contains("MCP server mcp-redis (url from port key"), "{said}");
+    assert!(said.contains("MCP service mcp-scanner publishes no TCP port"), "{said}");
+    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    let config: toml::Table = toml::from_str(&toml).unwrap();
+    let servers = config["mcp_servers"].as_table().unwrap();
+    assert_eq!(servers.keys().collect::<Vec<_>>(), ["mcp-redis"], "{toml}");
+    let key = config["ports"]["keys"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .find(|(_, k)| k["service"].as_str() == Some("mcp-redis"))
+        .map(|(name, _)| name.clone())
+        .unwrap();
+    assert_eq!(
+        servers["mcp-redis"]["url"].as_str(),
+        Some(format!("http://127.0.0.1:{{{{ ports.{key} }}}}/").as_str())
+    );
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "cfn"]);
+    sb.cfn(&root, &["worktree", "add", "mcp-feat"]).assert().success();
+    let wt = sb.path().join("mcpshop-mcp-feat");
+    let out = sb.cfn(&wt, &["compose", "config"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let model: serde_norway::Value = serde_norway::from_slice(&out.stdout).unwrap();
+    let network = model["networks"]["mcp"].clone();
+    assert_eq!(network["internal"], serde_norway::Value::Bool(true), "{network:?}");
+    assert!(!format!("{network:?}").contains("172.31.240.0"), "the fixed subnet is dropped: {network:?}");
+    let mcp = &model["services"]["mcp-redis"];
+    assert!(mcp.get("healthcheck").is_some(), "{mcp:?}");
+    assert!(format!("{mcp:?}").contains("268435456") || format!("{mcp:?}").contains("256m"), "{mcp:?}");
+}

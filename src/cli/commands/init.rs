@@ -51,6 +51,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         for f in &plan.findings {
             ctx.say(format!("  note: {f}"));
         }
+        for note in crate::init::mcp_services::notes(&plan.mcp_servers) {
+            ctx.say(format!("  {note}"));
+        }
     }
     if ctx.interactive() && !args.yes {
         let go = ctx.confirm("Write cfn.toml?", true)?;
