@@ -8,7 +8,8 @@
 //! mapping the caller to itself (no privilege needed; files keep their owner, access checks are
 //! the caller's), a PID namespace whose init is the agent's program, and a `/proc` that shows
 //! that namespace only. An agent sees its own processes and nobody else's (not cfn, not another
-//! agent), and every process it leaves behind dies with it.
+//! agent), and every process it leaves behind dies with it. The whole runs under `setpriv
+//! --pdeathsig KILL`, so an agent dies with cfn even when cfn is killed outright.
 //!
 //! Where the kernel or util-linux does not allow it (user namespaces turned off, util-linux older
 //! than 2.38) agents run without it, and the loop says so at its start (docs/security.md).
@@ -42,12 +43,13 @@ fn probe() -> Result<PathBuf, String> {
 /// as it would to start without the namespace, not as an exit status of `unshare`.
 pub fn command(spec: &AgentRun, program: &str, args: &[String]) -> anyhow::Result<Cmd> {
     let cmd = Cmd::new(program).args(args).cwd(&spec.workdir).env_clear().envs(spec.env.iter().cloned());
-    let Ok(unshare) = available() else { return Ok(cmd) };
+    // Killed with cfn, even by SIGKILL: an agent no coordinator waits for must not run on.
+    let Ok(unshare) = available() else { return Ok(cmd.dying_with_parent()) };
     let path = spec.env.iter().find(|(k, _)| k == "PATH").map(|(_, v)| v.as_str());
     if !startable(program, &spec.workdir, path) {
         anyhow::bail!("cannot run {program}: not found (No such file or directory)");
     }
-    Ok(cmd.run_by(&unshare, &FLAGS))
+    Ok(cmd.run_by(&unshare, &FLAGS).dying_with_parent())
 }
 
 /// Whether `program` names a file: a path (relative to `dir`), or a name on `path`.

@@ -1,7 +1,9 @@
 //! What an agent receives for its skills: for each MCP server one of its skills needs, a token
 //! signed for that server (audience), the run (task) and the agent's deadline, and the server's
 //! URL — `CFN_MCP_<SERVER>_TOKEN` and `CFN_MCP_<SERVER>_URL`. A server none of its skills needs
-//! gives it nothing. Each grant is recorded in the approval history with the token's id; the
+//! gives it nothing. A container agent, on the stack's network, gets the service's address
+//! there (`http://<service>:<port>/`) when the server is a service of the stack with a port key;
+//! the rendered URL (`127.0.0.1` and the branch's port) is for agents on the host. Each grant is recorded in the approval history with the token's id; the
 //! token itself goes only into the agent's environment, never into a log, event or record.
 
 use crate::agents::skills::{self, Grant, SkillVersion};
@@ -17,13 +19,22 @@ use std::time::Duration;
 /// refused while cfn is still waiting for it.
 pub const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 
+/// Where agents reach one MCP server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerUrls {
+    /// `[mcp_servers.<name>] url` rendered for the branch: from the host.
+    pub host: String,
+    /// From the stack's network, when the server is one of its services with a port key.
+    pub network: Option<String>,
+}
+
 /// The skills of a run's team and the authority that signs their tokens; empty when no agent
 /// of the team has a skill (then no key file is ever created).
 #[derive(Default)]
 pub struct McpAccess {
     skills: IndexMap<String, SkillVersion>,
-    /// Rendered URL of each server, by name.
-    urls: IndexMap<String, String>,
+    /// Each server's URLs, by name.
+    urls: IndexMap<String, ServerUrls>,
     authority: Option<Mutex<Authority>>,
 }
 
@@ -33,7 +44,7 @@ impl McpAccess {
     pub fn open(
         home: &Path,
         skills: IndexMap<String, SkillVersion>,
-        urls: IndexMap<String, String>,
+        urls: IndexMap<String, ServerUrls>,
     ) -> Result<McpAccess> {
         if skills.is_empty() {
             return Ok(McpAccess::default());
@@ -54,10 +65,11 @@ impl McpAccess {
     }
 
     /// Issues the agent's tokens, records its skills in the approval history, and returns the
-    /// variables to add to its environment.
+    /// variables to add to its environment (`in_container`: the network's URLs where known).
     pub fn grant(
         &self,
         agent: &str,
+        in_container: bool,
         profile: &crate::agents::AgentProfile,
         task: &str,
         iteration: u32,
@@ -84,7 +96,11 @@ impl McpAccess {
             let token = authority.issue(&claims)?;
             let stem = env_stem(&server);
             env.push((format!("{stem}_TOKEN"), token));
-            if let Some(url) = self.urls.get(&server) {
+            if let Some(urls) = self.urls.get(&server) {
+                let url = match (&urls.network, in_container) {
+                    (Some(network), true) => network,
+                    _ => &urls.host,
+                };
                 env.push((format!("{stem}_URL"), url.clone()));
             }
             issued.push((server, claims.jti));

@@ -2,7 +2,7 @@
 //! the branch's values; the access a loop run gives its agents (their skills registered, the
 //! token authority open); and the verifier keys the branch's MCP services read (docs/skills.md).
 
-use super::mcp_access::McpAccess;
+use super::mcp_access::{McpAccess, ServerUrls};
 use super::{BranchEnv, Workspace};
 use crate::agents::AgentProfile;
 use crate::config::Config;
@@ -32,20 +32,30 @@ fn refresh_verifier_keys(ws: &Workspace, branch: &BranchEnv) -> Result<()> {
     Ok(())
 }
 
-/// Each configured server's URL for `branch` (`{{ ports.<key> }}` is the branch's port).
-pub fn urls(ws: &Workspace, branch: &BranchEnv) -> Result<IndexMap<String, String>> {
+/// Each configured server's URLs for `branch`: its `url` rendered (`{{ ports.<key> }}` is the
+/// branch's port), and, for a server that is a service of the stack with a TCP port key, its
+/// address on the stack's network.
+pub fn urls(ws: &Workspace, branch: &BranchEnv) -> Result<IndexMap<String, ServerUrls>> {
     if ws.config.mcp_servers.is_empty() {
         return Ok(IndexMap::new());
     }
     let vars = super::files::template_vars(ws, branch)?;
     let renderer = super::files::renderer(ws);
+    let config = ws.config_of(branch)?;
     ws.config
         .mcp_servers
         .iter()
         .map(|(name, server)| {
-            Ok((name.clone(), renderer.render_str(&format!("mcp_servers.{name}.url"), &server.url, &vars)?))
+            let host = renderer.render_str(&format!("mcp_servers.{name}.url"), &server.url, &vars)?;
+            Ok((name.clone(), ServerUrls { host, network: network_url(&config, name) }))
         })
         .collect()
+}
+
+/// `http://<service>:<port>/` of the service `name`'s first TCP port key, if it has one.
+fn network_url(config: &Config, name: &str) -> Option<String> {
+    let key = config.ports.keys.values().find(|k| k.service == name && k.protocol.as_str() == "tcp")?;
+    Some(format!("http://{name}:{}/", key.target))
 }
 
 /// Registers the skills `team` uses (their files in the branch's worktree) and opens the token
@@ -68,4 +78,19 @@ pub fn access<'a>(
         &names,
     )?;
     McpAccess::open(ws.state.home(), skills, urls(ws, branch)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_service_of_the_stack_is_reached_by_name_on_its_network() {
+        let text = "[project]\nname = \"s\"\n\n[ports.keys.mcp_redis]\nservice = \"mcp-redis\"\ntarget = 6379\nbase = 8391\n\n\
+                    [mcp_servers.mcp-redis]\nurl = \"http://127.0.0.1:{{ ports.mcp_redis }}/\"\n\n\
+                    [mcp_servers.remote]\nurl = \"https://mcp.example.org/\"\n";
+        let config = Config::parse(text, Path::new("cfn.toml")).unwrap();
+        assert_eq!(network_url(&config, "mcp-redis").as_deref(), Some("http://mcp-redis:6379/"));
+        assert_eq!(network_url(&config, "remote"), None, "not a service of the stack");
+    }
 }

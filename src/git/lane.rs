@@ -7,7 +7,6 @@
 //! own) are the loop's to run. Commits carry the identity given, so they work where the user
 //! has none configured and say who made them.
 
-use super::git;
 use super::lock::lock_worktrees;
 use crate::error::UserError;
 use crate::process::{last_lines, Cmd};
@@ -32,7 +31,7 @@ pub enum Merged {
 }
 
 fn hookless(dir: &Path) -> Cmd {
-    git(dir).args(["-c", "core.hooksPath=/dev/null"])
+    super::git_on_agents_work(dir).args(["-c", "core.hooksPath=/dev/null", "-c", "commit.gpgSign=false"])
 }
 
 fn by(cmd: Cmd, who: &Identity) -> Cmd {
@@ -105,4 +104,20 @@ pub fn remove(dir: &Path, path: &Path, branch: &str) -> Result<()> {
         anyhow::bail!("cannot delete branch {branch}: {}", last_lines(&out.stderr, 2));
     }
     Ok(())
+}
+
+/// Whether the checkout at `dir` moved from `base` only by merge commits of `merger` (along its
+/// first parents) and has nothing uncommitted: nobody but the merges put anything there.
+pub fn only_merged_since(dir: &Path, base: &str, merger: &Identity) -> Result<Option<String>> {
+    let authors = hookless(dir)
+        .args(["rev-list", "--first-parent", "--format=%ae %P", &format!("{base}..HEAD")])
+        .read()?;
+    let mut commits = authors.lines().filter(|l| !l.starts_with("commit "));
+    if let Some(other) = commits.find(|l| !l.starts_with(merger.email) || l.split_whitespace().count() < 3) {
+        let author = other.split_whitespace().next().unwrap_or("?");
+        return Ok(Some(format!("a commit by {author} that is not one of cfn's merges")));
+    }
+    let status = hookless(dir).args(["status", "--porcelain", "--untracked-files=normal"]).read()?;
+    let dirty: Vec<&str> = status.lines().map(|l| l.get(3..).unwrap_or(l)).take(3).collect();
+    Ok((!dirty.is_empty()).then(|| format!("uncommitted changes ({})", dirty.join(", "))))
 }

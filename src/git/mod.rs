@@ -41,3 +41,23 @@ pub fn same_path(a: &Path, b: &Path) -> bool {
 pub fn git(dir: &Path) -> Cmd {
     Cmd::new("git").arg("-C").arg(dir).env("CFN_INTERNAL", "1")
 }
+
+/// The variables a `git` run on an agent's checkout keeps: what git and the programs it starts
+/// need, nothing of cfn's own.
+const AGENT_CHECKOUT_ENV: &[&str] =
+    &["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ"];
+
+/// A `git` command on a checkout an agent has worked in (the loop's snapshots, lanes, merges).
+/// git reads that checkout's configuration and attributes, which the agent could write: a
+/// `core.fsmonitor`, a filter or a merge driver there runs a program. So the file-system monitor
+/// is off and git runs with only [`AGENT_CHECKOUT_ENV`]: whatever such a program is, it never
+/// gets the variables cfn keeps from agents (other providers' keys, tokens).
+pub fn git_on_agents_work(dir: &Path) -> Cmd {
+    let mut cmd = git(dir).env_clear();
+    for name in AGENT_CHECKOUT_ENV {
+        if let Some(value) = std::env::var_os(name) {
+            cmd = cmd.env(name, value);
+        }
+    }
+    cmd.args(["-c", "core.fsmonitor=false"])
+}

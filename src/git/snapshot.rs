@@ -10,7 +10,9 @@ use std::path::Path;
 
 /// The tree of `dir`'s files as they are now, built in `scratch_index` (a file cfn owns).
 pub fn snapshot_tree(dir: &Path, scratch_index: &Path) -> Result<String> {
-    let real = super::git(dir).args(["rev-parse", "--path-format=absolute", "--git-path", "index"]).read()?;
+    let real = super::git_on_agents_work(dir)
+        .args(["rev-parse", "--path-format=absolute", "--git-path", "index"])
+        .read()?;
     let real = Path::new(real.trim());
     if real.is_file() {
         std::fs::copy(real, scratch_index).with_context(|| format!("cannot copy {}", real.display()))?;
@@ -18,12 +20,20 @@ pub fn snapshot_tree(dir: &Path, scratch_index: &Path) -> Result<String> {
         let _ = std::fs::remove_file(scratch_index);
     }
     let with_index = |cmd: crate::process::Cmd| cmd.env("GIT_INDEX_FILE", scratch_index);
-    with_index(super::git(dir).args(["add", "-A"])).read()?;
+    with_index(super::git_on_agents_work(dir).args(["add", "-A"])).read()?;
     // cfn's own folder is not the project's files, even where no .gitignore leaves it out (an
     // exclude pathspec would fail where one does).
-    with_index(super::git(dir).args(["rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", ".cfn"]))
-        .read()?;
-    let tree = with_index(super::git(dir).arg("write-tree")).read()?;
+    with_index(super::git_on_agents_work(dir).args([
+        "rm",
+        "-r",
+        "-q",
+        "--cached",
+        "--ignore-unmatch",
+        "--",
+        ".cfn",
+    ]))
+    .read()?;
+    let tree = with_index(super::git_on_agents_work(dir).arg("write-tree")).read()?;
     // git writes its index with the umask's mode; it lists every file of the worktree
     std::fs::set_permissions(scratch_index, std::os::unix::fs::PermissionsExt::from_mode(0o600))
         .with_context(|| format!("cannot make {} private", scratch_index.display()))?;
@@ -39,7 +49,7 @@ pub struct LineChanges {
 
 /// What changed from tree `from` to tree `to` (text files; renames as delete and add).
 pub fn changed_lines(dir: &Path, from: &str, to: &str) -> Result<LineChanges> {
-    let diff = super::git(dir)
+    let diff = super::git_on_agents_work(dir)
         .args(["diff", "--no-color", "--no-ext-diff", "--no-renames", "--no-textconv", "-U0", from, to])
         .read()?;
     Ok(parse_diff(&diff))
@@ -87,7 +97,7 @@ mod tests {
     fn snapshots_see_the_files_and_leave_the_index_alone() {
         let dir = tempfile::tempdir().unwrap();
         let repo = dir.path();
-        let git = |args: &[&str]| super::super::git(repo).args(args).read().unwrap();
+        let git = |args: &[&str]| super::super::git_on_agents_work(repo).args(args).read().unwrap();
         git(&["init", "-q"]);
         std::fs::write(repo.join("a.txt"), "one\ntwo\n").unwrap();
         std::fs::write(repo.join(".gitignore"), "*.log\n").unwrap();

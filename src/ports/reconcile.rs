@@ -312,26 +312,28 @@ mod tests {
 
     #[test]
     fn a_new_key_shares_the_number_of_its_lane_and_two_new_keys_never_collide() {
+        // Ports below the kernel's ephemeral range (32768–60999), where another test's connection
+        // could hold one and move an allocation.
         let mut f = fixture(&[]);
-        let id = row(&mut f, "a", 1, &[lease("https", 48450, "tcp")]);
+        let id = row(&mut f, "a", 1, &[lease("https", 14450, "tcp")]);
         let cfg = PortsConfig {
             keys: keys(&[
-                ("https", "php", 48443, "tcp", &[]),
-                ("http3", "php", 48443, "udp", &[]),
+                ("https", "php", 14443, "tcp", &[]),
+                ("http3", "php", 14443, "udp", &[]),
                 // two keys of one base port that run together: one lane each
-                ("x", "x", 48600, "tcp", &[]),
-                ("y", "y", 48600, "tcp", &[]),
+                ("x", "x", 14600, "tcp", &[]),
+                ("y", "y", 14600, "tcp", &[]),
             ]),
             ..PortsConfig::default()
         };
         let changes = reconcile(&mut f, &cfg, id, 1);
-        // http3 joins the kept https number (not 48453); x and y get distinct ports
+        // http3 joins the kept https number (not 14453); x and y get distinct ports
         assert_eq!(
             changes,
             [
-                Change::Leased { key: "http3".into(), port: 48450 },
-                Change::Leased { key: "x".into(), port: 48610 },
-                Change::Leased { key: "y".into(), port: 48611 },
+                Change::Leased { key: "http3".into(), port: 14450 },
+                Change::Leased { key: "x".into(), port: 14610 },
+                Change::Leased { key: "y".into(), port: 14611 },
             ]
         );
     }

@@ -77,7 +77,7 @@ pub async fn run(ctx: &Context, ws: &Workspace, branch: &BranchEnv, opts: RunOpt
         &rc.bus.describe(),
         &stored,
     )?;
-    drive(ctx, ws.state.conn(), &rc, &settings).await
+    drive(ctx, (ws, branch), &rc, &settings).await
 }
 
 /// `cfn loop resume`: continues a run whose coordinator died (or that was interrupted or failed)
@@ -147,7 +147,7 @@ pub async fn resume(
     ));
     let data = serde_json::json!({ "after": from.as_ref().map(|(it, step)| serde_json::json!({"iteration": it, "step": step})), "killed": stopped });
     record::event(conn, &rc.bus, task, from.map_or(1, |(it, _)| it), "resume", data).await?;
-    drive(ctx, conn, &rc, &settings).await
+    drive(ctx, (ws, &branch), &rc, &settings).await
 }
 
 /// The team's settings, once every agent and check is trusted and routed, and the providers'
@@ -191,12 +191,13 @@ fn team(
 /// error fails it.
 async fn drive(
     ctx: &Context,
-    conn: &rusqlite::Connection,
+    (ws, branch): (&Workspace, &BranchEnv),
     rc: &RunContext,
     settings: &Settings,
 ) -> Result<Summary> {
+    let conn = ws.state.conn();
     let task = &rc.task;
-    let ended = super::iterate::iterate(ctx, conn, rc, settings).await;
+    let ended = super::iterate::iterate(ctx, (ws, branch), rc, settings).await;
     // Lanes are removed as they are merged; what a failed or interrupted run left goes too,
     // unless asked to keep it (`--keep` keeps refused merges and a failed run's lanes).
     if settings.isolation == crate::config::agents::Isolation::Worktrees && !rc.keep {

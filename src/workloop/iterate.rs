@@ -13,6 +13,7 @@ use super::record;
 use super::settings::Settings;
 use super::status::RunStatus;
 use crate::agents::{AgentProfile, Role};
+use crate::branch::{BranchEnv, Workspace};
 use crate::bus;
 use crate::config::agents::Isolation;
 use crate::context::Context;
@@ -20,6 +21,21 @@ use anyhow::Result;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+
+/// The repository and branch a phase's agents belong to (their items are checked again before
+/// they run), and the phase's role.
+#[derive(Clone, Copy)]
+struct Team<'a> {
+    ws: &'a Workspace,
+    branch: &'a BranchEnv,
+    role: Role,
+}
+
+impl<'a> Team<'a> {
+    fn of(self, role: Role) -> Team<'a> {
+        Team { role, ..self }
+    }
+}
 
 /// What one run carries from iteration to iteration.
 struct Progress {
@@ -33,7 +49,14 @@ struct Progress {
     notes: Vec<String>,
 }
 
-pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Settings) -> Result<Summary> {
+pub async fn iterate(
+    ctx: &Context,
+    (ws, branch): (&Workspace, &BranchEnv),
+    rc: &RunContext,
+    s: &Settings,
+) -> Result<Summary> {
+    let conn = ws.state.conn();
+    let team = Team { ws, branch, role: Role::Implementer };
     let mut p = Progress {
         feedback: Vec::new(),
         gate: None,
@@ -81,9 +104,17 @@ pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Sett
                 }
                 Isolation::Shared => Vec::new(),
             };
-            let mut imp =
-                phase_of(ctx, conn, rc, Role::Implementer, &s.implementers, it, &feedback, (&none, &lanes))
-                    .await?;
+            let mut imp = phase_of(
+                ctx,
+                conn,
+                rc,
+                team.of(Role::Implementer),
+                &s.implementers,
+                it,
+                &feedback,
+                (&none, &lanes),
+            )
+            .await?;
             let notes = merge_lanes(ctx, conn, rc, &lanes, it, &mut imp).await?;
             Ok((imp, notes, over_budget(ctx, conn, rc, s, it).await?))
         })
@@ -93,6 +124,7 @@ pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Sett
             return Ok(end(&p, RunStatus::Budget, None, it, Some(why)));
         }
         let (checks, budget) = journal::step(conn, task, it, "checks", || async {
+            super::still_trusted::checks(ws, branch)?;
             let checks = run_checks(ctx, conn, rc, s, it).await?;
             Ok((checks, over_budget(ctx, conn, rc, s, it).await?))
         })
@@ -126,8 +158,17 @@ pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Sett
         }
         let shown = Evidence { checks: serde_json::to_value(&checks)?, ..Evidence::default() };
         let (mut val, budget) = journal::step(conn, task, it, "validators", || async {
-            let val =
-                phase_of(ctx, conn, rc, Role::Validator, &s.validators, it, &feedback, (&shown, &[])).await?;
+            let val = phase_of(
+                ctx,
+                conn,
+                rc,
+                team.of(Role::Validator),
+                &s.validators,
+                it,
+                &feedback,
+                (&shown, &[]),
+            )
+            .await?;
             Ok((val, over_budget(ctx, conn, rc, s, it).await?))
         })
         .await?;
@@ -166,7 +207,9 @@ pub async fn iterate(ctx: &Context, conn: &Connection, rc: &RunContext, s: &Sett
         };
         let owner = std::slice::from_ref(&s.product_owner);
         let (po, budget) = journal::step(conn, task, it, "product-owner", || async {
-            let po = phase_of(ctx, conn, rc, Role::ProductOwner, owner, it, &feedback, (&shown, &[])).await?;
+            let po =
+                phase_of(ctx, conn, rc, team.of(Role::ProductOwner), owner, it, &feedback, (&shown, &[]))
+                    .await?;
             Ok((po, over_budget(ctx, conn, rc, s, it).await?))
         })
         .await?;
@@ -343,7 +386,7 @@ async fn phase_of(
     ctx: &Context,
     conn: &Connection,
     rc: &RunContext,
-    role: Role,
+    team: Team<'_>,
     agents: &[(String, AgentProfile)],
     it: u32,
     feedback: &[String],
@@ -353,17 +396,20 @@ async fn phase_of(
     let mut specs = Vec::new();
     for (id, profile) in agents {
         let workdir = lanes.iter().find(|l| &l.agent == id).map_or(&rc.worktree, |l| &l.path);
+        if !finished.contains_key(id) {
+            super::still_trusted::agent(team.ws, team.branch, id, profile, workdir)?;
+        }
         let (spec, routing) = phase::prepare(rc, id, workdir, profile, it, feedback, evidence)?;
         match finished.get(id) {
             Some(_) => ctx.say(format!("iteration {it}: {id} already reported; not run again")),
             None => {
-                record::event(conn, &rc.bus, &rc.task, it, "spawn", json!({"agent": id, "role": role.as_str(), "provider": routing.provider, "routed_by": routing.source})).await?;
+                record::event(conn, &rc.bus, &rc.task, it, "spawn", json!({"agent": id, "role": team.role.as_str(), "provider": routing.provider, "routed_by": routing.source})).await?;
             }
         }
         specs.push(spec);
     }
     let done = finished.iter().map(|(id, f)| (id.clone(), f.turn.clone())).collect();
-    let result = phase::run(conn, rc, role, it, &specs, &done).await?;
+    let result = phase::run(conn, rc, team.role, it, &specs, &done).await?;
     for o in &result.outcomes {
         if finished.get(&o.agent_id).is_some_and(|f| f.recorded) {
             continue;

@@ -120,6 +120,15 @@ pub fn merge_all(rc: &RunContext, lanes: &[Lane], it: u32, keep: bool) -> Result
     let loop_identity = Identity { name: "cfn loop", email: "loop@cfn.invalid" };
     let mut merges = Vec::new();
     for l in lanes {
+        // Only cfn's merges may have moved the branch since the lanes opened: an implementer
+        // writing to the branch's worktree, or merging into it itself, stops the run.
+        if let Some(what) = lane::only_merged_since(&rc.worktree, &l.base, &loop_identity)? {
+            return Err(UserError::new(format!(
+                "the branch changed during the implementers' phase outside cfn's merges: {what}; the run stops"
+            ))
+            .hint("with isolation = \"worktrees\" implementers work in their lanes only; look at `git log` and `git status` in the branch's worktree")
+            .into());
+        }
         let email = format!("{}@loop.cfn.invalid", super::files::folder_name(&l.agent));
         let agent = Identity { name: &l.agent, email: &email };
         let message = format!("{}: iteration {it} of loop {}", l.agent, rc.task);

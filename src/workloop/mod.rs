@@ -26,6 +26,7 @@ mod prompt;
 mod record;
 mod settings;
 mod status;
+mod still_trusted;
 mod usage;
 mod verify;
 

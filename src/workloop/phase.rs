@@ -220,7 +220,7 @@ pub fn prepare(
     if let Some(deadline) = rc.deadline {
         timeout = timeout.min(deadline.saturating_duration_since(std::time::Instant::now()));
     }
-    env.extend(rc.mcp.grant(id, profile, &rc.task, iteration, timeout)?);
+    env.extend(rc.mcp.grant(id, container, profile, &rc.task, iteration, timeout)?);
     let spec = AgentRun {
         agent_id: id.to_string(),
         command,

@@ -50,7 +50,37 @@ pub(super) fn target_path(
         branch::files::renderer_for(config, main_root).render_str("project.worktree_dir", template, &vars)?;
     let path = normalize(&main_root.join(rendered.trim()));
     refuse_hidden(&path, main_root, template)?;
+    // A link on the way (one the repository commits, `evil -> ~/.ssh`) is judged by where it
+    // leads: the checkout would be made there.
+    let real_root = std::fs::canonicalize(main_root).unwrap_or_else(|_| main_root.to_path_buf());
+    let real = resolved(&path);
+    refuse_hidden(&real, &real_root, template)?;
+    let parent = real_root.parent().unwrap_or(&real_root);
+    if path.starts_with(main_root.parent().unwrap_or(main_root)) && !real.starts_with(parent) {
+        return Err(UserError::new(format!(
+            "project.worktree_dir {template:?} leads through a symbolic link to {}, outside the repository's parent folder",
+            real.display()
+        ))
+        .hint("a worktree goes beside the repository: fix project.worktree_dir, or choose a place with --path")
+        .into());
+    }
     Ok(path)
+}
+
+/// `path` with its longest existing ancestor's links resolved (the rest does not exist yet).
+fn resolved(path: &Path) -> PathBuf {
+    let mut existing = path;
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else {
+            return path.to_path_buf();
+        };
+        rest.push(name.to_owned());
+        existing = parent;
+    }
+    let mut real = std::fs::canonicalize(existing).unwrap_or_else(|_| existing.to_path_buf());
+    real.extend(rest.iter().rev());
+    real
 }
 
 /// Refuses `path` when a folder of it that is not also the repository's parent folder's (or an
@@ -108,6 +138,19 @@ pub(super) fn first_missing_ancestor(path: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_in_the_way_is_judged_by_where_it_leads() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = std::fs::canonicalize(dir.path()).unwrap();
+        let (home, repo) = (base.join("home"), base.join("src/shop"));
+        std::fs::create_dir_all(home.join(".ssh")).unwrap();
+        std::fs::create_dir_all(&repo).unwrap();
+        std::os::unix::fs::symlink(home.join(".ssh"), repo.join("evil")).unwrap();
+        let real = resolved(&repo.join("evil/feat"));
+        assert_eq!(real, home.join(".ssh/feat"));
+        assert!(refuse_hidden(&real, &repo, "evil/x").is_err());
+    }
 
     #[test]
     fn hidden_folders_below_the_repository_s_parent_are_refused() {

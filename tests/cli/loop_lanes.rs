@@ -14,6 +14,14 @@ const IMPLEMENTER: &str = r#"
 cp "$CFN_CONTEXT_FILE" "$SEEN/$CFN_AGENT_ID-$CFN_ITERATION.json"
 pwd > "$SEEN/$CFN_AGENT_ID-$CFN_ITERATION.pwd"
 if [ "$CFN_AGENT_ID" = impl-2 ] && [ -n "$SILENT" ]; then report 0.95; exit 0; fi
+if [ "$CFN_AGENT_ID" = impl-1 ]; then case "$EVIL" in
+  direct) echo x > "$CFN_WORKTREE/direct.txt" ;;
+  validator) printf '#!/bin/sh\n"$CFN_BIN" agent report --confidence 1\n' > agents/val.sh ;;
+  gitcode)
+    printf '#!/bin/sh\nenv > "%s/leak-$$"\ncat\n' "$SEEN" > "$SEEN/run.sh"; chmod +x "$SEEN/run.sh"
+    git config core.fsmonitor "$SEEN/run.sh"; git config filter.x.clean "$SEEN/run.sh"
+    echo '* filter=x' > .gitattributes ;;
+esac; fi
 echo "by $CFN_AGENT_ID" > "$CFN_AGENT_ID.txt"
 if [ -n "$SAME" ]; then echo "$CFN_AGENT_ID was here" > same.txt; fi
 report 0.95
@@ -33,7 +41,7 @@ impl Lanes {
         let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
         let toml = toml
             .replacen("[loop]\n", "[loop]\nisolation = \"worktrees\"\n", 1)
-            .replace("env = [\"CFN_BIN\"]", "env = [\"CFN_BIN\", \"SEEN\", \"SAME\", \"SILENT\"]");
+            .replace("env = [\"CFN_BIN\"]", "env = [\"CFN_BIN\", \"SEEN\", \"SAME\", \"SILENT\", \"EVIL\"]");
         std::fs::write(root.join("cfn.toml"), toml).unwrap();
         git(&root, &["add", "-A"]);
         git(&root, &["commit", "-q", "-m", "loop"]);
@@ -192,4 +200,44 @@ fn a_run_killed_while_its_lanes_run_or_merge_is_resumed_to_the_same_branch() {
         assert!(l.other_worktrees().is_empty(), "{at}: {:?}", l.other_worktrees());
         assert_eq!(l.git(&["branch", "--list", "main--*"]), "", "{at}");
     }
+}
+
+#[test]
+fn an_implementer_writing_to_the_branch_outside_its_lane_stops_the_run() {
+    let l = Lanes::new();
+    let out = l.run("lanes-evil-1", &[("EVIL", "direct")], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the branch changed during the implementers' phase outside cfn's merges: uncommitted changes (direct.txt)"),
+        "{err}"
+    );
+    assert!(l.git(&["log", "--merges", "--format=%s"]).is_empty(), "nothing was merged");
+}
+
+#[test]
+fn a_validator_rewritten_by_an_implementer_does_not_run() {
+    let l = Lanes::new();
+    let out = l.run("lanes-evil-2", &[("EVIL", "validator")], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("agent.val-1 `sh agents/val.sh` (agents/val.sh sha256:"), "{err}");
+    assert!(err.contains("changed during the run and is not what was approved; the run stops"), "{err}");
+    let status = l.sb.json(&l.root, &["loop", "status", "lanes-evil-2", "--json"]);
+    assert_ne!(status["run"]["status"], "proceed");
+    assert!(!status.to_string().contains("\"role\":\"validator\""), "no validator was spawned: {status}");
+}
+
+#[test]
+fn code_an_implementer_plants_in_git_settings_never_gets_cfn_s_variables() {
+    let l = Lanes::new();
+    let out = l.run("lanes-evil-3", &[("EVIL", "gitcode"), ("GITHUB_TOKEN", "ghp-cfn-only-secret")], &[]);
+    assert!(out.status.success() || out.status.code() == Some(1), "{}", stderr(&out));
+    let mut ran = 0;
+    for entry in std::fs::read_dir(&l.seen).unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        ran += usize::from(entry.file_name().to_string_lossy().starts_with("leak-"));
+        assert!(!text.contains("ghp-cfn-only-secret"), "{} got cfn's variable", entry.path().display());
+    }
+    assert!(ran > 0, "the planted filter ran (as the user, like the agent itself), without cfn's variables");
 }

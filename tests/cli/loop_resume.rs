@@ -103,7 +103,13 @@ fn killed_at_every_step_a_resumed_run_decides_as_an_uninterrupted_one() {
             assert_eq!(again, if killed { 2 } else { 1 }, "{at}: {line} ran {again} times: {after:?}");
         }
         if step == 9 {
-            assert!(err.contains("was still running: killed; it runs again"), "{err}");
+            // Process agents die with their coordinator (a parent-death signal); where one
+            // outlives it, the resume kills it. Either way it runs again.
+            assert!(
+                err.contains("was still running: killed; it runs again")
+                    || err.contains("ended unrecorded; it runs again"),
+                "{err}"
+            );
             let left = crate::work_loop::marked_processes(&marker);
             assert!(crate::work_loop::all_gone_soon(&marker), "implementers still run: {left:?}");
         }

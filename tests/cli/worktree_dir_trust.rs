@@ -102,3 +102,19 @@ fn a_changed_worktree_dir_is_asked_about_again_and_the_default_needs_no_approval
     sb.cfn(&root, &["worktree", "add", "e", "--path", "../mine-e"]).assert().success();
     assert!(sb.path().join("mine-e").is_dir());
 }
+
+#[test]
+fn a_committed_link_does_not_carry_a_trusted_worktree_dir_into_a_hidden_folder() {
+    let sb = Sandbox::new();
+    let root = repo(&sb, "evil/{{ branch_slug }}");
+    let ssh = sb.path().join("h/.ssh");
+    std::fs::create_dir_all(&ssh).unwrap();
+    std::os::unix::fs::symlink(&ssh, root.join("evil")).unwrap();
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "link"]);
+    let out = sb.cfn(&root, &["worktree", "add", "y", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("puts the worktree in a hidden folder (.ssh in"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(&ssh).unwrap().count(), 0, "nothing written through the link");
+    nothing_created(&sb, &root);
+}

@@ -46,35 +46,70 @@ const RUNNER_FILES: &[(&str, &[&str])] = &[
     ("task", &["Taskfile.yml", "Taskfile.yaml"]),
 ];
 
-/// Characters that end a word inside an argument: spaces, quotes, `=` and shell syntax.
+/// Characters that end a word inside an argument: spaces, `=` and shell syntax. Quotes do not
+/// end one: they are taken out of it (`chk"3".sh` is `chk3.sh`, as a shell reads it).
 fn separates(c: char) -> bool {
-    c.is_whitespace() || "=;|&<>()`'\",".contains(c)
+    c.is_whitespace() || "=;|&<>()`,".contains(c)
 }
 
-/// Every word of `argv` that may name a file: each argument whole, then its pieces.
-fn words(argv: &[String]) -> Vec<&str> {
+/// Every word of `argv` that may name a file: each argument whole, then its pieces, unquoted.
+fn words(argv: &[String]) -> Vec<String> {
     let mut words = Vec::new();
     for arg in argv {
-        words.push(arg.as_str());
-        words.extend(arg.split(separates).filter(|w| !w.is_empty() && *w != arg));
+        words.push(arg.clone());
+        for piece in arg.split(separates).map(|w| w.replace(['\'', '"'], "")) {
+            if !piece.is_empty() && piece != *arg {
+                words.push(piece);
+            }
+        }
     }
     words
 }
 
-/// The files of `checkout` that `argv` names, each once, in the order they are named; then
-/// the files the task runners it names read.
+/// The folders a command may work from besides the checkout's root: the word after `cd`, after
+/// make's `-C`, and in `--directory=` / `--prefix=` / `--cwd=` (the task runners' own).
+fn folders(words: &[String]) -> Vec<String> {
+    let mut folders = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        if matches!(word.as_str(), "cd" | "-C" | "--directory" | "--prefix" | "--cwd") {
+            folders.extend(words.get(i + 1).cloned());
+        }
+        for option in ["--directory=", "--prefix=", "--cwd="] {
+            folders.extend(word.strip_prefix(option).map(str::to_string));
+        }
+        if let Some(dir) = word.strip_prefix("-C").filter(|d| !d.is_empty()) {
+            folders.push(dir.to_string());
+        }
+    }
+    folders
+}
+
+/// The files of `checkout` that `argv` names, each once, in the order they are named, also
+/// taken from each folder the command may change to; then the files the task runners it names
+/// read, in the root and in those folders.
 pub fn referenced(argv: &[String], checkout: &Path) -> Vec<FileHash> {
     let words = words(argv);
-    let runner_files = words
+    let runner_files: Vec<&str> = words
         .iter()
         .filter_map(|word| {
             let program = word.rsplit('/').next().unwrap_or(word);
             RUNNER_FILES.iter().find(|(name, _)| *name == program).map(|(_, files)| *files)
         })
         .flatten()
-        .copied();
+        .copied()
+        .collect();
+    let mut names: Vec<String> =
+        words.iter().cloned().chain(runner_files.iter().map(|f| f.to_string())).collect();
+    for folder in folders(&words) {
+        names.extend(
+            words
+                .iter()
+                .chain(runner_files.iter().map(|f| f.to_string()).collect::<Vec<_>>().iter())
+                .map(|w| format!("{folder}/{w}")),
+        );
+    }
     let mut found: Vec<FileHash> = Vec::new();
-    for word in words.iter().copied().chain(runner_files) {
+    for word in &names {
         let Some(relative) = inside(word, checkout) else { continue };
         let shown = relative.to_string_lossy().replace('\\', "/");
         if found.iter().any(|f| f.path == shown) {
@@ -164,6 +199,23 @@ mod tests {
         let files = referenced(&command, root);
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["setup.sh", "seed.sql", "app.toml", "lib.sh"]);
+    }
+
+    #[test]
+    fn folders_a_command_changes_to_and_quoted_words_are_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("sub")).unwrap();
+        std::fs::write(root.join("sub/Makefile"), "all:\n").unwrap();
+        std::fs::write(root.join("sub/run.sh"), "x").unwrap();
+        std::fs::write(root.join("chk3.sh"), "x").unwrap();
+        let paths = |command: &[&str]| -> Vec<String> {
+            referenced(&argv(command), root).into_iter().map(|f| f.path).collect()
+        };
+        assert_eq!(paths(&["make", "-C", "sub"]), ["sub/Makefile"]);
+        assert_eq!(paths(&["make", "--directory=sub"]), ["sub/Makefile"]);
+        assert_eq!(paths(&["sh", "-c", "cd sub && sh run.sh"]), ["sub/run.sh"]);
+        assert_eq!(paths(&["sh", "-c", "sh chk\"3\".sh"]), ["chk3.sh"]);
     }
 
     #[test]
