@@ -66,10 +66,14 @@ class Verifier:
             signature = b64url(sig)
         except ValueError:
             raise Refused("malformed token")
+        if not isinstance(header, dict) or not isinstance(claims, dict):
+            raise Refused("malformed token")
         # Only HS256, whatever the token asks for (never "none").
         if header.get("alg") != "HS256":
             raise Refused("malformed token: not HS256")
         kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise Refused("malformed token: no key id")
         if kid not in self.keys:
             self.keys = load_keys(self.keys_file)  # a rotation since the last read
         if kid not in self.keys:

@@ -20,17 +20,11 @@ pub mod space;
 pub mod sqlite_copy;
 pub mod swap;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use std::path::Path;
 
-/// Creates `dir` (and parents) with mode 0700: it holds copies of the branch's data.
+/// Creates `dir` (and parents) with mode 0700, tightening an existing one: it holds copies of
+/// the branch's data.
 pub fn private_dir(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .with_context(|| format!("cannot create {}", dir.display()))?;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-        .with_context(|| format!("cannot make {} private", dir.display()))
+    crate::state::private_dir(dir)
 }

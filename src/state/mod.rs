@@ -20,7 +20,7 @@ pub use leases::{
     insert_leases, is_base_port, lease_holder, leases_of, next_free_slot, release_lease, slot_taken,
     slots_taken_between, Lease,
 };
-pub use owner::{sweep as sweep_op_locks, OpLock};
+pub use owner::{private_dir, sweep as sweep_op_locks, OpLock};
 pub use repos::base_ports_of;
 pub use repos::{
     ensure_repository, find_repository, find_repository_by_uid, list_repositories, move_repository,

@@ -34,7 +34,7 @@ fn ops_dir(home: &Path) -> PathBuf {
 
 /// The folder of the operation locks, 0700 like `$CFN_HOME` (an existing one is tightened):
 /// its file names are the tokens that own registry rows.
-fn private_dir(dir: &Path) -> Result<()> {
+pub fn private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
     std::fs::DirBuilder::new()
         .recursive(true)

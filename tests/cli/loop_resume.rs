@@ -69,11 +69,10 @@ fn killed_at_every_step_a_resumed_run_decides_as_an_uninterrupted_one() {
     for step in 1..=9 {
         let sb = Sandbox::new();
         // At loop:9 the implementers are still running when the coordinator dies.
-        // The first run of each implementer waits long: the resume must kill it.
+        // Implementers started before the resume wait long: they must not outlive the crash.
         let marker = format!("RESUME_MARK={}", sb.path().display());
-        let first_waits = format!(
-            "export {marker}; [ -e started-$CFN_AGENT_ID ] || {{ touch started-$CFN_AGENT_ID; sleep 30; }}"
-        );
+        let resumed = sb.path().join("resumed");
+        let first_waits = format!("export {marker}; [ -e '{}' ] || sleep 30", resumed.display());
         let root = team_repo(&sb, if step == 9 { &first_waits } else { "" });
         let task = format!("crash-{step}");
         let at = format!("loop:{step}");
@@ -84,6 +83,7 @@ fn killed_at_every_step_a_resumed_run_decides_as_an_uninterrupted_one() {
         let list = sb.json(&root, &["loop", "list", "--json"]);
         assert_eq!(list[0]["status"], "interrupted", "{at}: {list}");
         let before = runs_of(&sb);
+        std::fs::write(&resumed, "").unwrap();
         let out = loop_cmd(&sb, &root, &["loop", "resume", &task, "--yes", "--json"], None);
         assert!(out.status.success(), "{at}: {}", stderr(&out));
         let s = summary(&out);
