@@ -115,7 +115,7 @@ pub async fn iterate(
                 (&none, &lanes),
             )
             .await?;
-            let notes = merge_lanes(ctx, conn, rc, &lanes, it, &mut imp).await?;
+            let notes = lanes::merge_into_branch(ctx, conn, rc, &lanes, it, &mut imp).await?;
             Ok((imp, notes, over_budget(ctx, conn, rc, s, it).await?))
         })
         .await?;
@@ -263,7 +263,8 @@ struct Start {
 }
 
 async fn start_iteration(conn: &Connection, rc: &RunContext, p: &Progress, it: u32) -> Result<Start> {
-    let (tree, change, escalate) = oscillation(conn, rc, p, it).await?;
+    let (tree, change, escalate) =
+        super::oscillation::at_start(conn, rc, (p.snapshot.as_deref(), p.change.as_ref()), it).await?;
     if escalate.is_none() {
         let feedback = &p.feedback;
         record::event(conn, &rc.bus, &rc.task, it, "iteration", json!({ "feedback": feedback })).await?;
@@ -300,41 +301,6 @@ async fn run_checks(
     Ok(results)
 }
 
-/// Before iteration `it`: the worktree's tree, the previous iteration's change (from the second
-/// on) and, from the third on, whether that change reverted the one before it. Records the
-/// comparison, and the ESCALATE decision when it does.
-async fn oscillation(
-    conn: &Connection,
-    rc: &RunContext,
-    p: &Progress,
-    it: u32,
-) -> Result<(String, Option<crate::git::LineChanges>, Option<String>)> {
-    super::files::private_dir(&rc.run_dir)?;
-    let scratch = rc.run_dir.join("snapshot.index");
-    let tree = crate::git::snapshot_tree(&rc.worktree, &scratch)?;
-    let Some(previous_tree) = &p.snapshot else { return Ok((tree, None, None)) };
-    let change = crate::git::changed_lines(&rc.worktree, previous_tree, &tree)?;
-    let Some(previous) = &p.change else { return Ok((tree, Some(change), None)) };
-    let revert = super::oscillation::revert_of(previous, &change);
-    let (undoing, undone) = (it - 1, it - 2);
-    if !revert.oscillates() {
-        return Ok((tree, Some(change), None));
-    }
-    let why = format!(
-        "iteration {undoing} reverted {:.0}% of iteration {undone}'s changed lines ({} of {}), over {:.0}%",
-        revert.share * 100.0,
-        revert.restored_lines,
-        revert.previous_lines,
-        super::oscillation::REVERT_SHARE * 100.0
-    );
-    let data = json!({"iteration": undoing, "reverted": undone, "revert": revert, "reason": why});
-    record::event(conn, &rc.bus, &rc.task, undoing, "oscillation", data).await?;
-    let data = json!({"decision": Decision::Escalate, "agent": "cfn", "reason": why});
-    record::event(conn, &rc.bus, &rc.task, undoing, "decision", data).await?;
-    rc.bus.signal_send(&rc.task, "decision", Decision::Escalate.as_str()).await?;
-    Ok((tree, Some(change), Some(why)))
-}
-
 /// Whether the run is over one of its budgets; records and says it when it is.
 async fn over_budget(
     ctx: &Context,
@@ -348,34 +314,6 @@ async fn over_budget(
     record::event(conn, &rc.bus, &rc.task, it, "budget", json!({ "reason": why })).await?;
     ctx.say(format!("iteration {it}: over budget: {why}"));
     Ok(Some(why))
-}
-
-/// Merges the implementers' lanes into the branch (nothing without lanes): a refused merge
-/// becomes a problem of the phase (the gate fails, its implementer hears why); returns what the
-/// implementers hear next iteration about empty changes. Records a `merge` event.
-async fn merge_lanes(
-    ctx: &Context,
-    conn: &Connection,
-    rc: &RunContext,
-    lanes: &[Lane],
-    it: u32,
-    imp: &mut PhaseResult,
-) -> Result<Vec<String>> {
-    if lanes.is_empty() {
-        return Ok(Vec::new());
-    }
-    let merges = lanes::merge_all(rc, lanes, it, rc.keep)?;
-    for m in &merges {
-        let kept = m.kept.as_ref().map(|p| format!("; kept at {}", p.display())).unwrap_or_default();
-        ctx.say(format!(
-            "iteration {it}: {} {}{kept}",
-            m.agent,
-            serde_json::to_value(&m.outcome)?.as_str().unwrap_or("?")
-        ));
-    }
-    imp.problems.extend(lanes::problems(&merges));
-    record::event(conn, &rc.bus, &rc.task, it, "merge", json!({ "merges": merges })).await?;
-    Ok(lanes::notes(&merges))
 }
 
 /// Runs one phase's agents (an implementer with a lane in it), except those whose turn ended

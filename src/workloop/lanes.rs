@@ -10,12 +10,15 @@
 //! branch only ever receives merged, committed work. A lane is removed once merged; one whose
 //! merge was refused is kept with `--keep` for a person to look at.
 
-use super::phase::RunContext;
+use super::phase::{PhaseResult, RunContext};
 use crate::agents::AgentProfile;
+use crate::context::Context;
 use crate::error::UserError;
 use crate::git::lane::{self, Identity, Merged};
 use anyhow::Result;
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// One implementer's worktree in one iteration.
@@ -210,4 +213,32 @@ pub fn remove_left(rc: &RunContext) {
             }
         }
     }
+}
+
+/// Merges the implementers' lanes into the branch (nothing without lanes): a refused merge
+/// becomes a problem of the phase (the gate fails, its implementer hears why); returns what the
+/// implementers hear next iteration about empty changes. Records a `merge` event.
+pub async fn merge_into_branch(
+    ctx: &Context,
+    conn: &Connection,
+    rc: &RunContext,
+    lanes: &[Lane],
+    it: u32,
+    imp: &mut PhaseResult,
+) -> Result<Vec<String>> {
+    if lanes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let merges = merge_all(rc, lanes, it, rc.keep)?;
+    for m in &merges {
+        let kept = m.kept.as_ref().map(|p| format!("; kept at {}", p.display())).unwrap_or_default();
+        ctx.say(format!(
+            "iteration {it}: {} {}{kept}",
+            m.agent,
+            serde_json::to_value(&m.outcome)?.as_str().unwrap_or("?")
+        ));
+    }
+    imp.problems.extend(problems(&merges));
+    super::record::event(conn, &rc.bus, &rc.task, it, "merge", json!({ "merges": merges })).await?;
+    Ok(notes(&merges))
 }

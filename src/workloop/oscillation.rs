@@ -6,8 +6,13 @@
 //! adds back (counted per file and line text, each line at most once), over all the lines the
 //! previous iteration changed. Above [`REVERT_SHARE`] the run stops with ESCALATE.
 
+use super::decision::Decision;
+use super::phase::RunContext;
 use crate::git::LineChanges;
+use anyhow::Result;
+use rusqlite::Connection;
 use serde::Serialize;
+use serde_json::json;
 use std::collections::HashMap;
 
 /// Restoring more than this share of the previous iteration's changed lines is oscillation.
@@ -51,6 +56,41 @@ fn matched(a: &[(String, String)], b: &[(String, String)]) -> usize {
             _ => false,
         })
         .count()
+}
+
+/// Before iteration `it`: the worktree's tree, the previous iteration's change (from the second
+/// on) and, from the third on, whether that change reverted the one before it. Records the
+/// comparison, and the ESCALATE decision when it does.
+pub async fn at_start(
+    conn: &Connection,
+    rc: &RunContext,
+    (snapshot, previous_change): (Option<&str>, Option<&crate::git::LineChanges>),
+    it: u32,
+) -> Result<(String, Option<crate::git::LineChanges>, Option<String>)> {
+    super::files::private_dir(&rc.run_dir)?;
+    let scratch = rc.run_dir.join("snapshot.index");
+    let tree = crate::git::snapshot_tree(&rc.worktree, &scratch)?;
+    let Some(previous_tree) = snapshot else { return Ok((tree, None, None)) };
+    let change = crate::git::changed_lines(&rc.worktree, previous_tree, &tree)?;
+    let Some(previous) = previous_change else { return Ok((tree, Some(change), None)) };
+    let revert = revert_of(previous, &change);
+    let (undoing, undone) = (it - 1, it - 2);
+    if !revert.oscillates() {
+        return Ok((tree, Some(change), None));
+    }
+    let why = format!(
+        "iteration {undoing} reverted {:.0}% of iteration {undone}'s changed lines ({} of {}), over {:.0}%",
+        revert.share * 100.0,
+        revert.restored_lines,
+        revert.previous_lines,
+        REVERT_SHARE * 100.0
+    );
+    let data = json!({"iteration": undoing, "reverted": undone, "revert": revert, "reason": why});
+    super::record::event(conn, &rc.bus, &rc.task, undoing, "oscillation", data).await?;
+    let data = json!({"decision": Decision::Escalate, "agent": "cfn", "reason": why});
+    super::record::event(conn, &rc.bus, &rc.task, undoing, "decision", data).await?;
+    rc.bus.signal_send(&rc.task, "decision", Decision::Escalate.as_str()).await?;
+    Ok((tree, Some(change), Some(why)))
 }
 
 #[cfg(test)]
