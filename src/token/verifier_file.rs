@@ -38,20 +38,13 @@ pub fn dir(home: &Path, project: &str) -> PathBuf {
 
 /// Writes the verifying keys of `keyring` into `dir` (created 0700); the file is 0600.
 pub fn write(dir: &Path, keyring: &Keyring) -> Result<PathBuf> {
-    create_private(dir)?;
+    crate::state::private_dir(dir)?;
     let keys =
         keyring.keys().iter().map(|k| VerifierKey { kid: &k.kid, secret: crate::names::hex(k.secret()) });
     let text = serde_json::to_string_pretty(&VerifierFile { alg: "HS256", keys: keys.collect() })? + "\n";
     let file = dir.join(FILE_NAME);
     crate::render::write_atomic(&file, &text, 0o600)?;
     Ok(file)
-}
-
-fn create_private(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    Ok(())
 }
 
 #[cfg(test)]

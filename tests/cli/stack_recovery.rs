@@ -19,10 +19,7 @@ fn down_stops_a_running_stack_whose_compose_file_is_broken() {
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("stopping") && err.contains("by its engine labels"), "{err}");
-    assert!(s.running().is_empty(), "nothing of the branch runs");
-    assert!(crate::stack_harness::containers_of(&s.project).is_empty(), "containers removed");
-    assert!(networks_of(&s.project).is_empty(), "network removed");
-    assert_eq!(volumes_of(&s.project), volumes, "volumes kept without --volumes");
+    assert_stopped_keeping(&s, &volumes);
 
     // With the file still broken, --volumes deletes the data too (asked for, confirmed).
     let out = s.cfn(&s.wt, &["down", "--volumes", "--yes"]).output().unwrap();
@@ -48,10 +45,7 @@ fn down_stops_a_running_stack_whose_own_cfn_toml_is_broken() {
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("cfn.toml") && err.contains("by its engine labels"), "{err}");
-    assert!(s.running().is_empty(), "nothing of the branch runs");
-    assert!(crate::stack_harness::containers_of(&s.project).is_empty(), "containers removed");
-    assert!(networks_of(&s.project).is_empty(), "network removed");
-    assert_eq!(volumes_of(&s.project), volumes, "volumes kept without --volumes");
+    assert_stopped_keeping(&s, &volumes);
     assert_eq!(s.sb.count("SELECT COUNT(*) FROM leases"), leases, "leases kept as they were");
     // from the main checkout, by name, as well
     s.cfn(&s.root, &["down", "-b", "feat"]).assert().success();
@@ -108,4 +102,12 @@ fn up_lists_no_endpoint_for_a_one_shot_service_that_exited() {
     let services: Vec<&str> =
         endpoints.as_array().unwrap().iter().map(|e| e["service"].as_str().unwrap()).collect();
     assert_eq!(services, ["redis"], "{endpoints}");
+}
+
+/// The branch's stack is gone (containers, network) and its volumes are `volumes`, kept.
+fn assert_stopped_keeping(s: &SmallStack, volumes: &[String]) {
+    assert!(s.running().is_empty(), "nothing of the branch runs");
+    assert!(crate::stack_harness::containers_of(&s.project).is_empty(), "containers removed");
+    assert!(networks_of(&s.project).is_empty(), "network removed");
+    assert_eq!(volumes_of(&s.project), volumes, "volumes kept without --volumes");
 }
