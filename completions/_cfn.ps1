@@ -1097,6 +1097,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token before it expires')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the live tokens (issued, not expired, not revoked); never a token itself')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Make a new signing key; tokens signed by the old one stay valid until they expire')
+            [CompletionResult]::new('verifier-keys', 'verifier-keys', [CompletionResultType]::ParameterValue, 'Write the keys that check one server''s tokens (and sign none for another) into a folder, for an MCP server outside the compose stack; the stack''s own get theirs mounted')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1172,12 +1173,27 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'cfn;token;verifier-keys' {
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, 'The server the keys are for')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The folder to write `keys.json` into (created 0700 when missing; the file is 0600)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'cfn;token;help' {
             [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Issue a signed token for an agent, valid for one server and one task; print it')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a token for a server: print its claims, or why it is refused (exit 1)')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token before it expires')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the live tokens (issued, not expired, not revoked); never a token itself')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Make a new signing key; tokens signed by the old one stay valid until they expire')
+            [CompletionResult]::new('verifier-keys', 'verifier-keys', [CompletionResultType]::ParameterValue, 'Write the keys that check one server''s tokens (and sign none for another) into a folder, for an MCP server outside the compose stack; the stack''s own get theirs mounted')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1194,6 +1210,9 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;token;help;rotate' {
+            break
+        }
+        'cfn;token;help;verifier-keys' {
             break
         }
         'cfn;token;help;help' {
@@ -1493,6 +1512,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token before it expires')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the live tokens (issued, not expired, not revoked); never a token itself')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Make a new signing key; tokens signed by the old one stay valid until they expire')
+            [CompletionResult]::new('verifier-keys', 'verifier-keys', [CompletionResultType]::ParameterValue, 'Write the keys that check one server''s tokens (and sign none for another) into a folder, for an MCP server outside the compose stack; the stack''s own get theirs mounted')
             break
         }
         'cfn;help;token;issue' {
@@ -1508,6 +1528,9 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;help;token;rotate' {
+            break
+        }
+        'cfn;help;token;verifier-keys' {
             break
         }
         'cfn;help;trust' {

@@ -349,6 +349,9 @@ _cfn() {
             cfn__subcmd__help__subcmd__token,rotate)
                 cmd="cfn__subcmd__help__subcmd__token__subcmd__rotate"
                 ;;
+            cfn__subcmd__help__subcmd__token,verifier-keys)
+                cmd="cfn__subcmd__help__subcmd__token__subcmd__verifier__subcmd__keys"
+                ;;
             cfn__subcmd__help__subcmd__token,verify)
                 cmd="cfn__subcmd__help__subcmd__token__subcmd__verify"
                 ;;
@@ -517,6 +520,9 @@ _cfn() {
             cfn__subcmd__token,rotate)
                 cmd="cfn__subcmd__token__subcmd__rotate"
                 ;;
+            cfn__subcmd__token,verifier-keys)
+                cmd="cfn__subcmd__token__subcmd__verifier__subcmd__keys"
+                ;;
             cfn__subcmd__token,verify)
                 cmd="cfn__subcmd__token__subcmd__verify"
                 ;;
@@ -534,6 +540,9 @@ _cfn() {
                 ;;
             cfn__subcmd__token__subcmd__help,rotate)
                 cmd="cfn__subcmd__token__subcmd__help__subcmd__rotate"
+                ;;
+            cfn__subcmd__token__subcmd__help,verifier-keys)
+                cmd="cfn__subcmd__token__subcmd__help__subcmd__verifier__subcmd__keys"
                 ;;
             cfn__subcmd__token__subcmd__help,verify)
                 cmd="cfn__subcmd__token__subcmd__help__subcmd__verify"
@@ -1945,7 +1954,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help__subcmd__token)
-            opts="issue verify revoke list rotate"
+            opts="issue verify revoke list rotate verifier-keys"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2001,6 +2010,20 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help__subcmd__token__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__token__subcmd__verifier__subcmd__keys)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3351,7 +3374,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__token)
-            opts="-C -q -v -h -V --quiet --verbose --help --version issue verify revoke list rotate help"
+            opts="-C -q -v -h -V --quiet --verbose --help --version issue verify revoke list rotate verifier-keys help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3369,7 +3392,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__token__subcmd__help)
-            opts="issue verify revoke list rotate help"
+            opts="issue verify revoke list rotate verifier-keys help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3439,6 +3462,20 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__token__subcmd__help__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__token__subcmd__help__subcmd__verifier__subcmd__keys)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3555,6 +3592,32 @@ _cfn() {
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__token__subcmd__verifier__subcmd__keys)
+            opts="-C -q -v -h -V --audience --out --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --audience)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

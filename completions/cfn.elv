@@ -992,6 +992,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand revoke 'Revoke a token before it expires'
             cand list 'Show the live tokens (issued, not expired, not revoked); never a token itself'
             cand rotate 'Make a new signing key; tokens signed by the old one stay valid until they expire'
+            cand verifier-keys 'Write the keys that check one server''s tokens (and sign none for another) into a folder, for an MCP server outside the compose stack; the stack''s own get theirs mounted'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;token;issue'= {
@@ -1061,12 +1062,26 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'cfn;token;verifier-keys'= {
+            cand --audience 'The server the keys are for'
+            cand --out 'The folder to write `keys.json` into (created 0700 when missing; the file is 0600)'
+            cand -C 'Run as if started in DIR'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'cfn;token;help'= {
             cand issue 'Issue a signed token for an agent, valid for one server and one task; print it'
             cand verify 'Check a token for a server: print its claims, or why it is refused (exit 1)'
             cand revoke 'Revoke a token before it expires'
             cand list 'Show the live tokens (issued, not expired, not revoked); never a token itself'
             cand rotate 'Make a new signing key; tokens signed by the old one stay valid until they expire'
+            cand verifier-keys 'Write the keys that check one server''s tokens (and sign none for another) into a folder, for an MCP server outside the compose stack; the stack''s own get theirs mounted'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;token;help;issue'= {
@@ -1078,6 +1093,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;token;help;list'= {
         }
         &'cfn;token;help;rotate'= {
+        }
+        &'cfn;token;help;verifier-keys'= {
         }
         &'cfn;token;help;help'= {
         }
@@ -1317,6 +1334,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand revoke 'Revoke a token before it expires'
             cand list 'Show the live tokens (issued, not expired, not revoked); never a token itself'
             cand rotate 'Make a new signing key; tokens signed by the old one stay valid until they expire'
+            cand verifier-keys 'Write the keys that check one server''s tokens (and sign none for another) into a folder, for an MCP server outside the compose stack; the stack''s own get theirs mounted'
         }
         &'cfn;help;token;issue'= {
         }
@@ -1327,6 +1345,8 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;help;token;list'= {
         }
         &'cfn;help;token;rotate'= {
+        }
+        &'cfn;help;token;verifier-keys'= {
         }
         &'cfn;help;trust'= {
         }

@@ -542,17 +542,18 @@ complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "acquire" -d 'Take a lock and print its token (exit 124 if it could not be had in time)'
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "release" -d 'Release a lock; only its holder\'s token can'
 complete -c cfn -n "__fish_cfn_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate help" -s C -d 'Run as if started in DIR' -r -F
-complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate help" -s q -l quiet -d 'Print only results and errors'
-complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate help" -s v -l verbose -d 'Say more about what happens (repeatable)'
-complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate help" -s h -l help -d 'Print help'
-complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate help" -s V -l version -d 'Print version'
-complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate help" -f -a "issue" -d 'Issue a signed token for an agent, valid for one server and one task; print it'
-complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate help" -f -a "verify" -d 'Check a token for a server: print its claims, or why it is refused (exit 1)'
-complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate help" -f -a "revoke" -d 'Revoke a token before it expires'
-complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate help" -f -a "list" -d 'Show the live tokens (issued, not expired, not revoked); never a token itself'
-complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate help" -f -a "rotate" -d 'Make a new signing key; tokens signed by the old one stay valid until they expire'
-complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate verifier-keys help" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate verifier-keys help" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate verifier-keys help" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate verifier-keys help" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate verifier-keys help" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate verifier-keys help" -f -a "issue" -d 'Issue a signed token for an agent, valid for one server and one task; print it'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate verifier-keys help" -f -a "verify" -d 'Check a token for a server: print its claims, or why it is refused (exit 1)'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate verifier-keys help" -f -a "revoke" -d 'Revoke a token before it expires'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate verifier-keys help" -f -a "list" -d 'Show the live tokens (issued, not expired, not revoked); never a token itself'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate verifier-keys help" -f -a "rotate" -d 'Make a new signing key; tokens signed by the old one stay valid until they expire'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate verifier-keys help" -f -a "verifier-keys" -d 'Write the keys that check one server\'s tokens (and sign none for another) into a folder, for an MCP server outside the compose stack; the stack\'s own get theirs mounted'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and not __fish_seen_subcommand_from issue verify revoke list rotate verifier-keys help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from issue" -l agent -d 'The agent the token is for (its `sub`)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from issue" -l task -d 'The task (loop run) the agent works on' -r
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from issue" -l audience -d 'The server that may accept the token: a service of the project\'s compose stack, or `cfn`' -r
@@ -592,11 +593,19 @@ complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcomman
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from rotate" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from rotate" -s V -l version -d 'Print version'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from verifier-keys" -l audience -d 'The server the keys are for' -r
+complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from verifier-keys" -l out -d 'The folder to write `keys.json` into (created 0700 when missing; the file is 0600)' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from verifier-keys" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from verifier-keys" -s q -l quiet -d 'Print only results and errors'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from verifier-keys" -s v -l verbose -d 'Say more about what happens (repeatable)'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from verifier-keys" -s h -l help -d 'Print help'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from verifier-keys" -s V -l version -d 'Print version'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "issue" -d 'Issue a signed token for an agent, valid for one server and one task; print it'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a token for a server: print its claims, or why it is refused (exit 1)'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a token before it expires'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "list" -d 'Show the live tokens (issued, not expired, not revoked); never a token itself'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Make a new signing key; tokens signed by the old one stay valid until they expire'
+complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "verifier-keys" -d 'Write the keys that check one server\'s tokens (and sign none for another) into a folder, for an MCP server outside the compose stack; the stack\'s own get theirs mounted'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cfn -n "__fish_cfn_using_subcommand trust" -s b -l branch -d 'The branch whose checkout the items are rendered and hashed in (default: the checkout you are in)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand trust" -s C -d 'Run as if started in DIR' -r -F
@@ -694,3 +703,4 @@ complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Revoke a token before it expires'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'Show the live tokens (issued, not expired, not revoked); never a token itself'
 complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "rotate" -d 'Make a new signing key; tokens signed by the old one stay valid until they expire'
+complete -c cfn -n "__fish_cfn_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "verifier-keys" -d 'Write the keys that check one server\'s tokens (and sign none for another) into a folder, for an MCP server outside the compose stack; the stack\'s own get theirs mounted'

@@ -4,8 +4,10 @@
 cfn hands each MCP service of a branch's stack (a service named `mcp-*` or in `[mcp_servers]`):
 
   CFN_TOKEN_AUDIENCE   the service's own name: a token's `aud` must be exactly this
-  CFN_TOKEN_KEYS_FILE  a JSON file {"alg": "HS256", "keys": [{"kid": ..., "secret": <hex>}]}
-                       holding the keys that may have signed a live token (read-only mount)
+  CFN_TOKEN_KEYS_FILE  a JSON file {"alg": "HS256", "audience": ..., "keys": [{"kid": ...,
+                       "secret": <hex>}]} holding, for each key that may have signed a live
+                       token, the key it derives for this service's audience (read-only mount;
+                       it checks this service's tokens and signs none another server accepts)
 
 and optionally the service is told the task it serves (`CFN_TOKEN_TASK`): then a token's
 `task_id` must match. The keys file is read again whenever a token names an unknown `kid`, so a
@@ -42,18 +44,20 @@ def b64url(part):
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
-def load_keys(path):
+def load_keys(path, audience):
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
-    if data.get("alg") != "HS256":
+    if not isinstance(data, dict) or data.get("alg") != "HS256":
         raise Refused("the keys file is not for HS256")
+    if data.get("audience") != audience:
+        raise Refused(f"the keys file is for {data.get('audience')!r}, not {audience!r}")
     return {k["kid"]: bytes.fromhex(k["secret"]) for k in data["keys"]}
 
 
 class Verifier:
     def __init__(self, audience, keys_file, task=None):
         self.audience, self.keys_file, self.task = audience, keys_file, task
-        self.keys = load_keys(keys_file)
+        self.keys = load_keys(keys_file, audience)
 
     def verify(self, token, now=None):
         """The token's claims, or Refused with the one-line reason."""
@@ -71,11 +75,15 @@ class Verifier:
         # Only HS256, whatever the token asks for (never "none").
         if header.get("alg") != "HS256":
             raise Refused("malformed token: not HS256")
+        # Checked before the signature only for the reason it gives: these keys check this
+        # audience's signatures alone, so a token for another server could not pass anyway.
+        if claims.get("aud") != self.audience:
+            raise Refused(f"wrong audience: the token is for {claims.get('aud')!r}, not {self.audience!r}")
         kid = header.get("kid")
         if not isinstance(kid, str):
             raise Refused("malformed token: no key id")
         if kid not in self.keys:
-            self.keys = load_keys(self.keys_file)  # a rotation since the last read
+            self.keys = load_keys(self.keys_file, self.audience)  # a rotation since the last read
         if kid not in self.keys:
             raise Refused("bad signature: unknown key")
         expected = hmac.new(self.keys[kid], f"{head}.{body}".encode(), hashlib.sha256).digest()
@@ -84,8 +92,6 @@ class Verifier:
         now = int(time.time()) if now is None else now
         if not isinstance(claims.get("exp"), int) or now >= claims["exp"]:
             raise Refused("expired")
-        if claims.get("aud") != self.audience:
-            raise Refused(f"wrong audience: the token is for {claims.get('aud')!r}, not {self.audience!r}")
         if self.task is not None and claims.get("task_id") != self.task:
             raise Refused(f"another task: the token is for task {claims.get('task_id')!r}, not {self.task!r}")
         return claims

@@ -63,14 +63,18 @@ pub fn register(
 }
 
 fn content_hash(root: &Path, name: &str, rel: &str) -> Result<String> {
+    let path = readable_file(root, name, rel)?;
+    let bytes = std::fs::read(&path).map_err(|e| unreadable(name, &path, e))?;
+    Ok(format!("sha256:{}", crate::names::hex(&Sha256::digest(&bytes))))
+}
+
+/// The skill's file in the checkout `root`, once it is known to stay inside it (links
+/// resolved) and to be a file of at most 1 MiB: what a loop run would refuse, for `cfn doctor`
+/// to say before one starts.
+pub fn readable_file(root: &Path, name: &str, rel: &str) -> Result<std::path::PathBuf> {
     let key = format!("skills.{name}.path");
     let path = crate::safe_path::inside(root, rel, &key)?;
-    let missing = |e: std::io::Error| -> anyhow::Error {
-        UserError::new(format!("skill {name}: cannot read {}: {e}", path.display()))
-            .hint(format!("create the skill's file, or fix {key} in cfn.toml"))
-            .into()
-    };
-    let meta = std::fs::metadata(&path).map_err(missing)?;
+    let meta = std::fs::metadata(&path).map_err(|e| unreadable(name, &path, e))?;
     if !meta.is_file() || meta.len() > MAX_SKILL_BYTES {
         return Err(UserError::new(format!(
             "skill {name}: {} is not a file of at most {MAX_SKILL_BYTES} bytes",
@@ -79,8 +83,13 @@ fn content_hash(root: &Path, name: &str, rel: &str) -> Result<String> {
         .hint(format!("point {key} at the skill's instructions file"))
         .into());
     }
-    let bytes = std::fs::read(&path).map_err(missing)?;
-    Ok(format!("sha256:{}", crate::names::hex(&Sha256::digest(&bytes))))
+    Ok(path)
+}
+
+fn unreadable(name: &str, path: &Path, e: std::io::Error) -> anyhow::Error {
+    UserError::new(format!("skill {name}: cannot read {}: {e}", path.display()))
+        .hint(format!("create the skill's file, or fix skills.{name}.path in cfn.toml"))
+        .into()
 }
 
 fn register_one(conn: &Connection, repo_id: i64, name: &str, hash: &str, skill: &SkillConfig) -> Result<i64> {

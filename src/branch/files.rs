@@ -74,6 +74,8 @@ struct ServiceContext {
     ports: Vec<String>,
     /// An MCP service (`mcp-*` or a name of `[mcp_servers]`): it gets the token verifier keys.
     mcp: bool,
+    /// The host folder of this MCP service's own verifier keys (its audience's only).
+    token_keys_dir: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -93,8 +95,6 @@ struct BranchContext<'a> {
     services: Vec<ServiceContext>,
     redis_url: Option<String>,
     db_path: String,
-    /// The host folder of the token verifier keys, when the stack has an MCP service.
-    token_keys_dir: Option<String>,
     token_keys_mount: &'static str,
     token_keys_file: String,
 }
@@ -115,9 +115,7 @@ pub fn render(ws: &Workspace, branch: &BranchEnv) -> Result<StackFiles> {
         render::write_atomic(&file.path, &file.text, file.mode)?;
     }
     plan.plain.write()?;
-    if let Some(dir) = &plan.token_keys_dir {
-        super::mcp_servers::write_verifier_keys(ws, dir)?;
-    }
+    super::mcp_servers::write_verifier_keys(ws, &branch.project, &plan.token_keys)?;
     Ok(plan.stack)
 }
 
@@ -135,8 +133,8 @@ pub struct Plan {
     /// The `.env` block and reset override of plain `docker compose` (written by its own rules).
     pub plain: super::plain_compose::Plan,
     pub stack: StackFiles,
-    /// Where the MCP services' verifier keys go, when the stack has an MCP service.
-    pub token_keys_dir: Option<PathBuf>,
+    /// Each MCP service of the stack and the folder of its verifier keys.
+    pub token_keys: Vec<(String, PathBuf)>,
 }
 
 pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
@@ -147,13 +145,14 @@ pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
     let keys = configured_keys(&config);
     let dotenv = compose::read_checkout_dotenv(&branch.path, &branch.path.join(".env"));
     let lookup = |name: &str| dotenv.get(name).cloned();
-    let services = services_with_ports(&config, branch, &files, &keys, &lookup)?;
-    let token_keys_dir = services
-        .iter()
-        .any(|s| s.mcp)
-        .then(|| crate::token::verifier_file::dir(ws.state.home(), &branch.project));
-    let mut ctx = context(ws, &config, branch, services);
-    ctx.token_keys_dir = token_keys_dir.as_ref().map(|d| d.to_string_lossy().into_owned());
+    let mut services = services_with_ports(&config, branch, &files, &keys, &lookup)?;
+    let mut token_keys = Vec::new();
+    for service in services.iter_mut().filter(|s| s.mcp) {
+        let dir = crate::token::verifier_file::dir(ws.state.home(), &branch.project, &service.name)?;
+        service.token_keys_dir = Some(dir.to_string_lossy().into_owned());
+        token_keys.push((service.name.clone(), dir));
+    }
+    let ctx = context(ws, &config, branch, services);
     let renderer = renderer(ws);
     let mut planned = Vec::new();
 
@@ -189,7 +188,7 @@ pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
 
     let project_dir = files.first().and_then(|f| f.path.parent()).unwrap_or(&branch.path).to_path_buf();
     let stack = StackFiles { env_file, compose_files, project_dir, env, plain: plain.state().clone() };
-    Ok(Plan { files: planned, plain, stack, token_keys_dir })
+    Ok(Plan { files: planned, plain, stack, token_keys })
 }
 
 fn sanitize_all(
@@ -257,7 +256,6 @@ fn context<'a>(
         services,
         redis_url,
         db_path: sqlite_path(ws, branch).to_string_lossy().into_owned(),
-        token_keys_dir: None,
         token_keys_mount: crate::token::verifier_file::MOUNT_DIR,
         token_keys_file: format!(
             "{}/{}",
@@ -336,7 +334,13 @@ fn services_with_ports(
         }
     }
     let mcp = |name: &str| super::mcp_servers::is_mcp_service(config, name);
-    Ok(services.into_iter().map(|(name, ports)| ServiceContext { mcp: mcp(&name), name, ports }).collect())
+    let service = |(name, ports): (String, Vec<String>)| ServiceContext {
+        mcp: mcp(&name),
+        name,
+        ports,
+        token_keys_dir: None,
+    };
+    Ok(services.into_iter().map(service).collect())
 }
 
 /// `127.0.0.1:6389:6379/tcp`, with an IPv6 bind address in brackets.

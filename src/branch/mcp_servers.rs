@@ -8,28 +8,40 @@ use crate::agents::AgentProfile;
 use crate::config::Config;
 use anyhow::Result;
 use indexmap::IndexMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// An MCP service of the stack: named in `[mcp_servers]`, or `mcp-*` as in the seed's compose.
 pub fn is_mcp_service(config: &Config, service: &str) -> bool {
     service.starts_with("mcp-") || config.mcp_servers.contains_key(service)
 }
 
-/// Writes the verifying keys into `dir` (the signing key is created on first use).
-pub fn write_verifier_keys(ws: &Workspace, dir: &Path) -> Result<PathBuf> {
+/// Writes each MCP service's verifying keys (its own audience's only) into its folder, and
+/// removes the project-wide file of earlier versions, which held the signing secrets. The
+/// signing key is created on first use; nothing is opened for a stack without MCP services.
+pub fn write_verifier_keys(ws: &Workspace, project: &str, services: &[(String, PathBuf)]) -> Result<()> {
+    crate::token::verifier_file::remove_project_wide(ws.state.home(), project)?;
+    if services.is_empty() {
+        return Ok(());
+    }
     let keyring = crate::token::key_file::load_or_create(ws.state.home(), crate::token::now())?;
-    crate::token::verifier_file::write(dir, &keyring)
+    for (service, dir) in services {
+        crate::token::verifier_file::write(dir, &keyring, service)?;
+    }
+    Ok(())
 }
 
-/// Refreshes the branch's verifier keys when its stack has an MCP service, so that a key made
-/// by a rotation since the stack started verifies the tokens about to be issued.
+/// Refreshes the branch's verifier keys, so that a key made by a rotation since the stack
+/// started verifies the tokens about to be issued.
 fn refresh_verifier_keys(ws: &Workspace, branch: &BranchEnv) -> Result<()> {
     let config = ws.config_of(branch)?;
     let files = super::files::load_compose_files(ws, &branch.path)?;
-    if crate::compose::service_names(&files).iter().any(|s| is_mcp_service(&config, s)) {
-        write_verifier_keys(ws, &crate::token::verifier_file::dir(ws.state.home(), &branch.project))?;
-    }
-    Ok(())
+    let home = ws.state.home();
+    let services = crate::compose::service_names(&files)
+        .into_iter()
+        .filter(|s| is_mcp_service(&config, s))
+        .map(|s| Ok((s.clone(), crate::token::verifier_file::dir(home, &branch.project, &s)?)))
+        .collect::<Result<Vec<_>>>()?;
+    write_verifier_keys(ws, &branch.project, &services)
 }
 
 /// Each configured server's URLs for `branch`: its `url` rendered (`{{ ports.<key> }}` is the
@@ -83,6 +95,7 @@ pub fn access<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn a_service_of_the_stack_is_reached_by_name_on_its_network() {

@@ -76,6 +76,12 @@ pub fn check(
                 "use letters, digits, '.', '_' and '-'".into(),
             ));
         }
+        if skill.path.trim().is_empty() {
+            return Err((
+                format!("skills.{name}.path is empty"),
+                "name the skill's instructions file, relative to the repository root".into(),
+            ));
+        }
         if let Some(server) = skill.mcp.iter().find(|s| !servers.contains_key(*s)) {
             return Err((
                 format!("skills.{name}.mcp names {server:?}, which is not an MCP server"),
@@ -123,6 +129,22 @@ mod tests {
         assert_eq!(c.mcp_servers["mcp-redis"].url, "http://127.0.0.1:{{ ports.mcp_redis }}/");
         assert_eq!(c.agents["impl"].skills, ["redis-debugging"]);
         assert_eq!(super::env_stem("mcp-redis"), "CFN_MCP_MCP_REDIS");
+    }
+
+    #[test]
+    fn a_skill_path_that_is_empty_or_outside_is_refused() {
+        for (path, message) in [
+            ("", "skills.docs.path is empty"),
+            ("  ", "skills.docs.path is empty"),
+            ("/etc/passwd", "skills.docs.path \"/etc/passwd\" is outside the repository (an absolute path)"),
+            (
+                "skills/../../x.md",
+                "skills.docs.path \"skills/../../x.md\" is outside the repository (it climbs out with `..`)",
+            ),
+        ] {
+            let e = refused(&format!("[skills.docs]\npath = \"{path}\"\n"));
+            assert!(e.message.ends_with(message), "{e:?}");
+        }
     }
 
     #[test]

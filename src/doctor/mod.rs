@@ -36,6 +36,7 @@ mod redis;
 mod registry;
 mod rendered;
 mod scratch;
+mod skills;
 mod snapshot;
 mod stacks;
 mod state_db;
@@ -123,6 +124,7 @@ pub async fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
     checks.extend(ports::checks(&survey, ws));
     checks.extend(unleased::checks(&survey));
     checks.extend(unmatched_keys::checks(&survey, ws));
+    checks.extend(skills::checks(&survey, ws));
     checks.extend(orphans::checks(&survey, ws)?);
     checks.extend(stacks::checks(ctx, &survey));
     checks.extend(redis::checks(&survey, ws).await);

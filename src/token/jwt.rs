@@ -1,8 +1,10 @@
-//! Signing claims into a JWT (HS256, the key's id in the header) and checking one: its shape,
-//! its signature, its expiry, its audience and its task. Pure: the keys and the time come in,
-//! nothing is read from disk, so a service that holds the secret can verify the same way.
+//! Signing claims into a JWT (HS256 with the audience's key, the key's id in the header) and
+//! checking one: its shape, its signature, its expiry, its audience and its task. Pure: the keys
+//! and the time come in, nothing is read from disk, so a service that holds its audience's key
+//! verifies the same way.
 //! Revocation needs the state database and is checked by [`super::Authority`].
 
+use super::audience_key::AudienceKey;
 use super::claims::Claims;
 use super::keyring::{Key, Keyring};
 use anyhow::Result;
@@ -89,14 +91,19 @@ impl Rejection {
     }
 }
 
-/// Signs `claims` with `key`; the header carries the key's id.
+/// Signs `claims` with the key `key` derives for the claims' audience; the header carries the
+/// key's id.
 pub fn sign(key: &Key, claims: &Claims) -> Result<String> {
+    let key = AudienceKey::derive(key, &claims.aud)?;
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some(key.kid.clone());
     Ok(jsonwebtoken::encode(&header, claims, key.encoding())?)
 }
 
-/// The claims of a token signed by a key of `keyring`, whatever its expiry or audience.
+/// The claims of a token signed by a key of `keyring` for the audience it names, whatever its
+/// expiry or audience. (The keyring derives every audience's key; `check` then compares the
+/// audience with the expected one, so a token for another server gets that reason rather than
+/// a bad signature.)
 pub fn authentic(keyring: &Keyring, token: &str) -> Result<Claims, Rejection> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(Rejection::Malformed(format!("longer than {MAX_TOKEN_LEN} bytes")));
@@ -108,6 +115,8 @@ pub fn authentic(keyring: &Keyring, token: &str) -> Result<Claims, Rejection> {
         .map_err(|e| Rejection::Malformed(format!("header: {}", rejection(e))))?;
     let kid = header.kid.ok_or_else(|| Rejection::Malformed("no key id (kid) in the header".into()))?;
     let key = keyring.find(&kid).ok_or(Rejection::UnknownKey(kid))?;
+    let key = AudienceKey::derive(key, &claimed_audience(token)?)
+        .map_err(|e| Rejection::Malformed(format!("audience: {e}")))?;
     // Time, audience and task are checked by `check` against its caller's clock and server,
     // with reasons of its own; here only the algorithm and the signature.
     let mut validation = Validation::new(Algorithm::HS256);
@@ -117,6 +126,17 @@ pub fn authentic(keyring: &Keyring, token: &str) -> Result<Claims, Rejection> {
     validation.leeway = 0;
     let data = jsonwebtoken::decode::<Claims>(token, key.decoding(), &validation).map_err(rejection)?;
     Ok(data.claims)
+}
+
+/// The `aud` a token's payload names, read before its signature is checked: it only picks the
+/// key the signature is then checked with.
+fn claimed_audience(token: &str) -> Result<String, Rejection> {
+    #[derive(serde::Deserialize)]
+    struct Audience {
+        aud: String,
+    }
+    let claims: Audience = jsonwebtoken::dangerous::insecure_decode_claims(token).map_err(rejection)?;
+    Ok(claims.aud)
 }
 
 /// Checks `token` for the server and task of `expected` at `now` (Unix seconds).

@@ -1,9 +1,10 @@
 //! The signing keys: one current key that signs, and the keys it replaced, which keep verifying
 //! what they signed until every such token has expired. A token's header names its key (`kid`).
+//! No token is signed with a key's secret itself: each audience has a key derived from it
+//! ([`super::audience_key`]).
 
 use super::ttl::MAX_TTL;
 use anyhow::{anyhow, Result};
-use jsonwebtoken::{DecodingKey, EncodingKey};
 use std::fmt;
 
 /// Bytes of a new secret (HS256 wants at least the hash's 32).
@@ -17,8 +18,6 @@ pub struct Key {
     /// When a rotation replaced it; `None` for the current key.
     pub retired: Option<u64>,
     secret: Vec<u8>,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
 }
 
 impl Key {
@@ -29,9 +28,7 @@ impl Key {
                 secret.len()
             ));
         }
-        let encoding = EncodingKey::from_secret(&secret)?;
-        let decoding = DecodingKey::from_secret(&secret)?;
-        Ok(Key { kid, created, retired, secret, encoding, decoding })
+        Ok(Key { kid, created, retired, secret })
     }
 
     /// A new key of random bytes from the operating system.
@@ -43,17 +40,10 @@ impl Key {
         Key::new(crate::names::hex(&id), secret, now, None)
     }
 
-    /// The raw secret, for the key file only: never print or log it.
+    /// The raw secret, for the key file and the derivation of audience keys only: never print
+    /// or log it, never sign with it ([`super::audience_key`]).
     pub(super) fn secret(&self) -> &[u8] {
         &self.secret
-    }
-
-    pub(super) fn encoding(&self) -> &EncodingKey {
-        &self.encoding
-    }
-
-    pub(super) fn decoding(&self) -> &DecodingKey {
-        &self.decoding
     }
 }
 

@@ -2,8 +2,9 @@
 //!
 //! An agent presents its token to an MCP service; the service checks that cfn signed it, that it
 //! has not expired, that it is meant for this service (`aud`) and for the task it serves, and
-//! (where the state database is at hand) that it was not revoked. The signing keys live in
-//! `$CFN_HOME/token-keys.json` (0600); the state database records what was issued and revoked,
+//! (where the state database is at hand) that it was not revoked. The keys live in
+//! `$CFN_HOME/token-keys.json` (0600); each audience's tokens are signed with a key derived from
+//! them, which is all its service gets. The state database records what was issued and revoked,
 //! never a token or a secret.
 //!
 //! ```text
@@ -15,11 +16,13 @@
 //!
 //! - [`claims`]: the claims and the checks on a request; [`ttl`]: lifetimes.
 //! - [`keyring`] and [`key_file`]: the keys, in memory and on disk; rotation.
+//! - [`audience_key`]: the key of one audience, derived from a keyring key: what signs.
 //! - [`jwt`]: signing and verifying, pure (keys and clock passed in).
 //! - [`store`]: the issued and revoked records in the state database.
 //! - [`authority`]: all of it together, for the CLI and the loop.
 //! - [`verifier_file`]: the verifying keys handed to the branch's MCP services.
 
+pub mod audience_key;
 pub mod authority;
 pub mod claims;
 pub mod jwt;

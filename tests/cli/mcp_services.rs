@@ -137,15 +137,21 @@ fn an_mcp_service_of_the_stack_verifies_the_token_the_loop_gave_its_agent() {
     }
 
     s.cfn(&s.wt, &["up", "--yes"]).assert().success();
-    let keys_file = s.sb.home.join("mcp-verifier").join(&s.project).join("keys.json");
+    // The service's own folder, holding only its audience's keys: each key's id and the key it
+    // derives for mcp-echo, never the signing secret (which would sign for every server).
+    let project_keys = s.sb.home.join("mcp-verifier").join(&s.project);
+    let keys_file = project_keys.join("mcp-echo").join("keys.json");
     let host_keys = std::fs::read_to_string(&keys_file).unwrap();
     use std::os::unix::fs::PermissionsExt as _;
     assert_eq!(std::fs::metadata(&keys_file).unwrap().permissions().mode() & 0o777, 0o600);
+    assert!(!project_keys.join("keys.json").exists(), "no project-wide keys file");
     let signing: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(s.sb.home.join("token-keys.json")).unwrap()).unwrap();
     let handed: serde_json::Value = serde_json::from_str(&host_keys).unwrap();
+    assert_eq!(handed["audience"], "mcp-echo");
     assert_eq!(handed["keys"][0]["kid"], signing["keys"][0]["kid"]);
-    assert!(!host_keys.contains("created"), "only ids and secrets are handed out: {host_keys}");
+    assert_ne!(handed["keys"][0]["secret"], signing["keys"][0]["secret"], "never the signing secret");
+    assert!(!host_keys.contains("created"), "only ids and keys are handed out: {host_keys}");
 
     // The service: the keys mounted, its audience set, its network internal, per branch and
     // without the fixed subnet, its limits and healthcheck kept.
@@ -154,6 +160,8 @@ fn an_mcp_service_of_the_stack_verifies_the_token_the_loop_gave_its_agent() {
         docker(&["ps", "-q", "--filter", &label, "--filter", "label=com.docker.compose.service=mcp-echo"]);
     assert!(!id.is_empty(), "mcp-echo runs");
     assert_eq!(docker(&["exec", &id, "cat", "/run/cfn-token/keys.json"]), host_keys.trim());
+    let mounts = docker(&["inspect", "-f", "{{json .Mounts}}", &id]);
+    assert!(mounts.contains(&format!("{}\"", keys_file.parent().unwrap().display())), "{mounts}");
     let env = docker(&["inspect", "-f", "{{json .Config.Env}}", &id]);
     assert!(env.contains("\"CFN_TOKEN_AUDIENCE=mcp-echo\""), "{env}");
     assert!(env.contains("\"CFN_TOKEN_KEYS_FILE=/run/cfn-token/keys.json\""), "{env}");

@@ -198,6 +198,44 @@ fn an_agent_naming_an_unknown_skill_is_a_config_error() {
     assert!(err.contains("hint: add [skills.browser] with its path"), "{err}");
 }
 
+#[test]
+fn doctor_says_which_skill_a_loop_run_would_refuse() {
+    let sb = Sandbox::new();
+    let root = repo_with_skills(&sb, "redis://127.0.0.1:9/");
+    let skill_checks = |root: &Path| -> Vec<serde_json::Value> {
+        let out = sb.cfn(root, &["doctor", "--json"]).output().unwrap();
+        let all: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", stderr(&out)));
+        all.as_array().unwrap().iter().filter(|c| c["name"] == "skills").cloned().collect()
+    };
+    assert!(skill_checks(&root).is_empty(), "both skills' files are there");
+
+    std::fs::remove_file(root.join("skills/redis.md")).unwrap();
+    std::fs::remove_file(root.join("skills/browser.md")).unwrap();
+    std::fs::create_dir(root.join("skills/browser.md")).unwrap();
+    let checks = skill_checks(&root);
+    assert_eq!(checks.len(), 2, "{checks:?}");
+    assert_eq!(checks[0]["status"], "fail");
+    assert!(
+        checks[0]["message"].as_str().unwrap().starts_with("skill redis-debugging: cannot read"),
+        "{checks:?}"
+    );
+    assert!(checks[0]["hint"].as_str().unwrap().contains("skills.redis-debugging.path"), "{checks:?}");
+    assert!(
+        checks[1]["message"].as_str().unwrap().contains("is not a file of at most 1048576 bytes"),
+        "{checks:?}"
+    );
+
+    // A link out of the checkout is named as such (cfn.toml's own check), its target never read.
+    std::fs::remove_dir(root.join("skills/browser.md")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", root.join("skills/browser.md")).unwrap();
+    let out = sb.cfn(&root, &["doctor"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("skills.browser.path \"skills/browser.md\" is outside the repository"), "{shown}");
+    assert!(!shown.contains("root:"), "{shown}");
+}
+
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {

@@ -210,3 +210,68 @@ fn bad_input_is_refused_with_one_line() {
     let out = sb.cfn(sb.path(), &["token", "revoke"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// A JWT for `aud`, HS256-signed with `key` under the key id `kid`: what a holder of a
+/// verifier file could make.
+fn signed_with(key: &[u8], kid: &str, aud: &str) -> String {
+    use base64::Engine as _;
+    use hmac::{KeyInit as _, Mac as _};
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let header = b64.encode(serde_json::json!({"alg": "HS256", "typ": "JWT", "kid": kid}).to_string());
+    let claims = serde_json::json!({"sub": "evil", "aud": aud, "exp": now + 600, "iat": now,
+        "jti": "0".repeat(32), "task_id": "run-1", "skills": []});
+    let body = b64.encode(claims.to_string());
+    let mut mac = <hmac::Hmac<sha2::Sha256>>::new_from_slice(key).unwrap();
+    mac.update(format!("{header}.{body}").as_bytes());
+    format!("{header}.{body}.{}", b64.encode(mac.finalize().into_bytes()))
+}
+
+#[test]
+fn a_server_s_verifier_keys_check_its_tokens_and_sign_none_for_another() {
+    let sb = Sandbox::new();
+    let repo = sb.shop("shop");
+    let token = issue(&sb, &repo, &[]);
+    let dir = sb.path().join("web-keys");
+    let out =
+        sb.cfn(&repo, &["token", "verifier-keys", "--audience", "web", "--out"]).arg(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text(&out.stdout).contains("keys.json"), "{}", text(&out.stdout));
+    let file = dir.join("keys.json");
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+    let handed: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let signing: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(key_file(&sb)).unwrap()).unwrap();
+    assert_eq!(handed["audience"], "web");
+    let (kid, secret) =
+        (handed["keys"][0]["kid"].as_str().unwrap(), handed["keys"][0]["secret"].as_str().unwrap());
+    assert_ne!(secret, signing["keys"][0]["secret"].as_str().unwrap(), "never the signing secret");
+    let key: Vec<u8> =
+        (0..secret.len()).step_by(2).map(|i| u8::from_str_radix(&secret[i..i + 2], 16).unwrap()).collect();
+
+    // The issued token's signature is the one this key makes: the file checks web's tokens.
+    let (signed, signature) = token.rsplit_once('.').unwrap();
+    assert_eq!(signed_with(&key, kid, "web").split('.').count(), 3);
+    use hmac::{KeyInit as _, Mac as _};
+    let mut mac = <hmac::Hmac<sha2::Sha256>>::new_from_slice(&key).unwrap();
+    mac.update(signed.as_bytes());
+    use base64::Engine as _;
+    assert_eq!(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()),
+        signature
+    );
+
+    // The attack: the holder of web's keys signs tokens for another server and for cfn's own.
+    assert_refused(&verify(&sb, &signed_with(&key, kid, "postgres"), "postgres", &[]), "bad signature");
+    assert_refused(&verify(&sb, &signed_with(&key, kid, "cfn"), "cfn", &[]), "bad signature");
+    // What it can sign is a token web alone would take.
+    assert!(verify(&sb, &signed_with(&key, kid, "web"), "web", &[]).status.success());
+
+    let out = sb
+        .cfn(&repo, &["token", "verifier-keys", "--audience", "nowhere", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_refused(&out, "unknown audience \"nowhere\"");
+}

@@ -27,6 +27,19 @@ pub enum TokenCommand {
     List(ListArgs),
     /// Make a new signing key; tokens signed by the old one stay valid until they expire.
     Rotate,
+    /// Write the keys that check one server's tokens (and sign none for another) into a folder,
+    /// for an MCP server outside the compose stack; the stack's own get theirs mounted.
+    VerifierKeys(VerifierKeysArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifierKeysArgs {
+    /// The server the keys are for.
+    #[arg(long, value_name = "SERVER")]
+    audience: String,
+    /// The folder to write `keys.json` into (created 0700 when missing; the file is 0600).
+    #[arg(long, value_name = "DIR")]
+    out: std::path::PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -92,6 +105,7 @@ pub fn run(ctx: &Context, cmd: TokenCommand) -> Result<()> {
         TokenCommand::Revoke(args) => revoke(ctx, args),
         TokenCommand::List(args) => list(ctx, args),
         TokenCommand::Rotate => rotate(ctx),
+        TokenCommand::VerifierKeys(args) => verifier_keys(ctx, args),
     }
 }
 
@@ -227,6 +241,22 @@ fn rotate(ctx: &Context) -> Result<()> {
         ))?;
     }
     Ok(())
+}
+
+fn verifier_keys(ctx: &Context, args: VerifierKeysArgs) -> Result<()> {
+    token::check_audience_known(&args.audience, &known_servers(ctx)?)?;
+    let keyring = token::key_file::load_or_create(&ctx.home, token::now())?;
+    // A folder that exists is the user's: its mode is theirs to choose.
+    let file = if args.out.is_dir() {
+        token::verifier_file::write_into(&args.out, &keyring, &args.audience)?
+    } else {
+        token::verifier_file::write(&args.out, &keyring, &args.audience)?
+    };
+    crate::cli::output::line(format_args!(
+        "wrote {}: the keys that check {}'s tokens; hand them to that server only, and again after `cfn token rotate`",
+        file.display(),
+        args.audience
+    ))
 }
 
 /// The token argument, or what stdin holds (at most 64 KiB) for `-`; surrounding space trimmed.
