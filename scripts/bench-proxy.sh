@@ -4,11 +4,14 @@
 #
 #   bash scripts/bench-proxy.sh
 #
-# A one-file repository, a private CFN_HOME and one worktree (`feat`) whose leased port is
-# served by benches/proxy_upstream.rs (a keep-alive hyper server with a 22-byte body), so the
-# numbers are the proxy's cost, not a dev server's. `wrk --latency` drives both, one after the
-# other, on this machine's loopback only. Knobs: CFN_BENCH_DURATION (seconds per run, default
-# 10), CFN_BENCH_CONNECTIONS (default "1 50").
+# A one-file repository, a private CFN_HOME and two worktrees whose leased ports are served by
+# benches/proxy_upstream.rs (a keep-alive hyper server with a 22-byte body): `feat` answers at
+# once, so the numbers are the proxy's own cost; `slow` answers after 1 ms, as a development
+# server's handler would. Each is requested straight, through `cfn proxy` (HTTP, then HTTPS with
+# `--tls`), and through nginx set up as a keep-alive reverse proxy (the reference: what a
+# mature proxy costs on the same hop). `wrk --latency` drives them one after the other, on this
+# machine's loopback only. Knobs: CFN_BENCH_DURATION (seconds per run, default 10),
+# CFN_BENCH_CONNECTIONS (default "1 50").
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
@@ -20,7 +23,7 @@ bench_name=bench-proxy
 # shellcheck source=scripts/bench-common.sh
 . "$here/scripts/bench-common.sh"
 
-bash scripts/ensure-packages.sh wrk
+bash scripts/ensure-packages.sh wrk nginx-light
 
 release_cfn
 say "build (upstream server)"
@@ -63,24 +66,64 @@ git add -A
 git commit -q -m "one compose file"
 "$cfn" init --yes >/dev/null 2>&1
 "$cfn" worktree add feat >/dev/null 2>&1
+"$cfn" worktree add slow >/dev/null 2>&1
 port=$("$cfn" ports feat --json | jq -r '.ports.web')
-proxy_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+slow_port=$("$cfn" ports slow --json | jq -r '.ports.web')
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+proxy_port=$(free_port)
+nginx_port=$(free_port)
 host=$("$cfn" url web -b feat | sed -e 's|^http://||' -e 's|:[0-9]*$||')
+slow_host=$("$cfn" url web -b slow | sed -e 's|^http://||' -e 's|:[0-9]*$||')
 
 "$upstream_bin" "$port" 2>/dev/null &
 pids+=($!)
-"$cfn" proxy --port "$proxy_port" 2>/dev/null &
+"$upstream_bin" "$slow_port" --delay-ms 1 2>/dev/null &
 pids+=($!)
+"$cfn" proxy --port "$proxy_port" --tls 2>/dev/null &
+pids+=($!)
+
+# nginx as the reference reverse proxy: both upstreams, kept-alive connections to them, one
+# worker per core, no logging (the proxy logs nothing per request either).
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<NGINX
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/body;
+    proxy_temp_path $work/nginx/proxy;
+    upstream feat { server 127.0.0.1:$port; keepalive 64; }
+    upstream slow { server 127.0.0.1:$slow_port; keepalive 64; }
+    map \$host \$branch { $slow_host slow; default feat; }
+    server {
+        listen 127.0.0.1:$nginx_port;
+        location / {
+            proxy_pass http://\$branch;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$host;
+            proxy_buffering off;
+        }
+    }
+}
+NGINX
+nginx -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log"
+pids+=("$(cat "$work/nginx/nginx.pid" 2>/dev/null || true)")
+
 for _ in $(seq 100); do
     curl -sf -o /dev/null "http://127.0.0.1:$port/" && curl -sf -o /dev/null -H "Host: $host" "http://127.0.0.1:$proxy_port/" && break
     sleep 0.1
 done
 curl -sf -H "Host: $host" "http://127.0.0.1:$proxy_port/" >/dev/null || die "the proxy does not answer for $host"
+curl -sfk -H "Host: $host" "https://127.0.0.1:$proxy_port/" >/dev/null || die "the proxy does not answer HTTPS for $host"
+curl -sf -H "Host: $slow_host" "http://127.0.0.1:$nginx_port/" >/dev/null || die "nginx does not answer for $slow_host"
 
-# run NAME URL CONNECTIONS [HEADER]: one wrk run; prints "req/s p50 p99" (latencies in µs).
+# run URL CONNECTIONS [HEADER]: one wrk run; prints "req/s p50 p99" (latencies in µs).
 run() {
     local out
-    out=$(wrk --latency -t1 -c"$3" -d"${duration}s" ${4:+-H "$4"} "$2")
+    out=$(wrk --latency -t1 -c"$2" -d"${duration}s" ${3:+-H "$3"} "$1")
     printf '%s\n' "$out" >&2
     local rps p50 p99
     rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
@@ -92,17 +135,25 @@ run() {
 to_us() {
     awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) print n; else if (v ~ /ms$/) print n * 1000; else print n * 1000000 }'
 }
+ratio() { awk -v p="$1" -v d="$2" 'BEGIN { printf "%.2f", p / d }'; }
 
 rows=()
-for c in $connections; do
-    say "$c connection(s), ${duration}s each: direct to 127.0.0.1:$port, then through the proxy as $host"
-    read -r d_rps d_p50 d_p99 < <(run direct "http://127.0.0.1:$port/" "$c")
-    read -r p_rps p_p50 p_p99 < <(run proxy "http://127.0.0.1:$proxy_port/" "$c" "Host: $host")
-    ratio=$(awk -v p="$p_p50" -v d="$d_p50" 'BEGIN { printf "%.2f", p / d }')
-    rows+=("| $c | $d_rps | $p_rps | $d_p50 | $p_p50 | $ratio | $d_p99 | $p_p99 |")
+for upstream in feat slow; do
+    if [ "$upstream" = feat ]; then up_port=$port up_host=$host; else up_port=$slow_port up_host=$slow_host; fi
+    for c in $connections; do
+        say "$upstream, $c connection(s), ${duration}s each: direct, cfn proxy (HTTP, HTTPS), nginx"
+        read -r d_rps d_p50 d_p99 < <(run "http://127.0.0.1:$up_port/" "$c")
+        read -r p_rps p_p50 p_p99 < <(run "http://127.0.0.1:$proxy_port/" "$c" "Host: $up_host")
+        read -r s_rps s_p50 s_p99 < <(run "https://127.0.0.1:$proxy_port/" "$c" "Host: $up_host")
+        read -r n_rps n_p50 n_p99 < <(run "http://127.0.0.1:$nginx_port/" "$c" "Host: $up_host")
+        for row in "direct $d_rps $d_p50 $d_p99" "cfn $p_rps $p_p50 $p_p99" "cfn-https $s_rps $s_p50 $s_p99" "nginx $n_rps $n_p50 $n_p99"; do
+            read -r name rps p50 p99 <<<"$row"
+            rows+=("| $upstream | $c | $name | $rps | $p50 | $(ratio "$p50" "$d_p50")× | $p99 |")
+        done
+    done
 done
 
-say "results (keep-alive; latencies in µs)"
-printf '| clients | direct req/s | proxy req/s | direct p50 | proxy p50 | proxy/direct p50 | direct p99 | proxy p99 |\n'
-printf '|---|---|---|---|---|---|---|---|\n'
+say "results (keep-alive; latencies in µs; ratio = p50 / direct p50 of the same upstream and clients)"
+printf '| upstream | clients | path | req/s | p50 | ratio | p99 |\n'
+printf '|---|---|---|---|---|---|---|\n'
 printf '%s\n' "${rows[@]}"

@@ -152,24 +152,35 @@ pub struct RunRow {
 const RUN_COLUMNS: &str = "task_id, branch, epic, mode, bus, status, reason, iterations, started_at, \
      finished_at, coordinator_pid, coordinator_started";
 
-/// A run's row; `running` with its coordinator gone reads as `interrupted`.
+/// A run's row; `running` with its coordinator gone reads as `interrupted`, with the reason.
 fn run_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
     let mut status: RunStatus = r.get(5)?;
-    if status == RunStatus::Running && super::coordinator::gone(r.get(10)?, r.get(11)?) {
+    let mut reason: Option<String> = r.get(6)?;
+    let task_id: String = r.get(0)?;
+    let coordinator: Option<u32> = r.get(10)?;
+    if status == RunStatus::Running && super::coordinator::gone(coordinator, r.get(11)?) {
         status = RunStatus::Interrupted;
+        reason = reason.or_else(|| Some(coordinator_died(&task_id, coordinator)));
     }
     Ok(RunRow {
-        task_id: r.get(0)?,
+        task_id,
         branch: r.get(1)?,
         epic: r.get(2)?,
         mode: r.get(3)?,
         bus: r.get(4)?,
         status,
-        reason: r.get(6)?,
+        reason,
         iterations: r.get(7)?,
         started_at: r.get(8)?,
         finished_at: r.get(9)?,
     })
+}
+
+/// Why a run whose coordinator is gone stopped: it was killed or crashed (an ending it saw
+/// would have recorded its own reason).
+fn coordinator_died(task: &str, pid: Option<u32>) -> String {
+    let who = pid.map_or_else(|| "its coordinator".to_string(), |pid| format!("its coordinator (pid {pid})"));
+    format!("{who} ended without finishing the run (killed or crashed); `cfn loop resume {task}` goes on")
 }
 
 pub fn run_row(conn: &Connection, task: &str) -> Result<Option<RunRow>> {

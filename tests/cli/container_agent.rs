@@ -6,11 +6,25 @@ use crate::harness::*;
 use crate::stack_harness::*;
 use std::path::PathBuf;
 
-struct Image(String);
+/// A test image holding this build's cfn and a busybox shell; removed when dropped.
+pub(crate) struct Image(pub(crate) String);
 impl Drop for Image {
     fn drop(&mut self) {
         docker_ok(&["rmi", "-f", &self.0]);
     }
+}
+
+/// Builds the agent image (tests/images/agent) under a tag of this test process.
+pub(crate) fn agent_image(name: &str) -> Image {
+    let tag = format!("cfn-test/{name}:{}", std::process::id());
+    let built = std::process::Command::new("bash")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/images/agent/build.sh"))
+        .arg(assert_cmd::cargo::cargo_bin("cfn"))
+        .arg(&tag)
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", stderr(&built));
+    Image(tag)
 }
 
 #[test]
@@ -19,15 +33,8 @@ fn a_container_agent_runs_on_the_stack_network_and_is_removed() {
         return;
     }
     let sb = Sandbox::new();
-    let tag = format!("cfn-test/agent:{}", std::process::id());
-    let built = std::process::Command::new("bash")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/images/agent/build.sh"))
-        .arg(assert_cmd::cargo::cargo_bin("cfn"))
-        .arg(&tag)
-        .output()
-        .unwrap();
-    assert!(built.status.success(), "{}", stderr(&built));
-    let _image = Image(tag.clone());
+    let image = agent_image("agent");
+    let tag = image.0.clone();
 
     let report = "#!/bin/sh\n\"$CFN_BIN\" agent report --confidence 0.95 --payload \"${1:-null}\"\n";
     let ports = port_block("cagent");

@@ -82,6 +82,12 @@ fn killed_at_every_step_a_resumed_run_decides_as_an_uninterrupted_one() {
         assert!(stderr(&out).contains(&format!("crash point {at} reached")), "{at}: {}", stderr(&out));
         let list = sb.json(&root, &["loop", "list", "--json"]);
         assert_eq!(list[0]["status"], "interrupted", "{at}: {list}");
+        let reason = list[0]["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains("ended without finishing the run")
+                && reason.contains(&format!("cfn loop resume {task}")),
+            "{at}: {list}"
+        );
         let before = runs_of(&sb);
         std::fs::write(&resumed, "").unwrap();
         let out = loop_cmd(&sb, &root, &["loop", "resume", &task, "--yes", "--json"], None);

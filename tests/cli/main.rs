@@ -45,6 +45,7 @@ mod loop_checks;
 mod loop_lanes;
 mod loop_oscillation;
 mod loop_resume;
+mod loop_resume_container;
 mod lost_id;
 mod mcp;
 mod mcp_services;
