@@ -47,6 +47,7 @@ mod loop_oscillation;
 mod loop_resume;
 mod lost_id;
 mod mcp;
+mod mcp_schemas;
 mod mcp_services;
 mod migrate;
 mod moved_checkout;
