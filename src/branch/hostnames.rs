@@ -74,7 +74,7 @@ pub fn hostnames(
 }
 
 /// One hostname of a branch with its URL: what `cfn url`, `cfn status` and the portal show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct HostUrl {
     pub service: String,
     pub key: String,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{BusError, Result};
 
 /// How an agent says its step ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Ok,
@@ -34,7 +34,7 @@ impl FromStr for Status {
 }
 
 /// One agent's report for one iteration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Report {
     pub agent: String,
     pub iteration: u32,
@@ -43,8 +43,8 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Value>,
     pub reported_at_ms: u64,
-    /// The public id of the agent's report token (`agents::token`): gives the report a slot of
-    /// its own, so another agent's earlier report under the same id cannot take its place.
+    /// The public id of the agent's report token: gives the report a slot of its own, so
+    /// another agent's earlier report under the same id cannot take its place.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
     /// HMAC of the report keyed by the agent's token; only the orchestrator can check it.
@@ -103,7 +103,7 @@ impl Report {
 }
 
 /// What `results_collect` returns.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Collected {
     /// One report per distinct agent, in the order they arrived.
     pub reports: Vec<Report>,

@@ -51,7 +51,7 @@ use crate::context::Context;
 use anyhow::Result;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Ok,
@@ -60,14 +60,14 @@ pub enum Status {
 }
 
 /// One result of the diagnosis.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Check {
     /// What was checked: `registry`, `docker`, `ports`, `redis`, …
     pub name: &'static str,
     pub status: Status,
     /// One lower-case line naming its subject.
     pub message: String,
-    /// One line saying what to do; `None` when there is nothing to do.
+    /// One line saying what to do; none (null) when there is nothing to do.
     pub hint: Option<String>,
     /// Set on a check of one checkout that may be merged with others saying the same when
     /// printed ([`for_display`]); the JSON output keeps every check.

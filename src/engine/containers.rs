@@ -7,7 +7,7 @@ use bollard::query_parameters::ListContainersOptionsBuilder;
 use serde::Serialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RunState {
     Created,
@@ -20,7 +20,7 @@ pub enum RunState {
 }
 
 /// Health as the engine reports it; `None` for a container without a health check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Health {
     None,
@@ -29,7 +29,7 @@ pub enum Health {
     Unhealthy,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ContainerInfo {
     pub id: String,
     pub name: String,

@@ -11,7 +11,7 @@ use bollard::query_parameters::{
 use serde::Serialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct Teardown {
     pub containers: Vec<String>,
     pub networks: Vec<String>,

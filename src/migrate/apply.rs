@@ -18,7 +18,7 @@ use super::plan::{plan_down, plan_up, Direction, Plan, Step};
 use super::source::Migration;
 use super::target::{Applied, Target};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
     /// Applied, and its file is unchanged.
@@ -31,7 +31,7 @@ pub enum State {
     MissingFile,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StatusRow {
     pub version: i64,
     pub name: String,

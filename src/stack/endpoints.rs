@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::protocol::Protocol;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Endpoint {
     pub key: String,
     pub service: String,

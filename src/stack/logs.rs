@@ -8,7 +8,7 @@ use serde::Serialize;
 /// The most lines one request returns per container.
 pub const MAX_LOG_LINES: usize = 1000;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ServiceLog {
     pub service: String,
     pub container: String,

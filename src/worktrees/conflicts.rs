@@ -12,14 +12,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One file changed in several worktrees.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Conflict {
     pub path: String,
     pub branches: Vec<String>,
 }
 
 /// How many files a worktree changed, or why they could not be read.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Changes {
     pub branch: String,
     pub changed: usize,
@@ -27,7 +27,7 @@ pub struct Changes {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Report {
     pub main_branch: String,
     pub worktrees: Vec<Changes>,

@@ -32,4 +32,4 @@ fn unique_project(conn: &Connection, main_project: &str, branch: &str) -> Result
 pub use adopt::adopt;
 pub use prune::{prune, PruneOptions, Pruned, UNSETTLED};
 pub use prune_stack::StackFate;
-pub use remove::{remove, RemoveOptions};
+pub use remove::{remove, RemoveOptions, Removed};

@@ -25,13 +25,13 @@ pub struct RemoveOptions {
     pub yes: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Removed {
     pub branch: String,
     pub path: String,
     pub released_ports: Vec<u16>,
     pub branch_deleted: bool,
-    /// What of the stack was removed; `None` when no engine was reachable.
+    /// What of the stack was removed; none (null) when no engine was reachable.
     pub stack: Option<crate::engine::Teardown>,
     /// An interrupted add or remove of the branch that this command settled instead.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -15,12 +15,18 @@ use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::Path;
 use std::process::Stdio;
 
-type Client = RunningService<RoleClient, ClientConfig>;
+pub(crate) type Client = RunningService<RoleClient, ClientConfig>;
 
-const WEB_ONLY: &str = "services:\n  web:\n    image: cfn-test/app:1\n    ports: [\"8080:80\"]\n";
+pub(crate) const WEB_ONLY: &str = "services:\n  web:\n    image: cfn-test/app:1\n    ports: [\"8080:80\"]\n";
 
 /// `cfn mcp <args>` in `dir` as the client's child; its stderr goes to `stderr`.
-async fn connect(sb: &Sandbox, dir: &Path, args: &[&str], env: &[(&str, &str)], stderr: &Path) -> Client {
+pub(crate) async fn connect(
+    sb: &Sandbox,
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stderr: &Path,
+) -> Client {
     let mut cmd = tokio::process::Command::new(assert_cmd::cargo::cargo_bin("cfn"));
     cmd.current_dir(dir).arg("mcp").args(args).envs(hermetic_env(&sb.home, sb.path()));
     cmd.env_remove("CFN_REDIS_URL").env_remove("CFN_TASK_ID").env_remove("CFN_AGENT_ID");
@@ -34,7 +40,7 @@ async fn connect(sb: &Sandbox, dir: &Path, args: &[&str], env: &[(&str, &str)], 
     info.serve(transport).await.expect("initialize")
 }
 
-async fn call(client: &Client, tool: &str, args: Value) -> CallToolResult {
+pub(crate) async fn call(client: &Client, tool: &str, args: Value) -> CallToolResult {
     let Value::Object(map) = args else { panic!("arguments must be an object") };
     client
         .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(map))
@@ -43,21 +49,21 @@ async fn call(client: &Client, tool: &str, args: Value) -> CallToolResult {
 }
 
 /// The structured content of a successful call.
-async fn ok(client: &Client, tool: &str, args: Value) -> Value {
+pub(crate) async fn ok(client: &Client, tool: &str, args: Value) -> Value {
     let r = call(client, tool, args).await;
     assert_eq!(r.is_error, Some(false), "{tool} failed: {:?}", r.content);
     r.structured_content.unwrap_or_else(|| panic!("{tool}: no structured content"))
 }
 
 /// The error of a failed call: (message text, structured `{error, hint, exit_code}`).
-async fn err(client: &Client, tool: &str, args: Value) -> (String, Value) {
+pub(crate) async fn err(client: &Client, tool: &str, args: Value) -> (String, Value) {
     let r = call(client, tool, args).await;
     assert_eq!(r.is_error, Some(true), "{tool} should fail: {:?}", r.structured_content);
     let text = r.content.first().and_then(|c| c.as_text()).map(|t| t.text.clone()).unwrap_or_default();
     (text, r.structured_content.expect("structured error"))
 }
 
-const BRANCH_TOOLS: &[&str] = &[
+pub(crate) const BRANCH_TOOLS: &[&str] = &[
     "env",
     "ports",
     "status",
@@ -76,7 +82,7 @@ const BRANCH_TOOLS: &[&str] = &[
     "lock_acquire",
     "lock_release",
 ];
-const REPO_TOOLS: &[&str] = &["worktree_add", "worktree_list", "worktree_remove", "conflicts"];
+pub(crate) const REPO_TOOLS: &[&str] = &["worktree_add", "worktree_list", "worktree_remove", "conflicts"];
 
 #[tokio::test]
 async fn bound_server_tools_bus_and_errors() {

@@ -20,7 +20,7 @@ pub struct Args {
 }
 
 /// One worktree with the state of its services: what `status --json` prints per worktree.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct StatusView {
     #[serde(flatten)]
     worktree: WorktreeView,

@@ -4,7 +4,7 @@ use crate::branch::BranchEnv;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct WorktreeView {
     pub branch: String,
     pub path: String,

@@ -3,13 +3,13 @@
 
 use super::limits::{seconds_within, MAX_WAIT_SECS};
 use super::params::*;
+use super::results::*;
 use super::scope::Target;
-use crate::bus::{LockToken, Status};
+use crate::bus::{Collected, LockToken, Status};
 use crate::cli::commands::agent;
 use crate::cli::commands::bus_args::{seconds, with_bus, within_limit, BusArgs};
 use crate::error::{exit, UserError};
 use anyhow::Result;
-use serde_json::{json, Value};
 
 /// The task of a call: its argument, else the server's CFN_TASK_ID (as the CLI's flag).
 fn task(arg: Option<String>) -> Result<String> {
@@ -25,7 +25,7 @@ fn iteration(arg: Option<u32>) -> u32 {
     arg.or_else(|| std::env::var("CFN_ITERATION").ok()?.parse().ok()).unwrap_or(1)
 }
 
-pub async fn context_store(target: &Target, a: ContextStoreArgs) -> Result<Value> {
+pub async fn context_store(target: &Target, a: ContextStoreArgs) -> Result<ContextStored> {
     let task = task(a.task_id)?;
     within_limit("context value", a.value.len())?;
     let ttl = a.ttl.map(seconds).transpose()?;
@@ -34,23 +34,23 @@ pub async fn context_store(target: &Target, a: ContextStoreArgs) -> Result<Value
         bus.context_store(&t, &k, &a.value, ttl).await
     })
     .await?;
-    Ok(json!({ "task_id": task, "key": a.key, "stored": true }))
+    Ok(ContextStored { task_id: task, key: a.key, stored: true })
 }
 
-pub async fn context_get(target: &Target, a: ContextGetArgs) -> Result<Value> {
+pub async fn context_get(target: &Target, a: ContextGetArgs) -> Result<ContextValue> {
     let task = task(a.task_id)?;
     let (t, k) = (task.clone(), a.key.clone());
     let got = with_bus(&target.ctx, &BusArgs::from_env(), |bus| async move { bus.context_get(&t, &k).await })
         .await?;
     match got {
-        Some(value) => Ok(json!({ "task_id": task, "key": a.key, "value": value })),
+        Some(value) => Ok(ContextValue { task_id: task, key: a.key, value }),
         None => Err(UserError::new(format!("no value for key {} of task {task}", a.key))
             .hint("store it with `context_store`; values expire after their ttl")
             .into()),
     }
 }
 
-pub async fn signal_send(target: &Target, a: SignalSendArgs) -> Result<Value> {
+pub async fn signal_send(target: &Target, a: SignalSendArgs) -> Result<SignalSent> {
     let task = task(a.task_id)?;
     within_limit("signal payload", a.payload.len())?;
     let (t, c) = (task.clone(), a.channel.clone());
@@ -58,10 +58,10 @@ pub async fn signal_send(target: &Target, a: SignalSendArgs) -> Result<Value> {
         bus.signal_send(&t, &c, &a.payload).await
     })
     .await?;
-    Ok(json!({ "task_id": task, "channel": a.channel, "id": id }))
+    Ok(SignalSent { task_id: task, channel: a.channel, id })
 }
 
-pub async fn signal_wait(target: &Target, a: SignalWaitArgs) -> Result<Value> {
+pub async fn signal_wait(target: &Target, a: SignalWaitArgs) -> Result<SignalReceived> {
     let task = task(a.task_id)?;
     let secs = a.timeout.unwrap_or(60.0);
     let timeout = seconds_within("timeout", secs, MAX_WAIT_SECS)?;
@@ -74,7 +74,7 @@ pub async fn signal_wait(target: &Target, a: SignalWaitArgs) -> Result<Value> {
         )
         .await?;
     match got {
-        Some(payload) => Ok(json!({ "task_id": task, "channel": a.channel, "payload": payload })),
+        Some(payload) => Ok(SignalReceived { task_id: task, channel: a.channel, payload }),
         None => {
             Err(UserError::new(format!("no signal on channel {} of task {task} within {secs}s", a.channel))
                 .hint("raise timeout, or check that the sender uses the same bus")
@@ -84,7 +84,7 @@ pub async fn signal_wait(target: &Target, a: SignalWaitArgs) -> Result<Value> {
     }
 }
 
-pub async fn agent_report(target: &Target, a: AgentReportArgs) -> Result<Value> {
+pub async fn agent_report(target: &Target, a: AgentReportArgs) -> Result<ReportCounted> {
     let status = match a.status.as_deref() {
         None | Some("ok") => Status::Ok,
         Some("failed") => Status::Failed,
@@ -108,10 +108,10 @@ pub async fn agent_report(target: &Target, a: AgentReportArgs) -> Result<Value> 
     };
     let iteration = request.iteration;
     let first = agent::report(&target.ctx, &BusArgs::from_env(), request).await?;
-    Ok(json!({ "agent_id": agent_id, "iteration": iteration, "counted": first }))
+    Ok(ReportCounted { agent_id, iteration, counted: first })
 }
 
-pub async fn results_collect(target: &Target, a: ResultsCollectArgs) -> Result<Value> {
+pub async fn results_collect(target: &Target, a: ResultsCollectArgs) -> Result<Collected> {
     let task = task(a.task_id)?;
     let secs = a.timeout.unwrap_or(60.0);
     let timeout = seconds_within("timeout", secs, MAX_WAIT_SECS)?;
@@ -122,10 +122,10 @@ pub async fn results_collect(target: &Target, a: ResultsCollectArgs) -> Result<V
     })
     .await?;
     // Not complete is still an answer: the reports so far, with `complete: false`.
-    Ok(serde_json::to_value(collected)?)
+    Ok(collected)
 }
 
-pub async fn lock_acquire(target: &Target, a: LockAcquireArgs) -> Result<Value> {
+pub async fn lock_acquire(target: &Target, a: LockAcquireArgs) -> Result<LockHeld> {
     let ttl = seconds(a.ttl.unwrap_or(60.0))?;
     let wait = seconds_within("wait", a.wait.unwrap_or(0.0), MAX_WAIT_SECS)?;
     let r = a.resource.clone();
@@ -136,7 +136,7 @@ pub async fn lock_acquire(target: &Target, a: LockAcquireArgs) -> Result<Value> 
     )
     .await?
     {
-        Some(token) => Ok(json!({ "resource": a.resource, "token": token.as_str() })),
+        Some(token) => Ok(LockHeld { resource: a.resource, token: token.as_str().to_string() }),
         None => Err(UserError::new(format!("lock {} is held by another caller", a.resource))
             .hint("wait for it with `wait`; it is freed when released or when its ttl ends")
             .code(exit::TIMEOUT)
@@ -144,13 +144,13 @@ pub async fn lock_acquire(target: &Target, a: LockAcquireArgs) -> Result<Value> 
     }
 }
 
-pub async fn lock_release(target: &Target, a: LockReleaseArgs) -> Result<Value> {
+pub async fn lock_release(target: &Target, a: LockReleaseArgs) -> Result<LockReleased> {
     let token = LockToken::from_string(a.token);
     let r = a.resource.clone();
     if with_bus(&target.ctx, &BusArgs::from_env(), |bus| async move { bus.lock_release(&r, &token).await })
         .await?
     {
-        Ok(json!({ "resource": a.resource, "released": true }))
+        Ok(LockReleased { resource: a.resource, released: true })
     } else {
         Err(UserError::new(format!("lock {} is not held with this token", a.resource))
             .hint("only the holder can release a lock; an expired lock needs no release")

@@ -10,6 +10,8 @@ mod outcome;
 mod params;
 mod repo_tools;
 mod resources;
+mod results;
+mod schemas;
 mod scope;
 mod server;
 mod stdio;

@@ -2,24 +2,23 @@
 //! command of the same name and returns what its `--json` prints.
 
 use super::params::{LogsArgs, UpArgs};
+use super::results::*;
 use super::scope::Target;
 use crate::branch;
 use crate::cli::commands::status;
 use crate::error::UserError;
 use crate::{migrate, stack};
 use anyhow::Result;
-use serde::Serialize;
-use serde_json::{json, Value};
 
 /// The most seconds `up` waits in one call.
 pub const MAX_UP_TIMEOUT: f64 = 600.0;
 /// Lines of log per service when the call names none.
 const DEFAULT_LOG_LINES: u64 = 100;
 
-pub fn env(target: &Target) -> Result<Value> {
+pub fn env(target: &Target) -> Result<EnvResult> {
     let (ws, env) = target.open()?;
-    let vars = branch::files::env_vars(&ws, &env)?;
-    Ok(json!({ "branch": env.branch, "variables": vars }))
+    let variables = branch::files::env_vars(&ws, &env)?;
+    Ok(EnvResult { branch: env.branch, variables })
 }
 
 pub fn ports(target: &Target) -> Result<crate::cli::commands::view::WorktreeView> {
@@ -33,7 +32,7 @@ pub async fn status(target: &Target) -> Result<status::StatusView> {
     Ok(views.remove(0))
 }
 
-pub async fn up(target: &Target, args: UpArgs) -> Result<Value> {
+pub async fn up(target: &Target, args: UpArgs) -> Result<UpResult> {
     let timeout = super::limits::seconds_within("timeout", args.timeout.unwrap_or(120.0), MAX_UP_TIMEOUT)?;
     let request = stack::UpRequest {
         branch: target.name.clone(),
@@ -45,10 +44,10 @@ pub async fn up(target: &Target, args: UpArgs) -> Result<Value> {
     };
     let mut progress = crate::cli::progress::Progress::new(target.ctx.quiet);
     let (project, endpoints) = stack::bring_up(&target.ctx, request, &mut progress).await?.into_result()?;
-    Ok(json!({ "project": project, "endpoints": endpoints }))
+    Ok(UpResult { project, endpoints })
 }
 
-pub async fn down(target: &Target) -> Result<Value> {
+pub async fn down(target: &Target) -> Result<DownResult> {
     // Never volumes: an agent cannot delete a branch's data through this server.
     let request = stack::DownRequest {
         branch: target.name.as_deref(),
@@ -57,16 +56,10 @@ pub async fn down(target: &Target) -> Result<Value> {
         yes: false,
     };
     let project = stack::bring_down(&target.ctx, request).await?;
-    Ok(json!({ "project": project, "volumes_kept": true }))
+    Ok(DownResult { project, volumes_kept: true })
 }
 
-#[derive(Serialize)]
-pub struct Logs {
-    lines_per_service: usize,
-    services: Vec<stack::ServiceLog>,
-}
-
-pub async fn logs(target: &Target, args: LogsArgs) -> Result<Logs> {
+pub async fn logs(target: &Target, args: LogsArgs) -> Result<LogsResult> {
     let lines = args.lines.unwrap_or(DEFAULT_LOG_LINES);
     if lines > stack::MAX_LOG_LINES as u64 {
         return Err(UserError::usage(format!("lines {lines} is over the limit of {}", stack::MAX_LOG_LINES))
@@ -76,16 +69,16 @@ pub async fn logs(target: &Target, args: LogsArgs) -> Result<Logs> {
     let (ws, env) = target.open()?;
     stack::check_services(&ws, &env, &args.services)?;
     let n = usize::try_from(lines).unwrap_or(stack::MAX_LOG_LINES);
-    Ok(Logs { lines_per_service: n, services: stack::tail_logs(&env, &args.services, n).await? })
+    Ok(LogsResult { lines_per_service: n, services: stack::tail_logs(&env, &args.services, n).await? })
 }
 
 /// Every check's result; a failed check is an error carrying all of them.
-pub async fn health(target: &Target) -> Result<Vec<crate::health::CheckResult>, (anyhow::Error, Value)> {
-    let (ws, env) = target.open().map_err(|e| (e, Value::Null))?;
-    let results = branch::health::run(&target.ctx, &ws, &env, false).await.map_err(|e| (e, Value::Null))?;
-    match branch::health::failure(&results) {
-        Some(err) => Err((err, json!({ "checks": results }))),
-        None => Ok(results),
+pub async fn health(target: &Target) -> Result<HealthResult, (anyhow::Error, Option<HealthChecks>)> {
+    let (ws, env) = target.open().map_err(|e| (e, None))?;
+    let checks = branch::health::run(&target.ctx, &ws, &env, false).await.map_err(|e| (e, None))?;
+    match branch::health::failure(&checks) {
+        Some(err) => Err((err, Some(HealthChecks { checks }))),
+        None => Ok(HealthResult { ok: true, checks }),
     }
 }
 
@@ -95,7 +88,7 @@ pub fn migrate_status(target: &Target) -> Result<Vec<migrate::StatusRow>> {
     branch::migrations::with_target(&ws, &env, |t| migrate::status(t, &available))
 }
 
-pub async fn doctor(target: &Target) -> Result<Value> {
+pub async fn doctor(target: &Target) -> Result<DoctorResult> {
     let checks = crate::doctor::diagnose(&target.ctx).await?;
-    Ok(json!({ "ok": !crate::doctor::any_failed(&checks), "checks": checks }))
+    Ok(DoctorResult { ok: !crate::doctor::any_failed(&checks), checks })
 }

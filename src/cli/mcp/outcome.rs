@@ -2,8 +2,25 @@
 //! tool error. Nothing a tool does can end the server.
 
 use rmcp::model::{CallToolResult, ContentBlock};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{json, Value};
+
+/// A tool error (`isError: true`): the command's error and hint, and the exit code it would end
+/// with.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ToolError<D = Value> {
+    /// What went wrong, as the command's `error:` line says it.
+    pub error: String,
+    /// What to do about it, as the command's `hint:` line says it; null when it has none.
+    pub hint: Option<String>,
+    /// What the command would exit with: 1 failure, 2 bad argument, 124 timeout
+    /// (docs/exit-codes.md).
+    pub exit_code: i32,
+    /// What the tool found before it failed, for the tools that say so (`health`: every check).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<D>,
+}
 
 /// Runs a tool's synchronous work off the protocol loop and turns its outcome into a result.
 /// A panic in the work becomes a tool error too.
@@ -41,20 +58,17 @@ pub fn success(data: &impl Serialize) -> CallToolResult {
 /// The error as `cfn` prints it (`error: …`, `hint: …`), plus the same in structured form with
 /// the exit code the command would have ended with.
 pub fn failure(err: &anyhow::Error) -> CallToolResult {
+    failure_with::<Value>(err, None)
+}
+
+/// A tool error that may carry data as well (a failed health check still reports every check).
+pub fn failure_with<D: Serialize>(err: &anyhow::Error, data: Option<D>) -> CallToolResult {
     let (code, lines) = crate::error::report(err);
     let hint = lines.iter().find_map(|l| l.strip_prefix("hint: ")).map(str::to_string);
     let mut result = CallToolResult::error(vec![ContentBlock::text(lines.join("\n"))]);
-    result.structured_content = Some(json!({ "error": format!("{err:#}"), "hint": hint, "exit_code": code }));
-    result
-}
-
-/// A tool error that carries data as well (a failed health check still reports every check).
-pub fn failure_with(err: &anyhow::Error, data: &impl Serialize) -> CallToolResult {
-    let mut result = failure(err);
-    if let (Some(Value::Object(map)), Ok(value)) =
-        (result.structured_content.as_mut(), serde_json::to_value(data))
-    {
-        map.insert("data".into(), value);
-    }
+    // Data that does not encode is left out: the error itself always goes out.
+    let data = data.and_then(|d| serde_json::to_value(d).ok());
+    let structured = ToolError { error: format!("{err:#}"), hint, exit_code: code, data };
+    result.structured_content = serde_json::to_value(structured).ok();
     result
 }

@@ -3,10 +3,13 @@
 
 use super::outcome;
 use super::params::{WorktreeAddArgs, WorktreeRemoveArgs};
+use super::results::WorktreeList;
+use super::schemas::output;
 use super::server::CfnServer;
 use crate::branch::Workspace;
 use crate::cli::commands::view::WorktreeView;
-use crate::worktrees::{self, AddOptions, RemoveOptions};
+use crate::worktrees::conflicts::Report;
+use crate::worktrees::{self, AddOptions, RemoveOptions, Removed};
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
@@ -14,7 +17,8 @@ use rmcp::{tool, tool_router};
 #[tool_router(router = repo_router, vis = "pub(super)")]
 impl CfnServer {
     #[tool(
-        description = "Create a worktree for a branch (created from `base` when new) with its own ports and rendered files. Refused when the project's post_create hooks, or a project.worktree_dir other than the default, are not trusted."
+        description = "Create a worktree for a branch (created from `base` when new) with its own ports and rendered files. Refused when the project's post_create hooks, or a project.worktree_dir other than the default, are not trusted.",
+        output_schema = output::<WorktreeView>()
     )]
     async fn worktree_add(&self, Parameters(a): Parameters<WorktreeAddArgs>) -> CallToolResult {
         let ctx = self.scope.repo_ctx(&self.ctx);
@@ -35,19 +39,21 @@ impl CfnServer {
     }
 
     #[tool(
-        description = "Every worktree of the repository with its slot, ports and state (`cfn worktree list --json`)."
+        description = "Every worktree of the repository with its slot, ports and state (`cfn worktree list --json`).",
+        output_schema = output::<WorktreeList>()
     )]
     async fn worktree_list(&self) -> CallToolResult {
         let ctx = self.scope.repo_ctx(&self.ctx);
         outcome::run_blocking(move || {
             let listed = crate::cli::commands::worktree::list::listed(&Workspace::open(&ctx)?)?;
-            Ok(serde_json::json!({ "worktrees": listed }))
+            Ok(WorktreeList { worktrees: listed })
         })
         .await
     }
 
     #[tool(
-        description = "Remove a branch's worktree and release its ports; volumes are kept. Refused with uncommitted changes unless `force` is true."
+        description = "Remove a branch's worktree and release its ports; volumes are kept. Refused with uncommitted changes unless `force` is true.",
+        output_schema = output::<Removed>()
     )]
     async fn worktree_remove(&self, Parameters(a): Parameters<WorktreeRemoveArgs>) -> CallToolResult {
         let ctx = self.scope.repo_ctx(&self.ctx);
@@ -66,7 +72,8 @@ impl CfnServer {
     }
 
     #[tool(
-        description = "Files changed in more than one worktree, relative to each one's merge base with the main branch, uncommitted and untracked changes included: merge conflicts seen coming."
+        description = "Files changed in more than one worktree, relative to each one's merge base with the main branch, uncommitted and untracked changes included: merge conflicts seen coming.",
+        output_schema = output::<Report>()
     )]
     async fn conflicts(&self) -> CallToolResult {
         let ctx = self.scope.repo_ctx(&self.ctx);

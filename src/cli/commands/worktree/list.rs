@@ -15,7 +15,7 @@ pub struct Args {
 }
 
 /// A worktree with where its last operation stands.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Listed {
     #[serde(flatten)]
     view: WorktreeView,
