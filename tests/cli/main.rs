@@ -42,6 +42,7 @@ mod lease_guard;
 mod lifecycle;
 mod loop_budgets;
 mod loop_checks;
+mod loop_control;
 mod loop_lanes;
 mod loop_oscillation;
 mod loop_resume;

@@ -26,6 +26,16 @@ pub struct Portal {
 
 impl Portal {
     pub fn start(sb: &Sandbox, dir: &Path, args: &[&str]) -> (Portal, std::path::PathBuf) {
+        Portal::start_with(sb, dir, args, &[])
+    }
+
+    /// As [`Portal::start`], with more variables in its environment (what runs it starts inherit).
+    pub fn start_with(
+        sb: &Sandbox,
+        dir: &Path,
+        args: &[&str],
+        env: &[(&str, &Path)],
+    ) -> (Portal, std::path::PathBuf) {
         let stderr = sb.path().join(format!("portal-{}.stderr", std::process::id()));
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("cfn"))
             .current_dir(dir)
@@ -33,6 +43,7 @@ impl Portal {
             .args(args)
             .envs(hermetic_env(&sb.home, sb.path()))
             .env("CFN_COMPOSE", V2)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&stderr).unwrap())
@@ -62,7 +73,7 @@ impl Portal {
         answer(res)
     }
 
-    fn post(&self, path: &str, body: &str, origin: Option<&str>) -> (u16, Value) {
+    pub fn post(&self, path: &str, body: &str, origin: Option<&str>) -> (u16, Value) {
         let mut req = self
             .agent
             .post(self.url(path))
@@ -72,6 +83,25 @@ impl Portal {
             req = req.header("Origin", o);
         }
         answer(req.send(body))
+    }
+
+    /// DELETE with the token (and an `Origin`, if given).
+    pub fn delete(&self, path: &str, origin: Option<&str>) -> (u16, Value) {
+        let mut req =
+            self.agent.delete(self.url(path)).header("Authorization", format!("Bearer {}", self.token));
+        if let Some(o) = origin {
+            req = req.header("Origin", o);
+        }
+        answer(req.call())
+    }
+
+    /// The status of a request without the token.
+    pub fn status_without_token(&self, method: &str, path: &str) -> u16 {
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            self.addr
+        );
+        raw_status(&self.addr, &request)
     }
 
     fn socket(&self) -> Socket {
