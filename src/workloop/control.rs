@@ -117,7 +117,7 @@ pub fn add_agent(
     id: &str,
 ) -> Result<Request> {
     let profile = addable(ws, id)?;
-    if !record::run_row(conn, task)?.is_some_and(|r| r.branch.as_deref() == Some(branch.branch.as_str())) {
+    if record::run_row(conn, task)?.is_none_or(|r| r.branch.as_deref() != Some(branch.branch.as_str())) {
         return Err(not_found(
             format!("no loop run {task} on branch {}", branch.branch),
             "`cfn loop list` shows the runs",

@@ -35,7 +35,7 @@ mod still_trusted;
 mod usage;
 mod verify;
 
-pub use agents_view::agents_of;
+pub use agents_view::{agents_of, AgentView};
 pub use background::{require_trusted, start as start_in_background, task_id as new_background_task};
 pub use control::{
     add_agent, answer as control_answer, decide, kill as kill_agent, Answer, Request, ANSWER_WITHIN,

@@ -6,7 +6,7 @@
 
 use crate::harness::*;
 use crate::loop_resume::background;
-use crate::portal::Portal;
+use crate::portal::{next_of, Portal};
 use crate::work_loop::{repo_with, summary, Team, CONFIDENT, PO_PROCEED};
 use serde_json::Value;
 use std::path::Path;
@@ -76,6 +76,10 @@ fn a_killed_agent_is_recorded_and_the_run_goes_on() {
             agent_state(&portal, task, "impl-2", 1).filter(|a| a["state"] == "running")
         });
     }
+    // The page's socket follows k-1: the kill reaches it as an `agent:update`.
+    let mut ws = portal.socket();
+    ws.send(tungstenite::Message::Text(r#"{"subscribe":"k-1"}"#.into())).unwrap();
+    next_of(&mut ws, "loop:progress", Duration::from_secs(5), |_| true);
     assert_eq!(portal.status_without_token("DELETE", "/api/agents/impl-2?taskId=k-1"), 401);
     assert_eq!(portal.delete("/api/agents/impl-2?taskId=k-1", EVIL).0, 403);
     let (code, body) = portal.delete("/api/agents/nobody", None);
@@ -85,6 +89,10 @@ fn a_killed_agent_is_recorded_and_the_run_goes_on() {
     assert!(body["hint"].as_str().unwrap().contains("taskId"), "{body}");
     let (code, body) = portal.delete("/api/agents/impl-2?taskId=k-1", None);
     assert_eq!((code, &body["answer"]["outcome"]), (200, &Value::from("killed")), "{body}");
+    let update = next_of(&mut ws, "agent:update", Duration::from_secs(10), |m| {
+        m["agent"]["id"] == "impl-2" && m["agent"]["state"] == "killed"
+    });
+    assert_eq!((&update["taskId"], &update["agent"]["by"]), (&Value::from("k-1"), &Value::from("user")));
     let cli = sb.cfn(&root, &["loop", "kill-agent", "k-2", "impl-2"]).output().unwrap();
     assert!(cli.status.success(), "{}", stderr(&cli));
     let again = sb.cfn(&root, &["loop", "kill-agent", "k-2", "impl-2"]).output().unwrap();

@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tungstenite::stream::MaybeTlsStream;
 
-type Socket = tungstenite::WebSocket<MaybeTlsStream<TcpStream>>;
+pub type Socket = tungstenite::WebSocket<MaybeTlsStream<TcpStream>>;
 
 /// A running portal, killed on drop.
 pub struct Portal {
@@ -104,7 +104,7 @@ impl Portal {
         raw_status(&self.addr, &request)
     }
 
-    fn socket(&self) -> Socket {
+    pub fn socket(&self) -> Socket {
         let (ws, _) = tungstenite::connect(format!("ws://{}/ws?token={}", self.addr, self.token)).unwrap();
         if let MaybeTlsStream::Plain(s) = ws.get_ref() {
             s.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
@@ -154,7 +154,7 @@ fn raw_status(addr: &str, request: &str) -> u16 {
 }
 
 /// The next message of `kind` (others are skipped) within `within`.
-fn next_of(ws: &mut Socket, kind: &str, within: Duration, pick: impl Fn(&Value) -> bool) -> Value {
+pub fn next_of(ws: &mut Socket, kind: &str, within: Duration, pick: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + within;
     let mut seen = Vec::new();
     while Instant::now() < deadline {

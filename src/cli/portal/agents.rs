@@ -183,3 +183,19 @@ fn run_workspace(
     let branch = crate::cli::commands::loop_control::run_branch(&ws, task)?;
     Ok((ws, branch))
 }
+
+/// `agent:update` messages for the agents of `task` that changed since `known`, which is
+/// brought up to date (a read that fails sends nothing; the next change reads again).
+pub async fn changed(home: &std::path::Path, task: &str, known: &mut Vec<workloop::AgentView>) -> Vec<Value> {
+    let (home, wanted) = (home.to_path_buf(), task.to_string());
+    let read =
+        tokio::task::spawn_blocking(move || workloop::agents_of(StateDb::open(&home)?.conn(), &wanted)).await;
+    let Ok(Ok(now)) = read else { return Vec::new() };
+    let updates = now
+        .iter()
+        .filter(|a| !known.contains(a))
+        .map(|a| json!({ "type": "agent:update", "taskId": task, "agent": a }))
+        .collect();
+    *known = now;
+    updates
+}

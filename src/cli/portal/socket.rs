@@ -55,6 +55,8 @@ struct Following {
     task: String,
     last_event: i64,
     last_status: Option<crate::workloop::RunStatus>,
+    /// Its agents as last sent, to send `agent:update` for those that changed.
+    agents: Vec<crate::workloop::AgentView>,
 }
 
 async fn serve(portal: Shared, mut socket: WebSocket) {
@@ -83,7 +85,16 @@ async fn serve(portal: Shared, mut socket: WebSocket) {
                     return;
                 }
                 match following.as_mut() {
-                    Some(f) => progress(&home, f, false).await.map(|v| v.to_string()),
+                    Some(f) => {
+                        let mut batch = progress(&home, f, false).await.map(|v| v.to_string());
+                        for update in super::agents::changed(&home, &f.task, &mut f.agents).await {
+                            batch = Some(match batch {
+                                Some(before) => format!("{before}\n{update}"),
+                                None => update.to_string(),
+                            });
+                        }
+                        batch
+                    }
                     None => None,
                 }
             },
@@ -94,8 +105,9 @@ async fn serve(portal: Shared, mut socket: WebSocket) {
                 None
             },
         };
-        if let Some(text) = outgoing {
-            if socket.send(Message::Text(text.into())).await.is_err() {
+        // One message per line: a database change may bring progress and agents' updates.
+        for text in outgoing.iter().flat_map(|t| t.split('\n')) {
+            if socket.send(Message::Text(text.to_string().into())).await.is_err() {
                 return;
             }
         }
@@ -124,7 +136,9 @@ async fn answer(home: &std::path::Path, text: &str, following: &mut Option<Follo
     let Some(task) = message.subscribe else {
         return Some(json!({ "type": "error", "error": "the message asks for nothing", "hint": hint }));
     };
-    let mut f = Following { task, last_event: 0, last_status: None };
+    let mut f = Following { task, last_event: 0, last_status: None, agents: Vec::new() };
+    // The agents so far are read with GET /api/agents/:taskId; the socket sends what changes.
+    let _ = super::agents::changed(home, &f.task, &mut f.agents).await;
     let first = progress(home, &mut f, true).await;
     match first {
         Some(reply) if reply["type"] == "loop:progress" => {
