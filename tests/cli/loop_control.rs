@@ -93,15 +93,16 @@ fn a_killed_agent_is_recorded_and_the_run_goes_on() {
         m["agent"]["id"] == "impl-2" && m["agent"]["state"] == "killed"
     });
     assert_eq!((&update["taskId"], &update["agent"]["by"]), (&Value::from("k-1"), &Value::from("user")));
+    // k-2 is still in its implementers' phase: its validator is not running.
+    let idle = sb.cfn(&root, &["loop", "kill-agent", "k-2", "val-1"]).output().unwrap();
+    assert_eq!(idle.status.code(), Some(1));
+    assert!(
+        stderr(&idle).contains("val-1 is not running in loop k-2") && stderr(&idle).contains("hint:"),
+        "{}",
+        stderr(&idle)
+    );
     let cli = sb.cfn(&root, &["loop", "kill-agent", "k-2", "impl-2"]).output().unwrap();
     assert!(cli.status.success(), "{}", stderr(&cli));
-    let again = sb.cfn(&root, &["loop", "kill-agent", "k-2", "impl-2"]).output().unwrap();
-    assert_eq!(again.status.code(), Some(1));
-    assert!(
-        stderr(&again).contains("is not running") && stderr(&again).contains("hint:"),
-        "{}",
-        stderr(&again)
-    );
     for (task, child) in [("k-1", first), ("k-2", second)] {
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "{task}: {}", stderr(&out));
@@ -121,6 +122,9 @@ fn a_killed_agent_is_recorded_and_the_run_goes_on() {
         let later = agent_state(&portal, task, "impl-2", 2).unwrap();
         assert_eq!(later["state"], "reported");
     }
+    let late = sb.cfn(&root, &["loop", "kill-agent", "k-2", "impl-2"]).output().unwrap();
+    assert_eq!(late.status.code(), Some(1));
+    assert!(stderr(&late).contains("is not live"), "{}", stderr(&late));
     let (code, metrics) = portal.get("/api/metrics/agents");
     assert_eq!(code, 200);
     assert_eq!(metrics["by_state"]["killed"], 2, "{metrics}");

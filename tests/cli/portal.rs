@@ -240,12 +240,13 @@ fn guards_the_api_and_reports_loop_runs() {
     let (status, doc) = portal.get("/api/openapi.json");
     assert_eq!(status, 200);
     for (path, item) in doc["paths"].as_object().unwrap() {
-        let concrete = path.replace("{project}", "nope").replace("{taskId}", "nope");
+        let concrete = path.replace("{project}", "nope").replace("{taskId}", "nope").replace("{id}", "nope");
         for method in item.as_object().unwrap().keys() {
             let (status, body) = match method.as_str() {
                 "get" if path == "/ws" => (portal.get(&concrete).0, Value::Null),
                 "get" => portal.get(&concrete),
                 "post" => portal.post(&concrete, "", None),
+                "delete" => portal.delete(&concrete, None),
                 other => panic!("unexpected method {other}"),
             };
             assert_ne!(body["error"], "no such route", "{method} {path}");
