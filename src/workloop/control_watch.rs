@@ -7,11 +7,10 @@
 //! `state: "killed", by: "user"`.
 
 use super::control;
-use super::journal;
 use super::phase::RunContext;
 use crate::agents::Started;
 use anyhow::Result;
-use rusqlite::Connection;
+use rusqlite::{params, Connection};
 use std::future::Future;
 use std::time::Duration;
 
@@ -54,10 +53,7 @@ pub async fn while_watching<T>(
 async fn kill_requested(conn: &Connection, rc: &RunContext, it: u32) -> Result<()> {
     for request in control::pending(conn, &rc.task, "kill")? {
         let agent = request.agent.clone().unwrap_or_default();
-        let running = journal::unfinished_turns(conn, &rc.task)?
-            .into_iter()
-            .find(|t| t.iteration == it && t.agent == agent);
-        let killed = match running.map(|t| t.started) {
+        let killed = match running_when_asked(conn, &rc.task, it, &agent, request.id)? {
             Some(Started::Process { pid, start_time }) if crate::process::still_running(pid, start_time) => {
                 crate::process::kill_group(pid);
                 true
@@ -70,6 +66,35 @@ async fn kill_requested(conn: &Connection, rc: &RunContext, it: u32) -> Result<(
         control::handled(conn, request.id, if killed { "killed" } else { "not running" }, it)?;
     }
     Ok(())
+}
+
+/// How agent `agent`'s turn of iteration `it` runs, if it does and started before request `id`
+/// was made: a request left from an earlier turn never kills a later one.
+fn running_when_asked(
+    conn: &Connection,
+    task: &str,
+    it: u32,
+    agent: &str,
+    id: i64,
+) -> Result<Option<Started>> {
+    let mut stmt = conn.prepare(
+        "SELECT pid, pid_started, container FROM loop_turns
+         WHERE task_id = ?1 AND iteration = ?2 AND agent = ?3 AND turn IS NULL
+         AND started_at <= (SELECT requested_at FROM loop_controls WHERE id = ?4)",
+    )?;
+    let found = stmt
+        .query_map(params![task, it, agent, id], |r| {
+            let (pid, start, container): (Option<u32>, Option<i64>, Option<String>) =
+                (r.get(0)?, r.get(1)?, r.get(2)?);
+            Ok(match (pid, start, container) {
+                (Some(pid), Some(start), _) => Some(Started::Process { pid, start_time: start as u64 }),
+                (_, _, Some(id)) => Some(Started::Container { id }),
+                _ => None,
+            })
+        })?
+        .next()
+        .transpose()?;
+    Ok(found.flatten())
 }
 
 /// Answers kill requests while no agent runs (the run waits for a person's decision).
