@@ -274,16 +274,18 @@ pub fn killed_by_user(conn: &Connection, task: &str, it: u32, agent: &str) -> Re
 }
 
 /// The team of a phase of `role` in iteration `it`: `base`, then the agents added to the run
-/// (those asked for since are admitted now, each checked to be trusted where it runs; one that
-/// is not is refused, and the run goes on without it).
+/// (those asked for since are admitted now, each checked to be trusted where it runs and, a CLI
+/// kind, to be routable to its provider; one that is not is refused, and the run goes on
+/// without it).
 pub fn team(
     conn: &Connection,
     (ws, branch): (&Workspace, &BranchEnv),
-    task: &str,
+    rc: &super::phase::RunContext,
     role: Role,
     it: u32,
     base: &[(String, AgentProfile)],
 ) -> Result<Vec<(String, AgentProfile)>> {
+    let task = rc.task.as_str();
     for p in pending(conn, task, "spawn")? {
         let id = p.agent.clone().unwrap_or_default();
         let Some(profile) = ws.config.agents.get(&id) else {
@@ -293,12 +295,34 @@ pub fn team(
         if profile.role != role {
             continue;
         }
-        match super::still_trusted::agent(ws, branch, &id, profile, &branch.path) {
+        let admitted = super::still_trusted::agent(ws, branch, &id, profile, &branch.path)
+            .and_then(|()| routable(rc, &id, profile));
+        match admitted {
             Ok(()) => handled(conn, p.id, "joined", it)?,
             Err(e) => handled(conn, p.id, &format!("refused: {e:#}"), it)?,
         }
     }
     members(conn, ws, task, role, it, base)
+}
+
+/// A CLI kind's agent can be pointed at the provider it is routed to (as the team is checked
+/// before a run starts, `preflight.rs`).
+fn routable(rc: &super::phase::RunContext, id: &str, profile: &AgentProfile) -> Result<()> {
+    if profile.kind == AgentKind::Command {
+        return Ok(());
+    }
+    let env_lookup = |k: &str| std::env::var(k).ok();
+    let routing = crate::agents::route_provider(
+        profile,
+        rc.high_complexity,
+        rc.cost_sensitive,
+        rc.default_provider.as_deref(),
+        &env_lookup,
+    );
+    let own = rc.keyring.credentials(routing.provider.as_deref(), &rc.providers);
+    crate::agents::adapters::routing::cli_env(profile.kind, routing.provider.as_deref(), &rc.providers, &own)
+        .map(|_| ())
+        .map_err(|why| super::phase::routing_error(id, profile, &why))
 }
 
 /// `base` and the agents of `role` that joined the run by iteration `it`.

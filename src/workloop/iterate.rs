@@ -335,7 +335,7 @@ async fn phase_of(
     (evidence, lanes): (&Evidence, &[Lane]),
 ) -> Result<PhaseResult> {
     let finished = journal::finished_turns(conn, &rc.task, it)?;
-    let agents = &super::control::team(conn, (team.ws, team.branch), &rc.task, team.role, it, agents)?;
+    let agents = &super::control::team(conn, (team.ws, team.branch), rc, team.role, it, agents)?;
     let mut specs = Vec::new();
     for (id, profile) in agents {
         let workdir = lanes.iter().find(|l| &l.agent == id).map_or(&rc.worktree, |l| &l.path);
