@@ -103,3 +103,40 @@ fn first_decision(conn: &Connection, task: &str, it: u32) -> Result<Option<(Deci
     }
     Ok(first)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_decision_counts_and_later_ones_are_answered_too_late() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = crate::state::State::open(dir.path()).unwrap();
+        let conn = state.conn();
+        conn.execute("INSERT INTO loop_runs (task_id, epic, mode, bus) VALUES ('t', 'e', 'mvp', 'b')", [])
+            .unwrap();
+        assert!(first_decision(conn, "t", 1).unwrap().is_none(), "nothing asked yet");
+        let ask = |decision: &str, reason: &str| {
+            let data = json!({ "decision": decision, "reason": reason }).to_string();
+            conn.execute(
+                "INSERT INTO loop_controls (task_id, action, data) VALUES ('t', 'decide', ?1)",
+                [data],
+            )
+            .unwrap();
+            conn.last_insert_rowid()
+        };
+        let (bad, first, second) = (ask("maybe", ""), ask("ABORT", "too risky"), ask("PROCEED", ""));
+        let given = first_decision(conn, "t", 2).unwrap().unwrap();
+        assert_eq!(given, (Decision::Abort, "too risky".to_string()));
+        let outcome = |id: i64| -> (String, u32) {
+            conn.query_row("SELECT outcome, iteration FROM loop_controls WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap()
+        };
+        assert!(outcome(bad).0.starts_with("refused"));
+        assert_eq!(outcome(first), ("decided".to_string(), 2));
+        assert!(outcome(second).0.starts_with("too late"));
+        assert!(control::pending(conn, "t", "decide").unwrap().is_empty(), "every request is answered");
+    }
+}

@@ -173,6 +173,8 @@ async function loadAll() {
     drawWorktrees(worktrees);
     for (const project of rows.keys()) refreshStatus(project);
     await loadRuns();
+    // Agents' updates missed while away are read again.
+    if (followed) followAgents(followed);
     const health = await api("GET", "/api/health/system");
     document.getElementById("system").textContent =
       `cfn ${health.cfn_version} · engine ${health.engine.ok ? health.engine.version : "unreachable"}`;
