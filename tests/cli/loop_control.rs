@@ -130,6 +130,7 @@ fn a_killed_agent_is_recorded_and_the_run_goes_on() {
     assert_eq!(metrics["by_state"]["killed"], 2, "{metrics}");
     assert!(metrics["confidence"]["mean"].as_f64().unwrap() > 0.9, "{metrics}");
     assert_eq!(portal.get("/api/agents/nope").0, 404);
+    assert_eq!(portal.status_without_token("GET", "/api/agents/k-1"), 401);
     assert_eq!(portal.status_without_token("GET", "/api/metrics/agents"), 401);
 }
 
