@@ -253,6 +253,9 @@ fn a_person_decides_through_the_portal_and_the_cli_and_again_after_a_resume() {
     assert_eq!(decide("p-1", r#"{"decision":"MAYBE"}"#, None).0, 422);
     assert_eq!(decide("p-1", r#"{"decision":"ESCALATE"}"#, None).0, 422);
     assert_eq!(decide("p-1", "", None).0, 422);
+    assert_eq!(decide("p-1", "null", None).0, 422);
+    assert_eq!(decide("p-1", r#"{"decision":"PROCEED","by":"me"}"#, None).0, 422, "unknown field");
+    assert_eq!(decide("p-1", "{", None).0, 400);
     let (code, body) = decide("p-1", r#"{"decision":"ITERATE","reason":"add tests"}"#, None);
     assert_eq!((code, &body["answer"]["outcome"]), (200, &Value::from("decided")), "{body}");
     let (_, agents) = portal.get("/api/agents/p-1");

@@ -69,27 +69,21 @@ pub struct DecisionBody {
     reason: String,
 }
 
-impl Default for DecisionBody {
-    fn default() -> Self {
-        // An empty body is no decision: refused as the wrong shape below.
-        DecisionBody { decision: Given::Iterate, reason: String::from("\0") }
-    }
-}
-
 /// `POST /api/tasks/:taskId/decision` `{decision, reason}`: 200 once the run took it.
 pub async fn decision(
     State(portal): State<Shared>,
     Path(task): Path<String>,
     bytes: Bytes,
 ) -> ApiResult<Response> {
-    let body: DecisionBody = super::body::parse(&bytes)?;
-    if body.reason == "\0" {
+    // No body (or `null`) is no decision.
+    let body: Option<DecisionBody> = super::body::parse(&bytes)?;
+    let Some(body) = body else {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "the body is empty",
+            "the body gives no decision",
             "send {\"decision\": \"PROCEED|ITERATE|ABORT\", \"reason\": \"…\"}",
         ));
-    }
+    };
     let decision = match body.decision {
         Given::Proceed => Decision::Proceed,
         Given::Iterate => Decision::Iterate,
