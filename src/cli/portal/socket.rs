@@ -66,18 +66,19 @@ async fn serve(portal: Shared, mut socket: WebSocket) {
     let mut following: Option<Following> = None;
     let home = portal.ctx.home.clone();
     loop {
-        let outgoing: Option<String> = tokio::select! {
+        // A database change may bring progress and agents' updates: several messages.
+        let outgoing: Vec<String> = tokio::select! {
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    answer(&home, &text, &mut following).await.map(|reply| reply.to_string())
+                    answer(&home, &text, &mut following).await.map(|reply| reply.to_string()).into_iter().collect()
                 }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
-                Some(Ok(_)) => None,
+                Some(Ok(_)) => Vec::new(),
             },
             update = updates.recv() => match update {
-                Ok(text) => Some(text.to_string()),
+                Ok(text) => vec![text.to_string()],
                 // Too slow a reader missed updates: tell it to read everything again.
-                Err(RecvError::Lagged(_)) => Some(json!({ "type": "resync" }).to_string()),
+                Err(RecvError::Lagged(_)) => vec![json!({ "type": "resync" }).to_string()],
                 Err(RecvError::Closed) => return,
             },
             changed = db.changed() => {
@@ -86,28 +87,23 @@ async fn serve(portal: Shared, mut socket: WebSocket) {
                 }
                 match following.as_mut() {
                     Some(f) => {
-                        let mut batch = progress(&home, f, false).await.map(|v| v.to_string());
-                        for update in super::agents::changed(&home, &f.task, &mut f.agents).await {
-                            batch = Some(match batch {
-                                Some(before) => format!("{before}\n{update}"),
-                                None => update.to_string(),
-                            });
-                        }
+                        let mut batch: Vec<String> = progress(&home, f, false).await.map(|v| v.to_string()).into_iter().collect();
+                        let agents = super::agents::changed(&home, &f.task, &mut f.agents).await;
+                        batch.extend(agents.iter().map(Value::to_string));
                         batch
                     }
-                    None => None,
+                    None => Vec::new(),
                 }
             },
             _ = ping.tick() => {
                 if socket.send(Message::Ping(Default::default())).await.is_err() {
                     return;
                 }
-                None
+                Vec::new()
             },
         };
-        // One message per line: a database change may bring progress and agents' updates.
-        for text in outgoing.iter().flat_map(|t| t.split('\n')) {
-            if socket.send(Message::Text(text.to_string().into())).await.is_err() {
+        for text in outgoing {
+            if socket.send(Message::Text(text.into())).await.is_err() {
                 return;
             }
         }
