@@ -296,3 +296,35 @@ fn a_person_decides_through_the_portal_and_the_cli_and_again_after_a_resume() {
     };
     assert_eq!(decided, [(1, "ITERATE".to_string()), (2, "PROCEED".to_string())]);
 }
+
+#[test]
+fn a_person_who_does_not_decide_in_time_is_iterate() {
+    let sb = Sandbox::new();
+    let extra = "\n[agents.owner]\nrole = \"product-owner\"\nkind = \"person\"\n";
+    let team = Team { implementer: CONFIDENT, validator: CONFIDENT, po: PO_PROCEED, extra_config: extra };
+    let root = repo_with(&sb, &team);
+    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    let toml = toml.replace("product_owner = \"po\"", "product_owner = \"owner\"\ndecision_timeout = 1");
+    std::fs::write(root.join("cfn.toml"), toml).unwrap();
+    let out = crate::work_loop::run_loop(
+        &sb,
+        &root,
+        None,
+        &["--epic", "x", "--task-id", "late", "--max-iterations", "1"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(summary(&out)["status"], "exhausted");
+    let status = run_status(&sb, &root, "late");
+    let decision = events_of(&status, "decision")[0];
+    assert_eq!(decision["data"]["decision"], "ITERATE", "{decision}");
+    let meta: String = sb
+        .db()
+        .query_row(
+            "SELECT metadata FROM approval_history WHERE task_id = 'late' AND agent = 'owner'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(meta.contains("did not decide within 1 s"), "{meta}");
+    assert_eq!(sb.count("SELECT COUNT(*) FROM loop_runs WHERE waiting IS NOT NULL"), 0, "no longer waiting");
+}
