@@ -267,4 +267,32 @@ mod tests {
             assert!(user.hint.as_deref().unwrap().contains("keep aider as an implementer"), "{user:?}");
         }
     }
+
+    #[test]
+    fn only_the_product_owner_may_be_a_person_who_has_a_positive_time_to_decide() {
+        let person = "kind = \"person\"";
+        let err = team(person).unwrap_err();
+        assert!(
+            err.downcast_ref::<UserError>().unwrap().message.contains("only the product owner"),
+            "{err:#}"
+        );
+        let toml = |extra: &str| {
+            format!(
+                "[loop]\nimplementers = [\"i\"]\nvalidators = [\"v\"]\nproduct_owner = \"p\"\n{extra}\n\
+                 [agents.i]\nrole = \"implementer\"\ncommand = [\"true\"]\n\
+                 [agents.v]\nrole = \"validator\"\ncommand = [\"true\"]\n\
+                 [agents.p]\nrole = \"product-owner\"\nkind = \"person\"\n"
+            )
+        };
+        let resolve =
+            |extra: &str| Settings::resolve(&Config::parse(&toml(extra), Path::new("cfn.toml"))?, None, None);
+        let s = resolve("").unwrap();
+        assert_eq!(s.product_owner.1.kind, AgentKind::Person);
+        assert_eq!(s.decision_timeout, Duration::from_secs(86_400));
+        assert_eq!(resolve("decision_timeout = 60").unwrap().decision_timeout, Duration::from_secs(60));
+        for bad in ["decision_timeout = 0", "decision_timeout = -1"] {
+            let err = resolve(bad).unwrap_err();
+            assert!(format!("{err:#}").contains("decision_timeout"), "{bad}: {err:#}");
+        }
+    }
 }
