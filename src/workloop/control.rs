@@ -165,6 +165,13 @@ fn addable<'a>(ws: &'a Workspace, id: &str) -> Result<&'a AgentProfile> {
             "add an implementer or a validator",
         ));
     }
+    // Its MCP tokens come from the access the run set up for its team when it started.
+    if !profile.skills.is_empty() {
+        return Err(usage(
+            format!("agent {id} has skills, and an agent with skills cannot join a running run yet"),
+            "start a run whose team lists it",
+        ));
+    }
     let worktrees = ws.config.work_loop.isolation == crate::config::agents::Isolation::Worktrees;
     if worktrees && profile.role == Role::Implementer {
         return Err(usage(
