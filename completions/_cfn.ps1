@@ -920,6 +920,9 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue a run whose coordinator died, or that was interrupted, from its last finished step')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a run and its events (live with --follow)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the runs on this machine, newest first')
+            [CompletionResult]::new('kill-agent', 'kill-agent', [CompletionResultType]::ParameterValue, 'Kill one agent of a live run (its coordinator kills it and records it; the run goes on)')
+            [CompletionResult]::new('add-agent', 'add-agent', [CompletionResultType]::ParameterValue, 'Add an agent profile of cfn.toml to a live run, from the next phase of its role')
+            [CompletionResult]::new('decide', 'decide', [CompletionResultType]::ParameterValue, 'Give the decision a run waits for (its product owner is a person)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -996,11 +999,55 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'cfn;loop;kill-agent' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the answer as JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;loop;add-agent' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the answer as JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'cfn;loop;decide' {
+            [CompletionResult]::new('--decision', '--decision', [CompletionResultType]::ParameterName, 'decision')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why: the implementers hear it as feedback when the decision is ITERATE')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the answer as JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'cfn;loop;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)')
             [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue a run whose coordinator died, or that was interrupted, from its last finished step')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a run and its events (live with --follow)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the runs on this machine, newest first')
+            [CompletionResult]::new('kill-agent', 'kill-agent', [CompletionResultType]::ParameterValue, 'Kill one agent of a live run (its coordinator kills it and records it; the run goes on)')
+            [CompletionResult]::new('add-agent', 'add-agent', [CompletionResultType]::ParameterValue, 'Add an agent profile of cfn.toml to a live run, from the next phase of its role')
+            [CompletionResult]::new('decide', 'decide', [CompletionResultType]::ParameterValue, 'Give the decision a run waits for (its product owner is a person)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1014,6 +1061,15 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;loop;help;list' {
+            break
+        }
+        'cfn;loop;help;kill-agent' {
+            break
+        }
+        'cfn;loop;help;add-agent' {
+            break
+        }
+        'cfn;loop;help;decide' {
             break
         }
         'cfn;loop;help;help' {
@@ -1481,6 +1537,9 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue a run whose coordinator died, or that was interrupted, from its last finished step')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a run and its events (live with --follow)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the runs on this machine, newest first')
+            [CompletionResult]::new('kill-agent', 'kill-agent', [CompletionResultType]::ParameterValue, 'Kill one agent of a live run (its coordinator kills it and records it; the run goes on)')
+            [CompletionResult]::new('add-agent', 'add-agent', [CompletionResultType]::ParameterValue, 'Add an agent profile of cfn.toml to a live run, from the next phase of its role')
+            [CompletionResult]::new('decide', 'decide', [CompletionResultType]::ParameterValue, 'Give the decision a run waits for (its product owner is a person)')
             break
         }
         'cfn;help;loop;run' {
@@ -1493,6 +1552,15 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             break
         }
         'cfn;help;loop;list' {
+            break
+        }
+        'cfn;help;loop;kill-agent' {
+            break
+        }
+        'cfn;help;loop;add-agent' {
+            break
+        }
+        'cfn;help;loop;decide' {
             break
         }
         'cfn;help;lock' {

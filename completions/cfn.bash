@@ -304,6 +304,15 @@ _cfn() {
             cfn__subcmd__help__subcmd__lock,release)
                 cmd="cfn__subcmd__help__subcmd__lock__subcmd__release"
                 ;;
+            cfn__subcmd__help__subcmd__loop,add-agent)
+                cmd="cfn__subcmd__help__subcmd__loop__subcmd__add__subcmd__agent"
+                ;;
+            cfn__subcmd__help__subcmd__loop,decide)
+                cmd="cfn__subcmd__help__subcmd__loop__subcmd__decide"
+                ;;
+            cfn__subcmd__help__subcmd__loop,kill-agent)
+                cmd="cfn__subcmd__help__subcmd__loop__subcmd__kill__subcmd__agent"
+                ;;
             cfn__subcmd__help__subcmd__loop,list)
                 cmd="cfn__subcmd__help__subcmd__loop__subcmd__list"
                 ;;
@@ -415,8 +424,17 @@ _cfn() {
             cfn__subcmd__lock__subcmd__help,release)
                 cmd="cfn__subcmd__lock__subcmd__help__subcmd__release"
                 ;;
+            cfn__subcmd__loop,add-agent)
+                cmd="cfn__subcmd__loop__subcmd__add__subcmd__agent"
+                ;;
+            cfn__subcmd__loop,decide)
+                cmd="cfn__subcmd__loop__subcmd__decide"
+                ;;
             cfn__subcmd__loop,help)
                 cmd="cfn__subcmd__loop__subcmd__help"
+                ;;
+            cfn__subcmd__loop,kill-agent)
+                cmd="cfn__subcmd__loop__subcmd__kill__subcmd__agent"
                 ;;
             cfn__subcmd__loop,list)
                 cmd="cfn__subcmd__loop__subcmd__list"
@@ -430,8 +448,17 @@ _cfn() {
             cfn__subcmd__loop,status)
                 cmd="cfn__subcmd__loop__subcmd__status"
                 ;;
+            cfn__subcmd__loop__subcmd__help,add-agent)
+                cmd="cfn__subcmd__loop__subcmd__help__subcmd__add__subcmd__agent"
+                ;;
+            cfn__subcmd__loop__subcmd__help,decide)
+                cmd="cfn__subcmd__loop__subcmd__help__subcmd__decide"
+                ;;
             cfn__subcmd__loop__subcmd__help,help)
                 cmd="cfn__subcmd__loop__subcmd__help__subcmd__help"
+                ;;
+            cfn__subcmd__loop__subcmd__help,kill-agent)
+                cmd="cfn__subcmd__loop__subcmd__help__subcmd__kill__subcmd__agent"
                 ;;
             cfn__subcmd__loop__subcmd__help,list)
                 cmd="cfn__subcmd__loop__subcmd__help__subcmd__list"
@@ -1660,8 +1687,50 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__help__subcmd__loop)
-            opts="run resume status list"
+            opts="run resume status list kill-agent add-agent decide"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__loop__subcmd__add__subcmd__agent)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__loop__subcmd__decide)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__help__subcmd__loop__subcmd__kill__subcmd__agent)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2562,7 +2631,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__loop)
-            opts="-C -q -v -h -V --quiet --verbose --help --version run resume status list help"
+            opts="-C -q -v -h -V --quiet --verbose --help --version run resume status list kill-agent add-agent decide help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2579,8 +2648,52 @@ _cfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cfn__subcmd__loop__subcmd__add__subcmd__agent)
+            opts="-C -q -v -h -V --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop__subcmd__decide)
+            opts="-C -q -v -h -V --decision --reason --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --decision)
+                    COMPREPLY=($(compgen -W "PROCEED ITERATE ABORT" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cfn__subcmd__loop__subcmd__help)
-            opts="run resume status list help"
+            opts="run resume status list kill-agent add-agent decide help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2593,7 +2706,49 @@ _cfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cfn__subcmd__loop__subcmd__help__subcmd__add__subcmd__agent)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop__subcmd__help__subcmd__decide)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cfn__subcmd__loop__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop__subcmd__help__subcmd__kill__subcmd__agent)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2656,6 +2811,24 @@ _cfn() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cfn__subcmd__loop__subcmd__kill__subcmd__agent)
+            opts="-C -q -v -h -V --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

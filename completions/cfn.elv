@@ -833,6 +833,9 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand resume 'Continue a run whose coordinator died, or that was interrupted, from its last finished step'
             cand status 'Show a run and its events (live with --follow)'
             cand list 'List the runs on this machine, newest first'
+            cand kill-agent 'Kill one agent of a live run (its coordinator kills it and records it; the run goes on)'
+            cand add-agent 'Add an agent profile of cfn.toml to a live run, from the next phase of its role'
+            cand decide 'Give the decision a run waits for (its product owner is a person)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;loop;run'= {
@@ -904,11 +907,52 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'cfn;loop;kill-agent'= {
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the answer as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;loop;add-agent'= {
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the answer as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'cfn;loop;decide'= {
+            cand --decision 'decision'
+            cand --reason 'Why: the implementers hear it as feedback when the decision is ITERATE'
+            cand -C 'Run as if started in DIR'
+            cand --json 'Print the answer as JSON'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Say more about what happens (repeatable)'
+            cand --verbose 'Say more about what happens (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'cfn;loop;help'= {
             cand run 'Run the loop for an epic: implementers, validators, product owner (exit 0 on PROCEED)'
             cand resume 'Continue a run whose coordinator died, or that was interrupted, from its last finished step'
             cand status 'Show a run and its events (live with --follow)'
             cand list 'List the runs on this machine, newest first'
+            cand kill-agent 'Kill one agent of a live run (its coordinator kills it and records it; the run goes on)'
+            cand add-agent 'Add an agent profile of cfn.toml to a live run, from the next phase of its role'
+            cand decide 'Give the decision a run waits for (its product owner is a person)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cfn;loop;help;run'= {
@@ -918,6 +962,12 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;loop;help;status'= {
         }
         &'cfn;loop;help;list'= {
+        }
+        &'cfn;loop;help;kill-agent'= {
+        }
+        &'cfn;loop;help;add-agent'= {
+        }
+        &'cfn;loop;help;decide'= {
         }
         &'cfn;loop;help;help'= {
         }
@@ -1311,6 +1361,9 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand resume 'Continue a run whose coordinator died, or that was interrupted, from its last finished step'
             cand status 'Show a run and its events (live with --follow)'
             cand list 'List the runs on this machine, newest first'
+            cand kill-agent 'Kill one agent of a live run (its coordinator kills it and records it; the run goes on)'
+            cand add-agent 'Add an agent profile of cfn.toml to a live run, from the next phase of its role'
+            cand decide 'Give the decision a run waits for (its product owner is a person)'
         }
         &'cfn;help;loop;run'= {
         }
@@ -1319,6 +1372,12 @@ set edit:completion:arg-completer[cfn] = {|@words|
         &'cfn;help;loop;status'= {
         }
         &'cfn;help;loop;list'= {
+        }
+        &'cfn;help;loop;kill-agent'= {
+        }
+        &'cfn;help;loop;add-agent'= {
+        }
+        &'cfn;help;loop;decide'= {
         }
         &'cfn;help;lock'= {
             cand acquire 'Take a lock and print its token (exit 124 if it could not be had in time)'

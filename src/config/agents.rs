@@ -64,6 +64,8 @@ pub struct LoopConfig {
     pub max_wall_seconds: Option<f64>,
     pub max_tokens: Option<u64>,
     pub max_cost_usd: Option<f64>,
+    /// Seconds a person who is the product owner has to decide (default a day).
+    pub decision_timeout: Option<f64>,
 }
 
 /// Where a run's implementers work.
@@ -134,6 +136,9 @@ pub enum AgentKind {
     Gemini,
     Aider,
     Opencode,
+    /// A person, not a program: only a product owner may be one; the run waits for their
+    /// decision (`cfn loop decide`, the portal; docs/loop.md#a-person-as-product-owner).
+    Person,
 }
 
 impl AgentKind {
@@ -145,6 +150,7 @@ impl AgentKind {
             AgentKind::Gemini => "gemini",
             AgentKind::Aider => "aider",
             AgentKind::Opencode => "opencode",
+            AgentKind::Person => "person",
         }
     }
 }

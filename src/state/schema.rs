@@ -28,6 +28,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("0010_loop_resume.down.sql", include_str!("../../migrations/0010_loop_resume.down.sql")),
     ("0011_skill_versions.up.sql", include_str!("../../migrations/0011_skill_versions.up.sql")),
     ("0011_skill_versions.down.sql", include_str!("../../migrations/0011_skill_versions.down.sql")),
+    ("0012_loop_controls.up.sql", include_str!("../../migrations/0012_loop_controls.up.sql")),
+    ("0012_loop_controls.down.sql", include_str!("../../migrations/0012_loop_controls.down.sql")),
 ];
 
 /// Applies what is pending. The common case, nothing pending, costs one read and takes no lock.

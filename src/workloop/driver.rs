@@ -169,15 +169,19 @@ fn team(
     // An agent's command comes from cfn.toml: it runs only once trusted, like any of the
     // repository's commands, and before the run leaves any trace.
     let team = settings.implementers.iter().chain(&settings.validators).chain([&settings.product_owner]);
-    let agents: Vec<_> =
-        team.map(|(id, p)| crate::branch::trust::inventory::agent(ws, branch, id, p)).collect();
+    // A person runs nothing.
+    let agents: Vec<_> = team
+        .filter(|(_, p)| p.kind != crate::agents::AgentKind::Person)
+        .map(|(id, p)| crate::branch::trust::inventory::agent(ws, branch, id, p))
+        .collect();
     // The checks are the repository's commands too, run in the branch like health commands.
     let mut items = crate::branch::trust::inventory::loop_checks(ws, branch);
     items.extend(agents);
     crate::branch::trust::require(ctx, ws, &items, opts.yes)?;
     super::preflight::check_routing(ws, &settings, opts, &keyring)?;
     let team = settings.implementers.iter().chain(&settings.validators).chain([&settings.product_owner]);
-    let processes = team.filter(|(_, p)| p.image.is_none()).count();
+    let processes =
+        team.filter(|(_, p)| p.image.is_none() && p.kind != crate::agents::AgentKind::Person).count();
     if let (true, Err(why)) = (processes > 1, crate::agents::namespace::available()) {
         ctx.warn(format!(
             "agents running at the same time can read each other's environment (tokens, keys): {why}; see docs/security.md"
@@ -323,7 +327,7 @@ fn team_of(s: &Settings) -> impl Iterator<Item = &(String, crate::agents::AgentP
 }
 
 /// `t-20261128T190102-a1b2c3`: sortable and unique.
-fn new_task_id() -> String {
+pub(super) fn new_task_id() -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let noise = crate::names::short_hash(&format!("{}-{}", now.as_nanos(), std::process::id()));
     format!("t-{}-{noise}", now.as_secs())

@@ -175,7 +175,8 @@ pub async fn iterate(
         if let Some(why) = budget {
             return Ok(end(&p, RunStatus::Budget, None, it, Some(why)));
         }
-        let confidences = evidence::confidences(&mut val, &s.validators, &checks);
+        let validators = super::control::members(conn, ws, task, Role::Validator, it, &s.validators)?;
+        let confidences = evidence::confidences(&mut val, &validators, &checks);
         let consensus_ok = val.mean >= s.consensus && val.problems.is_empty();
         p.consensus = Some(val.mean);
         journal::step(conn, task, it, "consensus", || async {
@@ -207,9 +208,12 @@ pub async fn iterate(
         };
         let owner = std::slice::from_ref(&s.product_owner);
         let (po, budget) = journal::step(conn, task, it, "product-owner", || async {
-            let po =
-                phase_of(ctx, conn, rc, team.of(Role::ProductOwner), owner, it, &feedback, (&shown, &[]))
-                    .await?;
+            let po = if owner[0].1.kind == crate::agents::AgentKind::Person {
+                let results = json!({"gate": p.gate, "consensus": p.consensus, "confidences": shown.confidences, "checks": shown.checks});
+                super::person::decision(conn, rc, &owner[0].0, it, results, s.decision_timeout).await?
+            } else {
+                phase_of(ctx, conn, rc, team.of(Role::ProductOwner), owner, it, &feedback, (&shown, &[])).await?
+            };
             Ok((po, over_budget(ctx, conn, rc, s, it).await?))
         })
         .await?;
@@ -331,6 +335,7 @@ async fn phase_of(
     (evidence, lanes): (&Evidence, &[Lane]),
 ) -> Result<PhaseResult> {
     let finished = journal::finished_turns(conn, &rc.task, it)?;
+    let agents = &super::control::team(conn, (team.ws, team.branch), rc, team.role, it, agents)?;
     let mut specs = Vec::new();
     for (id, profile) in agents {
         let workdir = lanes.iter().find(|l| &l.agent == id).map_or(&rc.worktree, |l| &l.path);
@@ -341,7 +346,7 @@ async fn phase_of(
         match finished.get(id) {
             Some(_) => ctx.say(format!("iteration {it}: {id} already reported; not run again")),
             None => {
-                record::event(conn, &rc.bus, &rc.task, it, "spawn", json!({"agent": id, "role": team.role.as_str(), "provider": routing.provider, "routed_by": routing.source})).await?;
+                record::event(conn, &rc.bus, &rc.task, it, "spawn", json!({"agent": id, "role": team.role.as_str(), "kind": profile.kind.as_str(), "provider": routing.provider, "routed_by": routing.source})).await?;
             }
         }
         specs.push(spec);
@@ -353,7 +358,12 @@ async fn phase_of(
             continue;
         }
         let report = result.reports.get(&o.agent_id).cloned().flatten();
-        let data = json!({"agent": o.agent_id, "outcome": o, "report": report});
+        let by_user = super::control::killed_by_user(conn, &rc.task, it, &o.agent_id)?;
+        let state = super::agents_view::state_of(o, report.as_ref(), by_user);
+        let mut data = json!({"agent": o.agent_id, "state": state, "outcome": o, "report": report});
+        if by_user {
+            data["by"] = json!("user");
+        }
         record::event_then(conn, &rc.bus, &rc.task, it, "agent", data, |conn| {
             journal::turn_recorded(conn, &rc.task, it, &o.agent_id)
         })

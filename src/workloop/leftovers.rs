@@ -51,7 +51,7 @@ pub async fn stop(ctx: &Context, conn: &Connection, rc: &RunContext) -> Result<V
 }
 
 /// Removes the container if it is still there; whether it was.
-async fn remove_container(rc: &RunContext, id: &str) -> bool {
+pub(super) async fn remove_container(rc: &RunContext, id: &str) -> bool {
     let engine = match &rc.engine {
         Some(engine) => engine.clone(),
         None => match crate::engine::Engine::connect().await {

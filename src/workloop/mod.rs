@@ -8,8 +8,12 @@
 //! the run as failed with the reason. Every step is written to the state database and
 //! published on the bus as an event.
 
+mod agents_view;
+mod background;
 mod budget;
 mod checks;
+mod control;
+mod control_watch;
 mod coordinator;
 mod decision;
 mod driver;
@@ -20,6 +24,7 @@ mod journal;
 mod lanes;
 mod leftovers;
 mod oscillation;
+mod person;
 mod phase;
 mod preflight;
 mod prompt;
@@ -30,6 +35,12 @@ mod still_trusted;
 mod usage;
 mod verify;
 
+pub use agents_view::{agents_of, AgentView};
+pub use background::{require_trusted, start as start_in_background, task_id as new_background_task};
+pub use control::{
+    add_agent, answer as control_answer, decide, kill as kill_agent, Answer, Request, ANSWER_WITHIN,
+};
+pub use decision::Decision;
 pub use driver::{resume, run, RunOptions, Summary};
 pub use record::{list_runs, run_events, run_row};
 pub use status::RunStatus;

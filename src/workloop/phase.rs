@@ -283,8 +283,10 @@ pub async fn run(
             Ok::<_, anyhow::Error>(turn)
         }
     });
-    let ran: Vec<AgentTurn> =
-        futures_util::future::join_all(runs).await.into_iter().collect::<Result<_>>()?;
+    // Kills asked for while they run are carried out here (control_watch.rs).
+    let all = futures_util::future::join_all(runs);
+    let ran = super::control_watch::while_watching(conn, rc, iteration, all).await;
+    let ran: Vec<AgentTurn> = ran.into_iter().collect::<Result<_>>()?;
     // Whatever left its process group must not live into the next phase (agents/strays.rs).
     agents::kill_strays();
     if let Some(e) = unrecorded.into_inner() {

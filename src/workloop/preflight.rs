@@ -17,7 +17,7 @@ pub fn check_routing(
     let providers = &ws.config.providers;
     let env_lookup = |k: &str| std::env::var(k).ok();
     for (id, profile) in s.implementers.iter().chain(&s.validators).chain([&s.product_owner]) {
-        if profile.kind == crate::agents::AgentKind::Command {
+        if matches!(profile.kind, crate::agents::AgentKind::Command | crate::agents::AgentKind::Person) {
             continue;
         }
         let routing = crate::agents::route_provider(

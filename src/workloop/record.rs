@@ -40,7 +40,7 @@ pub fn claim(conn: &Connection, task: &str) -> Result<()> {
     let (pid, started) = super::coordinator::me();
     conn.execute(
         "UPDATE loop_runs SET coordinator_pid = ?2, coordinator_started = ?3, status = 'running',
-                reason = NULL, finished_at = NULL WHERE task_id = ?1",
+                reason = NULL, finished_at = NULL, waiting = NULL WHERE task_id = ?1",
         params![task, pid, started.map(|s| s as i64)],
     )?;
     Ok(())
@@ -79,7 +79,8 @@ pub fn finish_run(
                 finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE task_id = ?1",
         params![task, status, reason, iterations],
     )?;
-    Ok(())
+    // Nothing acts on what is still asked of a run that ended.
+    super::control::close(conn, task)
 }
 
 /// Records an event in the state database and publishes it on the bus.
@@ -150,9 +151,10 @@ pub struct RunRow {
 }
 
 const RUN_COLUMNS: &str = "task_id, branch, epic, mode, bus, status, reason, iterations, started_at, \
-     finished_at, coordinator_pid, coordinator_started";
+     finished_at, coordinator_pid, coordinator_started, waiting";
 
-/// A run's row; `running` with its coordinator gone reads as `interrupted`, with the reason.
+/// A run's row; `running` with its coordinator gone reads as `interrupted` (with the reason),
+/// and with its coordinator waiting for a person's decision as `waiting`.
 fn run_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
     let mut status: RunStatus = r.get(5)?;
     let mut reason: Option<String> = r.get(6)?;
@@ -161,6 +163,8 @@ fn run_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
     if status == RunStatus::Running && super::coordinator::gone(coordinator, r.get(11)?) {
         status = RunStatus::Interrupted;
         reason = reason.or_else(|| Some(coordinator_died(&task_id, coordinator)));
+    } else if status == RunStatus::Running && r.get::<_, Option<String>>(12)?.is_some() {
+        status = RunStatus::Waiting;
     }
     Ok(RunRow {
         task_id,

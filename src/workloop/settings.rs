@@ -23,6 +23,8 @@ pub struct Settings {
     pub gate_requires: Vec<String>,
     pub budget: super::budget::Budget,
     pub isolation: crate::config::agents::Isolation,
+    /// How long a product owner who is a person has to decide.
+    pub decision_timeout: Duration,
 }
 
 /// Seconds an agent may run when its profile sets no timeout.
@@ -68,6 +70,24 @@ impl Settings {
                 .into());
         }
         let product_owner = profile(config, po, Role::ProductOwner)?;
+        if let Some((id, _)) =
+            implementers.iter().chain(&validators).find(|(_, p)| p.kind == AgentKind::Person)
+        {
+            return Err(UserError::usage(format!(
+                "agent {id} is a person, and only the product owner may be one"
+            ))
+            .hint(format!("give agents.{id} a command, or make it the loop's product_owner"))
+            .into());
+        }
+        let decision_timeout = Duration::try_from_secs_f64(
+            l.decision_timeout.unwrap_or(super::person::DEFAULT_DECISION_TIMEOUT),
+        )
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(|| {
+            UserError::usage("loop.decision_timeout must be a positive number of seconds")
+                .hint("set loop.decision_timeout in cfn.toml, e.g. 3600")
+        })?;
         let checks = l.checks.iter().map(|(name, c)| check(name, c)).collect::<Result<Vec<_>>>()?;
         for required in &l.gate_requires {
             if !l.checks.contains_key(required) {
@@ -118,6 +138,7 @@ impl Settings {
             gate_requires: l.gate_requires.clone(),
             budget: super::budget::Budget::from_config(l)?,
             isolation: l.isolation,
+            decision_timeout,
         })
     }
 }
@@ -244,6 +265,34 @@ mod tests {
                 "{user:?}"
             );
             assert!(user.hint.as_deref().unwrap().contains("keep aider as an implementer"), "{user:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_product_owner_may_be_a_person_who_has_a_positive_time_to_decide() {
+        let person = "kind = \"person\"";
+        let err = team(person).unwrap_err();
+        assert!(
+            err.downcast_ref::<UserError>().unwrap().message.contains("only the product owner"),
+            "{err:#}"
+        );
+        let toml = |extra: &str| {
+            format!(
+                "[loop]\nimplementers = [\"i\"]\nvalidators = [\"v\"]\nproduct_owner = \"p\"\n{extra}\n\
+                 [agents.i]\nrole = \"implementer\"\ncommand = [\"true\"]\n\
+                 [agents.v]\nrole = \"validator\"\ncommand = [\"true\"]\n\
+                 [agents.p]\nrole = \"product-owner\"\nkind = \"person\"\n"
+            )
+        };
+        let resolve =
+            |extra: &str| Settings::resolve(&Config::parse(&toml(extra), Path::new("cfn.toml"))?, None, None);
+        let s = resolve("").unwrap();
+        assert_eq!(s.product_owner.1.kind, AgentKind::Person);
+        assert_eq!(s.decision_timeout, Duration::from_secs(86_400));
+        assert_eq!(resolve("decision_timeout = 60").unwrap().decision_timeout, Duration::from_secs(60));
+        for bad in ["decision_timeout = 0", "decision_timeout = -1"] {
+            let err = resolve(bad).unwrap_err();
+            assert!(format!("{err:#}").contains("decision_timeout"), "{bad}: {err:#}");
         }
     }
 }

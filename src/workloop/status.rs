@@ -24,9 +24,12 @@ pub enum RunStatus {
     /// resume` continues it. Stored when cfn saw it happen; shown for a `running` run whose
     /// coordinator is no longer alive.
     Interrupted,
+    /// Running, and waiting for a person's decision (`loop_runs.waiting`); shown, never stored.
+    Waiting,
 }
 
 impl RunStatus {
+    /// The statuses stored in `loop_runs.status` (`Waiting` is shown, never stored).
     pub const ALL: [RunStatus; 8] = [
         RunStatus::Running,
         RunStatus::Proceed,
@@ -48,6 +51,7 @@ impl RunStatus {
             RunStatus::Budget => "budget",
             RunStatus::Escalate => "escalate",
             RunStatus::Interrupted => "interrupted",
+            RunStatus::Waiting => "waiting",
         }
     }
 
@@ -82,8 +86,10 @@ mod tests {
 
     #[test]
     fn serde_and_the_database_use_the_same_words() {
-        for status in RunStatus::ALL {
+        for status in RunStatus::ALL.into_iter().chain([RunStatus::Waiting]) {
             assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+        for status in RunStatus::ALL {
             assert_eq!(RunStatus::parse(status.as_str()), Some(status));
         }
         assert_eq!(RunStatus::parse("PROCEED"), None);

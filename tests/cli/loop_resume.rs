@@ -179,7 +179,7 @@ fn an_agent_that_reported_is_not_run_again_and_a_second_resume_is_refused() {
 }
 
 /// `cfn ARGS` in `root`, started and left running, its output piped.
-fn background(sb: &Sandbox, root: &Path, args: &[&str]) -> std::process::Child {
+pub(crate) fn background(sb: &Sandbox, root: &Path, args: &[&str]) -> std::process::Child {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfn"));
     cmd.current_dir(root).args(args);
     for (k, v) in hermetic_env(&sb.home, sb.path()) {

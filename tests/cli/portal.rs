@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tungstenite::stream::MaybeTlsStream;
 
-type Socket = tungstenite::WebSocket<MaybeTlsStream<TcpStream>>;
+pub type Socket = tungstenite::WebSocket<MaybeTlsStream<TcpStream>>;
 
 /// A running portal, killed on drop.
 pub struct Portal {
@@ -26,6 +26,16 @@ pub struct Portal {
 
 impl Portal {
     pub fn start(sb: &Sandbox, dir: &Path, args: &[&str]) -> (Portal, std::path::PathBuf) {
+        Portal::start_with(sb, dir, args, &[])
+    }
+
+    /// As [`Portal::start`], with more variables in its environment (what runs it starts inherit).
+    pub fn start_with(
+        sb: &Sandbox,
+        dir: &Path,
+        args: &[&str],
+        env: &[(&str, &Path)],
+    ) -> (Portal, std::path::PathBuf) {
         let stderr = sb.path().join(format!("portal-{}.stderr", std::process::id()));
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("cfn"))
             .current_dir(dir)
@@ -33,6 +43,7 @@ impl Portal {
             .args(args)
             .envs(hermetic_env(&sb.home, sb.path()))
             .env("CFN_COMPOSE", V2)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&stderr).unwrap())
@@ -62,7 +73,7 @@ impl Portal {
         answer(res)
     }
 
-    fn post(&self, path: &str, body: &str, origin: Option<&str>) -> (u16, Value) {
+    pub fn post(&self, path: &str, body: &str, origin: Option<&str>) -> (u16, Value) {
         let mut req = self
             .agent
             .post(self.url(path))
@@ -74,7 +85,26 @@ impl Portal {
         answer(req.send(body))
     }
 
-    fn socket(&self) -> Socket {
+    /// DELETE with the token (and an `Origin`, if given).
+    pub fn delete(&self, path: &str, origin: Option<&str>) -> (u16, Value) {
+        let mut req =
+            self.agent.delete(self.url(path)).header("Authorization", format!("Bearer {}", self.token));
+        if let Some(o) = origin {
+            req = req.header("Origin", o);
+        }
+        answer(req.call())
+    }
+
+    /// The status of a request without the token.
+    pub fn status_without_token(&self, method: &str, path: &str) -> u16 {
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            self.addr
+        );
+        raw_status(&self.addr, &request)
+    }
+
+    pub fn socket(&self) -> Socket {
         let (ws, _) = tungstenite::connect(format!("ws://{}/ws?token={}", self.addr, self.token)).unwrap();
         if let MaybeTlsStream::Plain(s) = ws.get_ref() {
             s.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
@@ -124,7 +154,7 @@ fn raw_status(addr: &str, request: &str) -> u16 {
 }
 
 /// The next message of `kind` (others are skipped) within `within`.
-fn next_of(ws: &mut Socket, kind: &str, within: Duration, pick: impl Fn(&Value) -> bool) -> Value {
+pub fn next_of(ws: &mut Socket, kind: &str, within: Duration, pick: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + within;
     let mut seen = Vec::new();
     while Instant::now() < deadline {
@@ -210,12 +240,13 @@ fn guards_the_api_and_reports_loop_runs() {
     let (status, doc) = portal.get("/api/openapi.json");
     assert_eq!(status, 200);
     for (path, item) in doc["paths"].as_object().unwrap() {
-        let concrete = path.replace("{project}", "nope").replace("{taskId}", "nope");
+        let concrete = path.replace("{project}", "nope").replace("{taskId}", "nope").replace("{id}", "nope");
         for method in item.as_object().unwrap().keys() {
             let (status, body) = match method.as_str() {
                 "get" if path == "/ws" => (portal.get(&concrete).0, Value::Null),
                 "get" => portal.get(&concrete),
                 "post" => portal.post(&concrete, "", None),
+                "delete" => portal.delete(&concrete, None),
                 other => panic!("unexpected method {other}"),
             };
             assert_ne!(body["error"], "no such route", "{method} {path}");

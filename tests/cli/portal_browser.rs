@@ -10,13 +10,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// chromedriver on a free port, killed on drop.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
 }
 
 impl Driver {
-    fn start() -> Option<Driver> {
+    pub(crate) fn start() -> Option<Driver> {
         let found = Command::new("chromedriver").arg("--version").output().is_ok_and(|o| o.status.success());
         if !require(found, "chromium and chromium-driver (scripts/setup-test.sh)") {
             return None;
@@ -49,22 +49,28 @@ async fn clicking_up_turns_the_stack_healthy_on_the_page() {
     let Some(driver) = Driver::start() else { return };
     let Some(st) = SmallStack::new("portalpage", "") else { return };
     let (portal, _stderr) = Portal::start(&st.sb, &st.root, &["--port", "0"]);
-
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({ "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                                     "--disable-dev-shm-usage", "--window-size=1280,720"] }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a WebDriver session in headless Chromium");
+    let client = driver.session().await;
     let result = drive(&client, &portal, &st).await;
     let _ = client.close().await;
     result.unwrap();
+}
+
+impl Driver {
+    /// A WebDriver session in headless Chromium.
+    pub(crate) async fn session(&self) -> fantoccini::Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                                     "--disable-dev-shm-usage", "--window-size=1280,720"] }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session in headless Chromium")
+    }
 }
 
 async fn drive(client: &fantoccini::Client, portal: &Portal, st: &SmallStack) -> Result<(), String> {
@@ -110,7 +116,7 @@ async fn drive(client: &fantoccini::Client, portal: &Portal, st: &SmallStack) ->
 }
 
 /// The text of the element at `css` once `ok` holds for it.
-async fn wait_text(
+pub(crate) async fn wait_text(
     client: &fantoccini::Client,
     css: &str,
     ok: impl Fn(&str) -> bool,

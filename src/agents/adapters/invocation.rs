@@ -33,7 +33,8 @@ pub const GEMINI_INSTRUCTION: &str = "Carry out the task given above.";
 /// The executable a kind runs when the profile names no `program`.
 pub fn default_program(kind: AgentKind) -> &'static str {
     match kind {
-        AgentKind::Command => "",
+        // A person runs nothing (workloop/person.rs).
+        AgentKind::Command | AgentKind::Person => "",
         AgentKind::ClaudeCode => "claude",
         AgentKind::Codex => "codex",
         AgentKind::Gemini => "gemini",
@@ -57,7 +58,7 @@ pub fn argv(profile: &AgentProfile, model: Option<&str>, prompt_file: &str) -> V
     let words = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let mut argv = vec![program];
     argv.extend(match kind {
-        AgentKind::Command => Vec::new(),
+        AgentKind::Command | AgentKind::Person => Vec::new(),
         AgentKind::ClaudeCode => {
             words(&["-p", "--output-format", "stream-json", "--verbose", "--permission-mode", "acceptEdits"])
         }

@@ -30,6 +30,6 @@ pub fn transcript(kind: AgentKind) -> Box<dyn Transcript> {
         AgentKind::Codex => Box::new(codex::CodexJsonl::default()),
         AgentKind::Gemini => Box::new(gemini::GeminiJson::default()),
         AgentKind::Opencode => Box::new(opencode::OpencodeJsonl::default()),
-        AgentKind::Aider | AgentKind::Command => Box::new(aider::AiderText::default()),
+        AgentKind::Aider | AgentKind::Command | AgentKind::Person => Box::new(aider::AiderText::default()),
     }
 }

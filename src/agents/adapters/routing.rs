@@ -52,7 +52,7 @@ fn protocol(kind: AgentKind) -> Option<Protocol> {
             blank: &[],
             known_endpoints: &[],
         }),
-        AgentKind::Command | AgentKind::Aider | AgentKind::Opencode => None,
+        AgentKind::Command | AgentKind::Aider | AgentKind::Opencode | AgentKind::Person => None,
     }
 }
 

@@ -18,6 +18,12 @@ pub enum LoopCommand {
     Status(StatusArgs),
     /// List the runs on this machine, newest first.
     List(ListArgs),
+    /// Kill one agent of a live run (its coordinator kills it and records it; the run goes on).
+    KillAgent(super::loop_control::KillAgentArgs),
+    /// Add an agent profile of cfn.toml to a live run, from the next phase of its role.
+    AddAgent(super::loop_control::AddAgentArgs),
+    /// Give the decision a run waits for (its product owner is a person).
+    Decide(super::loop_control::DecideArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -101,6 +107,9 @@ pub async fn run(ctx: &Context, cmd: LoopCommand) -> Result<()> {
         LoopCommand::Resume(a) => resume_loop(ctx, a).await,
         LoopCommand::Status(a) => super::loop_status::status(ctx, &a.task_id, a.follow, a.json),
         LoopCommand::List(a) => super::loop_status::list(ctx, a.json),
+        LoopCommand::KillAgent(a) => super::loop_control::kill_agent(ctx, a),
+        LoopCommand::AddAgent(a) => super::loop_control::add_agent(ctx, a),
+        LoopCommand::Decide(a) => super::loop_control::decide(ctx, a),
     }
 }
 

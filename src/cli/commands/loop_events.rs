@@ -26,6 +26,7 @@ pub fn describe(kind: &str, data: &Value) -> String {
             Value::Null => "resumed before any finished step".to_string(),
             after => format!("resumed after iteration {}, step {}", after["iteration"], after["step"]),
         }),
+        "waiting" => Some(format!("waiting for {}'s decision (`cfn loop decide`)", s("agent"))),
         "refused-report" => Some(format!("a report under {}'s id refused: {}", s("agent"), s("reason"))),
         _ => None,
     };
@@ -41,7 +42,9 @@ fn provider(data: &Value) -> String {
 
 fn agent(data: &Value) -> String {
     let outcome = &data["outcome"];
-    let how = if outcome["timed_out"].as_bool() == Some(true) {
+    let how = if data["by"] == "user" {
+        "killed on request".to_string()
+    } else if outcome["timed_out"].as_bool() == Some(true) {
         "timed out".to_string()
     } else if let Some(error) = outcome["error"].as_str() {
         format!("failed to run: {error}")
@@ -115,6 +118,12 @@ mod tests {
             json!({"name": "tests", "passed": false, "exit_code": 1, "duration_secs": 2.0, "required": true});
         assert_eq!(describe("check", &check), "tests (required) FAILED (exit code 1, 2.0s)");
         assert_eq!(describe("budget", &json!({"reason": "wall time 10s spent"})), "wall time 10s spent");
+        let killed = json!({"agent": "impl-2", "state": "killed", "by": "user", "outcome": {"elapsed_ms": 300}, "report": null});
+        assert_eq!(describe("agent", &killed), "impl-2 killed on request after 0.3s, no report");
+        assert_eq!(
+            describe("waiting", &json!({"agent": "owner"})),
+            "waiting for owner's decision (`cfn loop decide`)"
+        );
         assert_eq!(describe("future-kind", &json!({"a": 1})), r#"{"a":1}"#);
     }
 }

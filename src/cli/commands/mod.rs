@@ -18,6 +18,7 @@ mod hook_run;
 mod init;
 mod logs;
 mod loop_cmd;
+pub(crate) mod loop_control;
 mod loop_events;
 mod loop_status;
 mod manpage;

@@ -3,7 +3,7 @@
 
 use super::body::{self, DownBody, UpBody};
 use super::errors::{awaiting, blocking, ApiError, ApiResult};
-use super::{assets, guard, inventory, loops, socket, system, Shared};
+use super::{agents, assets, guard, inventory, loops, socket, system, tasks, Shared};
 use crate::cli::commands::status;
 use crate::stack;
 use axum::body::Bytes;
@@ -25,6 +25,12 @@ pub fn router(portal: Shared) -> Router {
         .route("/tasks", get(loops::list))
         .route("/tasks/{task_id}/status", get(loops::status))
         .route("/metrics/tasks", get(loops::metrics))
+        .route("/tasks/create", post(tasks::create))
+        .route("/tasks/{task_id}/decision", post(tasks::decision))
+        // One path, two ids: a run's (GET) and an agent's (DELETE).
+        .route("/agents/{id}", get(agents::list).delete(agents::kill))
+        .route("/agents/spawn", post(agents::spawn))
+        .route("/metrics/agents", get(agents::metrics))
         .route("/openapi.json", get(assets::openapi))
         .fallback(unknown_route)
         .layer(axum::middleware::from_fn_with_state(portal.clone(), guard::api));
@@ -118,6 +124,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/tasks"),
     ("get", "/api/tasks/{taskId}/status"),
     ("get", "/api/metrics/tasks"),
+    ("post", "/api/tasks/create"),
+    ("post", "/api/tasks/{taskId}/decision"),
+    ("get", "/api/agents/{id}"),
+    ("delete", "/api/agents/{id}"),
+    ("post", "/api/agents/spawn"),
+    ("get", "/api/metrics/agents"),
     ("get", "/api/openapi.json"),
     ("get", "/ws"),
 ];

@@ -6,6 +6,7 @@
 //! `$CFN_HOME/portal-<port>.token` and printed once in the URL, guards every `/api` and `/ws`
 //! request; POSTs check `Origin`; no CORS.
 
+mod agents;
 mod api;
 mod assets;
 mod body;
@@ -16,6 +17,7 @@ mod live;
 mod loops;
 mod socket;
 mod system;
+mod tasks;
 mod token;
 
 use crate::context::Context;

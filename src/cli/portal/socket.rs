@@ -55,6 +55,8 @@ struct Following {
     task: String,
     last_event: i64,
     last_status: Option<crate::workloop::RunStatus>,
+    /// Its agents as last sent, to send `agent:update` for those that changed.
+    agents: Vec<crate::workloop::AgentView>,
 }
 
 async fn serve(portal: Shared, mut socket: WebSocket) {
@@ -64,18 +66,19 @@ async fn serve(portal: Shared, mut socket: WebSocket) {
     let mut following: Option<Following> = None;
     let home = portal.ctx.home.clone();
     loop {
-        let outgoing: Option<String> = tokio::select! {
+        // A database change may bring progress and agents' updates: several messages.
+        let outgoing: Vec<String> = tokio::select! {
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    answer(&home, &text, &mut following).await.map(|reply| reply.to_string())
+                    answer(&home, &text, &mut following).await.map(|reply| reply.to_string()).into_iter().collect()
                 }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
-                Some(Ok(_)) => None,
+                Some(Ok(_)) => Vec::new(),
             },
             update = updates.recv() => match update {
-                Ok(text) => Some(text.to_string()),
+                Ok(text) => vec![text.to_string()],
                 // Too slow a reader missed updates: tell it to read everything again.
-                Err(RecvError::Lagged(_)) => Some(json!({ "type": "resync" }).to_string()),
+                Err(RecvError::Lagged(_)) => vec![json!({ "type": "resync" }).to_string()],
                 Err(RecvError::Closed) => return,
             },
             changed = db.changed() => {
@@ -83,18 +86,23 @@ async fn serve(portal: Shared, mut socket: WebSocket) {
                     return;
                 }
                 match following.as_mut() {
-                    Some(f) => progress(&home, f, false).await.map(|v| v.to_string()),
-                    None => None,
+                    Some(f) => {
+                        let mut batch: Vec<String> = progress(&home, f, false).await.map(|v| v.to_string()).into_iter().collect();
+                        let agents = super::agents::changed(&home, &f.task, &mut f.agents).await;
+                        batch.extend(agents.iter().map(Value::to_string));
+                        batch
+                    }
+                    None => Vec::new(),
                 }
             },
             _ = ping.tick() => {
                 if socket.send(Message::Ping(Default::default())).await.is_err() {
                     return;
                 }
-                None
+                Vec::new()
             },
         };
-        if let Some(text) = outgoing {
+        for text in outgoing {
             if socket.send(Message::Text(text.into())).await.is_err() {
                 return;
             }
@@ -124,7 +132,9 @@ async fn answer(home: &std::path::Path, text: &str, following: &mut Option<Follo
     let Some(task) = message.subscribe else {
         return Some(json!({ "type": "error", "error": "the message asks for nothing", "hint": hint }));
     };
-    let mut f = Following { task, last_event: 0, last_status: None };
+    let mut f = Following { task, last_event: 0, last_status: None, agents: Vec::new() };
+    // The agents so far are read with GET /api/agents/:taskId; the socket sends what changes.
+    let _ = super::agents::changed(home, &f.task, &mut f.agents).await;
     let first = progress(home, &mut f, true).await;
     match first {
         Some(reply) if reply["type"] == "loop:progress" => {

@@ -2,6 +2,7 @@
 // followed live. The token comes once in the URL; it is kept for this tab only and taken out
 // of the address bar so it is not bookmarked or shared by accident.
 import { el, endpointsCell, servicesCell, runRow, eventItem } from "./views.js";
+import { setup, followAgents, agentUpdate, runStatus, startForm } from "./control.js";
 
 const params = new URLSearchParams(location.search);
 if (params.has("token")) {
@@ -51,7 +52,7 @@ function drawWorktrees(worktrees) {
       down.dataset.action = "down";
       up.addEventListener("click", () => act(w.project, "up", row));
       down.addEventListener("click", () => act(w.project, "down", row));
-      cells[5].append(up, down);
+      cells[5].append(up, down, startForm(w.project, (task) => loadRuns().then(() => follow(task))));
       row = { tr, cells, up, down };
       rows.set(w.project, row);
       tbody.append(tr);
@@ -104,6 +105,7 @@ function follow(task) {
   followed = task;
   document.getElementById("run-title").textContent = `Run ${task}`;
   document.getElementById("run-events").replaceChildren();
+  followAgents(task);
   if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ subscribe: task }));
 }
 
@@ -122,9 +124,13 @@ function onMessage(msg) {
       if (msg.taskId !== followed) break;
       document.getElementById("run-title").textContent =
         `Run ${msg.taskId}: ${msg.run.status}, ${msg.run.iterations} iterations`;
+      runStatus(msg.run.status);
       document.getElementById("run-events").append(...msg.events.map(eventItem));
       break;
     }
+    case "agent:update":
+      agentUpdate(msg);
+      break;
     case "resync":
       loadAll();
       break;
@@ -167,6 +173,8 @@ async function loadAll() {
     drawWorktrees(worktrees);
     for (const project of rows.keys()) refreshStatus(project);
     await loadRuns();
+    // Agents' updates missed while away are read again.
+    if (followed) followAgents(followed);
     const health = await api("GET", "/api/health/system");
     document.getElementById("system").textContent =
       `cfn ${health.cfn_version} · engine ${health.engine.ok ? health.engine.version : "unreachable"}`;
@@ -175,4 +183,5 @@ async function loadAll() {
   }
 }
 
+setup(api, notice);
 connect();
