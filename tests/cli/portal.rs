@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tungstenite::stream::MaybeTlsStream;
 
-type Socket = tungstenite::WebSocket<MaybeTlsStream<TcpStream>>;
+pub type Socket = tungstenite::WebSocket<MaybeTlsStream<TcpStream>>;
 
 /// A running portal, killed on drop.
 pub struct Portal {
@@ -51,6 +51,10 @@ impl Portal {
         (Portal { child, addr: addr.to_string(), token: query.to_string(), agent }, stderr)
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -62,7 +66,7 @@ impl Portal {
         answer(res)
     }
 
-    fn post(&self, path: &str, body: &str, origin: Option<&str>) -> (u16, Value) {
+    pub fn post(&self, path: &str, body: &str, origin: Option<&str>) -> (u16, Value) {
         let mut req = self
             .agent
             .post(self.url(path))
@@ -74,7 +78,7 @@ impl Portal {
         answer(req.send(body))
     }
 
-    fn socket(&self) -> Socket {
+    pub fn socket(&self) -> Socket {
         let (ws, _) = tungstenite::connect(format!("ws://{}/ws?token={}", self.addr, self.token)).unwrap();
         if let MaybeTlsStream::Plain(s) = ws.get_ref() {
             s.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
@@ -114,7 +118,7 @@ fn answer(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, V
 }
 
 /// One raw HTTP/1.1 request (headers as given, nothing added): the status code.
-fn raw_status(addr: &str, request: &str) -> u16 {
+pub fn raw_status(addr: &str, request: &str) -> u16 {
     let mut s = TcpStream::connect(addr).unwrap();
     s.write_all(request.as_bytes()).unwrap();
     let mut buf = [0u8; 64];
@@ -124,7 +128,7 @@ fn raw_status(addr: &str, request: &str) -> u16 {
 }
 
 /// The next message of `kind` (others are skipped) within `within`.
-fn next_of(ws: &mut Socket, kind: &str, within: Duration, pick: impl Fn(&Value) -> bool) -> Value {
+pub fn next_of(ws: &mut Socket, kind: &str, within: Duration, pick: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + within;
     let mut seen = Vec::new();
     while Instant::now() < deadline {
