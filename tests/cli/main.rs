@@ -58,6 +58,7 @@ mod portal;
 mod portal_bodies;
 mod portal_browser;
 mod portal_logs;
+mod portal_schema;
 mod ports_alloc;
 mod proxy;
 mod proxy_background;
