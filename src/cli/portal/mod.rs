@@ -17,6 +17,7 @@ mod live;
 mod log_follow;
 mod logs;
 mod loops;
+mod registry_print;
 mod slow_body;
 mod socket;
 mod system;
