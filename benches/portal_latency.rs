@@ -43,7 +43,9 @@ fn main() {
         std::thread::sleep(Duration::from_millis(20 + (i as u64 * 37) % 100));
         let sent = Instant::now();
         record(&db, task, i);
-        next(&mut ws, |v| v["type"] == "loop:progress" && v["events"].as_array().is_some_and(|e| !e.is_empty()));
+        next(&mut ws, |v| {
+            v["type"] == "loop:progress" && v["events"].as_array().is_some_and(|e| !e.is_empty())
+        });
         took.push(sent.elapsed().as_secs_f64() * 1000.0);
     }
     report("event->websocket", &mut took);
