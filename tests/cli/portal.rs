@@ -62,6 +62,10 @@ impl Portal {
         (Portal { child, addr: addr.to_string(), token: query.to_string(), agent }, stderr)
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -144,7 +148,7 @@ fn answer(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, V
 }
 
 /// One raw HTTP/1.1 request (headers as given, nothing added): the status code.
-fn raw_status(addr: &str, request: &str) -> u16 {
+pub fn raw_status(addr: &str, request: &str) -> u16 {
     let mut s = TcpStream::connect(addr).unwrap();
     s.write_all(request.as_bytes()).unwrap();
     let mut buf = [0u8; 64];

@@ -3,7 +3,9 @@
 
 use super::body::{self, DownBody, UpBody};
 use super::errors::{awaiting, blocking, ApiError, ApiResult};
-use super::{agents, assets, guard, inventory, loops, socket, system, tasks, Shared};
+use super::{
+    agents, assets, checks, guard, inventory, logs, loops, slow_body, socket, system, tasks, Shared,
+};
 use crate::cli::commands::status;
 use crate::stack;
 use axum::body::Bytes;
@@ -21,6 +23,8 @@ pub fn router(portal: Shared) -> Router {
         .route("/worktrees/{project}/status", get(stack_status))
         .route("/worktrees/{project}/up", post(stack_up))
         .route("/worktrees/{project}/down", post(stack_down))
+        .route("/worktrees/{project}/logs", get(logs::recent))
+        .route("/worktrees/{project}/health", post(checks::run_now))
         .route("/health/system", get(system::health))
         .route("/tasks", get(loops::list))
         .route("/tasks/{task_id}/status", get(loops::status))
@@ -33,6 +37,7 @@ pub fn router(portal: Shared) -> Router {
         .route("/metrics/agents", get(agents::metrics))
         .route("/openapi.json", get(assets::openapi))
         .fallback(unknown_route)
+        .layer(axum::middleware::from_fn(slow_body::read_whole))
         .layer(axum::middleware::from_fn_with_state(portal.clone(), guard::api));
     let app = Router::new().nest("/api", api).route("/ws", get(socket::upgrade)).merge(assets::routes());
     assets::security_headers(app).with_state(portal)
@@ -61,10 +66,12 @@ async fn found(portal: &Shared, project: String) -> ApiResult<inventory::Found> 
 }
 
 async fn stack_status(State(portal): State<Shared>, Path(project): Path<String>) -> ApiResult<Response> {
-    let found = found(&portal, project).await?;
-    let listed = status::Listed { env: found.env, hostnames: found.hostnames };
+    let mut found = found(&portal, project).await?;
+    let listed = status::Listed { env: found.env.clone(), hostnames: std::mem::take(&mut found.hostnames) };
     let mut views = awaiting(move || status::views(vec![listed])).await?;
-    Ok(Json(views.remove(0)).into_response())
+    let mut view = serde_json::to_value(views.remove(0)).map_err(anyhow::Error::from)?;
+    checks::annotate(&portal, found, &mut view).await?;
+    Ok(Json(view).into_response())
 }
 
 async fn stack_up(
@@ -120,6 +127,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/worktrees/{project}/status"),
     ("post", "/api/worktrees/{project}/up"),
     ("post", "/api/worktrees/{project}/down"),
+    ("get", "/api/worktrees/{project}/logs"),
+    ("post", "/api/worktrees/{project}/health"),
     ("get", "/api/health/system"),
     ("get", "/api/tasks"),
     ("get", "/api/tasks/{taskId}/status"),

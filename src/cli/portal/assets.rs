@@ -12,6 +12,7 @@ const INDEX: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
 const VIEWS_JS: &str = include_str!("assets/views.js");
 const CONTROL_JS: &str = include_str!("assets/control.js");
+const PANES_JS: &str = include_str!("assets/panes.js");
 const STYLE: &str = include_str!("assets/style.css");
 pub const OPENAPI: &str = include_str!("assets/openapi.json");
 
@@ -21,6 +22,7 @@ pub fn routes() -> Router<Shared> {
         .route("/app.js", get(|| async { page("text/javascript; charset=utf-8", APP_JS) }))
         .route("/views.js", get(|| async { page("text/javascript; charset=utf-8", VIEWS_JS) }))
         .route("/control.js", get(|| async { page("text/javascript; charset=utf-8", CONTROL_JS) }))
+        .route("/panes.js", get(|| async { page("text/javascript; charset=utf-8", PANES_JS) }))
         .route("/style.css", get(|| async { page("text/css; charset=utf-8", STYLE) }))
 }
 

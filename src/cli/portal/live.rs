@@ -3,9 +3,9 @@
 //! - the engine's event stream (container events of compose projects): each event of a known
 //!   branch's project re-reads that project's containers and sends `stack:update`;
 //! - the state database: `PRAGMA data_version` (one integer, changed by any other connection's
-//!   commit) is read at most every 250 ms; when it moved, the worktrees are listed again
-//!   (`worktree:update` when they differ) and the sockets following a loop run read its new
-//!   events (`loop:progress`, in `socket.rs`).
+//!   commit) is read every 25 ms; when it moved, the sockets following a loop run read its new
+//!   events (`loop:progress`, in `socket.rs`) at once, and the worktrees are listed again when
+//!   the registry's rows moved (`worktree:update` when they differ).
 
 use super::inventory;
 use crate::context::Context;
@@ -19,7 +19,9 @@ use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
 /// How often the state database's version is read.
-pub const DB_CHECK: Duration = Duration::from_millis(250);
+/// (One integer read on an open connection: 40 a second cost nothing, and an event reaches the
+/// page within this.)
+pub const DB_CHECK: Duration = Duration::from_millis(25);
 /// How long to wait before reaching the engine again after it went away.
 const ENGINE_RETRY: Duration = Duration::from_secs(2);
 
@@ -69,6 +71,7 @@ fn watch_db(
     let mut state = None;
     let mut seen = None;
     let mut last_listing = String::new();
+    let mut last_print: Option<String> = None;
     let mut generation = 0u64;
     loop {
         if state.is_none() {
@@ -77,7 +80,13 @@ fn watch_db(
         let now = state.as_ref().and_then(version);
         if now.is_some() && now != seen {
             generation += 1;
-            if let Ok(listed) = inventory::all(&ctx) {
+            // Sockets following a run read its events first: the listing below takes a while.
+            if changed.send(generation).is_err() {
+                return;
+            }
+            let print = state.as_ref().and_then(|s| super::registry_print::of_registry(s.conn()));
+            let registry_moved = print.is_none() || print != last_print;
+            if let Some(listed) = registry_moved.then(|| inventory::all(&ctx).ok()).flatten() {
                 let projects = listed.iter().map(|w| w.view.project.clone()).collect();
                 *known.write().unwrap_or_else(|p| p.into_inner()) = projects;
                 let text = serde_json::to_string(&listed).unwrap_or_default();
@@ -88,10 +97,11 @@ fn watch_db(
                     last_listing = text;
                 }
             }
-            seen = state.as_ref().and_then(version);
-            if changed.send(generation).is_err() {
-                return;
+            if registry_moved {
+                // Listing may have refreshed the registry itself: what it wrote is what was listed.
+                last_print = state.as_ref().and_then(|s| super::registry_print::of_registry(s.conn()));
             }
+            seen = state.as_ref().and_then(version);
         }
         std::thread::sleep(DB_CHECK);
     }

@@ -10,11 +10,16 @@ mod agents;
 mod api;
 mod assets;
 mod body;
+mod checks;
 mod errors;
 mod guard;
 mod inventory;
 mod live;
+mod log_follow;
+mod logs;
 mod loops;
+mod registry_print;
+mod slow_body;
 mod socket;
 mod system;
 mod tasks;
@@ -38,6 +43,8 @@ pub struct Portal {
     /// The address and port actually listened on (a `--port 0` resolved).
     pub addr: SocketAddr,
     pub live: live::Live,
+    /// Each worktree's last health-check run through the portal.
+    pub checks: checks::LastChecks,
 }
 
 pub type Shared = Arc<Portal>;
@@ -64,7 +71,7 @@ pub async fn serve(ctx: &Context, bind: IpAddr, port: u16) -> Result<()> {
     let served = async move {
         let listener = tokio::net::TcpListener::from_std(listener).context("cannot listen")?;
         let live = live::Live::start(quiet.clone());
-        let portal = Arc::new(Portal { ctx: quiet, token, addr, live });
+        let portal = Arc::new(Portal { ctx: quiet, token, addr, live, checks: Default::default() });
         let url = format!("http://{}/?token={}", url_authority(addr), portal.token.reveal());
         crate::cli::output::line(format_args!("{url}"))?;
         ctx.say(format!(

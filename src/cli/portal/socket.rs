@@ -4,7 +4,7 @@
 //! side notices a dead peer; the page reconnects by itself.
 
 use super::errors::ApiError;
-use super::{guard, Shared};
+use super::{guard, log_follow, Shared};
 use crate::state::State as StateDb;
 use crate::workloop;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -65,10 +65,15 @@ async fn serve(portal: Shared, mut socket: WebSocket) {
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut following: Option<Following> = None;
     let home = portal.ctx.home.clone();
+    // Ended with the socket: dropping them stops their log streams.
+    let mut followers = log_follow::Followers::default();
     loop {
         // A database change may bring progress and agents' updates: several messages.
         let outgoing: Vec<String> = tokio::select! {
             incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) if log_follow::is_logs_message(&text) => {
+                    log_follow::handle(&portal, &text, &mut followers).await.map(|reply| reply.to_string()).into_iter().collect()
+                }
                 Some(Ok(Message::Text(text))) => {
                     answer(&home, &text, &mut following).await.map(|reply| reply.to_string()).into_iter().collect()
                 }
@@ -81,6 +86,7 @@ async fn serve(portal: Shared, mut socket: WebSocket) {
                 Err(RecvError::Lagged(_)) => vec![json!({ "type": "resync" }).to_string()],
                 Err(RecvError::Closed) => return,
             },
+            Some(batch) = followers.batches.recv() => vec![batch.to_string()],
             changed = db.changed() => {
                 if changed.is_err() {
                     return;

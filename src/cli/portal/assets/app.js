@@ -3,6 +3,7 @@
 // of the address bar so it is not bookmarked or shared by accident.
 import { el, endpointsCell, servicesCell, runRow, eventItem } from "./views.js";
 import { setup, followAgents, agentUpdate, runStatus, startForm } from "./control.js";
+import { checksCell, openLogs, onLogMessage, refollowStarted, refollowAll } from "./panes.js";
 
 const params = new URLSearchParams(location.search);
 if (params.has("token")) {
@@ -44,7 +45,7 @@ function drawWorktrees(worktrees) {
     if (!row) {
       const tr = el("tr");
       tr.dataset.project = w.project;
-      const cells = [el("td"), el("td"), el("td"), el("td"), el("td", null, "services"), el("td")];
+      const cells = [el("td"), el("td"), el("td"), el("td"), el("td", null, "services"), el("td"), el("td", null, "checks")];
       tr.append(...cells);
       const up = el("button", "up");
       up.dataset.action = "up";
@@ -53,6 +54,11 @@ function drawWorktrees(worktrees) {
       up.addEventListener("click", () => act(w.project, "up", row));
       down.addEventListener("click", () => act(w.project, "down", row));
       cells[5].append(up, down, startForm(w.project, (task) => loadRuns().then(() => follow(task))));
+      // Clicking a service opens its logs pane.
+      cells[4].addEventListener("click", (e) => {
+        const s = e.target.closest("[data-service]");
+        if (s) openLogs(send, w.project, s.dataset.service);
+      });
       row = { tr, cells, up, down };
       rows.set(w.project, row);
       tbody.append(tr);
@@ -75,7 +81,10 @@ async function refreshStatus(project) {
   try {
     const status = await api("GET", `/api/worktrees/${encodeURIComponent(project)}/status`);
     const row = rows.get(project);
-    if (row) servicesCell(row.cells[4], status.services);
+    if (row) {
+      servicesCell(row.cells[4], status.services);
+      checksCell(row.cells[6], status, (button) => runChecks(project, button));
+    }
   } catch (e) {
     notice(`${project}: ${e.message}`);
   }
@@ -95,6 +104,23 @@ async function act(project, action, row) {
   }
 }
 
+async function runChecks(project, button) {
+  button.disabled = true;
+  notice("");
+  try {
+    await api("POST", `/api/worktrees/${encodeURIComponent(project)}/health`, {});
+  } catch (e) {
+    notice(`health ${project}: ${e.message}${e.hint ? ` (${e.hint})` : ""}`);
+  } finally {
+    button.disabled = false;
+    refreshStatus(project);
+  }
+}
+
+function send(message) {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+}
+
 async function loadRuns() {
   const { runs } = await api("GET", "/api/tasks");
   const tbody = document.querySelector("#runs tbody");
@@ -110,10 +136,12 @@ function follow(task) {
 }
 
 function onMessage(msg) {
+  if (onLogMessage(msg)) return;
   switch (msg.type) {
     case "stack:update": {
       const row = rows.get(msg.project);
       if (row) servicesCell(row.cells[4], msg.services);
+      refollowStarted(send, msg.project, msg.services);
       break;
     }
     case "worktree:update":
@@ -149,6 +177,7 @@ function connect() {
     status.textContent = "live";
     status.className = "state-up";
     if (followed) socket.send(JSON.stringify({ subscribe: followed }));
+    refollowAll(send);
     // What changed while the socket was away is read again.
     loadAll();
   });

@@ -1,0 +1,264 @@
+//! Following a service's log over the socket: `{"type": "logs:follow", "project", "service",
+//! "tail"?}` starts one follower (the engine's log stream with `follow`), which sends
+//! `log:lines` as the service writes and `log:end` when its container stops; `{"type":
+//! "logs:stop"}` (with `project` and `service`, or without for all) ends followers, and so does
+//! the socket closing.
+//!
+//! Back-pressure: followers hand batches to the socket through a small bounded queue and never
+//! wait on it. When a slow client lets the queue fill, lines are dropped and counted, and the
+//! next batch says how many (`dropped`): memory per socket stays bounded whatever a service
+//! prints.
+
+use super::errors::ApiError;
+use super::{logs, Shared};
+use crate::engine::Engine;
+use bollard::container::LogOutput;
+use bollard::query_parameters::LogsOptionsBuilder;
+use futures_util::{FutureExt as _, StreamExt as _};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Services one socket may follow at once.
+pub const MAX_FOLLOWED: usize = 8;
+/// Batches waiting for a slow socket, over every follower of it.
+const QUEUE: usize = 32;
+/// Bytes of log in one batch; a longer line is cut to this.
+const MAX_BATCH_BYTES: usize = 64 * 1024;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogMessage {
+    #[serde(rename = "type")]
+    kind: String,
+    project: Option<String>,
+    service: Option<String>,
+    tail: Option<usize>,
+}
+
+/// One socket's followers and the queue they write to.
+pub struct Followers {
+    sender: mpsc::Sender<Value>,
+    pub batches: mpsc::Receiver<Value>,
+    running: HashMap<(String, String), JoinHandle<()>>,
+}
+
+impl Default for Followers {
+    fn default() -> Followers {
+        let (sender, batches) = mpsc::channel(QUEUE);
+        Followers { sender, batches, running: HashMap::new() }
+    }
+}
+
+impl Drop for Followers {
+    fn drop(&mut self) {
+        for (_, task) in self.running.drain() {
+            task.abort();
+        }
+    }
+}
+
+/// Whether `text` is a logs message at all (the socket answers other messages itself).
+pub fn is_logs_message(text: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Kind {
+        #[serde(rename = "type")]
+        kind: Option<String>,
+    }
+    serde_json::from_str::<Kind>(text).is_ok_and(|k| k.kind.is_some_and(|k| k.starts_with("logs:")))
+}
+
+/// Handles a `logs:` message; the reply to send, if any.
+pub async fn handle(portal: &Shared, text: &str, followers: &mut Followers) -> Option<Value> {
+    let hint =
+        "send {\"type\": \"logs:follow\", \"project\": …, \"service\": …} or {\"type\": \"logs:stop\"}";
+    let message: LogMessage = match serde_json::from_str(text) {
+        Ok(m) => m,
+        Err(e) => return Some(error(format!("bad message: {e}"), hint)),
+    };
+    followers.running.retain(|_, task| !task.is_finished());
+    match (message.kind.as_str(), message.project, message.service) {
+        ("logs:stop", None, None) => {
+            followers.running.drain().for_each(|(_, t)| t.abort());
+            None
+        }
+        ("logs:stop", Some(project), Some(service)) => {
+            if let Some(task) = followers.running.remove(&(project, service)) {
+                task.abort();
+            }
+            None
+        }
+        ("logs:follow", Some(project), Some(service)) => {
+            let tail = message.tail.unwrap_or(logs::DEFAULT_TAIL);
+            if let Err(e) = logs::tail(&tail.to_string()) {
+                return Some(error(e.error, &e.hint.unwrap_or_default()));
+            }
+            let key = (project.clone(), service.clone());
+            if !followers.running.contains_key(&key) && followers.running.len() >= MAX_FOLLOWED {
+                return Some(error(
+                    format!("already following {MAX_FOLLOWED} services"),
+                    "send {\"type\": \"logs:stop\", …} for one you no longer watch",
+                ));
+            }
+            match start(portal, &project, &service, tail, followers.sender.clone()).await {
+                Ok(task) => {
+                    if let Some(old) = followers.running.insert(key, task) {
+                        old.abort();
+                    }
+                    None
+                }
+                Err(e) => Some(error(e.error, &e.hint.unwrap_or_default())),
+            }
+        }
+        _ => Some(error("a logs message needs a known type and both project and service", hint)),
+    }
+}
+
+fn error(error: impl Into<String>, hint: &str) -> Value {
+    json!({ "type": "error", "error": error.into(), "hint": hint })
+}
+
+async fn start(
+    portal: &Shared,
+    project: &str,
+    service: &str,
+    tail: usize,
+    sender: mpsc::Sender<Value>,
+) -> Result<JoinHandle<()>, ApiError> {
+    let found = logs::branch_with(portal, project, &[service.to_string()]).await?;
+    let engine = Engine::connect().await.map_err(ApiError::from)?;
+    let containers = engine.containers(&[found.env.project.as_str()]).await.map_err(ApiError::from)?;
+    let Some(container) = containers.into_iter().find(|c| c.service == service) else {
+        return Err(ApiError::not_found(
+            format!("service {service} of {project} has no container"),
+            "start the branch's stack (`up`), then follow its logs",
+        ));
+    };
+    let (project, service) = (project.to_string(), service.to_string());
+    Ok(tokio::spawn(async move { follow(engine, container.id, project, service, tail, sender).await }))
+}
+
+/// Reads the engine's stream until the container stops or the follower is aborted.
+async fn follow(
+    engine: Engine,
+    id: String,
+    project: String,
+    service: String,
+    tail: usize,
+    sender: mpsc::Sender<Value>,
+) {
+    let options =
+        LogsOptionsBuilder::default().stdout(true).stderr(true).follow(true).tail(&tail.to_string()).build();
+    let mut stream = engine.docker.logs(&id, Some(options));
+    let mut batch = Batch::default();
+    let mut dropped = 0u64;
+    loop {
+        let Some(Ok(first)) = stream.next().await else { break };
+        batch.push(&first);
+        // Whatever else is already there goes in the same batch.
+        while batch.bytes < MAX_BATCH_BYTES {
+            match stream.next().now_or_never() {
+                Some(Some(Ok(more))) => batch.push(&more),
+                _ => break,
+            }
+        }
+        let lines = batch.take();
+        if lines.is_empty() {
+            continue;
+        }
+        let n = lines.len() as u64;
+        let message = json!({ "type": "log:lines", "project": project, "service": service,
+                              "lines": lines, "dropped": dropped });
+        match sender.try_send(message) {
+            Ok(()) => dropped = 0,
+            Err(mpsc::error::TrySendError::Full(_)) => dropped += n,
+            Err(mpsc::error::TrySendError::Closed(_)) => return,
+        }
+    }
+    let mut rest = batch.take();
+    rest.extend(batch.partial.take());
+    let end = json!({ "type": "log:end", "project": project, "service": service, "lines": rest,
+                      "dropped": dropped });
+    let _ = sender.send(end).await;
+}
+
+/// Complete lines gathered from the stream's chunks, and the start of a line still coming.
+#[derive(Default)]
+struct Batch {
+    lines: Vec<String>,
+    partial: Option<String>,
+    bytes: usize,
+}
+
+impl Batch {
+    fn push(&mut self, chunk: &LogOutput) {
+        let message = match chunk {
+            LogOutput::StdOut { message }
+            | LogOutput::StdErr { message }
+            | LogOutput::Console { message } => message,
+            LogOutput::StdIn { .. } => return,
+        };
+        let mut text = self.partial.take().unwrap_or_default();
+        text.push_str(&String::from_utf8_lossy(message));
+        let ends_line = text.ends_with('\n');
+        let mut pieces: Vec<&str> = text.split('\n').collect();
+        let unfinished =
+            if ends_line { pieces.pop().map(|_| String::new()) } else { pieces.pop().map(str::to_string) };
+        for line in pieces {
+            self.bytes += line.len();
+            self.lines.push(cut(line.trim_end_matches('\r')));
+        }
+        self.partial = unfinished.filter(|p| !p.is_empty()).map(|p| cut(&p));
+    }
+
+    fn take(&mut self) -> Vec<String> {
+        self.bytes = 0;
+        std::mem::take(&mut self.lines)
+    }
+}
+
+/// A line cut to what one batch carries, on a character boundary.
+fn cut(line: &str) -> String {
+    if line.len() <= MAX_BATCH_BYTES {
+        return line.to_string();
+    }
+    let mut end = MAX_BATCH_BYTES;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    line[..end].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(text: &str) -> LogOutput {
+        LogOutput::StdOut { message: text.as_bytes().to_vec().into() }
+    }
+
+    #[test]
+    fn chunks_become_whole_lines() {
+        let mut b = Batch::default();
+        b.push(&out("one\ntw"));
+        b.push(&out("o\r\nthree"));
+        assert_eq!(b.take(), ["one", "two"]);
+        b.push(&out("\n"));
+        assert_eq!(b.take(), ["three"]);
+        assert!(b.partial.is_none());
+        b.push(&out(&"x".repeat(MAX_BATCH_BYTES + 10)));
+        b.push(&out("\n"));
+        assert_eq!(b.take()[0].len(), MAX_BATCH_BYTES, "a huge line is cut");
+    }
+
+    #[test]
+    fn only_logs_messages_are_taken() {
+        assert!(is_logs_message(r#"{"type":"logs:follow","project":"p","service":"s"}"#));
+        assert!(is_logs_message(r#"{"type":"logs:stop"}"#));
+        assert!(!is_logs_message(r#"{"type":"ping"}"#));
+        assert!(!is_logs_message(r#"{"subscribe":"t"}"#));
+        assert!(!is_logs_message("not json"));
+    }
+}
