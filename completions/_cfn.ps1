@@ -1219,6 +1219,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
         }
         'cfn;token;rotate' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
+            [CompletionResult]::new('--drop-old-keys', '--drop-old-keys', [CompletionResultType]::ParameterName, 'Forget every older key at once: every token issued before stops verifying (after a leak of the key file or of a service''s keys)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what happens (repeatable)')

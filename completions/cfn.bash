@@ -3759,7 +3759,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__token__subcmd__rotate)
-            opts="-C -q -v -h -V --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --drop-old-keys --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

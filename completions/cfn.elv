@@ -1103,6 +1103,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
         }
         &'cfn;token;rotate'= {
             cand -C 'Run as if started in DIR'
+            cand --drop-old-keys 'Forget every older key at once: every token issued before stops verifying (after a leak of the key file or of a service''s keys)'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
             cand -v 'Say more about what happens (repeatable)'

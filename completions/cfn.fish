@@ -617,6 +617,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcomman
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from rotate" -s C -d 'Run as if started in DIR' -r -F
+complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from rotate" -l drop-old-keys -d 'Forget every older key at once: every token issued before stops verifying (after a leak of the key file or of a service\'s keys)'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from rotate" -s q -l quiet -d 'Print only results and errors'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from rotate" -s v -l verbose -d 'Say more about what happens (repeatable)'
 complete -c cfn -n "__fish_cfn_using_subcommand token; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help'

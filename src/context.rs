@@ -35,7 +35,7 @@ impl Context {
     /// A progress or status line on stderr, unless `-q`.
     pub fn say(&self, line: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", line.as_ref());
+            eprintln!("{}", crate::names::printable(line.as_ref()));
         }
     }
 
@@ -47,5 +47,5 @@ impl Context {
 
 /// A warning on stderr, for code that runs before or without a [`Context`].
 pub fn warn(line: impl AsRef<str>) {
-    eprintln!("{} {}", console::style("warning:").yellow().bold(), line.as_ref());
+    eprintln!("{} {}", console::style("warning:").yellow().bold(), crate::names::printable(line.as_ref()));
 }

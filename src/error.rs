@@ -100,6 +100,12 @@ pub fn user_error(err: &anyhow::Error) -> Option<&UserError> {
 
 /// What `main` needs to report an error: the exit code, the lines to print.
 pub fn report(err: &anyhow::Error) -> (i32, Vec<String>) {
+    // Errors quote repositories' paths and values: shown, never sent to the terminal.
+    let (code, lines) = report_lines(err);
+    (code, lines.iter().map(|l| crate::names::printable(l).into_owned()).collect())
+}
+
+fn report_lines(err: &anyhow::Error) -> (i32, Vec<String>) {
     if let Some(silent) = err.downcast_ref::<SilentExit>() {
         return (silent.0, Vec::new());
     }

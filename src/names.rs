@@ -83,9 +83,40 @@ pub fn port_env_name(key: &str) -> String {
     format!("CFN_{upper}_PORT")
 }
 
+/// `text` fit for a terminal: control characters (an escape sequence a repository put in a
+/// path or a name could clear the screen or retitle the window) shown as `\u{1b}`; tabs and
+/// newlines kept. Borrowed when there is nothing to replace, the usual case.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let control = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| if control(c) { c.escape_unicode().to_string() } else { c.to_string() })
+            .collect(),
+    )
+}
+
+/// `CFN_<KEY>_HOST_URL`, named like `CFN_<KEY>_PORT`.
+pub fn host_url_env_name(key: &str) -> String {
+    let port_name = port_env_name(key);
+    format!("{}_HOST_URL", port_name.trim_end_matches("_PORT"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_sent_to_the_terminal() {
+        assert_eq!(
+            printable("skills/\u{1b}[2J\u{1b}]0;PWNED\u{7}x.md"),
+            "skills/\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}x.md"
+        );
+        assert_eq!(printable("a\u{0}b\u{9b}c"), "a\\u{0}b\\u{9b}c");
+        assert!(matches!(printable("plain\ttext\n"), std::borrow::Cow::Borrowed(_)));
+    }
 
     #[test]
     fn branch_slugs_follow_the_distinct_project() {

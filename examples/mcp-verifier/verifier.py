@@ -10,9 +10,9 @@ cfn hands each MCP service of a branch's stack (a service named `mcp-*` or in `[
                        it checks this service's tokens and signs none another server accepts)
 
 and optionally the service is told the task it serves (`CFN_TOKEN_TASK`): then a token's
-`task_id` must match. The keys file is read again whenever a token names an unknown `kid`, so a
-`cfn token rotate` followed by any cfn command that renders the branch is picked up without a
-restart.
+`task_id` must match. The keys file is read again whenever cfn replaced it (`cfn token rotate`
+rewrites it at once), so a rotation is followed without a restart, and keys a
+`cfn token rotate --drop-old-keys` dropped stop working at once.
 
 Run as a tiny HTTP service:  verifier.py serve PORT [BIND]   (default bind 127.0.0.1)
   GET /health                          -> 200 ok
@@ -54,10 +54,31 @@ def load_keys(path, audience):
     return {k["kid"]: bytes.fromhex(k["secret"]) for k in data["keys"]}
 
 
+MAX_LIFETIME = 30 * 24 * 3600  # cfn never issues a longer-lived token
+CLOCK_SLACK = 60
+ROLES = {"implementer", "validator", "product-owner"}
+
+
+def b64url_encode(raw):
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
 class Verifier:
     def __init__(self, audience, keys_file, task=None):
         self.audience, self.keys_file, self.task = audience, keys_file, task
-        self.keys = load_keys(keys_file, audience)
+        self.keys, self.stamp = load_keys(keys_file, audience), self.file_stamp()
+
+    def file_stamp(self):
+        st = os.stat(self.keys_file)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def current_keys(self):
+        """The keys, read again whenever cfn replaced the file (a rotation; after
+        `cfn token rotate --drop-old-keys` the old keys must stop working at once)."""
+        stamp = self.file_stamp()
+        if stamp != self.stamp:
+            self.keys, self.stamp = load_keys(self.keys_file, self.audience), stamp
+        return self.keys
 
     def verify(self, token, now=None):
         """The token's claims, or Refused with the one-line reason."""
@@ -67,7 +88,7 @@ class Verifier:
         try:
             header = json.loads(b64url(head))
             claims = json.loads(b64url(body))
-            signature = b64url(sig)
+            b64url(sig)  # the signature must at least decode
         except ValueError:
             raise Refused("malformed token")
         if not isinstance(header, dict) or not isinstance(claims, dict):
@@ -82,16 +103,25 @@ class Verifier:
         kid = header.get("kid")
         if not isinstance(kid, str):
             raise Refused("malformed token: no key id")
-        if kid not in self.keys:
-            self.keys = load_keys(self.keys_file, self.audience)  # a rotation since the last read
-        if kid not in self.keys:
+        keys = self.current_keys()
+        if kid not in keys:
             raise Refused("bad signature: unknown key")
-        expected = hmac.new(self.keys[kid], f"{head}.{body}".encode(), hashlib.sha256).digest()
-        if not hmac.compare_digest(expected, signature):
+        # Compared as text: only the one canonical encoding of the signature is accepted.
+        expected = hmac.new(keys[kid], f"{head}.{body}".encode(), hashlib.sha256).digest()
+        if not hmac.compare_digest(b64url_encode(expected), sig):
             raise Refused("bad signature")
         now = int(time.time()) if now is None else now
-        if not isinstance(claims.get("exp"), int) or now >= claims["exp"]:
+        exp, iat = claims.get("exp"), claims.get("iat")
+        if not isinstance(exp, int) or not isinstance(iat, int) or isinstance(exp, bool) or isinstance(iat, bool):
+            raise Refused("malformed token: exp and iat must be integers")
+        if not isinstance(claims.get("jti"), str) or not isinstance(claims.get("sub"), str):
+            raise Refused("malformed token: no jti or sub")
+        if "role" in claims and claims["role"] is not None and claims["role"] not in ROLES:
+            raise Refused("malformed token: unknown role")
+        if now >= exp:
             raise Refused("expired")
+        if iat > now + CLOCK_SLACK or exp - iat > MAX_LIFETIME:
+            raise Refused("bad lifetime")
         if self.task is not None and claims.get("task_id") != self.task:
             raise Refused(f"another task: the token is for task {claims.get('task_id')!r}, not {self.task!r}")
         return claims

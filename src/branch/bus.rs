@@ -37,7 +37,7 @@ fn choose_with(ctx: &Context, flag: Option<&str>, stack_only_if_up: bool) -> Res
         return Ok(bus::resolve(flag, env_url.as_deref(), None, &ctx.home.join(EMBEDDED_FILE)));
     }
     // A loop run pins its agents to its embedded bus through CFN_BUS_PATH.
-    if let Some(path) = std::env::var_os("CFN_BUS_PATH").filter(|p| !p.is_empty()) {
+    if let Some(path) = std::env::var_os(crate::bus::BUS_PATH_VAR).filter(|p| !p.is_empty()) {
         return Ok(bus::resolve(None, None, None, std::path::Path::new(&path)));
     }
     let (stack, embedded) = match Workspace::open(ctx) {

@@ -122,11 +122,7 @@ pub fn host_url(host: &str, proxy_port: u16, tls: bool) -> String {
     format!("{scheme}://{host}:{proxy_port}")
 }
 
-/// `CFN_<KEY>_HOST_URL`, named like `CFN_<KEY>_PORT`.
-pub fn host_url_env_name(key: &str) -> String {
-    let port_name = crate::names::port_env_name(key);
-    format!("{}_HOST_URL", port_name.trim_end_matches("_PORT"))
-}
+pub use crate::names::host_url_env_name;
 
 /// One DNS label: the slug of `text`, lower case (slugs are; project names may carry `_`,
 /// which browsers and curl accept under `.localhost`).

@@ -39,6 +39,8 @@ mod tests;
 
 use std::time::Duration;
 
+/// Names the embedded bus file a loop run pins its agents to.
+pub const BUS_PATH_VAR: &str = "CFN_BUS_PATH";
 pub use embedded::{EmbeddedBus, POLL_INTERVAL};
 pub use error::{BusError, Result};
 pub use latency::{measure_signal_latency, percentile};

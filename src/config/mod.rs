@@ -189,9 +189,17 @@ impl Config {
             return Err(bad("migrations.sqlite_file must be a plain file name".into()));
         }
         self.check_paths_lexically()?;
-        skills::check(&self.skills, &self.mcp_servers, &self.agents).map_err(|(msg, hint)| {
-            anyhow::Error::from(UserError::new(format!("invalid {}: {msg}", path.display())).hint(hint))
-        })?;
+        let port_variables: Vec<String> = self
+            .ports
+            .keys
+            .keys()
+            .flat_map(|key| [crate::names::port_env_name(key), crate::names::host_url_env_name(key)])
+            .collect();
+        skills::check(&self.skills, &self.mcp_servers, &self.agents, &port_variables).map_err(
+            |(msg, hint)| {
+                anyhow::Error::from(UserError::new(format!("invalid {}: {msg}", path.display())).hint(hint))
+            },
+        )?;
         if let Some(name) = &self.project.name {
             if !crate::names::is_valid_project_name(name) {
                 return Err(bad(format!("project.name {name:?} must match [a-z0-9][a-z0-9_-]*")));

@@ -9,6 +9,9 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+/// The audience of cfn's own tokens: no MCP server may take its name (it would get its keys).
+pub const RESERVED_SERVER: &str = "cfn";
+
 /// The longest skill or server name (the token claims' limit).
 const MAX_NAME: usize = 128;
 
@@ -53,6 +56,7 @@ pub fn check(
     skills: &IndexMap<String, SkillConfig>,
     servers: &IndexMap<String, McpServerConfig>,
     agents: &IndexMap<String, super::agents::AgentProfile>,
+    port_variables: &[String],
 ) -> Result<(), (String, String)> {
     let mut stems: IndexMap<String, &String> = IndexMap::new();
     for name in servers.keys() {
@@ -60,6 +64,22 @@ pub fn check(
             return Err((
                 format!("mcp server name {name:?} is not a server name"),
                 "use letters, digits, '.', '_' and '-', as in a compose service name".into(),
+            ));
+        }
+        if name == RESERVED_SERVER {
+            return Err((
+                "mcp server name \"cfn\" is cfn's own audience".into(),
+                "name the server otherwise: no service gets the keys of cfn's own tokens".into(),
+            ));
+        }
+        let stem = env_stem(name);
+        if let Some(taken) = [format!("{stem}_TOKEN"), format!("{stem}_URL")]
+            .into_iter()
+            .find(|variable| port_variables.contains(variable))
+        {
+            return Err((
+                format!("mcp server {name:?} would set {taken}, a variable of a port key"),
+                "rename the server or the port key so that neither hides the other".into(),
             ));
         }
         if let Some(first) = stems.insert(env_stem(name), name) {
@@ -129,6 +149,20 @@ mod tests {
         assert_eq!(c.mcp_servers["mcp-redis"].url, "http://127.0.0.1:{{ ports.mcp_redis }}/");
         assert_eq!(c.agents["impl"].skills, ["redis-debugging"]);
         assert_eq!(super::env_stem("mcp-redis"), "CFN_MCP_MCP_REDIS");
+    }
+
+    #[test]
+    fn a_server_named_cfn_or_hiding_a_port_variable_is_refused() {
+        let e = refused("[mcp_servers.cfn]\nurl = \"http://127.0.0.1:1/\"\n");
+        assert!(e.message.ends_with("mcp server name \"cfn\" is cfn's own audience"), "{e:?}");
+        let toml = "[ports.keys.mcp_a]\nservice = \"mcp-a\"\ntarget = 80\nbase = 8100\n\
+                    [mcp_servers.a_host]\nurl = \"http://x/\"\n";
+        let e = refused(toml);
+        assert!(
+            e.message
+                .ends_with("mcp server \"a_host\" would set CFN_MCP_A_HOST_URL, a variable of a port key"),
+            "{e:?}"
+        );
     }
 
     #[test]

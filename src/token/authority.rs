@@ -56,12 +56,15 @@ impl Authority {
         Ok(token)
     }
 
-    /// The token's claims if it is valid for `expected` now and not revoked.
+    /// The token's claims if it is valid for `expected` now, was issued here with exactly these
+    /// claims, and is not revoked. (A service holding only its audience key can sign tokens
+    /// for itself; the records tell those from the ones cfn issued.)
     pub fn verify(&self, token: &str, expected: &Expected<'_>) -> Result<Claims, Rejection> {
         let claims = jwt::check(&self.keyring, token, expected, now())?;
-        match store::is_revoked(self.state.conn(), &claims.jti) {
-            Ok(false) => Ok(claims),
-            Ok(true) => Err(Rejection::Revoked { jti: claims.jti }),
+        match store::standing(self.state.conn(), &claims) {
+            Ok(store::Standing::Live) => Ok(claims),
+            Ok(store::Standing::Revoked) => Err(Rejection::Revoked { jti: claims.jti }),
+            Ok(store::Standing::NotIssued) => Err(Rejection::NotIssued { jti: claims.jti }),
             Err(e) => Err(Rejection::Unchecked(e.to_string())),
         }
     }
@@ -111,9 +114,12 @@ impl Authority {
         &self.keyring
     }
 
-    /// Makes a new signing key; tokens signed by the old one keep verifying until they expire.
-    pub fn rotate(&mut self) -> Result<&Keyring> {
-        self.keyring = key_file::rotate(&self.home, now())?;
+    /// Makes a new signing key; tokens signed by the old ones keep verifying until they expire,
+    /// unless `drop_old` (after a leak: every token issued before stops verifying at once).
+    /// Every MCP service's verifier file is rewritten with the new keys.
+    pub fn rotate(&mut self, drop_old: bool) -> Result<&Keyring> {
+        self.keyring = key_file::rotate(&self.home, now(), drop_old)?;
+        super::verifier_file::refresh_all(&self.home, &self.keyring)?;
         Ok(&self.keyring)
     }
 }

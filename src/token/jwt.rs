@@ -12,6 +12,10 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Header, Validation};
 use std::fmt;
 
+/// How far in the future `iat` may be: the issuer and the verifier share a clock, but a
+/// verifier in a container may read it a moment before.
+const CLOCK_SLACK: u64 = 60;
+
 /// Longer than any token cfn issues; a bigger one is refused before any parsing.
 const MAX_TOKEN_LEN: usize = 8 * 1024;
 
@@ -44,6 +48,13 @@ pub enum Rejection {
     Revoked {
         jti: String,
     },
+    /// Signed with a key of this machine, but never issued here: a forgery with a leaked
+    /// audience key (checked where the state database is at hand).
+    NotIssued {
+        jti: String,
+    },
+    /// `iat` in the future, or a lifetime longer than any token cfn issues.
+    Lifetime(String),
     /// The revocation list could not be read: a verifier fails closed.
     Unchecked(String),
 }
@@ -68,6 +79,10 @@ impl fmt::Display for Rejection {
                 write!(f, "another task: the token is for task {token:?}, not {expected:?}")
             }
             Rejection::Revoked { jti } => write!(f, "revoked: token {jti} was revoked"),
+            Rejection::NotIssued { jti } => {
+                write!(f, "not issued: no token {jti} was issued for these claims by this user")
+            }
+            Rejection::Lifetime(why) => write!(f, "bad lifetime: {why}"),
             Rejection::Unchecked(why) => write!(f, "cannot check revocations: {why}"),
         }
     }
@@ -84,6 +99,10 @@ impl Rejection {
                 "the token was not issued by this user on this machine (or its key was retired over 30 days ago)"
             }
             Rejection::Expired { .. } | Rejection::Revoked { .. } => "issue a new token with `cfn token issue`",
+            Rejection::NotIssued { .. } | Rejection::Lifetime(_) => {
+                "only tokens `cfn token issue` (or the loop) made are valid; if a service's keys leaked, \
+                 run `cfn token rotate --drop-old-keys`"
+            }
             Rejection::WrongAudience { .. } => "a token is valid only for the server it was issued for",
             Rejection::OtherTask { .. } => "a token is valid only for the task it was issued for",
             Rejection::Unchecked(_) => return None,
@@ -144,6 +163,12 @@ pub fn check(keyring: &Keyring, token: &str, expected: &Expected<'_>, now: u64) 
     let claims = authentic(keyring, token)?;
     if now >= claims.exp {
         return Err(Rejection::Expired { exp: claims.exp });
+    }
+    if claims.iat > now + CLOCK_SLACK {
+        return Err(Rejection::Lifetime(format!("issued {} s in the future", claims.iat - now)));
+    }
+    if claims.exp.saturating_sub(claims.iat) > super::ttl::MAX_TTL.as_secs() {
+        return Err(Rejection::Lifetime("longer than 30 days, more than cfn ever issues".into()));
     }
     if claims.aud != expected.audience {
         return Err(Rejection::WrongAudience { token: claims.aud, expected: expected.audience.into() });

@@ -52,11 +52,12 @@ pub fn load_or_create(home: &Path, now: u64) -> Result<Keyring> {
 }
 
 /// Replaces the current key with a new one; the old one keeps verifying (see
-/// [`Keyring::rotated`]). Returns the new keyring.
-pub fn rotate(home: &Path, now: u64) -> Result<Keyring> {
+/// [`Keyring::rotated`]), unless `drop_old`, which keeps the new key only. Returns the new
+/// keyring.
+pub fn rotate(home: &Path, now: u64, drop_old: bool) -> Result<Keyring> {
     let _lock = crate::lock_file::hold(&home.join(LOCK_NAME))?;
     let file = path(home);
-    let ring = load_or_create(home, now)?.rotated(now)?;
+    let ring = if drop_old { Keyring::generate(now)? } else { load_or_create(home, now)?.rotated(now)? };
     crate::render::write_atomic(&file, &encode(&ring)?, 0o600)?;
     Ok(ring)
 }
@@ -193,7 +194,7 @@ mod tests {
     fn rotation_is_written_and_keeps_the_old_key() {
         let home = tempfile::tempdir().unwrap();
         let first = load_or_create(home.path(), 10).unwrap();
-        let rotated = rotate(home.path(), 20).unwrap();
+        let rotated = rotate(home.path(), 20, false).unwrap();
         let read_back = load_or_create(home.path(), 30).unwrap();
         assert_eq!(read_back.current().kid, rotated.current().kid);
         assert_eq!(read_back.find(&first.current().kid).unwrap().retired, Some(20));

@@ -79,6 +79,33 @@ pub fn revoke(conn: &Connection, jti: &str, expires_at: u64, now: u64) -> Result
     Ok(added == 1)
 }
 
+/// Where a token of these claims stands in the records: issued with exactly these claims (and
+/// not revoked), revoked, or never issued here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Live,
+    Revoked,
+    NotIssued,
+}
+
+/// One indexed lookup: the token's record, matching its claims, and its revocation.
+pub fn standing(conn: &Connection, claims: &Claims) -> Result<Standing> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT EXISTS(SELECT 1 FROM token_revocations r WHERE r.jti = i.jti) FROM tokens_issued i
+          WHERE i.jti = ?1 AND i.agent = ?2 AND i.audience = ?3 AND i.task_id = ?4 AND i.expires_at = ?5",
+    )?;
+    let revoked: Option<bool> = stmt
+        .query_row(params![claims.jti, claims.sub, claims.aud, claims.task_id, sql_time(claims.exp)], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(match revoked {
+        None => Standing::NotIssued,
+        Some(true) => Standing::Revoked,
+        Some(false) => Standing::Live,
+    })
+}
+
 pub fn is_revoked(conn: &Connection, jti: &str) -> Result<bool> {
     let mut stmt = conn.prepare_cached("SELECT EXISTS(SELECT 1 FROM token_revocations WHERE jti = ?1)")?;
     Ok(stmt.query_row([jti], |r| r.get(0))?)

@@ -160,3 +160,41 @@ fn issuing_records_no_token_and_no_secret() {
         );
     }
 }
+
+#[test]
+fn a_lifetime_longer_than_cfn_issues_or_an_iat_ahead_is_refused() {
+    let ring = Keyring::generate(NOW).unwrap();
+    let mut claims = Claims::new(&request("web"), NOW).unwrap();
+    claims.exp = NOW + MAX_TTL.as_secs() + 1;
+    let token = sign(ring.current(), &claims).unwrap();
+    let refused = check(&ring, &token, &expect("web", None), NOW).unwrap_err();
+    assert_eq!(refused.to_string(), "bad lifetime: longer than 30 days, more than cfn ever issues");
+    claims.iat = NOW + 3600;
+    claims.exp = NOW + 7200;
+    let token = sign(ring.current(), &claims).unwrap();
+    let refused = check(&ring, &token, &expect("web", None), NOW).unwrap_err();
+    assert_eq!(refused.to_string(), "bad lifetime: issued 3600 s in the future");
+    claims.iat = NOW + 30;
+    let token = sign(ring.current(), &claims).unwrap();
+    assert!(check(&ring, &token, &expect("web", None), NOW).is_ok(), "a clock a moment behind");
+}
+
+#[test]
+fn only_a_token_issued_with_these_claims_verifies() {
+    let home = tempfile::tempdir().unwrap();
+    let authority = Authority::open(home.path()).unwrap();
+    let claims = Claims::new(&request("web"), now()).unwrap();
+    let token = authority.issue(&claims).unwrap();
+    let expected = expect("web", None);
+    assert_eq!(authority.verify(&token, &expected), Ok(claims.clone()));
+    // Signed with this machine's key (as a holder of web's audience key could), never issued.
+    let mut forged = claims.clone();
+    forged.jti = "f".repeat(32);
+    let token = sign(authority.keyring().current(), &forged).unwrap();
+    assert_eq!(authority.verify(&token, &expected), Err(Rejection::NotIssued { jti: forged.jti.clone() }));
+    // An issued id with other claims (another agent) is no issued token either.
+    let mut other = claims.clone();
+    other.sub = "intruder".into();
+    let token = sign(authority.keyring().current(), &other).unwrap();
+    assert!(matches!(authority.verify(&token, &expected), Err(Rejection::NotIssued { .. })));
+}

@@ -76,6 +76,24 @@ pub fn write_into(dir: &Path, keyring: &Keyring, audience: &str) -> Result<PathB
     Ok(file)
 }
 
+/// Rewrites every verifier file under `$CFN_HOME/mcp-verifier/<project>/<service>/` with the
+/// keys of `keyring` (after a rotation): a running service sees the new file at once, without
+/// waiting for its branch to be rendered again. The folder names are the audiences.
+pub fn refresh_all(home: &Path, keyring: &Keyring) -> Result<()> {
+    let root = home.join("mcp-verifier");
+    let Ok(projects) = std::fs::read_dir(&root) else { return Ok(()) };
+    for project in projects.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())) {
+        let Ok(services) = std::fs::read_dir(project.path()) else { continue };
+        for service in services.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())) {
+            let dir = service.path();
+            if dir.join(FILE_NAME).is_file() {
+                write(&dir, keyring, &service.file_name().to_string_lossy())?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Removes the project-wide `keys.json` earlier versions wrote (it held the keyring's secrets,
 /// which sign for every audience); a no-op when there is none.
 pub fn remove_project_wide(home: &Path, project: &str) -> Result<()> {

@@ -260,7 +260,7 @@ async fn open_pinned(ctx: &Context, choice: &bus::BusChoice) -> Result<(Bus, (St
         }
         BusTarget::Embedded(path) => {
             let bus = crate::branch::bus::open(ctx, choice).await?;
-            Ok((bus, ("CFN_BUS_PATH".into(), path.to_string_lossy().into_owned())))
+            Ok((bus, (crate::bus::BUS_PATH_VAR.into(), path.to_string_lossy().into_owned())))
         }
     }
 }

@@ -177,14 +177,19 @@ pub fn prepare(
         env.extend(routed);
     }
     let token = AgentToken::random()?;
-    let context_in_agent = if container {
-        let rel = context_path.strip_prefix(&rc.worktree).unwrap_or(&context_path);
-        PathBuf::from("/workspace").join(rel)
-    } else {
-        context_path.clone()
+    // A container sees the worktree at /workspace: paths inside it are given as it sees them.
+    let as_agent_sees = |path: &Path| -> PathBuf {
+        match path.strip_prefix(&rc.worktree) {
+            Ok(rel) if container => PathBuf::from("/workspace").join(rel),
+            _ => path.to_path_buf(),
+        }
     };
+    let context_in_agent = as_agent_sees(&context_path);
     let bus_env = match (&redis_url, container) {
         (Some(url), true) => ("CFN_REDIS_URL".to_string(), url.clone()),
+        _ if rc.bus_env.0 == crate::bus::BUS_PATH_VAR => {
+            (rc.bus_env.0.clone(), as_agent_sees(Path::new(&rc.bus_env.1)).to_string_lossy().into_owned())
+        }
         _ => rc.bus_env.clone(),
     };
     env.extend([
@@ -220,7 +225,17 @@ pub fn prepare(
     if let Some(deadline) = rc.deadline {
         timeout = timeout.min(deadline.saturating_duration_since(std::time::Instant::now()));
     }
-    env.extend(rc.mcp.grant(id, container, profile, &rc.task, iteration, timeout)?);
+    let granted = rc.mcp.grant(id, container, profile, &rc.task, iteration, timeout)?;
+    if let Some((name, _)) = granted.iter().find(|(name, _)| env.iter().any(|(have, _)| have == name)) {
+        return Err(crate::error::UserError::new(format!(
+            "agent {id}: the MCP server variable {name} is also one of the branch's variables"
+        ))
+        .hint(
+            "rename the server in [mcp_servers] (or the variable in env.j2) so that neither hides the other",
+        )
+        .into());
+    }
+    env.extend(granted);
     let spec = AgentRun {
         agent_id: id.to_string(),
         command,

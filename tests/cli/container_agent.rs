@@ -27,30 +27,16 @@ pub(crate) fn agent_image(name: &str) -> Image {
     Image(tag)
 }
 
-#[test]
-fn a_container_agent_runs_on_the_stack_network_and_is_removed() {
-    if !engine_ready(V2) {
-        return;
-    }
-    let sb = Sandbox::new();
-    let image = agent_image("agent");
-    let tag = image.0.clone();
+/// `agents/report.sh`: a command agent that reports through `$CFN_BIN`.
+pub(crate) const REPORT: &str =
+    "#!/bin/sh\n\"$CFN_BIN\" agent report --confidence 0.95 --payload \"${1:-null}\"\n";
 
-    let report = "#!/bin/sh\n\"$CFN_BIN\" agent report --confidence 0.95 --payload \"${1:-null}\"\n";
-    let ports = port_block("cagent");
-    let compose =
-        format!("services:\n  redis:\n    image: cfn-test/redis:1\n    ports: [\"{}:6379\"]\n", ports.base);
-    let root = sb.repo("cagent", &[("docker-compose.yml", &compose), ("agents/report.sh", report)]);
-    sb.cfn(&root, &["init", "--yes"]).assert().success();
-    let in_container =
-        "cat /sys/fs/cgroup/memory/memory.limit_in_bytes > /workspace/.cfn/limit 2>/dev/null; \
-                        touch /workspace/.cfn/from-container; env > /workspace/.cfn/agent-env; \
-                        cfn agent report --confidence 0.9";
-    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
-    std::fs::write(
-        root.join("cfn.toml"),
-        format!(
-            r#"{toml}
+/// A loop team whose implementer `boxed` runs `in_container` (a shell command) in the image
+/// `tag`, with `profile` lines added to its profile; validator and product owner are command
+/// agents running `agents/report.sh` ([`REPORT`]).
+pub(crate) fn boxed_team(tag: &str, in_container: &str, profile: &str) -> String {
+    format!(
+        r#"
 [loop]
 mode = "mvp"
 implementers = ["boxed"]
@@ -61,10 +47,7 @@ product_owner = "po"
 role = "implementer"
 image = "{tag}"
 command = ["sh", "-c", "{in_container}"]
-memory = "256m"
-cpus = 0.5
-timeout = 60
-
+{profile}
 [agents.val]
 role = "validator"
 command = ["sh", "agents/report.sh"]
@@ -75,9 +58,30 @@ role = "product-owner"
 command = ["sh", "agents/report.sh", "{{\"decision\": \"PROCEED\"}}"]
 env = ["CFN_BIN"]
 "#
-        ),
     )
-    .unwrap();
+}
+
+#[test]
+fn a_container_agent_runs_on_the_stack_network_and_is_removed() {
+    if !engine_ready(V2) {
+        return;
+    }
+    let sb = Sandbox::new();
+    let image = agent_image("agent");
+    let tag = image.0.clone();
+
+    let ports = port_block("cagent");
+    let compose =
+        format!("services:\n  redis:\n    image: cfn-test/redis:1\n    ports: [\"{}:6379\"]\n", ports.base);
+    let root = sb.repo("cagent", &[("docker-compose.yml", &compose), ("agents/report.sh", REPORT)]);
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let in_container =
+        "cat /sys/fs/cgroup/memory/memory.limit_in_bytes > /workspace/.cfn/limit 2>/dev/null; \
+                        touch /workspace/.cfn/from-container; env > /workspace/.cfn/agent-env; \
+                        cfn agent report --confidence 0.9";
+    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    let team = boxed_team(&tag, in_container, "memory = \"256m\"\ncpus = 0.5\ntimeout = 60\n");
+    std::fs::write(root.join("cfn.toml"), toml + &team).unwrap();
     let v = sb.json(&root, &["worktree", "add", "boxed", "--json"]);
     let wt = PathBuf::from(v["path"].as_str().unwrap());
     let project = v["project"].as_str().unwrap().to_string();
@@ -106,4 +110,39 @@ env = ["CFN_BIN"]
     assert_eq!(limit.trim(), (256u64 << 20).to_string(), "memory limit applied");
     let left = docker_lines(&["ps", "-aq", "--filter", "label=dev.cfn.agent"]);
     assert!(left.is_empty(), "agent containers removed: {left:?}");
+}
+
+/// Without a Redis in the stack the run's bus is its embedded file, which the container sees
+/// under /workspace: `CFN_BUS_PATH` names it there, and the agent's report reaches the run.
+#[test]
+fn a_container_agent_reports_on_the_embedded_bus() {
+    if !engine_ready(V2) {
+        return;
+    }
+    let sb = Sandbox::new();
+    let image = agent_image("agent-embedded");
+    let ports = port_block("cagent-embedded");
+    let compose =
+        format!("services:\n  web:\n    image: cfn-test/app:1\n    ports: [\"{}:8080\"]\n", ports.base);
+    let root = sb.repo("cagentemb", &[("docker-compose.yml", &compose), ("agents/report.sh", REPORT)]);
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let in_container = "echo $CFN_BUS_PATH > /workspace/.cfn/bus-path; cfn agent report --confidence 0.9";
+    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    std::fs::write(root.join("cfn.toml"), toml + &boxed_team(&image.0, in_container, "timeout = 60\n"))
+        .unwrap();
+    let v = sb.json(&root, &["worktree", "add", "boxed", "--json"]);
+    let wt = PathBuf::from(v["path"].as_str().unwrap());
+    let _cleanup = Cleanup(vec![v["project"].as_str().unwrap().to_string()]);
+    cfn_with(&sb, &wt, V2, &["up", "--timeout", "60"]).assert().success();
+    let out = sb
+        .cfn(&wt, &["loop", "run", "--yes", "--epic", "embedded", "--task-id", "boxed-emb", "--json"])
+        .env("CFN_BIN", assert_cmd::cargo::cargo_bin("cfn"))
+        .env_remove("CFN_REDIS_URL")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["status"], "proceed", "{}", stderr(&out));
+    let seen = std::fs::read_to_string(wt.join(".cfn/bus-path")).unwrap();
+    assert!(seen.trim().starts_with("/workspace/"), "the bus as the container sees it: {seen}");
 }

@@ -2,7 +2,7 @@
 //! coordinator's children, so nothing kills them with it; `cfn loop resume` must find the
 //! container its journal recorded, remove it, run the agent again and reach the decision.
 
-use crate::container_agent::agent_image;
+use crate::container_agent::{agent_image, boxed_team, REPORT};
 use crate::harness::*;
 use crate::stack_harness::*;
 use std::path::PathBuf;
@@ -15,46 +15,17 @@ fn a_container_agent_left_by_a_killed_coordinator_is_removed_and_run_again() {
     }
     let sb = Sandbox::new();
     let image = agent_image("resume-agent");
-    let report = "#!/bin/sh\n\"$CFN_BIN\" agent report --confidence 0.95 --payload \"${1:-null}\"\n";
     let ports = port_block("resume-container");
     let compose =
         format!("services:\n  redis:\n    image: cfn-test/redis:1\n    ports: [\"{}:6379\"]\n", ports.base);
-    let root = sb.repo("rescont", &[("docker-compose.yml", &compose), ("agents/report.sh", report)]);
+    let root = sb.repo("rescont", &[("docker-compose.yml", &compose), ("agents/report.sh", REPORT)]);
     sb.cfn(&root, &["init", "--yes"]).assert().success();
     // The first turn hangs (the coordinator is killed meanwhile); the turn run again reports.
     let in_container = "if mkdir /workspace/.cfn/first-turn 2>/dev/null; then busybox sleep 120; fi; \
                         cfn agent report --confidence 0.9";
     let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
-    std::fs::write(
-        root.join("cfn.toml"),
-        format!(
-            r#"{toml}
-[loop]
-mode = "mvp"
-implementers = ["boxed"]
-validators = ["val"]
-product_owner = "po"
-
-[agents.boxed]
-role = "implementer"
-image = "{}"
-command = ["sh", "-c", "{in_container}"]
-timeout = 180
-
-[agents.val]
-role = "validator"
-command = ["sh", "agents/report.sh"]
-env = ["CFN_BIN"]
-
-[agents.po]
-role = "product-owner"
-command = ["sh", "agents/report.sh", "{{\"decision\": \"PROCEED\"}}"]
-env = ["CFN_BIN"]
-"#,
-            image.0
-        ),
-    )
-    .unwrap();
+    std::fs::write(root.join("cfn.toml"), toml + &boxed_team(&image.0, in_container, "timeout = 180\n"))
+        .unwrap();
     let v = sb.json(&root, &["worktree", "add", "boxed", "--json"]);
     let wt = PathBuf::from(v["path"].as_str().unwrap());
     let _cleanup = Cleanup(vec![v["project"].as_str().unwrap().to_string()]);

@@ -234,6 +234,16 @@ fn doctor_says_which_skill_a_loop_run_would_refuse() {
     let shown = text(&out.stdout);
     assert!(shown.contains("skills.browser.path \"skills/browser.md\" is outside the repository"), "{shown}");
     assert!(!shown.contains("root:"), "{shown}");
+
+    // A path with a terminal escape sequence is shown, never sent to the terminal.
+    std::fs::remove_file(root.join("skills/browser.md")).unwrap();
+    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    let toml = toml.replace("path = \"skills/browser.md\"", "path = \"skills/\\u001b]0;PWNED\\u0007x.md\"");
+    std::fs::write(root.join("cfn.toml"), toml).unwrap();
+    let out = sb.cfn(&root, &["doctor"]).output().unwrap();
+    let shown = text(&out.stdout);
+    assert!(shown.contains("skills/\\u{1b}]0;PWNED\\u{7}x.md"), "{shown}");
+    assert!(!shown.contains('\u{1b}') && !shown.contains('\u{7}'), "{shown:?}");
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

@@ -265,13 +265,27 @@ fn a_server_s_verifier_keys_check_its_tokens_and_sign_none_for_another() {
     // The attack: the holder of web's keys signs tokens for another server and for cfn's own.
     assert_refused(&verify(&sb, &signed_with(&key, kid, "postgres"), "postgres", &[]), "bad signature");
     assert_refused(&verify(&sb, &signed_with(&key, kid, "cfn"), "cfn", &[]), "bad signature");
-    // What it can sign is a token web alone would take.
-    assert!(verify(&sb, &signed_with(&key, kid, "web"), "web", &[]).status.success());
+    // What it can sign is a token for web alone, which web's own verifier (holding only these
+    // keys) would take; cfn, which holds the records, refuses it: it was never issued.
+    assert_refused(&verify(&sb, &signed_with(&key, kid, "web"), "web", &[]), "not issued");
+    // After a leak: every older key dropped at once, the issued token dead too, and the
+    // verifier files holding the leaked keys rewritten.
+    let out = sb.cfn(&repo, &["token", "rotate", "--drop-old-keys"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text(&out.stdout).contains("dropped 1 older key(s)"), "{}", text(&out.stdout));
+    assert_refused(&verify(&sb, &token, "web", &[]), "bad signature");
+    let fresh = issue(&sb, &repo, &[]);
+    assert!(verify(&sb, &fresh, "web", &[]).status.success());
 
-    let out = sb
-        .cfn(&repo, &["token", "verifier-keys", "--audience", "nowhere", "--out"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert_refused(&out, "unknown audience \"nowhere\"");
+    let keys_into = |audience: &str, dir: &Path| {
+        sb.cfn(&repo, &["token", "verifier-keys", "--audience", audience, "--out"]).arg(dir).output().unwrap()
+    };
+    assert_refused(&keys_into("nowhere", &dir), "unknown audience \"nowhere\"");
+    assert_refused(&keys_into("cfn", &dir), "the audience `cfn` is cfn's own");
+    // A folder others may write into: they could put keys of their own in place.
+    let open = sb.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    assert_refused(&keys_into("web", &open), "can be written by group or others (mode 777)");
+    assert!(!open.join("keys.json").exists());
 }

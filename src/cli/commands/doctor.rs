@@ -67,8 +67,11 @@ fn print(checks: &[Check]) -> Result<()> {
             Status::Warn => "warn",
             Status::Fail => "fail",
         };
-        crate::cli::output::line(format_args!("{status}  {:<width$}  {}", c.name, c.message))?;
+        // Messages name repositories' paths and values: shown, never sent to the terminal.
+        let message = crate::names::printable(&c.message);
+        crate::cli::output::line(format_args!("{status}  {:<width$}  {message}", c.name))?;
         if let Some(hint) = &c.hint {
+            let hint = crate::names::printable(hint);
             crate::cli::output::line(format_args!("      {:<width$}  hint: {hint}", ""))?;
         }
     }

@@ -12,8 +12,9 @@ use anyhow::Result;
 use clap::Subcommand;
 use std::io::Read as _;
 
-/// The audience of `cfn mcp`, cfn's own MCP server; every other server is a compose service.
-const CFN_SERVER: &str = "cfn";
+/// The audience of cfn's own tokens; every other server is a compose service or an
+/// `[mcp_servers]` entry.
+const CFN_SERVER: &str = crate::config::skills::RESERVED_SERVER;
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
@@ -26,10 +27,18 @@ pub enum TokenCommand {
     /// Show the live tokens (issued, not expired, not revoked); never a token itself.
     List(ListArgs),
     /// Make a new signing key; tokens signed by the old one stay valid until they expire.
-    Rotate,
+    Rotate(RotateArgs),
     /// Write the keys that check one server's tokens (and sign none for another) into a folder,
     /// for an MCP server outside the compose stack; the stack's own get theirs mounted.
     VerifierKeys(VerifierKeysArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RotateArgs {
+    /// Forget every older key at once: every token issued before stops verifying (after a
+    /// leak of the key file or of a service's keys).
+    #[arg(long)]
+    drop_old_keys: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -104,7 +113,7 @@ pub fn run(ctx: &Context, cmd: TokenCommand) -> Result<()> {
         TokenCommand::Verify(args) => verify(ctx, args),
         TokenCommand::Revoke(args) => revoke(ctx, args),
         TokenCommand::List(args) => list(ctx, args),
-        TokenCommand::Rotate => rotate(ctx),
+        TokenCommand::Rotate(args) => rotate(ctx, args),
         TokenCommand::VerifierKeys(args) => verifier_keys(ctx, args),
     }
 }
@@ -228,10 +237,16 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
     output::table(&["JTI", "AGENT", "SERVER", "TASK", "ROLE", "EXPIRES"], &rows)
 }
 
-fn rotate(ctx: &Context) -> Result<()> {
+fn rotate(ctx: &Context, args: RotateArgs) -> Result<()> {
     let mut authority = Authority::open(&ctx.home)?;
-    let ring = authority.rotate()?;
+    let before = authority.keyring().keys().len();
+    let ring = authority.rotate(args.drop_old_keys)?;
     crate::cli::output::line(format_args!("new signing key {}", ring.current().kid))?;
+    if args.drop_old_keys {
+        crate::cli::output::line(format_args!(
+            "dropped {before} older key(s): every token issued before no longer verifies"
+        ))?;
+    }
     for key in &ring.keys()[1..] {
         let retired = key.retired.unwrap_or(key.created);
         let until = rfc3339((retired + token::MAX_TTL.as_secs()) as i64);
@@ -245,6 +260,12 @@ fn rotate(ctx: &Context) -> Result<()> {
 
 fn verifier_keys(ctx: &Context, args: VerifierKeysArgs) -> Result<()> {
     token::check_audience_known(&args.audience, &known_servers(ctx)?)?;
+    if args.audience == CFN_SERVER {
+        return Err(UserError::new("the audience `cfn` is cfn's own: its keys never leave $CFN_HOME")
+            .hint("name an MCP server of the project with --audience")
+            .into());
+    }
+    refuse_open_folder(&args.out)?;
     let keyring = token::key_file::load_or_create(&ctx.home, token::now())?;
     // A folder that exists is the user's: its mode is theirs to choose.
     let file = if args.out.is_dir() {
@@ -257,6 +278,23 @@ fn verifier_keys(ctx: &Context, args: VerifierKeysArgs) -> Result<()> {
         file.display(),
         args.audience
     ))
+}
+
+/// Refuses a folder others may write into: they could replace the keys file with keys of their
+/// own, and the server would take their tokens.
+fn refuse_open_folder(dir: &std::path::Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let Ok(meta) = std::fs::metadata(dir) else { return Ok(()) };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o022 != 0 {
+        return Err(UserError::new(format!(
+            "{} can be written by group or others (mode {mode:03o}): they could replace the keys",
+            dir.display()
+        ))
+        .hint(format!("`chmod go-w {}`, or name a new folder (cfn creates it 0700)", dir.display()))
+        .into());
+    }
+    Ok(())
 }
 
 /// The token argument, or what stdin holds (at most 64 KiB) for `-`; surrounding space trimmed.
