@@ -216,18 +216,24 @@ fn a_run_started_from_the_portal_finishes_without_it() {
     }
 }
 
-#[test]
-fn a_person_decides_through_the_portal_and_the_cli_and_again_after_a_resume() {
-    let sb = Sandbox::new();
+/// The scripted team of `work_loop` with a person, `owner`, as its product owner.
+pub(crate) fn repo_with_person_owner(sb: &Sandbox) -> std::path::PathBuf {
     let extra = "\n[agents.owner]\nrole = \"product-owner\"\nkind = \"person\"\n";
     let team = Team { implementer: CONFIDENT, validator: CONFIDENT, po: PO_PROCEED, extra_config: extra };
-    let root = repo_with(&sb, &team);
+    let root = repo_with(sb, &team);
     let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
     std::fs::write(
         root.join("cfn.toml"),
         toml.replace("product_owner = \"po\"", "product_owner = \"owner\""),
     )
     .unwrap();
+    root
+}
+
+#[test]
+fn a_person_decides_through_the_portal_and_the_cli_and_again_after_a_resume() {
+    let sb = Sandbox::new();
+    let root = repo_with_person_owner(&sb);
     let (portal, _) = Portal::start(&sb, &root, &["--port", "0"]);
     let mut run = background(
         &sb,

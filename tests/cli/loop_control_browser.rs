@@ -6,7 +6,7 @@ use crate::harness::*;
 use crate::loop_resume::background;
 use crate::portal::Portal;
 use crate::portal_browser::{wait_text, Driver};
-use crate::work_loop::{repo_with, summary, Team, CONFIDENT, PO_PROCEED};
+use crate::work_loop::summary;
 use fantoccini::Locator;
 use std::time::{Duration, Instant};
 
@@ -14,15 +14,7 @@ use std::time::{Duration, Instant};
 async fn a_persons_decision_is_given_on_the_page() {
     let Some(driver) = Driver::start() else { return };
     let sb = Sandbox::new();
-    let extra = "\n[agents.owner]\nrole = \"product-owner\"\nkind = \"person\"\n";
-    let team = Team { implementer: CONFIDENT, validator: CONFIDENT, po: PO_PROCEED, extra_config: extra };
-    let root = repo_with(&sb, &team);
-    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
-    std::fs::write(
-        root.join("cfn.toml"),
-        toml.replace("product_owner = \"po\"", "product_owner = \"owner\""),
-    )
-    .unwrap();
+    let root = crate::loop_control::repo_with_person_owner(&sb);
     let (portal, _) = Portal::start(&sb, &root, &["--port", "0"]);
     let run = background(
         &sb,
