@@ -93,6 +93,19 @@ impl std::error::Error for SilentExit {}
 pub const GENERIC_HINT: &str =
     "run `cfn doctor` to check the set-up; docs/troubleshooting.md describes each check";
 
+/// The error and its causes on one line (`a: b: c`), each message once: a user error put as
+/// context over the error it explains repeats that error's message, which is said once.
+pub fn one_line(err: &anyhow::Error) -> String {
+    let mut texts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if texts.last() != Some(&text) {
+            texts.push(text);
+        }
+    }
+    texts.join(": ")
+}
+
 /// The [`UserError`] of an error's chain, if any: the one that decides its code and hint.
 pub fn user_error(err: &anyhow::Error) -> Option<&UserError> {
     err.downcast_ref::<UserError>().or_else(|| err.chain().find_map(|e| e.downcast_ref::<UserError>()))
@@ -141,5 +154,20 @@ fn report_lines(err: &anyhow::Error) -> (i32, Vec<String>) {
             lines.push(format!("hint: {GENERIC_HINT}"));
             (exit::FAILURE, lines)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_says_each_message_once() {
+        let inner = std::io::Error::other("connection refused");
+        let err = anyhow::Error::new(inner)
+            .context("cannot reach redis at redis://h")
+            .context(UserError::usage("cannot reach redis at redis://h").hint("start it"));
+        assert_eq!(one_line(&err), "cannot reach redis at redis://h: connection refused");
+        assert_eq!(one_line(&anyhow::anyhow!("alone")), "alone");
     }
 }

@@ -57,7 +57,8 @@ pub fn check_known(ws: &Workspace, branch: &BranchEnv, requested: &[String]) -> 
         return Ok(());
     }
     let noun = if unknown.len() == 1 { "service" } else { "services" };
-    Err(UserError::new(format!("no such {noun}: {}", unknown.join(", ")))
+    // A name the branch does not have is a bad argument (exit 2), as docs/exit-codes.md classes it.
+    Err(UserError::usage(format!("no such {noun}: {}", unknown.join(", ")))
         .kind(crate::error::Kind::NotFound)
         .hint(format!("the services of {} are: {}", branch.project, known.join(", ")))
         .into())

@@ -50,6 +50,7 @@ mod loop_resume;
 mod loop_resume_container;
 mod lost_id;
 mod mcp;
+mod mcp_hostile;
 mod mcp_schemas;
 mod mcp_services;
 mod migrate;

@@ -63,7 +63,7 @@ fn unknown_services_are_an_error_with_the_known_ones_as_hint() {
     ] {
         let out = s.cfn(&s.wt, args).output().unwrap();
         let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(1), "cfn {args:?}: {err}");
+        assert_eq!(out.status.code(), Some(2), "a bad argument: cfn {args:?}: {err}");
         assert!(err.contains("error: no such service: nosuch"), "cfn {args:?}: {err}");
         assert!(err.contains(&format!("hint: the services of {} are: redis", s.project)), "{err}");
     }

@@ -3,6 +3,7 @@
 //! branch of the repository for an orchestrating agent.
 
 mod bus_ops;
+mod framing;
 mod gate;
 mod limits;
 mod ops;
@@ -18,6 +19,7 @@ mod stdio;
 
 use crate::context::Context;
 use anyhow::{Context as _, Result};
+use rmcp::transport::async_rw::AsyncRwTransport;
 use rmcp::ServiceExt as _;
 
 pub use scope::Scope;
@@ -30,10 +32,10 @@ pub async fn serve(ctx: &Context, repo: bool, branch: Option<&str>) -> Result<()
     let server = server::CfnServer::new(ctx.clone(), scope);
     // Malformed lines are answered as JSON-RPC prescribes before the server sees them.
     let gate = gate::open(reader, writer);
-    let running = server
-        .serve((gate.server_reader, gate.server_writer))
-        .await
-        .context("the MCP session did not start")?;
+    // The gate already refused longer lines; the library must not drop one the gate passed.
+    let transport = AsyncRwTransport::new_server(gate.server_reader, gate.server_writer)
+        .with_max_line_length(limits::max_line_bytes().saturating_add(2));
+    let running = server.serve(transport).await.context("the MCP session did not start")?;
     running.waiting().await.context("the MCP session failed")?;
     gate.flushed.await.context("the MCP session's writer stopped")??;
     Ok(())

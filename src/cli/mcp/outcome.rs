@@ -1,10 +1,21 @@
 //! A tool's result: its data as structured content, or the CLI's error (message and hint) as a
-//! tool error. Nothing a tool does can end the server.
+//! tool error. Nothing a tool does can end the server, and no flood of calls can stall it: the
+//! work in flight is bounded ([`off_the_loop`]).
 
-use rmcp::model::{CallToolResult, ContentBlock};
+use super::limits::MAX_CALLS_IN_FLIGHT;
+use crate::error::UserError;
+use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{json, Value};
+use tokio::sync::Semaphore;
+
+/// The calls running now. Each holds its place for as long as its work runs, even when the
+/// client has cancelled the call: the thread is taken until then.
+static IN_FLIGHT: Semaphore = Semaphore::const_new(MAX_CALLS_IN_FLIGHT);
+
+/// What rmcp's text says when a tool's arguments do not deserialise.
+const ARGUMENTS_REFUSED: &str = "failed to deserialize parameters: ";
 
 /// A tool error (`isError: true`): the command's error and hint, and the exit code it would end
 /// with.
@@ -40,10 +51,47 @@ where
     T: Serialize + Send + 'static,
     Fut: std::future::Future<Output = anyhow::Result<T>>,
 {
-    match crate::runtime::off_the_loop(make).await {
+    match off_the_loop(make).await {
         Ok(data) => success(&data),
         Err(err) => failure(&err),
     }
+}
+
+/// Runs `make`'s future on a thread of its own (`runtime::off_the_loop`) when fewer than
+/// [`MAX_CALLS_IN_FLIGHT`] calls run; otherwise refuses at once, so that threads stay for
+/// reading the client's requests and answering the calls that run.
+pub async fn off_the_loop<T, Fut>(make: impl FnOnce() -> Fut + Send + 'static) -> anyhow::Result<T>
+where
+    T: Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let Ok(place) = IN_FLIGHT.try_acquire() else {
+        return Err(UserError::new(format!(
+            "too many calls in flight (at most {MAX_CALLS_IN_FLIGHT} at once)"
+        ))
+        .hint("wait for an answer to one of the calls in flight, then call again")
+        .into());
+    };
+    crate::runtime::off_the_loop(move || async move {
+        let _held = place;
+        make().await
+    })
+    .await
+}
+
+/// A tool's arguments that do not fit its input schema (a wrong type, a missing or unknown
+/// field) get the tool error of every other bad argument: structured, exit code 2. The library
+/// answers them with a bare text error, which the tool's output schema does not allow.
+pub fn arguments_checked(tool: &str, response: CallToolResponse) -> CallToolResponse {
+    let CallToolResponse::Complete(result) = &response else { return response };
+    if result.is_error != Some(true) || result.structured_content.is_some() {
+        return response;
+    }
+    let text = result.content.first().and_then(|c| c.as_text()).map(|t| t.text.as_str()).unwrap_or("");
+    let Some(why) = text.strip_prefix(ARGUMENTS_REFUSED) else { return response };
+    let err = UserError::usage(format!("invalid arguments for {tool}: {why}"))
+        .hint(format!("the input schema of {tool} in tools/list names its arguments and their types"));
+    failure(&err.into()).into()
 }
 
 /// Structured content must be an object: anything else is wrapped as `{"result": …}`.
@@ -68,7 +116,7 @@ pub fn failure_with<D: Serialize>(err: &anyhow::Error, data: Option<D>) -> CallT
     let mut result = CallToolResult::error(vec![ContentBlock::text(lines.join("\n"))]);
     // Data that does not encode is left out: the error itself always goes out.
     let data = data.and_then(|d| serde_json::to_value(d).ok());
-    let structured = ToolError { error: format!("{err:#}"), hint, exit_code: code, data };
+    let structured = ToolError { error: crate::error::one_line(err), hint, exit_code: code, data };
     result.structured_content = serde_json::to_value(structured).ok();
     result
 }

@@ -1,10 +1,13 @@
-//! The arguments of each tool: their JSON schemas are generated from these types.
+//! The arguments of each tool: their JSON schemas are generated from these types. Every type
+//! refuses fields it does not name (`additionalProperties: false` in its schema), so that a
+//! misspelt or unsupported argument is an error rather than silently ignored.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Which branch a tool acts on.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BranchArg {
     /// The branch. A server bound to one checkout accepts only its own branch (the default);
     /// `cfn mcp --repo` accepts any branch with a worktree (default: the checkout it started in).
@@ -12,10 +15,18 @@ pub struct BranchArg {
     pub branch: Option<String>,
 }
 
+/// No arguments: any is refused.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoArgs {}
+
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpArgs {
-    #[serde(flatten)]
-    pub target: BranchArg,
+    /// The branch. A server bound to one checkout accepts only its own branch (the default);
+    /// `cfn mcp --repo` accepts any branch with a worktree (default: the checkout it started in).
+    #[serde(default)]
+    pub branch: Option<String>,
     /// Services to start (default: all).
     #[serde(default)]
     pub services: Vec<String>,
@@ -28,9 +39,12 @@ pub struct UpArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LogsArgs {
-    #[serde(flatten)]
-    pub target: BranchArg,
+    /// The branch. A server bound to one checkout accepts only its own branch (the default);
+    /// `cfn mcp --repo` accepts any branch with a worktree (default: the checkout it started in).
+    #[serde(default)]
+    pub branch: Option<String>,
     /// Services whose logs to return (default: all).
     #[serde(default)]
     pub services: Vec<String>,
@@ -40,9 +54,12 @@ pub struct LogsArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ContextStoreArgs {
-    #[serde(flatten)]
-    pub target: BranchArg,
+    /// The branch. A server bound to one checkout accepts only its own branch (the default);
+    /// `cfn mcp --repo` accepts any branch with a worktree (default: the checkout it started in).
+    #[serde(default)]
+    pub branch: Option<String>,
     /// The task (loop run) id (default: CFN_TASK_ID of the server).
     #[serde(default)]
     pub task_id: Option<String>,
@@ -54,9 +71,12 @@ pub struct ContextStoreArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ContextGetArgs {
-    #[serde(flatten)]
-    pub target: BranchArg,
+    /// The branch. A server bound to one checkout accepts only its own branch (the default);
+    /// `cfn mcp --repo` accepts any branch with a worktree (default: the checkout it started in).
+    #[serde(default)]
+    pub branch: Option<String>,
     /// The task (loop run) id (default: CFN_TASK_ID of the server).
     #[serde(default)]
     pub task_id: Option<String>,
@@ -64,9 +84,12 @@ pub struct ContextGetArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SignalSendArgs {
-    #[serde(flatten)]
-    pub target: BranchArg,
+    /// The branch. A server bound to one checkout accepts only its own branch (the default);
+    /// `cfn mcp --repo` accepts any branch with a worktree (default: the checkout it started in).
+    #[serde(default)]
+    pub branch: Option<String>,
     /// The task (loop run) id (default: CFN_TASK_ID of the server).
     #[serde(default)]
     pub task_id: Option<String>,
@@ -76,9 +99,12 @@ pub struct SignalSendArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SignalWaitArgs {
-    #[serde(flatten)]
-    pub target: BranchArg,
+    /// The branch. A server bound to one checkout accepts only its own branch (the default);
+    /// `cfn mcp --repo` accepts any branch with a worktree (default: the checkout it started in).
+    #[serde(default)]
+    pub branch: Option<String>,
     /// The task (loop run) id (default: CFN_TASK_ID of the server).
     #[serde(default)]
     pub task_id: Option<String>,
@@ -89,9 +115,12 @@ pub struct SignalWaitArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AgentReportArgs {
-    #[serde(flatten)]
-    pub target: BranchArg,
+    /// The branch. A server bound to one checkout accepts only its own branch (the default);
+    /// `cfn mcp --repo` accepts any branch with a worktree (default: the checkout it started in).
+    #[serde(default)]
+    pub branch: Option<String>,
     /// The task (loop run) id (default: CFN_TASK_ID of the server).
     #[serde(default)]
     pub task_id: Option<String>,
@@ -112,9 +141,12 @@ pub struct AgentReportArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ResultsCollectArgs {
-    #[serde(flatten)]
-    pub target: BranchArg,
+    /// The branch. A server bound to one checkout accepts only its own branch (the default);
+    /// `cfn mcp --repo` accepts any branch with a worktree (default: the checkout it started in).
+    #[serde(default)]
+    pub branch: Option<String>,
     /// The task (loop run) id (default: CFN_TASK_ID of the server).
     #[serde(default)]
     pub task_id: Option<String>,
@@ -132,9 +164,12 @@ pub struct ResultsCollectArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LockAcquireArgs {
-    #[serde(flatten)]
-    pub target: BranchArg,
+    /// The branch. A server bound to one checkout accepts only its own branch (the default);
+    /// `cfn mcp --repo` accepts any branch with a worktree (default: the checkout it started in).
+    #[serde(default)]
+    pub branch: Option<String>,
     pub resource: String,
     /// Seconds the lock is held at most (default 60).
     #[serde(default)]
@@ -145,15 +180,19 @@ pub struct LockAcquireArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LockReleaseArgs {
-    #[serde(flatten)]
-    pub target: BranchArg,
+    /// The branch. A server bound to one checkout accepts only its own branch (the default);
+    /// `cfn mcp --repo` accepts any branch with a worktree (default: the checkout it started in).
+    #[serde(default)]
+    pub branch: Option<String>,
     pub resource: String,
     /// The token `lock_acquire` returned.
     pub token: String,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WorktreeAddArgs {
     /// The branch; created from `base` when it does not exist.
     pub branch: String,
@@ -163,6 +202,7 @@ pub struct WorktreeAddArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WorktreeRemoveArgs {
     /// The branch whose worktree to remove.
     pub branch: String,

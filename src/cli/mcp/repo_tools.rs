@@ -2,7 +2,7 @@
 //! worktrees both change.
 
 use super::outcome;
-use super::params::{WorktreeAddArgs, WorktreeRemoveArgs};
+use super::params::{NoArgs, WorktreeAddArgs, WorktreeRemoveArgs};
 use super::results::WorktreeList;
 use super::schemas::output;
 use super::server::CfnServer;
@@ -42,7 +42,7 @@ impl CfnServer {
         description = "Every worktree of the repository with its slot, ports and state (`cfn worktree list --json`).",
         output_schema = output::<WorktreeList>()
     )]
-    async fn worktree_list(&self) -> CallToolResult {
+    async fn worktree_list(&self, Parameters(_): Parameters<NoArgs>) -> CallToolResult {
         let ctx = self.scope.repo_ctx(&self.ctx);
         outcome::run_blocking(move || {
             let listed = crate::cli::commands::worktree::list::listed(&Workspace::open(&ctx)?)?;
@@ -66,7 +66,7 @@ impl CfnServer {
                 volumes: false,
                 yes: false,
             };
-            worktrees::remove(&ctx, &mut ws, &opts).await
+            worktrees::remove(&ctx, &mut ws, &opts).await.map_err(force_as_argument)
         })
         .await
     }
@@ -75,8 +75,20 @@ impl CfnServer {
         description = "Files changed in more than one worktree, relative to each one's merge base with the main branch, uncommitted and untracked changes included: merge conflicts seen coming.",
         output_schema = output::<Report>()
     )]
-    async fn conflicts(&self) -> CallToolResult {
+    async fn conflicts(&self, Parameters(_): Parameters<NoArgs>) -> CallToolResult {
         let ctx = self.scope.repo_ctx(&self.ctx);
         outcome::run_blocking(move || worktrees::conflicts::conflicts(&Workspace::open(&ctx)?)).await
+    }
+}
+
+/// The CLI's hints name `--force`; through MCP it is the tool's `force` argument.
+fn force_as_argument(err: anyhow::Error) -> anyhow::Error {
+    match crate::error::user_error(&err) {
+        Some(user) if user.hint.as_deref().is_some_and(|h| h.contains("--force")) => {
+            let hint = user.hint.as_deref().unwrap_or_default().replace("--force", "`\"force\": true`");
+            let user = user.clone().hint(hint);
+            err.context(user)
+        }
+        _ => err,
     }
 }

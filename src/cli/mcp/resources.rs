@@ -1,6 +1,7 @@
 //! The resources: each served branch's rendered env file (`cfn://env/<branch>`) and its
 //! compose configuration as compose resolves it (`cfn://compose/<branch>`).
 
+use super::outcome::off_the_loop;
 use super::server::CfnServer;
 use anyhow::Result;
 use rmcp::model::{ListResourcesResult, ReadResourceResult, Resource, ResourceContents};
@@ -11,7 +12,7 @@ const COMPOSE_PREFIX: &str = "cfn://compose/";
 
 pub async fn list(server: &CfnServer) -> Result<ListResourcesResult, ErrorData> {
     let (scope, ctx) = (server.scope.clone(), server.ctx.clone());
-    let branches = tokio::task::spawn_blocking(move || -> Result<Vec<String>> {
+    let branches = off_the_loop(move || async move {
         let (ws, own) = scope.target(&ctx, None)?.open()?;
         if !scope.is_repo() {
             return Ok(vec![own.branch]);
@@ -19,7 +20,6 @@ pub async fn list(server: &CfnServer) -> Result<ListResourcesResult, ErrorData> 
         Ok(ws.all_envs()?.into_iter().filter(|e| e.path.is_dir()).map(|e| e.branch).collect())
     })
     .await
-    .map_err(|e| ErrorData::internal_error(e.to_string(), None))?
     .map_err(|e| ErrorData::internal_error(message(&e), None))?;
     let mut resources = Vec::new();
     for b in branches {
@@ -49,12 +49,12 @@ pub async fn read(server: &CfnServer, uri: String) -> Result<ReadResourceResult,
             None,
         ));
     };
-    let text = tokio::task::spawn_blocking(move || -> Result<String> {
+    let text = off_the_loop(move || async move {
         let target = scope.target(&ctx, Some(&branch))?;
         let (ws, env) = target.open()?;
         let files = crate::branch::files::render(&ws, &env)?;
         match kind {
-            Kind::Env => Ok(std::fs::read_to_string(&files.env_file)?),
+            Kind::Env => Ok::<_, anyhow::Error>(std::fs::read_to_string(&files.env_file)?),
             Kind::Compose => {
                 let tool = crate::compose::runner::detect()?;
                 tool.command(&files.project(&env.project), ["config"]).cwd(&env.path).read()
@@ -62,7 +62,6 @@ pub async fn read(server: &CfnServer, uri: String) -> Result<ReadResourceResult,
         }
     })
     .await
-    .map_err(|e| ErrorData::internal_error(e.to_string(), None))?
     .map_err(|e| ErrorData::resource_not_found(message(&e), None))?;
     let mime = match kind {
         Kind::Env => "text/plain",

@@ -89,7 +89,7 @@ impl CfnServer {
         output_schema = output::<UpResult>()
     )]
     async fn up(&self, Parameters(a): Parameters<UpArgs>) -> CallToolResult {
-        self.on_branch_async(a.target.branch.clone(), move |t| async move { ops::up(&t, a).await }).await
+        self.on_branch_async(a.branch.clone(), move |t| async move { ops::up(&t, a).await }).await
     }
 
     #[tool(
@@ -105,7 +105,7 @@ impl CfnServer {
         output_schema = output::<LogsResult>()
     )]
     async fn logs(&self, Parameters(a): Parameters<LogsArgs>) -> CallToolResult {
-        self.on_branch_async(a.target.branch.clone(), move |t| async move { ops::logs(&t, a).await }).await
+        self.on_branch_async(a.branch.clone(), move |t| async move { ops::logs(&t, a).await }).await
     }
 
     #[tool(
@@ -115,7 +115,7 @@ impl CfnServer {
     async fn health(&self, Parameters(a): Parameters<BranchArg>) -> CallToolResult {
         let (scope, ctx) = (self.scope.clone(), self.ctx.clone());
         // A failed check is carried inside Ok so that its results reach the client too.
-        let checked = crate::runtime::off_the_loop(move || async move {
+        let checked = outcome::off_the_loop(move || async move {
             let target = match scope.target(&ctx, a.branch.as_deref()) {
                 Ok(target) => target,
                 Err(e) => return Ok(Err((e, None))),
@@ -151,11 +151,8 @@ impl CfnServer {
         output_schema = output::<ContextStored>()
     )]
     async fn context_store(&self, Parameters(a): Parameters<ContextStoreArgs>) -> CallToolResult {
-        self.on_branch_async(
-            a.target.branch.clone(),
-            move |t| async move { bus_ops::context_store(&t, a).await },
-        )
-        .await
+        self.on_branch_async(a.branch.clone(), move |t| async move { bus_ops::context_store(&t, a).await })
+            .await
     }
 
     #[tool(
@@ -163,11 +160,8 @@ impl CfnServer {
         output_schema = output::<ContextValue>()
     )]
     async fn context_get(&self, Parameters(a): Parameters<ContextGetArgs>) -> CallToolResult {
-        self.on_branch_async(
-            a.target.branch.clone(),
-            move |t| async move { bus_ops::context_get(&t, a).await },
-        )
-        .await
+        self.on_branch_async(a.branch.clone(), move |t| async move { bus_ops::context_get(&t, a).await })
+            .await
     }
 
     #[tool(
@@ -175,11 +169,8 @@ impl CfnServer {
         output_schema = output::<SignalSent>()
     )]
     async fn signal_send(&self, Parameters(a): Parameters<SignalSendArgs>) -> CallToolResult {
-        self.on_branch_async(
-            a.target.branch.clone(),
-            move |t| async move { bus_ops::signal_send(&t, a).await },
-        )
-        .await
+        self.on_branch_async(a.branch.clone(), move |t| async move { bus_ops::signal_send(&t, a).await })
+            .await
     }
 
     #[tool(
@@ -187,11 +178,8 @@ impl CfnServer {
         output_schema = output::<SignalReceived>()
     )]
     async fn signal_wait(&self, Parameters(a): Parameters<SignalWaitArgs>) -> CallToolResult {
-        self.on_branch_async(
-            a.target.branch.clone(),
-            move |t| async move { bus_ops::signal_wait(&t, a).await },
-        )
-        .await
+        self.on_branch_async(a.branch.clone(), move |t| async move { bus_ops::signal_wait(&t, a).await })
+            .await
     }
 
     #[tool(
@@ -199,11 +187,8 @@ impl CfnServer {
         output_schema = output::<ReportCounted>()
     )]
     async fn agent_report(&self, Parameters(a): Parameters<AgentReportArgs>) -> CallToolResult {
-        self.on_branch_async(
-            a.target.branch.clone(),
-            move |t| async move { bus_ops::agent_report(&t, a).await },
-        )
-        .await
+        self.on_branch_async(a.branch.clone(), move |t| async move { bus_ops::agent_report(&t, a).await })
+            .await
     }
 
     #[tool(
@@ -211,10 +196,8 @@ impl CfnServer {
         output_schema = output::<Collected>()
     )]
     async fn results_collect(&self, Parameters(a): Parameters<ResultsCollectArgs>) -> CallToolResult {
-        self.on_branch_async(a.target.branch.clone(), move |t| async move {
-            bus_ops::results_collect(&t, a).await
-        })
-        .await
+        self.on_branch_async(a.branch.clone(), move |t| async move { bus_ops::results_collect(&t, a).await })
+            .await
     }
 
     #[tool(
@@ -222,11 +205,8 @@ impl CfnServer {
         output_schema = output::<LockHeld>()
     )]
     async fn lock_acquire(&self, Parameters(a): Parameters<LockAcquireArgs>) -> CallToolResult {
-        self.on_branch_async(
-            a.target.branch.clone(),
-            move |t| async move { bus_ops::lock_acquire(&t, a).await },
-        )
-        .await
+        self.on_branch_async(a.branch.clone(), move |t| async move { bus_ops::lock_acquire(&t, a).await })
+            .await
     }
 
     #[tool(
@@ -234,11 +214,8 @@ impl CfnServer {
         output_schema = output::<LockReleased>()
     )]
     async fn lock_release(&self, Parameters(a): Parameters<LockReleaseArgs>) -> CallToolResult {
-        self.on_branch_async(
-            a.target.branch.clone(),
-            move |t| async move { bus_ops::lock_release(&t, a).await },
-        )
-        .await
+        self.on_branch_async(a.branch.clone(), move |t| async move { bus_ops::lock_release(&t, a).await })
+            .await
     }
 }
 
@@ -254,6 +231,16 @@ impl rmcp::ServerHandler for CfnServer {
             .with_instructions(format!(
                 "cfn serves {what}: its stack, ports, variables, health and the coordination bus."
             ))
+    }
+
+    async fn call_tool(
+        &self,
+        request: rmcp::model::CallToolRequestParams,
+        context: rmcp::service::RequestContext<rmcp::RoleServer>,
+    ) -> Result<rmcp::model::CallToolResponse, rmcp::ErrorData> {
+        let tool = request.name.to_string();
+        let call = rmcp::handler::server::tool::ToolCallContext::new(self, request, context);
+        Ok(outcome::arguments_checked(&tool, self.tool_router.call(call).await?))
     }
 
     async fn list_resources(
