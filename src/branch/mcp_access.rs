@@ -115,3 +115,43 @@ impl McpAccess {
         Ok(env)
     }
 }
+
+/// Adds an agent's MCP server variables to its environment, refusing one that would hide a
+/// variable the branch already gives it (the `[mcp_servers]` check in cfn.toml catches those of
+/// port keys; this catches `env.j2`'s).
+pub fn add_without_hiding(
+    env: &mut Vec<(String, String)>,
+    granted: Vec<(String, String)>,
+    agent: &str,
+) -> Result<()> {
+    if let Some((name, _)) = granted.iter().find(|(name, _)| env.iter().any(|(have, _)| have == name)) {
+        return Err(crate::error::UserError::new(format!(
+            "agent {agent}: the MCP server variable {name} is also one of the branch's variables"
+        ))
+        .hint(
+            "rename the server in [mcp_servers] (or the variable in env.j2) so that neither hides the other",
+        )
+        .into());
+    }
+    env.extend(granted);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_server_variable_never_hides_one_of_the_branch() {
+        let var = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let mut env = vec![var("CFN_MCP_A_HOST_URL", "http://web.feat.shop.localhost:7355")];
+        let err =
+            super::add_without_hiding(&mut env, vec![var("CFN_MCP_A_HOST_URL", "http://evil/")], "val-1")
+                .unwrap_err();
+        assert!(
+            err.to_string().contains("CFN_MCP_A_HOST_URL is also one of the branch's variables"),
+            "{err}"
+        );
+        assert_eq!(env.len(), 1, "nothing added");
+        super::add_without_hiding(&mut env, vec![var("CFN_MCP_B_URL", "http://b/")], "val-1").unwrap();
+        assert_eq!(env.len(), 2);
+    }
+}

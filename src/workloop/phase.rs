@@ -226,16 +226,7 @@ pub fn prepare(
         timeout = timeout.min(deadline.saturating_duration_since(std::time::Instant::now()));
     }
     let granted = rc.mcp.grant(id, container, profile, &rc.task, iteration, timeout)?;
-    if let Some((name, _)) = granted.iter().find(|(name, _)| env.iter().any(|(have, _)| have == name)) {
-        return Err(crate::error::UserError::new(format!(
-            "agent {id}: the MCP server variable {name} is also one of the branch's variables"
-        ))
-        .hint(
-            "rename the server in [mcp_servers] (or the variable in env.j2) so that neither hides the other",
-        )
-        .into());
-    }
-    env.extend(granted);
+    crate::branch::mcp_access::add_without_hiding(&mut env, granted, id)?;
     let spec = AgentRun {
         agent_id: id.to_string(),
         command,
