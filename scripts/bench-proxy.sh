@@ -11,7 +11,8 @@
 # `--tls`), and through nginx set up as a keep-alive reverse proxy (the reference: what a
 # mature proxy costs on the same hop). `wrk --latency` drives them one after the other, on this
 # machine's loopback only. Knobs: CFN_BENCH_DURATION (seconds per run, default 10),
-# CFN_BENCH_CONNECTIONS (default "1 50").
+# CFN_BENCH_CONNECTIONS (default "1 50"), CFN_BENCH_BIN and CFN_BENCH_UPSTREAM_BIN (binaries
+# already built, instead of building them).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
@@ -26,10 +27,14 @@ bench_name=bench-proxy
 bash scripts/ensure-packages.sh wrk nginx-light
 
 release_cfn
-say "build (upstream server)"
-cargo bench --locked --bench proxy_upstream --no-run --quiet 2>/dev/null || cargo bench --locked --bench proxy_upstream --no-run
-upstream_bin=$(cargo bench --locked --bench proxy_upstream --no-run --message-format=json 2>/dev/null \
-    | jq -r 'select(.executable != null and .target.name == "proxy_upstream") | .executable' | tail -n1)
+if [ -n "${CFN_BENCH_UPSTREAM_BIN:-}" ]; then
+    upstream_bin=$CFN_BENCH_UPSTREAM_BIN
+else
+    say "build (upstream server)"
+    cargo bench --locked --bench proxy_upstream --no-run --quiet 2>/dev/null || cargo bench --locked --bench proxy_upstream --no-run
+    upstream_bin=$(cargo bench --locked --bench proxy_upstream --no-run --message-format=json 2>/dev/null \
+        | jq -r 'select(.executable != null and .target.name == "proxy_upstream") | .executable' | tail -n1)
+fi
 [ -x "$upstream_bin" ] || die "no upstream binary"
 
 say "machine"
