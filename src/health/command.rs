@@ -1,6 +1,7 @@
 //! The `command` probe: run a program, healthy when it exits 0.
 //!
-//! argv runs directly, never through a shell, with stdin closed. Its output is kept (the
+//! argv runs directly, never through a shell, with stdin closed and without the model
+//! providers' keys of cfn's environment. Its output is kept (the
 //! last 4 KiB of each stream) only to quote the last line in a failure. When the timeout
 //! passes, the process is killed (SIGKILL) and reaped; processes it started itself are not
 //! followed, and the probe does not wait for them to close its output. If the caller drops
@@ -28,6 +29,11 @@ pub(crate) async fn probe(argv: &[String], cwd: Option<&Path>, timeout: Duration
         return Err("the command is empty".to_string());
     };
     let mut command = crate::process::Cmd::new(program).args(args);
+    // A repository's check never gets a model provider's key: its output is shown (by `cfn
+    // health`, and by the portal to whoever holds its token), and it needs none.
+    for name in crate::agents::all_credentials(&Default::default()) {
+        command = command.env_remove(name);
+    }
     if let Some(dir) = cwd {
         command = command.cwd(dir);
     }

@@ -63,9 +63,12 @@ pub fn start(
     let log_path = dir.join(format!("{name}.log"));
     let log = private(&log_path)?;
     let exe = std::env::current_exe().context("cannot find the cfn program")?;
+    // `--name=value`: a value that starts with `-` (a task id may) stays a value.
+    let mut epic_arg = std::ffi::OsString::from("--epic-file=");
+    epic_arg.push(&epic_file);
     let mut cmd = crate::process::Cmd::new(exe)
-        .args(["loop", "run", "--branch", &branch.branch, "--task-id", task, "--epic-file"])
-        .arg(&epic_file)
+        .args(["loop", "run", &format!("--branch={}", branch.branch), &format!("--task-id={task}")])
+        .arg(epic_arg)
         .cwd(&branch.path);
     if let Some(n) = max_iterations {
         cmd = cmd.args(["--max-iterations", &n.to_string()]);

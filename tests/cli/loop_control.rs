@@ -214,6 +214,22 @@ fn a_run_started_from_the_portal_finishes_without_it() {
         let mode = std::fs::metadata(sb.home.join("loop-runs").join(file)).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{file}");
     }
+    // A task id that looks like an option stays the task id of the run it starts.
+    let (portal, _) = Portal::start_with(&sb, &root, &["--port", "0"], &[("CFN_BIN", bin.as_path())]);
+    let dashed = format!(r#"{{"project":"{project}","epic":"Dashes","taskId":"-d-1"}}"#);
+    let (code, started) = portal.post("/api/tasks/create", &dashed, None);
+    assert_eq!((code, &started["taskId"]), (202, &Value::from("-d-1")), "{started}");
+    let ended = soon(Duration::from_secs(60), "the dashed run to end", || {
+        let s = sb.json(&root, &["loop", "status", "--json", "--", "-d-1"]);
+        (s["run"]["status"] != "running").then_some(s)
+    });
+    let logs: Vec<String> = std::fs::read_dir(sb.home.join("loop-runs"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("d-1"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert_eq!(ended["run"]["status"], "proceed", "{ended}\n{logs:?}");
 }
 
 /// The scripted team of `work_loop` with a person, `owner`, as its product owner.

@@ -405,6 +405,15 @@ fn drives_a_live_stack() {
     let url = st.cfn(&st.root, &["url", "redis", "-b", "feat"]).output().unwrap();
     assert_eq!(hostname["url"].as_str().unwrap(), text(&url.stdout).trim());
     assert_eq!(hostname["host"], "redis.feat.portallive.localhost");
+    assert_eq!(listed["problems"], serde_json::json!([]), "{listed}");
+    // A repository whose cfn.toml breaks is named with the error, not left out silently.
+    std::fs::write(st.root.join("cfn.toml"), format!("{toml}\n[project]\nname = \"twice\"\n")).unwrap();
+    let (_, broken) = portal.get("/api/worktrees");
+    let problem = &broken["problems"][0];
+    assert_eq!(problem["repository"], st.root.canonicalize().unwrap().to_string_lossy().as_ref(), "{broken}");
+    assert!(problem["error"].as_str().unwrap().contains("cfn.toml"), "{broken}");
+    std::fs::write(st.root.join("cfn.toml"), &toml).unwrap();
+    assert_eq!(portal.get("/api/worktrees").1["problems"], serde_json::json!([]));
     let up_path = format!("/api/worktrees/{}/up", st.project);
 
     // Not trusted: refused with the CLI's hint, nothing started.

@@ -27,13 +27,18 @@ fn follows_logs_runs_health_checks_and_counts_migrations() {
     let mut toml = std::fs::read_to_string(st.root.join("cfn.toml")).unwrap();
     toml.push_str(
         "\n[health.cache]\ntype = \"redis\"\nurl = \"redis://127.0.0.1:{{ ports.redis }}\"\n\
-         [health.probe]\ntype = \"command\"\ncommand = [\"sh\", \"-c\", \"echo PROBE\"]\n",
+         [health.probe]\ntype = \"command\"\n\
+         command = [\"sh\", \"-c\", \"test -z \\\"$OPENAI_API_KEY\\\" || { echo \\\"$OPENAI_API_KEY\\\"; exit 1; }\"]\n",
     );
     std::fs::write(st.root.join("cfn.toml"), &toml).unwrap();
     std::fs::write(st.wt.join("cfn.toml"), &toml).unwrap();
     std::fs::create_dir_all(st.wt.join("migrations")).unwrap();
     std::fs::write(st.wt.join("migrations/0001_notes.up.sql"), "CREATE TABLE notes (body TEXT);").unwrap();
-    let (portal, stderr) = Portal::start(&st.sb, &st.root, &["--port", "0"]);
+    // A provider's key in the portal's environment never reaches a repository's check (whose
+    // output the portal serves): the probe fails, printing it, if it does.
+    let secret = std::path::Path::new("sk-portal-secret-4242");
+    let (portal, stderr) =
+        Portal::start_with(&st.sb, &st.root, &["--port", "0"], &[("OPENAI_API_KEY", secret)]);
     let base = format!("/api/worktrees/{}", st.project);
 
     // Before anything ran: no health result, the migration pending (and no database made).
@@ -69,6 +74,7 @@ fn follows_logs_runs_health_checks_and_counts_migrations() {
     );
     let (_, body) = portal.post(&format!("{base}/health"), "", None);
     assert_eq!(body["health"]["ok"], true, "{body}");
+    assert!(!body.to_string().contains("sk-portal-secret"), "{body}");
 
     // The last lines, bounded.
     std::thread::sleep(Duration::from_secs(2));

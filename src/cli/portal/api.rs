@@ -49,8 +49,9 @@ async fn unknown_route() -> ApiError {
 
 async fn worktrees(State(portal): State<Shared>) -> ApiResult<Json<Value>> {
     let ctx = portal.ctx.clone();
-    let listed = blocking(move || inventory::all(&ctx)).await?;
-    Ok(Json(json!({ "worktrees": listed })))
+    let (listed, problems) =
+        blocking(move || Ok((inventory::all(&ctx)?, inventory::problems(&ctx)?))).await?;
+    Ok(Json(json!({ "worktrees": listed, "problems": problems })))
 }
 
 /// The branch behind `project`, or 404.

@@ -31,8 +31,42 @@ pub struct Found {
     pub hostnames: Vec<HostUrl>,
 }
 
+/// A registered repository that does not open (its checkout gone, its cfn.toml broken): shown
+/// with the error and hint `cfn` would print there, instead of its worktrees vanishing.
+#[derive(Serialize)]
+pub struct Problem {
+    pub repository: String,
+    pub error: String,
+    pub hint: Option<String>,
+}
+
+/// The repositories that do not open, and why.
+pub fn problems(ctx: &Context) -> Result<Vec<Problem>> {
+    let repos = state::list_repositories(State::open(&ctx.home)?.conn())?;
+    Ok(repos
+        .into_iter()
+        .filter_map(|r| {
+            let repository = r.root.to_string_lossy().into_owned();
+            if !r.root.is_dir() {
+                return Some(Problem {
+                    repository,
+                    error: "its main checkout is gone".into(),
+                    hint: Some("`cfn doctor` in a worktree of it says how to repair or forget it".into()),
+                });
+            }
+            let err = Workspace::open(&Context { cwd: r.root, ..ctx.clone() }).err()?;
+            let (_, lines) = crate::error::report(&err);
+            let hint = lines.iter().find_map(|l| l.strip_prefix("hint: ")).map(str::to_string);
+            let error = lines
+                .first()
+                .map_or_else(|| format!("{err:#}"), |l| l.trim_start_matches("error: ").to_string());
+            Some(Problem { repository, error, hint })
+        })
+        .collect())
+}
+
 /// The workspaces of every registered repository whose checkout still opens. A repository that
-/// does not open (gone, its cfn.toml broken) is left out here; `cfn doctor` reports it.
+/// does not open (gone, its cfn.toml broken) is left out here; [`problems`] names it.
 fn workspaces(ctx: &Context) -> Result<Vec<Workspace>> {
     let repos = state::list_repositories(State::open(&ctx.home)?.conn())?;
     Ok(repos

@@ -14,7 +14,7 @@ use super::{logs, Shared};
 use crate::engine::Engine;
 use bollard::container::LogOutput;
 use bollard::query_parameters::LogsOptionsBuilder;
-use futures_util::{FutureExt as _, StreamExt as _};
+use futures_util::StreamExt as _;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -25,6 +25,9 @@ use tokio::task::JoinHandle;
 pub const MAX_FOLLOWED: usize = 8;
 /// Batches waiting for a slow socket, over every follower of it.
 const QUEUE: usize = 32;
+/// How long a batch waits for more lines once it has one: short enough not to be seen, long
+/// enough to gather a burst.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(5);
 /// Bytes of log in one batch; a longer line is cut to this.
 const MAX_BATCH_BYTES: usize = 64 * 1024;
 
@@ -157,10 +160,12 @@ async fn follow(
     loop {
         let Some(Ok(first)) = stream.next().await else { break };
         batch.push(&first);
-        // Whatever else is already there goes in the same batch.
+        // Whatever else comes within a moment goes in the same batch: the backlog (`tail`
+        // lines) arrives as many small chunks, which one message each would overflow the queue
+        // with at once.
         while batch.bytes < MAX_BATCH_BYTES {
-            match stream.next().now_or_never() {
-                Some(Some(Ok(more))) => batch.push(&more),
+            match tokio::time::timeout(LINGER, stream.next()).await {
+                Ok(Some(Ok(more))) => batch.push(&more),
                 _ => break,
             }
         }

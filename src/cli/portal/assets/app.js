@@ -196,10 +196,23 @@ function connect() {
   });
 }
 
+// Repositories that do not open (a broken cfn.toml): said, not left out silently.
+function drawProblems(problems) {
+  const list = document.getElementById("problems");
+  list.replaceChildren();
+  for (const p of problems) {
+    const item = document.createElement("li");
+    item.className = "error";
+    item.textContent = `${p.repository}: ${p.error}` + (p.hint ? ` — hint: ${p.hint}` : "");
+    list.append(item);
+  }
+}
+
 async function loadAll() {
   try {
-    const { worktrees } = await api("GET", "/api/worktrees");
+    const { worktrees, problems } = await api("GET", "/api/worktrees");
     drawWorktrees(worktrees);
+    drawProblems(problems || []);
     for (const project of rows.keys()) refreshStatus(project);
     await loadRuns();
     // Agents' updates missed while away are read again.
