@@ -83,6 +83,23 @@ pub fn port_env_name(key: &str) -> String {
     format!("CFN_{upper}_PORT")
 }
 
+/// The variables of well-known model providers (keys, endpoints), by provider name: what no
+/// process of a repository gets unless a profile names it.
+pub const PROVIDER_VARIABLES: &[(&str, &[&str])] = &[
+    ("anthropic", &["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"]),
+    ("openai", &["OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID"]),
+    ("openrouter", &["OPENROUTER_API_KEY"]),
+    ("zai", &["ZAI_API_KEY", "Z_AI_API_KEY"]),
+    ("gemini", &["GEMINI_API_KEY", "GOOGLE_API_KEY"]),
+    ("google", &["GEMINI_API_KEY", "GOOGLE_API_KEY"]),
+    ("mistral", &["MISTRAL_API_KEY"]),
+    ("groq", &["GROQ_API_KEY"]),
+    ("deepseek", &["DEEPSEEK_API_KEY"]),
+    ("xai", &["XAI_API_KEY"]),
+    ("azure", &["AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT"]),
+    ("cohere", &["COHERE_API_KEY"]),
+];
+
 /// `text` fit for a terminal: control characters (an escape sequence a repository put in a
 /// path or a name could clear the screen or retitle the window) shown as `\u{1b}`; tabs and
 /// newlines kept. Borrowed when there is nothing to replace, the usual case.

@@ -13,21 +13,8 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use std::collections::HashSet;
 
-/// Credential variables of well-known providers, by provider name.
-const KNOWN: &[(&str, &[&str])] = &[
-    ("anthropic", &["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"]),
-    ("openai", &["OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID"]),
-    ("openrouter", &["OPENROUTER_API_KEY"]),
-    ("zai", &["ZAI_API_KEY", "Z_AI_API_KEY"]),
-    ("gemini", &["GEMINI_API_KEY", "GOOGLE_API_KEY"]),
-    ("google", &["GEMINI_API_KEY", "GOOGLE_API_KEY"]),
-    ("mistral", &["MISTRAL_API_KEY"]),
-    ("groq", &["GROQ_API_KEY"]),
-    ("deepseek", &["DEEPSEEK_API_KEY"]),
-    ("xai", &["XAI_API_KEY"]),
-    ("azure", &["AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT"]),
-    ("cohere", &["COHERE_API_KEY"]),
-];
+// Credential variables of well-known providers, by provider name.
+use crate::names::PROVIDER_VARIABLES as KNOWN;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Routing {

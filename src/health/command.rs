@@ -31,7 +31,7 @@ pub(crate) async fn probe(argv: &[String], cwd: Option<&Path>, timeout: Duration
     let mut command = crate::process::Cmd::new(program).args(args);
     // A repository's check never gets a model provider's key: its output is shown (by `cfn
     // health`, and by the portal to whoever holds its token), and it needs none.
-    for name in crate::agents::all_credentials(&Default::default()) {
+    for name in crate::names::PROVIDER_VARIABLES.iter().flat_map(|(_, names)| names.iter()) {
         command = command.env_remove(name);
     }
     if let Some(dir) = cwd {

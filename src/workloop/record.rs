@@ -150,7 +150,10 @@ pub struct RunRow {
     pub finished_at: Option<String>,
 }
 
-const RUN_COLUMNS: &str = "task_id, branch, epic, mode, bus, status, reason, iterations, started_at, \
+// A run still going has recorded no iteration count yet: its events say how far it is.
+const RUN_COLUMNS: &str = "task_id, branch, epic, mode, bus, status, reason, \
+     CASE WHEN status = 'running' THEN (SELECT COALESCE(MAX(e.iteration), 0) FROM loop_events e \
+       WHERE e.task_id = loop_runs.task_id) ELSE iterations END, started_at, \
      finished_at, coordinator_pid, coordinator_started, waiting";
 
 /// A run's row; `running` with its coordinator gone reads as `interrupted` (with the reason),

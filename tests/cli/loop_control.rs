@@ -266,7 +266,9 @@ fn a_person_decides_through_the_portal_and_the_cli_and_again_after_a_resume() {
     let waiting = events_of(&status, "waiting")[0];
     assert_eq!(waiting["data"]["results"]["gate"], 0.95, "{waiting}");
     assert_eq!(waiting["data"]["results"]["consensus"], 0.95, "{waiting}");
-    assert_eq!(sb.json(&root, &["loop", "list", "--json"])[0]["status"], "waiting");
+    let listed = sb.json(&root, &["loop", "list", "--json"]);
+    assert_eq!(listed[0]["status"], "waiting");
+    assert_eq!(listed[0]["iterations"], 1, "a live run says how far it is: {listed}");
     let decide =
         |task: &str, body: &str, origin| portal.post(&format!("/api/tasks/{task}/decision"), body, origin);
     assert_eq!(portal.status_without_token("POST", "/api/tasks/p-1/decision"), 401);
