@@ -292,10 +292,16 @@ mod tests {
 
     #[test]
     fn a_new_key_never_takes_a_port_held_elsewhere_or_in_use() {
-        // The listener takes a port the kernel says is free (a fixed one may be held by another
-        // test's connection); the lane's ports are placed around it.
-        let busy = std::net::TcpListener::bind(("0.0.0.0", 0)).unwrap();
-        let base = busy.local_addr().unwrap().port() - 12;
+        // Below the kernel's ephemeral range (32768–60999), where no other test's connection
+        // can take the port the key should get, a listener on base + 12 and base + 13 free.
+        let (base, _busy) = (24_000..32_000u16)
+            .step_by(17)
+            .find_map(|base| {
+                let busy = std::net::TcpListener::bind(("0.0.0.0", base + 12)).ok()?;
+                crate::ports::probe::is_bindable(base + 13, crate::protocol::Protocol::Tcp)
+                    .then_some((base, busy))
+            })
+            .expect("a free pair of ports below the ephemeral range");
         let mut f = fixture(&[("web", base)]);
         // another worktree holds the port the new key's lane has in slot 1, and a base port and
         // a listener sit on the next two
