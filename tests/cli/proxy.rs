@@ -22,8 +22,20 @@ const COMPOSE: &str = "services:
 
 const BIG: usize = 50 * 1024 * 1024;
 
+/// A port for a proxy to listen on: from a block this test process holds, below the kernel's
+/// ephemeral range, never handed out twice. (A port the kernel said was free could be taken by
+/// another test's connection before the proxy binds it.)
 pub(crate) fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    static BLOCK: std::sync::OnceLock<PortBlock> = std::sync::OnceLock::new();
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let block = BLOCK.get_or_init(|| port_block("proxy-listeners"));
+    loop {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        assert!(n < 200, "the proxy tests' port block is used up");
+        if TcpListener::bind(("127.0.0.1", block.base + n)).is_ok() {
+            return block.base + n;
+        }
+    }
 }
 
 /// A running `cfn proxy`, stopped with SIGTERM when dropped.
