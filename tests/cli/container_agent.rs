@@ -61,6 +61,27 @@ env = ["CFN_BIN"]
     )
 }
 
+/// A repository `name` with `compose` and the [`boxed_team`], its worktree `boxed` added and
+/// its stack up: the worktree, and the guard that takes the stack down.
+pub(crate) fn boxed_worktree(
+    sb: &Sandbox,
+    name: &str,
+    compose: &str,
+    tag: &str,
+    in_container: &str,
+    profile: &str,
+) -> (PathBuf, Cleanup) {
+    let root = sb.repo(name, &[("docker-compose.yml", compose), ("agents/report.sh", REPORT)]);
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    std::fs::write(root.join("cfn.toml"), toml + &boxed_team(tag, in_container, profile)).unwrap();
+    let v = sb.json(&root, &["worktree", "add", "boxed", "--json"]);
+    let wt = PathBuf::from(v["path"].as_str().unwrap());
+    let cleanup = Cleanup(vec![v["project"].as_str().unwrap().to_string()]);
+    cfn_with(sb, &wt, V2, &["up", "--timeout", "60"]).assert().success();
+    (wt, cleanup)
+}
+
 #[test]
 fn a_container_agent_runs_on_the_stack_network_and_is_removed() {
     if !engine_ready(V2) {
@@ -108,7 +129,9 @@ fn a_container_agent_runs_on_the_stack_network_and_is_removed() {
     // cgroup v1 (these machines): the limit is visible inside the container.
     let limit = std::fs::read_to_string(wt.join(".cfn/limit")).expect("the agent read its memory limit");
     assert_eq!(limit.trim(), (256u64 << 20).to_string(), "memory limit applied");
-    let left = docker_lines(&["ps", "-aq", "--filter", "label=dev.cfn.agent"]);
+    // This stack's agents only: other tests' agents may run meanwhile.
+    let network = format!("network={project}_default");
+    let left = docker_lines(&["ps", "-aq", "--filter", "label=dev.cfn.agent", "--filter", &network]);
     assert!(left.is_empty(), "agent containers removed: {left:?}");
 }
 
@@ -124,16 +147,8 @@ fn a_container_agent_reports_on_the_embedded_bus() {
     let ports = port_block("cagent-embedded");
     let compose =
         format!("services:\n  web:\n    image: cfn-test/app:1\n    ports: [\"{}:8080\"]\n", ports.base);
-    let root = sb.repo("cagentemb", &[("docker-compose.yml", &compose), ("agents/report.sh", REPORT)]);
-    sb.cfn(&root, &["init", "--yes"]).assert().success();
     let in_container = "echo $CFN_BUS_PATH > /workspace/.cfn/bus-path; cfn agent report --confidence 0.9";
-    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
-    std::fs::write(root.join("cfn.toml"), toml + &boxed_team(&image.0, in_container, "timeout = 60\n"))
-        .unwrap();
-    let v = sb.json(&root, &["worktree", "add", "boxed", "--json"]);
-    let wt = PathBuf::from(v["path"].as_str().unwrap());
-    let _cleanup = Cleanup(vec![v["project"].as_str().unwrap().to_string()]);
-    cfn_with(&sb, &wt, V2, &["up", "--timeout", "60"]).assert().success();
+    let (wt, _cleanup) = boxed_worktree(&sb, "cagentemb", &compose, &image.0, in_container, "timeout = 60\n");
     let out = sb
         .cfn(&wt, &["loop", "run", "--yes", "--epic", "embedded", "--task-id", "boxed-emb", "--json"])
         .env("CFN_BIN", assert_cmd::cargo::cargo_bin("cfn"))

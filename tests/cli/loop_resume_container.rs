@@ -2,10 +2,9 @@
 //! coordinator's children, so nothing kills them with it; `cfn loop resume` must find the
 //! container its journal recorded, remove it, run the agent again and reach the decision.
 
-use crate::container_agent::{agent_image, boxed_team, REPORT};
+use crate::container_agent::{agent_image, boxed_worktree};
 use crate::harness::*;
 use crate::stack_harness::*;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -18,18 +17,10 @@ fn a_container_agent_left_by_a_killed_coordinator_is_removed_and_run_again() {
     let ports = port_block("resume-container");
     let compose =
         format!("services:\n  redis:\n    image: cfn-test/redis:1\n    ports: [\"{}:6379\"]\n", ports.base);
-    let root = sb.repo("rescont", &[("docker-compose.yml", &compose), ("agents/report.sh", REPORT)]);
-    sb.cfn(&root, &["init", "--yes"]).assert().success();
     // The first turn hangs (the coordinator is killed meanwhile); the turn run again reports.
     let in_container = "if mkdir /workspace/.cfn/first-turn 2>/dev/null; then busybox sleep 120; fi; \
                         cfn agent report --confidence 0.9";
-    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
-    std::fs::write(root.join("cfn.toml"), toml + &boxed_team(&image.0, in_container, "timeout = 180\n"))
-        .unwrap();
-    let v = sb.json(&root, &["worktree", "add", "boxed", "--json"]);
-    let wt = PathBuf::from(v["path"].as_str().unwrap());
-    let _cleanup = Cleanup(vec![v["project"].as_str().unwrap().to_string()]);
-    cfn_with(&sb, &wt, V2, &["up", "--timeout", "60"]).assert().success();
+    let (wt, _cleanup) = boxed_worktree(&sb, "rescont", &compose, &image.0, in_container, "timeout = 180\n");
 
     let cfn = |args: &[&str]| {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfn"));
