@@ -6,7 +6,9 @@
 #   - schemathesis, pinned, in its own virtual environment (the portal's API fuzzing);
 #   - a Docker Engine answering `docker info` (started in the background if needed);
 #   - Compose v2 (`docker compose`) beside v1 (`docker-compose`);
-#   - the test images (cfn-test/*), built offline from the host's binaries.
+#   - the test images (cfn-test/*), built offline from the host's binaries;
+#   - a second Docker Engine at tcp://10.231.0.2:2375, in a network namespace, holding copies of
+#     those images (scripts/second-engine.sh; the remote engine tests use it).
 # Each step is idempotent; a second run takes about a second and touches no network.
 # Prints one line per step; on failure, the failing step's own message and a non-zero exit.
 set -euo pipefail
@@ -31,6 +33,7 @@ step packages "$here/ensure-packages.sh" "${packages[@]}"
 step docker "$here/ensure-docker.sh"
 step compose-v2 "$here/install-compose-v2.sh"
 step images "$here/build-test-images.sh"
+step engine2 "$here/second-engine.sh" up
 step schemathesis "$here/install-schemathesis.sh"
 
 printf 'setup-test: %-10s engine %s, compose v2 %s, compose v1 %s\n' versions \
