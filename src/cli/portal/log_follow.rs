@@ -8,6 +8,10 @@
 //! wait on it. When a slow client lets the queue fill, lines are dropped and counted, and the
 //! next batch says how many (`dropped`): memory per socket stays bounded whatever a service
 //! prints.
+//!
+//! Repeats: when the engine's json-file log rotates under a follower it may send lines it sent
+//! already. Lines are asked for with their timestamps, and one stamped earlier than the last
+//! line sent (or the same line again at the same instant) is dropped, never shown twice.
 
 use super::errors::ApiError;
 use super::{logs, Shared};
@@ -152,8 +156,13 @@ async fn follow(
     tail: usize,
     sender: mpsc::Sender<Value>,
 ) {
-    let options =
-        LogsOptionsBuilder::default().stdout(true).stderr(true).follow(true).tail(&tail.to_string()).build();
+    let options = LogsOptionsBuilder::default()
+        .stdout(true)
+        .stderr(true)
+        .follow(true)
+        .timestamps(true)
+        .tail(&tail.to_string())
+        .build();
     let mut stream = engine.docker.logs(&id, Some(options));
     let mut batch = Batch::default();
     let mut dropped = 0u64;
@@ -195,6 +204,8 @@ struct Batch {
     lines: Vec<String>,
     partial: Option<String>,
     bytes: usize,
+    /// The stamp and text of the last chunk taken: what a repeat is recognised by.
+    last: Option<(String, Vec<u8>)>,
 }
 
 impl Batch {
@@ -205,6 +216,7 @@ impl Batch {
             | LogOutput::Console { message } => message,
             LogOutput::StdIn { .. } => return,
         };
+        let Some(message) = self.unseen(message) else { return };
         let mut text = self.partial.take().unwrap_or_default();
         text.push_str(&String::from_utf8_lossy(message));
         let ends_line = text.ends_with('\n');
@@ -218,10 +230,44 @@ impl Batch {
         self.partial = unfinished.filter(|p| !p.is_empty()).map(|p| cut(&p));
     }
 
+    /// The chunk's text without its stamp, or nothing when the engine sent it already. A chunk
+    /// without a readable stamp is taken as it is.
+    fn unseen<'a>(&mut self, chunk: &'a [u8]) -> Option<&'a [u8]> {
+        let Some(space) = chunk.iter().position(|&b| b == b' ') else { return Some(chunk) };
+        let Some(stamp) = std::str::from_utf8(&chunk[..space]).ok().and_then(sortable_stamp) else {
+            return Some(chunk);
+        };
+        let text = &chunk[space + 1..];
+        if let Some((last_stamp, last_text)) = &self.last {
+            if stamp < *last_stamp || (stamp == *last_stamp && text == last_text.as_slice()) {
+                return None;
+            }
+        }
+        self.last = Some((stamp, text.to_vec()));
+        Some(text)
+    }
+
     fn take(&mut self) -> Vec<String> {
         self.bytes = 0;
         std::mem::take(&mut self.lines)
     }
+}
+
+/// An engine stamp (`2026-11-30T05:00:00.123456789Z`) as text that sorts as time does: the
+/// fraction padded to nanoseconds, since a stamp may come with its trailing zeros left out.
+fn sortable_stamp(stamp: &str) -> Option<String> {
+    let stamp = stamp.strip_suffix('Z')?;
+    let (seconds, fraction) = stamp.split_once('.').unwrap_or((stamp, ""));
+    let well_formed = seconds.len() == 19
+        && seconds.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            10 => b == b'T',
+            13 | 16 => b == b':',
+            _ => b.is_ascii_digit(),
+        })
+        && fraction.len() <= 9
+        && fraction.bytes().all(|b| b.is_ascii_digit());
+    well_formed.then(|| format!("{seconds}.{fraction:0<9}"))
 }
 
 /// A line cut to what one batch carries, on a character boundary.
@@ -256,6 +302,23 @@ mod tests {
         b.push(&out(&"x".repeat(MAX_BATCH_BYTES + 10)));
         b.push(&out("\n"));
         assert_eq!(b.take()[0].len(), MAX_BATCH_BYTES, "a huge line is cut");
+    }
+
+    #[test]
+    fn lines_the_engine_sends_again_are_dropped() {
+        let mut b = Batch::default();
+        b.push(&out("2026-11-30T05:00:00.1Z one\n"));
+        b.push(&out("2026-11-30T05:00:00.2Z two\n"));
+        // After a rotation the engine starts over from an earlier line.
+        b.push(&out("2026-11-30T05:00:00.1Z one\n"));
+        b.push(&out("2026-11-30T05:00:00.200000000Z two\n"));
+        // Distinct lines written at the same instant are both kept.
+        b.push(&out("2026-11-30T05:00:00.2Z three\n"));
+        b.push(&out("2026-11-30T05:00:01Z four\n"));
+        b.push(&out("no stamp at all\n"));
+        assert_eq!(b.take(), ["one", "two", "three", "four", "no stamp at all"]);
+        assert!(sortable_stamp("2026-11-30T05:00:00.1Z") > sortable_stamp("2026-11-30T05:00:00.09Z"));
+        assert_eq!(sortable_stamp("yesterday"), None);
     }
 
     #[test]
