@@ -80,7 +80,8 @@ fn cfn_allocator(names: &[String]) {
     for name in names {
         let start = Instant::now();
         let tx = st.immediate().expect("cannot begin an IMMEDIATE transaction");
-        let alloc = cfn::ports::allocate(&tx, &repo, &cfg, name).expect("allocation failed");
+        let alloc = cfn::ports::allocate(&tx, &repo, &cfg, name, &mut cfn::ports::PortHost::Local)
+            .expect("allocation failed");
         let project = cfn::names::project_name(&repo.project, name);
         let path = home.path().join(&project);
         let row = new_row(repo.id, name, &path, &project, alloc.slot);
@@ -230,7 +231,8 @@ fn registry_size(sizes: &[usize]) {
         tx.commit().expect("cannot commit");
         let add = |st: &mut State, name: &str| -> i64 {
             let tx = st.immediate().expect("cannot begin");
-            let alloc = cfn::ports::allocate(&tx, &repo, &cfg, name).expect("allocation failed");
+            let alloc = cfn::ports::allocate(&tx, &repo, &cfg, name, &mut cfn::ports::PortHost::Local)
+                .expect("allocation failed");
             let path = home.path().join(name);
             let id =
                 WorktreeRow::insert(&tx, &new_row(repo.id, name, &path, name, alloc.slot), &alloc.leases)
@@ -307,5 +309,7 @@ fn new_row<'a>(
         owner: "bench",
         created_branch: true,
         created_dir: None,
+        engine: None,
+        engine_id: "",
     }
 }

@@ -3929,7 +3929,7 @@ _cfn() {
             return 0
             ;;
         cfn__subcmd__worktree__subcmd__add)
-            opts="-y -C -q -v -h -V --base --path --yes --data-from --stop-source --json --quiet --verbose --help --version"
+            opts="-y -C -q -v -h -V --base --path --yes --data-from --stop-source --engine --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3944,6 +3944,10 @@ _cfn() {
                     return 0
                     ;;
                 --data-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --engine)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

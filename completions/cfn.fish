@@ -81,6 +81,7 @@ complete -c cfn -n "__fish_cfn_using_subcommand worktree; and not __fish_seen_su
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l base -d 'Revision a new branch starts from (default: HEAD)' -r
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l path -d 'Where to put the worktree (default: project.worktree_dir, `../<project>-<branch>`)' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l data-from -d 'Start the branch\'s volumes and SQLite database as copies of this branch\'s (`main` for the main checkout) or of this snapshot\'s' -r
+complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l engine -d 'Run the branch\'s stack on this Docker engine: a docker context\'s name, or an address (`tcp://HOST:PORT`, `unix:///PATH`); default: the repository\'s `[engine]`, else local' -r
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -s C -d 'Run as if started in DIR' -r -F
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -s y -l yes -d 'Run the project\'s post_create hooks without asking (approves them)'
 complete -c cfn -n "__fish_cfn_using_subcommand worktree; and __fish_seen_subcommand_from add" -l stop-source -d 'With --data-from: stop the source\'s services that use the copied volumes for the copy, and start them again after (without it a running source is refused)'

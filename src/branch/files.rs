@@ -39,6 +39,8 @@ pub struct StackFiles {
     pub env: IndexMap<String, String>,
     /// What plain `docker compose` in the checkout runs.
     pub plain: super::plain_compose::Plain,
+    /// The engine compose runs the stack on.
+    pub engine: crate::engine::Target,
 }
 
 impl StackFiles {
@@ -49,6 +51,7 @@ impl StackFiles {
             dir: &self.project_dir,
             files: &self.compose_files,
             env: &self.env,
+            engine: &self.engine,
         }
     }
 }
@@ -91,6 +94,10 @@ struct BranchContext<'a> {
     worktree: String,
     repo_root: String,
     bind: &'a str,
+    /// Where the branch's ports are reached: loopback, or a remote engine's host.
+    host: String,
+    /// The engine the stack runs on, as named (`None`: the local engine).
+    engine: Option<&'a str>,
     ports: Vec<PortContext>,
     services: Vec<ServiceContext>,
     redis_url: Option<String>,
@@ -187,7 +194,9 @@ pub fn plan(ws: &Workspace, branch: &BranchEnv) -> Result<Plan> {
     )?;
 
     let project_dir = files.first().and_then(|f| f.path.parent()).unwrap_or(&branch.path).to_path_buf();
-    let stack = StackFiles { env_file, compose_files, project_dir, env, plain: plain.state().clone() };
+    let engine = branch.engine_target()?;
+    let stack =
+        StackFiles { env_file, compose_files, project_dir, env, plain: plain.state().clone(), engine };
     Ok(Plan { files: planned, plain, stack, token_keys })
 }
 
@@ -252,6 +261,8 @@ fn context<'a>(
         worktree: branch.path.to_string_lossy().into_owned(),
         repo_root: ws.main_root().to_string_lossy().into_owned(),
         bind: &config.ports.bind,
+        host: host_for_url(&config.ports.bind),
+        engine: branch.engine.as_deref(),
         ports,
         services,
         redis_url,
@@ -282,6 +293,7 @@ pub fn template_vars(ws: &Workspace, branch: &BranchEnv) -> Result<serde_json::V
         "slot": branch.slot,
         "worktree": branch.path,
         "db_path": sqlite_path(ws, branch),
+        "host": host_for_url(&ws.config_of(branch)?.ports.bind),
         "ports": branch.ports,
         "env": env,
     }))

@@ -28,9 +28,14 @@ pub fn checks(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Check>> {
                 ),
                 None => None,
             };
+            // A tcp check without a host probes where the branch's ports are published.
+            let default_host = (cfg.kind == "tcp")
+                .then(|| vars["host"].as_str())
+                .flatten()
+                .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_string());
             let rendered = CheckConfig {
                 kind: cfg.kind.clone(),
-                host: render(name, "host", &cfg.host)?,
+                host: render(name, "host", &cfg.host)?.or(default_host),
                 port: render(name, "port", &cfg.port)?,
                 url: render(name, "url", &cfg.url)?,
                 path: render(name, "path", &cfg.path)?,

@@ -62,9 +62,21 @@ pub struct BranchEnv {
     pub slot: u32,
     pub ports: IndexMap<String, u16>,
     pub is_main: bool,
+    /// The engine the stack runs on, as named (`None`: the local engine).
+    pub engine: Option<String>,
 }
 
 impl BranchEnv {
+    /// The engine the branch's stack runs on, resolved.
+    pub fn engine_target(&self) -> Result<crate::engine::Target> {
+        crate::engine::Target::resolve(self.engine.as_deref())
+    }
+
+    /// A connection to that engine.
+    pub async fn connect_engine(&self) -> Result<crate::engine::Engine> {
+        crate::engine::Engine::connect_to(&self.engine_target()?).await
+    }
+
     /// The branch's slug in its hostnames and the `branch_slug` template variable (see
     /// [`crate::names::branch_slug`]); `None` for the main checkout.
     pub fn slug(&self, repo_project: &str) -> Option<String> {
@@ -107,6 +119,7 @@ impl Workspace {
             slot: 0,
             ports,
             is_main: true,
+            engine: self.config.engine.spec().map(str::to_string),
         }
     }
 
@@ -200,6 +213,7 @@ impl Workspace {
             slot: row.slot,
             ports: row.ports,
             is_main: false,
+            engine: row.engine,
         }
     }
 }
@@ -210,11 +224,34 @@ impl Workspace {
     /// its port keys and scheme (`[ports]` but `bind`) and compose files
     /// (`project.compose_files`). The rest (project name, bind address, worktree folder,
     /// templates, hooks, agents, loop, copy) stays the repository's.
+    ///
+    /// A branch on a remote engine publishes its ports on that engine's host, and its URLs
+    /// name that host: `ports.bind` is `[engine] publish_address`, else the host's address.
     pub fn config_of(&self, branch: &BranchEnv) -> Result<Cow<'_, Config>> {
-        if branch.is_main {
-            return Ok(Cow::Borrowed(&self.config));
+        let config = if branch.is_main { Cow::Borrowed(&self.config) } else { self.config_at(&branch.path)? };
+        let Some(address) = self.publish_address(branch)? else { return Ok(config) };
+        let mut config = config.into_owned();
+        config.ports.bind = address;
+        Ok(Cow::Owned(config))
+    }
+
+    /// The address a branch on a remote engine publishes its ports on (`None`: local engine).
+    fn publish_address(&self, branch: &BranchEnv) -> Result<Option<String>> {
+        let target = branch.engine_target()?;
+        if target.is_local() {
+            return Ok(None);
         }
-        self.config_at(&branch.path)
+        // The repository's publish_address is for the repository's engine; a branch sent to
+        // another engine (`--engine`) is reached at that engine's host.
+        if branch.engine.as_deref() == self.config.engine.spec() {
+            if let Some(address) = &self.config.engine.publish_address {
+                return Ok(Some(address.clone()));
+            }
+        }
+        match target.host_address()? {
+            Some(ip) => Ok(Some(ip.to_string())),
+            None => Ok(None),
+        }
     }
 
     /// The configuration governing the checkout at `checkout` (see [`Workspace::config_of`]).
@@ -266,7 +303,7 @@ impl Workspace {
         let publishers = if first.release.is_empty() {
             Publishers::NotAsked
         } else {
-            still_published::publishers(&row.project)
+            still_published::publishers(&row.project, row.engine.as_deref())
         };
         // One IMMEDIATE transaction, as for an allocation: planned again under the write lock,
         // since another command may have reconciled this worktree meanwhile.

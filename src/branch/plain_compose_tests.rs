@@ -18,6 +18,7 @@ fn branch(path: &Path, is_main: bool) -> BranchEnv {
         slot: 3,
         ports: IndexMap::from([("redis".to_string(), 6409)]),
         is_main,
+        engine: None,
     }
 }
 

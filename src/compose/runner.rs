@@ -86,6 +86,9 @@ pub struct Project<'a> {
     pub dir: &'a std::path::Path,
     pub files: &'a [std::path::PathBuf],
     pub env: &'a indexmap::IndexMap<String, String>,
+    /// The engine the project runs on: a remote one is named by `DOCKER_HOST` (and its TLS
+    /// settings) in compose's environment.
+    pub engine: &'a crate::engine::Target,
 }
 
 impl ComposeTool {
@@ -104,6 +107,10 @@ impl ComposeTool {
         for f in project.files {
             cmd = cmd.arg("-f").arg(f);
         }
-        cmd.args(args).envs(project.env.iter()).env("COMPOSE_PROJECT_NAME", project.name)
+        let mut cmd = cmd.args(args).envs(project.env.iter()).env("COMPOSE_PROJECT_NAME", project.name);
+        for name in project.engine.client_env_removed() {
+            cmd = cmd.env_remove(name);
+        }
+        cmd.envs(project.engine.client_env())
     }
 }

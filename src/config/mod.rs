@@ -6,6 +6,7 @@
 
 pub mod agents;
 pub mod data;
+pub mod engine;
 mod migrations;
 mod ports;
 pub mod proxy;
@@ -63,6 +64,9 @@ pub struct Config {
     /// MCP servers by name (a token's audience) with the URL agents reach them at.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub mcp_servers: IndexMap<String, skills::McpServerConfig>,
+    /// The Docker engine the stacks run on (docs/remote.md); the local one when absent.
+    #[serde(default, skip_serializing_if = "engine::EngineConfig::is_default")]
+    pub engine: engine::EngineConfig,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -205,6 +209,16 @@ impl Config {
                 return Err(bad(format!("project.name {name:?} must match [a-z0-9][a-z0-9_-]*")));
             }
         }
+        self.engine.validate().map_err(|e| {
+            let user = e.downcast_ref::<UserError>().cloned();
+            match user {
+                Some(u) => anyhow::Error::from(
+                    UserError::new(format!("invalid {}: {}", path.display(), u.message))
+                        .hint(u.hint.unwrap_or_default()),
+                ),
+                None => e,
+            }
+        })?;
         let p = &self.ports;
         if p.bind.parse::<IpAddr>().is_err() {
             return Err(bad(format!("ports.bind {:?} is not an IP address", p.bind)));

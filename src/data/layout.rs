@@ -187,6 +187,7 @@ mod tests {
             slot: 1,
             ports: Default::default(),
             is_main: false,
+            engine: None,
         }
     }
 

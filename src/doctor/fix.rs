@@ -59,6 +59,7 @@ pub async fn fix(ctx: &Context, confirm: Option<Confirm<'_>>) -> Result<Vec<Repa
         render(&ws, &mut out)?;
         remove_orphans(&ws, confirm, &mut out).await?;
         data_leftovers(ctx, &mut out).await;
+        engine_claims(&ws, &mut out).await;
         for cleaned in crate::data::leftovers::clean(ctx, &ws).await {
             out.push(match cleaned {
                 Ok(message) => Repair::done(message),
@@ -76,6 +77,24 @@ pub async fn fix(ctx: &Context, confirm: Option<Confirm<'_>>) -> Result<Vec<Repa
         }
     }
     Ok(out)
+}
+
+/// This state's port claims on remote engines that no lease stands behind any more.
+async fn engine_claims(ws: &Workspace, out: &mut Vec<Repair>) {
+    let Ok(envs) = ws.all_envs() else { return };
+    let mut specs: Vec<String> = envs.into_iter().filter_map(|e| e.engine).collect();
+    specs.sort();
+    specs.dedup();
+    for spec in specs {
+        match crate::worktrees::release_left_overs(ws, Some(&spec)).await {
+            Ok(0) => {}
+            Ok(n) => out.push(Repair::done(format!(
+                "released {n} port claim{} on {spec} that no worktree held",
+                if n == 1 { "" } else { "s" }
+            ))),
+            Err(e) => out.push(Repair::failed(format!("could not release the port claims on {spec}"), &e)),
+        }
+    }
 }
 
 /// Temporary volumes of a killed data copy: a complete one is swapped into its target, an

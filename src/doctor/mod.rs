@@ -20,6 +20,7 @@
 
 mod data;
 mod docker;
+mod engines;
 mod fix;
 mod git_hooks;
 mod group;
@@ -121,6 +122,7 @@ pub async fn diagnose(ctx: &Context) -> Result<Vec<Check>> {
     checks.extend(registry::checks(&survey, ws)?);
     checks.extend(leases::checks(&survey, ws)?);
     checks.extend(docker::checks(&survey));
+    checks.extend(engines::checks(&survey, ws).await);
     checks.extend(ports::checks(&survey, ws));
     checks.extend(unleased::checks(&survey));
     checks.extend(unmatched_keys::checks(&survey, ws));

@@ -7,12 +7,16 @@
 
 mod containers;
 mod diagnose;
+mod port_claims;
 mod published;
+mod target;
 mod teardown;
 
 pub use containers::{ContainerInfo, Health, RunState};
 pub use diagnose::{last_health_output, last_log_lines};
+pub use port_claims::PortClaim;
 pub use published::PublishedPort;
+pub use target::{EngineSpec, Target, TlsFolder};
 pub use teardown::{Teardown, DATA_HELPER_LABEL};
 
 use crate::error::UserError;
@@ -29,24 +33,70 @@ pub struct Engine {
     pub docker: Docker,
 }
 
+/// Seconds a request to the engine may take (bollard's default is 2 minutes).
+const REQUEST_TIMEOUT: u64 = 120;
+
 impl Engine {
-    /// Connects (honouring `DOCKER_HOST`), negotiates the API version and checks the engine
-    /// answers; an unreachable engine is one clear line with a hint.
+    /// Connects to the local engine (honouring `DOCKER_HOST`), negotiates the API version and
+    /// checks the engine answers; an unreachable engine is one clear line with a hint.
     pub async fn connect() -> Result<Engine> {
-        let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+        Engine::connect_to(&Target::local()).await
+    }
+
+    /// Connects to the engine a branch names (`None`: the local engine).
+    pub async fn connect_named(spec: Option<&str>) -> Result<Engine> {
+        Engine::connect_to(&Target::resolve(spec)?).await
+    }
+
+    /// Connects to the engine `target` (a branch's), like [`Engine::connect`].
+    pub async fn connect_to(target: &Target) -> Result<Engine> {
+        let host = match &target.host {
+            Some(host) => host.clone(),
+            None => std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into()),
+        };
+        let hint = if target.is_local() {
+            "start the engine (`sudo systemctl start docker`, or `dockerd &` as root) or set DOCKER_HOST"
+        } else {
+            "check that the engine host is up and reachable from here (`cfn doctor`, docs/remote.md)"
+        };
         let unreachable = |detail: String| -> anyhow::Error {
             UserError::new(format!("cannot reach the Docker engine at {host}: {detail}"))
                 .kind(crate::error::Kind::Unavailable)
-                .hint("start the engine (`sudo systemctl start docker`, or `dockerd &` as root) or set DOCKER_HOST")
+                .hint(hint)
                 .into()
         };
-        let docker = Docker::connect_with_defaults().map_err(|e| unreachable(e.to_string()))?;
+        let docker = match (&target.host, &target.tls) {
+            (None, _) => Docker::connect_with_defaults(),
+            (Some(h), Some(TlsFolder(dir))) => Docker::connect_with_ssl(
+                h,
+                &dir.join("key.pem"),
+                &dir.join("cert.pem"),
+                &dir.join("ca.pem"),
+                REQUEST_TIMEOUT,
+                bollard::API_DEFAULT_VERSION,
+            ),
+            (Some(h), None) if h.starts_with("unix://") => {
+                Docker::connect_with_unix(h, REQUEST_TIMEOUT, bollard::API_DEFAULT_VERSION)
+            }
+            (Some(h), None) => Docker::connect_with_http(h, REQUEST_TIMEOUT, bollard::API_DEFAULT_VERSION),
+        }
+        .map_err(|e| unreachable(e.to_string()))?;
         let docker = tokio::time::timeout(std::time::Duration::from_secs(10), docker.negotiate_version())
             .await
             .map_err(|_| unreachable("no answer within 10 s".into()))?
             .map_err(|e| unreachable(short(&e)))?;
-        docker.ping().await.map_err(|e| unreachable(short(&e)))?;
+        tokio::time::timeout(std::time::Duration::from_secs(10), docker.ping())
+            .await
+            .map_err(|_| unreachable("no answer within 10 s".into()))?
+            .map_err(|e| unreachable(short(&e)))?;
         Ok(Engine { docker })
+    }
+
+    /// The engine's own ID (`docker info`), the same however it is reached: what a remote
+    /// branch's leases are keyed by.
+    pub async fn id(&self) -> Result<String> {
+        let info = self.docker.info().await.map_err(|e| anyhow::anyhow!("docker info: {}", short(&e)))?;
+        info.id.filter(|id| !id.is_empty()).ok_or_else(|| anyhow::anyhow!("the engine reports no ID"))
     }
 }
 

@@ -5,6 +5,7 @@
 //! never by reading the whole registry, so an allocation costs about the same at 10 worktrees
 //! as at 1,000.
 
+use super::engine_host::{PortHost, Taken};
 use super::lanes::{self, Layout};
 use super::{probe, scheme};
 use crate::config::PortsConfig;
@@ -36,16 +37,26 @@ enum Obstacle {
     Leased(u16),
     /// A port is some repository's base port.
     BasePort(u16),
-    /// A port is in use on this machine (the bind probe failed).
+    /// A port is in use on this machine (the bind probe failed), or published by a container
+    /// of the remote engine.
     InUse(u16),
+    /// A port of the remote engine is claimed by another cfn client of it.
+    Claimed(u16),
 }
 
 /// The first usable slot from the branch's preferred one upward, then from 1: free in this
 /// repository, its ports inside 1024–65535, unleased anywhere for their protocol, no
 /// repository's base port, and bindable now. `ports.slots` bounds only the preferred slot (so
 /// ports stay near their base); the search goes on past it until the ports would leave the
-/// port range.
-pub fn allocate(conn: &Connection, repo: &RepoRow, cfg: &PortsConfig, branch: &str) -> Result<Allocation> {
+/// port range. On a remote engine ([`PortHost::Engine`]) leases are checked against that
+/// engine's other leases, its published ports and its claims, and the slot is claimed there.
+pub fn allocate(
+    conn: &Connection,
+    repo: &RepoRow,
+    cfg: &PortsConfig,
+    branch: &str,
+    host: &mut PortHost<'_>,
+) -> Result<Allocation> {
     let layout = lanes::layout(&cfg.keys);
     let last = scheme::last_slot(cfg, &layout);
     if last == 0 {
@@ -61,7 +72,7 @@ pub fn allocate(conn: &Connection, repo: &RepoRow, cfg: &PortsConfig, branch: &s
             if slot > to {
                 break;
             }
-            match obstacle(conn, cfg, &layout, slot)? {
+            match obstacle(conn, cfg, &layout, slot, host)? {
                 None => return Ok(Allocation { slot, leases: leases(cfg, &layout, slot) }),
                 Some(o) => seen.push(o),
             }
@@ -72,8 +83,15 @@ pub fn allocate(conn: &Connection, repo: &RepoRow, cfg: &PortsConfig, branch: &s
     Err(no_free_slot(branch, last, taken as usize, &seen))
 }
 
-/// What keeps `slot` from being used, or `None` when it is free.
-fn obstacle(conn: &Connection, cfg: &PortsConfig, layout: &Layout, slot: u32) -> Result<Option<Obstacle>> {
+/// What keeps `slot` from being used, or `None` when it is free (and, on a remote engine,
+/// claimed there).
+fn obstacle(
+    conn: &Connection,
+    cfg: &PortsConfig,
+    layout: &Layout,
+    slot: u32,
+    host: &mut PortHost<'_>,
+) -> Result<Option<Obstacle>> {
     let Some(ports) = scheme::lane_ports(cfg, layout, slot) else {
         // within 1..=last every lane fits; kept total for safety
         return Ok(Some(Obstacle::InUse(0)));
@@ -83,15 +101,37 @@ fn obstacle(conn: &Connection, cfg: &PortsConfig, layout: &Layout, slot: u32) ->
             return Ok(Some(Obstacle::BasePort(port)));
         }
         for protocol in &lane.protocols {
-            if state::lease_holder(conn, port, *protocol)?.is_some() {
+            if state::lease_holder(conn, host.engine_id(), port, *protocol)?.is_some() {
                 return Ok(Some(Obstacle::Leased(port)));
             }
         }
     }
-    // Bind probes last: they are the costliest check.
-    for (lane, &port) in layout.lanes.iter().zip(&ports) {
-        if !lane.protocols.iter().all(|protocol| probe::is_bindable(port, *protocol)) {
-            return Ok(Some(Obstacle::InUse(port)));
+    let wanted = || {
+        layout
+            .lanes
+            .iter()
+            .zip(&ports)
+            .flat_map(|(lane, &port)| lane.protocols.iter().map(move |p| (port, *p)))
+    };
+    match host {
+        // Bind probes last: they are the costliest check.
+        PortHost::Local => {
+            if let Some((port, _)) = wanted().find(|&(port, protocol)| !probe::is_bindable(port, protocol)) {
+                return Ok(Some(Obstacle::InUse(port)));
+            }
+        }
+        PortHost::Engine(engine) => {
+            for (port, protocol) in wanted() {
+                match engine.is_taken(port, protocol) {
+                    Some(Taken::Published) => return Ok(Some(Obstacle::InUse(port))),
+                    Some(Taken::Claimed) => return Ok(Some(Obstacle::Claimed(port))),
+                    None => {}
+                }
+            }
+            let all: Vec<(u16, crate::protocol::Protocol)> = wanted().collect();
+            if let Some(port) = engine.claim(&all)? {
+                return Ok(Some(Obstacle::Claimed(port)));
+            }
         }
     }
     Ok(None)
@@ -136,6 +176,7 @@ fn no_free_slot(branch: &str, last: u32, taken: usize, seen: &[Obstacle]) -> any
     let leased = count(|o| matches!(o, Obstacle::Leased(_)));
     let base = count(|o| matches!(o, Obstacle::BasePort(_)));
     let in_use = count(|o| matches!(o, Obstacle::InUse(_)));
+    let claimed = count(|o| matches!(o, Obstacle::Claimed(_)));
     let example = |f: fn(&Obstacle) -> Option<u16>| {
         seen.iter().find_map(f).map(|p| format!(" (e.g. {p})")).unwrap_or_default()
     };
@@ -154,6 +195,10 @@ fn no_free_slot(branch: &str, last: u32, taken: usize, seen: &[Obstacle]) -> any
     if in_use > 0 {
         let e = example(|o| if let Obstacle::InUse(p) = o { Some(*p) } else { None });
         causes.push(format!("{in_use} with a port another process listens on{e}"));
+    }
+    if claimed > 0 {
+        let e = example(|o| if let Obstacle::Claimed(p) = o { Some(*p) } else { None });
+        causes.push(format!("{claimed} with a port another cfn claims on the engine{e}"));
     }
     let hint = if seen.is_empty() {
         "remove worktrees (`cfn worktree remove`, `cfn worktree prune`), or lower ports.stride in cfn.toml"
@@ -189,7 +234,7 @@ mod tests {
 
     fn add(st: &mut State, repo: &RepoRow, cfg: &PortsConfig, branch: &str) -> Result<Allocation> {
         let tx = st.immediate()?;
-        let alloc = allocate(&tx, repo, cfg, branch)?;
+        let alloc = allocate(&tx, repo, cfg, branch, &mut PortHost::Local)?;
         let path = repo.root.join(branch);
         WorktreeRow::insert(
             &tx,

@@ -11,6 +11,7 @@
 //!    included ([`lanes::LOW_PORT_LIFT`]).
 
 mod allocate;
+pub mod engine_host;
 pub mod lanes;
 pub mod probe;
 pub mod reconcile;
@@ -18,3 +19,4 @@ pub mod scheme;
 pub mod still_published;
 
 pub use allocate::{allocate, Allocation};
+pub use engine_host::{EngineHost, PortHost};

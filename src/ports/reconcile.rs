@@ -177,7 +177,8 @@ fn is_free(
             return Ok(false);
         }
     }
-    match state::lease_holder(conn, port, config.protocol)? {
+    let engine_id = state::engine_id_of(conn, id)?;
+    match state::lease_holder(conn, &engine_id, port, config.protocol)? {
         Some(holder) if holder != id => return Ok(false),
         _ => {}
     }
@@ -185,7 +186,9 @@ fn is_free(
     if own.iter().any(|l| l.port == port) {
         return Ok(true);
     }
-    Ok(probe::is_bindable(port, config.protocol))
+    // A remote engine's host is not this machine: its ports are checked by the engine when its
+    // stack publishes them (docs/remote.md).
+    Ok(!engine_id.is_empty() || probe::is_bindable(port, config.protocol))
 }
 
 #[cfg(test)]

@@ -34,9 +34,9 @@ impl std::fmt::Display for Kept {
 }
 
 /// Asks the engine what compose project `project`'s running containers publish.
-pub fn publishers(project: &str) -> Publishers {
+pub fn publishers(project: &str, engine: Option<&str>) -> Publishers {
     let asked = crate::runtime::wait(async {
-        let engine = Engine::connect().await?;
+        let engine = Engine::connect_named(engine).await?;
         engine.published_ports(project).await
     });
     match asked {

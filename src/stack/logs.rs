@@ -1,7 +1,7 @@
 //! The last lines of each service's log, read from the engine: a bounded answer, never a stream.
 
 use crate::branch::BranchEnv;
-use crate::engine::{last_log_lines, Engine};
+use crate::engine::last_log_lines;
 use anyhow::Result;
 use serde::Serialize;
 
@@ -19,7 +19,7 @@ pub struct ServiceLog {
 /// the `services` named (all when none). Services must have been checked as known.
 pub async fn tail(branch: &BranchEnv, services: &[String], n: usize) -> Result<Vec<ServiceLog>> {
     let n = n.min(MAX_LOG_LINES);
-    let engine = Engine::connect().await?;
+    let engine = branch.connect_engine().await?;
     let containers = engine.containers(&[branch.project.as_str()]).await?;
     let mut logs = Vec::new();
     for c in containers.iter().filter(|c| services.is_empty() || services.contains(&c.service)) {

@@ -31,7 +31,7 @@ pub struct StackHandle {
 pub async fn prepare(ws: &Workspace, branch: &BranchEnv) -> Result<StackHandle> {
     let files = branch::files::render(ws, branch)?;
     let tool = runner::detect()?;
-    let engine = Engine::connect().await?;
+    let engine = Engine::connect_to(&files.engine).await?;
     Ok(StackHandle { tool, engine, files })
 }
 
@@ -91,7 +91,7 @@ pub async fn up(
 /// label are removed through the engine instead: a broken file must never keep a stack
 /// running that the user asked to stop.
 pub async fn down(ctx: &Context, ws: &Workspace, branch: &BranchEnv, volumes: bool) -> Result<()> {
-    let engine = Engine::connect().await?;
+    let engine = branch.connect_engine().await?;
     // Containers of services no longer in the files (removed on the branch) are the stack's
     // too: left running they would keep their ports after the leases are released.
     let mut args = vec!["down".to_string(), "--remove-orphans".to_string()];

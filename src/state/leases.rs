@@ -81,13 +81,35 @@ pub fn release_lease(conn: &Connection, id: i64, key: &str) -> Result<()> {
     Ok(())
 }
 
-/// The worktree holding `port` for `protocol`, if any (a lease from before protocols were
-/// recorded holds the number for every protocol).
-pub fn lease_holder(conn: &Connection, port: u16, protocol: Protocol) -> Result<Option<i64>> {
+/// The worktree holding `port` for `protocol` on the engine `engine_id` ('' the local one), if
+/// any (a lease from before protocols were recorded holds the number for every protocol).
+pub fn lease_holder(
+    conn: &Connection,
+    engine_id: &str,
+    port: u16,
+    protocol: Protocol,
+) -> Result<Option<i64>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT worktree_id FROM leases WHERE port = ?1 AND (protocol = ?2 OR protocol = 'any') LIMIT 1",
+        "SELECT l.worktree_id FROM leases l JOIN worktrees w ON w.id = l.worktree_id
+          WHERE l.port = ?1 AND (l.protocol = ?2 OR l.protocol = 'any') AND w.engine_id = ?3 LIMIT 1",
     )?;
-    Ok(stmt.query_row(params![port, protocol.as_str()], |r| r.get(0)).optional()?)
+    Ok(stmt.query_row(params![port, protocol.as_str(), engine_id], |r| r.get(0)).optional()?)
+}
+
+/// The engine ID worktree `id` runs on ('' for the local engine, or no such worktree).
+pub fn engine_id_of(conn: &Connection, id: i64) -> Result<String> {
+    let mut stmt = conn.prepare_cached("SELECT engine_id FROM worktrees WHERE id = ?1")?;
+    Ok(stmt.query_row([id], |r| r.get(0)).optional()?.unwrap_or_default())
+}
+
+/// Every (port, protocol) leased on the engine `engine_id` ('any' leases as `None`).
+pub fn leases_on_engine(conn: &Connection, engine_id: &str) -> Result<Vec<(u16, Option<Protocol>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.port, l.protocol FROM leases l JOIN worktrees w ON w.id = l.worktree_id
+          WHERE w.engine_id = ?1",
+    )?;
+    let rows = stmt.query_map([engine_id], |r| Ok((r.get(0)?, read_protocol(r.get(1)?)?)))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// Whether `port` is the main checkout's port of any repository's key.
@@ -131,6 +153,32 @@ mod tests {
     }
 
     #[test]
+    fn a_port_has_one_holder_per_engine() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut st = crate::state::State::open(dir.path()).unwrap();
+        let tx = st.immediate().unwrap();
+        let repo = crate::state::ensure_repository(&tx, dir.path(), "p", &[]).unwrap();
+        let row = |branch: &str, slot: u32, engine_id: &'static str| {
+            let path = dir.path().join(branch);
+            let new = crate::state::NewRow {
+                engine: (!engine_id.is_empty()).then_some("tcp://10.0.0.5:2375"),
+                engine_id,
+                ..crate::state::NewRow::for_test(repo.id, branch, &path, slot)
+            };
+            crate::state::WorktreeRow::insert(&tx, &new, &[lease("web", 10080, "tcp")])
+        };
+        let local = row("a", 1, "").unwrap();
+        let remote = row("b", 2, "ENGINE-B").unwrap();
+        assert!(row("c", 3, "ENGINE-B").is_err(), "one holder on one engine");
+        assert!(row("d", 4, "").is_err(), "and on the local one");
+        assert_eq!(lease_holder(&tx, "", 10080, Protocol::Tcp).unwrap(), Some(local));
+        assert_eq!(lease_holder(&tx, "ENGINE-B", 10080, Protocol::Tcp).unwrap(), Some(remote));
+        assert_eq!(leases_on_engine(&tx, "ENGINE-B").unwrap(), [(10080, Some(Protocol::Tcp))]);
+        let moved = tx.execute("UPDATE worktrees SET engine_id = '' WHERE id = ?1", [remote]);
+        assert!(moved.is_err(), "a worktree stays on its engine");
+    }
+
+    #[test]
     fn a_port_and_protocol_has_one_holder_across_worktrees() {
         let dir = tempfile::tempdir().unwrap();
         let mut st = crate::state::State::open(dir.path()).unwrap();
@@ -151,8 +199,8 @@ mod tests {
             &[lease("web", 10453, "tcp"), lease("web_udp", 10453, "udp"), lease("gpu", 10453, "udp")],
         )
         .unwrap();
-        assert_eq!(lease_holder(&tx, 10453, Protocol::Udp).unwrap(), Some(a));
-        assert_eq!(lease_holder(&tx, 10453, Protocol::Sctp).unwrap(), None);
+        assert_eq!(lease_holder(&tx, "", 10453, Protocol::Udp).unwrap(), Some(a));
+        assert_eq!(lease_holder(&tx, "", 10453, Protocol::Sctp).unwrap(), None);
         assert_eq!(ports_of(&tx, a).unwrap().keys().collect::<Vec<_>>(), ["web", "web_udp", "gpu"]);
         // another worktree may take the number only on another protocol
         let err = row("b", 2, &[lease("web", 10453, "tcp")]).unwrap_err();
@@ -187,7 +235,7 @@ mod tests {
         let ports: Vec<(String, u16)> = ports_of(&conn, 7).unwrap().into_iter().collect();
         assert_eq!(ports, [("postgres".to_string(), 5442), ("redis".to_string(), 6389)]);
         for protocol in [Protocol::Tcp, Protocol::Udp, Protocol::Sctp] {
-            assert_eq!(lease_holder(&conn, 6389, protocol).unwrap(), Some(7), "{protocol}");
+            assert_eq!(lease_holder(&conn, "", 6389, protocol).unwrap(), Some(7), "{protocol}");
         }
         migrate::down(&mut SqliteTarget::new(&mut conn), &migrations, Some(3), false).unwrap();
         let port: u16 =

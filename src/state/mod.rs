@@ -6,6 +6,7 @@
 //! The schema lives in `migrations/` and is applied by the same engine as a project's migrations.
 
 mod events;
+mod instance;
 mod leases;
 mod owner;
 mod ownership;
@@ -16,9 +17,10 @@ mod set_aside;
 mod worktrees;
 
 pub use events::{last_rebuilt, last_set_aside, record_rebuilt, RegistryEvent};
+pub use instance::instance_id;
 pub use leases::{
-    insert_leases, is_base_port, lease_holder, leases_of, next_free_slot, release_lease, slot_taken,
-    slots_taken_between, Lease,
+    engine_id_of, insert_leases, is_base_port, lease_holder, leases_of, leases_on_engine, next_free_slot,
+    release_lease, slot_taken, slots_taken_between, Lease,
 };
 pub use owner::{private_dir, sweep as sweep_op_locks, OpLock};
 pub use repos::base_ports_of;

@@ -30,6 +30,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("0011_skill_versions.down.sql", include_str!("../../migrations/0011_skill_versions.down.sql")),
     ("0012_loop_controls.up.sql", include_str!("../../migrations/0012_loop_controls.up.sql")),
     ("0012_loop_controls.down.sql", include_str!("../../migrations/0012_loop_controls.down.sql")),
+    ("0013_engines.up.sql", include_str!("../../migrations/0013_engines.up.sql")),
+    ("0013_engines.down.sql", include_str!("../../migrations/0013_engines.down.sql")),
 ];
 
 /// Applies what is pending. The common case, nothing pending, costs one read and takes no lock.

@@ -56,13 +56,17 @@ pub struct WorktreeRow {
     pub created_dir: Option<PathBuf>,
     /// The remove was asked to delete the branch: 1 only when merged, 2 even unmerged.
     pub delete_branch: u8,
+    /// The engine the stack runs on, as the branch was added with it (`None`: the local one).
+    pub engine: Option<String>,
+    /// That engine's own ID, which keys the leases ('' for the local engine).
+    pub engine_id: String,
 }
 
 /// The add step after which only marking the row ready remains (files rendered).
 pub const ADD_STEP_RENDERED: u32 = 4;
 
 const COLUMNS: &str = "id, repo_id, branch, path, project, slot, state, operation, owner, owner_pid, step,
-    created_branch, created_dir, delete_branch";
+    created_branch, created_dir, delete_branch, engine, engine_id";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorktreeRow> {
     let state: String = r.get(6)?;
@@ -88,6 +92,8 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorktreeRow> {
         created_branch: r.get(11)?,
         created_dir: r.get::<_, Option<String>>(12)?.map(PathBuf::from),
         delete_branch: r.get(13)?,
+        engine: r.get(14)?,
+        engine_id: r.get(15)?,
     })
 }
 
@@ -128,8 +134,8 @@ impl WorktreeRow {
     pub fn insert(conn: &Connection, new: &NewRow<'_>, leases: &[super::Lease]) -> Result<i64> {
         conn.execute(
             "INSERT INTO worktrees (repo_id, branch, path, project, slot, operation, owner, owner_pid,
-                                    created_branch, created_dir)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?10, ?6, ?7, ?8, ?9)",
+                                    created_branch, created_dir, engine, engine_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?10, ?6, ?7, ?8, ?9, ?11, ?12)",
             params![
                 new.repo_id,
                 new.branch,
@@ -141,6 +147,8 @@ impl WorktreeRow {
                 new.created_branch,
                 new.created_dir.map(|d| d.to_string_lossy().into_owned()),
                 new.operation.as_str(),
+                new.engine,
+                new.engine_id,
             ],
         )?;
         let id = conn.last_insert_rowid();
@@ -239,6 +247,9 @@ pub struct NewRow<'a> {
     pub owner: &'a str,
     pub created_branch: bool,
     pub created_dir: Option<&'a Path>,
+    /// The engine the branch's stack runs on (`None`: the local one) and its ID ('' local).
+    pub engine: Option<&'a str>,
+    pub engine_id: &'a str,
 }
 
 #[cfg(test)]
@@ -255,6 +266,8 @@ impl<'a> NewRow<'a> {
             owner: "test",
             created_branch: false,
             created_dir: None,
+            engine: None,
+            engine_id: "",
         }
     }
 }

@@ -33,6 +33,8 @@ pub struct AddOptions {
     pub stop_source: bool,
     /// Approve the project's post_create hooks without asking.
     pub approve_hooks: bool,
+    /// The engine the branch's stack runs on (`--engine`), instead of the repository's.
+    pub engine: Option<String>,
 }
 
 /// A worktree just added, and what plain `docker compose` in it runs (found while rendering).
@@ -58,6 +60,8 @@ pub(super) async fn add_checkout(ctx: &Context, ws: &mut Workspace, opts: &AddOp
     let how = branch_source(ws, opts)?;
     let _interrupts = interrupt::guard();
     let lock = OpLock::take(ws.state.home())?;
+    let engine = super::engine::spec_for(ws, opts.engine.as_deref()).map(str::to_string);
+    let mut engine_host = super::engine::prepare(ws, engine.as_deref(), lock.token()).await?;
 
     let reg = Registration {
         operation: Operation::Add,
@@ -84,12 +88,25 @@ pub(super) async fn add_checkout(ctx: &Context, ws: &mut Workspace, opts: &AddOp
         }
         Ok(Place { created_dir: super::target::first_missing_ancestor(&path), path })
     };
-    let Registered { id, path } = register(
-        Parts { state: &mut ws.state, repo: &ws.repo, ports: &ws.config.ports },
-        &reg,
-        taken,
-        place,
-    )?;
+    let host = match engine_host.as_mut() {
+        Some(host) => crate::ports::PortHost::Engine(host),
+        None => crate::ports::PortHost::Local,
+    };
+    let parts = Parts {
+        state: &mut ws.state,
+        repo: &ws.repo,
+        ports: &ws.config.ports,
+        host,
+        engine: engine.as_deref(),
+    };
+    let registered = register(parts, &reg, taken, place);
+    let Registered { id, path } = match registered {
+        Ok(r) => r,
+        Err(e) => {
+            release_claims(ctx, engine_host.as_ref()).await;
+            return Err(e);
+        }
+    };
     crash_point::reached("add", 1);
 
     match create(ctx, ws, opts, &how, &path, id, &lock) {
@@ -104,9 +121,20 @@ pub(super) async fn add_checkout(ctx: &Context, ws: &mut Workspace, opts: &AddOp
                     "could not undo every step of the failed add yet (`cfn doctor --fix` finishes it): {undo_err:#}"
                 )),
             }
+            release_claims(ctx, engine_host.as_ref()).await;
             lock.finish();
             // A Ctrl-C also reaches git, whose failure is then only a consequence.
             Err(interrupt::check().err().unwrap_or(err))
+        }
+    }
+}
+
+/// Gives back the port claims an undone add made on its remote engine; one left behind is
+/// released by the next add on that engine or `cfn doctor --fix`.
+async fn release_claims(ctx: &Context, host: Option<&crate::ports::EngineHost>) {
+    if let Some(host) = host {
+        if let Err(e) = host.release_own().await {
+            ctx.warn(format!("could not release the port claims on the engine yet: {e:#}"));
         }
     }
 }

@@ -45,7 +45,13 @@ pub fn adopt(ctx: &Context, ws: &mut Workspace, checkout: &Checkout) -> Result<O
     };
     let place = |_: &str| Ok(Place { path: checkout.root.clone(), created_dir: None });
     let Registered { id, .. } = register(
-        Parts { state: &mut ws.state, repo: &ws.repo, ports: &ws.config.ports },
+        Parts {
+            state: &mut ws.state,
+            repo: &ws.repo,
+            ports: &ws.config.ports,
+            host: crate::ports::PortHost::Local,
+            engine: None,
+        },
         &reg,
         taken,
         place,

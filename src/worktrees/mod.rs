@@ -5,6 +5,7 @@ mod add;
 mod adopt;
 pub mod conflicts;
 pub mod copy;
+mod engine;
 mod provision;
 mod prune;
 mod prune_stack;
@@ -14,6 +15,7 @@ mod remove;
 mod target;
 
 pub use add::{AddOptions, Added};
+pub use engine::release_left_overs;
 pub use provision::add;
 
 use crate::state::WorktreeRow;

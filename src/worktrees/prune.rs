@@ -161,7 +161,7 @@ impl Gone<'_> {
         let Some(now) = WorktreeRow::find(conn, row.id)?.filter(|now| still_gone(now)) else {
             return Ok(None);
         };
-        let mut fate = stacks.settle(&now.project, self.opts.keep_stacks).await;
+        let mut fate = stacks.settle(&now.project, now.engine.as_deref(), self.opts.keep_stacks).await;
         if stacks.unreachable() && !self.has_stack {
             // No engine and no stack configured: nothing of this worktree can be running.
             fate = None;

@@ -38,29 +38,31 @@ impl StackFate {
 /// (so one prune does not wait for an unreachable engine once per worktree).
 #[derive(Default)]
 pub struct Stacks {
-    unreachable: Option<String>,
+    /// The engine that did not answer (by what worktrees name it; `None` local), and its error.
+    unreachable: std::collections::HashMap<Option<String>, String>,
 }
 
 impl Stacks {
     /// Whether the engine did not answer (so every later worktree is left unsettled too).
     pub fn unreachable(&self) -> bool {
-        self.unreachable.is_some()
+        !self.unreachable.is_empty()
     }
 
     /// Stops the stack of compose project `project`, or with `keep` keeps whatever of it
     /// exists. `None` when the engine has nothing of it.
-    pub async fn settle(&mut self, project: &str, keep: bool) -> Option<StackFate> {
-        if let Some(error) = &self.unreachable {
+    pub async fn settle(&mut self, project: &str, engine: Option<&str>, keep: bool) -> Option<StackFate> {
+        if let Some(error) = self.unreachable.get(&engine.map(str::to_string)) {
             return Some(StackFate::Unsettled { error: error.clone() });
         }
         let answer = async {
-            let engine = Engine::connect().await.map_err(|e| Failure::Unreachable(format!("{e:#}")))?;
+            let engine =
+                Engine::connect_named(engine).await.map_err(|e| Failure::Unreachable(format!("{e:#}")))?;
             settle_on(&engine, project, keep).await.map_err(|e| Failure::Engine(format!("{e:#}")))
         };
         match answer.await {
             Ok(fate) => fate,
             Err(Failure::Unreachable(error)) => {
-                self.unreachable = Some(error.clone());
+                self.unreachable.insert(engine.map(str::to_string), error.clone());
                 Some(StackFate::Unsettled { error })
             }
             Err(Failure::Engine(error)) => Some(StackFate::Unsettled { error }),

@@ -117,7 +117,7 @@ async fn finish_remove(
     lock: &OpLock,
     notes: &mut Vec<String>,
 ) -> Result<()> {
-    match super::remove::teardown(&row.project, false).await {
+    match super::remove::teardown(&row.project, row.engine.as_deref(), false).await {
         Ok(_) => {}
         // It may still run on the row's ports: the row stays, and the next repair tries again.
         Err(e) if super::prune_stack::has_stack(main_root) => {

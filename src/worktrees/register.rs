@@ -5,7 +5,7 @@
 //! caller's operation lock) inserted with its leases.
 
 use crate::config::PortsConfig;
-use crate::ports;
+use crate::ports::{self, PortHost};
 use crate::state::{NewRow, Operation, RepoRow, State, WorktreeRow};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -39,12 +39,16 @@ pub(super) struct Parts<'a> {
     pub state: &'a mut State,
     pub repo: &'a RepoRow,
     pub ports: &'a PortsConfig,
+    /// Where the ports are published: this machine, or a remote engine's host.
+    pub host: PortHost<'a>,
+    /// The engine the branch runs on, as given (`None`: the local one).
+    pub engine: Option<&'a str>,
 }
 
 /// Leases and inserts in one transaction. `taken` is the error for a branch another row holds;
 /// `place` decides the worktree's path from the project name (and may refuse it).
 pub(super) fn register(
-    ws: Parts<'_>,
+    mut ws: Parts<'_>,
     reg: &Registration<'_>,
     taken: impl FnOnce(&WorktreeRow) -> anyhow::Error,
     place: impl FnOnce(&str) -> Result<Place>,
@@ -53,7 +57,7 @@ pub(super) fn register(
     if let Some(existing) = WorktreeRow::find_by_branch(&tx, ws.repo.id, reg.branch)? {
         return Err(taken(&existing));
     }
-    let alloc = ports::allocate(&tx, ws.repo, ws.ports, reg.branch)?;
+    let alloc = ports::allocate(&tx, ws.repo, ws.ports, reg.branch, &mut ws.host)?;
     let project = super::unique_project(&tx, &ws.repo.project, reg.branch)?;
     let Place { path, created_dir } = place(&project)?;
     let new = NewRow {
@@ -66,6 +70,8 @@ pub(super) fn register(
         owner: reg.owner,
         created_branch: reg.created_branch,
         created_dir: created_dir.as_deref().map(Path::new),
+        engine: ws.engine,
+        engine_id: ws.host.engine_id(),
     };
     let id = WorktreeRow::insert(&tx, &new, &alloc.leases)?;
     tx.commit()?;

@@ -80,8 +80,8 @@ pub async fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> 
     // The engine is asked whether the branch has a stack while git walks the worktree, so its
     // round trips hide behind the walk.
     let probe = (!opts.volumes).then(|| {
-        let project = row.project.clone();
-        tokio::spawn(async move { stack_present(&project).await })
+        let (project, engine) = (row.project.clone(), row.engine.clone());
+        tokio::spawn(async move { stack_present(&project, engine.as_deref()).await })
     });
     if exists {
         if let Err(e) = check_clean(ctx, &row, opts) {
@@ -119,7 +119,7 @@ pub async fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> 
     let stack = match present {
         // Nothing of it exists: nothing to stop.
         Some(Ok(false)) => Some(crate::engine::Teardown::default()),
-        _ => stop_stack(ctx, &row.project, opts.volumes).await?,
+        _ => stop_stack(ctx, &row.project, row.engine.as_deref(), opts.volumes).await?,
     };
     crash_point::reached("remove", 2);
     if exists {
@@ -149,6 +149,16 @@ pub async fn remove(ctx: &Context, ws: &mut Workspace, opts: &RemoveOptions) -> 
     }
     WorktreeRow::delete(ws.state.conn(), row.id)?;
     lock.finish();
+    if row.engine.is_some() {
+        // The ports' claims on the remote engine go with the leases (a failure here leaves them
+        // to the next add on that engine, or `cfn doctor --fix`).
+        if let Err(e) = super::engine::release_left_overs(ws, row.engine.as_deref()).await {
+            ctx.warn(format!(
+                "could not release the port claims on {} yet: {e:#}",
+                row.engine.as_deref().unwrap_or("")
+            ));
+        }
+    }
     if let Some(e) = branch_kept {
         return Err(e.context(format!("the worktree was removed, but branch {} was kept", row.branch)));
     }
@@ -213,13 +223,14 @@ async fn settled(ctx: &Context, done: recover::Recovered, volumes: bool) -> Resu
         recover::Outcome::RolledBack => format!("rolled back an interrupted {}", done.operation.as_str()),
         recover::Outcome::Finished => format!("finished an interrupted {}", done.operation.as_str()),
     };
-    let stack =
-        match volumes && done.outcome == recover::Outcome::Finished {
-            true => Some(teardown(&done.row.project, true).await.map_err(|e| {
-                e.context(format!("the volumes of {} could not be removed", done.row.branch))
-            })?),
-            false => None,
-        };
+    let stack = match volumes && done.outcome == recover::Outcome::Finished {
+        true => Some(
+            teardown(&done.row.project, done.row.engine.as_deref(), true)
+                .await
+                .map_err(|e| e.context(format!("the volumes of {} could not be removed", done.row.branch)))?,
+        ),
+        false => None,
+    };
     Ok(Removed {
         released_ports: done.row.ports.values().copied().collect(),
         branch: done.row.branch,
@@ -234,8 +245,13 @@ async fn settled(ctx: &Context, done: recover::Recovered, volumes: bool) -> Resu
 /// reachable removal goes on (everything but compose works without Docker) and says that the
 /// stack could not be checked; `--volumes` then cannot be honoured and says so rather than
 /// pretending.
-async fn stop_stack(ctx: &Context, project: &str, volumes: bool) -> Result<Option<crate::engine::Teardown>> {
-    match teardown(project, volumes).await {
+async fn stop_stack(
+    ctx: &Context,
+    project: &str,
+    engine: Option<&str>,
+    volumes: bool,
+) -> Result<Option<crate::engine::Teardown>> {
+    match teardown(project, engine, volumes).await {
         Ok(done) => Ok(Some(done)),
         Err(e) if volumes => Err(e.context("cannot delete the stack's volumes")),
         Err(e) => {
@@ -252,9 +268,9 @@ async fn stop_stack(ctx: &Context, project: &str, volumes: bool) -> Result<Optio
 
 /// Whether the engine has any container or network labelled with `project`; the inner error is
 /// the engine's.
-async fn stack_present(project: &str) -> Result<bool> {
+async fn stack_present(project: &str, engine: Option<&str>) -> Result<bool> {
     use bollard::query_parameters::ListNetworksOptionsBuilder;
-    let engine = crate::engine::Engine::connect().await?;
+    let engine = crate::engine::Engine::connect_named(engine).await?;
     if !engine.containers(&[project]).await?.is_empty() {
         return Ok(true);
     }
@@ -266,7 +282,11 @@ async fn stack_present(project: &str) -> Result<bool> {
 
 /// Removes the containers and networks (and with `volumes` the volumes) labelled with
 /// `project`; the inner error is the engine's (unreachable, or a removal that failed).
-pub(super) async fn teardown(project: &str, volumes: bool) -> Result<crate::engine::Teardown> {
-    let engine = crate::engine::Engine::connect().await?;
+pub(super) async fn teardown(
+    project: &str,
+    engine: Option<&str>,
+    volumes: bool,
+) -> Result<crate::engine::Teardown> {
+    let engine = crate::engine::Engine::connect_named(engine).await?;
     engine.teardown(project, volumes).await
 }

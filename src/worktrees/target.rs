@@ -19,13 +19,18 @@ use std::path::{Component, Path, PathBuf};
 /// The repository's `worktree_dir` must be trusted before anything of the add is done, unless
 /// `--path` says where to go (the user chose) or it is the default.
 pub(super) fn require_trusted(ctx: &Context, ws: &Workspace, opts: &AddOptions) -> Result<()> {
-    if opts.path.is_some() {
+    let mut items = Vec::new();
+    if opts.path.is_none() {
+        items.extend(crate::branch::trust::inventory::worktree_dir(ws));
+    }
+    // `--engine` is the user's own choice; the repository's `[engine]` must be approved.
+    if opts.engine.is_none() {
+        items.extend(crate::branch::trust::inventory::engine(ws));
+    }
+    if items.is_empty() {
         return Ok(());
     }
-    match crate::branch::trust::inventory::worktree_dir(ws) {
-        Some(item) => crate::branch::trust::require(ctx, ws, &[item], opts.approve_hooks),
-        None => Ok(()),
-    }
+    crate::branch::trust::require(ctx, ws, &items, opts.approve_hooks)
 }
 
 /// `--path` (relative to the current directory), else `project.worktree_dir` rendered and taken

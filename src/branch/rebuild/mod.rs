@@ -176,6 +176,9 @@ pub fn rebuild(state: &mut State, root: &Path, config: &Config) -> Result<Rebuil
             owner: "rebuild",
             created_branch: false,
             created_dir: None,
+            // Rebuilt from the worktree's files, which do not say which engine it ran on.
+            engine: None,
+            engine_id: "",
         };
         let id = WorktreeRow::insert(&tx, &new, &leases)?;
         WorktreeRow::mark_ready(&tx, id)?;
@@ -375,7 +378,7 @@ fn clash(conn: &Connection, repo: &RepoRow, c: &Candidate, leases: &[Lease]) -> 
         }
         // leases built here always name their protocol (see `leases`)
         let protocol = lease.protocol.unwrap_or_default();
-        if state::lease_holder(conn, lease.port, protocol)?.is_some() {
+        if state::lease_holder(conn, "", lease.port, protocol)?.is_some() {
             return Ok(Some(format!("port {}/{protocol} is leased", lease.port)));
         }
         if state::is_base_port(conn, lease.port)? {

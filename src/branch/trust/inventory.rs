@@ -246,9 +246,20 @@ pub fn worktree_dir(ws: &Workspace) -> Option<Item> {
         .then(|| Item::new("worktree_dir", vec![template.to_string()], Vec::new()))
 }
 
+/// The repository's `[engine]`: where its stacks run, and so where the branches' variables,
+/// files and data go — a cloned repository must not send them to an engine of its choosing.
+pub fn engine(ws: &Workspace) -> Option<Item> {
+    let engine = &ws.config.engine;
+    let spec = engine.spec()?;
+    let mut values = vec![spec.to_string()];
+    values.extend(engine.publish_address.clone());
+    Some(Item::new("engine", values, Vec::new()))
+}
+
 /// Everything the repository may make cfn run for `branch`.
 pub fn all(ws: &Workspace, branch: &BranchEnv) -> Result<Vec<Item>> {
     let mut items: Vec<Item> = worktree_dir(ws).into_iter().collect();
+    items.extend(engine(ws));
     items.extend(
         HookPoint::ALL
             .into_iter()

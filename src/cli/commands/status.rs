@@ -50,6 +50,7 @@ pub async fn run(ctx: &Context, args: Args) -> Result<()> {
     if args.json.on {
         return crate::cli::output::json(&views);
     }
+    let remote = views.iter().any(|v| v.worktree.engine.is_some());
     let rows: Vec<Vec<String>> = views
         .iter()
         .map(|v| {
@@ -62,16 +63,26 @@ pub async fn run(ctx: &Context, args: Args) -> Result<()> {
                     .collect::<Vec<_>>()
                     .join(" ")
             };
-            vec![
+            let mut row = vec![
                 v.worktree.branch.clone(),
                 v.worktree.slot.to_string(),
                 v.worktree.project.clone(),
                 ports_inline(&v.worktree.ports),
                 services,
-            ]
+            ];
+            if remote {
+                row.insert(3, v.worktree.engine.clone().unwrap_or_else(|| "local".into()));
+            }
+            row
         })
         .collect();
-    crate::cli::output::table(&["BRANCH", "SLOT", "PROJECT", "PORTS", "SERVICES"], &rows)?;
+    // The engine column only where a branch runs elsewhere: most people have one engine.
+    let headers: &[&str] = if remote {
+        &["BRANCH", "SLOT", "PROJECT", "ENGINE", "PORTS", "SERVICES"]
+    } else {
+        &["BRANCH", "SLOT", "PROJECT", "PORTS", "SERVICES"]
+    };
+    crate::cli::output::table(headers, &rows)?;
     hostname_table(&views)
 }
 
@@ -93,14 +104,27 @@ fn hostname_table(views: &[StatusView]) -> Result<()> {
     crate::cli::output::table(&["BRANCH", "KEY", "PORT", "HOSTNAME URL (cfn proxy)"], &rows)
 }
 
-/// Each environment with its services' state, from one engine query filtered by label.
+/// Each environment with its services' state, from one query filtered by label per engine.
 pub async fn views(listed: Vec<Listed>) -> Result<Vec<StatusView>> {
-    let projects: Vec<&str> = listed.iter().map(|l| l.env.project.as_str()).collect();
-    let containers = async {
-        let engine = Engine::connect().await?;
-        engine.containers(&projects).await
+    let mut engines: Vec<Option<&str>> = listed.iter().map(|l| l.env.engine.as_deref()).collect();
+    engines.sort();
+    engines.dedup();
+    let mut containers = Vec::new();
+    for engine in engines {
+        let projects: Vec<&str> = listed
+            .iter()
+            .filter(|l| l.env.engine.as_deref() == engine)
+            .map(|l| l.env.project.as_str())
+            .collect();
+        let found = async { Engine::connect_named(engine).await?.containers(&projects).await }.await;
+        match found {
+            Ok(found) => containers.extend(found),
+            // The local engine is the one status cannot do without; a remote one that does not
+            // answer leaves its branches without services, and says so.
+            Err(e) if engine.is_some() => crate::context::warn(format!("{e:#}")),
+            Err(e) => return Err(e),
+        }
     }
-    .await?;
     Ok(listed
         .into_iter()
         .map(|l| StatusView {

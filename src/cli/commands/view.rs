@@ -13,6 +13,9 @@ pub struct WorktreeView {
     pub main: bool,
     pub exists: bool,
     pub ports: IndexMap<String, u16>,
+    /// The engine the stack runs on, when it is not the local one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
 }
 
 impl From<&BranchEnv> for WorktreeView {
@@ -25,6 +28,7 @@ impl From<&BranchEnv> for WorktreeView {
             main: b.is_main,
             exists: b.path.is_dir(),
             ports: b.ports.clone(),
+            engine: b.engine.clone(),
         }
     }
 }

@@ -31,6 +31,8 @@ impl CfnServer {
                 data_from: None,
                 stop_source: false,
                 approve_hooks: false,
+                // An agent never picks where a stack runs: the repository's engine (approved).
+                engine: None,
             };
             let added = worktrees::add(&ctx, &mut ws, &opts).await?;
             Ok(WorktreeView::from(&added.env))

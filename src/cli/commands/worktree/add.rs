@@ -28,6 +28,10 @@ pub struct Args {
     /// and start them again after (without it a running source is refused).
     #[arg(long, requires = "data_from")]
     stop_source: bool,
+    /// Run the branch's stack on this Docker engine: a docker context's name, or an address
+    /// (`tcp://HOST:PORT`, `unix:///PATH`); default: the repository's `[engine]`, else local.
+    #[arg(long, value_name = "NAME")]
+    engine: Option<String>,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -42,6 +46,7 @@ pub async fn run(ctx: &Context, args: Args) -> Result<()> {
         data_from: args.data_from,
         stop_source: args.stop_source,
         approve_hooks: args.yes,
+        engine: args.engine,
     };
     let worktrees::Added { env, plain } = worktrees::add(ctx, &mut ws, &opts).await?;
     // found while rendering: asking again would read the git index of the worktree twice

@@ -1,0 +1,39 @@
+-- A branch's stack may run on another Docker engine than the local one. Host ports belong to
+-- the engine's host, so a (port, protocol) has one holder per engine: two branches on two
+-- engines may lease the same number. `engine` is what the branch was added with (a `tcp://`,
+-- `ssh://` or `unix://` address, or a docker context's name; NULL for the local engine) and
+-- `engine_id` the engine's own ID (`docker info`), which names it however it is reached
+-- ('' for the local engine).
+
+ALTER TABLE worktrees ADD COLUMN engine TEXT;
+ALTER TABLE worktrees ADD COLUMN engine_id TEXT NOT NULL DEFAULT '';
+
+DROP TRIGGER leases_one_holder_insert;
+DROP TRIGGER leases_one_holder_update;
+
+CREATE TRIGGER leases_one_holder_insert BEFORE INSERT ON leases
+WHEN EXISTS (
+    SELECT 1 FROM leases l JOIN worktrees w ON w.id = l.worktree_id
+     WHERE l.port = NEW.port AND l.worktree_id <> NEW.worktree_id
+       AND (l.protocol = NEW.protocol OR l.protocol = 'any' OR NEW.protocol = 'any')
+       AND w.engine_id = (SELECT engine_id FROM worktrees WHERE id = NEW.worktree_id))
+BEGIN
+    SELECT RAISE(ABORT, 'port and protocol already leased by another worktree');
+END;
+
+CREATE TRIGGER leases_one_holder_update BEFORE UPDATE OF port, protocol, worktree_id ON leases
+WHEN EXISTS (
+    SELECT 1 FROM leases l JOIN worktrees w ON w.id = l.worktree_id
+     WHERE l.port = NEW.port AND l.worktree_id <> NEW.worktree_id AND l.rowid <> OLD.rowid
+       AND (l.protocol = NEW.protocol OR l.protocol = 'any' OR NEW.protocol = 'any')
+       AND w.engine_id = (SELECT engine_id FROM worktrees WHERE id = NEW.worktree_id))
+BEGIN
+    SELECT RAISE(ABORT, 'port and protocol already leased by another worktree');
+END;
+
+-- A worktree's engine never changes: its leases were checked against that engine only.
+CREATE TRIGGER worktrees_engine_fixed BEFORE UPDATE OF engine_id ON worktrees
+WHEN OLD.engine_id <> NEW.engine_id
+BEGIN
+    SELECT RAISE(ABORT, 'a worktree stays on the engine it was added on');
+END;

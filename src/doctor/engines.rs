@@ -1,0 +1,90 @@
+//! The remote engines the repository's branches run on (docs/remote.md): each reachable, its
+//! version, its clock against this machine's (TLS and expiring tokens go wrong when they
+//! disagree), and this state's port claims there that no lease stands behind any more (`cfn
+//! doctor --fix` releases them). The local engine is the `docker` check's.
+
+use super::survey::Survey;
+use super::Check;
+use crate::branch::Workspace;
+use crate::engine::Engine;
+use std::time::{Duration, SystemTime};
+
+/// Clock differences up to this are the network's delay, not a wrong clock.
+const SKEW_ALLOWED: Duration = Duration::from_secs(5);
+
+pub async fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
+    let mut specs: Vec<&str> = survey.envs.iter().filter_map(|e| e.engine.as_deref()).collect();
+    specs.sort();
+    specs.dedup();
+    let mut out = Vec::new();
+    for spec in specs {
+        out.push(check(ws, spec).await);
+    }
+    out
+}
+
+async fn check(ws: &Workspace, spec: &str) -> Check {
+    let engine = match Engine::connect_named(Some(spec)).await {
+        Ok(engine) => engine,
+        Err(e) => {
+            let problem = super::survey::Problem::from_error(&e);
+            let hint = problem.hint.unwrap_or_else(|| "see docs/remote.md".into());
+            return Check::fail("engine", format!("{spec}: {}", problem.message), hint);
+        }
+    };
+    let asked_at = SystemTime::now();
+    let info = match engine.docker.info().await {
+        Ok(info) => info,
+        Err(e) => {
+            return Check::fail("engine", format!("{spec}: docker info failed: {e}"), "see docs/remote.md")
+        }
+    };
+    let version = info.server_version.clone().unwrap_or_else(|| "unknown version".into());
+    let mut notes = vec![format!("Docker {version}")];
+    let skew = info
+        .system_time
+        .as_deref()
+        .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+        .map(|remote| {
+            let local = time::OffsetDateTime::from(asked_at);
+            (remote - local).unsigned_abs()
+        });
+    if let Some(skew) = skew {
+        if skew > SKEW_ALLOWED {
+            return Check::warn(
+                "engine",
+                format!("{spec}: Docker {version}, its clock is {} s off this machine's", skew.as_secs()),
+                "synchronise both clocks (NTP): expiry of tokens and certificates depends on them",
+            );
+        }
+        notes.push(format!("clock within {} s", SKEW_ALLOWED.as_secs()));
+    }
+    match left_over_claims(ws, &engine).await {
+        Ok(0) => {}
+        Ok(n) => {
+            return Check::warn(
+                "engine",
+                format!(
+                    "{spec}: {n} port claim{} of this cfn with no worktree behind",
+                    if n == 1 { "" } else { "s" }
+                ),
+                "`cfn doctor --fix` releases them",
+            )
+        }
+        Err(e) => notes.push(format!("port claims not read ({e:#})")),
+    }
+    Check::ok("engine", format!("{spec}: {}", notes.join(", ")))
+}
+
+/// How many of this state's claims on `engine` no lease stands behind.
+async fn left_over_claims(ws: &Workspace, engine: &Engine) -> anyhow::Result<usize> {
+    let engine_id = engine.id().await?;
+    let home = ws.state.home();
+    let owner = crate::state::instance_id(home)?;
+    let stale = crate::ports::engine_host::stale_claims(engine, home, &owner).await?;
+    let leased = crate::state::leases_on_engine(ws.state.conn(), &engine_id)?;
+    let covered = |c: &crate::engine::PortClaim| {
+        leased.iter().any(|&(port, p)| port == c.port && p.is_none_or(|p| p == c.protocol))
+    };
+    Ok(stale.iter().filter(|c| !covered(c)).count())
+}

@@ -1,0 +1,223 @@
+//! Branches whose stacks run on another Docker engine (docs/remote.md), against the real second
+//! engine of scripts/second-engine.sh: a dockerd in a network namespace at tcp://10.231.0.2:2375,
+//! whose published ports are on 10.231.0.2 only.
+
+use crate::harness::*;
+use crate::second_engine;
+use crate::stack_harness::*;
+use std::io::{Read as _, Write as _};
+use std::path::Path;
+use std::time::Duration;
+
+/// `docker -H <second engine> args…`, its output lines.
+fn remote_lines(args: &[&str]) -> Vec<String> {
+    let out = std::process::Command::new("docker")
+        .arg("-H")
+        .arg(second_engine::host())
+        .args(args)
+        .output()
+        .unwrap();
+    text(&out.stdout).lines().map(str::to_string).filter(|l| !l.is_empty()).collect()
+}
+
+/// This state's port claims on the second engine (volumes labelled with its instance id).
+fn claims_of(home: &Path) -> Vec<String> {
+    let id = std::fs::read_to_string(home.join("instance-id")).unwrap_or_default();
+    if id.is_empty() {
+        return Vec::new();
+    }
+    remote_lines(&["volume", "ls", "-q", "--filter", &format!("label=dev.cfn.port-owner={}", id.trim())])
+}
+
+/// Removes what the given compose projects left on the second engine, and the given states'
+/// claims, when dropped.
+struct RemoteCleanup {
+    projects: Vec<String>,
+    homes: Vec<std::path::PathBuf>,
+}
+
+impl Drop for RemoteCleanup {
+    fn drop(&mut self) {
+        for project in &self.projects {
+            let label = format!("label=com.docker.compose.project={project}");
+            for id in remote_lines(&["ps", "-aq", "--filter", &label]) {
+                remote_lines(&["rm", "-f", "-v", &id]);
+            }
+            for v in remote_lines(&["volume", "ls", "-q", "--filter", &label]) {
+                remote_lines(&["volume", "rm", "-f", &v]);
+            }
+            for n in remote_lines(&["network", "ls", "-q", "--filter", &label]) {
+                remote_lines(&["network", "rm", &n]);
+            }
+        }
+        for home in &self.homes {
+            for v in claims_of(home) {
+                remote_lines(&["volume", "rm", "-f", &v]);
+            }
+        }
+    }
+}
+
+/// A repository with two port keys, a few slots apart so that adds contend for the same ones.
+fn dense_repo(sb: &Sandbox, name: &str) -> std::path::PathBuf {
+    let compose = "services:\n  web:\n    image: cfn-test/app:1\n    ports: [\"18080:80\"]\n  \
+                   cache:\n    image: cfn-test/redis:1\n    ports: [\"16379:6379\"]\n";
+    let root = sb.repo(name, &[("docker-compose.yml", compose)]);
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    // Two preferred slots only: both states start their searches at the same few slots.
+    let slots = toml.lines().find(|l| l.starts_with("slots =")).unwrap().to_string();
+    let toml = toml.replacen(&slots, "slots = 2", 1);
+    std::fs::write(root.join("cfn.toml"), toml).unwrap();
+    root
+}
+
+#[test]
+fn two_states_adding_to_one_engine_at_once_never_share_a_port_there() {
+    let host = second_engine::host();
+    let (a, b) = (Sandbox::new(), Sandbox::new());
+    let (root_a, root_b) = (dense_repo(&a, "dev-a"), dense_repo(&b, "dev-b"));
+    let _cleanup = RemoteCleanup { projects: Vec::new(), homes: vec![a.home.clone(), b.home.clone()] };
+
+    // 8 adds from each state, all 16 at once.
+    let mut children = Vec::new();
+    for (sb, root) in [(&a, &root_a), (&b, &root_b)] {
+        for i in 0..8 {
+            let branch = format!("b{i}");
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfn"));
+            cmd.current_dir(root).args(["worktree", "add", &branch, "--engine", &host]);
+            for (k, v) in hermetic_env(&sb.home, sb.path()) {
+                cmd.env(k, v);
+            }
+            cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
+            children.push((branch, cmd.spawn().unwrap()));
+        }
+    }
+    for (branch, child) in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "add {branch}: {}", stderr(&out));
+    }
+
+    let mut ports = Vec::new();
+    for (sb, root) in [(&a, &root_a), (&b, &root_b)] {
+        let list = sb.json(root, &["worktree", "list", "--json"]);
+        let worktrees: Vec<&serde_json::Value> =
+            list.as_array().unwrap().iter().filter(|w| w["main"] == false).collect();
+        assert_eq!(worktrees.len(), 8, "{list}");
+        for w in &worktrees {
+            assert_eq!(w["engine"], host.as_str(), "{w}");
+            ports.extend(ports_of(w));
+        }
+    }
+    let mut distinct = ports.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 32, "every port of the 16 branches is its own on the engine: {ports:?}");
+    // Each lease is claimed on the engine, where the other state sees it.
+    assert_eq!(claims_of(&a.home).len() + claims_of(&b.home).len(), 32);
+
+    // Removing the branches gives their claims back.
+    for (sb, root) in [(&a, &root_a), (&b, &root_b)] {
+        for i in 0..8 {
+            sb.cfn(root, &["worktree", "remove", &format!("b{i}")]).assert().success();
+        }
+        assert!(claims_of(&sb.home).is_empty(), "{:?}", claims_of(&sb.home));
+    }
+}
+
+/// PING over RESP to `host:port`.
+fn ping(host: &str, port: u16) -> String {
+    let mut s = std::net::TcpStream::connect((host, port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(b"*1\r\n$4\r\nPING\r\n").unwrap();
+    let mut buf = [0u8; 64];
+    let n = s.read(&mut buf).unwrap();
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+#[test]
+fn a_branch_s_stack_runs_and_is_checked_on_its_remote_engine() {
+    if !engine_ready(V2) {
+        return;
+    }
+    let host = second_engine::host();
+    let sb = Sandbox::new();
+    let compose = "services:\n  cache:\n    image: cfn-test/redis:1\n    ports: [\"16379:6379\"]\n    \
+                   volumes: [data:/data]\nvolumes:\n  data:\n";
+    let root = sb.repo("remote-stack", &[("docker-compose.yml", compose)]);
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let mut toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    // A tcp check without a host: it probes where the branch's ports are published.
+    toml.push_str("\n[health.cache]\ntype = \"tcp\"\nport = \"{{ ports.cache }}\"\n");
+    std::fs::write(root.join("cfn.toml"), toml).unwrap();
+
+    let added = sb.json(&root, &["worktree", "add", "feat", "--engine", &host, "--json"]);
+    let project = added["project"].as_str().unwrap().to_string();
+    let _cleanup = RemoteCleanup { projects: vec![project.clone()], homes: vec![sb.home.clone()] };
+    let wt = std::path::PathBuf::from(added["path"].as_str().unwrap());
+    let port = added["ports"]["cache"].as_u64().unwrap() as u16;
+    assert_eq!(added["engine"], host.as_str());
+
+    let env = std::fs::read_to_string(wt.join(".cfn/env")).unwrap();
+    assert!(env.contains(&format!("CFN_HOST={}", second_engine::address())), "{env}");
+    let rendered = std::fs::read_to_string(wt.join(".cfn/compose.override.yaml")).unwrap();
+    assert!(rendered.contains(&format!("{}:{port}:6379", second_engine::address())), "{rendered}");
+
+    let out = sb.cfn(&wt, &["up"]).output().unwrap();
+    assert!(out.status.success(), "up: {}", stderr(&out));
+    let label = format!("label=com.docker.compose.project={project}");
+    assert_eq!(
+        remote_lines(&["ps", "-q", "--filter", &label]).len(),
+        1,
+        "the stack runs on the second engine"
+    );
+    assert!(
+        docker_lines(&["ps", "-aq", "--filter", &label]).is_empty(),
+        "and nothing of it on the local one"
+    );
+    assert!(ping(second_engine::address(), port).contains("PONG"));
+
+    let health = sb.cfn(&wt, &["health"]).output().unwrap();
+    assert!(
+        health.status.success(),
+        "health over the engine's address: {}{}",
+        text(&health.stdout),
+        stderr(&health)
+    );
+    let status = sb.json(&wt, &["status", "--json"]);
+    let feat = status.as_array().unwrap().iter().find(|s| s["branch"] == "feat").unwrap();
+    assert_eq!(feat["engine"], host.as_str());
+    assert_eq!(feat["services"].as_array().unwrap().len(), 1, "{feat}");
+    let status_text = text(&sb.cfn(&root, &["status"]).output().unwrap().stdout);
+    assert!(status_text.contains("ENGINE") && status_text.contains(&host), "{status_text}");
+    let doctor = text(&sb.cfn(&root, &["doctor"]).output().unwrap().stdout);
+    assert!(doctor.contains(&format!("{host}: Docker")), "doctor checks the engine in use: {doctor}");
+
+    sb.cfn(&wt, &["down"]).assert().success();
+    assert!(remote_lines(&["ps", "-q", "--filter", &label]).is_empty());
+    assert_eq!(remote_lines(&["volume", "ls", "-q", "--filter", &label]).len(), 1, "down keeps the data");
+    sb.cfn(&root, &["worktree", "remove", "feat"]).assert().success();
+    assert!(claims_of(&sb.home).is_empty());
+}
+
+#[test]
+fn a_repository_s_engine_is_used_only_once_approved() {
+    let host = second_engine::host();
+    let sb = Sandbox::new();
+    let root = dense_repo(&sb, "engine-trust");
+    let _cleanup = RemoteCleanup { projects: Vec::new(), homes: vec![sb.home.clone()] };
+    let mut toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    toml.push_str(&format!("\n[engine]\nhost = \"{host}\"\n"));
+    std::fs::write(root.join("cfn.toml"), toml).unwrap();
+
+    let refused = sb.cfn(&root, &["worktree", "add", "feat"]).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("engine"), "{}", stderr(&refused));
+    assert!(claims_of(&sb.home).is_empty(), "nothing claimed before the approval");
+
+    let added = sb.json(&root, &["worktree", "add", "feat", "--yes", "--json"]);
+    assert_eq!(added["engine"], host.as_str());
+    assert_eq!(claims_of(&sb.home).len(), 2);
+    sb.cfn(&root, &["worktree", "remove", "feat"]).assert().success();
+    assert!(claims_of(&sb.home).is_empty());
+}
