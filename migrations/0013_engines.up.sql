@@ -1,9 +1,8 @@
 -- A branch's stack may run on another Docker engine than the local one. Host ports belong to
 -- the engine's host, so a (port, protocol) has one holder per engine: two branches on two
--- engines may lease the same number. `engine` is what the branch was added with (a `tcp://`,
--- `ssh://` or `unix://` address, or a docker context's name; NULL for the local engine) and
--- `engine_id` the engine's own ID (`docker info`), which names it however it is reached
--- ('' for the local engine).
+-- engines may lease the same number. `engine` is what the branch was added with (a `tcp://`
+-- or `unix://` address, or a docker context's name; NULL for the local engine) and
+-- `engine_id` the address it resolved to, which keys the leases ('' for the local engine).
 
 ALTER TABLE worktrees ADD COLUMN engine TEXT;
 ALTER TABLE worktrees ADD COLUMN engine_id TEXT NOT NULL DEFAULT '';

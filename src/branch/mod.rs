@@ -64,11 +64,21 @@ pub struct BranchEnv {
     pub is_main: bool,
     /// The engine the stack runs on, as named (`None`: the local engine).
     pub engine: Option<String>,
+    /// The main checkout's engine is the repository's `[engine]`, not approved yet: nothing may
+    /// reach it (see [`BranchEnv::engine_target`]).
+    pub engine_unapproved: bool,
 }
 
 impl BranchEnv {
     /// The engine the branch's stack runs on, resolved.
     pub fn engine_target(&self) -> Result<crate::engine::Target> {
+        if self.engine_unapproved {
+            let spec = self.engine.as_deref().unwrap_or_default();
+            return Err(crate::branch::trust::not_trusted(format!(
+                "engine {}",
+                crate::names::printable(spec)
+            )));
+        }
         crate::engine::Target::resolve(self.engine.as_deref())
     }
 
@@ -120,6 +130,7 @@ impl Workspace {
             ports,
             is_main: true,
             engine: self.config.engine.spec().map(str::to_string),
+            engine_unapproved: !self.engine_trusted(),
         }
     }
 
@@ -214,6 +225,8 @@ impl Workspace {
             ports: row.ports,
             is_main: false,
             engine: row.engine,
+            // approved when the worktree was added (or named by the user with --engine)
+            engine_unapproved: false,
         }
     }
 }
@@ -235,15 +248,25 @@ impl Workspace {
         Ok(Cow::Owned(config))
     }
 
+    /// Whether the repository's `[engine]` (if any) is approved.
+    pub fn engine_trusted(&self) -> bool {
+        match crate::branch::trust::inventory::engine(self) {
+            None => true,
+            Some(item) => {
+                crate::branch::trust::is_trusted(self.state.conn(), self.repo.id, &item).unwrap_or(false)
+            }
+        }
+    }
+
     /// The address a branch on a remote engine publishes its ports on (`None`: local engine).
     fn publish_address(&self, branch: &BranchEnv) -> Result<Option<String>> {
         let target = branch.engine_target()?;
         if target.is_local() {
             return Ok(None);
         }
-        // The repository's publish_address is for the repository's engine; a branch sent to
-        // another engine (`--engine`) is reached at that engine's host.
-        if branch.engine.as_deref() == self.config.engine.spec() {
+        // The repository's publish_address is for the repository's engine, once approved; a
+        // branch sent to another engine (`--engine`) is reached at that engine's host.
+        if branch.engine.as_deref() == self.config.engine.spec() && self.engine_trusted() {
             if let Some(address) = &self.config.engine.publish_address {
                 return Ok(Some(address.clone()));
             }

@@ -19,6 +19,7 @@ fn branch(path: &Path, is_main: bool) -> BranchEnv {
         ports: IndexMap::from([("redis".to_string(), 6409)]),
         is_main,
         engine: None,
+        engine_unapproved: false,
     }
 }
 

@@ -60,6 +60,12 @@ impl EngineConfig {
             }
         }
         if let Some(address) = &self.publish_address {
+            if address.parse::<IpAddr>().is_ok_and(|ip| ip.is_unspecified()) {
+                return Err(bad(
+                    format!("[engine] publish_address {address:?} would publish on every interface of the engine host"),
+                    "give the one address of the engine host that this machine reaches",
+                ));
+            }
             if address.parse::<IpAddr>().is_err() {
                 return Err(bad(
                     format!("[engine] publish_address {address:?} is not an IP address"),
@@ -98,6 +104,8 @@ mod tests {
             cfg(None, Some("tcp://x:1"), None),
             cfg(None, Some("-rm"), None),
             cfg(None, None, Some("build-box")),
+            cfg(Some("tcp://a:1"), None, Some("0.0.0.0")),
+            cfg(Some("tcp://a:1"), None, Some("::")),
         ] {
             assert!(bad.validate().is_err(), "{bad:?}");
         }

@@ -188,6 +188,7 @@ mod tests {
             ports: Default::default(),
             is_main: false,
             engine: None,
+            engine_unapproved: false,
         }
     }
 

@@ -13,18 +13,27 @@ use std::time::{Duration, SystemTime};
 const SKEW_ALLOWED: Duration = Duration::from_secs(5);
 
 pub async fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
-    let mut specs: Vec<&str> = survey.envs.iter().filter_map(|e| e.engine.as_deref()).collect();
-    specs.sort();
-    specs.dedup();
     let mut out = Vec::new();
-    for spec in specs {
-        out.push(check(ws, spec).await);
+    let mut seen = Vec::new();
+    for env in &survey.envs {
+        let Some(spec) = env.engine.as_deref() else { continue };
+        if seen.contains(&spec) {
+            continue;
+        }
+        seen.push(spec);
+        out.push(check(ws, spec, env.engine_target()).await);
     }
     out
 }
 
-async fn check(ws: &Workspace, spec: &str) -> Check {
-    let engine = match Engine::connect_named(Some(spec)).await {
+async fn check(ws: &Workspace, spec: &str, target: anyhow::Result<crate::engine::Target>) -> Check {
+    let spec = &crate::names::printable(spec);
+    let key = target.as_ref().map(|t| t.key()).unwrap_or_default();
+    let connected = match target {
+        Ok(target) => Engine::connect_to(&target).await,
+        Err(e) => Err(e),
+    };
+    let engine = match connected {
         Ok(engine) => engine,
         Err(e) => {
             let problem = super::survey::Problem::from_error(&e);
@@ -59,7 +68,7 @@ async fn check(ws: &Workspace, spec: &str) -> Check {
         }
         notes.push(format!("clock within {} s", SKEW_ALLOWED.as_secs()));
     }
-    match left_over_claims(ws, &engine).await {
+    match left_over_claims(ws, &engine, &key).await {
         Ok(0) => {}
         Ok(n) => {
             return Check::warn(
@@ -77,12 +86,11 @@ async fn check(ws: &Workspace, spec: &str) -> Check {
 }
 
 /// How many of this state's claims on `engine` no lease stands behind.
-async fn left_over_claims(ws: &Workspace, engine: &Engine) -> anyhow::Result<usize> {
-    let engine_id = engine.id().await?;
+async fn left_over_claims(ws: &Workspace, engine: &Engine, engine_id: &str) -> anyhow::Result<usize> {
     let home = ws.state.home();
     let owner = crate::state::instance_id(home)?;
     let stale = crate::ports::engine_host::stale_claims(engine, home, &owner).await?;
-    let leased = crate::state::leases_on_engine(ws.state.conn(), &engine_id)?;
+    let leased = crate::state::leases_on_engine(ws.state.conn(), engine_id)?;
     let covered = |c: &crate::engine::PortClaim| {
         leased.iter().any(|&(port, p)| port == c.port && p.is_none_or(|p| p == c.protocol))
     };

@@ -82,7 +82,9 @@ pub async fn fix(ctx: &Context, confirm: Option<Confirm<'_>>) -> Result<Vec<Repa
 /// This state's port claims on remote engines that no lease stands behind any more.
 async fn engine_claims(ws: &Workspace, out: &mut Vec<Repair>) {
     let Ok(envs) = ws.all_envs() else { return };
-    let mut specs: Vec<String> = envs.into_iter().filter_map(|e| e.engine).collect();
+    // An engine the repository names but the user has not approved is never reached.
+    let mut specs: Vec<String> =
+        envs.into_iter().filter(|e| !e.engine_unapproved).filter_map(|e| e.engine).collect();
     specs.sort();
     specs.dedup();
     for spec in specs {

@@ -33,8 +33,9 @@ pub struct Engine {
     pub docker: Docker,
 }
 
-/// Seconds a request to the engine may take (bollard's default is 2 minutes).
-const REQUEST_TIMEOUT: u64 = 120;
+/// Seconds a request to a remote engine may take: an engine that accepts and then stalls must
+/// not hold a command for bollard's default 2 minutes.
+const REQUEST_TIMEOUT: u64 = 30;
 
 impl Engine {
     /// Connects to the local engine (honouring `DOCKER_HOST`), negotiates the API version and
@@ -90,13 +91,6 @@ impl Engine {
             .map_err(|_| unreachable("no answer within 10 s".into()))?
             .map_err(|e| unreachable(short(&e)))?;
         Ok(Engine { docker })
-    }
-
-    /// The engine's own ID (`docker info`), the same however it is reached: what a remote
-    /// branch's leases are keyed by.
-    pub async fn id(&self) -> Result<String> {
-        let info = self.docker.info().await.map_err(|e| anyhow::anyhow!("docker info: {}", short(&e)))?;
-        info.id.filter(|id| !id.is_empty()).ok_or_else(|| anyhow::anyhow!("the engine reports no ID"))
     }
 }
 

@@ -96,6 +96,20 @@ impl Target {
         }
     }
 
+    /// What a remote engine's leases are keyed by: its address ('' for the local engine).
+    /// Not the engine's `docker info` ID: daemons sharing a trust key (cloned machines, two
+    /// daemons on one host) report the same one. Two names of one engine are two keys, which
+    /// the claims on the engine itself still keep apart.
+    pub fn key(&self) -> String {
+        self.host.clone().unwrap_or_default()
+    }
+
+    /// Whether this names the local engine's own socket (`DOCKER_HOST`, else the default).
+    pub fn is_local_socket(&self) -> bool {
+        let local = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+        self.host.as_deref() == Some(local.as_str())
+    }
+
     /// How the engine is shown to the user.
     pub fn label(&self) -> &str {
         self.spec.as_deref().unwrap_or("local")

@@ -56,6 +56,12 @@ impl EngineHost {
         Ok(EngineHost { engine, engine_id, owner, operation: operation.to_string(), published, claims })
     }
 
+    /// A short tag of this state (its instance id's first 6 hex digits) for names on the
+    /// engine that must not meet another state's.
+    pub fn owner_tag(&self) -> &str {
+        &self.owner[..6.min(self.owner.len())]
+    }
+
     /// Whether (`port`, `protocol`) is taken on the engine: published by a running container,
     /// or claimed by any cfn client.
     pub fn is_taken(&self, port: u16, protocol: Protocol) -> Option<Taken> {

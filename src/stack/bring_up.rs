@@ -47,8 +47,13 @@ impl UpOutcome {
 /// telling `watch` how the wait goes.
 pub async fn bring_up(ctx: &Context, request: UpRequest, watch: &mut dyn Watch) -> Result<UpOutcome> {
     let ws = Workspace::open(ctx)?;
-    let (_lock, branch) = crate::branch::lock::lock_branch(ctx, &ws, request.branch.as_deref(), "up")?;
+    let (_lock, mut branch) = crate::branch::lock::lock_branch(ctx, &ws, request.branch.as_deref(), "up")?;
     super::check_services(&ws, &branch, &request.services)?;
+    if branch.engine_unapproved {
+        let item = crate::branch::trust::inventory::engine(&ws).into_iter().collect::<Vec<_>>();
+        crate::branch::trust::require(ctx, &ws, &item, request.yes)?;
+        branch.engine_unapproved = false;
+    }
     // What the repository makes `up` run (health commands, migrations) is trusted before
     // anything starts, so a refusal leaves nothing half done.
     if request.wait {

@@ -58,7 +58,7 @@ pub struct WorktreeRow {
     pub delete_branch: u8,
     /// The engine the stack runs on, as the branch was added with it (`None`: the local one).
     pub engine: Option<String>,
-    /// That engine's own ID, which keys the leases ('' for the local engine).
+    /// The address that engine resolved to, which keys the leases ('' for the local engine).
     pub engine_id: String,
 }
 

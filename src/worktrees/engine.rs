@@ -13,8 +13,14 @@ pub(super) async fn prepare(ws: &Workspace, spec: Option<&str>, token: &str) -> 
     if target.is_local() {
         return Ok(None);
     }
+    // The local engine named by its socket (or a context leading there) is the local one: its
+    // ports are this machine's, probed by binding.
+    if target.is_local_socket() {
+        return Ok(None);
+    }
     let engine = Engine::connect_to(&target).await?;
-    let (engine_id, owner, _) = release_on(ws, &engine).await?;
+    let engine_id = target.key();
+    let (owner, _) = release_on(ws, &engine, &engine_id).await?;
     Ok(Some(EngineHost::read(engine, engine_id, owner, token).await?))
 }
 
@@ -26,19 +32,19 @@ pub async fn release_left_overs(ws: &Workspace, spec: Option<&str>) -> Result<us
         return Ok(0);
     }
     let engine = Engine::connect_to(&target).await?;
-    Ok(release_on(ws, &engine).await?.2)
+    Ok(release_on(ws, &engine, &target.key()).await?.1)
 }
 
-/// The engine's ID and this state's instance id, after releasing its left-over claims there.
-async fn release_on(ws: &Workspace, engine: &Engine) -> Result<(String, String, usize)> {
-    let engine_id = engine.id().await?;
+/// This state's instance id and how many claims were released, after releasing its left-over
+/// claims on `engine` (whose leases are keyed `engine_id`).
+async fn release_on(ws: &Workspace, engine: &Engine, engine_id: &str) -> Result<(String, usize)> {
     let home = ws.state.home();
     let owner = crate::state::instance_id(home)?;
     // Stale claims first, then the registry: see `engine_host::stale_claims`.
     let stale = engine_host::stale_claims(engine, home, &owner).await?;
-    let leased = crate::state::leases_on_engine(ws.state.conn(), &engine_id)?;
+    let leased = crate::state::leases_on_engine(ws.state.conn(), engine_id)?;
     let released = engine_host::release_uncovered(engine, &owner, &stale, &leased).await?;
-    Ok((engine_id, owner, released))
+    Ok((owner, released))
 }
 
 /// The engine a new worktree runs on: `--engine`, else the repository's `[engine]`.

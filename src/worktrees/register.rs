@@ -58,7 +58,12 @@ pub(super) fn register(
         return Err(taken(&existing));
     }
     let alloc = ports::allocate(&tx, ws.repo, ws.ports, reg.branch, &mut ws.host)?;
-    let project = super::unique_project(&tx, &ws.repo.project, reg.branch)?;
+    let mut project = super::unique_project(&tx, &ws.repo.project, reg.branch)?;
+    if let PortHost::Engine(host) = &ws.host {
+        // Other people's cfn use the engine too, with the same repository and branch names:
+        // the project carries this state's tag, so no two of them share one there.
+        project = format!("{project}-{}", host.owner_tag());
+    }
     let Place { path, created_dir } = place(&project)?;
     let new = NewRow {
         operation: reg.operation,

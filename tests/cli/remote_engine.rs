@@ -99,6 +99,7 @@ fn two_states_adding_to_one_engine_at_once_never_share_a_port_there() {
     }
 
     let mut ports = Vec::new();
+    let mut projects = Vec::new();
     for (sb, root) in [(&a, &root_a), (&b, &root_b)] {
         let list = sb.json(root, &["worktree", "list", "--json"]);
         let worktrees: Vec<&serde_json::Value> =
@@ -107,12 +108,16 @@ fn two_states_adding_to_one_engine_at_once_never_share_a_port_there() {
         for w in &worktrees {
             assert_eq!(w["engine"], host.as_str(), "{w}");
             ports.extend(ports_of(w));
+            projects.push(w["project"].as_str().unwrap().to_string());
         }
     }
     let mut distinct = ports.clone();
     distinct.sort();
     distinct.dedup();
     assert_eq!(distinct.len(), 32, "every port of the 16 branches is its own on the engine: {ports:?}");
+    projects.sort();
+    projects.dedup();
+    assert_eq!(projects.len(), 16, "and so is every compose project, though both states name branches b0…b7");
     // Each lease is claimed on the engine, where the other state sees it.
     assert_eq!(claims_of(&a.home).len() + claims_of(&b.home).len(), 32);
 
@@ -214,6 +219,16 @@ fn a_repository_s_engine_is_used_only_once_approved() {
     assert!(!refused.status.success());
     assert!(stderr(&refused).contains("engine"), "{}", stderr(&refused));
     assert!(claims_of(&sb.home).is_empty(), "nothing claimed before the approval");
+    // The main checkout runs on the repository's engine too: not before the approval either.
+    let up = sb.cfn(&root, &["up"]).output().unwrap();
+    assert_eq!(up.status.code(), Some(1), "{}", stderr(&up));
+    assert!(stderr(&up).contains("not trusted: engine"), "{}", stderr(&up));
+    let label = "label=com.docker.compose.project=engine-trust";
+    assert!(remote_lines(&["ps", "-aq", "--filter", label]).is_empty(), "nothing of it reached the engine");
+    let down = sb.cfn(&root, &["down"]).output().unwrap();
+    assert!(stderr(&down).contains("not trusted: engine"), "{}", stderr(&down));
+    let status = sb.cfn(&root, &["status"]).output().unwrap();
+    assert!(status.status.success() && stderr(&status).contains("not trusted"), "{}", stderr(&status));
 
     let added = sb.json(&root, &["worktree", "add", "feat", "--yes", "--json"]);
     assert_eq!(added["engine"], host.as_str());

@@ -251,8 +251,9 @@ pub fn worktree_dir(ws: &Workspace) -> Option<Item> {
 pub fn engine(ws: &Workspace) -> Option<Item> {
     let engine = &ws.config.engine;
     let spec = engine.spec()?;
-    let mut values = vec![spec.to_string()];
-    values.extend(engine.publish_address.clone());
+    let key = if engine.host.is_some() { "host" } else { "context" };
+    let mut values = vec![format!("{key}={spec}")];
+    values.extend(engine.publish_address.as_ref().map(|a| format!("publish_address={a}")));
     Some(Item::new("engine", values, Vec::new()))
 }
 

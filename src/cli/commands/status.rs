@@ -116,7 +116,12 @@ pub async fn views(listed: Vec<Listed>) -> Result<Vec<StatusView>> {
             .filter(|l| l.env.engine.as_deref() == engine)
             .map(|l| l.env.project.as_str())
             .collect();
-        let found = async { Engine::connect_named(engine).await?.containers(&projects).await }.await;
+        let target = listed.iter().find(|l| l.env.engine.as_deref() == engine).map(|l| l.env.engine_target());
+        let found = async {
+            let target = target.unwrap_or_else(|| crate::engine::Target::resolve(engine))?;
+            Engine::connect_to(&target).await?.containers(&projects).await
+        }
+        .await;
         match found {
             Ok(found) => containers.extend(found),
             // The local engine is the one status cannot do without; a remote one that does not
