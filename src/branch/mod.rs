@@ -12,6 +12,7 @@
 
 pub mod bus;
 pub mod compose_files;
+mod engine;
 pub mod env_file;
 pub mod files;
 pub mod governing;
@@ -70,23 +71,6 @@ pub struct BranchEnv {
 }
 
 impl BranchEnv {
-    /// The engine the branch's stack runs on, resolved.
-    pub fn engine_target(&self) -> Result<crate::engine::Target> {
-        if self.engine_unapproved {
-            let spec = self.engine.as_deref().unwrap_or_default();
-            return Err(crate::branch::trust::not_trusted(format!(
-                "engine {}",
-                crate::names::printable(spec)
-            )));
-        }
-        crate::engine::Target::resolve(self.engine.as_deref())
-    }
-
-    /// A connection to that engine.
-    pub async fn connect_engine(&self) -> Result<crate::engine::Engine> {
-        crate::engine::Engine::connect_to(&self.engine_target()?).await
-    }
-
     /// The branch's slug in its hostnames and the `branch_slug` template variable (see
     /// [`crate::names::branch_slug`]); `None` for the main checkout.
     pub fn slug(&self, repo_project: &str) -> Option<String> {
@@ -236,45 +220,14 @@ impl Workspace {
     /// without a cfn.toml; a worktree's own cfn.toml otherwise, for what is the branch's own —
     /// its port keys and scheme (`[ports]` but `bind`) and compose files
     /// (`project.compose_files`). The rest (project name, bind address, worktree folder,
-    /// templates, hooks, agents, loop, copy) stays the repository's.
-    ///
-    /// A branch on a remote engine publishes its ports on that engine's host, and its URLs
-    /// name that host: `ports.bind` is `[engine] publish_address`, else the host's address.
+    /// templates, hooks, agents, loop, copy) stays the repository's. On a remote engine,
+    /// `ports.bind` is where it publishes: see [`Workspace::publish_address`].
     pub fn config_of(&self, branch: &BranchEnv) -> Result<Cow<'_, Config>> {
         let config = if branch.is_main { Cow::Borrowed(&self.config) } else { self.config_at(&branch.path)? };
         let Some(address) = self.publish_address(branch)? else { return Ok(config) };
         let mut config = config.into_owned();
         config.ports.bind = address;
         Ok(Cow::Owned(config))
-    }
-
-    /// Whether the repository's `[engine]` (if any) is approved.
-    pub fn engine_trusted(&self) -> bool {
-        match crate::branch::trust::inventory::engine(self) {
-            None => true,
-            Some(item) => {
-                crate::branch::trust::is_trusted(self.state.conn(), self.repo.id, &item).unwrap_or(false)
-            }
-        }
-    }
-
-    /// The address a branch on a remote engine publishes its ports on (`None`: local engine).
-    fn publish_address(&self, branch: &BranchEnv) -> Result<Option<String>> {
-        let target = branch.engine_target()?;
-        if target.is_local() {
-            return Ok(None);
-        }
-        // The repository's publish_address is for the repository's engine, once approved; a
-        // branch sent to another engine (`--engine`) is reached at that engine's host.
-        if branch.engine.as_deref() == self.config.engine.spec() && self.engine_trusted() {
-            if let Some(address) = &self.config.engine.publish_address {
-                return Ok(Some(address.clone()));
-            }
-        }
-        match target.host_address()? {
-            Some(ip) => Ok(Some(ip.to_string())),
-            None => Ok(None),
-        }
     }
 
     /// The configuration governing the checkout at `checkout` (see [`Workspace::config_of`]).
