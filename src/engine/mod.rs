@@ -14,7 +14,7 @@ mod teardown;
 
 pub use containers::{ContainerInfo, Health, RunState};
 pub use diagnose::{last_health_output, last_log_lines};
-pub use port_claims::PortClaim;
+pub use port_claims::{PortClaim, ProjectClaim};
 pub use published::PublishedPort;
 pub use target::{EngineSpec, Target, TlsFolder};
 pub use teardown::{Teardown, DATA_HELPER_LABEL};

@@ -22,6 +22,16 @@ pub const CLAIM_OWNER_LABEL: &str = "dev.cfn.port-owner";
 pub const CLAIM_OPERATION_LABEL: &str = "dev.cfn.port-operation";
 /// The label saying which port and protocol (`6389/tcp`).
 pub const CLAIM_PORT_LABEL: &str = "dev.cfn.port";
+/// The label of a compose project's claim, naming the project.
+pub const CLAIM_PROJECT_LABEL: &str = "dev.cfn.project-claim";
+
+/// A compose project name claimed on the engine by a cfn state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectClaim {
+    pub project: String,
+    pub owner: String,
+    pub operation: String,
+}
 
 /// One claim found on the engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +111,66 @@ impl Engine {
         Ok(held.is_some_and(|c| c.owner == owner && c.operation == operation))
     }
 
+    /// Claims the compose project name `project` for `owner`'s operation, as [`claim_port`]
+    /// does a port: `true` when it is this owner's now. Two people's branches of one name on a
+    /// shared engine would otherwise be one compose project there (one's `down --volumes`
+    /// removing the other's data).
+    ///
+    /// [`claim_port`]: Engine::claim_port
+    pub async fn claim_project(&self, project: &str, owner: &str, operation: &str) -> Result<bool> {
+        let labels = HashMap::from([
+            (CLAIM_OWNER_LABEL.to_string(), owner.to_string()),
+            (CLAIM_OPERATION_LABEL.to_string(), operation.to_string()),
+            (CLAIM_PROJECT_LABEL.to_string(), project.to_string()),
+        ]);
+        let request = VolumeCreateRequest {
+            name: Some(project_claim_name(project)),
+            driver: Some("local".into()),
+            labels: Some(labels),
+            ..Default::default()
+        };
+        let volume = match self.docker.create_volume(request).await {
+            Ok(volume) => volume,
+            Err(bollard::errors::Error::DockerResponseServerError { status_code: 409, .. }) => {
+                return Ok(false)
+            }
+            Err(e) => {
+                return Err(anyhow::anyhow!("cannot claim project {project} on the engine: {}", short(&e)))
+            }
+        };
+        let held = read_project_claim(&volume.name, &volume.labels);
+        Ok(held.is_some_and(|c| c.owner == owner && c.operation == operation))
+    }
+
+    /// Every compose project claim on the engine, of every cfn state.
+    pub async fn project_claims(&self) -> Result<Vec<ProjectClaim>> {
+        let filters = HashMap::from([("label", vec![CLAIM_PROJECT_LABEL.to_string()])]);
+        let options = ListVolumesOptionsBuilder::default().filters(&filters).build();
+        let list = self.docker.list_volumes(Some(options)).await.map_err(|e| anyhow::anyhow!(short(&e)))?;
+        Ok(list
+            .volumes
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|v| read_project_claim(&v.name, &v.labels))
+            .collect())
+    }
+
+    /// Gives up `owner`'s claim on a project name (another owner's is left alone).
+    pub async fn release_project(&self, claim: &ProjectClaim, owner: &str) -> Result<()> {
+        if claim.owner != owner {
+            return Ok(());
+        }
+        let name = project_claim_name(&claim.project);
+        match self.docker.remove_volume(&name, None::<bollard::query_parameters::RemoveVolumeOptions>).await {
+            Ok(()) | Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
+                Ok(())
+            }
+            Err(e) => {
+                Err(anyhow::anyhow!("cannot release project {} on the engine: {}", claim.project, short(&e)))
+            }
+        }
+    }
+
     /// Gives up a claim of `owner` (another owner's is left alone).
     pub async fn release_port(&self, claim: &PortClaim, owner: &str) -> Result<()> {
         if claim.owner != owner {
@@ -114,6 +184,21 @@ impl Engine {
             Err(e) => Err(anyhow::anyhow!("cannot release port {} on the engine: {}", claim.port, short(&e))),
         }
     }
+}
+
+/// The volume name of the claim on compose project `project`.
+pub fn project_claim_name(project: &str) -> String {
+    format!("cfn-project-{project}")
+}
+
+/// A project claim volume's project and owner (`None`: not a well-formed project claim).
+fn read_project_claim(name: &str, labels: &HashMap<String, String>) -> Option<ProjectClaim> {
+    let project = labels.get(CLAIM_PROJECT_LABEL)?;
+    (name == project_claim_name(project)).then(|| ProjectClaim {
+        project: project.clone(),
+        owner: labels.get(CLAIM_OWNER_LABEL).cloned().unwrap_or_default(),
+        operation: labels.get(CLAIM_OPERATION_LABEL).cloned().unwrap_or_default(),
+    })
 }
 
 /// A claim volume's port and owner, from its name and labels (`None`: not a well-formed claim).

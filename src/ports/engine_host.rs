@@ -56,10 +56,36 @@ impl EngineHost {
         Ok(EngineHost { engine, engine_id, owner, operation: operation.to_string(), published, claims })
     }
 
+    /// The compose project a new branch gets on the engine: `wanted` when no other cfn of the
+    /// engine holds that name, else `wanted` tagged with this state's id (its instance id's
+    /// first 6 hex digits); either is claimed there for this operation.
+    pub fn project_for(&self, wanted: &str) -> Result<String> {
+        if self.claim_project(wanted)? {
+            return Ok(wanted.to_string());
+        }
+        let tagged = format!("{wanted}-{}", self.owner_tag());
+        if self.claim_project(&tagged)? {
+            return Ok(tagged);
+        }
+        Err(crate::error::UserError::new(format!(
+            "compose project {tagged} is held on the engine by another cfn"
+        ))
+        .hint(
+            "remove its claim volume on the engine (`docker volume rm cfn-project-…`) if that state is gone",
+        )
+        .into())
+    }
+
     /// A short tag of this state (its instance id's first 6 hex digits) for names on the
     /// engine that must not meet another state's.
-    pub fn owner_tag(&self) -> &str {
+    fn owner_tag(&self) -> &str {
         &self.owner[..6.min(self.owner.len())]
+    }
+
+    /// Claims compose project `project` on the engine for this operation: `true` when it is
+    /// this state's now, `false` when another cfn holds that name there.
+    pub fn claim_project(&self, project: &str) -> Result<bool> {
+        crate::runtime::wait(self.engine.claim_project(project, &self.owner, &self.operation))?
     }
 
     /// Whether (`port`, `protocol`) is taken on the engine: published by a running container,
@@ -107,6 +133,11 @@ impl EngineHost {
                 self.engine.release_port(&claim, &self.owner).await?;
             }
         }
+        for claim in self.engine.project_claims().await? {
+            if claim.owner == self.owner && claim.operation == self.operation {
+                self.engine.release_project(&claim, &self.owner).await?;
+            }
+        }
         Ok(())
     }
 }
@@ -118,6 +149,21 @@ pub enum Taken {
     Published,
     /// A cfn client of the engine (this state or another) claims it.
     Claimed,
+}
+
+/// `owner`'s project claims on `engine` whose operation is over (see [`stale_claims`]).
+pub async fn stale_project_claims(
+    engine: &Engine,
+    home: &Path,
+    owner: &str,
+) -> Result<Vec<crate::engine::ProjectClaim>> {
+    let mut stale = Vec::new();
+    for claim in engine.project_claims().await? {
+        if claim.owner == owner && !OpLock::is_held(home, Some(&claim.operation))? {
+            stale.push(claim);
+        }
+    }
+    Ok(stale)
 }
 
 /// `owner`'s claims on `engine` whose operation is over: left-overs unless a lease stands

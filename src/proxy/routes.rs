@@ -56,7 +56,10 @@ pub fn load_routes(conn: &Connection) -> Result<Vec<Route>> {
     let mut routes = Vec::new();
     for repo in state::list_repositories(conn)? {
         let Ok(config) = Config::load(&repo.root) else { continue };
-        let ip = upstream_ip(&config.ports.bind);
+        let local_ip = upstream_ip(&config.ports.bind);
+        let repo_engine_approved = crate::branch::trust::inventory::engine_of(&config.engine)
+            .is_some_and(|item| crate::branch::trust::is_trusted(conn, repo.id, &item).unwrap_or(false));
+        let ip = engine_ip(&config, config.engine.spec(), repo_engine_approved).unwrap_or(local_ip);
         let main_branch =
             crate::git::discover(&repo.root).ok().and_then(|c| c.branch).unwrap_or_else(|| "HEAD".into());
         let base: indexmap::IndexMap<String, u16> =
@@ -69,6 +72,7 @@ pub fn load_routes(conn: &Connection) -> Result<Vec<Route>> {
             let governing = crate::branch::governing::governing(&config, &repo.root, &row.path);
             let keys_config = governing.as_deref().unwrap_or(&config);
             let slug = crate::names::branch_slug(&repo.project, &row.project, &row.branch);
+            let ip = engine_ip(&config, row.engine.as_deref(), repo_engine_approved).unwrap_or(local_ip);
             push_checkout(&mut routes, &repo.project, &row.branch, Some(&slug), keys_config, &row.ports, ip);
         }
     }
@@ -105,6 +109,27 @@ fn push_checkout(
             authority,
         });
     }
+}
+
+/// Where the proxy connects for a stack on the remote engine `spec`: the repository's
+/// `publish_address` for its own approved engine, else the engine host's address; `None` for the
+/// local engine (or one named by the repository and not approved: its stack runs nowhere).
+fn engine_ip(config: &Config, spec: Option<&str>, repo_engine_approved: bool) -> Option<IpAddr> {
+    let spec = spec?;
+    let is_repo_engine = config.engine.spec() == Some(spec);
+    if is_repo_engine && !repo_engine_approved {
+        return None;
+    }
+    let target = crate::engine::Target::resolve(Some(spec)).ok()?;
+    if target.is_local_socket() {
+        return None;
+    }
+    if is_repo_engine {
+        if let Some(ip) = config.engine.publish_address.as_deref().and_then(|a| a.parse().ok()) {
+            return Some(ip);
+        }
+    }
+    target.host_address().ok().flatten()
 }
 
 /// Where the proxy connects for a stack published on `bind`: that address, or loopback for a

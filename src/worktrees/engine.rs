@@ -42,8 +42,15 @@ async fn release_on(ws: &Workspace, engine: &Engine, engine_id: &str) -> Result<
     let owner = crate::state::instance_id(home)?;
     // Stale claims first, then the registry: see `engine_host::stale_claims`.
     let stale = engine_host::stale_claims(engine, home, &owner).await?;
+    let stale_projects = engine_host::stale_project_claims(engine, home, &owner).await?;
     let leased = crate::state::leases_on_engine(ws.state.conn(), engine_id)?;
-    let released = engine_host::release_uncovered(engine, &owner, &stale, &leased).await?;
+    let mut released = engine_host::release_uncovered(engine, &owner, &stale, &leased).await?;
+    for claim in stale_projects {
+        if !crate::state::WorktreeRow::project_taken(ws.state.conn(), &claim.project)? {
+            engine.release_project(&claim, &owner).await?;
+            released += 1;
+        }
+    }
     Ok((owner, released))
 }
 

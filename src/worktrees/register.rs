@@ -60,9 +60,8 @@ pub(super) fn register(
     let alloc = ports::allocate(&tx, ws.repo, ws.ports, reg.branch, &mut ws.host)?;
     let mut project = super::unique_project(&tx, &ws.repo.project, reg.branch)?;
     if let PortHost::Engine(host) = &ws.host {
-        // Other people's cfn use the engine too, with the same repository and branch names:
-        // the project carries this state's tag, so no two of them share one there.
-        project = format!("{project}-{}", host.owner_tag());
+        // Other people's cfn use the engine too, with the same repository and branch names.
+        project = host.project_for(&project)?;
     }
     let Place { path, created_dir } = place(&project)?;
     let new = NewRow {

@@ -76,7 +76,8 @@ fn dense_repo(sb: &Sandbox, name: &str) -> std::path::PathBuf {
 fn two_states_adding_to_one_engine_at_once_never_share_a_port_there() {
     let host = second_engine::host();
     let (a, b) = (Sandbox::new(), Sandbox::new());
-    let (root_a, root_b) = (dense_repo(&a, "dev-a"), dense_repo(&b, "dev-b"));
+    // One repository, cloned by two people: the same project and branch names in both states.
+    let (root_a, root_b) = (dense_repo(&a, "dev"), dense_repo(&b, "dev"));
     let _cleanup = RemoteCleanup { projects: Vec::new(), homes: vec![a.home.clone(), b.home.clone()] };
 
     // 8 adds from each state, all 16 at once.
@@ -117,9 +118,15 @@ fn two_states_adding_to_one_engine_at_once_never_share_a_port_there() {
     assert_eq!(distinct.len(), 32, "every port of the 16 branches is its own on the engine: {ports:?}");
     projects.sort();
     projects.dedup();
-    assert_eq!(projects.len(), 16, "and so is every compose project, though both states name branches b0…b7");
-    // Each lease is claimed on the engine, where the other state sees it.
-    assert_eq!(claims_of(&a.home).len() + claims_of(&b.home).len(), 32);
+    assert_eq!(
+        projects.len(),
+        16,
+        "and so is every compose project, though both states name them dev-b0…dev-b7"
+    );
+    // Each lease and project is claimed on the engine, where the other state sees it.
+    let claims: Vec<String> = claims_of(&a.home).into_iter().chain(claims_of(&b.home)).collect();
+    assert_eq!(claims.iter().filter(|c| c.starts_with("cfn-port-")).count(), 32, "{claims:?}");
+    assert_eq!(claims.iter().filter(|c| c.starts_with("cfn-project-")).count(), 16, "{claims:?}");
 
     // Removing the branches gives their claims back.
     for (sb, root) in [(&a, &root_a), (&b, &root_b)] {
@@ -232,7 +239,37 @@ fn a_repository_s_engine_is_used_only_once_approved() {
 
     let added = sb.json(&root, &["worktree", "add", "feat", "--yes", "--json"]);
     assert_eq!(added["engine"], host.as_str());
-    assert_eq!(claims_of(&sb.home).len(), 2);
+    assert_eq!(claims_of(&sb.home).len(), 3, "two ports and the project");
     sb.cfn(&root, &["worktree", "remove", "feat"]).assert().success();
     assert!(claims_of(&sb.home).is_empty());
+}
+
+#[test]
+fn the_hostname_proxy_reaches_a_branch_on_its_remote_engine() {
+    let host = second_engine::host();
+    let sb = Sandbox::new();
+    let compose = "services:\n  web:\n    image: cfn-test/app:1\n    ports: [\"8080:8080\"]\n";
+    let root = sb.repo("remoteweb", &[("docker-compose.yml", compose)]);
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let port = crate::proxy::free_port();
+    let mut toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+    toml.push_str(&format!("\n[proxy]\nport = {port}\n"));
+    std::fs::write(root.join("cfn.toml"), toml).unwrap();
+    let added = sb.json(&root, &["worktree", "add", "feat", "--engine", &host, "--json"]);
+    let project = added["project"].as_str().unwrap().to_string();
+    let _cleanup = RemoteCleanup { projects: vec![project], homes: vec![sb.home.clone()] };
+    let wt = std::path::PathBuf::from(added["path"].as_str().unwrap());
+    let out = sb.cfn(&wt, &["up", "--timeout", "120"]).output().unwrap();
+    assert!(out.status.success(), "up: {}", stderr(&out));
+
+    let _proxy = crate::proxy::Proxy::start(&sb, &root, port);
+    let feat_host = "web.feat.remoteweb.localhost";
+    let direct = std::process::Command::new("curl")
+        .args(["-sf", &format!("http://{}:{}/index.html", second_engine::address(), added["ports"]["web"])])
+        .output()
+        .unwrap();
+    assert!(direct.status.success(), "the service answers on the engine host's address");
+    let (status, _, body) = crate::proxy::get(port, &format!("{feat_host}:{port}"), "/index.html", "*/*");
+    assert_eq!(status, 200, "the proxy routes the branch's hostname to its remote engine");
+    assert_eq!(body, direct.stdout);
 }

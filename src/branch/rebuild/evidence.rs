@@ -27,6 +27,8 @@ pub struct EnvFile {
     pub slot: Option<u32>,
     /// Port by configured key, for the keys the file names.
     pub ports: IndexMap<String, u16>,
+    /// The remote engine the stack ran on (`CFN_ENGINE`), if any.
+    pub engine: Option<String>,
 }
 
 /// Reads `<checkout>/.cfn/env`; `None` when there is none or it names no compose project.
@@ -48,6 +50,7 @@ pub fn env_file(checkout: &Path, config: &Config) -> Option<EnvFile> {
         branch: vars.get("WORKTREE_BRANCH").cloned().unwrap_or_default(),
         slot: vars.get("CFN_SLOT").and_then(|s| s.parse().ok()),
         ports,
+        engine: vars.get("CFN_ENGINE").filter(|e| !e.is_empty()).cloned(),
     })
 }
 

@@ -64,6 +64,8 @@ struct Candidate {
     source: &'static str,
     /// The configuration governing the worktree (its own cfn.toml's keys, when it has one).
     config: Config,
+    /// The remote engine its `.cfn/env` says it ran on.
+    engine: Option<String>,
 }
 
 /// Whether the registry has lost this repository: it does not know it, and one of its linked
@@ -283,10 +285,11 @@ fn candidate(
     let keys = &config.ports.keys;
     ports.sort_by_key(|key, _| keys.get_index_of(key).unwrap_or(usize::MAX));
     let slot_from_engine = stack.and_then(|s| s.slot).is_some();
-    let slot = stack.and_then(|s| s.slot).or(env.and_then(|e| e.slot));
+    let slot = stack.and_then(|s| s.slot).or(env.as_ref().and_then(|e| e.slot));
     // The checkout's own root, as `worktree add` and adoption record it.
     let path = git::discover(&wt.path).map(|c| c.root).unwrap_or_else(|_| wt.path.clone());
-    Some(Candidate { branch, path, project, slot, ports, held, slot_from_engine, source, config })
+    let engine = env.and_then(|e| e.engine);
+    Some(Candidate { branch, path, project, slot, ports, held, slot_from_engine, source, config, engine })
 }
 
 /// The slots that more than one worktree's `.cfn/env` alone names: which file is true cannot
@@ -338,6 +341,15 @@ fn leases(config: &Config, ports: &IndexMap<String, u16>) -> Vec<Lease> {
 
 /// Why the candidate cannot be registered as it was, if it cannot.
 fn clash(conn: &Connection, repo: &RepoRow, c: &Candidate, leases: &[Lease]) -> Result<Option<String>> {
+    // Which engine a stack may run on is approved, or the user's `--engine`: a worktree's own
+    // files cannot vouch for one (and the approvals went with the lost registry).
+    if let Some(engine) = &c.engine {
+        return Ok(Some(format!(
+            "it ran on engine {}; add it again with `cfn worktree add {} --engine …` once its directory is moved away",
+            crate::names::printable(engine),
+            c.branch
+        )));
+    }
     let slot = match c.slot {
         Some(slot) if slot >= 1 => slot,
         _ => return Ok(Some("no slot recorded".into())),

@@ -249,7 +249,11 @@ pub fn worktree_dir(ws: &Workspace) -> Option<Item> {
 /// The repository's `[engine]`: where its stacks run, and so where the branches' variables,
 /// files and data go — a cloned repository must not send them to an engine of its choosing.
 pub fn engine(ws: &Workspace) -> Option<Item> {
-    let engine = &ws.config.engine;
+    engine_of(&ws.config.engine)
+}
+
+/// [`engine`] for a repository's `[engine]` read without a workspace (the proxy's routes).
+pub fn engine_of(engine: &crate::config::engine::EngineConfig) -> Option<Item> {
     let spec = engine.spec()?;
     let key = if engine.host.is_some() { "host" } else { "context" };
     let mut values = vec![format!("{key}={spec}")];
