@@ -1,6 +1,7 @@
 -- Back to one engine: every lease is the local engine's again. Refused by the triggers below
 -- when two worktrees on two engines hold one port.
 
+DROP TABLE engines_used;
 DROP TRIGGER worktrees_engine_fixed;
 DROP TRIGGER leases_one_holder_insert;
 DROP TRIGGER leases_one_holder_update;

@@ -30,6 +30,15 @@ BEGIN
     SELECT RAISE(ABORT, 'port and protocol already leased by another worktree');
 END;
 
+-- The remote engines a repository's worktrees were added on, kept after they are removed: what
+-- is left there (claims, stacks of a remove that could not reach the engine) is found by
+-- `cfn doctor` even when no worktree uses the engine any more.
+CREATE TABLE engines_used (
+    repo_id  INTEGER NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,
+    spec     TEXT NOT NULL,
+    PRIMARY KEY (repo_id, spec)
+);
+
 -- A worktree's engine never changes: its leases were checked against that engine only.
 CREATE TRIGGER worktrees_engine_fixed BEFORE UPDATE OF engine_id ON worktrees
 WHEN OLD.engine_id <> NEW.engine_id

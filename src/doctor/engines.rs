@@ -6,7 +6,7 @@
 use super::survey::Survey;
 use super::Check;
 use crate::branch::Workspace;
-use crate::engine::Engine;
+use crate::engine::{Engine, Target};
 use std::time::{Duration, SystemTime};
 
 /// Clock differences up to this are the network's delay, not a wrong clock.
@@ -14,19 +14,65 @@ const SKEW_ALLOWED: Duration = Duration::from_secs(5);
 
 pub async fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
     let mut out = Vec::new();
-    let mut seen = Vec::new();
-    for env in &survey.envs {
-        let Some(spec) = env.engine.as_deref() else { continue };
-        if seen.contains(&spec) {
-            continue;
-        }
-        seen.push(spec);
-        out.push(check(ws, spec, env.engine_target()).await);
+    for (spec, target) in in_use(ws, &survey.envs) {
+        out.extend(check(ws, &spec, target).await);
     }
     out
 }
 
-async fn check(ws: &Workspace, spec: &str, target: anyhow::Result<crate::engine::Target>) -> Check {
+/// Every remote engine of the repository: those its checkouts run on (an unapproved repository
+/// engine as the error reaching it is), then those its worktrees were ever added on.
+pub fn in_use(ws: &Workspace, envs: &[crate::branch::BranchEnv]) -> Vec<(String, anyhow::Result<Target>)> {
+    let mut out: Vec<(String, anyhow::Result<Target>)> = Vec::new();
+    for env in envs {
+        if let Some(spec) = env.engine.as_deref().filter(|s| !out.iter().any(|(o, _)| o == s)) {
+            out.push((spec.to_string(), env.engine_target()));
+        }
+    }
+    for spec in crate::state::engines_used(ws.state.conn(), ws.repo.id).unwrap_or_default() {
+        if !out.iter().any(|(o, _)| *o == spec) {
+            let target = Target::resolve(Some(&spec));
+            out.push((spec, target));
+        }
+    }
+    out.retain(|(_, t)| t.as_ref().map_or(true, |t| !t.is_local_socket()));
+    out
+}
+
+async fn check(ws: &Workspace, spec: &str, target: anyhow::Result<Target>) -> Vec<Check> {
+    let mut out =
+        vec![engine_check(ws, spec, target.as_ref().map_err(|e| anyhow::anyhow!("{e:#}")).cloned()).await];
+    if let Ok(target) = target {
+        out.extend(orphans_on(ws, spec, &target).await);
+    }
+    out
+}
+
+/// This repository's containers and networks on the engine that no registered worktree owns
+/// (a remove that could not reach the engine left them running).
+async fn orphans_on(ws: &Workspace, spec: &str, target: &Target) -> Option<Check> {
+    let engine = Engine::connect_to(target).await.ok()?;
+    let snapshot = super::snapshot::read(&engine, &[]).await.ok()?;
+    let found = super::orphans::find(ws.state.conn(), ws, &snapshot).ok()?;
+    let (containers, networks, volumes) = (found.containers.len(), found.networks.len(), found.volumes.len());
+    if containers + networks + volumes == 0 {
+        return None;
+    }
+    let projects: Vec<String> = found.projects().into_iter().collect();
+    Some(Check::warn(
+        "engine",
+        format!(
+            "{spec}: {containers} container(s), {networks} network(s), {volumes} volume(s) of removed worktrees ({})",
+            projects.join(", ")
+        ),
+        format!(
+            "`cfn doctor --fix` stops them (volumes are kept; `{} volume rm …` deletes one)",
+            crate::engine::docker_command(Some(spec))
+        ),
+    ))
+}
+
+async fn engine_check(ws: &Workspace, spec: &str, target: anyhow::Result<Target>) -> Check {
     let spec = &crate::names::printable(spec);
     let key = target.as_ref().map(|t| t.key()).unwrap_or_default();
     let connected = match target {

@@ -79,22 +79,29 @@ pub async fn fix(ctx: &Context, confirm: Option<Confirm<'_>>) -> Result<Vec<Repa
     Ok(out)
 }
 
-/// This state's port claims on remote engines that no lease stands behind any more.
+/// On each remote engine of the repository: the containers and networks of removed worktrees
+/// (volumes are kept), and this state's claims that no lease stands behind any more. An engine
+/// the repository names but the user has not approved is never reached.
 async fn engine_claims(ws: &Workspace, out: &mut Vec<Repair>) {
     let Ok(envs) = ws.all_envs() else { return };
-    // An engine the repository names but the user has not approved is never reached.
-    let mut specs: Vec<String> =
-        envs.into_iter().filter(|e| !e.engine_unapproved).filter_map(|e| e.engine).collect();
-    specs.sort();
-    specs.dedup();
-    for spec in specs {
-        match crate::worktrees::release_left_overs(ws, Some(&spec)).await {
+    for (spec, target) in super::engines::in_use(ws, &envs) {
+        let Ok(target) = target else { continue };
+        let spec = crate::names::printable(&spec);
+        if let Ok(engine) = Engine::connect_to(&target).await {
+            if let Ok(snapshot) = snapshot::read(&engine, &[]).await {
+                if let Ok(found) = orphans::find(ws.state.conn(), ws, &snapshot) {
+                    let kept = BTreeMap::new();
+                    out.extend(remove(&engine, &snapshot, &found, &kept, ws.repo.uid.as_deref()).await);
+                }
+            }
+        }
+        match crate::worktrees::release_left_overs_on(ws, &target).await {
             Ok(0) => {}
             Ok(n) => out.push(Repair::done(format!(
-                "released {n} port claim{} on {spec} that no worktree held",
+                "released {n} claim{} on {spec} that no worktree held",
                 if n == 1 { "" } else { "s" }
             ))),
-            Err(e) => out.push(Repair::failed(format!("could not release the port claims on {spec}"), &e)),
+            Err(e) => out.push(Repair::failed(format!("could not release the claims on {spec}"), &e)),
         }
     }
 }

@@ -94,7 +94,7 @@ pub async fn take(images: &[String]) -> Result<Snapshot> {
     read(&engine, images).await
 }
 
-async fn read(engine: &Engine, images: &[String]) -> Result<Snapshot> {
+pub(super) async fn read(engine: &Engine, images: &[String]) -> Result<Snapshot> {
     let docker = &engine.docker;
     let v = docker.version().await?;
     let version = format!(

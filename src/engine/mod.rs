@@ -16,7 +16,7 @@ pub use containers::{ContainerInfo, Health, RunState};
 pub use diagnose::{last_health_output, last_log_lines};
 pub use port_claims::{PortClaim, ProjectClaim};
 pub use published::PublishedPort;
-pub use target::{EngineSpec, Target, TlsFolder};
+pub use target::{docker_command, EngineSpec, Target, TlsFolder};
 pub use teardown::{Teardown, DATA_HELPER_LABEL};
 
 use crate::error::UserError;

@@ -159,6 +159,18 @@ impl Target {
     }
 }
 
+/// The docker CLI command that reaches the engine a branch names, for hints: `docker`, `docker -H
+/// tcp://…` or `docker --context NAME`.
+pub fn docker_command(spec: Option<&str>) -> String {
+    match spec {
+        None => "docker".into(),
+        Some(spec) => {
+            let flag = if spec.contains("://") { "-H" } else { "--context" };
+            format!("docker {flag} {}", crate::names::printable(spec))
+        }
+    }
+}
+
 /// TLS material named by the user's own `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH` (docker's
 /// convention for `tcp://` engines).
 fn tls_from_environment() -> Option<TlsFolder> {

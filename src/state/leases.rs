@@ -96,6 +96,20 @@ pub fn lease_holder(
     Ok(stmt.query_row(params![port, protocol.as_str(), engine_id], |r| r.get(0)).optional()?)
 }
 
+/// Records that a worktree of repository `repo_id` was added on the remote engine `spec`.
+pub fn record_engine_used(conn: &Connection, repo_id: i64, spec: &str) -> Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO engines_used (repo_id, spec) VALUES (?1, ?2)")?
+        .execute(params![repo_id, spec])?;
+    Ok(())
+}
+
+/// The remote engines worktrees of repository `repo_id` were ever added on.
+pub fn engines_used(conn: &Connection, repo_id: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT spec FROM engines_used WHERE repo_id = ?1 ORDER BY spec")?;
+    let rows = stmt.query_map([repo_id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 /// The engine ID worktree `id` runs on ('' for the local engine, or no such worktree).
 pub fn engine_id_of(conn: &Connection, id: i64) -> Result<String> {
     let mut stmt = conn.prepare_cached("SELECT engine_id FROM worktrees WHERE id = ?1")?;

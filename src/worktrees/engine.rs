@@ -27,11 +27,15 @@ pub(super) async fn prepare(ws: &Workspace, spec: Option<&str>, token: &str) -> 
 /// Releases this state's port claims on the engine `spec` names that no lease stands behind
 /// any more (a removed worktree's, an add killed before it committed); the number released.
 pub async fn release_left_overs(ws: &Workspace, spec: Option<&str>) -> Result<usize> {
-    let target = Target::resolve(spec)?;
-    if target.is_local() {
+    release_left_overs_on(ws, &Target::resolve(spec)?).await
+}
+
+/// [`release_left_overs`] on a resolved engine.
+pub async fn release_left_overs_on(ws: &Workspace, target: &Target) -> Result<usize> {
+    if target.is_local() || target.is_local_socket() {
         return Ok(0);
     }
-    let engine = Engine::connect_to(&target).await?;
+    let engine = Engine::connect_to(target).await?;
     Ok(release_on(ws, &engine, &target.key()).await?.1)
 }
 

@@ -15,7 +15,7 @@ mod remove;
 mod target;
 
 pub use add::{AddOptions, Added};
-pub use engine::release_left_overs;
+pub use engine::release_left_overs_on;
 pub use provision::add;
 
 use crate::state::WorktreeRow;

@@ -78,6 +78,9 @@ pub(super) fn register(
         engine_id: ws.host.engine_id(),
     };
     let id = WorktreeRow::insert(&tx, &new, &alloc.leases)?;
+    if let (PortHost::Engine(_), Some(spec)) = (&ws.host, ws.engine) {
+        crate::state::record_engine_used(&tx, ws.repo.id, spec)?;
+    }
     tx.commit()?;
     Ok(Registered { id, path })
 }

@@ -259,7 +259,8 @@ async fn stop_stack(
             // and a remote engine may be out of reach only from here; the ports are released.
             ctx.warn(format!(
                 "could not check the stack of {project} (the engine did not answer: {e:#}); its ports \
-                 are released. If it still runs, stop it with `docker compose -p {project} down`"
+                 are released. If it still runs, stop it with `{} compose -p {project} down`",
+                crate::engine::docker_command(engine)
             ));
             Ok(None)
         }

@@ -273,3 +273,38 @@ fn the_hostname_proxy_reaches_a_branch_on_its_remote_engine() {
     assert_eq!(status, 200, "the proxy routes the branch's hostname to its remote engine");
     assert_eq!(body, direct.stdout);
 }
+
+#[test]
+fn doctor_finds_and_fixes_what_a_lost_worktree_left_on_its_remote_engine() {
+    let host = second_engine::host();
+    let sb = Sandbox::new();
+    let compose = "services:\n  cache:\n    image: cfn-test/redis:1\n    ports: [\"16379:6379\"]\n";
+    let root = sb.repo("remote-left", &[("docker-compose.yml", compose)]);
+    sb.cfn(&root, &["init", "--yes"]).assert().success();
+    let added = sb.json(&root, &["worktree", "add", "feat", "--engine", &host, "--json"]);
+    let project = added["project"].as_str().unwrap().to_string();
+    let _cleanup = RemoteCleanup { projects: vec![project.clone()], homes: vec![sb.home.clone()] };
+    let wt = added["path"].as_str().unwrap().to_string();
+    let out = sb.cfn(std::path::Path::new(&wt), &["up"]).output().unwrap();
+    assert!(out.status.success(), "up: {}", stderr(&out));
+    let label = format!("label=com.docker.compose.project={project}");
+    assert_eq!(remote_lines(&["ps", "-q", "--filter", &label]).len(), 1);
+
+    // The worktree and its registry row are gone (a remove that could not reach the engine, a
+    // lost row); its stack and its claims are still on the engine, which no branch uses now.
+    git(&root, &["worktree", "remove", "--force", &wt]);
+    let db = rusqlite::Connection::open(sb.home.join("state.db")).unwrap();
+    db.execute("DELETE FROM worktrees WHERE branch = 'feat'", []).unwrap();
+    drop(db);
+    assert_eq!(claims_of(&sb.home).len(), 2, "a port and the project");
+
+    let doctor = text(&sb.cfn(&root, &["doctor"]).output().unwrap().stdout);
+    assert!(doctor.contains(&format!("{host}: 1 container(s)")), "{doctor}");
+    assert!(doctor.contains("port claim of this cfn with no worktree behind"), "{doctor}");
+    let fixed = sb.cfn(&root, &["doctor", "--fix"]).output().unwrap();
+    assert!(fixed.status.success(), "{}{}", text(&fixed.stdout), stderr(&fixed));
+    assert!(remote_lines(&["ps", "-aq", "--filter", &label]).is_empty(), "the stack is stopped");
+    assert!(claims_of(&sb.home).is_empty(), "the claims are released: {:?}", claims_of(&sb.home));
+    let again = text(&sb.cfn(&root, &["doctor"]).output().unwrap().stdout);
+    assert!(!again.contains("of removed worktrees") && !again.contains("no worktree behind"), "{again}");
+}
