@@ -30,6 +30,8 @@ pub async fn clone(
     target: &BranchEnv,
     stop_source: bool,
 ) -> Result<Vec<String>> {
+    guard::local_engine_only(source, "copying branch data")?;
+    guard::local_engine_only(target, "copying branch data")?;
     // the source's lock too: its `up`, `down` or own copy must not run while it is read
     let _source_lock =
         crate::branch::lock::acquire_source(ctx, &source.project, "data clone", &target.branch)?;

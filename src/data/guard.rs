@@ -8,6 +8,21 @@ use anyhow::Result;
 use bollard::query_parameters::{ListContainersOptionsBuilder, StopContainerOptionsBuilder};
 use std::collections::HashMap;
 
+/// Refuses a data operation on a branch whose stack runs on a remote engine: copies go through
+/// this machine's files (snapshots, SQLite, the direct volume copy), which are not that host's.
+pub fn local_engine_only(branch: &crate::branch::BranchEnv, what: &str) -> Result<()> {
+    match branch.engine.as_deref() {
+        None => Ok(()),
+        Some(engine) => Err(UserError::new(format!(
+            "{what} is not available for {}: its stack runs on the engine {}",
+            crate::names::printable(&branch.branch),
+            crate::names::printable(engine)
+        ))
+        .hint("copy its volumes on that engine with docker there; branch data on remote engines is not built yet (docs/remote.md)")
+        .into()),
+    }
+}
+
 /// Refuses when any container of `project` runs, but those of the `servers` services (the
 /// PostgreSQL servers whose database is copied with SQL, which must run).
 pub async fn target_stopped(engine: &Engine, project: &str, branch: &str, servers: &[String]) -> Result<()> {

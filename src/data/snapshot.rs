@@ -94,6 +94,7 @@ pub fn list(ctx: &Context, ws: &Workspace) -> Result<Vec<Meta>> {
 /// Takes a snapshot of `branch`'s data.
 pub async fn take(ctx: &Context, ws: &Workspace, branch: &BranchEnv, name: &str, stop: bool) -> Result<Meta> {
     check_name(name)?;
+    super::guard::local_engine_only(branch, "a snapshot")?;
     let root = root(ctx, ws);
     if root.join(name).exists() {
         return Err(UserError::new(format!("a snapshot named {name} exists"))
@@ -216,6 +217,7 @@ pub async fn restore(
     dir: &Path,
     meta: &Meta,
 ) -> Result<Vec<String>> {
+    super::guard::local_engine_only(branch, "restoring a snapshot")?;
     let layout = Layout::of(ws, branch)?;
     check_migrations(ws, branch, meta)?;
     for v in &meta.volumes {

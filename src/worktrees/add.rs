@@ -61,6 +61,15 @@ pub(super) async fn add_checkout(ctx: &Context, ws: &mut Workspace, opts: &AddOp
     let _interrupts = interrupt::guard();
     let lock = OpLock::take(ws.state.home())?;
     let engine = super::engine::spec_for(ws, opts.engine.as_deref()).map(str::to_string);
+    if let (Some(engine), Some(_)) = (&engine, &opts.data_from) {
+        // refused before anything exists, rather than after the worktree is made
+        return Err(UserError::new(format!(
+            "--data-from is not available for a branch on the engine {}",
+            crate::names::printable(engine)
+        ))
+        .hint("add it without --data-from; branch data on remote engines is not built yet (docs/remote.md)")
+        .into());
+    }
     let mut engine_host = super::engine::prepare(ws, engine.as_deref(), lock.token()).await?;
 
     let reg = Registration {

@@ -172,6 +172,26 @@ fn a_branch_s_stack_runs_and_is_checked_on_its_remote_engine() {
 
     let env = std::fs::read_to_string(wt.join(".cfn/env")).unwrap();
     assert!(env.contains(&format!("CFN_HOST={}", second_engine::address())), "{env}");
+
+    // Branch data goes through this machine's files: refused for a remote branch, before
+    // anything is made.
+    let refused = sb
+        .cfn(&root, &["worktree", "add", "copy", "--engine", &host, "--data-from", "main"])
+        .output()
+        .unwrap();
+    assert!(
+        !refused.status.success() && stderr(&refused).contains("--data-from is not available"),
+        "{}",
+        stderr(&refused)
+    );
+    let list = sb.json(&root, &["worktree", "list", "--json"]);
+    assert!(!list.to_string().contains("\"copy\""), "{list}");
+    let snapshot = sb.cfn(&wt, &["data", "snapshot", "before"]).output().unwrap();
+    assert!(
+        !snapshot.status.success() && stderr(&snapshot).contains("runs on the engine"),
+        "{}",
+        stderr(&snapshot)
+    );
     let rendered = std::fs::read_to_string(wt.join(".cfn/compose.override.yaml")).unwrap();
     assert!(rendered.contains(&format!("{}:{port}:6379", second_engine::address())), "{rendered}");
 
