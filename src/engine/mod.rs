@@ -14,7 +14,7 @@ mod teardown;
 
 pub use containers::{ContainerInfo, Health, RunState};
 pub use diagnose::{last_health_output, last_log_lines};
-pub use port_claims::{PortClaim, ProjectClaim};
+pub use port_claims::{PortClaim, ProjectClaim, MAIN_CHECKOUT_OPERATION};
 pub use published::PublishedPort;
 pub use target::{docker_command, EngineSpec, Target, TlsFolder};
 pub use teardown::{Teardown, DATA_HELPER_LABEL};

@@ -22,6 +22,9 @@ pub const CLAIM_OWNER_LABEL: &str = "dev.cfn.port-owner";
 pub const CLAIM_OPERATION_LABEL: &str = "dev.cfn.port-operation";
 /// The label saying which port and protocol (`6389/tcp`).
 pub const CLAIM_PORT_LABEL: &str = "dev.cfn.port";
+/// The operation named on the claim of a main checkout's project: it lasts as long as the
+/// repository, so no sweep of finished operations releases it.
+pub const MAIN_CHECKOUT_OPERATION: &str = "main-checkout";
 /// The label of a compose project's claim, naming the project.
 pub const CLAIM_PROJECT_LABEL: &str = "dev.cfn.project-claim";
 

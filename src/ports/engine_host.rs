@@ -159,7 +159,8 @@ pub async fn stale_project_claims(
 ) -> Result<Vec<crate::engine::ProjectClaim>> {
     let mut stale = Vec::new();
     for claim in engine.project_claims().await? {
-        if claim.owner == owner && !OpLock::is_held(home, Some(&claim.operation))? {
+        let main_checkout = claim.operation == crate::engine::MAIN_CHECKOUT_OPERATION;
+        if claim.owner == owner && !main_checkout && !OpLock::is_held(home, Some(&claim.operation))? {
             stale.push(claim);
         }
     }

@@ -10,7 +10,7 @@ use super::wait::Watch;
 use crate::branch::project_hooks::{self, HookPoint};
 use crate::branch::Workspace;
 use crate::context::Context;
-use crate::engine::RunState;
+use crate::engine::{Engine, RunState};
 use crate::health::CheckResult;
 use anyhow::Result;
 use std::time::Duration;
@@ -43,6 +43,26 @@ impl UpOutcome {
     }
 }
 
+/// Claims the main checkout's compose project on its remote engine, as `worktree add` claims a
+/// branch's: someone else's clone of the repository on the same engine has the same name.
+async fn claim_main_project(
+    ws: &Workspace,
+    branch: &crate::branch::BranchEnv,
+    engine: &Engine,
+) -> Result<()> {
+    let owner = crate::state::instance_id(ws.state.home())?;
+    if engine.claim_project(&branch.project, &owner, crate::engine::MAIN_CHECKOUT_OPERATION).await? {
+        return Ok(());
+    }
+    Err(crate::error::UserError::new(format!(
+        "compose project {} is another cfn's on the engine {}",
+        branch.project,
+        crate::names::printable(branch.engine.as_deref().unwrap_or_default())
+    ))
+    .hint("someone else runs this repository's main checkout there: give yours its own project.name, or use another engine")
+    .into())
+}
+
 /// Starts the branch's stack, waits until it is ready and healthy (unless `wait` is off),
 /// telling `watch` how the wait goes.
 pub async fn bring_up(ctx: &Context, request: UpRequest, watch: &mut dyn Watch) -> Result<UpOutcome> {
@@ -64,6 +84,9 @@ pub async fn bring_up(ctx: &Context, request: UpRequest, watch: &mut dyn Watch) 
         crate::branch::trust::require(ctx, &ws, &items, request.yes)?;
     }
     let handle = prepare(&ws, &branch).await?;
+    if branch.is_main && handle.files.engine.host.is_some() && !handle.files.engine.is_local_socket() {
+        claim_main_project(&ws, &branch, &handle.engine).await?;
+    }
     let opts = UpOptions { timeout: request.timeout, wait: request.wait, services: request.services };
     let started = up(ctx, &branch, &handle, &opts, watch).await?;
     if opts.wait {

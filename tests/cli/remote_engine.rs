@@ -328,3 +328,33 @@ fn doctor_finds_and_fixes_what_a_lost_worktree_left_on_its_remote_engine() {
     let again = text(&sb.cfn(&root, &["doctor"]).output().unwrap().stdout);
     assert!(!again.contains("of removed worktrees") && !again.contains("no worktree behind"), "{again}");
 }
+
+#[test]
+fn two_people_s_main_checkouts_never_share_a_project_on_one_engine() {
+    let host = second_engine::host();
+    let (a, b) = (Sandbox::new(), Sandbox::new());
+    let compose = "services:\n  cache:\n    image: cfn-test/redis:1\n    ports: [\"16479:6379\"]\n";
+    let mut roots = Vec::new();
+    for sb in [&a, &b] {
+        let root = sb.repo("shared-main", &[("docker-compose.yml", compose)]);
+        sb.cfn(&root, &["init", "--yes"]).assert().success();
+        let mut toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+        toml.push_str(&format!("\n[engine]\nhost = \"{host}\"\n"));
+        std::fs::write(root.join("cfn.toml"), toml).unwrap();
+        roots.push(root);
+    }
+    let _cleanup =
+        RemoteCleanup { projects: vec!["shared-main".into()], homes: vec![a.home.clone(), b.home.clone()] };
+    let first = a.cfn(&roots[0], &["up", "--yes"]).output().unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    let second = b.cfn(&roots[1], &["up", "--yes"]).output().unwrap();
+    assert!(!second.status.success());
+    assert!(stderr(&second).contains("compose project shared-main is another cfn's"), "{}", stderr(&second));
+    let label = "label=com.docker.compose.project=shared-main";
+    assert_eq!(remote_lines(&["ps", "-q", "--filter", label]).len(), 1, "the first one's stack is untouched");
+    // The owner's own commands go on working, and a later add on the engine keeps its claim.
+    a.cfn(&roots[0], &["worktree", "add", "feat", "--yes"]).assert().success();
+    a.cfn(&roots[0], &["worktree", "remove", "feat"]).assert().success();
+    a.cfn(&roots[0], &["up", "--yes"]).assert().success();
+    a.cfn(&roots[0], &["down"]).assert().success();
+}
