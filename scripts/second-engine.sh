@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
 # A second Docker Engine on this machine, for the tests of cfn's remote engines (`tcp://`):
 # a dockerd of its own inside the network namespace cfn-engine2, reached from the host over a
-# veth pair at tcp://10.231.0.2:2375 (host side 10.231.0.1/24, cfn-e2h; namespace side
-# 10.231.0.2/24, cfn-e2n). Its ports are published on 10.231.0.2, as a remote machine's would be
-# on its own address; nothing of it listens on the host's addresses.
+# veth pair (host side 10.231.0.1/24, cfn-e2h; namespace side 10.231.0.2/24, cfn-e2n) at
+#   tcp://10.231.0.2:2375  plain TCP
+#   tcp://10.231.0.2:2376  TLS, client certificate required (--tlsverify): a client's files are
+#                          in /run/cfn-engine2/tls/client/{ca,cert,key}.pem (DOCKER_CERT_PATH)
+# Its ports are published on 10.231.0.2, as a remote machine's would be on its own address;
+# nothing of it listens on the host's addresses.
 #
 #   scripts/second-engine.sh up       make it all (idempotent; about a second when it is there)
-#   scripts/second-engine.sh status   say what is there; exit 0 only when the engine answers
-#   scripts/second-engine.sh check    run a container publishing a port, reach it from the host
+#   scripts/second-engine.sh status   say what is there; exit 0 only when both ports answer
+#   scripts/second-engine.sh check    run a container publishing a port, reach it from the host;
+#                                     see it over TLS, and the TLS port refuse a client without
+#                                     a certificate
 #   scripts/second-engine.sh down     stop the engine, remove the namespace and the veth pair
 #
 # Why a namespace: a second dockerd in the host's namespace would share its addresses and port
 # space with the first one, so "another machine" could not be told from "this machine". In its
 # own namespace it has an address of its own, and published ports land there.
+# Why two ports and socat: dockerd's TLS settings apply to every TCP address it listens on, so one
+# dockerd cannot answer plain TCP and TLS. dockerd itself serves the TLS port (what a real remote
+# engine does: Go's TLS, `--tlsverify`) and its unix socket; the plain port is socat in the
+# namespace relaying each connection to that socket, byte for byte.
+# TLS material: a CA, a server certificate for the engine's IP address (subjectAltName) and a
+# client certificate, P-256 keys, made with openssl when missing, not matching the address or
+# expiring within a day (the CA's key is not kept: nothing else is ever signed with it). New
+# material restarts dockerd, as does a dockerd started without TLS by an older `up`.
 # It is entered with `nsenter --net`, never `ip netns exec`: the latter also remounts /sys in a
 # new mount namespace, where dockerd finds no cgroups.
 #
@@ -38,7 +51,11 @@ addr=${CFN_ENGINE2_ADDR:-10.231.0.2}
 host_addr=${addr%.*}.1
 port=2375
 engine=tcp://$addr:$port
+tls_port=2376
+tls_engine=tcp://$addr:$tls_port
 run_dir=/run/cfn-engine2
+tls_dir=$run_dir/tls
+client_dir=$tls_dir/client
 exec_root=$run_dir/exec
 pidfile=$run_dir/dockerd.pid
 socket=$run_dir/docker.sock
@@ -52,13 +69,25 @@ check_port=18080
 check_name=cfn-engine2-check
 log_from=0
 
-remote() { docker -H "$engine" "$@"; }
+# The docker CLI without the caller's TLS variables (a test may set them for cfn): they would make
+# it speak TLS to the plain port, or name other files than this engine's client's.
+clean_env=(env -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH -u DOCKER_TLS -u DOCKER_CONTEXT)
+tls_flags=(--tlsverify --tlscacert "$client_dir/ca.pem" --tlscert "$client_dir/cert.pem"
+           --tlskey "$client_dir/key.pem")
+remote() { "${clean_env[@]}" docker -H "$engine" "$@"; }
+remote_tls() { "${clean_env[@]}" docker "${tls_flags[@]}" -H "$tls_engine" "$@"; }
 in_ns() { nsenter --net="$ns_path" "$@"; }
 # Without the veth the engine's address goes to the default route, where a connection may hang,
 # or reach a gateway that answers any HTTP request (some sandboxes' egress proxy answers 404):
 # no need to ask then, nor to wait long ever. Plain `docker info`, as with `--format` the CLI
 # exits 0 even when the server's answer is an error.
-engine_answers() { [ -e "/sys/class/net/$veth_host" ] && timeout 20 docker -H "$engine" info >/dev/null 2>&1; }
+engine_answers() {
+    [ -e "/sys/class/net/$veth_host" ] && timeout 20 "${clean_env[@]}" docker -H "$engine" info >/dev/null 2>&1
+}
+tls_answers() {
+    [ -e "/sys/class/net/$veth_host" ] && [ -f "$client_dir/key.pem" ] &&
+        timeout 20 "${clean_env[@]}" docker "${tls_flags[@]}" -H "$tls_engine" info >/dev/null 2>&1
+}
 
 # --- processes ---------------------------------------------------------------------------------
 
@@ -86,6 +115,38 @@ our_dockerds() {
         read -r comm 2>/dev/null <"$p/comm" || continue
         if [ "$comm" = dockerd ] && alive "${p#/proc/}" && cmdline_has "${p#/proc/}" "--exec-root $exec_root"; then
             echo "${p#/proc/}"
+        fi
+    done
+    return 0
+}
+
+# The pids of the plain port's relays: socat processes connecting to this engine's socket (the
+# listener and the children serving a connection each).
+our_relays() {
+    local p comm
+    for p in /proc/[0-9]*; do
+        read -r comm 2>/dev/null <"$p/comm" || continue
+        if [ "$comm" = socat ] && alive "${p#/proc/}" && cmdline_has "${p#/proc/}" "UNIX-CONNECT:$socket"; then
+            echo "${p#/proc/}"
+        fi
+    done
+    return 0
+}
+
+# The pid of the relay listening in this engine's namespace (a relay whose parent is no relay:
+# socat's children, one per connection, are not listeners).
+relay_listener() {
+    local pid stat ppid pcomm
+    for pid in $(our_relays); do
+        in_our_ns "$pid" || continue
+        read -r stat 2>/dev/null <"/proc/$pid/stat" || continue
+        stat=${stat##*) }
+        ppid=${stat#* }
+        ppid=${ppid%% *}
+        read -r pcomm 2>/dev/null <"/proc/$ppid/comm" || pcomm=
+        if [ "$pcomm" != socat ]; then
+            echo "$pid"
+            return 0
         fi
     done
     return 0
@@ -191,6 +252,68 @@ ensure_network() {
     in_ns ip link set lo up
 }
 
+# --- TLS material ------------------------------------------------------------------------------
+
+# Whether the TLS material is all there, for this address, and valid for at least another day:
+# the server certificate names the address, both certificates are the CA's. Three openssl runs,
+# a few milliseconds.
+tls_valid() {
+    local f san
+    for f in ca.pem server-cert.pem server-key.pem client/ca.pem client/cert.pem client/key.pem; do
+        [ -s "$tls_dir/$f" ] || return 1
+    done
+    san=$(openssl x509 -in "$tls_dir/server-cert.pem" -noout -checkend 86400 -ext subjectAltName 2>/dev/null) ||
+        return 1
+    [[ $san == *"IP Address:$addr"$'\n'* || $san == *"IP Address:$addr" ]] || return 1
+    openssl x509 -in "$tls_dir/client/cert.pem" -noout -checkend 86400 >/dev/null 2>&1 || return 1
+    openssl verify -CAfile "$tls_dir/ca.pem" "$tls_dir/server-cert.pem" "$tls_dir/client/cert.pem" >/dev/null 2>&1
+}
+
+# A P-256 key in PKCS#8 PEM at $1, readable by its owner only.
+new_key() {
+    (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null)
+}
+
+# Signs key $2 for subject $3 with the CA in $1 (ca.pem, ca-key.pem), extensions $4, into $5.
+sign() {
+    openssl req -new -key "$2" -subj "$3" -config <(printf '[req]\ndistinguished_name = dn\nprompt = no\n[dn]\n') |
+        openssl x509 -req -CA "$1/ca.pem" -CAkey "$1/ca-key.pem" -set_serial "0x$(openssl rand -hex 16)" \
+            -days 825 -sha256 -extfile <(printf '%s\n' "$4") -out "$5" 2>/dev/null
+}
+
+# Makes the CA, the server's certificate for $addr and a client certificate, unless valid ones are
+# there: a new folder, moved into place whole. Sets tls_made=1 when it made them (dockerd must
+# then be restarted to read them).
+tls_made=0
+ensure_tls() {
+    command -v openssl >/dev/null 2>&1 || die "openssl not found (scripts/ensure-packages.sh openssl)"
+    tls_valid && return 0
+    local new=$run_dir/tls.new
+    rm -rf "$new"
+    mkdir -p "$new/client"
+    new_key "$new/ca-key.pem"
+    new_key "$new/server-key.pem"
+    new_key "$new/client/key.pem"
+    openssl req -x509 -new -key "$new/ca-key.pem" -subj "/CN=cfn-engine2 test CA" -days 825 -sha256 \
+        -out "$new/ca.pem" -config <(printf '%s\n' '[req]' 'distinguished_name = dn' 'x509_extensions = ext' \
+            'prompt = no' '[dn]' '[ext]' 'basicConstraints = critical,CA:TRUE' \
+            'keyUsage = critical,keyCertSign,cRLSign' 'subjectKeyIdentifier = hash') 2>/dev/null ||
+        die "openssl could not make the CA certificate"
+    sign "$new" "$new/server-key.pem" "/CN=$addr" "$(printf '%s\n' 'basicConstraints = critical,CA:FALSE' \
+        'keyUsage = critical,digitalSignature' 'extendedKeyUsage = serverAuth' "subjectAltName = IP:$addr")" \
+        "$new/server-cert.pem" || die "openssl could not make the server certificate"
+    sign "$new" "$new/client/key.pem" "/CN=cfn-engine2 client" "$(printf '%s\n' \
+        'basicConstraints = critical,CA:FALSE' 'keyUsage = critical,digitalSignature' \
+        'extendedKeyUsage = clientAuth')" "$new/client/cert.pem" || die "openssl could not make the client certificate"
+    cp "$new/ca.pem" "$new/client/ca.pem"
+    # Nothing else is ever signed: the CA's key goes.
+    rm -f "$new/ca-key.pem"
+    rm -rf "$tls_dir"
+    mv "$new" "$tls_dir"
+    tls_made=1
+    say "made TLS material for $addr in $tls_dir (client: $client_dir)"
+}
+
 # --- engine ------------------------------------------------------------------------------------
 
 start_dockerd() {
@@ -210,9 +333,12 @@ start_dockerd() {
     printf '\n=== %s: starting dockerd\n' "$(date -Is)" >>"$log"
     log_from=$(stat -c %s "$log")
     # Flags, and why:
-    #   -H unix://...           its own socket: the default one is the main engine's
-    #   --tls=false             plain TCP said explicitly: dockerd 20.10 otherwise sleeps 15 s at
-    #                           start to show its warning about an unauthenticated TCP listener
+    #   -H unix://...           its own socket (the default one is the main engine's), which the
+    #                           plain port's relay forwards to
+    #   -H tcp://...:2376 --tlsverify --tlscacert/--tlscert/--tlskey
+    #                           the TLS port: only clients with a certificate of this CA get in
+    #                           (dockerd's TLS settings hold for all its TCP addresses, hence
+    #                           the relay for the plain one)
     #   --bridge=none           no default docker0 in the namespace: compose makes a network per
     #                           project, and `docker run` here needs --network
     #   --iptables=false        no NAT rules to manage in the namespace (containers need no way
@@ -228,11 +354,23 @@ start_dockerd() {
         --exec-root "$exec_root" \
         --pidfile "$pidfile" \
         -H "unix://$socket" \
-        -H "$engine" --tls=false \
+        -H "$tls_engine" --tlsverify \
+        --tlscacert "$tls_dir/ca.pem" --tlscert "$tls_dir/server-cert.pem" --tlskey "$tls_dir/server-key.pem" \
         --bridge=none \
         --iptables=false \
         --userland-proxy=true \
         --storage-driver "$driver" \
+        >>"$log" 2>&1 </dev/null 9>&- &
+}
+
+# The plain port: socat in the namespace, a child per connection relaying it to dockerd's socket.
+# -t: after one side ends its half (`docker exec -i` closing stdin), the other is still read for
+# up to an hour, not socat's default half a second. Outlives this script, as dockerd does.
+start_relay() {
+    command -v socat >/dev/null 2>&1 || "$(dirname "$self")/ensure-packages.sh" socat ||
+        die "socat is needed for the plain port (apt-get install socat)"
+    setsid nohup nsenter --net="$ns_path" socat -t 3600 \
+        "TCP-LISTEN:$port,bind=$addr,reuseaddr,fork,backlog=128" "UNIX-CONNECT:$socket" \
         >>"$log" 2>&1 </dev/null 9>&- &
 }
 
@@ -243,14 +381,19 @@ log_tail() {
 
 wait_engine() {
     local start=$SECONDS
-    while ! engine_answers; do
+    while ! engine_answers || ! tls_answers; do
         if [ -z "$(our_dockerds)" ]; then
             log_tail
-            die "dockerd exited before $engine answered; see $log"
+            die "dockerd exited before $engine and $tls_engine answered; see $log"
+        fi
+        if [ -z "$(relay_listener)" ]; then
+            log_tail
+            die "the relay of $engine (socat) exited; see $log"
         fi
         if ((SECONDS - start >= wait_limit)); then
             log_tail
-            die "$engine does not answer 'docker info' after ${wait_limit}s; see $log"
+            engine_answers || die "$engine does not answer 'docker info' after ${wait_limit}s; see $log"
+            die "$tls_engine does not answer 'docker --tlsverify info' after ${wait_limit}s; see $log"
         fi
         sleep 0.2
     done
@@ -276,7 +419,7 @@ load_images() {
         # The images those tags pointed to before are now untagged: drop them.
         remote image prune -f >/dev/null 2>&1 || true
     fi
-    say "$engine answers; images: $n ($((n - ${#missing[@]})) there, ${#missing[@]} copied)"
+    say "$engine and $tls_engine (TLS) answer; images: $n ($((n - ${#missing[@]})) there, ${#missing[@]} copied)"
 }
 
 # --- subcommands -------------------------------------------------------------------------------
@@ -300,20 +443,36 @@ cmd_up() {
     need_root
     lock
     ensure_network
-    local pid
-    # A dockerd of this engine running elsewhere than in today's namespace (its namespace was
-    # deleted and made again under it) is unreachable on the veth: replace it.
+    ensure_tls
+    local pid why=
+    # A dockerd of this engine is replaced when it runs elsewhere than in today's namespace (its
+    # namespace was deleted and made again under it: unreachable on the veth), has no TLS port
+    # at this address (started by an older version of this script), or holds TLS material that
+    # was just replaced.
     for pid in $(our_dockerds); do
         if ! in_our_ns "$pid"; then
-            say "dockerd (pid $pid) runs outside $ns; restarting it"
+            why="runs outside $ns"
+        elif ! cmdline_has "$pid" "-H $tls_engine --tlsverify"; then
+            why="has no TLS listener at $tls_engine"
+        elif [ "$tls_made" -eq 1 ]; then
+            why="read the TLS material replaced just now"
+        fi
+        if [ -n "$why" ]; then
+            say "dockerd (pid $pid) $why; restarting it"
             stop_dockerd
             break
         fi
     done
     if [ -z "$(our_dockerds)" ]; then
+        # Also ends a relay in the namespace, and whatever holds the plain port there.
         sweep
         start_dockerd
     fi
+    # Relays left in an older namespace serve nothing reachable.
+    for pid in $(our_relays); do
+        in_our_ns "$pid" || kill -KILL "$pid" 2>/dev/null || true
+    done
+    [ -n "$(relay_listener)" ] || start_relay
     wait_engine
     load_images
 }
@@ -321,12 +480,15 @@ cmd_up() {
 cmd_down() {
     need_root
     lock
+    local pids
     stop_dockerd
     sweep
+    mapfile -t pids < <(our_relays)
+    [ "${#pids[@]}" -eq 0 ] || kill -KILL "${pids[@]}" 2>/dev/null || true
     ip netns delete "$ns" 2>/dev/null || rm -f "$ns_path"
     # The veth pair goes with the namespace; a host end whose peer sat elsewhere may not.
     ip link delete "$veth_host" 2>/dev/null || true
-    say "stopped; $state_dir is kept (images, log)"
+    say "stopped; $state_dir is kept (images, log), and $tls_dir"
 }
 
 cmd_status() {
@@ -339,12 +501,21 @@ cmd_status() {
     fi
     pids=$(our_dockerds | tr '\n' ' ')
     if [ -n "$pids" ]; then say "dockerd: pid ${pids% }"; else say "dockerd: not running"; fi
+    pids=$(relay_listener)
+    if [ -n "$pids" ]; then say "relay of $engine: pid $pids"; else say "relay of $engine: not running"; fi
+    if tls_valid; then say "TLS material: $tls_dir (client: $client_dir)"; else say "TLS material: missing or invalid"; fi
     if engine_answers; then
         up=1
         say "engine $engine: answers, version $(remote version -f '{{.Server.Version}}'), $(remote ps -q | wc -l) containers running"
         say "images: $(remote images --filter 'reference=cfn-test/*' --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')"
     else
         say "engine $engine: does not answer"
+    fi
+    if tls_answers; then
+        say "engine $tls_engine: answers over TLS with the client certificate"
+    else
+        up=0
+        say "engine $tls_engine: does not answer over TLS"
     fi
     [ "$up" -eq 1 ]
 }
@@ -376,6 +547,15 @@ cmd_check() {
     [[ $status == *" 200 "* ]] ||
         die "http://$addr:$check_port/health did not answer 200 from the host (last: ${status:-no connection})"
     say "http://$addr:$check_port/health answers from the host: ${status%$'\r'}"
+    # The same container seen over TLS; and without a client certificate, the TLS port refuses.
+    [ "$(remote_tls ps -q --filter "name=^$check_name\$" | wc -l)" -eq 1 ] ||
+        die "$tls_engine does not list $check_name"
+    # (DOCKER_CERT_PATH of a folder that does not exist: no default client certificate either.)
+    if "${clean_env[@]}" DOCKER_CERT_PATH=/nonexistent docker --tls --tlscacert "$client_dir/ca.pem" \
+        -H "$tls_engine" ps >/dev/null 2>&1; then
+        die "$tls_engine answered a client without a certificate"
+    fi
+    say "$tls_engine lists it over TLS, and refuses a client without a certificate"
 }
 
 case ${1:-} in

@@ -72,6 +72,7 @@ mod prune_running;
 mod reference;
 mod registry_rebuild;
 mod remote_engine;
+mod remote_engine_tls;
 mod repo_trust;
 mod second_engine;
 mod skills;
