@@ -60,12 +60,26 @@ impl Engine {
         } else {
             "check that the engine host is up and reachable from here (`cfn doctor`, docs/remote.md)"
         };
+        let host = crate::names::printable(&host);
         let unreachable = |detail: String| -> anyhow::Error {
+            // An engine that speaks only TLS answers a plain request with this 400.
+            let hint = if detail.contains("HTTP request to an HTTPS server") {
+                "the engine wants TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem), or use a docker context with its certificates"
+            } else {
+                hint
+            };
             UserError::new(format!("cannot reach the Docker engine at {host}: {detail}"))
                 .kind(crate::error::Kind::Unavailable)
                 .hint(hint)
                 .into()
         };
+        if let Some(TlsFolder(dir)) = &target.tls {
+            for file in ["ca.pem", "cert.pem", "key.pem"] {
+                if !dir.join(file).is_file() {
+                    return Err(unreachable(format!("the TLS folder {} has no {file}", dir.display())));
+                }
+            }
+        }
         let docker = match (&target.host, &target.tls) {
             (None, _) => Docker::connect_with_defaults(),
             (Some(h), Some(TlsFolder(dir))) => Docker::connect_with_ssl(
@@ -94,8 +108,19 @@ impl Engine {
     }
 }
 
-/// The first line of an engine error, without bollard's nested wrapping.
+/// The first line of an engine error, without bollard's nested wrapping, and the innermost
+/// cause when there is one (a TLS or connection failure says its reason only there).
 fn short(e: &bollard::errors::Error) -> String {
-    let text = e.to_string();
-    text.lines().next().unwrap_or(&text).to_string()
+    let first = |text: String| text.lines().next().unwrap_or(&text).to_string();
+    let mut line = first(e.to_string());
+    let mut source = std::error::Error::source(e);
+    let mut innermost = None;
+    while let Some(cause) = source {
+        innermost = Some(cause.to_string());
+        source = cause.source();
+    }
+    if let Some(cause) = innermost.map(first).filter(|c| !line.contains(c.as_str())) {
+        line = format!("{line}: {cause}");
+    }
+    line
 }

@@ -76,7 +76,14 @@ impl PgTarget {
             .enable_all()
             .build()
             .map_err(|e| MigrateError::database("starting the postgresql client runtime", e))?;
-        let (client, connection) = crate::runtime::wait_on(&runtime, config.connect(NoTls)).map_err(fail)?;
+        let (client, connection) = match crate::runtime::wait_on(&runtime, config.connect(NoTls)) {
+            Ok(connected) => connected,
+            Err(e) => {
+                // Dropped here, inside the command's runtime, it would panic: let it go quietly.
+                runtime.shutdown_background();
+                return Err(fail(e));
+            }
+        };
         // Runs whenever a call blocks on the runtime; ends when the client is dropped.
         runtime.spawn(async move {
             let _ = connection.await;

@@ -3,60 +3,10 @@
 //! whose published ports are on 10.231.0.2 only.
 
 use crate::harness::*;
-use crate::second_engine;
+use crate::second_engine::{self, claims_of, lines as remote_lines, Cleanup as RemoteCleanup};
 use crate::stack_harness::*;
 use std::io::{Read as _, Write as _};
-use std::path::Path;
 use std::time::Duration;
-
-/// `docker -H <second engine> args…`, its output lines.
-fn remote_lines(args: &[&str]) -> Vec<String> {
-    let out = std::process::Command::new("docker")
-        .arg("-H")
-        .arg(second_engine::host())
-        .args(args)
-        .output()
-        .unwrap();
-    text(&out.stdout).lines().map(str::to_string).filter(|l| !l.is_empty()).collect()
-}
-
-/// This state's port claims on the second engine (volumes labelled with its instance id).
-fn claims_of(home: &Path) -> Vec<String> {
-    let id = std::fs::read_to_string(home.join("instance-id")).unwrap_or_default();
-    if id.is_empty() {
-        return Vec::new();
-    }
-    remote_lines(&["volume", "ls", "-q", "--filter", &format!("label=dev.cfn.port-owner={}", id.trim())])
-}
-
-/// Removes what the given compose projects left on the second engine, and the given states'
-/// claims, when dropped.
-struct RemoteCleanup {
-    projects: Vec<String>,
-    homes: Vec<std::path::PathBuf>,
-}
-
-impl Drop for RemoteCleanup {
-    fn drop(&mut self) {
-        for project in &self.projects {
-            let label = format!("label=com.docker.compose.project={project}");
-            for id in remote_lines(&["ps", "-aq", "--filter", &label]) {
-                remote_lines(&["rm", "-f", "-v", &id]);
-            }
-            for v in remote_lines(&["volume", "ls", "-q", "--filter", &label]) {
-                remote_lines(&["volume", "rm", "-f", &v]);
-            }
-            for n in remote_lines(&["network", "ls", "-q", "--filter", &label]) {
-                remote_lines(&["network", "rm", &n]);
-            }
-        }
-        for home in &self.homes {
-            for v in claims_of(home) {
-                remote_lines(&["volume", "rm", "-f", &v]);
-            }
-        }
-    }
-}
 
 /// A repository with two port keys, a few slots apart so that adds contend for the same ones.
 fn dense_repo(sb: &Sandbox, name: &str) -> std::path::PathBuf {

@@ -81,7 +81,7 @@ fn redis_branch_round_trip(sb: &Sandbox, root: &Path, branch: &str, engine: &str
     assert_eq!(added["engine"], engine, "{added}");
     let wt = PathBuf::from(added["path"].as_str().unwrap());
     let port = added["ports"]["cache"].as_u64().unwrap() as u16;
-    assert_eq!(claims_of(&sb.home).len(), 1, "the leased port is claimed on the engine");
+    assert_eq!(claims_of(&sb.home).len(), 2, "the leased port and the project are claimed on the engine");
 
     ok(&cfn(sb, &wt, &["up"], env), "up");
     let (remote, local) = running(&project);
