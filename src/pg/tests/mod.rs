@@ -80,3 +80,16 @@ fn lock_keys_are_fixed_and_distinct() {
     assert_eq!(PgTarget::lock_key(), PgTarget::lock_key());
     assert_ne!(PgTarget::lock_key(), PgTarget::apply_key());
 }
+
+/// A server that does not answer is an error, also when the connection is asked for from
+/// inside the command's runtime (where dropping the client's own runtime used to panic).
+#[test]
+fn an_unreachable_server_is_an_error_inside_the_command_s_runtime() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let url = format!("postgres://cfn@127.0.0.1:{port}/db?connect_timeout=2");
+    let outcome = crate::runtime::run(async move { PgTarget::connect(&url).map(|_| ()) }).unwrap();
+    let error = outcome.unwrap_err().to_string();
+    assert!(error.contains(&format!("127.0.0.1:{port}")), "{error}");
+}
