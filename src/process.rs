@@ -223,6 +223,16 @@ impl Cmd {
         cmd.spawn()
     }
 
+    /// Starts it with stdin, stdout and stderr piped (a stream carried over the child's stdio),
+    /// killed if the handle is dropped.
+    pub fn spawn_stdio(&self) -> std::io::Result<tokio::process::Child> {
+        let mut cmd = self.build();
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut cmd = tokio::process::Command::from(cmd);
+        cmd.kill_on_drop(true);
+        cmd.spawn()
+    }
+
     /// Removes every variable of the environment (the caller then sets what the child gets).
     pub fn env_clear(mut self) -> Self {
         self.env_remove.clear();

@@ -9,6 +9,7 @@ mod containers;
 mod diagnose;
 mod port_claims;
 mod published;
+mod ssh_bridge;
 mod target;
 mod teardown;
 
@@ -31,6 +32,8 @@ pub const ONEOFF_LABEL: &str = "com.docker.compose.oneoff";
 #[derive(Clone)]
 pub struct Engine {
     pub docker: Docker,
+    /// The local socket an `ssh://` engine is reached through, for as long as a clone lives.
+    _bridge: Option<std::sync::Arc<ssh_bridge::SshBridge>>,
 }
 
 /// Seconds a request to a remote engine may take: an engine that accepts and then stalls must
@@ -80,8 +83,19 @@ impl Engine {
                 }
             }
         }
+        let bridge = match target.ssh() {
+            Some(destination) => Some(std::sync::Arc::new(
+                ssh_bridge::SshBridge::open(&destination).map_err(|e| unreachable(format!("{e:#}")))?,
+            )),
+            None => None,
+        };
         let docker = match (&target.host, &target.tls) {
             (None, _) => Docker::connect_with_defaults(),
+            (Some(_), _) if bridge.is_some() => {
+                let socket =
+                    bridge.as_ref().map(|b| b.socket().to_string_lossy().into_owned()).unwrap_or_default();
+                Docker::connect_with_unix(&socket, REQUEST_TIMEOUT, bollard::API_DEFAULT_VERSION)
+            }
             (Some(h), Some(TlsFolder(dir))) => Docker::connect_with_ssl(
                 h,
                 &dir.join("key.pem"),
@@ -104,7 +118,7 @@ impl Engine {
             .await
             .map_err(|_| unreachable("no answer within 10 s".into()))?
             .map_err(|e| unreachable(short(&e)))?;
-        Ok(Engine { docker })
+        Ok(Engine { docker, _bridge: bridge })
     }
 }
 

@@ -28,12 +28,12 @@ impl EngineSpec {
             return match scheme {
                 "tcp" if host_and_port(rest).is_some() => Ok(EngineSpec::Host(text.to_string())),
                 "tcp" => Err(format!("{text:?} needs a host and a port (tcp://HOST:PORT)")),
-                "unix" if rest.starts_with('/') && !rest.contains('\0') => Ok(EngineSpec::Host(text.to_string())),
+                "unix" if rest.starts_with('/') && !rest.contains('\0') => {
+                    Ok(EngineSpec::Host(text.to_string()))
+                }
                 "unix" => Err(format!("{text:?} needs an absolute socket path (unix:///PATH)")),
-                "ssh" => Err(format!(
-                    "{text:?}: ssh:// engines are reached through a docker context over TCP with TLS, or a \
-                     forwarded socket (`ssh -L /tmp/engine.sock:/var/run/docker.sock …`, then unix:///tmp/engine.sock)"
-                )),
+                "ssh" if SshDestination::parse(text).is_some() => Ok(EngineSpec::Host(text.to_string())),
+                "ssh" => Err(format!("{text:?} is not ssh://[USER@]HOST[:PORT]")),
                 _ => Err(format!("{text:?} is not a tcp:// or unix:// address")),
             };
         }
@@ -55,6 +55,58 @@ fn host_and_port(rest: &str) -> Option<(String, u16)> {
     let port = port.parse().ok()?;
     let plain = |b: u8| b.is_ascii_alphanumeric() || b".-:".contains(&b);
     (!host.is_empty() && host.bytes().all(plain)).then(|| (host.to_string(), port))
+}
+
+/// Where an `ssh://` engine is: `[user@]host[:port]`, each part checked so that none can be
+/// read by ssh as an option or a second argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshDestination {
+    pub user: Option<String>,
+    pub host: String,
+    pub port: Option<u16>,
+}
+
+impl SshDestination {
+    pub fn parse(text: &str) -> Option<SshDestination> {
+        let rest = text.strip_prefix("ssh://")?.trim_end_matches('/');
+        let (user, rest) = match rest.split_once('@') {
+            Some((user, rest)) => (Some(user), rest),
+            None => (None, rest),
+        };
+        let word = |s: &str| {
+            !s.is_empty()
+                && !s.starts_with('-')
+                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        };
+        if user.is_some_and(|u| !word(u)) {
+            return None;
+        }
+        let (host, port) = match rest.strip_prefix('[') {
+            Some(v6) => {
+                let (host, after) = v6.split_once(']')?;
+                host.parse::<std::net::Ipv6Addr>().ok()?;
+                (host, after.strip_prefix(':'))
+            }
+            None => match rest.rsplit_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (rest, None),
+            },
+        };
+        let host_ok = word(host) || host.parse::<std::net::Ipv6Addr>().is_ok();
+        let port = match port {
+            Some(p) => Some(p.parse::<u16>().ok().filter(|&p| p > 0)?),
+            None => None,
+        };
+        host_ok.then(|| SshDestination { user: user.map(str::to_string), host: host.to_string(), port })
+    }
+
+    /// `user@host` (or `host`), as ssh takes its destination.
+    pub fn user_at_host(&self) -> String {
+        match &self.user {
+            Some(user) => format!("{user}@{}", self.host),
+            None => self.host.clone(),
+        }
+    }
 }
 
 /// The certificate files of a TLS engine: `ca.pem`, `cert.pem` and `key.pem` in one folder
@@ -110,6 +162,11 @@ impl Target {
         self.host.as_deref() == Some(local.as_str())
     }
 
+    /// Where an `ssh://` engine is (`None` for any other).
+    pub fn ssh(&self) -> Option<SshDestination> {
+        self.host.as_deref().and_then(SshDestination::parse)
+    }
+
     /// How the engine is shown to the user.
     pub fn label(&self) -> &str {
         self.spec.as_deref().unwrap_or("local")
@@ -118,8 +175,15 @@ impl Target {
     /// The address of the engine's host that this machine reaches published ports at: the
     /// host of a `tcp://` address (resolved when it is a name); `None` for a local engine.
     pub fn host_address(&self) -> Result<Option<IpAddr>> {
-        let Some(rest) = self.host.as_deref().and_then(|h| h.strip_prefix("tcp://")) else { return Ok(None) };
-        let Some((host, port)) = host_and_port(rest) else { return Ok(None) };
+        let (host, port) = if let Some(ssh) = self.ssh() {
+            (ssh.host, ssh.port.unwrap_or(22))
+        } else {
+            let Some(rest) = self.host.as_deref().and_then(|h| h.strip_prefix("tcp://")) else {
+                return Ok(None);
+            };
+            let Some(found) = host_and_port(rest) else { return Ok(None) };
+            found
+        };
         if let Ok(ip) = host.parse::<IpAddr>() {
             return Ok(Some(ip));
         }
@@ -245,19 +309,34 @@ mod tests {
             Ok(EngineSpec::Host("unix:///run/e.sock".into()))
         );
         assert_eq!(EngineSpec::parse("build-box"), Ok(EngineSpec::Context("build-box".into())));
-        for bad in [
-            "tcp://host",
-            "tcp://:1",
-            "tcp://a b:1",
-            "unix://rel",
-            "ssh://u@h",
-            "http://h:1",
-            "-x",
-            "",
-            "a/b",
-        ] {
+        for bad in ["tcp://host", "tcp://:1", "tcp://a b:1", "unix://rel", "http://h:1", "-x", "", "a/b"] {
             assert!(EngineSpec::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_ssh_destination_can_never_be_read_as_an_option() {
+        let d = SshDestination::parse("ssh://root@build-box:2222").unwrap();
+        assert_eq!((d.user_at_host(), d.port), ("root@build-box".to_string(), Some(2222)));
+        assert_eq!(SshDestination::parse("ssh://10.0.0.5").unwrap().user_at_host(), "10.0.0.5");
+        assert_eq!(SshDestination::parse("ssh://u@[::1]:22").unwrap().host, "::1");
+        for bad in [
+            "ssh://-oProxyCommand=x",
+            "ssh://u@-oProxyCommand=x",
+            "ssh://-u@h",
+            "ssh://u@h:0",
+            "ssh://u@h:port",
+            "ssh://u@h x",
+            "ssh://u;id@h",
+            "ssh://",
+            "ssh://u@",
+        ] {
+            assert_eq!(SshDestination::parse(bad), None, "{bad}");
+            assert!(EngineSpec::parse(bad).is_err(), "{bad}");
+        }
+        let t = Target::resolve(Some("ssh://root@10.231.0.2")).unwrap();
+        assert_eq!(t.host_address().unwrap(), Some("10.231.0.2".parse().unwrap()));
+        assert_eq!(t.client_env(), [("DOCKER_HOST", "ssh://root@10.231.0.2".to_string())]);
     }
 
     #[test]
