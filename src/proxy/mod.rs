@@ -7,6 +7,7 @@ mod auto;
 pub mod background;
 pub mod ca;
 mod forwarding;
+mod listeners;
 mod pages;
 mod routes;
 mod server;

@@ -1,5 +1,6 @@
 //! How the proxy uses the machine's cores: one thread per core (at most [`MAX_THREADS`]), each
-//! with a single-threaded runtime of its own accepting on the same listening socket. A client's
+//! with a single-threaded runtime of its own accepting on a listening socket of its own, all on
+//! the one address ([`super::listeners`]). A client's
 //! connection, its requests and the upstream connection they go out on all live on one thread,
 //! so forwarding a request wakes no other thread (a work-stealing runtime moved them between
 //! threads, which cost more than it gave on a kept-alive connection); several clients still
@@ -14,6 +15,7 @@ use std::sync::Arc;
 const MAX_THREADS: usize = 4;
 
 pub struct ServeOptions {
+    /// A plain socket bound to the address: proof that it is free (see [`super::listeners`]).
     pub listener: std::net::TcpListener,
     pub home: std::path::PathBuf,
     /// Started by `cfn proxy start`: SIGHUP does not stop it.
@@ -28,9 +30,13 @@ pub fn serve_blocking(options: ServeOptions) -> Result<()> {
     let routes = Arc::new(RouteCache::open(&options.home)?);
     let tls = options.tls.map(tokio_rustls::TlsAcceptor::from);
     RouteCache::watch(&routes)?;
-    options.listener.set_nonblocking(true)?;
-    for n in 1..thread_count() {
-        let listener = options.listener.try_clone()?;
+    let mut listeners = super::listeners::bind_group(options.listener, thread_count())?;
+    for listener in &listeners {
+        listener.set_nonblocking(true)?;
+    }
+    let main_listener = listeners.remove(0);
+    for (n, listener) in listeners.into_iter().enumerate() {
+        let n = n + 1;
         let routes = routes.clone();
         let tls = tls.clone();
         // The main thread's end (a signal) ends the process, and these threads with it.
@@ -43,7 +49,7 @@ pub fn serve_blocking(options: ServeOptions) -> Result<()> {
     crate::runtime::run_here(async move {
         let proxy = Arc::new(Proxy::new(routes));
         let stop = until_stopped(detached)?;
-        accept_loop(options.listener, proxy, tls, stop).await
+        accept_loop(main_listener, proxy, tls, stop).await
     })?
 }
 
