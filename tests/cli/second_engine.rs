@@ -59,16 +59,17 @@ pub fn tls_client_dir() -> PathBuf {
 pub fn ssh_host() -> String {
     ready();
     let host = ssh_address();
-    if !ssh_answers() {
+    if ssh_answers().is_err() {
         // sshd died after this process's `up` (or before an `up` that found tcp and TLS there).
         up_once(&host);
-        assert!(
-            ssh_answers(),
-            "the second Docker engine ({host}) does not answer `ssh root@{} docker info` with the client \
-             key of {}, although `{SCRIPT} up` succeeded",
-            address(),
-            ssh_client_dir().display()
-        );
+        if let Err(e) = ssh_answers() {
+            panic!(
+                "the second Docker engine ({host}) is not reached by `ssh root@{} docker info` with the \
+                 client key of {}, although `{SCRIPT} up` succeeded: {e}",
+                address(),
+                ssh_client_dir().display()
+            );
+        }
     }
     host
 }
@@ -155,20 +156,31 @@ fn engine_ssh_with(key: &Path) -> Command {
     cmd
 }
 
-/// Whether a login over ssh runs `docker` against the second engine. Its data root tells it from
-/// the main engine (both report the same name and ID); with `--format` the CLI exits 0 even when
-/// it reached no engine, which the comparison also catches.
-fn ssh_answers() -> bool {
-    if !reachable(SSH_PORT) || !ssh_client_dir().join("id_ed25519").is_file() {
-        return false;
+/// Whether a login over ssh runs `docker` against the second engine, or why not. Its data root
+/// tells it from the main engine (both report the same name and ID); with `--format` the CLI
+/// exits 0 even when it reached no engine, which the comparison also catches.
+fn ssh_answers() -> Result<(), String> {
+    if !reachable(SSH_PORT) {
+        return Err(format!("nothing accepts connections at {}:{SSH_PORT}", address()));
     }
-    let Ok(out) = engine_ssh()
+    let key = ssh_client_dir().join("id_ed25519");
+    if !key.is_file() {
+        return Err(format!("{} is missing", key.display()));
+    }
+    let out = engine_ssh()
         .args(["--", &format!("root@{}", address()), "docker", "info", "--format", "{{.DockerRootDir}}"])
         .output()
-    else {
-        return false;
-    };
-    out.status.success() && text(&out.stdout).trim() == DATA_ROOT
+        .map_err(|e| format!("cannot run ssh: {e}"))?;
+    let root = text(&out.stdout).trim().to_string();
+    if out.status.success() && root == DATA_ROOT {
+        return Ok(());
+    }
+    let stderr = text(&out.stderr).trim().to_string();
+    Err(format!(
+        "{}; data root {root:?}, not {DATA_ROOT:?}{}",
+        out.status,
+        if stderr.is_empty() { String::new() } else { format!("; {stderr}") }
+    ))
 }
 
 fn plain_host() -> String {
