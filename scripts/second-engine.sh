@@ -484,6 +484,18 @@ our_sshds() {
     return 0
 }
 
+# The pids of sshd processes listening in the host's network namespace (any sshd: this engine's
+# listens in its own namespace only).
+host_sshds() {
+    ss -Hltnp 2>/dev/null | grep -o '"sshd",pid=[0-9]*' | cut -d= -f2 | sort -u || true
+}
+
+# Whether this script made /etc/ssh/sshd_not_to_be_run, when it installed openssh-server: then
+# no sshd is meant to listen on the host's addresses.
+host_sshd_unwanted() {
+    grep -qs "cfn's scripts/second-engine.sh" /etc/ssh/sshd_not_to_be_run
+}
+
 stop_sshds() {
     local pids i
     mapfile -t pids < <(our_sshds)
@@ -772,6 +784,8 @@ cmd_status() {
     fi
     pids=$(our_sshds | tr '\n' ' ')
     if [ -n "$pids" ]; then say "sshd on $addr:$ssh_port: pid ${pids% }"; else say "sshd on $addr:$ssh_port: not running"; fi
+    pids=$(host_sshds | paste -sd ' ' -)
+    if [ -n "$pids" ]; then say "sshd on the host's addresses: pid $pids (not this engine's)"; fi
     if [ -s "$ssh_key" ] && [ -s "$ssh_known_hosts" ]; then
         say "ssh client files: $ssh_key, $ssh_known_hosts (or: ssh -F $ssh_client_dir/config $addr)"
     else
@@ -841,11 +855,18 @@ cmd_check() {
         die "$ssh_engine let a client in without its key"
     [[ $refused == *"Permission denied (publickey)"* ]] ||
         die "$ssh_engine refused a password client otherwise than by asking for a key: $refused"
-    # Its sshd listens in the namespace only: none of its sockets is in the host's.
-    local pid
+    # Its sshd listens in the namespace only, and, when this script installed openssh-server, no
+    # sshd listens on the host's addresses (the system's would, with its own config).
+    local pid others
     for pid in $(our_sshds); do
         ss -Hltnp 2>/dev/null | grep -q "pid=$pid," && die "sshd (pid $pid) listens on the host's addresses"
     done
+    others=$(host_sshds | paste -sd ' ' -)
+    if [ -n "$others" ]; then
+        host_sshd_unwanted && die "an sshd listens on the host's addresses (pid $others), although" \
+            "/etc/ssh/sshd_not_to_be_run says the system's is not to run"
+        say "note: an sshd of the host's listens on its addresses (pid $others); not this engine's"
+    fi
     say "docker -H $ssh_engine lists it; its sshd takes keys only, and listens on $addr:$ssh_port only"
 }
 
