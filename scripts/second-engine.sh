@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# A second Docker Engine on this machine, for the tests of cfn's remote engines (`tcp://`):
+# A second Docker Engine on this machine, for the tests of cfn's remote engines (`tcp://`, `ssh://`):
 # a dockerd of its own inside the network namespace cfn-engine2, reached from the host over a
 # veth pair (host side 10.231.0.1/24, cfn-e2h; namespace side 10.231.0.2/24, cfn-e2n) at
 #   tcp://10.231.0.2:2375  plain TCP
 #   tcp://10.231.0.2:2376  TLS, client certificate required (--tlsverify): a client's files are
 #                          in /run/cfn-engine2/tls/client/{ca,cert,key}.pem (DOCKER_CERT_PATH)
+#   ssh://root@10.231.0.2  an sshd of its own on 10.231.0.2:22, key only: the client's key is
+#                          /run/cfn-engine2/ssh/client/id_ed25519, its known_hosts beside it
+#                          (`ssh -F /run/cfn-engine2/ssh/client/config 10.231.0.2` uses both);
+#                          sessions get DOCKER_HOST of this engine's socket, so the
+#                          `docker system dial-stdio` of an ssh:// client reaches this engine
 # Its ports are published on 10.231.0.2, as a remote machine's would be on its own address;
 # nothing of it listens on the host's addresses.
 #
 #   scripts/second-engine.sh up       make it all (idempotent; about a second when it is there)
-#   scripts/second-engine.sh status   say what is there; exit 0 only when both ports answer
+#   scripts/second-engine.sh status   say what is there; exit 0 only when both ports and ssh answer
 #   scripts/second-engine.sh check    run a container publishing a port, reach it from the host;
 #                                     see it over TLS, and the TLS port refuse a client without
-#                                     a certificate
+#                                     a certificate; see it with `docker -H ssh://…`, and sshd
+#                                     refuse a client without the key
 #   scripts/second-engine.sh down     stop the engine, remove the namespace and the veth pair
 #
 # Why a namespace: a second dockerd in the host's namespace would share its addresses and port
@@ -26,14 +32,20 @@
 # client certificate, P-256 keys, made with openssl when missing, not matching the address or
 # expiring within a day (the CA's key is not kept: nothing else is ever signed with it). New
 # material restarts dockerd, as does a dockerd started without TLS by an older `up`.
+# Why sshd's own config: the system's (/etc/ssh) listens on every address and allows passwords;
+# this one listens on the engine's address only, with a host key of its own, and gives sessions
+# the engine's DOCKER_HOST (the namespace shares the host's filesystem, so the `docker` a session
+# runs would otherwise reach the main engine). Installing openssh-server never starts the
+# system's sshd service: /etc/ssh/sshd_not_to_be_run is made first.
 # It is entered with `nsenter --net`, never `ip netns exec`: the latter also remounts /sys in a
 # new mount namespace, where dockerd finds no cgroups.
 #
 # `up` also copies the test images (cfn-test/*, scripts/build-test-images.sh) from the main engine
 # into this one, only those whose image ID differs, and recovers from what a killed run leaves
 # (a dead dockerd's pid files, its containerd, shims and mounts; a namespace without dockerd).
-# State: /run/cfn-engine2 (sockets, pid files, exec root) and /var/lib/cfn-test-engine2 (data
-# root and dockerd.log; `down` leaves them, so the next `up` needs no image copy).
+# State: /run/cfn-engine2 (sockets, pid files, exec root, TLS and ssh files) and
+# /var/lib/cfn-test-engine2 (data root, dockerd.log and sshd.log; `down` leaves them, so the next
+# `up` needs no image copy).
 # CFN_ENGINE2_ADDR overrides the namespace's address (default 10.231.0.2; the host side takes .1
 # of the same /24); the tests use the default. Needs root.
 set -euo pipefail
@@ -65,6 +77,18 @@ data_root=$state_dir/data
 log=$state_dir/dockerd.log
 # dockerd answers within 2 s here; a loaded machine gets much longer, but not forever.
 wait_limit=60
+ssh_port=22
+ssh_engine=ssh://root@$addr
+ssh_dir=$run_dir/ssh
+ssh_client_dir=$ssh_dir/client
+ssh_key=$ssh_client_dir/id_ed25519
+ssh_known_hosts=$ssh_client_dir/known_hosts
+ssh_host_key=$ssh_dir/host_ed25519_key
+ssh_authorized=$ssh_dir/authorized_keys
+sshd_config=$ssh_dir/sshd_config
+sshd_pidfile=$ssh_dir/sshd.pid
+sshd_log=$state_dir/sshd.log
+sshd_bin=/usr/sbin/sshd
 check_port=18080
 check_name=cfn-engine2-check
 log_from=0
@@ -83,6 +107,20 @@ in_ns() { nsenter --net="$ns_path" "$@"; }
 # exits 0 even when the server's answer is an error.
 engine_answers() {
     [ -e "/sys/class/net/$veth_host" ] && timeout 20 "${clean_env[@]}" docker -H "$engine" info >/dev/null 2>&1
+}
+# ssh with this engine's client key and known host only: -F /dev/null leaves out the caller's and
+# the system's ssh configuration, BatchMode never asks for a password or a new host key.
+ssh_opts=(-F /dev/null -i "$ssh_key" -o IdentitiesOnly=yes -o BatchMode=yes
+          -o UserKnownHostsFile="$ssh_known_hosts" -o GlobalKnownHostsFile=/dev/null
+          -o StrictHostKeyChecking=yes -o ConnectTimeout=10 -p "$ssh_port" -T)
+remote_ssh() { "${clean_env[@]}" ssh "${ssh_opts[@]}" -- "root@$addr" "$@"; }
+# Whether a login over ssh reaches this engine (its data root, not the main engine's): what
+# `docker system dial-stdio` run by an ssh:// client would reach. With --format the CLI exits 0
+# even when it reached no engine, hence the comparison.
+ssh_answers() {
+    [ -e "/sys/class/net/$veth_host" ] && [ -f "$ssh_key" ] &&
+        [ "$(timeout 20 "${clean_env[@]}" ssh "${ssh_opts[@]}" -- "root@$addr" \
+            docker info --format '{{.DockerRootDir}}' 2>/dev/null)" = "$data_root" ]
 }
 tls_answers() {
     [ -e "/sys/class/net/$veth_host" ] && [ -f "$client_dir/key.pem" ] &&
@@ -314,6 +352,229 @@ ensure_tls() {
     say "made TLS material for $addr in $tls_dir (client: $client_dir)"
 }
 
+# --- ssh ---------------------------------------------------------------------------------------
+
+# An OpenSSH server in the namespace, listening on $addr:$ssh_port only, for `ssh://` engines:
+# the docker CLI (and compose, and cfn) run `ssh root@$addr docker system dial-stdio` per
+# connection. The namespace shares the host's filesystem and so its `docker`, which would reach
+# the main engine: sshd gives every session DOCKER_HOST=unix://$socket (SetEnv).
+# Its own config, host key and authorized key in $ssh_dir: nothing of /etc/ssh is read, and the
+# system's own sshd service is never started (see ensure_sshd_installed).
+
+# Installs openssh-server when missing. Its package starts the system's sshd (listening on every
+# address of the host) unless policy-rc.d forbids it; Debian's init script and systemd unit both
+# stand down while /etc/ssh/sshd_not_to_be_run exists, so that file is made first when this
+# installs the package (an openssh-server installed before is left as its owner set it up).
+ensure_sshd_installed() {
+    [ -x "$sshd_bin" ] && command -v ssh-keygen >/dev/null 2>&1 && return 0
+    local status
+    status=$(dpkg-query -W -f='${db:Status-Status}' openssh-server 2>/dev/null || true)
+    if [ "$status" != installed ]; then
+        mkdir -p /etc/ssh
+        [ -e /etc/ssh/sshd_not_to_be_run ] ||
+            printf '%s\n' "Made by cfn's scripts/second-engine.sh: the system's sshd service is not to run" \
+                "(the test engine runs an sshd of its own). Remove this file to let the service start." \
+                >/etc/ssh/sshd_not_to_be_run
+    fi
+    "$(dirname "$self")/ensure-packages.sh" openssh-server ||
+        die "openssh-server is needed for $ssh_engine (apt-get install openssh-server)"
+    [ -x "$sshd_bin" ] || die "$sshd_bin not found after installing openssh-server"
+}
+
+# Writes $3 (and a newline) to $1 with mode $2 unless it holds that already; returns 1 when it
+# wrote nothing.
+put() {
+    if [ -f "$1" ] && [ "$(<"$1")" = "$3" ] && [ "$(stat -c %a "$1")" = "$2" ]; then
+        return 1
+    fi
+    (umask 077 && printf '%s\n' "$3" >"$1.new")
+    chmod "$2" "$1.new"
+    mv -f "$1.new" "$1"
+}
+
+# An ed25519 key pair at $1 and $1.pub, comment $2, made again when either is missing or they do
+# not match. Returns 1 when the pair was there.
+ensure_key() {
+    local pub
+    if [ -s "$1" ] && [ -s "$1.pub" ] && pub=$(ssh-keygen -y -f "$1" 2>/dev/null | cut -d' ' -f1,2) &&
+        [ "$pub" = "$(cut -d' ' -f1,2 "$1.pub")" ]; then
+        return 1
+    fi
+    rm -f "$1" "$1.pub"
+    ssh-keygen -q -t ed25519 -N '' -C "$2" -f "$1" </dev/null || die "ssh-keygen could not make $1"
+}
+
+# The sshd_config. Not the system's (/etc/ssh/sshd_config: every address, passwords, PAM); and
+# key-only logins for root. UsePAM no, as a remote test machine needs no PAM session, unless root's
+# password is locked ('!'): without PAM, sshd then refuses root even with a key.
+# MaxStartups: each API connection of a client is an ssh login, and parallel tests open many at
+# once; the default 10 unauthenticated connections would drop some.
+sshd_config_text() {
+    local pam=no version
+    [[ $(getent shadow root 2>/dev/null | cut -d: -f2) == '!'* ]] && pam=yes
+    printf '%s\n' \
+        "# The sshd of the second engine (scripts/second-engine.sh), run in the network namespace $ns." \
+        "ListenAddress $addr:$ssh_port" \
+        "HostKey $ssh_host_key" \
+        "PidFile $sshd_pidfile" \
+        "AuthorizedKeysFile $ssh_authorized" \
+        "AllowUsers root" \
+        "PermitRootLogin prohibit-password" \
+        "PubkeyAuthentication yes" \
+        "PasswordAuthentication no" \
+        "KbdInteractiveAuthentication no" \
+        "HostbasedAuthentication no" \
+        "UsePAM $pam" \
+        "PermitUserEnvironment no" \
+        "SetEnv DOCKER_HOST=unix://$socket" \
+        "X11Forwarding no" \
+        "PrintMotd no" \
+        "PrintLastLog no" \
+        "UseDNS no" \
+        "MaxStartups 100:30:200" \
+        "LogLevel INFO"
+    # OpenSSH 9.8 and later refuse, for a while, an address that failed to log in (tests check
+    # refusals, and every client here comes from one address).
+    version=$("$sshd_bin" -V 2>&1) || true
+    if [[ $version =~ OpenSSH_([0-9]+)\.([0-9]+) ]] &&
+        ((BASH_REMATCH[1] > 9 || (BASH_REMATCH[1] == 9 && BASH_REMATCH[2] >= 8))); then
+        printf '%s\n' "PerSourcePenalties no"
+    fi
+}
+
+# The host key, the client's key pair, known_hosts naming the host key at $addr, the authorized
+# key and sshd_config: each made when missing or different. Sets ssh_made=1 when sshd must be
+# restarted to read them (its host key or config changed).
+ssh_made=0
+ensure_ssh_files() {
+    mkdir -p "$ssh_dir" "$ssh_client_dir"
+    chmod 0755 "$ssh_dir"
+    chmod 0700 "$ssh_client_dir"
+    ensure_key "$ssh_host_key" "cfn-engine2 host $addr" && ssh_made=1
+    ensure_key "$ssh_key" "cfn-engine2 client" || true
+    put "$ssh_authorized" 644 "$(cut -d' ' -f1,2 "$ssh_key.pub") cfn-engine2 client" || true
+    put "$ssh_known_hosts" 644 "$addr $(cut -d' ' -f1,2 "$ssh_host_key.pub")" || true
+    # For a person's `ssh -F $ssh_client_dir/config $addr` (and this script's check).
+    put "$ssh_client_dir/config" 644 "$(printf '%s\n' "# ssh -F $ssh_client_dir/config $addr" \
+        "Host $addr" "    User root" "    Port $ssh_port" "    IdentityFile $ssh_key" "    IdentitiesOnly yes" \
+        "    UserKnownHostsFile $ssh_known_hosts" "    GlobalKnownHostsFile /dev/null" \
+        "    StrictHostKeyChecking yes" "    BatchMode yes")" || true
+    if put "$sshd_config" 644 "$(sshd_config_text)"; then
+        ssh_made=1
+        local out
+        sshd_privsep_dir
+        if ! out=$("$sshd_bin" -t -f "$sshd_config" 2>&1); then
+            rm -f "$sshd_config"
+            die "sshd does not accept the config written: $out"
+        fi
+    fi
+}
+
+# The pids of this engine's sshd listeners (connections' sshd processes are not: their command
+# line is replaced by "sshd: root@notty" and the like).
+our_sshds() {
+    local p comm
+    for p in /proc/[0-9]*; do
+        read -r comm 2>/dev/null <"$p/comm" || continue
+        if [ "$comm" = sshd ] && alive "${p#/proc/}" && cmdline_has "${p#/proc/}" "-f $sshd_config" &&
+            ! cmdline_has "${p#/proc/}" " -R"; then
+            echo "${p#/proc/}"
+        fi
+    done
+    return 0
+}
+
+# The pids of sshd processes listening in the host's network namespace (any sshd: this engine's
+# listens in its own namespace only).
+host_sshds() {
+    ss -Hltnp 2>/dev/null | grep -o '"sshd",pid=[0-9]*' | cut -d= -f2 | sort -u || true
+}
+
+# Whether this script made /etc/ssh/sshd_not_to_be_run, when it installed openssh-server: then
+# no sshd is meant to listen on the host's addresses.
+host_sshd_unwanted() {
+    grep -qs "cfn's scripts/second-engine.sh" /etc/ssh/sshd_not_to_be_run
+}
+
+stop_sshds() {
+    local pids i
+    mapfile -t pids < <(our_sshds)
+    [ "${#pids[@]}" -gt 0 ] || return 0
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    for ((i = 0; i < 20; i++)); do
+        [ -z "$(our_sshds)" ] && break
+        sleep 0.1
+    done
+    mapfile -t pids < <(our_sshds)
+    [ "${#pids[@]}" -eq 0 ] || kill -KILL "${pids[@]}" 2>/dev/null || true
+    rm -f "$sshd_pidfile"
+}
+
+# The privilege separation directory sshd insists on (the package's service would make it).
+sshd_privsep_dir() {
+    mkdir -p /run/sshd
+    chmod 0755 /run/sshd
+}
+
+# -D: sshd stays in the foreground of its own session (setsid), as dockerd does; -E: its log.
+start_sshd() {
+    sshd_privsep_dir
+    if [ -f "$sshd_log" ] && [ "$(stat -c %s "$sshd_log")" -gt 10000000 ]; then
+        : >"$sshd_log"
+    fi
+    printf '=== %s: starting sshd\n' "$(date -Is)" >>"$sshd_log"
+    # shellcheck disable=SC2094 # -E appends to the log, as does what sshd prints before reading it
+    setsid nohup nsenter --net="$ns_path" "$sshd_bin" -D -f "$sshd_config" -E "$sshd_log" \
+        >>"$sshd_log" 2>&1 </dev/null 9>&- &
+}
+
+# Whether an sshd at $addr:$ssh_port sends its greeting: a few milliseconds, where a login takes a
+# few tenths of a second (the key exchange, and root's shell starting on the other side).
+sshd_greets() {
+    local banner=
+    { exec 3<>"/dev/tcp/$addr/$ssh_port"; } 2>/dev/null || return 1
+    IFS= read -r -t 5 banner <&3 || true
+    exec 3>&-
+    [[ $banner == SSH-2.0-* ]]
+}
+
+# Starts sshd when it is not running in the namespace, does not greet, or must read new files;
+# after a start, waits until a login reaches this engine. One left running with the same files
+# is only asked for its greeting, which keeps a second `up` quick (a login takes 0.3 s here, half
+# of it root's shell starting); those files were all checked just before, and `status` logs in.
+ensure_sshd() {
+    local pid ok=0 start=$SECONDS
+    # Each login's unprivileged part runs there: without it every login fails, even to a live sshd.
+    sshd_privsep_dir
+    for pid in $(our_sshds); do
+        if [ "$ssh_made" -eq 1 ] || ! in_our_ns "$pid"; then
+            stop_sshds
+            ok=0
+            break
+        fi
+        ok=1
+    done
+    if [ "$ok" -eq 1 ] && ! sshd_greets; then
+        say "sshd (pid $(our_sshds | paste -sd " " -)) does not greet on $addr:$ssh_port; restarting it"
+        stop_sshds
+        ok=0
+    fi
+    [ "$ok" -eq 0 ] || return 0
+    start_sshd
+    while ! ssh_answers; do
+        if [ -z "$(our_sshds)" ]; then
+            tail -n 20 "$sshd_log" >&2 || true
+            die "sshd exited before $ssh_engine answered; see $sshd_log"
+        fi
+        if ((SECONDS - start >= wait_limit)); then
+            tail -n 20 "$sshd_log" >&2 || true
+            die "$ssh_engine does not reach this engine after ${wait_limit}s: $(remote_ssh docker info \
+                --format '{{.DockerRootDir}}' 2>&1 | tail -n 3 | tr '\n' ' ')(see $sshd_log)"
+        fi
+        sleep 0.1
+    done
+}
+
 # --- engine ------------------------------------------------------------------------------------
 
 start_dockerd() {
@@ -419,7 +680,7 @@ load_images() {
         # The images those tags pointed to before are now untagged: drop them.
         remote image prune -f >/dev/null 2>&1 || true
     fi
-    say "$engine and $tls_engine (TLS) answer; images: $n ($((n - ${#missing[@]})) there, ${#missing[@]} copied)"
+    say "$engine, $tls_engine (TLS) and $ssh_engine answer; images: $n ($((n - ${#missing[@]})) there, ${#missing[@]} copied)"
 }
 
 # --- subcommands -------------------------------------------------------------------------------
@@ -444,6 +705,8 @@ cmd_up() {
     lock
     ensure_network
     ensure_tls
+    ensure_sshd_installed
+    ensure_ssh_files
     local pid why=
     # A dockerd of this engine is replaced when it runs elsewhere than in today's namespace (its
     # namespace was deleted and made again under it: unreachable on the veth), has no TLS port
@@ -474,6 +737,7 @@ cmd_up() {
     done
     [ -n "$(relay_listener)" ] || start_relay
     wait_engine
+    ensure_sshd
     load_images
 }
 
@@ -483,12 +747,13 @@ cmd_down() {
     local pids
     stop_dockerd
     sweep
+    stop_sshds
     mapfile -t pids < <(our_relays)
     [ "${#pids[@]}" -eq 0 ] || kill -KILL "${pids[@]}" 2>/dev/null || true
     ip netns delete "$ns" 2>/dev/null || rm -f "$ns_path"
     # The veth pair goes with the namespace; a host end whose peer sat elsewhere may not.
     ip link delete "$veth_host" 2>/dev/null || true
-    say "stopped; $state_dir is kept (images, log), and $tls_dir"
+    say "stopped; $state_dir is kept (images, logs), and $tls_dir and $ssh_dir"
 }
 
 cmd_status() {
@@ -516,6 +781,21 @@ cmd_status() {
     else
         up=0
         say "engine $tls_engine: does not answer over TLS"
+    fi
+    pids=$(our_sshds | tr '\n' ' ')
+    if [ -n "$pids" ]; then say "sshd on $addr:$ssh_port: pid ${pids% }"; else say "sshd on $addr:$ssh_port: not running"; fi
+    pids=$(host_sshds | paste -sd ' ' -)
+    if [ -n "$pids" ]; then say "sshd on the host's addresses: pid $pids (not this engine's)"; fi
+    if [ -s "$ssh_key" ] && [ -s "$ssh_known_hosts" ]; then
+        say "ssh client files: $ssh_key, $ssh_known_hosts (or: ssh -F $ssh_client_dir/config $addr)"
+    else
+        say "ssh client files: missing"
+    fi
+    if ssh_answers; then
+        say "engine $ssh_engine: a login with the client key reaches this engine"
+    else
+        up=0
+        say "engine $ssh_engine: does not answer"
     fi
     [ "$up" -eq 1 ]
 }
@@ -556,6 +836,38 @@ cmd_check() {
         die "$tls_engine answered a client without a certificate"
     fi
     say "$tls_engine lists it over TLS, and refuses a client without a certificate"
+
+    # Over ssh, as the docker CLI does it: `docker -H ssh://…` runs `ssh` from PATH, here one that
+    # reads the client's config (ssh takes ~/.ssh/config from the passwd entry's home, so a HOME
+    # of one's own would not do).
+    local bin
+    bin=$(mktemp -d)
+    # shellcheck disable=SC2064 # the folder's name now: $bin is gone when the trap runs
+    trap "cleanup_check; rm -rf $(printf %q "$bin")" EXIT
+    printf '#!/bin/sh\nexec %q -F %q "$@"\n' "$(command -v ssh)" "$ssh_client_dir/config" >"$bin/ssh"
+    chmod 0755 "$bin/ssh"
+    [ "$("${clean_env[@]}" PATH="$bin:$PATH" docker -H "$ssh_engine" ps -q --filter "name=^$check_name\$" | wc -l)" -eq 1 ] ||
+        die "docker -H $ssh_engine does not list $check_name"
+    # Keys only: a client that would log in with a password is offered nothing but the key method.
+    local refused
+    refused=$("${clean_env[@]}" ssh "${ssh_opts[@]}" -o PreferredAuthentications=password,keyboard-interactive \
+        -- "root@$addr" true 2>&1) &&
+        die "$ssh_engine let a client in without its key"
+    [[ $refused == *"Permission denied (publickey)"* ]] ||
+        die "$ssh_engine refused a password client otherwise than by asking for a key: $refused"
+    # Its sshd listens in the namespace only, and, when this script installed openssh-server, no
+    # sshd listens on the host's addresses (the system's would, with its own config).
+    local pid others
+    for pid in $(our_sshds); do
+        ss -Hltnp 2>/dev/null | grep -q "pid=$pid," && die "sshd (pid $pid) listens on the host's addresses"
+    done
+    others=$(host_sshds | paste -sd ' ' -)
+    if [ -n "$others" ]; then
+        host_sshd_unwanted && die "an sshd listens on the host's addresses (pid $others), although" \
+            "/etc/ssh/sshd_not_to_be_run says the system's is not to run"
+        say "note: an sshd of the host's listens on its addresses (pid $others); not this engine's"
+    fi
+    say "docker -H $ssh_engine lists it; its sshd takes keys only, and listens on $addr:$ssh_port only"
 }
 
 case ${1:-} in
