@@ -308,3 +308,63 @@ fn two_people_s_main_checkouts_never_share_a_project_on_one_engine() {
     a.cfn(&roots[0], &["up", "--yes"]).assert().success();
     a.cfn(&roots[0], &["down"]).assert().success();
 }
+
+#[test]
+fn a_branch_runs_on_an_engine_reached_over_ssh() {
+    let host = second_engine::ssh_host();
+    let sb = Sandbox::new();
+    // ssh reads its configuration from the passwd home, not $HOME: the PATH given here leads
+    // to an ssh that reads the sandbox's (the test key and known hosts), for cfn and for the
+    // docker CLI under compose alike.
+    let path = second_engine::ssh_config_in(sb.path());
+    let cfn = |dir: &std::path::Path, args: &[&str]| {
+        let mut cmd = sb.cfn(dir, args);
+        cmd.env("PATH", &path);
+        cmd
+    };
+    let json = |dir: &std::path::Path, args: &[&str]| -> serde_json::Value {
+        let out = cfn(dir, args).output().unwrap();
+        assert!(out.status.success(), "cfn {args:?}: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let compose = "services:\n  cache:\n    image: cfn-test/redis:1\n    ports: [\"16379:6379\"]\n";
+    let root = sb.repo("ssh-stack", &[("docker-compose.yml", compose)]);
+    cfn(&root, &["init", "--yes"]).assert().success();
+    let added = json(&root, &["worktree", "add", "feat", "--engine", &host, "--json"]);
+    let project = added["project"].as_str().unwrap().to_string();
+    let _cleanup = RemoteCleanup { projects: vec![project.clone()], homes: vec![sb.home.clone()] };
+    assert_eq!(added["engine"], host.as_str());
+    let wt = std::path::PathBuf::from(added["path"].as_str().unwrap());
+    let env = std::fs::read_to_string(wt.join(".cfn/env")).unwrap();
+    assert!(env.contains(&format!("CFN_HOST={}", second_engine::address())), "{env}");
+    assert_eq!(claims_of(&sb.home).len(), 2, "a port and the project, claimed over ssh");
+
+    let up = cfn(&wt, &["up"]).output().unwrap();
+    assert!(up.status.success(), "up over ssh: {}", stderr(&up));
+    let label = format!("label=com.docker.compose.project={project}");
+    assert_eq!(
+        remote_lines(&["ps", "-q", "--filter", &label]).len(),
+        1,
+        "the stack runs on the second engine"
+    );
+    let port = added["ports"]["cache"].as_u64().unwrap() as u16;
+    assert!(ping(second_engine::address(), port).contains("PONG"));
+    let status = json(&wt, &["status", "--json"]);
+    let feat = status.as_array().unwrap().iter().find(|s| s["branch"] == "feat").unwrap();
+    assert_eq!(feat["services"].as_array().unwrap().len(), 1, "{feat}");
+    let logs = cfn(&wt, &["logs", "cache"]).output().unwrap();
+    assert!(logs.status.success(), "{}", stderr(&logs));
+    cfn(&wt, &["down"]).assert().success();
+    cfn(&root, &["worktree", "remove", "feat"]).assert().success();
+    assert!(claims_of(&sb.home).is_empty());
+
+    // Without the key ssh cannot log in: one clear line, and nothing is left behind.
+    let refused = sb.cfn(&root, &["worktree", "add", "nokey", "--engine", &host]).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains(&format!("cannot reach the Docker engine at {host}")),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!json(&root, &["worktree", "list", "--json"]).to_string().contains("nokey"));
+}
