@@ -164,6 +164,13 @@ async fn du(engine: &Engine, image: &str, mounts: &[VolumeMount<'_>], paths: &[S
     paths.iter().map(|p| by_path.get(p).copied()).collect()
 }
 
+/// Free KiB of the disk the engine keeps its containers on: `df` of a helper's own root, which
+/// lives in the engine's data root. `None` when `image` has no `df` or it fails.
+pub async fn engine_free_kib(engine: &Engine, image: &str) -> Option<u64> {
+    let found = df(engine, image, &[], &["/".to_string()]).await?;
+    found.first().map(|(_, free)| *free)
+}
+
 /// The filesystem under each path and, as its second part, its free KiB; `None` when `df`
 /// is missing or fails.
 async fn df(

@@ -14,8 +14,22 @@ const SKEW_ALLOWED: Duration = Duration::from_secs(5);
 
 pub async fn checks(survey: &Survey, ws: &Workspace) -> Vec<Check> {
     let mut out = Vec::new();
+    let images: Vec<String> = survey.images.keys().cloned().collect();
+    let used_now: Vec<&str> = survey.envs.iter().filter_map(|e| e.engine.as_deref()).collect();
     for (spec, target) in in_use(ws, &survey.envs) {
-        out.extend(check(ws, &spec, target).await);
+        let mut found = check(ws, &spec, target, &images).await;
+        // An engine no worktree uses any more that does not answer: its left-overs cannot be
+        // looked at, which is worth a warning, not a failure.
+        if !used_now.contains(&spec.as_str()) {
+            for c in found.iter_mut().filter(|c| c.status == super::Status::Fail) {
+                *c = Check::warn(
+                    "engine",
+                    format!("{} (no worktree uses it now)", c.message),
+                    "`cfn doctor --fix` forgets it while it does not answer",
+                );
+            }
+        }
+        out.extend(found);
     }
     out
 }
@@ -39,9 +53,9 @@ pub fn in_use(ws: &Workspace, envs: &[crate::branch::BranchEnv]) -> Vec<(String,
     out
 }
 
-async fn check(ws: &Workspace, spec: &str, target: anyhow::Result<Target>) -> Vec<Check> {
-    let mut out =
-        vec![engine_check(ws, spec, target.as_ref().map_err(|e| anyhow::anyhow!("{e:#}")).cloned()).await];
+async fn check(ws: &Workspace, spec: &str, target: anyhow::Result<Target>, images: &[String]) -> Vec<Check> {
+    let copy = target.as_ref().map_err(|e| anyhow::anyhow!("{e:#}")).cloned();
+    let mut out = vec![engine_check(ws, spec, copy, images).await];
     if let Ok(target) = target {
         out.extend(orphans_on(ws, spec, &target).await);
     }
@@ -72,9 +86,32 @@ async fn orphans_on(ws: &Workspace, spec: &str, target: &Target) -> Option<Check
     ))
 }
 
-async fn engine_check(ws: &Workspace, spec: &str, target: anyhow::Result<Target>) -> Check {
+/// Below this much free disk on an engine host, a build or a copy is likely to fail.
+const LOW_DISK_KIB: u64 = 2 * 1024 * 1024;
+
+/// Free disk where the engine keeps its containers, read with `df` in a short-lived helper from
+/// an image already on the engine (the data helper image, else one of the stack's), never
+/// pulled; `None` when no such image has `df`.
+async fn free_disk_kib(ws: &Workspace, engine: &Engine, stack_images: &[String]) -> Option<u64> {
+    let mut images: Vec<String> = ws.config.data.helper_image.iter().cloned().collect();
+    images.extend(stack_images.iter().cloned());
+    for image in images {
+        if crate::data::helper::image_present(engine, &image).await {
+            if let Some(free) = crate::data::space::engine_free_kib(engine, &image).await {
+                return Some(free);
+            }
+        }
+    }
+    None
+}
+
+async fn engine_check(
+    ws: &Workspace,
+    spec: &str,
+    target: anyhow::Result<Target>,
+    images: &[String],
+) -> Check {
     let spec = &crate::names::printable(spec);
-    let key = target.as_ref().map(|t| t.key()).unwrap_or_default();
     let connected = match target {
         Ok(target) => Engine::connect_to(&target).await,
         Err(e) => Err(e),
@@ -114,7 +151,18 @@ async fn engine_check(ws: &Workspace, spec: &str, target: anyhow::Result<Target>
         }
         notes.push(format!("clock within {} s", SKEW_ALLOWED.as_secs()));
     }
-    match left_over_claims(ws, &engine, &key).await {
+    match free_disk_kib(ws, &engine, images).await {
+        Some(free) if free < LOW_DISK_KIB => {
+            return Check::warn(
+                "engine",
+                format!("{spec}: Docker {version}, only {} MiB of disk free for its containers", free / 1024),
+                "free space on the engine host (`docker system prune`, old volumes) before builds and copies fail",
+            )
+        }
+        Some(free) => notes.push(format!("{:.1} GiB free", free as f64 / (1024.0 * 1024.0))),
+        None => notes.push("free disk unknown (no image with df on it)".into()),
+    }
+    match left_over_claims(ws, &engine).await {
         Ok(0) => {}
         Ok(n) => {
             return Check::warn(
@@ -132,11 +180,11 @@ async fn engine_check(ws: &Workspace, spec: &str, target: anyhow::Result<Target>
 }
 
 /// How many of this state's claims on `engine` no lease stands behind.
-async fn left_over_claims(ws: &Workspace, engine: &Engine, engine_id: &str) -> anyhow::Result<usize> {
+async fn left_over_claims(ws: &Workspace, engine: &Engine) -> anyhow::Result<usize> {
     let home = ws.state.home();
     let owner = crate::state::instance_id(home)?;
     let stale = crate::ports::engine_host::stale_claims(engine, home, &owner).await?;
-    let leased = crate::state::leases_on_engine(ws.state.conn(), engine_id)?;
+    let leased = crate::state::leases_on_remote_engines(ws.state.conn())?;
     let covered = |c: &crate::engine::PortClaim| {
         leased.iter().any(|&(port, p)| port == c.port && p.is_none_or(|p| p == c.protocol))
     };

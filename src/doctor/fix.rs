@@ -84,10 +84,26 @@ pub async fn fix(ctx: &Context, confirm: Option<Confirm<'_>>) -> Result<Vec<Repa
 /// the repository names but the user has not approved is never reached.
 async fn engine_claims(ws: &Workspace, out: &mut Vec<Repair>) {
     let Ok(envs) = ws.all_envs() else { return };
+    let used_now: Vec<String> = envs.iter().filter_map(|e| e.engine.clone()).collect();
     for (spec, target) in super::engines::in_use(ws, &envs) {
+        let unused = !used_now.contains(&spec);
+        let reached = match &target {
+            Ok(target) => Engine::connect_to(target).await.ok(),
+            Err(_) => None,
+        };
+        if unused && reached.is_none() {
+            // Nothing of this state can be seen there from here, and no worktree needs it.
+            if crate::state::forget_engine_used(ws.state.conn(), ws.repo.id, &spec).is_ok() {
+                out.push(Repair::done(format!(
+                    "forgot the engine {}, which no worktree uses and which does not answer",
+                    crate::names::printable(&spec)
+                )));
+            }
+            continue;
+        }
         let Ok(target) = target else { continue };
         let spec = crate::names::printable(&spec);
-        if let Ok(engine) = Engine::connect_to(&target).await {
+        if let Some(engine) = reached {
             if let Ok(snapshot) = snapshot::read(&engine, &[]).await {
                 if let Ok(found) = orphans::find(ws.state.conn(), ws, &snapshot) {
                     let kept = BTreeMap::new();

@@ -110,14 +110,19 @@ impl Engine {
             (Some(h), None) => Docker::connect_with_http(h, REQUEST_TIMEOUT, bollard::API_DEFAULT_VERSION),
         }
         .map_err(|e| unreachable(e.to_string()))?;
+        // An ssh that failed says why on its stderr: that, rather than the HTTP client's guess.
+        let said = |detail: String| match bridge.as_ref().and_then(|b| b.last_error()) {
+            Some(ssh) => format!("ssh: {ssh}"),
+            None => detail,
+        };
         let docker = tokio::time::timeout(std::time::Duration::from_secs(10), docker.negotiate_version())
             .await
-            .map_err(|_| unreachable("no answer within 10 s".into()))?
-            .map_err(|e| unreachable(short(&e)))?;
+            .map_err(|_| unreachable(said("no answer within 10 s".into())))?
+            .map_err(|e| unreachable(said(short(&e))))?;
         tokio::time::timeout(std::time::Duration::from_secs(10), docker.ping())
             .await
-            .map_err(|_| unreachable("no answer within 10 s".into()))?
-            .map_err(|e| unreachable(short(&e)))?;
+            .map_err(|_| unreachable(said("no answer within 10 s".into())))?
+            .map_err(|e| unreachable(said(short(&e))))?;
         Ok(Engine { docker, _bridge: bridge })
     }
 }

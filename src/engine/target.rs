@@ -176,7 +176,8 @@ impl Target {
     /// host of a `tcp://` address (resolved when it is a name); `None` for a local engine.
     pub fn host_address(&self) -> Result<Option<IpAddr>> {
         let (host, port) = if let Some(ssh) = self.ssh() {
-            (ssh.host, ssh.port.unwrap_or(22))
+            // An alias of ~/.ssh/config names its host there (`HostName`): ssh says which.
+            (ssh_hostname(&ssh).unwrap_or(ssh.host), ssh.port.unwrap_or(22))
         } else {
             let Some(rest) = self.host.as_deref().and_then(|h| h.strip_prefix("tcp://")) else {
                 return Ok(None);
@@ -233,6 +234,15 @@ pub fn docker_command(spec: Option<&str>) -> String {
             format!("docker {flag} {}", crate::names::printable(spec))
         }
     }
+}
+
+/// The host ssh would connect to for `destination` (`ssh -G`, which applies the user's
+/// configuration and connects nowhere); `None` when ssh cannot say.
+fn ssh_hostname(destination: &SshDestination) -> Option<String> {
+    let out =
+        crate::process::Cmd::new("ssh").args(["-G", "--"]).arg(destination.user_at_host()).output().ok()?;
+    out.status.success().then_some(())?;
+    out.stdout.lines().find_map(|l| l.strip_prefix("hostname ")).map(|h| h.trim().to_string())
 }
 
 /// TLS material named by the user's own `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH` (docker's

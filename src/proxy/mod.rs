@@ -16,6 +16,7 @@ mod tls;
 
 pub use crate::branch::hostnames::host_url;
 pub use auto::on_up;
+pub use listeners::Probe;
 pub use routes::{load_routes, Route, RouteCache};
 pub use server::probe;
 pub use threads::{serve_blocking, ServeOptions};

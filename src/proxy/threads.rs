@@ -16,7 +16,7 @@ const MAX_THREADS: usize = 4;
 
 pub struct ServeOptions {
     /// A plain socket bound to the address: proof that it is free (see [`super::listeners`]).
-    pub listener: std::net::TcpListener,
+    pub listener: super::listeners::Probe,
     pub home: std::path::PathBuf,
     /// Started by `cfn proxy start`: SIGHUP does not stop it.
     pub detached: bool,

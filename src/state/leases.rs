@@ -103,6 +103,13 @@ pub fn record_engine_used(conn: &Connection, repo_id: i64, spec: &str) -> Result
     Ok(())
 }
 
+/// Forgets that repository `repo_id` used the engine `spec`.
+pub fn forget_engine_used(conn: &Connection, repo_id: i64, spec: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM engines_used WHERE repo_id = ?1 AND spec = ?2")?
+        .execute(params![repo_id, spec])?;
+    Ok(())
+}
+
 /// The remote engines worktrees of repository `repo_id` were ever added on.
 pub fn engines_used(conn: &Connection, repo_id: i64) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached("SELECT spec FROM engines_used WHERE repo_id = ?1 ORDER BY spec")?;
@@ -116,13 +123,15 @@ pub fn engine_id_of(conn: &Connection, id: i64) -> Result<String> {
     Ok(stmt.query_row([id], |r| r.get(0)).optional()?.unwrap_or_default())
 }
 
-/// Every (port, protocol) leased on the engine `engine_id` ('any' leases as `None`).
-pub fn leases_on_engine(conn: &Connection, engine_id: &str) -> Result<Vec<(u16, Option<Protocol>)>> {
+/// Every (port, protocol) leased on any remote engine: what this state's claims on an engine
+/// are checked against, since one engine may be named by two addresses (an IP and a name, tcp
+/// and ssh) that key their leases apart.
+pub fn leases_on_remote_engines(conn: &Connection) -> Result<Vec<(u16, Option<Protocol>)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT l.port, l.protocol FROM leases l JOIN worktrees w ON w.id = l.worktree_id
-          WHERE w.engine_id = ?1",
+          WHERE w.engine_id <> ''",
     )?;
-    let rows = stmt.query_map([engine_id], |r| Ok((r.get(0)?, read_protocol(r.get(1)?)?)))?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, read_protocol(r.get(1)?)?)))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
@@ -187,7 +196,7 @@ mod tests {
         assert!(row("d", 4, "").is_err(), "and on the local one");
         assert_eq!(lease_holder(&tx, "", 10080, Protocol::Tcp).unwrap(), Some(local));
         assert_eq!(lease_holder(&tx, "ENGINE-B", 10080, Protocol::Tcp).unwrap(), Some(remote));
-        assert_eq!(leases_on_engine(&tx, "ENGINE-B").unwrap(), [(10080, Some(Protocol::Tcp))]);
+        assert_eq!(leases_on_remote_engines(&tx).unwrap(), [(10080, Some(Protocol::Tcp))]);
         let moved = tx.execute("UPDATE worktrees SET engine_id = '' WHERE id = ?1", [remote]);
         assert!(moved.is_err(), "a worktree stays on its engine");
     }

@@ -19,8 +19,9 @@ mod worktrees;
 pub use events::{last_rebuilt, last_set_aside, record_rebuilt, RegistryEvent};
 pub use instance::instance_id;
 pub use leases::{
-    engine_id_of, engines_used, insert_leases, is_base_port, lease_holder, leases_of, leases_on_engine,
-    next_free_slot, record_engine_used, release_lease, slot_taken, slots_taken_between, Lease,
+    engine_id_of, engines_used, forget_engine_used, insert_leases, is_base_port, lease_holder, leases_of,
+    leases_on_remote_engines, next_free_slot, record_engine_used, release_lease, slot_taken,
+    slots_taken_between, Lease,
 };
 pub use owner::{private_dir, sweep as sweep_op_locks, OpLock};
 pub use repos::base_ports_of;

@@ -20,7 +20,7 @@ pub(super) async fn prepare(ws: &Workspace, spec: Option<&str>, token: &str) -> 
     }
     let engine = Engine::connect_to(&target).await?;
     let engine_id = target.key();
-    let (owner, _) = release_on(ws, &engine, &engine_id).await?;
+    let (owner, _) = release_on(ws, &engine).await?;
     Ok(Some(EngineHost::read(engine, engine_id, owner, token).await?))
 }
 
@@ -36,18 +36,19 @@ pub async fn release_left_overs_on(ws: &Workspace, target: &Target) -> Result<us
         return Ok(0);
     }
     let engine = Engine::connect_to(target).await?;
-    Ok(release_on(ws, &engine, &target.key()).await?.1)
+    Ok(release_on(ws, &engine).await?.1)
 }
 
 /// This state's instance id and how many claims were released, after releasing its left-over
-/// claims on `engine` (whose leases are keyed `engine_id`).
-async fn release_on(ws: &Workspace, engine: &Engine, engine_id: &str) -> Result<(String, usize)> {
+/// claims on `engine`: those no lease of this state on any remote engine covers (one engine
+/// may be named by two addresses, which key their leases apart).
+async fn release_on(ws: &Workspace, engine: &Engine) -> Result<(String, usize)> {
     let home = ws.state.home();
     let owner = crate::state::instance_id(home)?;
     // Stale claims first, then the registry: see `engine_host::stale_claims`.
     let stale = engine_host::stale_claims(engine, home, &owner).await?;
     let stale_projects = engine_host::stale_project_claims(engine, home, &owner).await?;
-    let leased = crate::state::leases_on_engine(ws.state.conn(), engine_id)?;
+    let leased = crate::state::leases_on_remote_engines(ws.state.conn())?;
     let mut released = engine_host::release_uncovered(engine, &owner, &stale, &leased).await?;
     for claim in stale_projects {
         if !crate::state::WorktreeRow::project_taken(ws.state.conn(), &claim.project)? {

@@ -174,6 +174,11 @@ fn a_branch_s_stack_runs_and_is_checked_on_its_remote_engine() {
     assert!(status_text.contains("ENGINE") && status_text.contains(&host), "{status_text}");
     let doctor = text(&sb.cfn(&root, &["doctor"]).output().unwrap().stdout);
     assert!(doctor.contains(&format!("{host}: Docker")), "doctor checks the engine in use: {doctor}");
+    assert!(doctor.contains("GiB free"), "and the engine host's free disk: {doctor}");
+    // A nearly full engine host is a warning (debug builds read the free space from
+    // CFN_TEST_FREE_KIB, as the data tests do).
+    let full = sb.cfn(&root, &["doctor"]).env("CFN_TEST_FREE_KIB", "1024").output().unwrap();
+    assert!(text(&full.stdout).contains("only 1 MiB of disk free"), "{}", text(&full.stdout));
 
     sb.cfn(&wt, &["down"]).assert().success();
     assert!(remote_lines(&["ps", "-q", "--filter", &label]).is_empty());
@@ -354,6 +359,15 @@ fn a_branch_runs_on_an_engine_reached_over_ssh() {
     assert_eq!(feat["services"].as_array().unwrap().len(), 1, "{feat}");
     let logs = cfn(&wt, &["logs", "cache"]).output().unwrap();
     assert!(logs.status.success(), "{}", stderr(&logs));
+    // The same engine by another address (tcp): an add there keeps the ssh branch's claims.
+    let other = json(&root, &["worktree", "add", "other", "--engine", &second_engine::host(), "--json"]);
+    let _other =
+        RemoteCleanup { projects: vec![other["project"].as_str().unwrap().to_string()], homes: Vec::new() };
+    assert_eq!(claims_of(&sb.home).len(), 4, "both branches' port and project: {:?}", claims_of(&sb.home));
+    let doctor = text(&cfn(&root, &["doctor"]).output().unwrap().stdout);
+    assert!(!doctor.contains("no worktree behind"), "{doctor}");
+    cfn(&root, &["worktree", "remove", "other"]).assert().success();
+    assert_eq!(claims_of(&sb.home).len(), 2, "{:?}", claims_of(&sb.home));
     cfn(&wt, &["down"]).assert().success();
     cfn(&root, &["worktree", "remove", "feat"]).assert().success();
     assert!(claims_of(&sb.home).is_empty());
@@ -361,10 +375,10 @@ fn a_branch_runs_on_an_engine_reached_over_ssh() {
     // Without the key ssh cannot log in: one clear line, and nothing is left behind.
     let refused = sb.cfn(&root, &["worktree", "add", "nokey", "--engine", &host]).output().unwrap();
     assert!(!refused.status.success());
+    let said = stderr(&refused);
     assert!(
-        stderr(&refused).contains(&format!("cannot reach the Docker engine at {host}")),
-        "{}",
-        stderr(&refused)
+        said.contains(&format!("cannot reach the Docker engine at {host}: ssh: ")),
+        "ssh says why: {said}"
     );
     assert!(!json(&root, &["worktree", "list", "--json"]).to_string().contains("nokey"));
 }

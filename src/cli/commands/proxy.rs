@@ -85,7 +85,7 @@ fn serve(ctx: &Context, port: Option<u16>, bind: IpAddr, tls: bool, detached: bo
     let tls = tls || configured.tls;
     warn_if_wide(ctx, bind);
     let addr = SocketAddr::new(bind, port);
-    let listener = std::net::TcpListener::bind(addr).map_err(|e| background::listen_error(addr, e))?;
+    let listener = proxy::Probe::bind(addr).map_err(|e| background::listen_error(addr, e))?;
     let tls_config = if tls { Some(proxy::tls_config(&ctx.home)?) } else { None };
     let routes = proxy::RouteCache::open(&ctx.home)?.routes();
     let scheme = if tls { "https" } else { "http" };
