@@ -100,7 +100,7 @@ Register-ArgumentCompleter -Native -CommandName 'cfn' -ScriptBlock {
             [CompletionResult]::new('--base', '--base', [CompletionResultType]::ParameterName, 'Revision a new branch starts from (default: HEAD)')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Where to put the worktree (default: project.worktree_dir, `../<project>-<branch>`)')
             [CompletionResult]::new('--data-from', '--data-from', [CompletionResultType]::ParameterName, 'Start the branch''s volumes and SQLite database as copies of this branch''s (`main` for the main checkout) or of this snapshot''s')
-            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Run the branch''s stack on this Docker engine: a docker context''s name, or an address (`tcp://HOST:PORT`, `unix:///PATH`); default: the repository''s `[engine]`, else local')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Run the branch''s stack on this Docker engine: a docker context''s name, or an address (`tcp://HOST:PORT`, `ssh://USER@HOST`, `unix:///PATH`); default: the repository''s `[engine]`, else local')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in DIR')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Run the project''s post_create hooks without asking (approves them)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Run the project''s post_create hooks without asking (approves them)')

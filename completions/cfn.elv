@@ -94,7 +94,7 @@ set edit:completion:arg-completer[cfn] = {|@words|
             cand --base 'Revision a new branch starts from (default: HEAD)'
             cand --path 'Where to put the worktree (default: project.worktree_dir, `../<project>-<branch>`)'
             cand --data-from 'Start the branch''s volumes and SQLite database as copies of this branch''s (`main` for the main checkout) or of this snapshot''s'
-            cand --engine 'Run the branch''s stack on this Docker engine: a docker context''s name, or an address (`tcp://HOST:PORT`, `unix:///PATH`); default: the repository''s `[engine]`, else local'
+            cand --engine 'Run the branch''s stack on this Docker engine: a docker context''s name, or an address (`tcp://HOST:PORT`, `ssh://USER@HOST`, `unix:///PATH`); default: the repository''s `[engine]`, else local'
             cand -C 'Run as if started in DIR'
             cand -y 'Run the project''s post_create hooks without asking (approves them)'
             cand --yes 'Run the project''s post_create hooks without asking (approves them)'

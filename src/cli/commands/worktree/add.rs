@@ -29,7 +29,8 @@ pub struct Args {
     #[arg(long, requires = "data_from")]
     stop_source: bool,
     /// Run the branch's stack on this Docker engine: a docker context's name, or an address
-    /// (`tcp://HOST:PORT`, `unix:///PATH`); default: the repository's `[engine]`, else local.
+    /// (`tcp://HOST:PORT`, `ssh://USER@HOST`, `unix:///PATH`); default: the repository's
+    /// `[engine]`, else local.
     #[arg(long, value_name = "NAME")]
     engine: Option<String>,
     /// Print the result as JSON.
