@@ -70,15 +70,14 @@ impl Engine {
 
     /// Every port claim on the engine, of every cfn state.
     pub async fn port_claims(&self) -> Result<Vec<PortClaim>> {
-        let filters = HashMap::from([("label", vec![CLAIM_OWNER_LABEL.to_string()])]);
-        let options = ListVolumesOptionsBuilder::default().filters(&filters).build();
-        let list = self.docker.list_volumes(Some(options)).await.map_err(|e| anyhow::anyhow!(short(&e)))?;
-        Ok(list
-            .volumes
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|v| read_claim(&v.name, &v.labels))
-            .collect())
+        let volumes = self.claim_volumes(CLAIM_PORT_LABEL).await?;
+        Ok(volumes.iter().filter_map(|v| read_claim(&v.name, &v.labels)).collect())
+    }
+
+    /// Every compose project claim on the engine, of every cfn state.
+    pub async fn project_claims(&self) -> Result<Vec<ProjectClaim>> {
+        let volumes = self.claim_volumes(CLAIM_PROJECT_LABEL).await?;
+        Ok(volumes.iter().filter_map(|v| read_project_claim(&v.name, &v.labels)).collect())
     }
 
     /// Claims (`port`, `protocol`) for `owner`'s operation `operation`: `true` when the claim
@@ -91,24 +90,10 @@ impl Engine {
         owner: &str,
         operation: &str,
     ) -> Result<bool> {
-        let labels = HashMap::from([
-            (CLAIM_OWNER_LABEL.to_string(), owner.to_string()),
-            (CLAIM_OPERATION_LABEL.to_string(), operation.to_string()),
-            (CLAIM_PORT_LABEL.to_string(), format!("{port}/{}", protocol.as_str())),
-        ]);
-        let request = VolumeCreateRequest {
-            name: Some(claim_name(port, protocol)),
-            driver: Some("local".into()),
-            labels: Some(labels),
-            ..Default::default()
-        };
-        let volume = match self.docker.create_volume(request).await {
-            Ok(volume) => volume,
-            // Newer engines refuse a name that exists with other labels: someone else's claim.
-            Err(bollard::errors::Error::DockerResponseServerError { status_code: 409, .. }) => {
-                return Ok(false)
-            }
-            Err(e) => return Err(anyhow::anyhow!("cannot claim port {port} on the engine: {}", short(&e))),
+        let what = (CLAIM_PORT_LABEL, format!("{port}/{}", protocol.as_str()));
+        let Some(volume) = self.create_claim(&claim_name(port, protocol), owner, operation, what).await?
+        else {
+            return Ok(false);
         };
         let held = read_claim(&volume.name, &volume.labels);
         Ok(held.is_some_and(|c| c.owner == owner && c.operation == operation))
@@ -121,41 +106,21 @@ impl Engine {
     ///
     /// [`claim_port`]: Engine::claim_port
     pub async fn claim_project(&self, project: &str, owner: &str, operation: &str) -> Result<bool> {
-        let labels = HashMap::from([
-            (CLAIM_OWNER_LABEL.to_string(), owner.to_string()),
-            (CLAIM_OPERATION_LABEL.to_string(), operation.to_string()),
-            (CLAIM_PROJECT_LABEL.to_string(), project.to_string()),
-        ]);
-        let request = VolumeCreateRequest {
-            name: Some(project_claim_name(project)),
-            driver: Some("local".into()),
-            labels: Some(labels),
-            ..Default::default()
-        };
-        let volume = match self.docker.create_volume(request).await {
-            Ok(volume) => volume,
-            Err(bollard::errors::Error::DockerResponseServerError { status_code: 409, .. }) => {
-                return Ok(false)
-            }
-            Err(e) => {
-                return Err(anyhow::anyhow!("cannot claim project {project} on the engine: {}", short(&e)))
-            }
+        let what = (CLAIM_PROJECT_LABEL, project.to_string());
+        let Some(volume) = self.create_claim(&project_claim_name(project), owner, operation, what).await?
+        else {
+            return Ok(false);
         };
         let held = read_project_claim(&volume.name, &volume.labels);
         Ok(held.is_some_and(|c| c.owner == owner && c.operation == operation))
     }
 
-    /// Every compose project claim on the engine, of every cfn state.
-    pub async fn project_claims(&self) -> Result<Vec<ProjectClaim>> {
-        let filters = HashMap::from([("label", vec![CLAIM_PROJECT_LABEL.to_string()])]);
-        let options = ListVolumesOptionsBuilder::default().filters(&filters).build();
-        let list = self.docker.list_volumes(Some(options)).await.map_err(|e| anyhow::anyhow!(short(&e)))?;
-        Ok(list
-            .volumes
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|v| read_project_claim(&v.name, &v.labels))
-            .collect())
+    /// Gives up a port claim of `owner` (another owner's is left alone).
+    pub async fn release_port(&self, claim: &PortClaim, owner: &str) -> Result<()> {
+        if claim.owner != owner {
+            return Ok(());
+        }
+        self.remove_claim(&claim_name(claim.port, claim.protocol)).await
     }
 
     /// Gives up `owner`'s claim on a project name (another owner's is left alone).
@@ -163,28 +128,52 @@ impl Engine {
         if claim.owner != owner {
             return Ok(());
         }
-        let name = project_claim_name(&claim.project);
-        match self.docker.remove_volume(&name, None::<bollard::query_parameters::RemoveVolumeOptions>).await {
-            Ok(()) | Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
-                Ok(())
-            }
-            Err(e) => {
-                Err(anyhow::anyhow!("cannot release project {} on the engine: {}", claim.project, short(&e)))
-            }
+        self.remove_claim(&project_claim_name(&claim.project)).await
+    }
+
+    /// The claim volumes carrying `label` (of every owner).
+    async fn claim_volumes(&self, label: &str) -> Result<Vec<bollard::models::Volume>> {
+        let filters = HashMap::from([("label", vec![label.to_string()])]);
+        let options = ListVolumesOptionsBuilder::default().filters(&filters).build();
+        let list = self.docker.list_volumes(Some(options)).await.map_err(|e| anyhow::anyhow!(short(&e)))?;
+        Ok(list.volumes.unwrap_or_default())
+    }
+
+    /// Creates the claim volume `name` labelled with its owner, operation and what it claims
+    /// (`(label, value)`); the volume as the engine now has it (its labels are whoever's claimed
+    /// it first), or `None` when a newer engine refuses a name that exists with other labels.
+    async fn create_claim(
+        &self,
+        name: &str,
+        owner: &str,
+        operation: &str,
+        (label, value): (&str, String),
+    ) -> Result<Option<bollard::models::Volume>> {
+        let labels = HashMap::from([
+            (CLAIM_OWNER_LABEL.to_string(), owner.to_string()),
+            (CLAIM_OPERATION_LABEL.to_string(), operation.to_string()),
+            (label.to_string(), value),
+        ]);
+        let request = VolumeCreateRequest {
+            name: Some(name.to_string()),
+            driver: Some("local".into()),
+            labels: Some(labels),
+            ..Default::default()
+        };
+        match self.docker.create_volume(request).await {
+            Ok(volume) => Ok(Some(volume)),
+            Err(bollard::errors::Error::DockerResponseServerError { status_code: 409, .. }) => Ok(None),
+            Err(e) => Err(anyhow::anyhow!("cannot claim {name} on the engine: {}", short(&e))),
         }
     }
 
-    /// Gives up a claim of `owner` (another owner's is left alone).
-    pub async fn release_port(&self, claim: &PortClaim, owner: &str) -> Result<()> {
-        if claim.owner != owner {
-            return Ok(());
-        }
-        let name = claim_name(claim.port, claim.protocol);
-        match self.docker.remove_volume(&name, None::<bollard::query_parameters::RemoveVolumeOptions>).await {
+    /// Removes the claim volume `name` (one already gone is fine).
+    async fn remove_claim(&self, name: &str) -> Result<()> {
+        match self.docker.remove_volume(name, None::<bollard::query_parameters::RemoveVolumeOptions>).await {
             Ok(()) | Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
                 Ok(())
             }
-            Err(e) => Err(anyhow::anyhow!("cannot release port {} on the engine: {}", claim.port, short(&e))),
+            Err(e) => Err(anyhow::anyhow!("cannot release {name} on the engine: {}", short(&e))),
         }
     }
 }
