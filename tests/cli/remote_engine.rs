@@ -159,6 +159,13 @@ fn a_branch_s_stack_runs_and_is_checked_on_its_remote_engine() {
     );
     assert!(ping(second_engine::address(), port).contains("PONG"));
 
+    // The branch's bus is its stack's Redis, on the engine host's address.
+    let bus = |args: &[&str]| sb.cfn(&wt, args).env_remove("CFN_REDIS_URL").output().unwrap();
+    let sent = bus(&["-v", "signal", "send", "--task-id", "t", "--channel", "go", "--payload", "hello"]);
+    let url = format!("redis://{}:{port}", second_engine::address());
+    assert!(stderr(&sent).contains(&format!("redis at {url} (from branch stack)")), "{}", stderr(&sent));
+    let waited = bus(&["signal", "wait", "--task-id", "t", "--channel", "go", "--timeout", "5"]);
+    assert_eq!(text(&waited.stdout).trim(), "hello", "{}", stderr(&waited));
     let health = sb.cfn(&wt, &["health"]).output().unwrap();
     assert!(
         health.status.success(),
