@@ -41,6 +41,11 @@ impl SmallStack {
         let sb = Sandbox::new();
         let root = sb.repo(name, &[("docker-compose.yml", &file)]);
         cfn_with(&sb, &root, compose, &["init", "--yes"]).assert().success();
+        // Preferred slots stay inside this test's port block (stride 10, block 200 wide): a
+        // lease 200 above the base would be the next block's base port, which another test's
+        // main checkout may publish at the same moment.
+        let toml = std::fs::read_to_string(root.join("cfn.toml")).unwrap();
+        std::fs::write(root.join("cfn.toml"), toml.replacen("slots = 100", "slots = 15", 1)).unwrap();
         let out = cfn_with(&sb, &root, compose, &["worktree", "add", "feat", "--json"]).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let wt: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
