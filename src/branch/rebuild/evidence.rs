@@ -31,6 +31,16 @@ pub struct EnvFile {
     pub engine: Option<String>,
 }
 
+impl EnvFile {
+    /// Why a worktree that ran on a remote engine is not registered again: which engine a stack
+    /// may run on is approved, or the user's `--engine`, and a worktree's own files cannot vouch
+    /// for one (the approvals went with the lost registry).
+    pub fn remote_engine(&self) -> Option<String> {
+        let engine = crate::names::printable(self.engine.as_deref()?);
+        Some(format!("it ran on engine {engine}; add it again with --engine"))
+    }
+}
+
 /// Reads `<checkout>/.cfn/env`; `None` when there is none or it names no compose project.
 pub fn env_file(checkout: &Path, config: &Config) -> Option<EnvFile> {
     let text = std::fs::read_to_string(checkout.join(CFN_DIR).join(ENV_FILE)).ok()?;

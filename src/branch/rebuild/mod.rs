@@ -64,8 +64,6 @@ struct Candidate {
     source: &'static str,
     /// The configuration governing the worktree (its own cfn.toml's keys, when it has one).
     config: Config,
-    /// The remote engine its `.cfn/env` says it ran on.
-    engine: Option<String>,
 }
 
 /// Whether the registry has lost this repository: it does not know it, and one of its linked
@@ -178,7 +176,6 @@ pub fn rebuild(state: &mut State, root: &Path, config: &Config) -> Result<Rebuil
             owner: "rebuild",
             created_branch: false,
             created_dir: None,
-            // Rebuilt from the worktree's files, which do not say which engine it ran on.
             engine: None,
             engine_id: "",
         };
@@ -266,6 +263,10 @@ fn candidate(
         }
     };
     let env = evidence::env_file(&wt.path, &config).filter(|e| e.branch == branch);
+    if let Some(why) = env.as_ref().and_then(evidence::EnvFile::remote_engine) {
+        skipped.push(format!("{branch}: {why}"));
+        return None;
+    }
     let stack = match &env {
         Some(env) => stacks.iter().find(|s| s.project == env.project),
         None => stacks.iter().find(|s| s.branch.as_deref() == Some(branch.as_str())),
@@ -288,8 +289,7 @@ fn candidate(
     let slot = stack.and_then(|s| s.slot).or(env.as_ref().and_then(|e| e.slot));
     // The checkout's own root, as `worktree add` and adoption record it.
     let path = git::discover(&wt.path).map(|c| c.root).unwrap_or_else(|_| wt.path.clone());
-    let engine = env.and_then(|e| e.engine);
-    Some(Candidate { branch, path, project, slot, ports, held, slot_from_engine, source, config, engine })
+    Some(Candidate { branch, path, project, slot, ports, held, slot_from_engine, source, config })
 }
 
 /// The slots that more than one worktree's `.cfn/env` alone names: which file is true cannot
@@ -341,15 +341,6 @@ fn leases(config: &Config, ports: &IndexMap<String, u16>) -> Vec<Lease> {
 
 /// Why the candidate cannot be registered as it was, if it cannot.
 fn clash(conn: &Connection, repo: &RepoRow, c: &Candidate, leases: &[Lease]) -> Result<Option<String>> {
-    // Which engine a stack may run on is approved, or the user's `--engine`: a worktree's own
-    // files cannot vouch for one (and the approvals went with the lost registry).
-    if let Some(engine) = &c.engine {
-        return Ok(Some(format!(
-            "it ran on engine {}; add it again with `cfn worktree add {} --engine …` once its directory is moved away",
-            crate::names::printable(engine),
-            c.branch
-        )));
-    }
     let slot = match c.slot {
         Some(slot) if slot >= 1 => slot,
         _ => return Ok(Some("no slot recorded".into())),
