@@ -389,3 +389,20 @@ fn a_branch_runs_on_an_engine_reached_over_ssh() {
     );
     assert!(!json(&root, &["worktree", "list", "--json"]).to_string().contains("nokey"));
 }
+
+#[test]
+fn a_lost_registry_is_not_rebuilt_with_an_engine_the_worktree_s_files_name() {
+    let host = second_engine::host();
+    let sb = Sandbox::new();
+    let root = dense_repo(&sb, "remote-lost");
+    let _cleanup = RemoteCleanup { projects: Vec::new(), homes: vec![sb.home.clone()] };
+    sb.cfn(&root, &["worktree", "add", "feat", "--engine", &host]).assert().success();
+    for file in ["state.db", "state.db-wal", "state.db-shm"] {
+        let _ = std::fs::remove_file(sb.home.join(file));
+    }
+    let out = sb.cfn(&root, &["worktree", "list", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("feat: it ran on engine {host}")), "{}", stderr(&out));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(list.as_array().unwrap().iter().all(|w| w["engine"].is_null()), "{list}");
+}
