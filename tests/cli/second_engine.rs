@@ -314,18 +314,7 @@ pub struct Cleanup {
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        for project in &self.projects {
-            let label = format!("label=com.docker.compose.project={project}");
-            for id in lines(&["ps", "-aq", "--filter", &label]) {
-                lines(&["rm", "-f", "-v", &id]);
-            }
-            for v in lines(&["volume", "ls", "-q", "--filter", &label]) {
-                lines(&["volume", "rm", "-f", &v]);
-            }
-            for n in lines(&["network", "ls", "-q", "--filter", &label]) {
-                lines(&["network", "rm", &n]);
-            }
-        }
+        crate::stack_harness::remove_projects(|args: &[&str]| lines(args), &self.projects);
         for home in &self.homes {
             for v in claims_of(home) {
                 lines(&["volume", "rm", "-f", &v]);

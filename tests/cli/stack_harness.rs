@@ -41,17 +41,23 @@ pub struct Cleanup(pub Vec<String>);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        for project in &self.0 {
-            let label = format!("label=com.docker.compose.project={project}");
-            for id in docker_lines(&["ps", "-aq", "--filter", &label]) {
-                docker_ok(&["rm", "-f", "-v", &id]);
-            }
-            for v in docker_lines(&["volume", "ls", "-q", "--filter", &label]) {
-                docker_ok(&["volume", "rm", "-f", &v]);
-            }
-            for n in docker_lines(&["network", "ls", "-q", "--filter", &label]) {
-                docker_ok(&["network", "rm", &n]);
-            }
+        remove_projects(|args: &[&str]| docker_lines(args), &self.0);
+    }
+}
+
+/// Removes every container, volume and network of `projects` through `docker` (a docker CLI
+/// run on the engine in question, returning its output lines).
+pub fn remove_projects(docker: impl Fn(&[&str]) -> Vec<String>, projects: &[String]) {
+    for project in projects {
+        let label = format!("label=com.docker.compose.project={project}");
+        for id in docker(&["ps", "-aq", "--filter", &label]) {
+            docker(&["rm", "-f", "-v", &id]);
+        }
+        for v in docker(&["volume", "ls", "-q", "--filter", &label]) {
+            docker(&["volume", "rm", "-f", &v]);
+        }
+        for n in docker(&["network", "ls", "-q", "--filter", &label]) {
+            docker(&["network", "rm", &n]);
         }
     }
 }
